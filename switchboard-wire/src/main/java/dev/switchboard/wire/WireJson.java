@@ -1,0 +1,115 @@
+package dev.switchboard.wire;
+
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.annotation.PropertyAccessor;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * The one JSON mapper for the wire model. Thread-safe; share it.
+ *
+ * <p>Unknown fields never fail a read: the records keep them in their {@code extras}.
+ */
+public final class WireJson {
+  private static final ObjectMapper MAPPER =
+      JsonMapper.builder()
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+          .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+          // The records' convenience methods (isStreaming()) are not wire fields.
+          .visibility(PropertyAccessor.IS_GETTER, JsonAutoDetect.Visibility.NONE)
+          .build();
+
+  private WireJson() {}
+
+  /** The shared mapper, configured for the wire model. */
+  public static ObjectMapper mapper() {
+    return MAPPER;
+  }
+
+  /**
+   * Reads {@code json} as {@code type}; a malformed document throws {@link WireFormatException}.
+   */
+  public static <T> T read(byte[] json, Class<T> type) {
+    try {
+      return MAPPER.readValue(json, type);
+    } catch (JsonProcessingException e) {
+      throw new WireFormatException(describe(e), e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Reads {@code json} as {@code type}; a malformed document throws {@link WireFormatException}.
+   */
+  public static <T> T read(String json, Class<T> type) {
+    try {
+      return MAPPER.readValue(json, type);
+    } catch (JsonProcessingException e) {
+      throw new WireFormatException(describe(e), e);
+    }
+  }
+
+  /** Converts an already parsed tree into {@code type}. */
+  public static <T> T convert(JsonNode tree, Class<T> type) {
+    try {
+      return MAPPER.treeToValue(tree, type);
+    } catch (JsonProcessingException e) {
+      throw new WireFormatException(describe(e), e);
+    }
+  }
+
+  /** Writes {@code value} as compact JSON bytes (UTF-8). */
+  public static byte[] write(Object value) {
+    try {
+      return MAPPER.writeValueAsBytes(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("the wire model failed to serialise", e);
+    }
+  }
+
+  /** Writes {@code value} as a compact JSON string. */
+  public static String writeString(Object value) {
+    try {
+      return MAPPER.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("the wire model failed to serialise", e);
+    }
+  }
+
+  /** Parses a JSON document into a tree. */
+  public static JsonNode tree(String json) {
+    try {
+      return MAPPER.readTree(json);
+    } catch (JsonProcessingException e) {
+      throw new WireFormatException(describe(e), e);
+    }
+  }
+
+  /** Parses a JSON document into a tree. */
+  public static JsonNode tree(byte[] json) {
+    try {
+      return MAPPER.readTree(json);
+    } catch (JsonProcessingException e) {
+      throw new WireFormatException(describe(e), e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A one-line reason without Jackson's source excerpt (which would echo the client's body). */
+  private static String describe(JsonProcessingException e) {
+    String message = e.getOriginalMessage();
+    var location = e.getLocation();
+    return location == null
+        ? message
+        : message + " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")";
+  }
+}
