@@ -1,0 +1,35 @@
+package dev.switchboard.testkit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+import java.util.Map;
+
+/** What the fake answers to one request, before any fault changes how it is delivered. */
+sealed interface Reply {
+
+  /** A JSON body with a status and extra headers. */
+  record Json(int status, JsonNode body, Map<String, String> headers) implements Reply {
+    public Json {
+      headers = Map.copyOf(headers);
+    }
+
+    public Json(int status, JsonNode body) {
+      this(status, body, Map.of());
+    }
+
+    /** A 200 answer. */
+    static Json ok(JsonNode body) {
+      return new Json(200, body);
+    }
+  }
+
+  /**
+   * A 200 server-sent event stream: each event is sent as {@code data: <json>}, and {@code data:
+   * [DONE]} follows the last one (https://platform.openai.com/docs/api-reference/chat-streaming).
+   */
+  record EventStream(List<JsonNode> events) implements Reply {
+    public EventStream {
+      events = List.copyOf(events);
+    }
+  }
+}
