@@ -1,0 +1,238 @@
+package dev.switchboard.engine;
+
+import dev.switchboard.engine.errors.GatewayException;
+import dev.switchboard.engine.errors.ProviderErrorException;
+import dev.switchboard.engine.outbound.OutboundGuard;
+import dev.switchboard.engine.outbound.UpstreamClient;
+import dev.switchboard.engine.outbound.UpstreamResponse;
+import dev.switchboard.engine.pipeline.Exchange;
+import dev.switchboard.engine.pipeline.Operation;
+import dev.switchboard.engine.pipeline.Outcome;
+import dev.switchboard.engine.pipeline.Pipeline;
+import dev.switchboard.engine.pipeline.ProviderDispatch;
+import dev.switchboard.engine.providers.PassThroughRequest;
+import dev.switchboard.engine.providers.Provider;
+import dev.switchboard.engine.providers.ProviderRegistry;
+import dev.switchboard.engine.providers.ResponseStream;
+import dev.switchboard.engine.providers.mock.MockProvider;
+import dev.switchboard.engine.providers.openai.OpenAiProvider;
+import dev.switchboard.engine.routing.CircuitBreakers;
+import dev.switchboard.engine.routing.ConfigSource;
+import dev.switchboard.engine.routing.Router;
+import dev.switchboard.engine.routing.Sleeper;
+import dev.switchboard.wire.ChatCompletion;
+import dev.switchboard.wire.ChatCompletionChunk;
+import dev.switchboard.wire.ChatRequest;
+import dev.switchboard.wire.Completion;
+import dev.switchboard.wire.CompletionRequest;
+import dev.switchboard.wire.EmbeddingRequest;
+import dev.switchboard.wire.EmbeddingResponse;
+import dev.switchboard.wire.ModelList;
+import java.net.URI;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
+
+/**
+ * The gateway engine, in-process: the same pipeline the server runs, called as a library. Build one
+ * per application and share it; it is thread-safe. Calls block, so run them on virtual threads (or
+ * any threads) as you like.
+ *
+ * <pre>{@code
+ * try (Gateway gateway = Gateway.builder().build()) {
+ *   var options = RequestOptions.builder().provider("mock").build();
+ *   var reply = gateway.chat(request, options).body();
+ * }
+ * }</pre>
+ *
+ * Errors are thrown as {@link dev.switchboard.engine.errors.GatewayException}s, with the status the
+ * server would answer.
+ */
+public final class Gateway implements AutoCloseable {
+  static final URI OPENAI_BASE_URL = URI.create("https://api.openai.com/v1");
+
+  private final UpstreamClient upstream;
+  private final ProviderRegistry providers;
+  private final CircuitBreakers circuits;
+  private final Pipeline pipeline;
+
+  private Gateway(Builder builder) {
+    GatewaySettings settings = builder.settings;
+    OutboundGuard guard = new OutboundGuard(settings.effectiveTrustedHosts());
+    this.upstream = new UpstreamClient(guard, settings.connectTimeout(), settings.idleTimeout());
+    List<Provider> all = new ArrayList<>();
+    all.add(
+        new OpenAiProvider(
+            "openai",
+            settings.providerBaseUrls().getOrDefault("openai", OPENAI_BASE_URL),
+            upstream,
+            settings.requestTimeout()));
+    all.add(new MockProvider(builder.clock));
+    this.providers = ProviderRegistry.of(all);
+    this.circuits =
+        new CircuitBreakers(
+            settings.routing().circuitThreshold(),
+            settings.routing().circuitOpenFor(),
+            builder.clock);
+    ConfigSource configs =
+        new ConfigSource(providers, guard, settings.configs(), settings.defaultConfig());
+    Router router =
+        new Router(
+            configs, settings.routing(), circuits, builder.clock, builder.sleeper, builder.random);
+    this.pipeline = new Pipeline(List.of(router), new ProviderDispatch(providers));
+  }
+
+  /** The state of every upstream's circuit breaker. */
+  public List<CircuitBreakers.Status> circuits() {
+    return circuits.statuses();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The names of the providers this gateway can call. */
+  public java.util.Set<String> providerNames() {
+    return providers.names();
+  }
+
+  /**
+   * Serves one operation through the pipeline and returns what happened as a value: the outcome, or
+   * the gateway error, with the facts of what was done. This is the server's entry point; the typed
+   * methods below are the library's.
+   */
+  public Served serve(Operation operation, RequestOptions options) {
+    Exchange exchange = new Exchange(operation, options);
+    try {
+      Outcome outcome = pipeline.run(exchange);
+      return new Served.Answered(outcome, facts(exchange, outcome.headers()));
+    } catch (ProviderErrorException error) {
+      return new Served.Failed(error, facts(exchange, error.headers()));
+    } catch (GatewayException error) {
+      return new Served.Failed(error, facts(exchange, List.of()));
+    }
+  }
+
+  private static ResponseFacts facts(
+      Exchange exchange, List<Map.Entry<String, String>> upstreamHeaders) {
+    if (exchange.target() == null) {
+      return ResponseFacts.none();
+    }
+    return new ResponseFacts(
+        exchange.target().provider(),
+        exchange.optionPath(),
+        exchange.retryAttempts(),
+        ResponseFacts.CACHE_DISABLED,
+        upstreamHeaders);
+  }
+
+  /** A chat completion; a request that asks for a stream is answered whole all the same. */
+  public GatewayResponse<ChatCompletion> chat(ChatRequest request, RequestOptions options) {
+    ChatRequest whole = request.isStreaming() ? request.withStream(null) : request;
+    return body(new Operation.Chat(whole), options, ChatCompletion.class);
+  }
+
+  /** A chat completion as a stream of chunks. */
+  public GatewayStream<ChatCompletionChunk> chatStream(
+      ChatRequest request, RequestOptions options) {
+    ChatRequest streamed = request.isStreaming() ? request : request.withStream(true);
+    return stream(new Operation.Chat(streamed), options, ChatCompletionChunk.class);
+  }
+
+  /** A legacy text completion. */
+  public GatewayResponse<Completion> complete(CompletionRequest request, RequestOptions options) {
+    CompletionRequest whole = request.isStreaming() ? request.withStream(null) : request;
+    return body(new Operation.TextCompletion(whole), options, Completion.class);
+  }
+
+  /** A legacy text completion as a stream. */
+  public GatewayStream<Completion> completeStream(
+      CompletionRequest request, RequestOptions options) {
+    CompletionRequest streamed = request.isStreaming() ? request : request.withStream(true);
+    return stream(new Operation.TextCompletion(streamed), options, Completion.class);
+  }
+
+  public GatewayResponse<EmbeddingResponse> embed(
+      EmbeddingRequest request, RequestOptions options) {
+    return body(new Operation.Embedding(request), options, EmbeddingResponse.class);
+  }
+
+  public GatewayResponse<ModelList> models(RequestOptions options) {
+    return body(new Operation.ListModels(), options, ModelList.class);
+  }
+
+  /**
+   * Sends a request for a provider path the gateway does not model, unchanged. The caller must
+   * close the response.
+   */
+  public GatewayResponse<UpstreamResponse> passThrough(
+      PassThroughRequest request, RequestOptions options) {
+    Served.Answered answered = answered(new Operation.PassThrough(request), options);
+    return new GatewayResponse<>(((Outcome.Raw) answered.outcome()).response(), answered.facts());
+  }
+
+  private Served.Answered answered(Operation operation, RequestOptions options) {
+    return switch (serve(operation, options)) {
+      case Served.Answered answered -> answered;
+      case Served.Failed failed -> throw failed.error();
+    };
+  }
+
+  private <T> GatewayResponse<T> body(Operation operation, RequestOptions options, Class<T> type) {
+    Served.Answered answered = answered(operation, options);
+    return new GatewayResponse<>(
+        type.cast(((Outcome.Body) answered.outcome()).body()), answered.facts());
+  }
+
+  @SuppressWarnings("unchecked")
+  private <T> GatewayStream<T> stream(Operation operation, RequestOptions options, Class<T> type) {
+    Served.Answered answered = answered(operation, options);
+    var events = (ResponseStream<T>) ((Outcome.Events) answered.outcome()).stream();
+    return new GatewayStream<>(events, answered.facts());
+  }
+
+  @Override
+  public void close() {
+    upstream.close();
+  }
+
+  /** Builds a {@link Gateway}. */
+  public static final class Builder {
+    private GatewaySettings settings = GatewaySettings.defaults();
+    private Clock clock = Clock.systemUTC();
+    private Sleeper sleeper = Sleeper.SYSTEM;
+    private RandomGenerator random = new SplittableRandom();
+
+    private Builder() {}
+
+    /** How retries wait; tests pass one that records the waits. */
+    public Builder sleeper(Sleeper sleeper) {
+      this.sleeper = sleeper;
+      return this;
+    }
+
+    /** The randomness of load balancing and retry jitter; tests pass a seeded one. */
+    public Builder random(RandomGenerator random) {
+      this.random = random;
+      return this;
+    }
+
+    public Builder settings(GatewaySettings settings) {
+      this.settings = settings;
+      return this;
+    }
+
+    /** The clock for timestamps; tests pass a fixed one. */
+    public Builder clock(Clock clock) {
+      this.clock = clock;
+      return this;
+    }
+
+    public Gateway build() {
+      return new Gateway(this);
+    }
+  }
+}

@@ -1,0 +1,135 @@
+package dev.switchboard.engine;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How one request is to be served: Portkey's per-request options ({@code x-portkey-provider}, the
+ * provider key, {@code x-portkey-custom-host}, trace id, metadata, forwarded headers, request
+ * timeout). The server reads them from headers; in-process callers build them.
+ *
+ * @param provider the provider to call, e.g. {@code openai} or {@code mock}
+ * @param apiKey the provider credential to pass on, or {@code null}
+ * @param customHost a base URL to call instead of the provider's (checked by the outbound guard)
+ * @param traceId the id that ties this request's records together
+ * @param metadata the caller's key/value metadata, for logs and analytics
+ * @param forwardHeaders client headers to send to the provider unchanged
+ * @param requestTimeout the time an upstream call may take, or {@code null} for the default
+ * @param config the routing config: its JSON, or the id of a config saved in the gateway; {@code
+ *     null} for none
+ * @param requestHeaders the client's other request headers by lower-case name, from which a
+ *     config's {@code forward_headers} take their values
+ */
+public record RequestOptions(
+    String provider,
+    String apiKey,
+    String customHost,
+    String traceId,
+    Map<String, String> metadata,
+    List<Map.Entry<String, String>> forwardHeaders,
+    Duration requestTimeout,
+    String config,
+    Map<String, String> requestHeaders) {
+
+  public RequestOptions {
+    metadata = Map.copyOf(metadata);
+    forwardHeaders = List.copyOf(forwardHeaders);
+    requestHeaders = Map.copyOf(requestHeaders);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Secrets stay out of logs. */
+  @Override
+  public String toString() {
+    return "RequestOptions[provider="
+        + provider
+        + ", apiKey="
+        + (apiKey == null ? "none" : "redacted")
+        + ", customHost="
+        + customHost
+        + ", traceId="
+        + traceId
+        + "]";
+  }
+
+  /** Builds {@link RequestOptions}; everything but the provider is optional. */
+  public static final class Builder {
+    private String provider;
+    private String apiKey;
+    private String customHost;
+    private String traceId;
+    private final Map<String, String> metadata = new LinkedHashMap<>();
+    private final List<Map.Entry<String, String>> forwardHeaders = new ArrayList<>();
+    private Duration requestTimeout;
+    private String config;
+    private final Map<String, String> requestHeaders = new LinkedHashMap<>();
+
+    private Builder() {}
+
+    /** A routing config as JSON, or the id of a config saved in the gateway. */
+    public Builder config(String config) {
+      this.config = config;
+      return this;
+    }
+
+    /** A client header a config's {@code forward_headers} may name. */
+    public Builder requestHeader(String name, String value) {
+      this.requestHeaders.putIfAbsent(name.toLowerCase(java.util.Locale.ROOT), value);
+      return this;
+    }
+
+    public Builder provider(String provider) {
+      this.provider = provider;
+      return this;
+    }
+
+    public Builder apiKey(String apiKey) {
+      this.apiKey = apiKey;
+      return this;
+    }
+
+    public Builder customHost(String customHost) {
+      this.customHost = customHost;
+      return this;
+    }
+
+    public Builder traceId(String traceId) {
+      this.traceId = traceId;
+      return this;
+    }
+
+    public Builder metadata(Map<String, String> metadata) {
+      this.metadata.putAll(metadata);
+      return this;
+    }
+
+    public Builder forwardHeader(String name, String value) {
+      this.forwardHeaders.add(Map.entry(name, value));
+      return this;
+    }
+
+    public Builder requestTimeout(Duration requestTimeout) {
+      this.requestTimeout = requestTimeout;
+      return this;
+    }
+
+    public RequestOptions build() {
+      return new RequestOptions(
+          provider,
+          apiKey,
+          customHost,
+          traceId,
+          metadata,
+          forwardHeaders,
+          requestTimeout,
+          config,
+          requestHeaders);
+    }
+  }
+}

@@ -1,0 +1,39 @@
+package dev.switchboard.engine;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the gateway did to answer a request, as Portkey's response headers tell it.
+ *
+ * @param provider the provider of the target that answered (or failed last), or {@code null} when
+ *     no target was chosen
+ * @param lastUsedOptionIndex the path of that target in the config, Portkey's {@code
+ *     x-portkey-last-used-option-index}: {@code config} for a request without a config
+ * @param retryAttemptCount retries made on that target: 0, n, or -1 when retries ran out
+ * @param cacheStatus {@code DISABLED}, {@code HIT}, {@code MISS}, …
+ * @param upstreamHeaders the provider's response headers, to pass back to the client
+ */
+public record ResponseFacts(
+    String provider,
+    String lastUsedOptionIndex,
+    int retryAttemptCount,
+    String cacheStatus,
+    List<Map.Entry<String, String>> upstreamHeaders) {
+
+  public static final String CACHE_DISABLED = "DISABLED";
+
+  public ResponseFacts {
+    upstreamHeaders = List.copyOf(upstreamHeaders);
+  }
+
+  /** Facts of a request that failed before any target was chosen. */
+  static ResponseFacts none() {
+    return new ResponseFacts(null, null, 0, null, List.of());
+  }
+
+  /** Whether the request reached the point of choosing a target. */
+  public boolean targetChosen() {
+    return provider != null;
+  }
+}

@@ -1,0 +1,191 @@
+package dev.switchboard.engine.outbound;
+
+import dev.switchboard.engine.errors.InvalidRequestException;
+import dev.switchboard.engine.errors.UpstreamFailureException;
+import dev.switchboard.engine.errors.UpstreamTimeoutException;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.client.BytesRequestContent;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.InputStreamResponseListener;
+import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.client.Response;
+import org.eclipse.jetty.http.HttpCookieStore;
+import org.eclipse.jetty.util.Promise;
+import org.eclipse.jetty.util.SocketAddressResolver;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/**
+ * The one way the engine calls a provider. Every call passes the {@link OutboundGuard} twice: its
+ * URL before the call, each resolved address when a connection is opened. Redirects are never
+ * followed and no cookies are kept, so one tenant's call cannot leak into another's.
+ *
+ * <p>Calls block; run them on virtual threads. Thread-safe; one instance serves the gateway.
+ */
+public final class UpstreamClient implements AutoCloseable {
+  private static final Duration NO_TIMEOUT = Duration.ofDays(1);
+
+  private final HttpClient http;
+  private final OutboundGuard guard;
+
+  public UpstreamClient(OutboundGuard guard, Duration connectTimeout, Duration idleTimeout) {
+    this.guard = guard;
+    QueuedThreadPool threads = new QueuedThreadPool();
+    threads.setName("upstream");
+    threads.setDaemon(true);
+    this.http = new HttpClient();
+    http.setExecutor(threads);
+    http.setFollowRedirects(false);
+    http.setHttpCookieStore(new HttpCookieStore.Empty());
+    http.setConnectTimeout(connectTimeout.toMillis());
+    http.setIdleTimeout(idleTimeout.toMillis());
+    http.setMaxConnectionsPerDestination(4096);
+    http.setMaxRequestsQueuedPerDestination(65536);
+    http.setUserAgentField(null);
+    http.setSocketAddressResolver(new GuardedResolver());
+    try {
+      http.start();
+    } catch (Exception e) {
+      throw new IllegalStateException("the upstream HTTP client failed to start", e);
+    }
+  }
+
+  public OutboundGuard guard() {
+    return guard;
+  }
+
+  /**
+   * Sends a request and waits for the response's status and headers.
+   *
+   * @throws UpstreamTimeoutException when the request's timeout passes first
+   * @throws UpstreamFailureException when the provider cannot be reached or breaks off
+   * @throws InvalidRequestException when the host resolves to an address the guard refuses
+   */
+  public UpstreamResponse send(UpstreamRequest call) {
+    guard.checkUrl(call.uri().toString(), "url");
+    AtomicBoolean committed = new AtomicBoolean();
+    Request request = http.newRequest(call.uri()).method(call.method());
+    request.headers(headers -> {
+      for (Map.Entry<String, String> header : call.headers()) {
+        headers.add(header.getKey(), header.getValue());
+      }
+    });
+    if (call.body() != null) {
+      request.body(new BytesRequestContent(call.body()));
+    }
+    request.onRequestCommit(r -> committed.set(true));
+    Duration timeout = call.timeout() == null ? NO_TIMEOUT : call.timeout();
+    if (!call.streaming() && call.timeout() != null) {
+      request.timeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+    FailureTranslator failures = new FailureTranslator(call, committed);
+    InputStreamResponseListener listener = new InputStreamResponseListener();
+    request.send(listener);
+    try {
+      Response response = listener.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      return new UpstreamResponse(request, response, listener.getInputStream(), failures);
+    } catch (TimeoutException e) {
+      request.abort(e);
+      throw new UpstreamTimeoutException(timeout, e);
+    } catch (InterruptedException e) {
+      request.abort(e);
+      Thread.currentThread().interrupt();
+      throw new UpstreamFailureException(
+          call.provider(), "The call was interrupted.", committed.get(), e);
+    } catch (ExecutionException e) {
+      throw failures.translate(e.getCause(), committed.get());
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      http.stop();
+    } catch (Exception e) {
+      throw new IllegalStateException("the upstream HTTP client failed to stop", e);
+    }
+  }
+
+  /** Turns a transport failure into the gateway's error for it. */
+  static final class FailureTranslator {
+    private final UpstreamRequest call;
+    private final AtomicBoolean committed;
+
+    FailureTranslator(UpstreamRequest call, AtomicBoolean committed) {
+      this.call = call;
+      this.committed = committed;
+    }
+
+    RuntimeException translate(Throwable failure, boolean afterResponse) {
+      for (Throwable t = failure; t != null; t = t.getCause()) {
+        if (t instanceof RefusedAddressException refused) {
+          return new InvalidRequestException(refused.getMessage(), "custom_host", null);
+        }
+        if (t instanceof TimeoutException) {
+          return new UpstreamTimeoutException(
+              call.timeout() == null ? NO_TIMEOUT : call.timeout(), t);
+        }
+        if (t instanceof UnknownHostException) {
+          return new UpstreamFailureException(
+              call.provider(), "The provider's host could not be resolved.", false, t);
+        }
+      }
+      boolean sent = afterResponse || committed.get();
+      String what =
+          afterResponse
+              ? "The provider's response broke off."
+              : "The provider could not be reached.";
+      return new UpstreamFailureException(call.provider(), what, sent, failure);
+    }
+  }
+
+  /** An address the guard refused, found when a connection was about to be opened. */
+  static final class RefusedAddressException extends IOException {
+    RefusedAddressException(String host) {
+      super(
+          "Invalid custom host: "
+              + host
+              + " resolves to a private, loopback, link-local or reserved address.");
+    }
+  }
+
+  /** Resolves names off the I/O threads and keeps only the addresses the guard permits. */
+  private final class GuardedResolver implements SocketAddressResolver {
+    @Override
+    public void resolve(
+        String host,
+        int port,
+        Map<String, Object> context,
+        Promise<List<InetSocketAddress>> promise) {
+      Thread.ofVirtual()
+          .name("resolve-", 0)
+          .start(() -> {
+            try {
+              List<InetSocketAddress> permitted = new ArrayList<>();
+              for (InetAddress address : InetAddress.getAllByName(host)) {
+                if (guard.permits(host, address)) {
+                  permitted.add(new InetSocketAddress(address, port));
+                }
+              }
+              if (permitted.isEmpty()) {
+                promise.failed(new RefusedAddressException(host));
+              } else {
+                promise.succeeded(permitted);
+              }
+            } catch (UnknownHostException e) {
+              promise.failed(e);
+            }
+          });
+    }
+  }
+}

@@ -1,0 +1,30 @@
+package dev.switchboard.engine.outbound;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One HTTP request to a provider.
+ *
+ * @param provider the provider's name, for errors and logs
+ * @param headers header name and value pairs, in order; a name may repeat
+ * @param body the request body, or {@code null} for none
+ * @param timeout for a non-streaming call, the time allowed for the whole response; for a streaming
+ *     call, the time allowed until the response headers; {@code null} for no limit
+ * @param streaming whether the body is read as it arrives (server-sent events)
+ */
+public record UpstreamRequest(
+    String provider,
+    String method,
+    URI uri,
+    List<Map.Entry<String, String>> headers,
+    byte[] body,
+    Duration timeout,
+    boolean streaming) {
+
+  public UpstreamRequest {
+    headers = List.copyOf(headers);
+  }
+}

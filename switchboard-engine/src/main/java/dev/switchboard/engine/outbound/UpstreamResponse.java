@@ -1,0 +1,103 @@
+package dev.switchboard.engine.outbound;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.client.Response;
+import org.eclipse.jetty.http.HttpField;
+
+/**
+ * A provider's answer: status and headers at once, the body as it arrives. Closing it before the
+ * body was read to the end aborts the call, which closes the upstream connection.
+ */
+public final class UpstreamResponse implements AutoCloseable {
+  private final Request request;
+  private final Response response;
+  private final InputStream body;
+  private final UpstreamClient.FailureTranslator failures;
+
+  UpstreamResponse(
+      Request request,
+      Response response,
+      InputStream body,
+      UpstreamClient.FailureTranslator failures) {
+    this.request = request;
+    this.response = response;
+    this.body = body;
+    this.failures = failures;
+  }
+
+  public int status() {
+    return response.getStatus();
+  }
+
+  public boolean isSuccess() {
+    return status() >= 200 && status() < 300;
+  }
+
+  /** The first value of a header, or {@code null}. */
+  public String header(String name) {
+    return response.getHeaders().get(name);
+  }
+
+  /** All headers as name and value pairs, names in lower case. */
+  public List<Map.Entry<String, String>> headers() {
+    List<Map.Entry<String, String>> all = new ArrayList<>(response.getHeaders().size());
+    for (HttpField field : response.getHeaders()) {
+      all.add(Map.entry(field.getName().toLowerCase(Locale.ROOT), field.getValue()));
+    }
+    return all;
+  }
+
+  /**
+   * The body as it arrives. A read that fails because the provider broke off or timed out throws an
+   * {@link IOException}; {@link #translate} turns it into the gateway's error.
+   */
+  public InputStream body() {
+    return body;
+  }
+
+  /** Reads the whole body, at most {@code limit} bytes; a longer body fails the call. */
+  public byte[] readBody(int limit) {
+    try (InputStream in = body) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(limit, 16 * 1024));
+      byte[] buffer = new byte[16 * 1024];
+      int n;
+      while ((n = in.read(buffer)) >= 0) {
+        if (out.size() + n > limit) {
+          abort();
+          throw new IOException("response body is larger than " + limit + " bytes");
+        }
+        out.write(buffer, 0, n);
+      }
+      return out.toByteArray();
+    } catch (IOException e) {
+      throw translate(e);
+    }
+  }
+
+  /** The gateway error for a failure while reading this response's body. */
+  public RuntimeException translate(IOException failure) {
+    return failures.translate(failure, true);
+  }
+
+  /** Stops the call: the upstream connection is closed. */
+  public void abort() {
+    request.abort(new IOException("the gateway stopped reading the response"));
+  }
+
+  @Override
+  public void close() {
+    try {
+      body.close();
+    } catch (IOException ignored) {
+      // closing only releases the connection; nothing to report
+    }
+    abort(); // a no-op once the response completed
+  }
+}

@@ -1,0 +1,65 @@
+package dev.switchboard.engine.pipeline;
+
+import dev.switchboard.engine.RequestOptions;
+import dev.switchboard.engine.providers.Target;
+
+/**
+ * One client request on its way through the pipeline: what was asked, with which options, and what
+ * the stages decided so far (the target). Confined to the request's thread.
+ */
+public final class Exchange {
+  private Operation operation;
+  private final RequestOptions options;
+  private Target target;
+  private String optionPath;
+  private int retryAttempts;
+
+  public Exchange(Operation operation, RequestOptions options) {
+    this.operation = operation;
+    this.options = options;
+  }
+
+  /** What the next upstream call sends: the client's operation, with a target's overrides. */
+  public Operation operation() {
+    return operation;
+  }
+
+  /** Replaces what the next upstream call sends (a target's {@code override_params} applied). */
+  public void operation(Operation next) {
+    this.operation = next;
+  }
+
+  public RequestOptions options() {
+    return options;
+  }
+
+  /** The target chosen for the upstream call, once a stage chose it; else {@code null}. */
+  public Target target() {
+    return target;
+  }
+
+  /**
+   * Records the target chosen for the next upstream call.
+   *
+   * @param path where it stands in the config, as Portkey writes it: {@code config}, {@code
+   *     config.targets[1]}, …
+   */
+  public void target(Target chosen, String path) {
+    this.target = chosen;
+    this.optionPath = path;
+  }
+
+  /** The chosen target's path in the config, or {@code null}. */
+  public String optionPath() {
+    return optionPath;
+  }
+
+  /** Retries made on the chosen target: 0, n, or -1 when they ran out. */
+  public int retryAttempts() {
+    return retryAttempts;
+  }
+
+  public void retryAttempts(int count) {
+    this.retryAttempts = count;
+  }
+}

@@ -1,0 +1,36 @@
+package dev.switchboard.engine.pipeline;
+
+import dev.switchboard.engine.providers.PassThroughRequest;
+import dev.switchboard.wire.ChatRequest;
+import dev.switchboard.wire.CompletionRequest;
+import dev.switchboard.wire.EmbeddingRequest;
+
+/** What a client asked the gateway to do. */
+public sealed interface Operation {
+
+  /** A chat completion, streamed when the request says so. */
+  record Chat(ChatRequest request) implements Operation {}
+
+  /** A legacy text completion, streamed when the request says so. */
+  record TextCompletion(CompletionRequest request) implements Operation {}
+
+  /** Embeddings of one or more inputs. */
+  record Embedding(EmbeddingRequest request) implements Operation {}
+
+  /** The provider's model list. */
+  record ListModels() implements Operation {}
+
+  /** A provider path the gateway does not model, sent on unchanged. */
+  record PassThrough(PassThroughRequest request) implements Operation {}
+
+  /** Whether the answer is a stream of events. */
+  default boolean streaming() {
+    return switch (this) {
+      case Chat chat -> chat.request().isStreaming();
+      case TextCompletion completion -> completion.request().isStreaming();
+      case Embedding e -> false;
+      case ListModels m -> false;
+      case PassThrough p -> false;
+    };
+  }
+}

@@ -1,0 +1,49 @@
+package dev.switchboard.engine.providers;
+
+import dev.switchboard.engine.errors.InvalidRequestException;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/** The providers a gateway can route to, by name. Immutable once built. */
+public final class ProviderRegistry {
+  private final Map<String, Provider> providers;
+
+  private ProviderRegistry(Map<String, Provider> providers) {
+    this.providers = Collections.unmodifiableMap(new LinkedHashMap<>(providers));
+  }
+
+  public static ProviderRegistry of(Iterable<Provider> providers) {
+    Map<String, Provider> byName = new LinkedHashMap<>();
+    for (Provider provider : providers) {
+      if (byName.putIfAbsent(provider.name(), provider) != null) {
+        throw new IllegalArgumentException("two providers are named " + provider.name());
+      }
+    }
+    return new ProviderRegistry(byName);
+  }
+
+  /**
+   * The provider of that name.
+   *
+   * @throws InvalidRequestException for a name no provider has
+   */
+  public Provider get(String name) {
+    Provider provider = providers.get(name);
+    if (provider == null) {
+      throw new InvalidRequestException(
+          "Invalid provider passed: "
+              + name
+              + ". Supported providers: "
+              + String.join(", ", names()),
+          "x-portkey-provider",
+          null);
+    }
+    return provider;
+  }
+
+  public Set<String> names() {
+    return providers.keySet();
+  }
+}

@@ -1,0 +1,45 @@
+package dev.switchboard.engine.providers;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Where one upstream call goes and with what credentials: the provider, its key, an optional custom
+ * base URL, headers to forward, and a per-call timeout. Routing (fallbacks, load balancing) chooses
+ * among targets; a provider serves one.
+ *
+ * @param provider the provider's name, as in {@code x-portkey-provider}
+ * @param apiKey the provider credential passed on, or {@code null}
+ * @param customHost a base URL that replaces the provider's, already checked by the outbound guard,
+ *     or {@code null}
+ * @param forwardHeaders client headers to send to the provider as they are
+ * @param requestTimeout the time one call may take, or {@code null} for the gateway's default
+ */
+public record Target(
+    String provider,
+    String apiKey,
+    String customHost,
+    List<Map.Entry<String, String>> forwardHeaders,
+    Duration requestTimeout) {
+
+  public Target {
+    forwardHeaders = List.copyOf(forwardHeaders);
+  }
+
+  /** Secrets stay out of logs and error messages. */
+  @Override
+  public String toString() {
+    return "Target[provider="
+        + provider
+        + ", apiKey="
+        + (apiKey == null ? "none" : "redacted")
+        + ", customHost="
+        + customHost
+        + ", forwardHeaders="
+        + forwardHeaders.stream().map(Map.Entry::getKey).toList()
+        + ", requestTimeout="
+        + requestTimeout
+        + "]";
+  }
+}

@@ -1,0 +1,498 @@
+package dev.switchboard.engine.providers.mock;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.engine.errors.InvalidRequestException;
+import dev.switchboard.engine.providers.Provider;
+import dev.switchboard.engine.providers.Reply;
+import dev.switchboard.engine.providers.ResponseStream;
+import dev.switchboard.engine.providers.Target;
+import dev.switchboard.wire.ChatCompletion;
+import dev.switchboard.wire.ChatCompletionChunk;
+import dev.switchboard.wire.ChatMessage;
+import dev.switchboard.wire.ChatRequest;
+import dev.switchboard.wire.Completion;
+import dev.switchboard.wire.CompletionRequest;
+import dev.switchboard.wire.EmbeddingRequest;
+import dev.switchboard.wire.EmbeddingResponse;
+import dev.switchboard.wire.MessageContent;
+import dev.switchboard.wire.ModelList;
+import dev.switchboard.wire.Tool;
+import dev.switchboard.wire.ToolCall;
+import dev.switchboard.wire.ToolChoice;
+import dev.switchboard.wire.Usage;
+import dev.switchboard.wire.WireJson;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The offline provider, {@code mock}: answers chat, streaming, legacy completions, embeddings and
+ * models deterministically, with no network and no key, so that the gateway can be tried, and its
+ * docs and benchmarks run, anywhere. It is a product feature, not a test double.
+ *
+ * <p>What it answers:
+ *
+ * <ul>
+ *   <li>With tools offered, {@code tool_choice} not {@code "none"}, and the last message not a tool
+ *       result: a call to the named tool, or to every tool offered (only the first when {@code
+ *       parallel_tool_calls} is false), with arguments filled from the tool's JSON schema.
+ *   <li>After tool results: a reply that quotes them.
+ *   <li>Otherwise: a reply that quotes the last user message.
+ *   <li>Embeddings: unit vectors derived from a hash of each input ({@code dimensions}, default
+ *       16).
+ * </ul>
+ *
+ * Usage counts words. Streams send one word per chunk.
+ */
+public final class MockProvider implements Provider {
+  public static final String NAME = "mock";
+  private static final int DEFAULT_DIMENSIONS = 16;
+
+  private final Clock clock;
+
+  public MockProvider(Clock clock) {
+    this.clock = clock;
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public Reply<ChatCompletion> chat(ChatRequest request, Target target) {
+    Answer reply = answer(request);
+    int n = request.n() == null ? 1 : Math.max(1, request.n());
+    List<ChatCompletion.Choice> choices = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      var message =
+          new ChatMessage.Assistant(
+              reply.text() == null ? null : MessageContent.of(reply.text()),
+              null,
+              null,
+              reply.toolCalls().isEmpty() ? null : reply.toolCalls(),
+              null);
+      choices.add(new ChatCompletion.Choice(i, message, null, reply.finishReason(), null));
+    }
+    return Reply.of(
+        new ChatCompletion(
+            id("chatcmpl-mock-", request),
+            "chat.completion",
+            now(),
+            model(request.model()),
+            choices,
+            usage(request, reply),
+            null,
+            null,
+            null));
+  }
+
+  @Override
+  public ResponseStream<ChatCompletionChunk> streamChat(ChatRequest request, Target target) {
+    Answer reply = answer(request);
+    String id = id("chatcmpl-mock-", request);
+    long created = now();
+    String model = model(request.model());
+    List<ChatCompletionChunk> chunks = new ArrayList<>();
+    chunks.add(
+        chunk(
+            id,
+            created,
+            model,
+            new ChatCompletionChunk.Delta(
+                "assistant", reply.text() == null ? null : "", null, null, null),
+            null));
+    if (reply.text() != null) {
+      for (String piece : words(reply.text())) {
+        chunks.add(
+            chunk(
+                id,
+                created,
+                model,
+                new ChatCompletionChunk.Delta(null, piece, null, null, null),
+                null));
+      }
+    }
+    for (int i = 0; i < reply.toolCalls().size(); i++) {
+      ToolCall call = reply.toolCalls().get(i);
+      var opening =
+          new ToolCall(
+              i,
+              call.id(),
+              "function",
+              new ToolCall.FunctionCall(call.function().name(), "", null),
+              null);
+      chunks.add(
+          chunk(
+              id,
+              created,
+              model,
+              new ChatCompletionChunk.Delta(null, null, null, List.of(opening), null),
+              null));
+      var arguments =
+          new ToolCall(
+              i,
+              null,
+              null,
+              new ToolCall.FunctionCall(null, call.function().arguments(), null),
+              null);
+      chunks.add(
+          chunk(
+              id,
+              created,
+              model,
+              new ChatCompletionChunk.Delta(null, null, null, List.of(arguments), null),
+              null));
+    }
+    chunks.add(
+        chunk(
+            id,
+            created,
+            model,
+            new ChatCompletionChunk.Delta(null, null, null, null, null),
+            reply.finishReason()));
+    if (request.wantsStreamUsage()) {
+      chunks.add(
+          new ChatCompletionChunk(
+              id,
+              "chat.completion.chunk",
+              created,
+              model,
+              List.of(),
+              usage(request, reply),
+              null,
+              null,
+              null));
+    }
+    return new ListStream<>(chunks);
+  }
+
+  @Override
+  public Reply<Completion> complete(CompletionRequest request, Target target) {
+    String text = completionText(request);
+    return Reply.of(
+        completion(
+            id("cmpl-mock-", request),
+            now(),
+            model(request.model()),
+            text,
+            "stop",
+            completionUsage(request, text)));
+  }
+
+  @Override
+  public ResponseStream<Completion> streamCompletion(CompletionRequest request, Target target) {
+    String id = id("cmpl-mock-", request);
+    long created = now();
+    String model = model(request.model());
+    String text = completionText(request);
+    List<Completion> events = new ArrayList<>();
+    List<String> pieces = words(text);
+    for (int i = 0; i < pieces.size(); i++) {
+      String finish = i == pieces.size() - 1 ? "stop" : null;
+      events.add(completion(id, created, model, pieces.get(i), finish, null));
+    }
+    if (request.wantsStreamUsage()) {
+      events.add(
+          new Completion(
+              id,
+              "text_completion",
+              created,
+              model,
+              List.of(),
+              completionUsage(request, text),
+              null,
+              null));
+    }
+    return new ListStream<>(events);
+  }
+
+  private static Completion completion(
+      String id, long created, String model, String text, String finishReason, Usage usage) {
+    return new Completion(
+        id,
+        "text_completion",
+        created,
+        model,
+        List.of(new Completion.Choice(text, 0, null, finishReason, null)),
+        usage,
+        null,
+        null);
+  }
+
+  private static Usage completionUsage(CompletionRequest request, String text) {
+    return Usage.of(countWords(promptText(request.prompt())), countWords(text));
+  }
+
+  private static String promptText(JsonNode prompt) {
+    if (prompt == null || prompt.isNull()) {
+      throw new InvalidRequestException("'prompt' is a required property", "prompt", null);
+    }
+    return prompt.isTextual() ? prompt.asText() : prompt.path(0).asText(prompt.toString());
+  }
+
+  @Override
+  public Reply<EmbeddingResponse> embed(EmbeddingRequest request, Target target) {
+    JsonNode input = request.input();
+    List<String> inputs = new ArrayList<>();
+    if (input == null || input.isNull()) {
+      throw new InvalidRequestException("'input' is a required property", "input", null);
+    } else if (input.isArray()) {
+      input.forEach(item -> inputs.add(item.isTextual() ? item.asText() : item.toString()));
+    } else {
+      inputs.add(input.isTextual() ? input.asText() : input.toString());
+    }
+    int dimensions = request.dimensions() == null ? DEFAULT_DIMENSIONS : request.dimensions();
+    boolean base64 = "base64".equals(request.encodingFormat());
+    List<EmbeddingResponse.Embedding> data = new ArrayList<>();
+    int words = 0;
+    for (int i = 0; i < inputs.size(); i++) {
+      float[] vector = vector(inputs.get(i), dimensions);
+      data.add(
+          new EmbeddingResponse.Embedding(
+              "embedding", i, base64 ? base64(vector) : floats(vector), null));
+      words += countWords(inputs.get(i));
+    }
+    return Reply.of(
+        new EmbeddingResponse(
+            "list",
+            data,
+            model(request.model()),
+            new Usage(words, null, words, null, null, null),
+            null));
+  }
+
+  @Override
+  public Reply<ModelList> models(Target target) {
+    return Reply.of(
+        new ModelList(
+            "list",
+            List.of(
+                new ModelList.Model("mock-chat", "model", 0L, "switchboard", null),
+                new ModelList.Model("mock-embedding", "model", 0L, "switchboard", null)),
+            null));
+  }
+
+  /** What the mock answers a chat request with. */
+  private record Answer(String text, List<ToolCall> toolCalls, String finishReason) {}
+
+  private Answer answer(ChatRequest request) {
+    List<ChatMessage> messages = request.messages() == null ? List.of() : request.messages();
+    ChatMessage last = messages.isEmpty() ? null : messages.getLast();
+    if (last instanceof ChatMessage.Tool) {
+      String results =
+          messages.reversed().stream()
+              .takeWhile(m -> m instanceof ChatMessage.Tool)
+              .map(m -> m.content() == null ? "" : m.content().text())
+              .toList()
+              .reversed()
+              .stream()
+              .collect(Collectors.joining("; "));
+      return new Answer("Mock reply. Tool results: " + results, List.of(), "stop");
+    }
+    List<Tool> calls = toolsToCall(request);
+    if (!calls.isEmpty()) {
+      List<ToolCall> toolCalls = new ArrayList<>();
+      for (int i = 0; i < calls.size(); i++) {
+        Tool tool = calls.get(i);
+        String arguments = WireJson.writeString(sampleArguments(tool.function().parameters()));
+        toolCalls.add(
+            ToolCall.function(
+                "call_mock_" + i + "_" + tool.function().name(),
+                tool.function().name(),
+                arguments));
+      }
+      return new Answer(null, toolCalls, "tool_calls");
+    }
+    String said = "";
+    for (ChatMessage message : messages.reversed()) {
+      if (message instanceof ChatMessage.User user && user.content() != null) {
+        said = user.content().text();
+        break;
+      }
+    }
+    return new Answer("Mock reply. You said: " + said, List.of(), "stop");
+  }
+
+  private static List<Tool> toolsToCall(ChatRequest request) {
+    List<Tool> tools =
+        request.tools() == null
+            ? List.of()
+            : request.tools().stream().filter(t -> t.function() != null).toList();
+    if (tools.isEmpty()) {
+      return List.of();
+    }
+    return switch (request.toolChoice()) {
+      case null -> firstOrAll(request, tools);
+      case ToolChoice.Mode mode when mode.mode().equals("none") -> List.of();
+      case ToolChoice.Mode mode -> firstOrAll(request, tools);
+      case ToolChoice.Function named ->
+          tools.stream().filter(t -> named.name().equals(t.function().name())).limit(1).toList();
+      case ToolChoice.Other other -> firstOrAll(request, tools);
+    };
+  }
+
+  private static List<Tool> firstOrAll(ChatRequest request, List<Tool> tools) {
+    return Boolean.FALSE.equals(request.parallelToolCalls()) ? tools.subList(0, 1) : tools;
+  }
+
+  /** A JSON object with a sample value for every property the schema declares. */
+  private static ObjectNode sampleArguments(JsonNode schema) {
+    ObjectNode arguments = JsonNodeFactory.instance.objectNode();
+    if (schema == null) {
+      return arguments;
+    }
+    for (Iterator<Map.Entry<String, JsonNode>> it = schema.path("properties").fields();
+        it.hasNext(); ) {
+      Map.Entry<String, JsonNode> property = it.next();
+      JsonNode spec = property.getValue();
+      JsonNode enumValues = spec.path("enum");
+      if (enumValues.isArray() && !enumValues.isEmpty()) {
+        arguments.set(property.getKey(), enumValues.get(0));
+        continue;
+      }
+      switch (spec.path("type").asText()) {
+        case "string" -> arguments.put(property.getKey(), "mock");
+        case "integer", "number" -> arguments.put(property.getKey(), 1);
+        case "boolean" -> arguments.put(property.getKey(), true);
+        case "array" -> arguments.putArray(property.getKey());
+        case "object" -> arguments.set(property.getKey(), sampleArguments(spec));
+        default -> arguments.putNull(property.getKey());
+      }
+    }
+    return arguments;
+  }
+
+  private static Usage usage(ChatRequest request, Answer reply) {
+    int prompt = 0;
+    for (ChatMessage message :
+        request.messages() == null ? List.<ChatMessage>of() : request.messages()) {
+      prompt += message.content() == null ? 0 : countWords(message.content().text());
+    }
+    int completion = reply.text() != null ? countWords(reply.text()) : reply.toolCalls().size();
+    return Usage.of(prompt, completion);
+  }
+
+  private static String completionText(CompletionRequest request) {
+    return "Mock completion of: " + promptText(request.prompt());
+  }
+
+  private static ChatCompletionChunk chunk(
+      String id, long created, String model, ChatCompletionChunk.Delta delta, String finishReason) {
+    return new ChatCompletionChunk(
+        id,
+        "chat.completion.chunk",
+        created,
+        model,
+        List.of(new ChatCompletionChunk.Choice(0, delta, null, finishReason, null)),
+        null,
+        null,
+        null,
+        null);
+  }
+
+  /** The text cut into words, each but the last with its following space. */
+  private static List<String> words(String text) {
+    List<String> pieces = new ArrayList<>();
+    int start = 0;
+    for (int i = 0; i < text.length(); i++) {
+      if (text.charAt(i) == ' ') {
+        pieces.add(text.substring(start, i + 1));
+        start = i + 1;
+      }
+    }
+    if (start < text.length()) {
+      pieces.add(text.substring(start));
+    }
+    return pieces;
+  }
+
+  private static int countWords(String text) {
+    String trimmed = text.strip();
+    return trimmed.isEmpty() ? 0 : trimmed.split("\\s+").length;
+  }
+
+  private String model(String requested) {
+    return requested == null || requested.isBlank() ? "mock-chat" : requested;
+  }
+
+  private long now() {
+    return clock.instant().getEpochSecond();
+  }
+
+  private static String id(String prefix, Object request) {
+    return prefix + hex(sha256(WireJson.writeString(request))).substring(0, 24);
+  }
+
+  private static float[] vector(String input, int dimensions) {
+    float[] vector = new float[dimensions];
+    double norm = 0;
+    for (int i = 0; i < dimensions; i++) {
+      byte[] digest = sha256(i + ":" + input);
+      int bits = ((digest[0] & 0xff) << 8) | (digest[1] & 0xff);
+      vector[i] = bits / 32768f - 1f;
+      norm += vector[i] * vector[i];
+    }
+    float scale = norm == 0 ? 1 : (float) (1 / Math.sqrt(norm));
+    for (int i = 0; i < dimensions; i++) {
+      vector[i] *= scale;
+    }
+    return vector;
+  }
+
+  private static ArrayNode floats(float[] vector) {
+    ArrayNode array = JsonNodeFactory.instance.arrayNode(vector.length);
+    for (float v : vector) {
+      array.add(v);
+    }
+    return array;
+  }
+
+  private static JsonNode base64(float[] vector) {
+    var buffer =
+        java.nio.ByteBuffer.allocate(vector.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    for (float v : vector) {
+      buffer.putFloat(v);
+    }
+    return JsonNodeFactory.instance.textNode(
+        java.util.Base64.getEncoder().encodeToString(buffer.array()));
+  }
+
+  private static byte[] sha256(String text) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
+  }
+
+  private static String hex(byte[] bytes) {
+    return java.util.HexFormat.of().formatHex(bytes);
+  }
+
+  /** A stream of events already computed. */
+  private static final class ListStream<T> implements ResponseStream<T> {
+    private final Iterator<T> events;
+
+    ListStream(List<T> events) {
+      this.events = events.iterator();
+    }
+
+    @Override
+    public T next() {
+      return events.hasNext() ? events.next() : null;
+    }
+
+    @Override
+    public void close() {}
+  }
+}

@@ -1,0 +1,219 @@
+package dev.switchboard.engine.providers.openai;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.engine.errors.ProviderErrorException;
+import dev.switchboard.engine.errors.UpstreamFailureException;
+import dev.switchboard.engine.outbound.UpstreamClient;
+import dev.switchboard.engine.outbound.UpstreamRequest;
+import dev.switchboard.engine.outbound.UpstreamResponse;
+import dev.switchboard.engine.providers.PassThroughRequest;
+import dev.switchboard.engine.providers.Provider;
+import dev.switchboard.engine.providers.Reply;
+import dev.switchboard.engine.providers.ResponseStream;
+import dev.switchboard.engine.providers.Target;
+import dev.switchboard.wire.ChatCompletion;
+import dev.switchboard.wire.ChatCompletionChunk;
+import dev.switchboard.wire.ChatRequest;
+import dev.switchboard.wire.Completion;
+import dev.switchboard.wire.CompletionRequest;
+import dev.switchboard.wire.EmbeddingRequest;
+import dev.switchboard.wire.EmbeddingResponse;
+import dev.switchboard.wire.ModelList;
+import dev.switchboard.wire.WireFormatException;
+import dev.switchboard.wire.WireJson;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * OpenAI's API (https://platform.openai.com/docs/api-reference) and every server that speaks it
+ * (vLLM, Ollama, LM Studio, Groq, Together, …) through a custom host. Requests are the wire model
+ * written as it is: nothing a client sends is dropped.
+ */
+public final class OpenAiProvider implements Provider {
+  static final int MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+  private static final int MAX_ERROR_BYTES = 1024 * 1024;
+
+  private final String name;
+  private final URI baseUrl;
+  private final UpstreamClient client;
+  private final Duration defaultTimeout;
+
+  /**
+   * @param name the provider name clients select ("openai", or a compatible provider's)
+   * @param baseUrl the API's base URL, up to and including the version, e.g. {@code
+   *     https://api.openai.com/v1}
+   * @param defaultTimeout the time a call may take when the request sets none; {@code null} for no
+   *     limit
+   */
+  public OpenAiProvider(String name, URI baseUrl, UpstreamClient client, Duration defaultTimeout) {
+    this.name = name;
+    this.baseUrl = baseUrl;
+    this.client = client;
+    this.defaultTimeout = defaultTimeout;
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public Reply<ChatCompletion> chat(ChatRequest request, Target target) {
+    return readJson(post(target, "/chat/completions", request, false), ChatCompletion.class);
+  }
+
+  @Override
+  public ResponseStream<ChatCompletionChunk> streamChat(ChatRequest request, Target target) {
+    return new OpenAiEventStream<>(
+        name, post(target, "/chat/completions", request, true), ChatCompletionChunk.class);
+  }
+
+  @Override
+  public Reply<Completion> complete(CompletionRequest request, Target target) {
+    return readJson(post(target, "/completions", request, false), Completion.class);
+  }
+
+  @Override
+  public ResponseStream<Completion> streamCompletion(CompletionRequest request, Target target) {
+    return new OpenAiEventStream<>(
+        name, post(target, "/completions", request, true), Completion.class);
+  }
+
+  @Override
+  public Reply<EmbeddingResponse> embed(EmbeddingRequest request, Target target) {
+    return readJson(post(target, "/embeddings", request, false), EmbeddingResponse.class);
+  }
+
+  @Override
+  public Reply<ModelList> models(Target target) {
+    var call =
+        new UpstreamRequest(
+            name,
+            "GET",
+            url(target, "/models", null),
+            headers(target, false),
+            null,
+            timeout(target),
+            false);
+    return readJson(succeeded(client.send(call)), ModelList.class);
+  }
+
+  @Override
+  public UpstreamResponse passThrough(PassThroughRequest request, Target target) {
+    List<Map.Entry<String, String>> headers = headers(target, false);
+    headers.removeIf(h -> h.getKey().equals("content-type") || h.getKey().equals("accept"));
+    headers.addAll(request.headers());
+    boolean streaming =
+        request.headers().stream()
+            .anyMatch(h ->
+                h.getKey().equalsIgnoreCase("accept")
+                    && h.getValue().contains("text/event-stream"));
+    var call =
+        new UpstreamRequest(
+            name,
+            request.method(),
+            url(target, request.path(), request.query()),
+            headers,
+            request.body(),
+            timeout(target),
+            streaming);
+    return client.send(call);
+  }
+
+  private UpstreamResponse post(Target target, String path, Object body, boolean streaming) {
+    var call =
+        new UpstreamRequest(
+            name,
+            "POST",
+            url(target, path, null),
+            headers(target, streaming),
+            WireJson.write(body),
+            timeout(target),
+            streaming);
+    return succeeded(client.send(call));
+  }
+
+  private URI url(Target target, String path, String query) {
+    String base = target.customHost() != null ? target.customHost() : baseUrl.toString();
+    if (base.endsWith("/")) {
+      base = base.substring(0, base.length() - 1);
+    }
+    return URI.create(base + path + (query == null || query.isEmpty() ? "" : "?" + query));
+  }
+
+  private List<Map.Entry<String, String>> headers(Target target, boolean streaming) {
+    List<Map.Entry<String, String>> headers = new ArrayList<>();
+    headers.add(Map.entry("content-type", "application/json"));
+    headers.add(Map.entry("accept", streaming ? "text/event-stream" : "application/json"));
+    if (target.apiKey() != null) {
+      headers.add(Map.entry("authorization", "Bearer " + target.apiKey()));
+    }
+    headers.addAll(target.forwardHeaders());
+    return headers;
+  }
+
+  private Duration timeout(Target target) {
+    return target.requestTimeout() != null ? target.requestTimeout() : defaultTimeout;
+  }
+
+  /** The response, if it succeeded; else the provider's error, with its status and body. */
+  private UpstreamResponse succeeded(UpstreamResponse response) {
+    if (response.isSuccess()) {
+      return response;
+    }
+    byte[] body;
+    try (response) {
+      body = response.readBody(MAX_ERROR_BYTES);
+    }
+    throw new ProviderErrorException(
+        response.status(), name, errorObject(body), response.headers());
+  }
+
+  /** The provider's {@code error} object; a body that is not OpenAI's shape becomes its message. */
+  static JsonNode errorObject(byte[] body) {
+    try {
+      JsonNode json = WireJson.tree(body);
+      JsonNode error = json.get("error");
+      if (error != null && error.isObject()) {
+        return error;
+      }
+      if (error != null && error.isTextual()) {
+        return errorWithMessage(error.asText());
+      }
+      if (json.has("message")) {
+        return errorWithMessage(json.get("message").asText());
+      }
+      return errorWithMessage(json.toString());
+    } catch (WireFormatException e) {
+      return errorWithMessage(new String(body, StandardCharsets.UTF_8).strip());
+    }
+  }
+
+  private static ObjectNode errorWithMessage(String message) {
+    ObjectNode error = JsonNodeFactory.instance.objectNode();
+    error.put("message", message);
+    error.putNull("type");
+    error.putNull("param");
+    error.putNull("code");
+    return error;
+  }
+
+  private <T> Reply<T> readJson(UpstreamResponse response, Class<T> type) {
+    byte[] body;
+    try (response) {
+      body = response.readBody(MAX_RESPONSE_BYTES);
+    }
+    try {
+      return new Reply<>(WireJson.read(body, type), response.headers());
+    } catch (WireFormatException e) {
+      throw new UpstreamFailureException(
+          name, "The provider's response is not valid JSON: " + e.getMessage(), true, e);
+    }
+  }
+}

@@ -1,0 +1,102 @@
+package dev.switchboard.engine.routing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.engine.RequestOptions;
+import dev.switchboard.engine.errors.InvalidRequestException;
+import dev.switchboard.engine.outbound.OutboundGuard;
+import dev.switchboard.engine.providers.ProviderRegistry;
+import dev.switchboard.wire.WireFormatException;
+import dev.switchboard.wire.WireJson;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Finds the config a request is routed by: the JSON in {@code x-portkey-config}, a config saved in
+ * the gateway's settings and named by its id there (the hosted product's {@code pc-…} ids map to
+ * these), the gateway's default config, or, with none of those, one target from the request's
+ * headers ({@code x-portkey-provider}, its key, {@code x-portkey-custom-host}).
+ */
+public final class ConfigSource {
+  private static final TargetNode FROM_HEADERS =
+      new TargetNode.Leaf(
+          "config",
+          new TargetNode.Settings(
+              null, 1, null, null, null, null, null, null, null, null, null, Map.of(), Map.of()));
+
+  private final ConfigParser parser;
+  private final ProviderRegistry providers;
+  private final OutboundGuard guard;
+  private final Map<String, TargetNode> saved;
+  private final String defaultConfig;
+
+  /**
+   * @param saved configs by id, as the operator wrote them; parsed (and checked) now
+   * @param defaultConfig the id of a saved config, or a config's JSON, used when a request names
+   *     none; {@code null} for none
+   */
+  public ConfigSource(
+      ProviderRegistry providers,
+      OutboundGuard guard,
+      Map<String, JsonNode> saved,
+      String defaultConfig) {
+    this.providers = providers;
+    this.guard = guard;
+    this.parser = new ConfigParser(providers.names(), guard);
+    Map<String, TargetNode> parsed = new LinkedHashMap<>();
+    saved.forEach((id, config) -> {
+      try {
+        parsed.put(id, parser.parse(config));
+      } catch (InvalidRequestException e) {
+        throw new IllegalArgumentException("saved config " + id + ": " + e.getMessage(), e);
+      }
+    });
+    this.saved = Map.copyOf(parsed);
+    this.defaultConfig = defaultConfig;
+    if (defaultConfig != null) {
+      lookUp(defaultConfig);
+    }
+  }
+
+  /** The config tree for a request; an invalid or unknown config is a 400 before any call. */
+  TargetNode resolve(RequestOptions options) {
+    String config = options.config() != null ? options.config() : defaultConfig;
+    if (config != null) {
+      return lookUp(config);
+    }
+    if (options.provider() == null || options.provider().isBlank()) {
+      throw new InvalidRequestException(
+          "Either x-portkey-config or x-portkey-provider header is required",
+          "x-portkey-provider",
+          null);
+    }
+    providers.get(options.provider());
+    if (options.customHost() != null) {
+      guard.checkUrl(options.customHost(), "x-portkey-custom-host");
+    }
+    return FROM_HEADERS;
+  }
+
+  private TargetNode lookUp(String config) {
+    String text = config.strip();
+    if (text.startsWith("{")) {
+      JsonNode json;
+      try {
+        json = WireJson.tree(text);
+      } catch (WireFormatException e) {
+        throw new InvalidRequestException(
+            "Invalid config passed. You need to pass a valid json: " + e.getMessage(),
+            "x-portkey-config",
+            null);
+      }
+      return parser.parse(json);
+    }
+    TargetNode found = saved.get(text);
+    if (found == null) {
+      throw new InvalidRequestException(
+          "Invalid config passed: no config with id '" + text + "' is saved in this gateway",
+          "x-portkey-config",
+          null);
+    }
+    return found;
+  }
+}

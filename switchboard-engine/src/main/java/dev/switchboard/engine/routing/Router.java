@@ -1,0 +1,446 @@
+package dev.switchboard.engine.routing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.engine.RequestOptions;
+import dev.switchboard.engine.errors.CircuitOpenException;
+import dev.switchboard.engine.errors.GatewayException;
+import dev.switchboard.engine.errors.InvalidRequestException;
+import dev.switchboard.engine.errors.ProviderErrorException;
+import dev.switchboard.engine.errors.UpstreamFailureException;
+import dev.switchboard.engine.errors.UpstreamTimeoutException;
+import dev.switchboard.engine.pipeline.Exchange;
+import dev.switchboard.engine.pipeline.Operation;
+import dev.switchboard.engine.pipeline.Outcome;
+import dev.switchboard.engine.pipeline.Stage;
+import dev.switchboard.engine.providers.ResponseStream;
+import dev.switchboard.engine.providers.Target;
+import dev.switchboard.wire.WireJson;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.random.RandomGenerator;
+
+/**
+ * The routing stage: walks the request's config (fallback, load balance, conditional, nested to any
+ * depth), calls {@link Chain#proceed} once per upstream attempt, retries as each target's {@code
+ * retry} says, and records which target answered. A request without a config is a config of one
+ * target, from its headers.
+ *
+ * <p>Stricter than Portkey where Portkey is unsafe: retry waits have jitter and never end before
+ * the provider's {@code Retry-After}; a wait over the cap returns the error at once; one deadline
+ * and one attempt budget cover the whole request; a connection that failed after the request was
+ * sent is not retried (the provider may have acted on it); a stream is retried or falls back only
+ * before its first event; a target that keeps failing has its circuit opened.
+ */
+public final class Router implements Stage {
+  private final ConfigSource configs;
+  private final RoutingLimits limits;
+  private final CircuitBreakers circuits;
+  private final Clock clock;
+  private final Sleeper sleeper;
+  private final RandomGenerator random;
+
+  public Router(
+      ConfigSource configs,
+      RoutingLimits limits,
+      CircuitBreakers circuits,
+      Clock clock,
+      Sleeper sleeper,
+      RandomGenerator random) {
+    this.configs = configs;
+    this.limits = limits;
+    this.circuits = circuits;
+    this.clock = clock;
+    this.sleeper = sleeper;
+    this.random = random;
+  }
+
+  @Override
+  public Outcome handle(Exchange exchange, Chain chain) {
+    TargetNode root = configs.resolve(exchange.options());
+    Walk walk = new Walk(exchange, chain, clock.instant().plus(limits.deadline()));
+    return walk.node(root, Inherited.ROOT);
+  }
+
+  /** What a node passes down to its children. */
+  record Inherited(
+      ObjectNode overrideParams,
+      RetryPolicy retry,
+      JsonNode cache,
+      Duration requestTimeout,
+      String customHost,
+      List<String> forwardHeaders) {
+    static final Inherited ROOT = new Inherited(null, null, null, null, null, null);
+
+    /**
+     * Portkey's inheritance: params merged parent to child; the rest replaced when the child sets
+     * it.
+     */
+    Inherited with(TargetNode.Settings child) {
+      ObjectNode params = overrideParams;
+      if (child.overrideParams() != null) {
+        params =
+            overrideParams == null
+                ? JsonNodeFactory.instance.objectNode()
+                : overrideParams.deepCopy();
+        params.setAll(child.overrideParams());
+      }
+      return new Inherited(
+          params,
+          child.retry() != null ? child.retry() : retry,
+          child.cache() != null ? child.cache() : cache,
+          child.requestTimeout() != null ? child.requestTimeout() : requestTimeout,
+          child.customHost() != null ? child.customHost() : customHost,
+          child.forwardHeaders() != null ? child.forwardHeaders() : forwardHeaders);
+    }
+  }
+
+  /** One client request's walk through its config. */
+  private final class Walk {
+    private final Exchange exchange;
+    private final Chain chain;
+    private final Instant deadline;
+    private final Operation original;
+    private int attempts;
+
+    Walk(Exchange exchange, Chain chain, Instant deadline) {
+      this.exchange = exchange;
+      this.chain = chain;
+      this.deadline = deadline;
+      this.original = exchange.operation();
+    }
+
+    Outcome node(TargetNode node, Inherited parent) {
+      Inherited inherited = parent.with(node.settings());
+      return switch (node) {
+        case TargetNode.Leaf leaf -> leaf(leaf, inherited);
+        case TargetNode.Group group -> group(group, inherited);
+      };
+    }
+
+    private Outcome group(TargetNode.Group group, Inherited inherited) {
+      return switch (group.strategy()) {
+        case Strategy.Single single -> node(group.targets().getFirst(), inherited);
+        case Strategy.LoadBalance balance -> node(pickByWeight(group.targets()), inherited);
+        case Strategy.Conditional conditional ->
+            node(pickByCondition(group, conditional), inherited);
+        case Strategy.Fallback fallback -> {
+          GatewayException last = null;
+          for (TargetNode target : group.targets()) {
+            try {
+              yield node(target, inherited);
+            } catch (GatewayException failure) {
+              last = failure;
+              if (!fallsBackOn(failure, fallback) || budgetSpent()) {
+                throw failure;
+              }
+            }
+          }
+          throw last;
+        }
+      };
+    }
+
+    private TargetNode pickByWeight(List<TargetNode> targets) {
+      double total = 0;
+      for (TargetNode target : targets) {
+        total += target.settings().weight();
+      }
+      double point = random.nextDouble() * total;
+      for (TargetNode target : targets) {
+        double weight = target.settings().weight();
+        if (weight > 0 && point < weight) {
+          return target;
+        }
+        point -= weight;
+      }
+      return targets.stream()
+          .filter(t -> t.settings().weight() > 0)
+          .reduce((a, b) -> b)
+          .orElseThrow();
+    }
+
+    private TargetNode pickByCondition(TargetNode.Group group, Strategy.Conditional conditional) {
+      ObjectNode request = JsonNodeFactory.instance.objectNode();
+      ObjectNode metadata = request.putObject("metadata");
+      exchange.options().metadata().forEach(metadata::put);
+      request.set("params", params(original));
+      String chosen = conditional.defaultTarget();
+      for (Strategy.Condition condition : conditional.conditions()) {
+        if (Query.matches(condition.query(), request)) {
+          chosen = condition.then();
+          break;
+        }
+      }
+      if (chosen == null) {
+        throw new InvalidRequestException(
+            "Conditional router: no condition matched the request and no default target is set.",
+            group.path() + ".strategy",
+            null);
+      }
+      String name = chosen;
+      return group.targets().stream()
+          .filter(t -> name.equals(t.settings().name()))
+          .findFirst()
+          .orElseThrow();
+    }
+
+    /** Whether a fallback moves past a target that failed so. */
+    private boolean fallsBackOn(GatewayException failure, Strategy.Fallback fallback) {
+      return switch (failure) {
+        case ProviderErrorException provider ->
+            fallback.onStatusCodes() == null
+                || fallback.onStatusCodes().contains(provider.status());
+        case UpstreamTimeoutException timeout -> true;
+        case UpstreamFailureException connection -> true;
+        case CircuitOpenException open -> true;
+        default -> false;
+      };
+    }
+
+    private Outcome leaf(TargetNode.Leaf leaf, Inherited inherited) {
+      Target target = target(leaf, inherited);
+      RetryPolicy retry = inherited.retry() == null ? RetryPolicy.NONE : inherited.retry();
+      String upstream =
+          target.provider()
+              + " "
+              + (target.customHost() == null ? "(default)" : target.customHost());
+      exchange.operation(withOverrides(original, inherited.overrideParams()));
+      for (int retries = 0; ; retries++) {
+        checkBudget();
+        exchange.target(target, leaf.path());
+        exchange.retryAttempts(retries);
+        attempts++;
+        try {
+          circuits.admit(upstream);
+          Outcome outcome = firstEventRead(chain.proceed(exchange));
+          circuits.succeeded(upstream);
+          return outcome;
+        } catch (GatewayException failure) {
+          if (countsAgainstCircuit(failure)) {
+            circuits.failed(upstream);
+          }
+          Duration wait = retryWait(failure, retry, retries);
+          if (wait == null) {
+            if (retries > 0 && retries == retry.attempts() && isRetryable(failure, retry)) {
+              exchange.retryAttempts(-1);
+            }
+            throw failure;
+          }
+          sleep(wait, failure);
+        }
+      }
+    }
+
+    private Target target(TargetNode.Leaf leaf, Inherited inherited) {
+      RequestOptions options = exchange.options();
+      boolean root = leaf.path().equals("config");
+      String provider =
+          leaf.settings().provider() != null
+              ? leaf.settings().provider()
+              : root ? options.provider() : null;
+      if (provider == null) {
+        throw new InvalidRequestException(
+            "Invalid config passed: " + leaf.path() + " needs a provider",
+            leaf.path() + ".provider",
+            null);
+      }
+      String apiKey = leaf.settings().apiKey();
+      if (apiKey == null && root) {
+        apiKey = options.apiKey();
+      }
+      String customHost =
+          options.customHost() != null && root ? options.customHost() : inherited.customHost();
+      List<Map.Entry<String, String>> forward = new ArrayList<>(options.forwardHeaders());
+      if (forward.isEmpty() && inherited.forwardHeaders() != null) {
+        for (String name : inherited.forwardHeaders()) {
+          String value = options.requestHeaders().get(name);
+          if (value != null) {
+            forward.add(Map.entry(name, value));
+          }
+        }
+      }
+      Duration timeout =
+          options.requestTimeout() != null ? options.requestTimeout() : inherited.requestTimeout();
+      return new Target(provider, apiKey, customHost, forward, timeout);
+    }
+
+    /**
+     * For a stream, reads its first event now, so that a failure before it can still be retried.
+     */
+    private Outcome firstEventRead(Outcome outcome) {
+      if (outcome instanceof Outcome.Events events) {
+        return new Outcome.Events(PeekedStream.of(events.stream()));
+      }
+      return outcome;
+    }
+
+    /** The wait before the next retry of this target, or {@code null} when it is not retried. */
+    private Duration retryWait(GatewayException failure, RetryPolicy retry, int retriesDone) {
+      if (retriesDone >= retry.attempts() || !isRetryable(failure, retry)) {
+        return null;
+      }
+      Duration wait = backoff(retriesDone);
+      if (retry.useRetryAfterHeader() && failure instanceof ProviderErrorException provider) {
+        var asked = RetryAfter.from(provider.headers(), clock.instant());
+        if (asked.isPresent()) {
+          wait = asked.get();
+        }
+      }
+      if (wait.compareTo(limits.maxRetryWait()) > 0) {
+        return null;
+      }
+      if (clock.instant().plus(wait).isAfter(deadline) || attempts >= limits.maxAttempts()) {
+        return null;
+      }
+      return wait;
+    }
+
+    private boolean isRetryable(GatewayException failure, RetryPolicy retry) {
+      return switch (failure) {
+        case ProviderErrorException provider -> retry.onStatusCodes().contains(provider.status());
+        case UpstreamTimeoutException timeout -> retry.onStatusCodes().contains(408);
+        // Never a second delivery of a request the provider may have processed.
+        case UpstreamFailureException connection -> !connection.requestSent();
+        default -> false;
+      };
+    }
+
+    /** Exponential from the base (1 s, 2 s, 4 s, …), with up to a quarter added at random. */
+    private Duration backoff(int retriesDone) {
+      long base = limits.backoffBase().toMillis() << Math.min(retriesDone, 16);
+      long jitter = (long) (random.nextDouble() * base / 4);
+      return Duration.ofMillis(base + jitter);
+    }
+
+    private void sleep(Duration wait, GatewayException failure) {
+      try {
+        sleeper.sleep(wait);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw failure;
+      }
+    }
+
+    private void checkBudget() {
+      if (Thread.currentThread().isInterrupted()) {
+        throw new UpstreamFailureException(
+            null, "The client went away; no further attempts.", false, null);
+      }
+      if (attempts >= limits.maxAttempts()) {
+        throw new UpstreamFailureException(
+            null,
+            "The request used its " + limits.maxAttempts() + " upstream attempts.",
+            false,
+            null);
+      }
+      if (clock.instant().isAfter(deadline)) {
+        throw new UpstreamTimeoutException(limits.deadline(), null);
+      }
+    }
+
+    private boolean budgetSpent() {
+      return attempts >= limits.maxAttempts()
+          || clock.instant().isAfter(deadline)
+          || Thread.currentThread().isInterrupted();
+    }
+  }
+
+  private static boolean countsAgainstCircuit(GatewayException failure) {
+    return switch (failure) {
+      case ProviderErrorException provider -> provider.status() >= 500 || provider.status() == 429;
+      case UpstreamTimeoutException timeout -> true;
+      case UpstreamFailureException connection -> true;
+      default -> false;
+    };
+  }
+
+  /** The request body as JSON, for conditions on {@code params}. */
+  private static JsonNode params(Operation operation) {
+    Object body =
+        switch (operation) {
+          case Operation.Chat chat -> chat.request();
+          case Operation.TextCompletion completion -> completion.request();
+          case Operation.Embedding embedding -> embedding.request();
+          case Operation.ListModels models -> null;
+          case Operation.PassThrough passThrough -> null;
+        };
+    return body == null
+        ? JsonNodeFactory.instance.objectNode()
+        : WireJson.mapper().valueToTree(body);
+  }
+
+  /** The operation with {@code override_params} written over its body's fields. */
+  static Operation withOverrides(Operation operation, ObjectNode overrides) {
+    if (overrides == null || overrides.isEmpty()) {
+      return operation;
+    }
+    return switch (operation) {
+      case Operation.Chat chat ->
+          new Operation.Chat(
+              merged(chat.request(), overrides, dev.switchboard.wire.ChatRequest.class));
+      case Operation.TextCompletion completion ->
+          new Operation.TextCompletion(
+              merged(
+                  completion.request(), overrides, dev.switchboard.wire.CompletionRequest.class));
+      case Operation.Embedding embedding ->
+          new Operation.Embedding(
+              merged(embedding.request(), overrides, dev.switchboard.wire.EmbeddingRequest.class));
+      case Operation.ListModels models -> operation;
+      case Operation.PassThrough passThrough -> operation;
+    };
+  }
+
+  private static <T> T merged(T body, ObjectNode overrides, Class<T> type) {
+    ObjectNode tree = WireJson.mapper().valueToTree(body);
+    tree.setAll(overrides);
+    return WireJson.convert(tree, type);
+  }
+
+  /** A stream whose first event was already read. */
+  private static final class PeekedStream<T> implements ResponseStream<T> {
+    private final ResponseStream<T> stream;
+    private T first;
+    private boolean firstTaken;
+
+    private PeekedStream(ResponseStream<T> stream, T first) {
+      this.stream = stream;
+      this.first = first;
+    }
+
+    static <T> PeekedStream<T> of(ResponseStream<T> stream) {
+      try {
+        return new PeekedStream<>(stream, stream.next());
+      } catch (RuntimeException failure) {
+        stream.close();
+        throw failure;
+      }
+    }
+
+    @Override
+    public List<Map.Entry<String, String>> headers() {
+      return stream.headers();
+    }
+
+    @Override
+    public T next() {
+      if (!firstTaken) {
+        firstTaken = true;
+        T event = first;
+        first = null;
+        return event;
+      }
+      return stream.next();
+    }
+
+    @Override
+    public void close() {
+      stream.close();
+    }
+  }
+}
