@@ -1,0 +1,84 @@
+package dev.switchboard.server;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.engine.errors.CircuitOpenException;
+import dev.switchboard.engine.errors.GatewayException;
+import dev.switchboard.engine.errors.InvalidRequestException;
+import dev.switchboard.engine.errors.PayloadTooLargeException;
+import dev.switchboard.engine.errors.ProviderErrorException;
+import dev.switchboard.engine.errors.UpstreamFailureException;
+import dev.switchboard.engine.errors.UpstreamTimeoutException;
+import java.util.Map;
+
+/**
+ * The one place errors become responses. A provider's error keeps its status and comes back as
+ * Portkey returns it: {@code {"error":{...},"provider":"openai"}}. An error of the gateway's own
+ * carries Portkey's fields and OpenAI's, {@code
+ * {"status":"failure","message":...,"error":{"message":...,"type":...}}}, so that both SDKs read
+ * it, and is marked with {@code x-portkey-gateway-exception: true}.
+ */
+final class ErrorResponses {
+  private ErrorResponses() {}
+
+  /** An error answer: status, extra headers and JSON body. */
+  record ErrorResponse(int status, Map<String, String> headers, ObjectNode body) {}
+
+  static ErrorResponse of(GatewayException error) {
+    return switch (error) {
+      case ProviderErrorException provider -> {
+        ObjectNode body = JsonNodeFactory.instance.objectNode();
+        body.set("error", prefixed(provider));
+        body.put("provider", provider.provider());
+        yield new ErrorResponse(provider.status(), Map.of(), body);
+      }
+      case InvalidRequestException invalid ->
+          gateway(400, invalid.getMessage(), "invalid_request_error", invalid.param());
+      case PayloadTooLargeException tooLarge ->
+          gateway(413, tooLarge.getMessage(), "invalid_request_error", null);
+      case UpstreamTimeoutException timeout ->
+          gateway(408, timeout.getMessage(), "timeout_error", null);
+      case UpstreamFailureException failure ->
+          gateway(502, failure.getMessage(), "upstream_error", null);
+      case CircuitOpenException open -> gateway(503, open.getMessage(), "upstream_error", null);
+    };
+  }
+
+  /**
+   * The provider's error object with its message prefixed by the provider's name, as Portkey writes
+   * it ({@code "openai error: …"}); {@code type}, {@code param} and {@code code} are always there,
+   * null when the provider had none.
+   */
+  private static ObjectNode prefixed(ProviderErrorException provider) {
+    ObjectNode error = JsonNodeFactory.instance.objectNode();
+    String prefix = provider.provider() + " error: ";
+    String message = provider.error().path("message").asText("");
+    error.put("message", message.startsWith(prefix) ? message : prefix + message);
+    for (String field : new String[] {"type", "param", "code"}) {
+      error.set(
+          field, provider.error().path(field).isMissingNode() ? null : provider.error().get(field));
+      if (error.get(field) == null) {
+        error.putNull(field);
+      }
+    }
+    provider.error().properties().forEach(f -> error.putIfAbsent(f.getKey(), f.getValue()));
+    return error;
+  }
+
+  /** An error of the gateway's own, in the shape both Portkey's and OpenAI's SDKs read. */
+  static ErrorResponse gateway(int status, String message, String type, String param) {
+    ObjectNode body = JsonNodeFactory.instance.objectNode();
+    body.put("status", "failure");
+    body.put("message", message);
+    ObjectNode error = body.putObject("error");
+    error.put("message", message);
+    error.put("type", type);
+    if (param == null) {
+      error.putNull("param");
+    } else {
+      error.put("param", param);
+    }
+    error.putNull("code");
+    return new ErrorResponse(status, Map.of(PortkeyHeaders.GATEWAY_EXCEPTION, "true"), body);
+  }
+}

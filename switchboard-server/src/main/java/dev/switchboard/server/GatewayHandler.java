@@ -1,0 +1,384 @@
+package dev.switchboard.server;
+
+import dev.switchboard.engine.Gateway;
+import dev.switchboard.engine.RequestOptions;
+import dev.switchboard.engine.ResponseFacts;
+import dev.switchboard.engine.Served;
+import dev.switchboard.engine.errors.GatewayException;
+import dev.switchboard.engine.errors.InvalidRequestException;
+import dev.switchboard.engine.errors.PayloadTooLargeException;
+import dev.switchboard.engine.outbound.UpstreamResponse;
+import dev.switchboard.engine.pipeline.Operation;
+import dev.switchboard.engine.pipeline.Outcome;
+import dev.switchboard.engine.providers.PassThroughRequest;
+import dev.switchboard.engine.providers.ResponseStream;
+import dev.switchboard.wire.ChatRequest;
+import dev.switchboard.wire.CompletionRequest;
+import dev.switchboard.wire.EmbeddingRequest;
+import dev.switchboard.wire.WireFormatException;
+import dev.switchboard.wire.WireJson;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway's HTTP surface: reads a request into an engine call and writes the answer back. It
+ * owns headers, status codes and SSE framing, nothing else. Runs on virtual threads, blocking.
+ */
+final class GatewayHandler extends Handler.Abstract {
+  private static final Logger log = LoggerFactory.getLogger("dev.switchboard.access");
+
+  /**
+   * Client headers a passed-through request does not carry upstream: the gateway's own, hop-by-hop
+   * ones, and those the outbound client sets itself. Everything else goes, as Portkey sends it.
+   */
+  private static final Set<String> NOT_PASSED_THROUGH =
+      Set.of(
+          "host",
+          "content-length",
+          "expect",
+          "connection",
+          "keep-alive",
+          "transfer-encoding",
+          "te",
+          "trailer",
+          "upgrade",
+          "proxy-connection",
+          "proxy-authorization",
+          "accept-encoding",
+          "authorization");
+
+  /** Provider response headers never copied onto the client's response. */
+  private static final Set<String> UPSTREAM_HEADERS_DROPPED =
+      Set.of(
+          "connection",
+          "keep-alive",
+          "transfer-encoding",
+          "content-length",
+          "content-encoding",
+          "proxy-authenticate",
+          "proxy-connection",
+          "te",
+          "trailer",
+          "upgrade",
+          "set-cookie",
+          "server",
+          "date");
+
+  /** The paths the gateway answers itself, each for one method. */
+  private static final Set<String> MODELLED_PATHS =
+      Set.of(
+          "/",
+          "/v1/health",
+          "/v1/chat/completions",
+          "/v1/completions",
+          "/v1/embeddings",
+          "/v1/models");
+
+  private final Gateway gateway;
+  private final long maxBodyBytes;
+
+  GatewayHandler(Gateway gateway, long maxBodyBytes) {
+    this.gateway = gateway;
+    this.maxBodyBytes = maxBodyBytes;
+  }
+
+  @Override
+  public boolean handle(Request request, Response response, Callback callback) {
+    long started = System.nanoTime();
+    String method = request.getMethod();
+    String path = Request.getPathInContext(request);
+    String traceId = PortkeyHeaders.traceId(request.getHeaders());
+    response.getHeaders().put(PortkeyHeaders.TRACE_ID, traceId);
+    Exchange exchange = new Exchange(request, response, callback, traceId);
+    try {
+      route(method, path, exchange);
+    } catch (GatewayException error) {
+      exchange.fail(error);
+    } catch (RuntimeException unexpected) {
+      log.error("unexpected failure on {} {} trace={}", method, path, traceId, unexpected);
+      exchange.writeError(
+          ErrorResponses.gateway(500, "Something went wrong in the gateway.", "api_error", null));
+    } finally {
+      log.info(
+          "{} {} {} provider={} trace={} {}ms",
+          method,
+          path,
+          exchange.status,
+          exchange.facts == null || exchange.facts.provider() == null
+              ? "-"
+              : exchange.facts.provider(),
+          traceId,
+          (System.nanoTime() - started) / 1_000_000);
+    }
+    return true;
+  }
+
+  private void route(String method, String path, Exchange exchange) {
+    String normalised =
+        path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+    switch (method + " " + normalised) {
+      case "GET /" -> exchange.writeText(200, "AI Gateway says hey!");
+      case "GET /v1/health" -> exchange.writeJson(200, Health.of(gateway.circuits()));
+      case "POST /v1/chat/completions" ->
+          serve(exchange, new Operation.Chat(exchange.readJson(ChatRequest.class)));
+      case "POST /v1/completions" ->
+          serve(exchange, new Operation.TextCompletion(exchange.readJson(CompletionRequest.class)));
+      case "POST /v1/embeddings" ->
+          serve(exchange, new Operation.Embedding(exchange.readJson(EmbeddingRequest.class)));
+      case "GET /v1/models" -> serve(exchange, new Operation.ListModels());
+      default -> {
+        if (MODELLED_PATHS.contains(normalised)) {
+          exchange.writeError(
+              ErrorResponses.gateway(
+                  405,
+                  "Method not allowed: " + method + " " + path,
+                  "invalid_request_error",
+                  null));
+        } else if (normalised.startsWith("/v1/proxy/")) {
+          passThrough(method, normalised.substring("/v1/proxy".length()), exchange);
+        } else if (normalised.startsWith("/v1/")) {
+          passThrough(method, normalised.substring("/v1".length()), exchange);
+        } else {
+          exchange.writeError(
+              ErrorResponses.gateway(
+                  404, "Not found: " + method + " " + path, "invalid_request_error", null));
+        }
+      }
+    }
+  }
+
+  private void passThrough(String method, String path, Exchange exchange) {
+    List<Map.Entry<String, String>> headers = new ArrayList<>();
+    for (HttpField field : exchange.request.getHeaders()) {
+      String name = field.getLowerCaseName();
+      if (!name.startsWith("x-portkey-") && !NOT_PASSED_THROUGH.contains(name)) {
+        headers.add(Map.entry(name, field.getValue()));
+      }
+    }
+    boolean bodiless = method.equals("GET") || method.equals("HEAD") || method.equals("DELETE");
+    byte[] body = bodiless ? null : exchange.readBody();
+    String query = exchange.request.getHttpURI().getQuery();
+    serve(
+        exchange,
+        new Operation.PassThrough(new PassThroughRequest(method, path, query, headers, body)));
+  }
+
+  private void serve(Exchange exchange, Operation operation) {
+    // When Jetty reports the request failed (the client went away and Jetty noticed), the routing
+    // stops: no further attempt or retry wait. Over HTTP/1.1 Jetty notices a closed connection only
+    // when it reads or writes, so a retry wait is not cut short by a silent disconnect yet.
+    Thread routing = Thread.currentThread();
+    exchange.request.addFailureListener(failure -> routing.interrupt());
+    Served served = gateway.serve(operation, exchange.options());
+    exchange.facts = served.facts();
+    switch (served) {
+      case Served.Failed failed -> exchange.fail(failed.error());
+      case Served.Answered answered -> {
+        switch (answered.outcome()) {
+          case Outcome.Body body -> exchange.writeJson(200, body.body());
+          case Outcome.Events events -> exchange.stream(events.stream());
+          case Outcome.Raw raw -> exchange.relay(raw.response());
+        }
+      }
+    }
+  }
+
+  /** One request and its response, as the handler works on them. */
+  private final class Exchange {
+    final Request request;
+    final Response response;
+    final Callback callback;
+    final String traceId;
+    int status;
+    ResponseFacts facts;
+    RequestOptions options;
+
+    Exchange(Request request, Response response, Callback callback, String traceId) {
+      this.request = request;
+      this.response = response;
+      this.callback = callback;
+      this.traceId = traceId;
+    }
+
+    RequestOptions options() {
+      if (options == null) {
+        options = PortkeyHeaders.read(request.getHeaders(), traceId);
+      }
+      return options;
+    }
+
+    byte[] readBody() {
+      long declared = request.getLength();
+      if (declared > maxBodyBytes) {
+        throw new PayloadTooLargeException(maxBodyBytes);
+      }
+      try (InputStream in = Content.Source.asInputStream(request)) {
+        byte[] body = in.readNBytes((int) Math.min(maxBodyBytes + 1, Integer.MAX_VALUE - 8));
+        if (body.length > maxBodyBytes) {
+          throw new PayloadTooLargeException(maxBodyBytes);
+        }
+        return body;
+      } catch (IOException e) {
+        throw new InvalidRequestException("The request body could not be read.", null, e);
+      }
+    }
+
+    <T> T readJson(Class<T> type) {
+      String contentType = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
+      if (contentType != null
+          && !contentType.toLowerCase(Locale.ROOT).strip().startsWith("application/json")) {
+        throw new InvalidRequestException(
+            "Invalid content type passed: " + contentType + " (application/json is required)",
+            "content-type",
+            null);
+      }
+      byte[] body = readBody();
+      if (body.length == 0) {
+        throw new InvalidRequestException("The request body is empty; a JSON object is required.");
+      }
+      try {
+        return WireJson.read(body, type);
+      } catch (WireFormatException e) {
+        throw new InvalidRequestException(
+            "Invalid JSON in request body: " + e.getMessage(), null, e);
+      }
+    }
+
+    void writeJson(int code, Object body) {
+      write(code, "application/json", WireJson.write(body));
+    }
+
+    void writeText(int code, String text) {
+      write(code, "text/plain; charset=utf-8", text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    void write(int code, String contentType, byte[] body) {
+      status = code;
+      response.setStatus(code);
+      putFacts(true);
+      response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
+      response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+      response.write(true, ByteBuffer.wrap(body), callback);
+    }
+
+    void fail(GatewayException error) {
+      writeError(ErrorResponses.of(error));
+    }
+
+    void writeError(ErrorResponses.ErrorResponse error) {
+      if (response.isCommitted()) {
+        callback.failed(new IOException("failed after the response was committed"));
+        return;
+      }
+      error.headers().forEach((name, value) -> response.getHeaders().put(name, value));
+      writeJson(error.status(), error.body());
+    }
+
+    /**
+     * Portkey's response headers for a request that reached a target, and the provider's own
+     * headers (less hop-by-hop ones; less its content type where the gateway writes the body).
+     */
+    private void putFacts(boolean gatewayWritesBody) {
+      if (facts == null || !facts.targetChosen()) {
+        return;
+      }
+      for (Map.Entry<String, String> header : facts.upstreamHeaders()) {
+        String name = header.getKey();
+        boolean ours =
+            name.startsWith("x-portkey-") || (gatewayWritesBody && name.equals("content-type"));
+        if (!ours && !UPSTREAM_HEADERS_DROPPED.contains(name)) {
+          response.getHeaders().add(name, header.getValue());
+        }
+      }
+      response.getHeaders().put(PortkeyHeaders.LAST_USED_OPTION_INDEX, facts.lastUsedOptionIndex());
+      response.getHeaders().put(PortkeyHeaders.RETRY_ATTEMPT_COUNT, facts.retryAttemptCount());
+      response.getHeaders().put(PortkeyHeaders.CACHE_STATUS, facts.cacheStatus());
+      response.getHeaders().put(PortkeyHeaders.PROVIDER, facts.provider());
+    }
+
+    /**
+     * Streams events as server-sent events, each flushed as it arrives. A failure after the first
+     * byte ends the stream with an in-band error event, never a {@code [DONE]}; a client that goes
+     * away cancels the upstream call.
+     */
+    void stream(ResponseStream<?> events) {
+      Object first;
+      try {
+        first = events.next(); // a failure before the first byte still gets its own status
+      } catch (GatewayException failure) {
+        events.close();
+        throw failure;
+      }
+      status = 200;
+      response.setStatus(200);
+      putFacts(true);
+      response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream; charset=utf-8");
+      response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
+      request.addFailureListener(failure -> events.close());
+      try (events;
+          OutputStream out = Content.Sink.asOutputStream(response)) {
+        SseWriter sse = new SseWriter(out);
+        try {
+          for (Object event = first; event != null; event = events.next()) {
+            sse.data(WireJson.write(event));
+          }
+          sse.done();
+        } catch (GatewayException failure) {
+          log.warn("stream broke off trace={}: {}", traceId, failure.getMessage());
+          sse.data(WireJson.write(ErrorResponses.of(failure).body()));
+        }
+      } catch (IOException clientGone) {
+        callback.failed(clientGone);
+        return;
+      }
+      callback.succeeded();
+    }
+
+    /** Copies a provider's raw response to the client, flushing as bytes arrive. */
+    void relay(UpstreamResponse upstream) {
+      try (upstream) {
+        status = upstream.status();
+        response.setStatus(status);
+        putFacts(false);
+        try (OutputStream out = Content.Sink.asOutputStream(response)) {
+          InputStream in = upstream.body();
+          byte[] buffer = new byte[8192];
+          int n;
+          while (true) {
+            try {
+              n = in.read(buffer);
+            } catch (IOException upstreamFailed) {
+              throw upstream.translate(upstreamFailed);
+            }
+            if (n < 0) {
+              break;
+            }
+            out.write(buffer, 0, n);
+            out.flush();
+          }
+        }
+      } catch (IOException clientGone) {
+        callback.failed(clientGone);
+        return;
+      }
+      callback.succeeded();
+    }
+  }
+}

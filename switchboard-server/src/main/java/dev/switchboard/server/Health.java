@@ -1,0 +1,39 @@
+package dev.switchboard.server;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.engine.routing.CircuitBreakers;
+import java.util.List;
+
+/**
+ * The health answer, {@code GET /v1/health}: Portkey 2.x's shape ({@code status}, {@code message},
+ * {@code version}) plus the state of each upstream's circuit breaker.
+ */
+final class Health {
+  private Health() {}
+
+  static ObjectNode of(List<CircuitBreakers.Status> circuits) {
+    ObjectNode health =
+        JsonNodeFactory.instance
+            .objectNode()
+            .put("status", "success")
+            .put("message", "Server is healthy")
+            .put("version", version());
+    ArrayNode list = health.putArray("circuits");
+    for (CircuitBreakers.Status circuit : circuits) {
+      ObjectNode entry = list.addObject();
+      entry.put("upstream", circuit.upstream());
+      entry.put("state", circuit.state().name().toLowerCase(java.util.Locale.ROOT));
+      entry.put("consecutive_failures", circuit.consecutiveFailures());
+      entry.put("opened_at", circuit.openedAt() == null ? null : circuit.openedAt().toString());
+    }
+    return health;
+  }
+
+  /** The version from the jar's manifest; "dev" when run from classes. */
+  private static String version() {
+    String version = Health.class.getPackage().getImplementationVersion();
+    return version == null ? "dev" : version;
+  }
+}

@@ -1,0 +1,157 @@
+package dev.switchboard.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.engine.RequestOptions;
+import dev.switchboard.engine.errors.InvalidRequestException;
+import dev.switchboard.wire.WireFormatException;
+import dev.switchboard.wire.WireJson;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
+
+/**
+ * Portkey's request and response headers, and how a request's headers become {@link
+ * RequestOptions}. Names and parsing follow Portkey's gateway ({@code src/globals.ts}, {@code
+ * src/handlers/handlerUtils.ts}).
+ */
+final class PortkeyHeaders {
+  static final String PROVIDER = "x-portkey-provider";
+  static final String TRACE_ID = "x-portkey-trace-id";
+  static final String CUSTOM_HOST = "x-portkey-custom-host";
+  static final String METADATA = "x-portkey-metadata";
+  static final String FORWARD_HEADERS = "x-portkey-forward-headers";
+  static final String REQUEST_TIMEOUT = "x-portkey-request-timeout";
+  static final String CONFIG = "x-portkey-config";
+  static final String GATEWAY_EXCEPTION = "x-portkey-gateway-exception";
+  static final String LAST_USED_OPTION_INDEX = "x-portkey-last-used-option-index";
+  static final String RETRY_ATTEMPT_COUNT = "x-portkey-retry-attempt-count";
+  static final String CACHE_STATUS = "x-portkey-cache-status";
+
+  /**
+   * Portkey's headers for OpenAI's organization, project and beta headers, sent on to an {@code
+   * openai} target under OpenAI's names. A client's plain {@code openai-beta} counts too; its plain
+   * organization and project headers only when listed in {@code x-portkey-forward-headers}.
+   */
+  private static final Map<String, String> OPENAI_HEADERS =
+      Map.of(
+          "x-portkey-openai-organization", "openai-organization",
+          "x-portkey-openai-project", "openai-project",
+          "x-portkey-openai-beta", "openai-beta",
+          "openai-beta", "openai-beta");
+
+  private PortkeyHeaders() {}
+
+  /** The trace id the client sent, or a new one: every response carries one. */
+  static String traceId(HttpFields headers) {
+    String sent = headers.get(TRACE_ID);
+    return sent == null || sent.isBlank() ? UUID.randomUUID().toString() : sent;
+  }
+
+  /**
+   * The options a request's headers ask for.
+   *
+   * @throws InvalidRequestException for a header whose value cannot be read; the message names it
+   */
+  static RequestOptions read(HttpFields headers, String traceId) {
+    RequestOptions.Builder options =
+        RequestOptions.builder()
+            .provider(trimmed(headers.get(PROVIDER)))
+            .apiKey(bearerToken(headers.get("authorization")))
+            .customHost(trimmed(headers.get(CUSTOM_HOST)))
+            .traceId(traceId)
+            .metadata(metadata(headers.get(METADATA)))
+            .requestTimeout(timeout(headers.get(REQUEST_TIMEOUT)))
+            .config(trimmed(headers.get(CONFIG)));
+    for (HttpField field : headers) {
+      String name = field.getLowerCaseName();
+      if (!name.startsWith("x-portkey-") && !name.equals("authorization")) {
+        options.requestHeader(name, field.getValue());
+      }
+    }
+    if ("openai".equals(trimmed(headers.get(PROVIDER)))) {
+      java.util.Set<String> sent = new java.util.HashSet<>();
+      OPENAI_HEADERS.forEach((portkeyName, openAiName) -> {
+        String value = headers.get(portkeyName);
+        if (value != null && sent.add(openAiName)) {
+          options.forwardHeader(openAiName, value);
+        }
+      });
+    }
+    String forward = headers.get(FORWARD_HEADERS);
+    if (forward != null) {
+      for (String name : forward.split(",")) {
+        String header = name.strip().toLowerCase(Locale.ROOT);
+        if (header.isEmpty()) {
+          continue;
+        }
+        String value = headers.get(header);
+        if (value != null) {
+          options.forwardHeader(header, value);
+        }
+      }
+    }
+    return options.build();
+  }
+
+  private static String trimmed(String value) {
+    return value == null || value.isBlank() ? null : value.strip();
+  }
+
+  private static String bearerToken(String authorization) {
+    if (authorization == null) {
+      return null;
+    }
+    String value = authorization.strip();
+    if (value.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      value = value.substring(7).strip();
+    }
+    return value.isEmpty() ? null : value;
+  }
+
+  private static Map<String, String> metadata(String header) {
+    if (header == null || header.isBlank()) {
+      return Map.of();
+    }
+    JsonNode json;
+    try {
+      json = WireJson.tree(header);
+    } catch (WireFormatException e) {
+      throw new InvalidRequestException(
+          METADATA + " must be a JSON object: " + e.getMessage(), METADATA, null);
+    }
+    if (!json.isObject()) {
+      throw new InvalidRequestException(METADATA + " must be a JSON object", METADATA, null);
+    }
+    Map<String, String> metadata = new LinkedHashMap<>();
+    json.properties()
+        .forEach(field ->
+            metadata.put(
+                field.getKey(),
+                field.getValue().isTextual()
+                    ? field.getValue().asText()
+                    : field.getValue().toString()));
+    return metadata;
+  }
+
+  private static Duration timeout(String header) {
+    if (header == null || header.isBlank()) {
+      return null;
+    }
+    try {
+      long millis = Long.parseLong(header.strip());
+      if (millis <= 0) {
+        throw new NumberFormatException();
+      }
+      return Duration.ofMillis(millis);
+    } catch (NumberFormatException e) {
+      throw new InvalidRequestException(
+          REQUEST_TIMEOUT + " must be a positive whole number of milliseconds",
+          REQUEST_TIMEOUT,
+          null);
+    }
+  }
+}

@@ -1,0 +1,46 @@
+package dev.switchboard.server;
+
+import dev.switchboard.engine.GatewaySettings;
+import java.time.Duration;
+
+/**
+ * How the server listens, and the engine settings it runs with.
+ *
+ * @param host the address to bind
+ * @param port the port to bind; 0 picks a free one
+ * @param maxBodyBytes the largest request body accepted; larger ones get 413
+ * @param drainTimeout on shutdown, how long in-flight requests and streams may take to finish
+ */
+public record ServerSettings(
+    String host, int port, long maxBodyBytes, Duration drainTimeout, GatewaySettings gateway) {
+
+  public static final String DEFAULT_HOST = "127.0.0.1";
+  public static final int DEFAULT_PORT = 8787;
+  public static final long DEFAULT_MAX_BODY_BYTES = 32L * 1024 * 1024;
+  public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
+
+  public ServerSettings {
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port must be between 0 and 65535, not " + port);
+    }
+    if (maxBodyBytes <= 0) {
+      throw new IllegalArgumentException("max body size must be positive");
+    }
+    if (drainTimeout.isNegative()) {
+      throw new IllegalArgumentException("drain timeout must not be negative");
+    }
+  }
+
+  public static ServerSettings defaults() {
+    return new ServerSettings(
+        DEFAULT_HOST,
+        DEFAULT_PORT,
+        DEFAULT_MAX_BODY_BYTES,
+        DEFAULT_DRAIN_TIMEOUT,
+        GatewaySettings.defaults());
+  }
+
+  public ServerSettings withPort(int newPort) {
+    return new ServerSettings(host, newPort, maxBodyBytes, drainTimeout, gateway);
+  }
+}

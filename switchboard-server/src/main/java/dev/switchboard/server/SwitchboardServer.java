@@ -1,0 +1,90 @@
+package dev.switchboard.server;
+
+import dev.switchboard.engine.Gateway;
+import java.net.URI;
+import java.util.concurrent.Executors;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway server: Jetty, handling each request on a virtual thread, in front of one {@link
+ * Gateway}. {@link #close()} is graceful: the server stops accepting, lets in-flight requests and
+ * streams finish within the drain timeout, then stops.
+ */
+public final class SwitchboardServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(SwitchboardServer.class);
+
+  private final Server server;
+  private final ServerConnector connector;
+  private final Gateway gateway;
+
+  private SwitchboardServer(ServerSettings settings, Gateway gateway) {
+    this.gateway = gateway;
+    QueuedThreadPool threads = new QueuedThreadPool();
+    threads.setName("server");
+    threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
+    this.server = new Server(threads);
+    HttpConfiguration http = new HttpConfiguration();
+    http.setSendServerVersion(false);
+    http.setSendXPoweredBy(false);
+    this.connector = new ServerConnector(server, new HttpConnectionFactory(http));
+    connector.setHost(settings.host());
+    connector.setPort(settings.port());
+    server.addConnector(connector);
+    server.setHandler(new GracefulHandler(new GatewayHandler(gateway, settings.maxBodyBytes())));
+    server.setErrorHandler(new JsonErrorHandler());
+    server.setStopTimeout(settings.drainTimeout().toMillis());
+    server.setStopAtShutdown(false);
+  }
+
+  /** Starts a server with a gateway built from the settings. */
+  public static SwitchboardServer start(ServerSettings settings) {
+    return start(settings, Gateway.builder().settings(settings.gateway()).build());
+  }
+
+  /** Starts a server in front of {@code gateway}; closing the server closes the gateway. */
+  public static SwitchboardServer start(ServerSettings settings, Gateway gateway) {
+    SwitchboardServer server = new SwitchboardServer(settings, gateway);
+    try {
+      server.server.start();
+    } catch (Exception e) {
+      gateway.close();
+      throw new IllegalStateException(
+          "the gateway could not listen on " + settings.host() + ":" + settings.port(), e);
+    }
+    log.info("Switchboard listening on {}", server.baseUri());
+    return server;
+  }
+
+  /** The port it listens on. */
+  public int port() {
+    return connector.getLocalPort();
+  }
+
+  /** {@code http://host:port}. */
+  public URI baseUri() {
+    String host = connector.getHost() == null ? "127.0.0.1" : connector.getHost();
+    if (host.contains(":")) {
+      host = "[" + host + "]";
+    }
+    return URI.create("http://" + host + ":" + port());
+  }
+
+  /** Stops gracefully, within the drain timeout, then closes the gateway. */
+  @Override
+  public void close() {
+    try {
+      server.stop();
+    } catch (Exception e) {
+      log.warn("the server did not stop cleanly: {}", e.toString());
+    } finally {
+      gateway.close();
+    }
+  }
+}

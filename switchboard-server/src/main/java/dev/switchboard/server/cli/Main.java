@@ -1,0 +1,118 @@
+package dev.switchboard.server.cli;
+
+import dev.switchboard.server.ServerSettings;
+import dev.switchboard.server.SwitchboardServer;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import sun.misc.Signal;
+
+/**
+ * {@code java -jar switchboard.jar [--config FILE] [--<setting> VALUE]… | --help}: runs the gateway
+ * until SIGTERM or SIGINT, then drains in-flight requests and exits 0.
+ */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) {
+    Path configFile = null;
+    Map<String, String> flags = new LinkedHashMap<>();
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      if (arg.equals("--help") || arg.equals("-h")) {
+        System.out.print(help());
+        return;
+      }
+      if (!arg.startsWith("--") || i + 1 >= args.length) {
+        exitWithUsage("expected --<setting> VALUE, got '" + arg + "'");
+      }
+      String value = args[++i];
+      if (arg.equals("--config")) {
+        configFile = Path.of(value);
+      } else {
+        flags.put(arg.substring(2), value);
+      }
+    }
+    if (configFile == null && System.getenv("SWITCHBOARD_CONFIG") != null) {
+      configFile = Path.of(System.getenv("SWITCHBOARD_CONFIG"));
+    }
+    ServerSettings settings;
+    try {
+      settings = SettingsLoader.load(configFile, System.getenv(), flags);
+    } catch (IllegalArgumentException e) {
+      exitWithUsage(e.getMessage());
+      return;
+    }
+    SwitchboardServer server;
+    try {
+      server = SwitchboardServer.start(settings);
+    } catch (IllegalStateException e) {
+      System.err.println("switchboard: " + e.getMessage() + ": " + e.getCause());
+      System.exit(1);
+      return;
+    } catch (IllegalArgumentException e) {
+      exitWithUsage(e.getMessage());
+      return;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runnable drainAndStop =
+        () -> {
+          server.close();
+          stopped.countDown();
+        };
+    // A signal handler rather than a shutdown hook: the drain must finish, then the exit is 0.
+    Signal.handle(new Signal("TERM"), signal -> Thread.ofPlatform().start(drainAndStop));
+    Signal.handle(new Signal("INT"), signal -> Thread.ofPlatform().start(drainAndStop));
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    System.exit(0);
+  }
+
+  static String help() {
+    StringBuilder help = new StringBuilder();
+    help.append(
+        """
+        Switchboard, an LLM gateway wire-compatible with Portkey's.
+
+        Usage: java -jar switchboard.jar [--config FILE] [--<key> VALUE]...
+
+          --config FILE   a YAML config file (or SWITCHBOARD_CONFIG); keys are nested, e.g.
+                          server:
+                            port: 8787
+          --help          this text
+
+        Settings (flag / environment variable, default: description).
+        Precedence: flag, environment, config file, default.
+
+        """);
+    for (Setting setting : Setting.values()) {
+      help.append("  ")
+          .append(setting.flag())
+          .append(" / ")
+          .append(setting.environmentVariable())
+          .append('\n')
+          .append("      default ")
+          .append(setting.defaultValue)
+          .append(": ")
+          .append(setting.description)
+          .append('\n');
+    }
+    help.append(
+        """
+
+        Other providers' base URLs: providers.<name>.base-url (e.g. --providers.openai.base-url).
+        Sizes take B, KB, MB or GB; durations take ms, s, m or h.
+        """);
+    return help.toString();
+  }
+
+  private static void exitWithUsage(String problem) {
+    System.err.println("switchboard: " + problem);
+    System.err.println("Run with --help for the settings.");
+    System.exit(2);
+  }
+}

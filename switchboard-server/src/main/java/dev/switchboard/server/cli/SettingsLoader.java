@@ -1,0 +1,223 @@
+package dev.switchboard.server.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.switchboard.engine.GatewaySettings;
+import dev.switchboard.engine.routing.RoutingLimits;
+import dev.switchboard.server.ServerSettings;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the server's settings from a YAML file, the environment and flags, in that order of
+ * increasing precedence. An unknown key or a bad value is an {@link IllegalArgumentException} that
+ * names the setting.
+ */
+final class SettingsLoader {
+  private static final Pattern SIZE =
+      Pattern.compile("(\\d+)\\s*(B|KB|MB|GB)?", Pattern.CASE_INSENSITIVE);
+  private static final Pattern DURATION =
+      Pattern.compile("(\\d+)\\s*(ms|s|m|h)", Pattern.CASE_INSENSITIVE);
+  private static final Pattern PROVIDER_BASE_URL =
+      Pattern.compile("providers\\.([a-z0-9-]+)\\.base-url");
+
+  private SettingsLoader() {}
+
+  /**
+   * @param configFile the YAML file, or {@code null} for none
+   * @param environment the process environment
+   * @param flags settings given on the command line, by key
+   */
+  static ServerSettings load(
+      Path configFile, Map<String, String> environment, Map<String, String> flags) {
+    Map<String, String> values = new LinkedHashMap<>();
+    Map<String, JsonNode> savedConfigs = new LinkedHashMap<>();
+    if (configFile != null) {
+      JsonNode root = readYaml(configFile);
+      if (root.has("configs")) {
+        JsonNode configs =
+            ((com.fasterxml.jackson.databind.node.ObjectNode) root).remove("configs");
+        if (!configs.isObject()) {
+          throw new IllegalArgumentException("configs must map config ids to routing configs");
+        }
+        configs.properties().forEach(entry -> savedConfigs.put(entry.getKey(), entry.getValue()));
+      }
+      flatten("", root, values);
+    }
+    for (Setting setting : Setting.values()) {
+      String fromEnvironment = environment.get(setting.environmentVariable());
+      if (fromEnvironment != null) {
+        values.put(setting.key, fromEnvironment);
+      }
+    }
+    values.putAll(flags);
+
+    Map<Setting, String> known = new EnumMap<>(Setting.class);
+    Map<String, URI> baseUrls = new LinkedHashMap<>();
+    for (Map.Entry<String, String> entry : values.entrySet()) {
+      Setting setting = byKey(entry.getKey());
+      Matcher provider = PROVIDER_BASE_URL.matcher(entry.getKey());
+      if (setting != null) {
+        known.put(setting, entry.getValue());
+      }
+      if (provider.matches()) {
+        baseUrls.put(provider.group(1), url(entry.getKey(), entry.getValue()));
+      } else if (setting == null) {
+        throw new IllegalArgumentException("unknown setting: " + entry.getKey());
+      }
+    }
+
+    GatewaySettings.Builder gateway =
+        GatewaySettings.builder()
+            .connectTimeout(
+                duration(Setting.CONNECT_TIMEOUT, value(known, Setting.CONNECT_TIMEOUT)))
+            .idleTimeout(duration(Setting.IDLE_TIMEOUT, value(known, Setting.IDLE_TIMEOUT)))
+            .trustedHosts(hosts(value(known, Setting.TRUSTED_HOSTS)));
+    String requestTimeout = value(known, Setting.REQUEST_TIMEOUT);
+    if (!requestTimeout.equalsIgnoreCase("none")) {
+      gateway.requestTimeout(duration(Setting.REQUEST_TIMEOUT, requestTimeout));
+    }
+    baseUrls.forEach(gateway::providerBaseUrl);
+    savedConfigs.forEach(gateway::config);
+    String defaultConfig = value(known, Setting.DEFAULT_CONFIG);
+    if (!defaultConfig.equalsIgnoreCase("none")) {
+      gateway.defaultConfig(defaultConfig);
+    }
+    gateway.routing(
+        new RoutingLimits(
+            integer(Setting.MAX_ATTEMPTS, value(known, Setting.MAX_ATTEMPTS)),
+            duration(Setting.DEADLINE, value(known, Setting.DEADLINE)),
+            RoutingLimits.defaults().backoffBase(),
+            RoutingLimits.defaults().maxRetryWait(),
+            integer(Setting.CIRCUIT_THRESHOLD, value(known, Setting.CIRCUIT_THRESHOLD)),
+            duration(Setting.CIRCUIT_OPEN_FOR, value(known, Setting.CIRCUIT_OPEN_FOR))));
+    try {
+      return new ServerSettings(
+          value(known, Setting.HOST),
+          integer(Setting.PORT, value(known, Setting.PORT)),
+          size(Setting.MAX_BODY_SIZE, value(known, Setting.MAX_BODY_SIZE)),
+          duration(Setting.DRAIN_TIMEOUT, value(known, Setting.DRAIN_TIMEOUT)),
+          gateway.build());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("invalid settings: " + e.getMessage(), e);
+    }
+  }
+
+  private static Setting byKey(String key) {
+    return Arrays.stream(Setting.values()).filter(s -> s.key.equals(key)).findFirst().orElse(null);
+  }
+
+  private static String value(Map<Setting, String> known, Setting setting) {
+    return known.getOrDefault(setting, setting.defaultValue).strip();
+  }
+
+  private static JsonNode readYaml(Path file) {
+    JsonNode root;
+    try {
+      root = new ObjectMapper(new YAMLFactory()).readTree(Files.readAllBytes(file));
+    } catch (IOException e) {
+      throw new IllegalArgumentException(
+          "cannot read config file " + file + ": " + e.getMessage(), e);
+    }
+    if (root == null || root.isMissingNode() || root.isNull()) {
+      return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+    }
+    if (!root.isObject()) {
+      throw new IllegalArgumentException("config file " + file + " must be a YAML mapping");
+    }
+    return root;
+  }
+
+  private static void flatten(String prefix, JsonNode node, Map<String, String> into) {
+    if (node.isObject()) {
+      node.properties()
+          .forEach(field ->
+              flatten(
+                  prefix.isEmpty() ? field.getKey() : prefix + "." + field.getKey(),
+                  field.getValue(),
+                  into));
+    } else if (node.isArray()) {
+      StringBuilder joined = new StringBuilder();
+      node.forEach(item -> joined.append(joined.isEmpty() ? "" : ",").append(item.asText()));
+      into.put(prefix, joined.toString());
+    } else {
+      into.put(prefix, node.asText());
+    }
+  }
+
+  static int integer(Setting setting, String value) {
+    try {
+      return Integer.parseInt(value);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          setting.key + " must be a whole number, not '" + value + "'");
+    }
+  }
+
+  static long size(Setting setting, String value) {
+    Matcher m = SIZE.matcher(value);
+    if (!m.matches()) {
+      throw new IllegalArgumentException(
+          setting.key + " must be a size like 32MB, not '" + value + "'");
+    }
+    long number = Long.parseLong(m.group(1));
+    String unit = m.group(2) == null ? "B" : m.group(2).toUpperCase(Locale.ROOT);
+    return switch (unit) {
+      case "KB" -> number * 1024;
+      case "MB" -> number * 1024 * 1024;
+      case "GB" -> number * 1024 * 1024 * 1024;
+      default -> number;
+    };
+  }
+
+  static Duration duration(Setting setting, String value) {
+    Matcher m = DURATION.matcher(value);
+    if (!m.matches()) {
+      throw new IllegalArgumentException(
+          setting.key + " must be a duration like 30s, 500ms or 5m, not '" + value + "'");
+    }
+    long number = Long.parseLong(m.group(1));
+    return switch (m.group(2).toLowerCase(Locale.ROOT)) {
+      case "ms" -> Duration.ofMillis(number);
+      case "s" -> Duration.ofSeconds(number);
+      case "m" -> Duration.ofMinutes(number);
+      default -> Duration.ofHours(number);
+    };
+  }
+
+  private static Set<String> hosts(String value) {
+    Set<String> hosts = new LinkedHashSet<>();
+    for (String host : value.split(",")) {
+      if (!host.isBlank()) {
+        hosts.add(host.strip());
+      }
+    }
+    return hosts;
+  }
+
+  private static URI url(String key, String value) {
+    try {
+      URI uri = URI.create(value.strip());
+      if (uri.getHost() == null) {
+        throw new IllegalArgumentException(key + " must be an absolute http(s) URL");
+      }
+      return uri;
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          key + " must be an absolute http(s) URL, not '" + value + "'");
+    }
+  }
+}

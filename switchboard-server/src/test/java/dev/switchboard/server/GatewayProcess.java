@@ -1,0 +1,90 @@
+package dev.switchboard.server;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The gateway's command line run as a separate process, as an operator runs it. */
+final class GatewayProcess implements AutoCloseable {
+  final Process process;
+  final int port;
+  final Path output;
+
+  private GatewayProcess(Process process, int port, Path output) {
+    this.process = process;
+    this.port = port;
+    this.output = output;
+  }
+
+  static GatewayProcess start(String... args) throws IOException, InterruptedException {
+    int port = freePort();
+    Path output = Files.createTempFile("switchboard", ".log");
+    List<String> command = new ArrayList<>();
+    command.add(ProcessHandle.current().info().command().orElse("java"));
+    command.add("-cp");
+    command.add(
+        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
+    command.add("dev.switchboard.server.cli.Main");
+    command.add("--server.port");
+    command.add(Integer.toString(port));
+    command.addAll(List.of(args));
+    Process process =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(output.toFile())
+            .start();
+    GatewayProcess gateway = new GatewayProcess(process, port, output);
+    gateway.awaitHealthy(Duration.ofSeconds(20));
+    return gateway;
+  }
+
+  URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + port + path);
+  }
+
+  private void awaitHealthy(Duration timeout) throws InterruptedException, IOException {
+    HttpClient http = HttpClient.newHttpClient();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("the gateway exited: " + Files.readString(output));
+      }
+      try {
+        var response =
+            http.send(
+                HttpRequest.newBuilder(uri("/v1/health")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() == 200) {
+          return;
+        }
+      } catch (IOException notYet) {
+        Thread.sleep(100);
+      }
+    }
+    throw new IllegalStateException("the gateway did not start: " + Files.readString(output));
+  }
+
+  String output() throws IOException {
+    return Files.readString(output);
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    process.destroyForcibly();
+    Files.deleteIfExists(output);
+  }
+}

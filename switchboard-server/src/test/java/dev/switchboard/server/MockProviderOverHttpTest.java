@@ -1,0 +1,208 @@
+package dev.switchboard.server;
+
+import static dev.switchboard.server.GatewayUnderTest.json;
+import static dev.switchboard.server.GatewayUnderTest.sseData;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.wire.WireJson;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Base64;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The offline {@code mock} provider, as a newcomer meets it: over HTTP, with no key. */
+class MockProviderOverHttpTest {
+  static GatewayUnderTest gateway;
+
+  @BeforeAll
+  static void start() {
+    gateway = GatewayUnderTest.start(null);
+  }
+
+  @AfterAll
+  static void stop() {
+    gateway.close();
+  }
+
+  static final String HELLO =
+      """
+      {"model":"mock-chat","messages":[{"role":"user","content":"Hello there"}]}\
+      """;
+
+  @Test
+  void answersAChatCompletionWithNoKey() {
+    var response = gateway.postJson("/v1/chat/completions", HELLO, "x-portkey-provider", "mock");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("x-portkey-provider")).hasValue("mock");
+    JsonNode body = json(response);
+    assertThat(body.path("object").asText()).isEqualTo("chat.completion");
+    assertThat(body.at("/choices/0/message/content").asText()).contains("Hello there");
+    assertThat(body.at("/choices/0/finish_reason").asText()).isEqualTo("stop");
+    assertThat(body.at("/usage/total_tokens").asInt()).isPositive();
+  }
+
+  @Test
+  void isDeterministic() {
+    var first = json(gateway.postJson("/v1/chat/completions", HELLO, "x-portkey-provider", "mock"));
+    var second =
+        json(gateway.postJson("/v1/chat/completions", HELLO, "x-portkey-provider", "mock"));
+
+    assertThat(second.get("choices")).isEqualTo(first.get("choices"));
+    assertThat(second.get("id")).isEqualTo(first.get("id"));
+  }
+
+  @Test
+  void streamsChunksThatReassembleToTheNonStreamedReply() {
+    String streamed =
+        """
+        {"model":"mock-chat","stream":true,"stream_options":{"include_usage":true},
+         "messages":[{"role":"user","content":"Hello there"}]}\
+        """;
+
+    var whole = json(gateway.postJson("/v1/chat/completions", HELLO, "x-portkey-provider", "mock"));
+    var stream = gateway.postJson("/v1/chat/completions", streamed, "x-portkey-provider", "mock");
+
+    assertThat(stream.statusCode()).isEqualTo(200);
+    assertThat(stream.headers().firstValue("content-type"))
+        .hasValueSatisfying(v -> assertThat(v).startsWith("text/event-stream"));
+    List<String> data = sseData(stream.body());
+    assertThat(data.getLast()).isEqualTo("[DONE]");
+    JsonNode usageChunk = WireJson.tree(data.get(data.size() - 2));
+    assertThat(usageChunk.get("choices")).isEmpty();
+    assertThat(usageChunk.at("/usage/total_tokens").asInt()).isPositive();
+    assertThat(StreamAssembly.assemble(data)).isEqualTo(StreamAssembly.of(whole));
+  }
+
+  @Test
+  void callsEveryOfferedToolInParallelWithArgumentsFromTheSchema() {
+    String request =
+        """
+        {"model":"mock-chat","messages":[{"role":"user","content":"Weather in Paris and time?"}],
+         "tools":[
+          {"type":"function","function":{"name":"get_weather","parameters":{"type":"object",
+            "properties":{"city":{"type":"string"},"days":{"type":"integer"}},"required":["city"]}}},
+          {"type":"function","function":{"name":"get_time","parameters":{"type":"object","properties":{}}}}],
+         "tool_choice":"auto"}\
+        """;
+
+    JsonNode body =
+        json(gateway.postJson("/v1/chat/completions", request, "x-portkey-provider", "mock"));
+
+    assertThat(body.at("/choices/0/finish_reason").asText()).isEqualTo("tool_calls");
+    assertThat(body.at("/choices/0/message/content").isNull()).isTrue();
+    JsonNode calls = body.at("/choices/0/message/tool_calls");
+    assertThat(calls).hasSize(2);
+    assertThat(calls.get(0).at("/function/name").asText()).isEqualTo("get_weather");
+    assertThat(WireJson.tree(calls.get(0).at("/function/arguments").asText()))
+        .isEqualTo(WireJson.tree("{\"city\":\"mock\",\"days\":1}"));
+    assertThat(calls.get(1).at("/function/name").asText()).isEqualTo("get_time");
+  }
+
+  @Test
+  void streamsToolCallsWithIdAndNameOnTheFirstDeltaOfEachIndex() {
+    String request =
+        """
+        {"model":"mock-chat","stream":true,"messages":[{"role":"user","content":"go"}],
+         "tools":[{"type":"function","function":{"name":"a","parameters":{"type":"object","properties":{}}}},
+                  {"type":"function","function":{"name":"b","parameters":{"type":"object","properties":{}}}}]}\
+        """;
+
+    List<String> data =
+        sseData(
+            gateway.postJson("/v1/chat/completions", request, "x-portkey-provider", "mock").body());
+
+    List<JsonNode> fragments =
+        data.stream()
+            .filter(d -> !d.equals("[DONE]"))
+            .map(WireJson::tree)
+            .flatMap(chunk ->
+                java.util.stream.StreamSupport.stream(
+                    chunk.at("/choices/0/delta/tool_calls").spliterator(), false))
+            .toList();
+    assertThat(fragments).isNotEmpty();
+    java.util.Set<Integer> seen = new java.util.HashSet<>();
+    for (JsonNode fragment : fragments) {
+      boolean first = seen.add(fragment.get("index").asInt());
+      assertThat(fragment.has("id")).isEqualTo(first);
+      assertThat(fragment.at("/function/name").isTextual()).isEqualTo(first);
+    }
+    assertThat(seen).containsExactly(0, 1);
+  }
+
+  @Test
+  void answersWithTheToolResultsAfterTheToolRan() {
+    String request =
+        """
+        {"model":"mock-chat","messages":[{"role":"user","content":"Weather?"},
+          {"role":"assistant","tool_calls":[{"id":"c1","type":"function","function":{"name":"w","arguments":"{}"}}]},
+          {"role":"tool","tool_call_id":"c1","content":"sunny"}],
+         "tools":[{"type":"function","function":{"name":"w","parameters":{"type":"object","properties":{}}}}]}\
+        """;
+
+    JsonNode body =
+        json(gateway.postJson("/v1/chat/completions", request, "x-portkey-provider", "mock"));
+
+    assertThat(body.at("/choices/0/finish_reason").asText()).isEqualTo("stop");
+    assertThat(body.at("/choices/0/message/content").asText()).contains("sunny");
+  }
+
+  @Test
+  void embedsDeterministicUnitVectorsAsFloatsOrBase64() {
+    String floats = "{\"model\":\"mock-embedding\",\"input\":[\"a\",\"b\"],\"dimensions\":8}";
+    String base64 =
+        "{\"model\":\"mock-embedding\",\"input\":[\"a\",\"b\"],\"dimensions\":8,\"encoding_format\":\"base64\"}";
+
+    JsonNode asFloats =
+        json(gateway.postJson("/v1/embeddings", floats, "x-portkey-provider", "mock"));
+    JsonNode asBase64 =
+        json(gateway.postJson("/v1/embeddings", base64, "x-portkey-provider", "mock"));
+
+    assertThat(asFloats.path("data")).hasSize(2);
+    JsonNode vector = asFloats.at("/data/0/embedding");
+    assertThat(vector).hasSize(8);
+    double norm = 0;
+    for (JsonNode v : vector) {
+      norm += v.asDouble() * v.asDouble();
+    }
+    assertThat(norm).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-4));
+    ByteBuffer bytes =
+        ByteBuffer.wrap(Base64.getDecoder().decode(asBase64.at("/data/0/embedding").asText()))
+            .order(ByteOrder.LITTLE_ENDIAN);
+    assertThat(bytes.getFloat(0)).isEqualTo((float) vector.get(0).asDouble());
+    assertThat(asFloats.at("/data/1/embedding")).isNotEqualTo(vector);
+  }
+
+  @Test
+  void listsItsModelsAndCompletesLegacyPrompts() {
+    JsonNode models = json(gateway.get("/v1/models", "x-portkey-provider", "mock"));
+    var completion =
+        gateway.postJson(
+            "/v1/completions",
+            "{\"model\":\"mock-chat\",\"prompt\":\"Once upon\"}",
+            "x-portkey-provider",
+            "mock");
+    var streamed =
+        gateway.postJson(
+            "/v1/completions",
+            "{\"model\":\"mock-chat\",\"prompt\":\"Once upon\",\"stream\":true}",
+            "x-portkey-provider",
+            "mock");
+
+    assertThat(models.path("object").asText()).isEqualTo("list");
+    assertThat(models.path("data")).extracting(m -> m.path("id").asText()).contains("mock-chat");
+    assertThat(json(completion).at("/choices/0/text").asText()).contains("Once upon");
+    List<String> data = sseData(streamed.body());
+    assertThat(data.getLast()).isEqualTo("[DONE]");
+    String text =
+        data.stream()
+            .filter(d -> !d.equals("[DONE]"))
+            .map(d -> WireJson.tree(d).at("/choices/0/text").asText())
+            .reduce("", String::concat);
+    assertThat(text).isEqualTo(json(completion).at("/choices/0/text").asText());
+  }
+}

@@ -1,0 +1,188 @@
+package dev.switchboard.server;
+
+import static dev.switchboard.server.GatewayUnderTest.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpResponse;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Bad input gets a clear 4xx in the shape both Portkey's and OpenAI's SDKs read; never a 500. */
+class RequestValidationTest {
+  static GatewayUnderTest gateway;
+
+  @BeforeAll
+  static void start() {
+    gateway =
+        GatewayUnderTest.start(
+            null,
+            settings ->
+                new ServerSettings(
+                    settings.host(), 0, 1024, settings.drainTimeout(), settings.gateway()));
+  }
+
+  @AfterAll
+  static void stop() {
+    gateway.close();
+  }
+
+  static final String HELLO =
+      "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "malformed JSON | {\"model\": | mock | | Invalid JSON",
+        "no provider | " + "{\"model\":\"m\",\"messages\":[]} | | | x-portkey-provider",
+        "unknown provider | {\"model\":\"m\",\"messages\":[]} | nosuch | | Invalid provider passed: nosuch",
+        "unknown role | {\"model\":\"m\",\"messages\":[{\"role\":\"wizard\",\"content\":\"x\"}]} | mock | | 'wizard'",
+        "content of the wrong type | {\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":5}]} | mock | | content",
+        "empty body | '' | mock | | empty",
+        "JSON array body | [] | mock | | Invalid JSON",
+      })
+  void answersBadRequestsWith400InPortkeyAndOpenAiShape(
+      String name, String body, String provider, String ignored, String says) {
+    var request = gateway.post("/v1/chat/completions", body);
+    if (provider != null) {
+      request.header("x-portkey-provider", provider);
+    }
+
+    HttpResponse<String> response = gateway.send(request);
+
+    assertGatewayError(response, 400, says);
+  }
+
+  @ParameterizedTest(name = "{0}: {1}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "x-portkey-metadata | not json | must be a JSON object",
+        "x-portkey-metadata | [1,2] | must be a JSON object",
+        "x-portkey-request-timeout | soon | x-portkey-request-timeout",
+        "x-portkey-request-timeout | -5 | x-portkey-request-timeout",
+      })
+  void answersABadHeaderValueWith400NamingTheHeader(String header, String value, String says) {
+    var response =
+        gateway.postJson(
+            "/v1/chat/completions", HELLO, "x-portkey-provider", "mock", header, value);
+
+    assertGatewayError(response, 400, says);
+    assertThat(json(response).at("/error/param").asText()).isEqualTo(header);
+  }
+
+  @Test
+  void refusesABodyOverTheLimitWith413() {
+    String big =
+        "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\""
+            + "x".repeat(2000)
+            + "\"}]}";
+
+    var response = gateway.postJson("/v1/chat/completions", big, "x-portkey-provider", "mock");
+
+    assertGatewayError(response, 413, "1024 bytes");
+  }
+
+  @Test
+  void refusesANonJsonContentType() {
+    var request =
+        gateway
+            .post("/v1/chat/completions", HELLO, "x-portkey-provider", "mock")
+            .setHeader("content-type", "text/plain");
+
+    assertGatewayError(gateway.send(request), 400, "Invalid content type passed");
+  }
+
+  @Test
+  void answersHeadersTooLargeAsJsonNotHtml() {
+    var response =
+        gateway.postJson(
+            "/v1/chat/completions",
+            HELLO,
+            "x-portkey-provider",
+            "mock",
+            "x-big",
+            "b".repeat(20_000));
+
+    assertGatewayError(response, 431, "Request Header Fields Too Large");
+  }
+
+  @Test
+  void answersTheWrongMethodOnAModelledPathWith405() {
+    assertGatewayError(
+        gateway.get("/v1/chat/completions", "x-portkey-provider", "mock"),
+        405,
+        "Method not allowed");
+  }
+
+  @Test
+  void answersAnUnknownPathOutsideV1With404() {
+    assertGatewayError(gateway.get("/nowhere"), 404, "Not found");
+  }
+
+  @Test
+  void echoesTheClientsTraceIdOnSuccessAndError() {
+    var ok =
+        gateway.postJson(
+            "/v1/chat/completions",
+            HELLO,
+            "x-portkey-provider",
+            "mock",
+            "x-portkey-trace-id",
+            "trace-abc");
+    var bad =
+        gateway.postJson(
+            "/v1/chat/completions",
+            "{",
+            "x-portkey-provider",
+            "mock",
+            "x-portkey-trace-id",
+            "trace-def");
+
+    assertThat(ok.headers().firstValue("x-portkey-trace-id")).hasValue("trace-abc");
+    assertThat(bad.headers().firstValue("x-portkey-trace-id")).hasValue("trace-def");
+  }
+
+  @Test
+  void generatesATraceIdWhenTheClientSentNone() {
+    var ok = gateway.postJson("/v1/chat/completions", HELLO, "x-portkey-provider", "mock");
+    var bad = gateway.postJson("/v1/chat/completions", "{", "x-portkey-provider", "mock");
+    var health = gateway.get("/v1/health");
+
+    for (var response : java.util.List.of(ok, bad, health)) {
+      String traceId = response.headers().firstValue("x-portkey-trace-id").orElseThrow();
+      assertThat(UUID.fromString(traceId).version()).isEqualTo(4);
+    }
+    assertThat(ok.headers().firstValue("x-portkey-trace-id"))
+        .isNotEqualTo(bad.headers().firstValue("x-portkey-trace-id"));
+  }
+
+  @Test
+  void answersHealthChecksAsPortkeyDoes() {
+    var root = gateway.get("/");
+    var health = gateway.get("/v1/health");
+
+    assertThat(root.statusCode()).isEqualTo(200);
+    assertThat(root.body()).isEqualTo("AI Gateway says hey!");
+    assertThat(health.statusCode()).isEqualTo(200);
+    assertThat(json(health).path("status").asText()).isEqualTo("success");
+  }
+
+  static void assertGatewayError(HttpResponse<String> response, int status, String says) {
+    assertThat(response.statusCode()).isEqualTo(status);
+    assertThat(response.headers().firstValue("x-portkey-gateway-exception")).hasValue("true");
+    assertThat(response.headers().firstValue("content-type"))
+        .hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
+    JsonNode body = json(response);
+    assertThat(body.path("status").asText()).isEqualTo("failure");
+    assertThat(body.path("message").asText()).contains(says);
+    assertThat(body.at("/error/message").asText()).isEqualTo(body.path("message").asText());
+    assertThat(body.at("/error/type").isTextual()).isTrue();
+    assertThat(response.body()).doesNotContain("Exception").doesNotContain("\tat ");
+  }
+}

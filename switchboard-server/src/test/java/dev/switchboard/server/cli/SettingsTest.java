@@ -1,0 +1,135 @@
+package dev.switchboard.server.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.switchboard.server.ServerSettings;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Settings come from a YAML file, the environment and flags, in rising precedence. */
+class SettingsTest {
+  @TempDir Path dir;
+
+  @Test
+  void defaultsBindLoopbackOnPort8787() {
+    ServerSettings settings = SettingsLoader.load(null, Map.of(), Map.of());
+
+    assertThat(settings.host()).isEqualTo("127.0.0.1");
+    assertThat(settings.port()).isEqualTo(8787);
+    assertThat(settings.maxBodyBytes()).isEqualTo(32L * 1024 * 1024);
+    assertThat(settings.drainTimeout()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(settings.gateway().trustedHosts())
+        .containsExactlyInAnyOrder("localhost", "127.0.0.1", "::1", "host.docker.internal");
+    assertThat(settings.gateway().requestTimeout()).isNull();
+  }
+
+  @Test
+  void flagsBeatEnvironmentWhichBeatsTheFile() throws IOException {
+    Path file = dir.resolve("switchboard.yaml");
+    Files.writeString(
+        file,
+        """
+        server:
+          port: 9000
+          host: 127.0.0.2
+          max-body-size: 1MB
+        upstream:
+          request-timeout: 90s
+          trusted-hosts: [localhost, vllm.internal]
+        providers:
+          openai:
+            base-url: http://127.0.0.1:1234/v1
+        """);
+
+    ServerSettings settings =
+        SettingsLoader.load(
+            file,
+            Map.of("SWITCHBOARD_SERVER_PORT", "9100", "SWITCHBOARD_SERVER_HOST", "127.0.0.3"),
+            Map.of("server.port", "9200"));
+
+    assertThat(settings.port()).isEqualTo(9200);
+    assertThat(settings.host()).isEqualTo("127.0.0.3");
+    assertThat(settings.maxBodyBytes()).isEqualTo(1024 * 1024);
+    assertThat(settings.gateway().requestTimeout()).isEqualTo(Duration.ofSeconds(90));
+    assertThat(settings.gateway().trustedHosts())
+        .containsExactlyInAnyOrder("localhost", "vllm.internal");
+    assertThat(settings.gateway().providerBaseUrls())
+        .containsEntry("openai", URI.create("http://127.0.0.1:1234/v1"));
+  }
+
+  @Test
+  void readsSavedConfigsAndRoutingLimitsFromTheFile() throws IOException {
+    Path file = dir.resolve("routing.yaml");
+    Files.writeString(
+        file,
+        """
+        routing:
+          default-config: pc-main
+          max-attempts: 4
+          deadline: 90s
+          circuit-threshold: 3
+        configs:
+          pc-main:
+            strategy: {mode: fallback}
+            targets:
+              - {provider: mock, override_params: {model: first}}
+              - {provider: mock, override_params: {model: second}}
+        """);
+
+    ServerSettings settings = SettingsLoader.load(file, Map.of(), Map.of());
+
+    assertThat(settings.gateway().configs()).containsOnlyKeys("pc-main");
+    assertThat(
+            settings
+                .gateway()
+                .configs()
+                .get("pc-main")
+                .at("/targets/1/override_params/model")
+                .asText())
+        .isEqualTo("second");
+    assertThat(settings.gateway().defaultConfig()).isEqualTo("pc-main");
+    assertThat(settings.gateway().routing().maxAttempts()).isEqualTo(4);
+    assertThat(settings.gateway().routing().deadline()).isEqualTo(Duration.ofSeconds(90));
+    assertThat(settings.gateway().routing().circuitThreshold()).isEqualTo(3);
+  }
+
+  @Test
+  void anUnknownKeyOrABadValueNamesTheSetting() throws IOException {
+    Path file = dir.resolve("typo.yaml");
+    Files.writeString(file, "server:\n  prot: 1\n");
+
+    assertThatThrownBy(() -> SettingsLoader.load(file, Map.of(), Map.of()))
+        .hasMessageContaining("server.prot");
+    assertThatThrownBy(() -> SettingsLoader.load(null, Map.of(), Map.of("server.port", "eighty")))
+        .hasMessageContaining("server.port");
+    assertThatThrownBy(
+            () -> SettingsLoader.load(null, Map.of(), Map.of("server.drain-timeout", "soon")))
+        .hasMessageContaining("server.drain-timeout");
+    assertThatThrownBy(
+            () -> SettingsLoader.load(null, Map.of(), Map.of("server.max-body-size", "lots")))
+        .hasMessageContaining("server.max-body-size");
+    assertThatThrownBy(() ->
+            SettingsLoader.load(null, Map.of(), Map.of("providers.openai.base-url", "ftp://x/v1")))
+        .hasMessageContaining("http");
+  }
+
+  @Test
+  void helpListsEverySettingWithItsFlagEnvironmentVariableAndDefault() {
+    String help = Main.help();
+
+    for (Setting setting : Setting.values()) {
+      assertThat(help)
+          .contains(setting.flag())
+          .contains(setting.environmentVariable())
+          .contains(setting.defaultValue);
+    }
+    assertThat(help).contains("--config").contains("SWITCHBOARD_CONFIG");
+  }
+}
