@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# End-to-end load benchmark: the gateway's own overhead over a bare call to the provider.
+#
+# Starts the test kit's fake OpenAI and the gateway pointed at it, each in its own JVM on
+# 127.0.0.1, runs the driver (dev.switchboard.bench.LoadBenchmark) in a third JVM, prints its
+# Markdown table, and stops both servers whatever happens.
+#
+#   bench/load.sh            30 s JIT warm-up, then 3 s warm-up and 10 s measured per scenario
+#                            (12 scenarios, about 3.5 minutes in all)
+#   bench/load.sh --quick    4 s JIT warm-up, 1 s warm-up and 3 s measured (about a minute), a
+#                            smoke run
+#
+# Environment:
+#   BENCH_SKIP_BUILD=1        use the jars already built
+#   BENCH_JIT_WARMUP, BENCH_WARMUP, BENCH_MEASURE, BENCH_CONCURRENCY, BENCH_FORMATS
+#                             override the driver's periods (500ms, 3s, 1m) and scenarios
+#                             (1,16,64; json,sse)
+#   BENCH_GATEWAY_PORT        the gateway's port (default: a free one)
+#   BENCH_JAVA_OPTS           extra options for the two servers' JVMs
+#   SWITCHBOARD_LOG_LEVEL     the gateway's log level (INFO by default: one line per request)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+jit_warmup=${BENCH_JIT_WARMUP:-30s}
+warmup=${BENCH_WARMUP:-3s}
+measure=${BENCH_MEASURE:-10s}
+for arg in "$@"; do
+  case "$arg" in
+    --quick) jit_warmup=${BENCH_JIT_WARMUP:-4s} warmup=${BENCH_WARMUP:-1s} measure=${BENCH_MEASURE:-3s} ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    *) echo "load.sh: unknown argument $arg (try --help)" >&2; exit 2 ;;
+  esac
+done
+concurrency=${BENCH_CONCURRENCY:-1,16,64}
+formats=${BENCH_FORMATS:-json,sse}
+
+java_major() { # prints the major version of the java binary $1, or 0
+  "$1" -XshowSettings:properties -version 2>&1 \
+    | awk -F'= ' '/java.specification.version/ {print $2; exit}' | cut -d. -f1 || echo 0
+}
+
+pick_jdk() {
+  local candidate
+  for candidate in "${JAVA_HOME:-}" /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/*; do
+    if [ -n "$candidate" ] && [ -x "$candidate/bin/java" ] \
+        && [ "$(java_major "$candidate/bin/java")" -ge 21 ]; then
+      echo "$candidate"
+      return 0
+    fi
+  done
+  return 1
+}
+
+JAVA_HOME=$(pick_jdk) || { echo "load.sh: no JDK 21 or newer (JAVA_HOME, /usr/lib/jvm)" >&2; exit 1; }
+export JAVA_HOME PATH="$JAVA_HOME/bin:$PATH"
+java=$JAVA_HOME/bin/java
+
+if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
+  echo "load.sh: building with $JAVA_HOME" >&2
+  ./mvnw -q -DskipTests install >&2
+fi
+gateway_jar=switchboard-server/target/switchboard.jar
+bench_jar=switchboard-bench/target/switchboard-bench.jar
+for jar in "$gateway_jar" "$bench_jar"; do
+  [ -f "$jar" ] || { echo "load.sh: $jar is missing; build first" >&2; exit 1; }
+done
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/switchboard-bench.XXXXXX")
+fake_pid=""
+gateway_pid=""
+driver_pid=""
+stop_all() {
+  local pid
+  for pid in $driver_pid $gateway_pid $fake_pid; do
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in $driver_pid $gateway_pid $fake_pid; do
+    # Each exits within a second or two on SIGTERM; after 10 s it is killed.
+    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  rm -rf "$work"
+}
+trap stop_all EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Waits up to 30 s for a TCP listener on 127.0.0.1:$1, as long as process $2 lives.
+await_port() {
+  for _ in $(seq 300); do
+    kill -0 "$2" 2>/dev/null || return 1
+    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  return 1
+}
+
+free_port() { # a port the kernel just handed out and released; 18787 without python3
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' \
+    2>/dev/null || echo 18787
+}
+
+# shellcheck disable=SC2086 # BENCH_JAVA_OPTS is a list of options
+"$java" ${BENCH_JAVA_OPTS:-} -cp "$bench_jar" dev.switchboard.testkit.FakeOpenAiMain --port 0 \
+  >"$work/fake.out" 2>"$work/fake.err" &
+fake_pid=$!
+fake_url=""
+for _ in $(seq 300); do
+  fake_url=$(sed -n 's/^fake-openai listening on \(http:[^ ]*\)$/\1/p' "$work/fake.out")
+  [ -n "$fake_url" ] && break
+  kill -0 "$fake_pid" 2>/dev/null || break
+  sleep 0.1
+done
+if [ -z "$fake_url" ]; then
+  echo "load.sh: the fake OpenAI did not start:" >&2
+  cat "$work/fake.out" "$work/fake.err" >&2
+  exit 1
+fi
+
+gateway_port=${BENCH_GATEWAY_PORT:-$(free_port)}
+# shellcheck disable=SC2086
+"$java" ${BENCH_JAVA_OPTS:-} -jar "$gateway_jar" \
+  --server.host 127.0.0.1 --server.port "$gateway_port" --server.drain-timeout 2s \
+  --providers.openai.base-url "$fake_url" \
+  >"$work/gateway.out" 2>&1 &
+gateway_pid=$!
+if ! await_port "$gateway_port" "$gateway_pid"; then
+  echo "load.sh: the gateway did not start on port $gateway_port:" >&2
+  tail -n 20 "$work/gateway.out" >&2
+  exit 1
+fi
+gateway_url=http://127.0.0.1:$gateway_port/v1
+echo "load.sh: fake at $fake_url, gateway at $gateway_url (log level ${SWITCHBOARD_LOG_LEVEL:-INFO})" >&2
+
+# Every scenario's periods plus two minutes for starting, connecting and a hung last request.
+seconds() { # 500ms, 3s, 1.5s or 1m in whole seconds, rounded up
+  awk -v d="$1" 'BEGIN { f = d ~ /ms$/ ? 0.001 : d ~ /m$/ ? 60 : 1; sub(/[a-z]+$/, "", d);
+    s = d * f; print (s == int(s)) ? s : int(s) + 1 }'
+}
+scenarios=$(( 2 * $(tr ',' '\n' <<<"$concurrency" | wc -l) * $(tr ',' '\n' <<<"$formats" | wc -l) ))
+limit=$(( $(seconds "$jit_warmup") + scenarios * ($(seconds "$warmup") + $(seconds "$measure")) + 120 ))
+
+echo "Servers and driver: $("$java" -version 2>&1 | head -1), gateway log level ${SWITCHBOARD_LOG_LEVEL:-INFO}, one JVM each."
+echo
+# In the background and waited for, so that INT and TERM reach the traps at once (bash runs a
+# trap only after a foreground command ends).
+timeout --kill-after=10s "${limit}s" "$java" -jar "$bench_jar" \
+  --direct "$fake_url" --gateway "$gateway_url" --jit-warmup "$jit_warmup" \
+  --warmup "$warmup" --measure "$measure" --concurrency "$concurrency" --formats "$formats" &
+driver_pid=$!
+status=0
+wait "$driver_pid" || status=$?
+driver_pid=""
+if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
+  echo "load.sh: the driver did not finish within ${limit}s and was stopped" >&2
+fi
+exit "$status"
