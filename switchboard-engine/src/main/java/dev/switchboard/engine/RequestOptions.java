@@ -22,6 +22,8 @@ import java.util.Map;
  *     null} for none
  * @param requestHeaders the client's other request headers by lower-case name, from which a
  *     config's {@code forward_headers} take their values
+ * @param providerOptions provider-specific settings by {@link
+ *     dev.switchboard.engine.providers.ProviderOptions} name ({@code aws_region}, …)
  */
 public record RequestOptions(
     String provider,
@@ -32,12 +34,14 @@ public record RequestOptions(
     List<Map.Entry<String, String>> forwardHeaders,
     Duration requestTimeout,
     String config,
-    Map<String, String> requestHeaders) {
+    Map<String, String> requestHeaders,
+    Map<String, String> providerOptions) {
 
   public RequestOptions {
     metadata = Map.copyOf(metadata);
     forwardHeaders = List.copyOf(forwardHeaders);
     requestHeaders = Map.copyOf(requestHeaders);
+    providerOptions = Map.copyOf(providerOptions);
   }
 
   public static Builder builder() {
@@ -69,8 +73,18 @@ public record RequestOptions(
     private Duration requestTimeout;
     private String config;
     private final Map<String, String> requestHeaders = new LinkedHashMap<>();
+    private final Map<String, String> providerOptions = new LinkedHashMap<>();
 
     private Builder() {}
+
+    /**
+     * A provider-specific setting by its {@link dev.switchboard.engine.providers.ProviderOptions}
+     * name, e.g. {@code providerOption("aws_region", "eu-west-1")}.
+     */
+    public Builder providerOption(String name, String value) {
+      this.providerOptions.put(name, value);
+      return this;
+    }
 
     /** A routing config as JSON, or the id of a config saved in the gateway. */
     public Builder config(String config) {
@@ -129,7 +143,8 @@ public record RequestOptions(
           forwardHeaders,
           requestTimeout,
           config,
-          requestHeaders);
+          requestHeaders,
+          providerOptions);
     }
   }
 }

@@ -3,6 +3,7 @@ package dev.switchboard.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.engine.RequestOptions;
 import dev.switchboard.engine.errors.InvalidRequestException;
+import dev.switchboard.engine.providers.ProviderOptions;
 import dev.switchboard.wire.WireFormatException;
 import dev.switchboard.wire.WireJson;
 import java.time.Duration;
@@ -66,6 +67,12 @@ final class PortkeyHeaders {
             .metadata(metadata(headers.get(METADATA)))
             .requestTimeout(timeout(headers.get(REQUEST_TIMEOUT)))
             .config(trimmed(headers.get(CONFIG)));
+    for (String option : ProviderOptions.NAMES) {
+      String value = trimmed(headers.get(ProviderOptions.header(option)));
+      if (value != null) {
+        options.providerOption(option, value);
+      }
+    }
     for (HttpField field : headers) {
       String name = field.getLowerCaseName();
       if (!name.startsWith("x-portkey-") && !name.equals("authorization")) {

@@ -15,16 +15,27 @@ import java.util.Map;
  *     or {@code null}
  * @param forwardHeaders client headers to send to the provider as they are
  * @param requestTimeout the time one call may take, or {@code null} for the gateway's default
+ * @param options provider-specific settings by {@link ProviderOptions} name (AWS credentials and
+ *     region, Anthropic's version and beta flags, …)
  */
 public record Target(
     String provider,
     String apiKey,
     String customHost,
     List<Map.Entry<String, String>> forwardHeaders,
-    Duration requestTimeout) {
+    Duration requestTimeout,
+    Map<String, String> options) {
 
   public Target {
     forwardHeaders = List.copyOf(forwardHeaders);
+    options = Map.copyOf(options);
+  }
+
+  /**
+   * A provider-specific setting, or {@code null} when neither the request nor the config set it.
+   */
+  public String option(String name) {
+    return options.get(name);
   }
 
   /** Secrets stay out of logs and error messages. */
@@ -40,6 +51,8 @@ public record Target(
         + forwardHeaders.stream().map(Map.Entry::getKey).toList()
         + ", requestTimeout="
         + requestTimeout
+        + ", options="
+        + options.keySet().stream().sorted().toList()
         + "]";
   }
 }

@@ -14,6 +14,7 @@ import dev.switchboard.engine.pipeline.Exchange;
 import dev.switchboard.engine.pipeline.Operation;
 import dev.switchboard.engine.pipeline.Outcome;
 import dev.switchboard.engine.pipeline.Stage;
+import dev.switchboard.engine.providers.ProviderOptions;
 import dev.switchboard.engine.providers.ResponseStream;
 import dev.switchboard.engine.providers.Target;
 import dev.switchboard.wire.WireJson;
@@ -267,7 +268,16 @@ public final class Router implements Stage {
       }
       Duration timeout =
           options.requestTimeout() != null ? options.requestTimeout() : inherited.requestTimeout();
-      return new Target(provider, apiKey, customHost, forward, timeout);
+      Map<String, String> providerOptions =
+          new java.util.HashMap<>(root ? options.providerOptions() : Map.of());
+      leaf.settings()
+          .extras()
+          .forEach((name, value) -> {
+            if (ProviderOptions.NAMES.contains(name) && value.isValueNode() && !value.isNull()) {
+              providerOptions.put(name, value.asText());
+            }
+          });
+      return new Target(provider, apiKey, customHost, forward, timeout, providerOptions);
     }
 
     /**

@@ -1,0 +1,35 @@
+package dev.switchboard.engine.providers;
+
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The provider-specific settings a request or a config target may carry besides the key, by
+ * Portkey's config name (snake_case). A client sends each as a header {@code x-portkey-<name with
+ * dashes>} ({@code aws_region} as {@code x-portkey-aws-region}), or sets it on a config target in
+ * either spelling ({@code aws_region} or {@code awsRegion}). Providers read the ones they need from
+ * {@link Target#options()}.
+ */
+public final class ProviderOptions {
+  /** Every option name a provider reads. */
+  public static final Set<String> NAMES =
+      Set.of(
+          "aws_access_key_id",
+          "aws_secret_access_key",
+          "aws_session_token",
+          "aws_region",
+          "anthropic_version",
+          "anthropic_beta");
+
+  /** Options whose values are credentials: never logged, never shown. */
+  public static final Set<String> SECRETS = Set.of("aws_secret_access_key", "aws_session_token");
+
+  private ProviderOptions() {}
+
+  /**
+   * The request header that carries an option: {@code aws_region} → {@code x-portkey-aws-region}.
+   */
+  public static String header(String name) {
+    return "x-portkey-" + name.replace('_', '-').toLowerCase(Locale.ROOT);
+  }
+}
