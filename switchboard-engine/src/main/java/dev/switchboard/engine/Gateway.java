@@ -14,6 +14,7 @@ import dev.switchboard.engine.providers.PassThroughRequest;
 import dev.switchboard.engine.providers.Provider;
 import dev.switchboard.engine.providers.ProviderRegistry;
 import dev.switchboard.engine.providers.ResponseStream;
+import dev.switchboard.engine.providers.bedrock.BedrockProvider;
 import dev.switchboard.engine.providers.mock.MockProvider;
 import dev.switchboard.engine.providers.openai.OpenAiProvider;
 import dev.switchboard.engine.routing.CircuitBreakers;
@@ -70,6 +71,12 @@ public final class Gateway implements AutoCloseable {
             settings.providerBaseUrls().getOrDefault("openai", OPENAI_BASE_URL),
             upstream,
             settings.requestTimeout()));
+    all.add(
+        new BedrockProvider(
+            settings.providerBaseUrls().get(BedrockProvider.NAME),
+            upstream,
+            settings.requestTimeout(),
+            builder.clock));
     all.add(new MockProvider(builder.clock));
     this.providers = ProviderRegistry.of(all);
     this.circuits =
