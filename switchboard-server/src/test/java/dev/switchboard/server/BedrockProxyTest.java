@@ -586,4 +586,43 @@ class BedrockProxyTest {
     assertThat(received().json())
         .isEqualTo(WireJson.tree("{\"texts\":[\"a b\",\"c\"],\"input_type\":\"search_query\"}"));
   }
+
+  @Test
+  void forwardedHeadersGoAlongUnsignedButNeverReplaceTheSignature() throws InterruptedException {
+    var response =
+        chat(
+            HI,
+            "x-portkey-forward-headers",
+            "x-trace-me, x-amz-date, authorization",
+            "x-trace-me",
+            "abc",
+            "x-amz-date",
+            "20000101T000000Z",
+            "authorization",
+            "Bearer not-aws");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    RecordedRequest request = received();
+    assertThat(request.header("x-trace-me")).isEqualTo("abc");
+    assertThat(request.headerValues("authorization")).hasSize(1);
+    assertThat(request.header("authorization")).startsWith("AWS4-HMAC-SHA256 ");
+    assertThat(request.headerValues("x-amz-date")).hasSize(1).doesNotContain("20000101T000000Z");
+  }
+
+  @Test
+  void responseFormatReachesTheModelInAdditionalFieldsAsPortkeySendsIt()
+      throws InterruptedException {
+    String body =
+        HI.replace(
+            "}]}",
+            "}],\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"city\","
+                + "\"schema\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"}}}}}}");
+
+    assertThat(chat(body).statusCode()).isEqualTo(200);
+
+    JsonNode sent = received().json().at("/additionalModelRequestFields/response_format");
+    assertThat(sent.path("type").asText()).isEqualTo("json_schema");
+    assertThat(sent.at("/json_schema/name").asText()).isEqualTo("city");
+    assertThat(sent.at("/json_schema/schema/properties/name/type").asText()).isEqualTo("string");
+  }
 }

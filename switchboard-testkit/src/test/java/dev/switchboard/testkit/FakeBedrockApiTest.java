@@ -242,6 +242,37 @@ class FakeBedrockApiTest {
   }
 
   @Test
+  void invokesAnthropicInTheMessagesFormat() {
+    bedrock.enqueue(
+        ConverseReply.toolUse(
+            new ConverseReply.ToolUse("toolu_01", "get_weather", "{\"city\":\"Oslo\"}")));
+    var response =
+        client.post(
+            "/model/anthropic.claude-3-5-haiku-20241022-v1%3A0/invoke",
+            "{\"anthropic_version\":\"bedrock-2023-05-31\",\"max_tokens\":100,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"Weather?\"}]}");
+
+    JsonNode answer = readTree(response.body());
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(answer.path("type").asText()).isEqualTo("message");
+    assertThat(answer.at("/content/0/type").asText()).isEqualTo("tool_use");
+    assertThat(answer.at("/content/0/input/city").asText()).isEqualTo("Oslo");
+    assertThat(answer.path("stop_reason").asText()).isEqualTo("tool_use");
+    assertThat(answer.at("/usage/input_tokens").asInt()).isPositive();
+  }
+
+  @Test
+  void refusesAnAnthropicInvokeWithoutItsVersion() {
+    var response =
+        client.post(
+            "/model/anthropic.claude-3-5-haiku-20241022-v1%3A0/invoke",
+            "{\"max_tokens\":100,\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}");
+
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(readTree(response.body()).path("message").asText()).contains("anthropic_version");
+  }
+
+  @Test
   void answersAnArnModelIdWithItsSlashesEncoded() {
     var response =
         client.post(

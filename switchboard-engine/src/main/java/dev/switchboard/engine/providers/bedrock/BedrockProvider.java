@@ -22,6 +22,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 
@@ -171,9 +172,16 @@ public final class BedrockProvider implements Provider {
     headers.add(Map.entry("content-type", "application/json"));
     headers.add(Map.entry("accept", accept));
     List<Map.Entry<String, String>> signed = signer.sign("POST", uri, headers, body, access);
-    // Headers the client asked to forward go along unsigned, after the signature.
+    // Headers the client asked to forward go along unsigned, after the signature; none may
+    // replace or repeat a header the signature covers or is made of.
     List<Map.Entry<String, String>> all = new ArrayList<>(signed);
-    all.addAll(target.forwardHeaders());
+    for (Map.Entry<String, String> header : target.forwardHeaders()) {
+      String name = header.getKey().toLowerCase(Locale.ROOT);
+      boolean signedName = signed.stream().anyMatch(h -> h.getKey().equals(name));
+      if (!signedName && !name.equals("host") && !name.startsWith("x-amz-")) {
+        all.add(header);
+      }
+    }
     var call =
         new UpstreamRequest(
             NAME,
