@@ -297,6 +297,9 @@ final class ConverseRequestTranslator {
           null);
     }
     String mimeType = url.substring("data:".length(), url.indexOf(';')).toLowerCase(Locale.ROOT);
+    if (mimeType.equals("image/jpg")) {
+      mimeType = "image/jpeg"; // a common misspelling; Converse knows only "jpeg"
+    }
     String bytes = url.substring(url.indexOf(";base64,") + ";base64,".length());
     String format = mimeType.contains("/") ? mimeType.substring(mimeType.indexOf('/') + 1) : "";
     ObjectNode block = NODES.objectNode();

@@ -116,4 +116,37 @@ class BedrockTranslationTest {
     BedrockAccess access = new BedrockAccess("AKIA1", "s3cr3t-value", "tok3n-value", "us-east-1");
     assertThat(access.toString()).doesNotContain("s3cr3t-value").doesNotContain("tok3n-value");
   }
+
+  @Test
+  void imagesTravelAsBytesWithConversesFormatNames() {
+    ChatRequest request =
+        WireJson.read(
+            "{\"model\":\"amazon.nova-lite-v1:0\",\"messages\":[{\"role\":\"user\",\"content\":["
+                + "{\"type\":\"image_url\",\"image_url\":{\"url\":\"data:image/jpg;base64,/9j/4AAQ\"}},"
+                + "{\"type\":\"image_url\",\"image_url\":{\"url\":\"data:application/pdf;base64,JVBERi0=\"}}]}]}",
+            ChatRequest.class);
+
+    JsonNode content =
+        ConverseRequestTranslator.translateRequest(request, BedrockModel.of(request.model()), null)
+            .at("/messages/0/content");
+
+    assertThat(content.at("/0/image/format").asText()).isEqualTo("jpeg");
+    assertThat(content.at("/0/image/source/bytes").asText()).isEqualTo("/9j/4AAQ");
+    assertThat(content.at("/1/document/format").asText()).isEqualTo("pdf");
+    assertThat(content.at("/1/document/name").asText()).isNotBlank();
+  }
+
+  @Test
+  void refusesContentPartsConverseCannotTake() {
+    ChatRequest audio =
+        WireJson.read(
+            "{\"model\":\"amazon.nova-lite-v1:0\",\"messages\":[{\"role\":\"user\",\"content\":["
+                + "{\"type\":\"input_audio\",\"input_audio\":{\"data\":\"AAAA\",\"format\":\"wav\"}}]}]}",
+            ChatRequest.class);
+
+    assertThatThrownBy(() ->
+            ConverseRequestTranslator.translateRequest(audio, BedrockModel.of(audio.model()), null))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessageContaining("input_audio");
+  }
 }
