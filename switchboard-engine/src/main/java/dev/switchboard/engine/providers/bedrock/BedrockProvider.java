@@ -98,10 +98,11 @@ public final class BedrockProvider implements Provider {
         send(target, access, model, "/converse-stream", body, EVENT_STREAM, true);
     return new ConverseEventStream(
         response,
-        completionId(),
-        clock.instant().getEpochSecond(),
-        request.model(),
-        request.wantsStreamUsage());
+        new ConverseStreamTranslator(
+            completionId(),
+            clock.instant().getEpochSecond(),
+            request.model(),
+            request.wantsStreamUsage()));
   }
 
   @Override
