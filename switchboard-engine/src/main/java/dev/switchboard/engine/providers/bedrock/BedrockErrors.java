@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.engine.errors.ProviderErrorException;
 import dev.switchboard.wire.WireFormatException;
-import dev.switchboard.wire.WireJson;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
@@ -63,7 +62,7 @@ final class BedrockErrors {
     }
     String message;
     try {
-      JsonNode json = WireJson.tree(body);
+      JsonNode json = BedrockJson.parse(body);
       message =
           json.has("message") ? json.get("message").asText() : json.path("Message").asText(null);
       if (type == null && json.hasNonNull("__type")) {
@@ -87,7 +86,7 @@ final class BedrockErrors {
   static ProviderErrorException fromStreamException(String exceptionType, byte[] payload) {
     String message;
     try {
-      JsonNode json = WireJson.tree(payload);
+      JsonNode json = BedrockJson.parse(payload);
       message = json.path("message").asText(json.path("Message").asText(json.toString()));
     } catch (WireFormatException e) {
       message = new String(payload, StandardCharsets.UTF_8).strip();

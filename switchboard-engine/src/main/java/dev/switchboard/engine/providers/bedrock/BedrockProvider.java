@@ -221,7 +221,7 @@ public final class BedrockProvider implements Provider {
       body = response.readBody(MAX_RESPONSE_BYTES);
     }
     try {
-      return WireJson.tree(body);
+      return BedrockJson.parse(body);
     } catch (WireFormatException e) {
       throw new UpstreamFailureException(
           NAME, "The provider's response is not valid JSON: " + e.getMessage(), true, e);

@@ -75,13 +75,10 @@ final class ConverseStreamTranslator {
     }
     JsonNode event;
     try {
-      event = WireJson.tree(frame.getPayload());
+      event = BedrockJson.parse(frame.getPayload());
     } catch (WireFormatException e) {
       throw new UpstreamFailureException(
           "bedrock", "The provider sent an event that is not valid JSON.", true, e);
-    }
-    if (event == null) {
-      event = NODES.missingNode();
     }
     List<ChatCompletionChunk> out = new ArrayList<>(1);
     String type = string(headers, ":event-type");
