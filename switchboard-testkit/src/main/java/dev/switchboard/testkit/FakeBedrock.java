@@ -338,7 +338,7 @@ public final class FakeBedrock implements AutoCloseable {
           }
           case "converse-stream" -> {
             validateConverse(json);
-            sendFrames(response, callback, converseFrames(nextReply(json)), fault);
+            sendFrames(response, callback, Map.of(), converseFrames(nextReply(json)), fault);
           }
           case "invoke" -> invoke(modelId, json, response, callback, fault);
           default -> {
@@ -352,6 +352,7 @@ public final class FakeBedrock implements AutoCloseable {
             sendFrames(
                 response,
                 callback,
+                Map.of("X-Amzn-Bedrock-Content-Type", "application/json"),
                 anthropicFrames(modelId, nextReply(anthropicAsConverse(json))),
                 fault);
           }
@@ -1089,12 +1090,12 @@ public final class FakeBedrock implements AutoCloseable {
   }
 
   private static void sendFrames(
-      Response response, Callback callback, List<byte[]> frames, BedrockFault fault) {
-    writeHeaders(
-        response,
-        200,
-        "application/vnd.amazon.eventstream",
-        Map.of("x-amzn-bedrock-content-type", "application/json"));
+      Response response,
+      Callback callback,
+      Map<String, String> headers,
+      List<byte[]> frames,
+      BedrockFault fault) {
+    writeHeaders(response, 200, "application/vnd.amazon.eventstream", headers);
     try {
       int sent = 0;
       for (byte[] frame : frames) {
