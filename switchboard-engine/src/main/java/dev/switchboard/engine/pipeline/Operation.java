@@ -23,6 +23,17 @@ public sealed interface Operation {
   /** A provider path the gateway does not model, sent on unchanged. */
   record PassThrough(PassThroughRequest request) implements Operation {}
 
+  /** The gateway path the client called, e.g. {@code /v1/chat/completions}. */
+  default String path() {
+    return switch (this) {
+      case Chat chat -> "/v1/chat/completions";
+      case TextCompletion completion -> "/v1/completions";
+      case Embedding e -> "/v1/embeddings";
+      case ListModels m -> "/v1/models";
+      case PassThrough passThrough -> "/v1" + passThrough.request().path();
+    };
+  }
+
   /** Whether the answer is a stream of events. */
   default boolean streaming() {
     return switch (this) {

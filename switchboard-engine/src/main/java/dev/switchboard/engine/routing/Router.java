@@ -171,6 +171,7 @@ public final class Router implements Stage {
       ObjectNode metadata = request.putObject("metadata");
       exchange.options().metadata().forEach(metadata::put);
       request.set("params", params(original));
+      request.putObject("url").put("pathname", original.path());
       String chosen = conditional.defaultTarget();
       for (Strategy.Condition condition : conditional.conditions()) {
         if (Query.matches(condition.query(), request)) {
@@ -180,7 +181,8 @@ public final class Router implements Stage {
       }
       if (chosen == null) {
         throw new InvalidRequestException(
-            "Conditional router: no condition matched the request and no default target is set.",
+            "Query router did not resolve to any valid target: no condition matched the request"
+                + " and the strategy sets no default.",
             group.path() + ".strategy",
             null);
       }
