@@ -27,9 +27,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.io.AbstractEndPoint;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -181,12 +186,34 @@ final class GatewayHandler extends Handler.Abstract {
   }
 
   private void serve(Exchange exchange, Operation operation) {
-    // When Jetty reports the request failed (the client went away and Jetty noticed), the routing
-    // stops: no further attempt or retry wait. Over HTTP/1.1 Jetty notices a closed connection only
-    // when it reads or writes, so a retry wait is not cut short by a silent disconnect yet.
+    // The client going away stops the routing: no further attempt or retry wait. Jetty reports a
+    // failed request when it notices; over HTTP/1.1 it notices a closed connection only when it
+    // reads or writes, and it does not read while a request is handled, so the connection is
+    // watched meanwhile: it turning readable before the answer (the client closed it, or broke
+    // HTTP/1.1 by sending more before its answer) ends the routing.
     Thread routing = Thread.currentThread();
-    exchange.request.addFailureListener(failure -> routing.interrupt());
-    Served served = gateway.serve(operation, exchange.options());
+    var watching = new AtomicBoolean(true);
+    Runnable stopRouting =
+        () -> {
+          if (watching.get()) {
+            routing.interrupt();
+          }
+        };
+    exchange.request.addFailureListener(failure -> stopRouting.run());
+    EndPoint endPoint = exchange.request.getConnectionMetaData().getConnection().getEndPoint();
+    boolean watched =
+        exchange.request.getConnectionMetaData().getHttpVersion() == HttpVersion.HTTP_1_1
+            && endPoint.tryFillInterested(Callback.from(stopRouting, failure -> stopRouting.run()));
+    Served served;
+    try {
+      served = gateway.serve(operation, exchange.options());
+    } finally {
+      watching.set(false);
+      if (watched && endPoint instanceof AbstractEndPoint watchedEndPoint) {
+        watchedEndPoint.getFillInterest().onFail(new CancellationException("answer ready"));
+      }
+      Thread.interrupted();
+    }
     exchange.facts = served.facts();
     switch (served) {
       case Served.Failed failed -> exchange.fail(failed.error());
