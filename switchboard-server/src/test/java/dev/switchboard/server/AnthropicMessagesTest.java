@@ -198,6 +198,37 @@ class AnthropicMessagesTest {
   }
 
   @Test
+  void retriesOn529WhenTheConfigListsIt() throws InterruptedException {
+    List<java.time.Duration> waits = new ArrayList<>();
+    String config =
+        "{\"provider\":\"anthropic\",\"api_key\":\"k\","
+            + "\"retry\":{\"attempts\":2,\"on_status_codes\":[529]}}";
+    try (GatewayUnderTest retrying =
+        GatewayUnderTest.withEngine(
+            dev.switchboard.engine.GatewaySettings.builder()
+                .providerBaseUrl("anthropic", java.net.URI.create(anthropic.baseUrl()))
+                .build(),
+            engine -> engine.sleeper(waits::add))) {
+      anthropic.enqueue(Fault.status(529));
+
+      HttpResponse<String> response =
+          retrying.postJson(
+              "/v1/messages",
+              MESSAGE,
+              "x-portkey-config",
+              config,
+              "anthropic-version",
+              "2023-06-01");
+
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(response.headers().firstValue("x-portkey-retry-attempt-count")).hasValue("1");
+      assertThat(waits).hasSize(1);
+      upstream();
+      upstream();
+    }
+  }
+
+  @Test
   void anErrorBeforeTheFirstEventKeepsItsStatus() {
     anthropic.enqueue(Fault.status(529));
     HttpResponse<String> response =

@@ -358,6 +358,56 @@ class AnthropicProxyTest {
   }
 
   @Test
+  void contentBlocksFromALenientAnswerGoBackWithTheirThinkingSignature()
+      throws InterruptedException {
+    var response =
+        chat(
+            """
+            {"model":"claude","max_tokens":100,"messages":[
+              {"role":"user","content":"Weather in Paris?"},
+              {"role":"assistant","content":"Let me check.","content_blocks":[
+                {"type":"thinking","thinking":"One city.","signature":"sig-abc"},
+                {"type":"text","text":"Let me check."}],
+               "tool_calls":[{"id":"toolu_paris","type":"function","function":{"name":"get_weather","arguments":"{}"}}]},
+              {"role":"tool","tool_call_id":"toolu_paris","content":"18C"}]}\
+            """,
+            ANTHROPIC);
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(WireJson.tree(upstream().body()).at("/messages/1/content"))
+        .isEqualTo(
+            WireJson.tree(
+                """
+                [{"type":"thinking","thinking":"One city.","signature":"sig-abc"},
+                 {"type":"text","text":"Let me check."},
+                 {"type":"tool_use","id":"toolu_paris","name":"get_weather","input":{}}]\
+                """));
+  }
+
+  @Test
+  void pdfsAndFilesBecomeDocuments() throws InterruptedException {
+    var response =
+        chat(
+            """
+            {"model":"claude","max_tokens":10,"messages":[{"role":"user","content":[
+              {"type":"image_url","image_url":{"url":"data:application/pdf;base64,JVBERi0x"}},
+              {"type":"file","file":{"file_url":"https://example.com/report.pdf"}},
+              {"type":"text","text":"Summarise."}]}]}\
+            """,
+            ANTHROPIC);
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(WireJson.tree(upstream().body()).at("/messages/0/content"))
+        .isEqualTo(
+            WireJson.tree(
+                """
+                [{"type":"document","source":{"type":"base64","media_type":"application/pdf","data":"JVBERi0x"}},
+                 {"type":"document","source":{"type":"url","url":"https://example.com/report.pdf"}},
+                 {"type":"text","text":"Summarise."}]\
+                """));
+  }
+
+  @Test
   void anthropicErrorsKeepTheirStatusTypeAndMessage() {
     anthropic.enqueue(Fault.status(529));
     anthropic.enqueue(Fault.status(429).withHeader("retry-after", "7"));
