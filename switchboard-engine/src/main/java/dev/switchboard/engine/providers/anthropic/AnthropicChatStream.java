@@ -54,7 +54,7 @@ final class AnthropicChatStream implements ResponseStream<ChatCompletionChunk> {
       SseEvent event = readEvent(provider, response, reader);
       try {
         JsonNode data = WireJson.tree(event.data());
-        pending.addAll(translator.translate(typeOf(event, data), data));
+        pending.addAll(translator.translate(event.event(), data));
       } catch (WireFormatException e) {
         over = true;
         response.abort();

@@ -57,16 +57,19 @@ final class AnthropicMessageStream implements ResponseStream<SseEvent> {
           provider, "The provider sent an event that is not valid JSON.", true, e);
     }
     String type = AnthropicChatStream.typeOf(event, data);
-    if (type.equals("error")) {
-      over = true;
-      response.abort();
-      JsonNode error = AnthropicErrors.errorObject(data);
-      throw new ProviderErrorException(
-          AnthropicErrors.statusOf(error.path("type").asText(null)), provider, error, List.of());
-    }
-    if (type.equals("message_stop")) {
-      over = true;
-      response.close();
+    switch (AnthropicStreamEvent.parse(type, data)) {
+      case AnthropicStreamEvent.Error error -> {
+        over = true;
+        response.abort();
+        JsonNode body = AnthropicErrors.errorObject(error.data());
+        throw new ProviderErrorException(
+            AnthropicErrors.statusOf(body.path("type").asText(null)), provider, body, List.of());
+      }
+      case AnthropicStreamEvent.MessageStop stop -> {
+        over = true;
+        response.close();
+      }
+      default -> {}
     }
     return new SseEvent(type, event.data(), null);
   }

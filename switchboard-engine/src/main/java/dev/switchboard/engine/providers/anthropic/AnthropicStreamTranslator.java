@@ -66,56 +66,66 @@ public final class AnthropicStreamTranslator {
   /**
    * The chunks one event becomes, possibly none.
    *
-   * @param type the event's type (its {@code event:} line, or its data's {@code type})
+   * @param type the event's type (its {@code event:} line, or {@code null} for its data's {@code
+   *     type})
    * @param data the event's data
    * @throws ProviderErrorException for an {@code error} event
    */
   public List<ChatCompletionChunk> translate(String type, JsonNode data) {
-    return switch (type) {
-      case "message_start" -> {
-        JsonNode message = data.path("message");
-        id = message.path("id").asText(null);
-        model = message.path("model").asText(null);
-        inputUsage = message.path("usage");
+    return translate(AnthropicStreamEvent.parse(type, data));
+  }
+
+  /**
+   * The chunks one event becomes, possibly none.
+   *
+   * @throws ProviderErrorException for an {@code error} event
+   */
+  public List<ChatCompletionChunk> translate(AnthropicStreamEvent event) {
+    return switch (event) {
+      case AnthropicStreamEvent.MessageStart start -> {
+        id = start.id();
+        model = start.model();
+        inputUsage = start.usage();
         yield List.of(chunk(new ChatCompletionChunk.Delta("assistant", "", null, null, null)));
       }
-      case "content_block_start" ->
-          blockStart(data.path("index").asInt(), data.path("content_block"));
-      case "content_block_delta" -> blockDelta(data.path("index").asInt(), data.path("delta"));
-      case "message_delta" -> {
-        if (data.has("usage")) {
-          outputUsage = data.get("usage");
+      case AnthropicStreamEvent.ContentBlockStart start -> blockStart(start);
+      case AnthropicStreamEvent.ContentBlockDelta delta -> blockDelta(delta.index(), delta.delta());
+      case AnthropicStreamEvent.MessageDelta delta -> {
+        if (!delta.usage().isMissingNode()) {
+          outputUsage = delta.usage();
         }
-        String stopReason = data.path("delta").path("stop_reason").asText(null);
         var finish =
             new ChatCompletionChunk.Choice(
                 0,
                 new ChatCompletionChunk.Delta(null, null, null, null, null),
                 null,
-                AnthropicResponseTranslator.finishReason(stopReason, strictOpenAiCompliance),
+                AnthropicResponseTranslator.finishReason(
+                    delta.stopReason(), strictOpenAiCompliance),
                 null);
         yield List.of(chunk(List.of(finish), null));
       }
-      case "message_stop" -> {
+      case AnthropicStreamEvent.MessageStop stop -> {
         finished = true;
         yield includeUsage
             ? List.of(chunk(List.of(), AnthropicResponseTranslator.usage(inputUsage, outputUsage)))
             : List.of();
       }
-      case "error" -> {
-        ObjectNode error = AnthropicErrors.errorObject(data);
+      case AnthropicStreamEvent.Error error -> {
+        ObjectNode body = AnthropicErrors.errorObject(error.data());
         throw new ProviderErrorException(
-            AnthropicErrors.statusOf(error.path("type").asText(null)), provider, error, List.of());
+            AnthropicErrors.statusOf(body.path("type").asText(null)), provider, body, List.of());
       }
-      default -> List.of(); // ping, content_block_stop, and event types added later
+      case AnthropicStreamEvent.ContentBlockStop stop -> List.of();
+      case AnthropicStreamEvent.Ping ping -> List.of();
+      case AnthropicStreamEvent.Unknown unknown -> List.of(); // event types added later
     };
   }
 
-  private List<ChatCompletionChunk> blockStart(int blockIndex, JsonNode block) {
-    String blockType = block.path("type").asText();
-    if (blockType.equals("tool_use")) {
+  private List<ChatCompletionChunk> blockStart(AnthropicStreamEvent.ContentBlockStart start) {
+    JsonNode block = start.contentBlock();
+    if (start.blockType().equals("tool_use")) {
       int toolIndex = toolIndexByBlock.size();
-      toolIndexByBlock.put(blockIndex, toolIndex);
+      toolIndexByBlock.put(start.index(), toolIndex);
       var call =
           new ToolCall(
               toolIndex,
@@ -125,41 +135,54 @@ public final class AnthropicStreamTranslator {
               null);
       return List.of(chunk(new ChatCompletionChunk.Delta(null, null, null, List.of(call), null)));
     }
-    String text = blockType.equals("text") ? block.path("text").asText("") : "";
+    String text = start.blockType().equals("text") ? block.path("text").asText("") : "";
     if (!strictOpenAiCompliance) {
-      return List.of(chunk(contentBlocks(blockIndex, block, text.isEmpty() ? null : text)));
+      return List.of(chunk(contentBlocks(start.index(), block, text.isEmpty() ? null : text)));
     }
     return text.isEmpty()
         ? List.of()
         : List.of(chunk(new ChatCompletionChunk.Delta(null, text, null, null, null)));
   }
 
-  private List<ChatCompletionChunk> blockDelta(int blockIndex, JsonNode delta) {
-    switch (delta.path("type").asText()) {
-      case "text_delta" -> {
-        String text = delta.path("text").asText("");
-        if (!strictOpenAiCompliance) {
-          return List.of(chunk(contentBlocks(blockIndex, delta, text)));
-        }
-        return List.of(chunk(new ChatCompletionChunk.Delta(null, text, null, null, null)));
-      }
-      case "input_json_delta" -> {
+  private List<ChatCompletionChunk> blockDelta(int blockIndex, AnthropicStreamEvent.Delta delta) {
+    return switch (delta) {
+      case AnthropicStreamEvent.Delta.TextDelta text ->
+          List.of(
+              chunk(
+                  strictOpenAiCompliance
+                      ? new ChatCompletionChunk.Delta(null, text.text(), null, null, null)
+                      : contentBlocks(blockIndex, field("text", text.text()), text.text())));
+      case AnthropicStreamEvent.Delta.InputJsonDelta json -> {
         Integer toolIndex = toolIndexByBlock.get(blockIndex);
-        String json = delta.path("partial_json").asText("");
-        if (toolIndex == null || json.isEmpty()) {
-          return List.of();
+        if (toolIndex == null || json.partialJson().isEmpty()) {
+          yield List.of();
         }
         var call =
-            new ToolCall(toolIndex, null, null, new ToolCall.FunctionCall(null, json, null), null);
-        return List.of(chunk(new ChatCompletionChunk.Delta(null, null, null, List.of(call), null)));
+            new ToolCall(
+                toolIndex,
+                null,
+                null,
+                new ToolCall.FunctionCall(null, json.partialJson(), null),
+                null);
+        yield List.of(chunk(new ChatCompletionChunk.Delta(null, null, null, List.of(call), null)));
       }
-      default -> {
-        // thinking_delta, signature_delta, citations_delta, and deltas added later
-        return strictOpenAiCompliance
-            ? List.of()
-            : List.of(chunk(contentBlocks(blockIndex, delta, null)));
-      }
-    }
+      case AnthropicStreamEvent.Delta.ThinkingDelta thinking ->
+          lenientOnly(blockIndex, field("thinking", thinking.thinking()));
+      case AnthropicStreamEvent.Delta.SignatureDelta signature ->
+          lenientOnly(blockIndex, field("signature", signature.signature()));
+      case AnthropicStreamEvent.Delta.OtherDelta other -> lenientOnly(blockIndex, other.json());
+    };
+  }
+
+  /** Portkey shows thinking and other blocks only when strict OpenAI compliance is off. */
+  private List<ChatCompletionChunk> lenientOnly(int blockIndex, JsonNode fields) {
+    return strictOpenAiCompliance
+        ? List.of()
+        : List.of(chunk(contentBlocks(blockIndex, fields, null)));
+  }
+
+  private static ObjectNode field(String name, String value) {
+    return NODES.objectNode().put(name, value);
   }
 
   /** Portkey's non-strict {@code content_blocks} delta: the block or delta less its type. */
