@@ -1,5 +1,7 @@
 package dev.switchboard.engine;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.engine.errors.GatewayException;
 import dev.switchboard.engine.errors.ProviderErrorException;
 import dev.switchboard.engine.outbound.OutboundGuard;
@@ -14,6 +16,7 @@ import dev.switchboard.engine.providers.PassThroughRequest;
 import dev.switchboard.engine.providers.Provider;
 import dev.switchboard.engine.providers.ProviderRegistry;
 import dev.switchboard.engine.providers.ResponseStream;
+import dev.switchboard.engine.providers.anthropic.AnthropicProvider;
 import dev.switchboard.engine.providers.bedrock.BedrockProvider;
 import dev.switchboard.engine.providers.mock.MockProvider;
 import dev.switchboard.engine.providers.openai.OpenAiProvider;
@@ -21,6 +24,7 @@ import dev.switchboard.engine.routing.CircuitBreakers;
 import dev.switchboard.engine.routing.ConfigSource;
 import dev.switchboard.engine.routing.Router;
 import dev.switchboard.engine.routing.Sleeper;
+import dev.switchboard.engine.sse.SseEvent;
 import dev.switchboard.wire.ChatCompletion;
 import dev.switchboard.wire.ChatCompletionChunk;
 import dev.switchboard.wire.ChatRequest;
@@ -71,6 +75,14 @@ public final class Gateway implements AutoCloseable {
             settings.providerBaseUrls().getOrDefault("openai", OPENAI_BASE_URL),
             upstream,
             settings.requestTimeout()));
+    all.add(
+        new AnthropicProvider(
+            settings
+                .providerBaseUrls()
+                .getOrDefault(AnthropicProvider.NAME, AnthropicProvider.DEFAULT_BASE_URL),
+            upstream,
+            settings.requestTimeout(),
+            builder.clock));
     all.add(
         new BedrockProvider(
             settings.providerBaseUrls().get(BedrockProvider.NAME),
@@ -169,6 +181,24 @@ public final class Gateway implements AutoCloseable {
 
   public GatewayResponse<ModelList> models(RequestOptions options) {
     return body(new Operation.ListModels(), options, ModelList.class);
+  }
+
+  /** Anthropic's Messages API in its own format: the body as sent, the provider's answer. */
+  public GatewayResponse<JsonNode> messages(ObjectNode request, RequestOptions options) {
+    ObjectNode whole = request.deepCopy();
+    whole.remove("stream");
+    return body(new Operation.Messages(whole), options, JsonNode.class);
+  }
+
+  /** Anthropic's Messages API in its own format, as a stream of Anthropic's events. */
+  public GatewayStream<SseEvent> messagesStream(ObjectNode request, RequestOptions options) {
+    ObjectNode streamed = request.deepCopy().put("stream", true);
+    return stream(new Operation.Messages(streamed), options, SseEvent.class);
+  }
+
+  /** Anthropic's token count of a Messages API request, in its own format. */
+  public GatewayResponse<JsonNode> countTokens(ObjectNode request, RequestOptions options) {
+    return body(new Operation.CountTokens(request), options, JsonNode.class);
   }
 
   /**

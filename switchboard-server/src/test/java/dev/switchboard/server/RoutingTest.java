@@ -206,6 +206,60 @@ class RoutingTest {
   }
 
   @Test
+  void conditionsReadNumericMetadataAsNumbersCountListsAndSeeThePathAsPortkeyDoes() {
+    String config =
+        "{\"strategy\":{\"mode\":\"conditional\",\"conditions\":["
+            + "{\"query\":{\"url.pathname\":\"/v1/embeddings\"},\"then\":\"embed\"},"
+            + "{\"query\":{\"metadata.tier\":{\"$gt\":2}},\"then\":\"big\"},"
+            + "{\"query\":{\"params.messages\":{\"$length\":{\"$gte\":2}}},\"then\":\"long\"}],"
+            + "\"default\":\"small\"},\"targets\":["
+            + "{\"name\":\"embed\",\"provider\":\"mock\"},"
+            + "{\"name\":\"big\",\"provider\":\"mock\",\"override_params\":{\"model\":\"big\"}},"
+            + "{\"name\":\"long\",\"provider\":\"mock\",\"override_params\":{\"model\":\"long\"}},"
+            + "{\"name\":\"small\",\"provider\":\"mock\",\"override_params\":{\"model\":\"small\"}}]}";
+    String twoMessages =
+        "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"a\"},"
+            + "{\"role\":\"user\",\"content\":\"b\"}]}";
+
+    var tier3 =
+        gateway.postJson(
+            "/v1/chat/completions",
+            CHAT,
+            "x-portkey-config",
+            config,
+            "x-portkey-metadata",
+            "{\"tier\":\"3\"}");
+    var tier10 =
+        gateway.postJson(
+            "/v1/chat/completions",
+            CHAT,
+            "x-portkey-config",
+            config,
+            "x-portkey-metadata",
+            "{\"tier\":\"10\"}");
+    var tierWord =
+        gateway.postJson(
+            "/v1/chat/completions",
+            CHAT,
+            "x-portkey-config",
+            config,
+            "x-portkey-metadata",
+            "{\"tier\":\"gold\"}");
+    var longChat =
+        gateway.postJson("/v1/chat/completions", twoMessages, "x-portkey-config", config);
+    var embedding =
+        gateway.postJson(
+            "/v1/embeddings", "{\"model\":\"e\",\"input\":\"hi\"}", "x-portkey-config", config);
+
+    assertThat(json(tier3).path("model").asText()).isEqualTo("big");
+    assertThat(json(tier10).path("model").asText()).isEqualTo("big");
+    assertThat(json(tierWord).path("model").asText()).isEqualTo("small");
+    assertThat(json(longChat).path("model").asText()).isEqualTo("long");
+    assertThat(embedding.headers().firstValue("x-portkey-last-used-option-index"))
+        .hasValue("config.targets[0]");
+  }
+
+  @Test
   void aConditionalWithoutMatchOrDefaultIs400() {
     String config =
         "{\"strategy\":{\"mode\":\"conditional\",\"conditions\":[{\"query\":{\"metadata.plan\":\"paid\"},\"then\":\"a\"}]},"
@@ -213,7 +267,7 @@ class RoutingTest {
             + target(first, ",\"name\":\"a\"")
             + "]}";
 
-    assertGatewayError(send(CHAT, config), 400, "no condition matched");
+    assertGatewayError(send(CHAT, config), 400, "Query router did not resolve to any valid target");
     assertThat(first.requestCount()).isZero();
   }
 

@@ -4,12 +4,13 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.UncheckedIOException;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * A request as {@link FakeOpenAi} received it.
+ * A request as a fake ({@link FakeOpenAi}, {@link FakeAnthropic}) received it.
  *
  * @param method the HTTP method, e.g. {@code POST}
  * @param path the path as sent, e.g. {@code /v1/chat/completions}
@@ -17,13 +18,25 @@ import java.util.Map;
  * @param headers every header field in the order received, names in lower case; a header sent
  *     several times appears several times
  * @param body the body decoded as UTF-8, empty when there was none
+ * @param receivedAt when the fake had read the request, on the system clock
  */
 public record RecordedRequest(
     String method,
     String path,
     String query,
     List<Map.Entry<String, String>> headers,
-    String body) {
+    String body,
+    Instant receivedAt) {
+
+  /** A request received now. */
+  public RecordedRequest(
+      String method,
+      String path,
+      String query,
+      List<Map.Entry<String, String>> headers,
+      String body) {
+    this(method, path, query, headers, body, Instant.now());
+  }
 
   private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -227,6 +227,28 @@ class FaultsTest {
   }
 
   @Test
+  void aStreamErrorSendsOpenAisInBandErrorEventAndNoDone() throws Exception {
+    fake.enqueue(Fault.streamError(2, 500));
+
+    HttpResponse<String> response = http.post("/v1/chat/completions", STREAMED_CHAT);
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    List<String> events = dataEvents(response.body());
+    assertThat(events).hasSize(3).doesNotContain("[DONE]");
+    assertThat(json(events.getLast()).at("/error/type").asText()).isEqualTo("server_error");
+  }
+
+  @Test
+  void aStreamErrorOnAJsonAnswerIsItsStatus() throws Exception {
+    fake.enqueue(Fault.streamError(2, 503));
+
+    HttpResponse<String> response = http.post("/v1/chat/completions", CHAT);
+
+    assertThat(response.statusCode()).isEqualTo(503);
+    assertThat(json(response).has("error")).isTrue();
+  }
+
+  @Test
   void aCutJsonAnswerEndsBeforeItsContentLength() throws Exception {
     fake.enqueue(Fault.cutStreamAfter(0));
 

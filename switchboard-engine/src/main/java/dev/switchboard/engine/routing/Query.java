@@ -1,18 +1,26 @@
 package dev.switchboard.engine.routing;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
+import java.math.BigDecimal;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /**
  * A conditional-routing query, Portkey's MongoDB-like form: {@code {"metadata.plan": {"$eq":
  * "paid"}}}, {@code {"params.model": {"$in": ["a", "b"]}}}, {@code {"$or": [{...}, {...}]}}. A
- * field path starts with {@code metadata} (the request's {@code x-portkey-metadata}) or {@code
- * params} (the request body); a bare value means {@code $eq}. Operators: {@code $eq $ne $in $nin
- * $gt $gte $lt $lte $regex $exists}, and {@code $and $or} over lists of queries.
+ * field path starts with {@code metadata} (the request's {@code x-portkey-metadata}), {@code
+ * params} (the request body) or {@code url} ({@code url.pathname}, the path called); a bare value
+ * means {@code $eq}. Operators: {@code $eq $ne $in $nin $gt $gte $lt $lte $regex $length $exists},
+ * and {@code $and $or} over lists of queries.
+ *
+ * <p>As in Portkey's router, {@code $eq}/{@code $in} are strict (the string {@code "3"} is not the
+ * number 3) while {@code $gt $gte $lt $lte} compare numbers, reading a numeric string as its number
+ * (metadata values are strings), and never hold for a value that is not a number.
  */
 final class Query {
   static final int MAX_PATTERN_LENGTH = 512;
@@ -39,8 +47,11 @@ final class Query {
         }
       } else if (key.startsWith("$")) {
         throw ConfigParser.invalid(at, "is not an operator at this place; use $and or $or");
-      } else if (!key.startsWith("metadata.") && !key.startsWith("params.")) {
-        throw ConfigParser.invalid(at, "must name a field under metadata. or params.");
+      } else if (!key.startsWith("metadata.")
+          && !key.startsWith("params.")
+          && !key.equals("url.pathname")) {
+        throw ConfigParser.invalid(
+            at, "must name a field under metadata. or params., or url.pathname");
       } else if (clause.getValue().isObject()) {
         validateOperators(clause.getValue(), at);
       }
@@ -57,6 +68,13 @@ final class Query {
         case "$in", "$nin" -> {
           if (!value.isArray()) {
             throw ConfigParser.invalid(at, "must be an array");
+          }
+        }
+        case "$length" -> {
+          if (value.isObject()) {
+            validateOperators(value, at);
+          } else if (!value.isIntegralNumber()) {
+            throw ConfigParser.invalid(at, "must be a whole number or an object of operators");
           }
         }
         case "$exists" -> {
@@ -138,12 +156,12 @@ final class Query {
             case "$ne" -> !same(actual, expected);
             case "$in" -> contains(expected, actual);
             case "$nin" -> !contains(expected, actual);
-            case "$gt" -> compare(actual, expected) > 0;
-            case "$gte" -> compare(actual, expected) >= 0;
-            case "$lt" ->
-                compare(actual, expected) < 0 && compare(actual, expected) != Integer.MIN_VALUE;
-            case "$lte" ->
-                compare(actual, expected) <= 0 && compare(actual, expected) != Integer.MIN_VALUE;
+            case "$gt" -> compare(actual, expected).map(c -> c > 0).orElse(false);
+            case "$gte" -> compare(actual, expected).map(c -> c >= 0).orElse(false);
+            case "$lt" -> compare(actual, expected).map(c -> c < 0).orElse(false);
+            case "$lte" -> compare(actual, expected).map(c -> c <= 0).orElse(false);
+            case "$length" ->
+                actual.isArray() && fieldMatches(IntNode.valueOf(actual.size()), expected);
             case "$exists" -> expected.asBoolean() != actual.isMissingNode();
             case "$regex" -> regex(actual, expected.asText());
             default -> false;
@@ -171,15 +189,23 @@ final class Query {
     return false;
   }
 
-  /** Numbers compare as numbers, strings as strings; anything else never compares. */
-  private static int compare(JsonNode actual, JsonNode expected) {
-    if (actual.isNumber() && expected.isNumber()) {
-      return actual.decimalValue().compareTo(expected.decimalValue());
+  /** The order of two values read as numbers; empty when either is not one. */
+  private static Optional<Integer> compare(JsonNode actual, JsonNode expected) {
+    return number(actual).flatMap(a -> number(expected).map(a::compareTo));
+  }
+
+  private static Optional<BigDecimal> number(JsonNode value) {
+    if (value.isNumber()) {
+      return Optional.of(value.decimalValue());
     }
-    if (actual.isTextual() && expected.isTextual()) {
-      return Integer.signum(actual.asText().compareTo(expected.asText()));
+    if (value.isTextual() && value.asText().length() <= 100) {
+      try {
+        return Optional.of(new BigDecimal(value.asText().strip()));
+      } catch (NumberFormatException e) {
+        return Optional.empty();
+      }
     }
-    return Integer.MIN_VALUE;
+    return Optional.empty();
   }
 
   private static boolean regex(JsonNode actual, String pattern) {

@@ -171,6 +171,7 @@ public final class Router implements Stage {
       ObjectNode metadata = request.putObject("metadata");
       exchange.options().metadata().forEach(metadata::put);
       request.set("params", params(original));
+      request.putObject("url").put("pathname", original.path());
       String chosen = conditional.defaultTarget();
       for (Strategy.Condition condition : conditional.conditions()) {
         if (Query.matches(condition.query(), request)) {
@@ -180,7 +181,8 @@ public final class Router implements Stage {
       }
       if (chosen == null) {
         throw new InvalidRequestException(
-            "Conditional router: no condition matched the request and no default target is set.",
+            "Query router did not resolve to any valid target: no condition matched the request"
+                + " and the strategy sets no default.",
             group.path() + ".strategy",
             null);
       }
@@ -378,6 +380,8 @@ public final class Router implements Stage {
           case Operation.TextCompletion completion -> completion.request();
           case Operation.Embedding embedding -> embedding.request();
           case Operation.ListModels models -> null;
+          case Operation.Messages messages -> messages.request();
+          case Operation.CountTokens count -> count.request();
           case Operation.PassThrough passThrough -> null;
         };
     return body == null
@@ -402,8 +406,18 @@ public final class Router implements Stage {
           new Operation.Embedding(
               merged(embedding.request(), overrides, dev.switchboard.wire.EmbeddingRequest.class));
       case Operation.ListModels models -> operation;
+      case Operation.Messages messages ->
+          new Operation.Messages(mergedTree(messages.request(), overrides));
+      case Operation.CountTokens count ->
+          new Operation.CountTokens(mergedTree(count.request(), overrides));
       case Operation.PassThrough passThrough -> operation;
     };
+  }
+
+  private static ObjectNode mergedTree(ObjectNode body, ObjectNode overrides) {
+    ObjectNode tree = body.deepCopy();
+    tree.setAll(overrides);
+    return tree;
   }
 
   private static <T> T merged(T body, ObjectNode overrides, Class<T> type) {

@@ -1,6 +1,5 @@
 package dev.switchboard.engine.sse;
 
-import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,12 +14,16 @@ import java.nio.charset.StandardCharsets;
  */
 public final class SseReader {
   private final InputStream in;
+  private final byte[] buffer = new byte[8192];
+  private int position;
+  private int limit;
   private final ByteArrayOutputStream line = new ByteArrayOutputStream(256);
   private boolean pendingCarriageReturn;
   private boolean ended;
 
+  /** Reads from {@code in}, which needs no buffering: this reader reads it in blocks. */
   public SseReader(InputStream in) {
-    this.in = in instanceof BufferedInputStream ? in : new BufferedInputStream(in, 8192);
+    this.in = in;
   }
 
   /**
@@ -69,31 +72,43 @@ public final class SseReader {
     }
   }
 
+  /**
+   * The next line without its end, or {@code null} at the end of the stream. Scans a block at a
+   * time; a read returns what has arrived, so an event is never held back waiting for more bytes.
+   */
   private String readLine() throws IOException {
     if (ended) {
       return null;
     }
     line.reset();
     while (true) {
-      int b = in.read();
-      if (b < 0) {
-        ended = true;
-        return null;
+      if (position == limit) {
+        int read = in.read(buffer);
+        if (read < 0) {
+          ended = true;
+          return null;
+        }
+        position = 0;
+        limit = read;
+        continue;
       }
       if (pendingCarriageReturn) {
         pendingCarriageReturn = false;
-        if (b == '\n') {
+        if (buffer[position] == '\n') {
+          position++;
           continue;
         }
       }
-      if (b == '\n') {
+      int start = position;
+      while (position < limit && buffer[position] != '\n' && buffer[position] != '\r') {
+        position++;
+      }
+      line.write(buffer, start, position - start);
+      if (position < limit) {
+        pendingCarriageReturn = buffer[position] == '\r';
+        position++;
         return line.toString(StandardCharsets.UTF_8);
       }
-      if (b == '\r') {
-        pendingCarriageReturn = true;
-        return line.toString(StandardCharsets.UTF_8);
-      }
-      line.write(b);
     }
   }
 }

@@ -20,6 +20,12 @@ import java.util.Map;
 final class OpenAiEventStream<T> implements ResponseStream<T> {
   private static final String DONE = "[DONE]";
 
+  /**
+   * An event without this text cannot be an error event, so it is read straight into its type; one
+   * with it (an error, or a chunk that merely says "error") is looked at as a tree first.
+   */
+  private static final String ERROR_KEY = "\"error\"";
+
   private final String provider;
   private final UpstreamResponse response;
   private final SseReader reader;
@@ -54,6 +60,9 @@ final class OpenAiEventStream<T> implements ResponseStream<T> {
         over = true;
         response.close();
         return null;
+      }
+      if (!event.data().contains(ERROR_KEY)) {
+        return WireJson.read(event.data(), eventType);
       }
       JsonNode json = WireJson.tree(event.data());
       JsonNode error = json.get("error");

@@ -1,0 +1,119 @@
+package dev.switchboard.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.langchain4j.agent.tool.P;
+import dev.langchain4j.agent.tool.Tool;
+import dev.langchain4j.model.openai.OpenAiChatModel;
+import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
+import dev.langchain4j.service.AiServices;
+import dev.langchain4j.service.TokenStream;
+import dev.switchboard.testkit.FakeOpenAi;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * LangChain4j's OpenAI module, pointed at the gateway, runs an agent's tool-calling loop (the model
+ * calls tools, LangChain4j runs them and sends the results, the model answers) through each
+ * provider, blocking and streaming.
+ */
+class LangChain4jInteropTest {
+  static FakeOpenAi openai;
+  static GatewayUnderTest gateway;
+
+  @BeforeAll
+  static void start() {
+    openai = FakeOpenAi.start();
+    gateway = GatewayUnderTest.start(openai.baseUrl());
+  }
+
+  @AfterAll
+  static void stop() {
+    gateway.close();
+    openai.close();
+  }
+
+  interface Assistant {
+    String chat(String message);
+  }
+
+  interface StreamingAssistant {
+    TokenStream chat(String message);
+  }
+
+  /** The agent's tools; records each call LangChain4j made. */
+  static final class WeatherTools {
+    final List<String> calls = new CopyOnWriteArrayList<>();
+
+    @Tool("The current weather in a city")
+    String weather(@P("the city") String city) {
+      calls.add("weather(" + city + ")");
+      return "sunny in " + city;
+    }
+
+    @Tool("The local time in a time zone")
+    String time(@P("the time zone") String zone) {
+      calls.add("time(" + zone + ")");
+      return "noon in " + zone;
+    }
+  }
+
+  private static Map<String, String> headersFor(String provider) {
+    return Map.of("x-portkey-provider", provider);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"mock", "openai"})
+  void aToolCallingLoopCompletes(String provider) {
+    var model =
+        OpenAiChatModel.builder()
+            .baseUrl(gateway.uri("/v1").toString())
+            .apiKey("sk-langchain4j")
+            .modelName("gpt-4o-mini")
+            .customHeaders(headersFor(provider))
+            .maxRetries(0)
+            .build();
+    WeatherTools tools = new WeatherTools();
+    Assistant assistant = AiServices.builder(Assistant.class).chatModel(model).tools(tools).build();
+
+    String answer = assistant.chat("What is the weather in Paris, and the time there?");
+
+    assertThat(tools.calls).hasSize(2);
+    assertThat(tools.calls).anyMatch(call -> call.startsWith("weather("));
+    assertThat(tools.calls).anyMatch(call -> call.startsWith("time("));
+    assertThat(answer).isNotBlank();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"mock", "openai"})
+  void aStreamedToolCallingLoopCompletes(String provider) throws Exception {
+    var model =
+        OpenAiStreamingChatModel.builder()
+            .baseUrl(gateway.uri("/v1").toString())
+            .apiKey("sk-langchain4j")
+            .modelName("gpt-4o-mini")
+            .customHeaders(headersFor(provider))
+            .build();
+    WeatherTools tools = new WeatherTools();
+    StreamingAssistant assistant =
+        AiServices.builder(StreamingAssistant.class).streamingChatModel(model).tools(tools).build();
+    CompletableFuture<String> answer = new CompletableFuture<>();
+
+    assistant
+        .chat("What is the weather in Rome, and the time there?")
+        .onPartialResponse(partial -> {})
+        .onCompleteResponse(response -> answer.complete(response.aiMessage().text()))
+        .onError(answer::completeExceptionally)
+        .start();
+
+    assertThat(answer.get(30, TimeUnit.SECONDS)).isNotBlank();
+    assertThat(tools.calls).hasSize(2);
+  }
+}
