@@ -290,17 +290,20 @@ class BedrockProxyTest {
   }
 
   @Test
-  void reasoningIsShownAsContentBlocksAndSentBackAsReasoningContent() throws InterruptedException {
+  void withoutStrictComplianceReasoningIsShownAsContentBlocksAndSentBackAsReasoningContent()
+      throws InterruptedException {
     bedrock.enqueue(ConverseReply.text("42.").withReasoning("Six times seven.", "sig-abc"));
     bedrock.enqueue(ConverseReply.text("42.").withReasoning("Six times seven.", "sig-abc"));
     String ask =
         "{\"model\":\"anthropic.claude-3-7-sonnet-20250219-v1:0\",\"messages\":[{\"role\":\"user\",\"content\":\"6*7?\"}],"
             + "\"thinking\":{\"type\":\"enabled\",\"budget_tokens\":1024}}";
 
-    JsonNode answer = json(chat(ask));
+    String[] loose = {"x-portkey-strict-open-ai-compliance", "false"};
+
+    JsonNode answer = json(chat(ask, loose));
     assertThat(received().json().at("/additionalModelRequestFields/thinking/budget_tokens").asInt())
         .isEqualTo(1024);
-    List<String> data = sseData(chat(ask.replace("}}", "},\"stream\":true}")).body());
+    List<String> data = sseData(chat(ask.replace("}}", "},\"stream\":true}"), loose).body());
     received();
 
     JsonNode message = answer.at("/choices/0/message");
@@ -320,6 +323,7 @@ class BedrockProxyTest {
     }
     assertThat(thinking).hasToString("Six times seven.");
     assertThat(signature).isEqualTo("sig-abc");
+    assertThat(answer.at("/choices/0/finish_reason").asText()).isEqualTo("end_turn");
 
     String followUp =
         ("{\"model\":\"anthropic.claude-3-7-sonnet-20250219-v1:0\",\"messages\":[{\"role\":\"user\",\"content\":\"6*7?\"},"
@@ -331,6 +335,25 @@ class BedrockProxyTest {
             WireJson.tree(
                 "[{\"reasoningContent\":{\"reasoningText\":{\"text\":\"Six times seven.\",\"signature\":\"sig-abc\"}}},"
                     + "{\"text\":\"42.\"}]"));
+  }
+
+  @Test
+  void withStrictComplianceReasoningIsNotShown() {
+    bedrock.enqueue(ConverseReply.text("42.").withReasoning("Six times seven.", "sig-abc"));
+    bedrock.enqueue(ConverseReply.text("42.").withReasoning("Six times seven.", "sig-abc"));
+    String ask =
+        "{\"model\":\"anthropic.claude-3-7-sonnet-20250219-v1:0\",\"messages\":[{\"role\":\"user\",\"content\":\"6*7?\"}]}";
+
+    JsonNode answer = json(chat(ask));
+    String stream =
+        chat(ask.replace("}]}", "}],\"stream\":true,\"stream_options\":{\"include_usage\":true}}"))
+            .body();
+
+    assertThat(answer.at("/choices/0/message").has("content_blocks")).isFalse();
+    assertThat(answer.at("/choices/0/message/content").asText()).isEqualTo("42.");
+    assertThat(answer.at("/choices/0/finish_reason").asText()).isEqualTo("stop");
+    assertThat(stream).doesNotContain("content_blocks").doesNotContain("Six times");
+    assertThat(StreamAssembly.assemble(sseData(stream))).isEqualTo(StreamAssembly.of(answer));
   }
 
   @Test

@@ -82,7 +82,11 @@ public final class BedrockProvider implements Provider {
     JsonNode json = readJson(response);
     return new Reply<>(
         ConverseResponseTranslator.translateResponse(
-            json, request.model(), completionId(), clock.instant().getEpochSecond()),
+            json,
+            request.model(),
+            completionId(),
+            clock.instant().getEpochSecond(),
+            strict(target)),
         response.headers());
   }
 
@@ -102,7 +106,8 @@ public final class BedrockProvider implements Provider {
             completionId(),
             clock.instant().getEpochSecond(),
             request.model(),
-            request.wantsStreamUsage()));
+            request.wantsStreamUsage(),
+            strict(target)));
   }
 
   @Override
@@ -150,6 +155,11 @@ public final class BedrockProvider implements Provider {
               null);
     }
     return new Reply<>(EmbeddingTranslator.response(data, request.model(), tokens), headers);
+  }
+
+  /** Portkey's {@code strict_open_ai_compliance}: on unless set to {@code false}. */
+  private static boolean strict(Target target) {
+    return !"false".equalsIgnoreCase(target.option("strict_open_ai_compliance"));
   }
 
   private static int parseIntOrZero(String value) {

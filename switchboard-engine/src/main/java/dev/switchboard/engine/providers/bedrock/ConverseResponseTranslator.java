@@ -24,12 +24,16 @@ final class ConverseResponseTranslator {
 
   private ConverseResponseTranslator() {}
 
+  /**
+   * @param strictOpenAiCompliance Portkey's {@code strict_open_ai_compliance} (on unless the
+   *     request sets it to {@code false}): off, the answer also carries {@code content_blocks}
+   *     (text, thinking, redacted thinking) and Bedrock's own stop reason, as Portkey's does
+   */
   static ChatCompletion translateResponse(
-      JsonNode response, String model, String id, long created) {
+      JsonNode response, String model, String id, long created, boolean strictOpenAiCompliance) {
     List<String> texts = new ArrayList<>();
     List<ToolCall> toolCalls = new ArrayList<>();
     ArrayNode contentBlocks = NODES.arrayNode();
-    boolean reasoning = false;
     for (JsonNode block : response.path("output").path("message").path("content")) {
       if (block.has("text")) {
         texts.add(block.get("text").asText());
@@ -43,14 +47,13 @@ final class ConverseResponseTranslator {
                 WireJson.writeString(
                     use.path("input").isMissingNode() ? NODES.objectNode() : use.get("input"))));
       } else if (block.has("reasoningContent")) {
-        reasoning = true;
         thinkingBlock(block.get("reasoningContent"), contentBlocks);
       }
     }
     Map<String, JsonNode> messageExtras = new HashMap<>();
-    if (reasoning) {
-      // Portkey shows reasoning as content_blocks (thinking, redacted_thinking) beside the text;
-      // sent back on the assistant turn, they become reasoningContent again.
+    if (!strictOpenAiCompliance) {
+      // Portkey shows the blocks, reasoning among them, as content_blocks beside the text; sent
+      // back on the assistant turn, they become reasoningContent again.
       messageExtras.put("content_blocks", contentBlocks);
     }
     String text = String.join("\n", texts);
@@ -63,7 +66,11 @@ final class ConverseResponseTranslator {
             messageExtras);
     ChatCompletion.Choice choice =
         new ChatCompletion.Choice(
-            0, message, null, finishReason(response.path("stopReason").asText(null)), null);
+            0,
+            message,
+            null,
+            finishReason(response.path("stopReason").asText(null), strictOpenAiCompliance),
+            null);
     return new ChatCompletion(
         id,
         "chat.completion",
@@ -93,11 +100,15 @@ final class ConverseResponseTranslator {
 
   /**
    * Converse's stop reason as OpenAI's finish reason
-   * (https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html#API_runtime_Converse_ResponseSyntax).
+   * (https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html#API_runtime_Converse_ResponseSyntax);
+   * without strict compliance, Bedrock's own reason, as Portkey does.
    */
-  static String finishReason(String stopReason) {
+  static String finishReason(String stopReason, boolean strictOpenAiCompliance) {
     if (stopReason == null) {
       return null;
+    }
+    if (!strictOpenAiCompliance) {
+      return stopReason;
     }
     return switch (stopReason) {
       case "tool_use" -> "tool_calls";

@@ -37,15 +37,23 @@ final class ConverseStreamTranslator {
   private final long created;
   private final String model;
   private final boolean includeUsage;
+  private final boolean strictOpenAiCompliance;
   private final Map<Integer, Integer> toolIndexByBlock = new HashMap<>();
   private int nextToolIndex;
   private boolean stopped;
 
-  ConverseStreamTranslator(String id, long created, String model, boolean includeUsage) {
+  /**
+   * @param strictOpenAiCompliance Portkey's {@code strict_open_ai_compliance}: off, text and
+   *     reasoning deltas also come as {@code content_blocks} and the finish reason is Bedrock's
+   *     own; on, reasoning is not shown
+   */
+  ConverseStreamTranslator(
+      String id, long created, String model, boolean includeUsage, boolean strictOpenAiCompliance) {
     this.id = id;
     this.created = created;
     this.model = model;
     this.includeUsage = includeUsage;
+    this.strictOpenAiCompliance = strictOpenAiCompliance;
   }
 
   /** Whether {@code messageStop} came: the answer is whole once the body ends. */
@@ -107,7 +115,7 @@ final class ConverseStreamTranslator {
             chunk(
                 delta(null, null, null, null),
                 ConverseResponseTranslator.finishReason(
-                    event.path("stopReason").asText("end_turn"))));
+                    event.path("stopReason").asText("end_turn"), strictOpenAiCompliance)));
       }
       case "metadata" -> {
         Usage usage = ConverseResponseTranslator.usage(event.path("usage"));
@@ -128,7 +136,12 @@ final class ConverseStreamTranslator {
     JsonNode delta = event.path("delta");
     int block = event.path("contentBlockIndex").asInt();
     if (delta.has("text")) {
-      out.add(chunk(delta(null, delta.get("text").asText(), null, null), null));
+      String text = delta.get("text").asText();
+      Map<String, JsonNode> extras =
+          strictOpenAiCompliance
+              ? null
+              : contentBlocks(block, NODES.objectNode().put("text", text));
+      out.add(chunk(delta(null, text, null, extras), null));
     } else if (delta.has("toolUse")) {
       Integer index = toolIndexByBlock.get(block);
       if (index == null) {
@@ -144,7 +157,9 @@ final class ConverseStreamTranslator {
               new ToolCall.FunctionCall(null, delta.get("toolUse").path("input").asText(""), null),
               null);
       out.add(chunk(delta(null, null, List.of(call), null), null));
-    } else if (delta.has("reasoningContent")) {
+    } else if (delta.has("reasoningContent") && !strictOpenAiCompliance) {
+      // With strict compliance on, reasoning is not shown, as in Portkey, and no empty chunk is
+      // sent.
       JsonNode reasoning = delta.get("reasoningContent");
       ObjectNode blockDelta = NODES.objectNode();
       if (reasoning.has("text")) {
@@ -156,12 +171,17 @@ final class ConverseStreamTranslator {
       if (reasoning.has("redactedContent")) {
         blockDelta.put("data", reasoning.get("redactedContent").asText());
       }
-      ArrayNode blocks = NODES.arrayNode();
-      ObjectNode entry = blocks.addObject();
-      entry.put("index", block);
-      entry.set("delta", blockDelta);
-      out.add(chunk(delta(null, null, null, Map.of("content_blocks", blocks)), null));
+      out.add(chunk(delta(null, null, null, contentBlocks(block, blockDelta)), null));
     }
+  }
+
+  /** Portkey's {@code content_blocks} delta: {@code [{"index": block, "delta": {...}}]}. */
+  private static Map<String, JsonNode> contentBlocks(int block, ObjectNode blockDelta) {
+    ArrayNode blocks = NODES.arrayNode();
+    ObjectNode entry = blocks.addObject();
+    entry.put("index", block);
+    entry.set("delta", blockDelta);
+    return Map.of("content_blocks", blocks);
   }
 
   private static ChatCompletionChunk.Delta delta(

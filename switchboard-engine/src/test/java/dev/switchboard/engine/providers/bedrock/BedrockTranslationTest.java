@@ -44,19 +44,29 @@ class BedrockTranslationTest {
     JsonNode response = WireJson.tree(fixture("converse-response-reasoning-tool-use.json"));
 
     ChatCompletion completion =
-        ConverseResponseTranslator.translateResponse(response, "m", "chatcmpl-1", 1_700_000_000L);
+        ConverseResponseTranslator.translateResponse(
+            response, "m", "chatcmpl-1", 1_700_000_000L, true);
     JsonNode json = WireJson.tree(WireJson.write(completion));
+    JsonNode loose =
+        WireJson.tree(
+            WireJson.write(
+                ConverseResponseTranslator.translateResponse(
+                    response, "m", "chatcmpl-1", 1_700_000_000L, false)));
 
     assertThat(json.at("/choices/0/finish_reason").asText()).isEqualTo("tool_calls");
+    assertThat(json.at("/choices/0/message").has("content_blocks")).isFalse();
+    assertThat(loose.at("/choices/0/finish_reason").asText()).isEqualTo("tool_use");
     assertThat(json.at("/choices/0/message/content").asText()).isEqualTo("I'll check both cities.");
     assertThat(json.at("/choices/0/message/tool_calls/1/id").asText())
         .isEqualTo("tooluse_aB3cD4eF5gH6iJ7kL8mN9o");
     assertThat(
             WireJson.tree(json.at("/choices/0/message/tool_calls/1/function/arguments").asText()))
         .isEqualTo(WireJson.tree("{\"city\":\"Rome\",\"units\":\"metric\"}"));
-    assertThat(json.at("/choices/0/message/content_blocks/0/type").asText()).isEqualTo("thinking");
-    assertThat(json.at("/choices/0/message/content_blocks/0/signature").asText())
+    assertThat(loose.at("/choices/0/message/content_blocks/0/type").asText()).isEqualTo("thinking");
+    assertThat(loose.at("/choices/0/message/content_blocks/0/signature").asText())
         .isEqualTo("EqoBCkgIAxABGAIiQL");
+    assertThat(loose.at("/choices/0/message/content_blocks/1/text").asText())
+        .isEqualTo("I'll check both cities.");
     assertThat(json.at("/usage/prompt_tokens").asInt()).isEqualTo(1420);
     assertThat(json.at("/usage/completion_tokens").asInt()).isEqualTo(96);
     assertThat(json.at("/usage/total_tokens").asInt()).isEqualTo(1516);

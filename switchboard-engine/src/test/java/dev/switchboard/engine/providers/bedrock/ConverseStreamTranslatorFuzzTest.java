@@ -22,7 +22,7 @@ class ConverseStreamTranslatorFuzzTest {
 
   @FuzzTest(maxDuration = "30s")
   void translatesAnyFramesIntoChunksOrAGatewayError(byte[] input) {
-    var translator = new ConverseStreamTranslator("chatcmpl-fuzz", 0L, "model", true);
+    var translator = new ConverseStreamTranslator("chatcmpl-fuzz", 0L, "model", true, false);
     for (String line : new String(input, StandardCharsets.UTF_8).split("\n", -1)) {
       String[] parts = line.split("\\|", 3);
       Map<String, HeaderValue> headers = new LinkedHashMap<>();
