@@ -40,6 +40,8 @@ public sealed interface Operation {
       case TextCompletion completion -> "/v1/completions";
       case Embedding e -> "/v1/embeddings";
       case ListModels m -> "/v1/models";
+      case Messages messages -> "/v1/messages";
+      case CountTokens c -> "/v1/messages/count_tokens";
       case PassThrough passThrough -> "/v1" + passThrough.request().path();
     };
   }
