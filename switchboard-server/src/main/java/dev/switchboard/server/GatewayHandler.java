@@ -29,14 +29,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.http.HttpVersion;
-import org.eclipse.jetty.io.AbstractEndPoint;
 import org.eclipse.jetty.io.Content;
-import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -194,33 +190,27 @@ final class GatewayHandler extends Handler.Abstract {
   }
 
   private void serve(Exchange exchange, Operation operation) {
-    // The client going away stops the routing: no further attempt or retry wait. Jetty reports a
-    // failed request when it notices; over HTTP/1.1 it notices a closed connection only when it
-    // reads or writes, and it does not read while a request is handled, so the connection is
-    // watched meanwhile: it turning readable before the answer (the client closed it, or broke
-    // HTTP/1.1 by sending more before its answer) ends the routing.
+    // The client going away stops the routing: no further attempt or retry wait.
     Thread routing = Thread.currentThread();
-    var watching = new AtomicBoolean(true);
+    AtomicBoolean routed = new AtomicBoolean();
     Runnable stopRouting =
         () -> {
-          if (watching.get()) {
+          if (!routed.get()) {
             routing.interrupt();
           }
         };
     exchange.request.addFailureListener(failure -> stopRouting.run());
-    EndPoint endPoint = exchange.request.getConnectionMetaData().getConnection().getEndPoint();
-    boolean watched =
-        exchange.request.getConnectionMetaData().getHttpVersion() == HttpVersion.HTTP_1_1
-            && endPoint.tryFillInterested(Callback.from(stopRouting, failure -> stopRouting.run()));
     Served served;
-    try {
-      served = gateway.serve(operation, exchange.options());
-    } finally {
-      watching.set(false);
-      if (watched && endPoint instanceof AbstractEndPoint watchedEndPoint) {
-        watchedEndPoint.getFillInterest().onFail(new CancellationException("answer ready"));
+    try (DisconnectWatch watch = DisconnectWatch.start(exchange.request, stopRouting)) {
+      try {
+        served = gateway.serve(operation, exchange.options());
+      } finally {
+        routed.set(true);
+        Thread.interrupted();
       }
-      Thread.interrupted();
+      if (watch.sawReadAhead()) {
+        exchange.response.getHeaders().put(HttpHeader.CONNECTION, "close");
+      }
     }
     exchange.facts = served.facts();
     switch (served) {

@@ -144,7 +144,11 @@ final class AnthropicExchange {
   }
 
   private void cut() {
-    request.getConnectionMetaData().getConnection().getEndPoint().close();
+    // A FIN after what was written, not a reset: a reset can make the client's kernel drop the
+    // events already sent, and the cut must come after them.
+    var endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
+    endPoint.shutdownOutput();
+    endPoint.close();
     callback.failed(new EofException("answer cut by the fake, as asked"));
   }
 }
