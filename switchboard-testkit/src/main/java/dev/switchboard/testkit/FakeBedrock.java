@@ -1133,7 +1133,11 @@ public final class FakeBedrock implements AutoCloseable {
   }
 
   private static void cut(Response response, Callback callback) {
-    response.getRequest().getConnectionMetaData().getConnection().getEndPoint().close();
+    // A FIN after what was written, not a reset, which could make the client's kernel drop the
+    // frames already sent.
+    var endPoint = response.getRequest().getConnectionMetaData().getConnection().getEndPoint();
+    endPoint.shutdownOutput();
+    endPoint.close();
     callback.failed(new EofException("answer cut by the fake, as asked"));
   }
 }
