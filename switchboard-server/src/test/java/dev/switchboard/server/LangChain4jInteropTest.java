@@ -8,6 +8,10 @@ import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import dev.langchain4j.service.AiServices;
 import dev.langchain4j.service.TokenStream;
+import dev.switchboard.testkit.AnthropicReply;
+import dev.switchboard.testkit.ConverseReply;
+import dev.switchboard.testkit.FakeAnthropic;
+import dev.switchboard.testkit.FakeBedrock;
 import dev.switchboard.testkit.FakeOpenAi;
 import java.util.List;
 import java.util.Map;
@@ -25,19 +29,65 @@ import org.junit.jupiter.params.provider.ValueSource;
  * provider, blocking and streaming.
  */
 class LangChain4jInteropTest {
+  static final String AWS_KEY_ID = "AKIALANGCHAIN4J00001";
+  static final String AWS_SECRET = "langchain4jTestSecret/abcdefghijklmnopqrst";
   static FakeOpenAi openai;
+  static FakeAnthropic anthropic;
+  static FakeBedrock bedrock;
   static GatewayUnderTest gateway;
 
   @BeforeAll
   static void start() {
     openai = FakeOpenAi.start();
-    gateway = GatewayUnderTest.start(openai.baseUrl());
+    anthropic = FakeAnthropic.start();
+    bedrock = FakeBedrock.builder().credentials(AWS_KEY_ID, AWS_SECRET).region("us-east-1").start();
+    gateway =
+        GatewayUnderTest.withProviders(
+            Map.of(
+                "openai", openai.baseUrl(),
+                "anthropic", anthropic.baseUrl(),
+                "bedrock", bedrock.endpoint()));
   }
 
   @AfterAll
   static void stop() {
     gateway.close();
     openai.close();
+    anthropic.close();
+    bedrock.close();
+  }
+
+  /**
+   * The headers that select a provider, and the first answer scripted where the fake needs one:
+   * calls to both tools. (The OpenAI fake and the mock call every tool offered by themselves; after
+   * the tool results every fake answers with text.)
+   */
+  private static Map<String, String> headersFor(String provider) {
+    switch (provider) {
+      case "anthropic" ->
+          anthropic.enqueue(
+              AnthropicReply.builder()
+                  .toolUse("toolu_weather", "weather", "{\"city\":\"Paris\"}")
+                  .toolUse("toolu_time", "time", "{\"zone\":\"Europe/Paris\"}")
+                  .build());
+      case "bedrock" -> {
+        bedrock.enqueue(
+            ConverseReply.toolUse(
+                new ConverseReply.ToolUse("tooluse_weather", "weather", "{\"city\":\"Paris\"}"),
+                new ConverseReply.ToolUse("tooluse_time", "time", "{\"zone\":\"Europe/Paris\"}")));
+        return Map.of(
+            "x-portkey-provider",
+            "bedrock",
+            "x-portkey-aws-access-key-id",
+            AWS_KEY_ID,
+            "x-portkey-aws-secret-access-key",
+            AWS_SECRET,
+            "x-portkey-aws-region",
+            "us-east-1");
+      }
+      default -> {}
+    }
+    return Map.of("x-portkey-provider", provider);
   }
 
   interface Assistant {
@@ -65,18 +115,22 @@ class LangChain4jInteropTest {
     }
   }
 
-  private static Map<String, String> headersFor(String provider) {
-    return Map.of("x-portkey-provider", provider);
+  private static String modelFor(String provider) {
+    return switch (provider) {
+      case "anthropic" -> "claude-sonnet-4-5";
+      case "bedrock" -> "anthropic.claude-sonnet-4-5-20250929-v1:0";
+      default -> "gpt-4o-mini";
+    };
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"mock", "openai"})
+  @ValueSource(strings = {"mock", "openai", "anthropic", "bedrock"})
   void aToolCallingLoopCompletes(String provider) {
     var model =
         OpenAiChatModel.builder()
             .baseUrl(gateway.uri("/v1").toString())
             .apiKey("sk-langchain4j")
-            .modelName("gpt-4o-mini")
+            .modelName(modelFor(provider))
             .customHeaders(headersFor(provider))
             .maxRetries(0)
             .build();
@@ -92,13 +146,13 @@ class LangChain4jInteropTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"mock", "openai"})
+  @ValueSource(strings = {"mock", "openai", "anthropic", "bedrock"})
   void aStreamedToolCallingLoopCompletes(String provider) throws Exception {
     var model =
         OpenAiStreamingChatModel.builder()
             .baseUrl(gateway.uri("/v1").toString())
             .apiKey("sk-langchain4j")
-            .modelName("gpt-4o-mini")
+            .modelName(modelFor(provider))
             .customHeaders(headersFor(provider))
             .build();
     WeatherTools tools = new WeatherTools();
