@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 
 /**
  * The one JSON mapper for the wire model. Thread-safe; share it.
@@ -42,7 +41,7 @@ public final class WireJson {
     } catch (JsonProcessingException e) {
       throw new WireFormatException(describe(e), e);
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      throw undecodable(e);
     }
   }
 
@@ -100,8 +99,18 @@ public final class WireJson {
     } catch (JsonProcessingException e) {
       throw new WireFormatException(describe(e), e);
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      throw undecodable(e);
     }
+  }
+
+  /**
+   * Bytes in memory fail to read only when they cannot be decoded: Jackson guesses the encoding
+   * from the first bytes, and takes some garbage for UTF-16 or UTF-32. JSON between systems is
+   * UTF-8 (RFC 8259, section 8.1), so that is a malformed document like any other.
+   */
+  private static WireFormatException undecodable(IOException e) {
+    return new WireFormatException(
+        "not a JSON document in UTF-8: " + e.getClass().getSimpleName(), e);
   }
 
   /** A one-line reason without Jackson's source excerpt (which would echo the client's body). */

@@ -4,12 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.switchboard.wire.WireFormatException;
 import dev.switchboard.wire.WireJson;
-import java.nio.charset.StandardCharsets;
 
 /**
- * Bedrock's JSON bodies and event payloads, which AWS sends as UTF-8. They are decoded as UTF-8
- * before parsing: Jackson guessing the encoding from raw bytes takes some garbled payloads for
- * UTF-32 and fails with an I/O error instead of a format error (found by the fuzz target).
+ * Bedrock's JSON bodies and event payloads. Garbled bytes are a {@link WireFormatException}, as
+ * {@link WireJson} reads them (the fuzz target found payloads Jackson took for UTF-32).
  */
 final class BedrockJson {
   private BedrockJson() {}
@@ -20,7 +18,7 @@ final class BedrockJson {
    * @throws WireFormatException when the bytes are not JSON
    */
   static JsonNode parse(byte[] bytes) {
-    JsonNode tree = WireJson.tree(new String(bytes, StandardCharsets.UTF_8));
+    JsonNode tree = WireJson.tree(bytes);
     return tree == null ? MissingNode.getInstance() : tree;
   }
 }
