@@ -38,6 +38,7 @@ import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -140,7 +141,8 @@ final class GatewayHandler extends Handler.Abstract {
         path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
     switch (method + " " + normalised) {
       case "GET /" -> exchange.writeText(200, "AI Gateway says hey!");
-      case "GET /v1/health" -> exchange.writeJson(200, Health.of(gateway.circuits()));
+      case "GET /v1/health" ->
+          exchange.writeJson(200, Health.of(gateway.circuits()));
       case "POST /v1/chat/completions" ->
           serve(exchange, new Operation.Chat(exchange.readJson(ChatRequest.class)));
       case "POST /v1/completions" ->
@@ -201,9 +203,27 @@ final class GatewayHandler extends Handler.Abstract {
         };
     exchange.request.addFailureListener(failure -> stopRouting.run());
     EndPoint endPoint = exchange.request.getConnectionMetaData().getConnection().getEndPoint();
+    // The selector may report the connection readable while nothing is there to read (readiness
+    // left over from reading this request): only an end of input or more bytes stop the routing.
+    // On such a spurious report the watch simply ends for this request.
+    Runnable readable =
+        () -> {
+          if (!watching.get()) {
+            return;
+          }
+          int read;
+          try {
+            read = endPoint.fill(BufferUtil.allocate(1));
+          } catch (IOException | RuntimeException closed) {
+            read = -1;
+          }
+          if (read != 0) {
+            stopRouting.run();
+          }
+        };
     boolean watched =
         exchange.request.getConnectionMetaData().getHttpVersion() == HttpVersion.HTTP_1_1
-            && endPoint.tryFillInterested(Callback.from(stopRouting, failure -> stopRouting.run()));
+            && endPoint.tryFillInterested(Callback.from(readable, failure -> stopRouting.run()));
     Served served;
     try {
       served = gateway.serve(operation, exchange.options());
