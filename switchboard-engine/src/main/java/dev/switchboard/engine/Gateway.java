@@ -1,5 +1,7 @@
 package dev.switchboard.engine;
 
+import dev.switchboard.engine.cache.CacheStage;
+import dev.switchboard.engine.cache.CacheStatistics;
 import dev.switchboard.engine.errors.GatewayException;
 import dev.switchboard.engine.errors.ProviderErrorException;
 import dev.switchboard.engine.outbound.OutboundGuard;
@@ -57,6 +59,7 @@ public final class Gateway implements AutoCloseable {
   private final UpstreamClient upstream;
   private final ProviderRegistry providers;
   private final CircuitBreakers circuits;
+  private final CacheStage cache;
   private final Pipeline pipeline;
 
   private Gateway(Builder builder) {
@@ -82,7 +85,15 @@ public final class Gateway implements AutoCloseable {
     Router router =
         new Router(
             configs, settings.routing(), circuits, builder.clock, builder.sleeper, builder.random);
-    this.pipeline = new Pipeline(List.of(router), new ProviderDispatch(providers));
+    // The cache runs per attempt, after the router chose the target: its key includes where the
+    // request goes (provider, credential, host) and the body as that target sends it.
+    this.cache = new CacheStage(settings.cache(), builder.clock);
+    this.pipeline = new Pipeline(List.of(router, cache), new ProviderDispatch(providers));
+  }
+
+  /** The response cache's counters: hits, misses, refreshes, errors, saved tokens. */
+  public CacheStatistics.Snapshot cacheStatistics() {
+    return cache.statistics();
   }
 
   /** The state of every upstream's circuit breaker. */
@@ -125,7 +136,7 @@ public final class Gateway implements AutoCloseable {
         exchange.target().provider(),
         exchange.optionPath(),
         exchange.retryAttempts(),
-        ResponseFacts.CACHE_DISABLED,
+        exchange.cacheStatus(),
         upstreamHeaders);
   }
 
@@ -196,7 +207,11 @@ public final class Gateway implements AutoCloseable {
 
   @Override
   public void close() {
-    upstream.close();
+    try {
+      cache.close();
+    } finally {
+      upstream.close();
+    }
   }
 
   /** Builds a {@link Gateway}. */
