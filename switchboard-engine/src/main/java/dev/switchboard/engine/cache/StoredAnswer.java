@@ -37,9 +37,10 @@ record StoredAnswer(Kind kind, byte[] json, int totalTokens, long expiresAtMilli
   /** Compressed bytes for a shared store. */
   byte[] toBytes() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(json.length / 3 + 32);
+    // A deflater given to the stream is not ended by it: end it here, not when GC gets to it.
+    Deflater deflater = new Deflater(Deflater.BEST_SPEED);
     try (DataOutputStream out =
-        new DataOutputStream(
-            new DeflaterOutputStream(bytes, new Deflater(Deflater.BEST_SPEED), 4096))) {
+        new DataOutputStream(new DeflaterOutputStream(bytes, deflater, 4096))) {
       out.writeByte(FORMAT);
       out.writeByte(kind.ordinal());
       out.writeInt(totalTokens);
@@ -48,6 +49,8 @@ record StoredAnswer(Kind kind, byte[] json, int totalTokens, long expiresAtMilli
       out.write(json);
     } catch (IOException e) {
       throw new IllegalStateException("compressing in memory cannot fail", e);
+    } finally {
+      deflater.end();
     }
     return bytes.toByteArray();
   }
