@@ -26,6 +26,8 @@ import java.util.function.IntFunction;
 public final class CacheLatency {
   private static final String NO_CACHE = "{\"provider\":\"mock\"}";
   private static final String CACHE = "{\"provider\":\"mock\",\"cache\":{\"mode\":\"simple\"}}";
+  private static final String SEMANTIC =
+      "{\"provider\":\"mock\",\"cache\":{\"mode\":\"semantic\"}}";
 
   private CacheLatency() {}
 
@@ -38,6 +40,7 @@ public final class CacheLatency {
     System.out.println("| backend | scenario | median µs | p90 µs | p99 µs |");
     System.out.println("| --- | --- | ---: | ---: | ---: |");
     run("embedded", CacheSettings.defaults(), warmup, measured);
+    semantic(warmup / 20, measured / 20);
     if (redisAnswers()) {
       String prefix = "switchboard-bench:" + UUID.randomUUID() + ":";
       CacheSettings redis =
@@ -77,6 +80,51 @@ public final class CacheLatency {
     }
   }
 
+  /**
+   * The semantic mode: a miss embeds the last user turn (all-MiniLM-L6-v2, quantized, on ONNX
+   * Runtime), searches the scope's vectors (up to 1024: every request here is in one scope) and
+   * stores; a hit is a paraphrase of a stored turn, served after the embedding and the search.
+   */
+  private static void semantic(int warmup, int measured) {
+    try (Gateway gateway = Gateway.builder().build()) {
+      String run = UUID.randomUUID().toString();
+      RequestOptions on = RequestOptions.builder().provider("mock").config(SEMANTIC).build();
+      report(
+          "embedded",
+          "semantic miss (new turn: embed, search, store)",
+          time(gateway, on, i -> ask(run + " question " + i), warmup, measured));
+      // Stored after the misses, so that the scope's bound (1024 turns) has not dropped it.
+      gateway.chat(ask("What is the capital of France?"), on);
+      report(
+          "embedded",
+          "semantic hit (a paraphrase: embed, search)",
+          time(gateway, on, i -> paraphrase(), warmup, measured));
+    }
+  }
+
+  private static ChatRequest paraphrase() {
+    return new ChatRequest(
+        "mock-chat",
+        List.of(new ChatMessage.User("Which city is the capital of France?")),
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null);
+  }
+
   private static long[] time(
       Gateway gateway,
       RequestOptions options,
@@ -111,7 +159,11 @@ public final class CacheLatency {
   private static ChatRequest ask(String text) {
     return new ChatRequest(
         "mock-chat",
-        List.of(new ChatMessage.User("A question of some ordinary length about " + text)),
+        List.of(
+            new ChatMessage.User(
+                text.startsWith("What is")
+                    ? text
+                    : "A question of some ordinary length about " + text)),
         null,
         null,
         null,

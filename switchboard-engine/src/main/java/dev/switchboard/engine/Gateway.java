@@ -2,6 +2,7 @@ package dev.switchboard.engine;
 
 import dev.switchboard.engine.cache.CacheStage;
 import dev.switchboard.engine.cache.CacheStatistics;
+import dev.switchboard.engine.cache.SentenceEmbedder;
 import dev.switchboard.engine.errors.GatewayException;
 import dev.switchboard.engine.errors.ProviderErrorException;
 import dev.switchboard.engine.outbound.OutboundGuard;
@@ -87,7 +88,11 @@ public final class Gateway implements AutoCloseable {
             configs, settings.routing(), circuits, builder.clock, builder.sleeper, builder.random);
     // The cache runs per attempt, after the router chose the target: its key includes where the
     // request goes (provider, credential, host) and the body as that target sends it.
-    this.cache = new CacheStage(settings.cache(), builder.clock);
+    SentenceEmbedder embedder =
+        builder.embedder != null
+            ? builder.embedder
+            : java.util.ServiceLoader.load(SentenceEmbedder.class).findFirst().orElse(null);
+    this.cache = new CacheStage(settings.cache(), builder.clock, embedder);
     this.pipeline = new Pipeline(List.of(router, cache), new ProviderDispatch(providers));
   }
 
@@ -220,8 +225,18 @@ public final class Gateway implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private Sleeper sleeper = Sleeper.SYSTEM;
     private RandomGenerator random = new SplittableRandom();
+    private SentenceEmbedder embedder;
 
     private Builder() {}
+
+    /**
+     * The sentence embedder of the semantic cache; by default the first one {@link
+     * java.util.ServiceLoader} finds (the {@code switchboard-semantic} module's), else none.
+     */
+    public Builder sentenceEmbedder(SentenceEmbedder embedder) {
+      this.embedder = embedder;
+      return this;
+    }
 
     /** How retries wait; tests pass one that records the waits. */
     public Builder sleeper(Sleeper sleeper) {

@@ -32,6 +32,7 @@ final class Health {
     }
     ObjectNode counters = health.putObject("cache");
     counters.put("hits", cache.hits());
+    counters.put("semantic_hits", cache.semanticHits());
     counters.put("misses", cache.misses());
     counters.put("refreshes", cache.refreshes());
     counters.put("stores", cache.stores());

@@ -13,8 +13,19 @@ import java.util.Locale;
  * @param maxAge how long an answer is kept, or {@code null} for the gateway's default
  * @param deterministicOnly ours, {@code deterministic_only}: cache only requests that set {@code
  *     temperature} to 0, since a sampled answer is one draw among many
+ * @param similarityThreshold ours, {@code similarity_threshold}: in semantic mode, the least cosine
+ *     similarity of two last user turns for one's answer to serve the other; {@code null} for the
+ *     default
  */
-public record CacheDirective(Mode mode, Duration maxAge, boolean deterministicOnly) {
+public record CacheDirective(
+    Mode mode, Duration maxAge, boolean deterministicOnly, Double similarityThreshold) {
+
+  /**
+   * The default similarity threshold, chosen on the committed labelled set of paraphrases and
+   * different prompts (switchboard-semantic's {@code semantic/pairs.tsv}; figures in
+   * docs/caching.md): precision first, with a margin above the nearest different question but one.
+   */
+  public static final double DEFAULT_SIMILARITY_THRESHOLD = 0.88;
 
   /** How a request is matched to a stored answer. */
   public enum Mode {
@@ -23,8 +34,9 @@ public record CacheDirective(Mode mode, Duration maxAge, boolean deterministicOn
     /** The same canonical request, exactly. */
     SIMPLE,
     /**
-     * Portkey's semantic mode; matched exactly as {@link #SIMPLE} until the semantic index exists,
-     * as Portkey's open-source cache does.
+     * The same request, or one whose last user turn means the same (earlier turns and everything
+     * else matching exactly); exactly as {@link #SIMPLE} when no {@link SentenceEmbedder} is
+     * installed.
      */
     SEMANTIC
   }
@@ -40,7 +52,7 @@ public record CacheDirective(Mode mode, Duration maxAge, boolean deterministicOn
       return null;
     }
     if (cache.isTextual()) {
-      return new CacheDirective(mode(cache.asText()), null, false);
+      return new CacheDirective(mode(cache.asText()), null, false, null);
     }
     if (!cache.isObject()) {
       throw new IllegalArgumentException("must be an object with a mode, or a mode");
@@ -58,8 +70,28 @@ public record CacheDirective(Mode mode, Duration maxAge, boolean deterministicOn
     if (deterministic != null && !deterministic.isBoolean() && !deterministic.isNull()) {
       throw new IllegalArgumentException("deterministic_only must be true or false");
     }
+    JsonNode threshold =
+        cache.has("similarity_threshold")
+            ? cache.get("similarity_threshold")
+            : cache.get("similarityThreshold");
+    Double similarity = null;
+    if (threshold != null && !threshold.isNull()) {
+      if (!threshold.isNumber() || threshold.asDouble() <= 0 || threshold.asDouble() > 1) {
+        throw new IllegalArgumentException(
+            "similarity_threshold must be a number above 0 and at most 1");
+      }
+      similarity = threshold.asDouble();
+    }
     return new CacheDirective(
-        mode(mode.asText()), maxAge, deterministic != null && deterministic.asBoolean());
+        mode(mode.asText()),
+        maxAge,
+        deterministic != null && deterministic.asBoolean(),
+        similarity);
+  }
+
+  /** The similarity threshold in force. */
+  public double threshold() {
+    return similarityThreshold != null ? similarityThreshold : DEFAULT_SIMILARITY_THRESHOLD;
   }
 
   /** Whether requests under this directive are cached at all. */

@@ -50,11 +50,60 @@ public record CacheKey(String hex) {
   }
 
   /**
+   * The semantic scope of a chat request whose last message is a user's text: the same key material
+   * as {@link #of}, with that last message's content left out. Two requests in one semantic scope
+   * differ at most in their last user turn, which is what the semantic cache compares.
+   *
+   * @return the scope, or {@code null} for a request the semantic cache does not compare
+   */
+  public static CacheKey semanticScope(Operation operation, Target target, RequestOptions options) {
+    if (lastUserTurn(operation) == null) {
+      return null;
+    }
+    ObjectNode tree = canonicalTree(operation);
+    var messages = tree.path("messages");
+    ((ObjectNode) messages.get(messages.size() - 1)).remove("content");
+    MessageDigest digest = sha256();
+    part(digest, "switchboard-semantic-scope-v1");
+    part(digest, options.gatewayKey() == null ? "" : hex(digestOf(options.gatewayKey())));
+    part(digest, target.provider());
+    part(digest, hex(credentialDigest(target)));
+    part(digest, target.customHost() == null ? "" : target.customHost());
+    part(digest, operation.path());
+    part(digest, options.cacheNamespace() == null ? "" : options.cacheNamespace());
+    StringBuilder canonical = new StringBuilder();
+    write(tree, canonical);
+    part(digest, canonical.toString());
+    return new CacheKey(hex(digest.digest()));
+  }
+
+  /** The text of a chat request's last message when a user sent it, else {@code null}. */
+  public static String lastUserTurn(Operation operation) {
+    if (!(operation instanceof Operation.Chat chat) || chat.request().messages() == null) {
+      return null;
+    }
+    var messages = chat.request().messages();
+    if (messages.isEmpty()
+        || !(messages.getLast() instanceof dev.switchboard.wire.ChatMessage.User user)
+        || user.content() == null) {
+      return null;
+    }
+    String text = user.content().text();
+    return text == null || text.isBlank() ? null : text;
+  }
+
+  /**
    * The request body in canonical form, as the key sees it.
    *
    * @throws IllegalArgumentException for an operation the cache does not serve
    */
   static String canonicalRequest(Operation operation) {
+    StringBuilder canonical = new StringBuilder();
+    write(canonicalTree(operation), canonical);
+    return canonical.toString();
+  }
+
+  private static ObjectNode canonicalTree(Operation operation) {
     Object body =
         switch (operation) {
           case Operation.Chat chat -> chat.request();
@@ -67,9 +116,7 @@ public record CacheKey(String hex) {
         };
     ObjectNode tree = WireJson.mapper().valueToTree(body);
     tree.remove(IGNORED_FIELDS);
-    StringBuilder canonical = new StringBuilder();
-    write(tree, canonical);
-    return canonical.toString();
+    return tree;
   }
 
   /** The credential and everything else that picks the account or project that answers. */

@@ -34,6 +34,10 @@ import org.slf4j.LoggerFactory;
  * best_of}) of 1, and with {@code deterministic_only} only for {@code temperature} 0. A stream is
  * stored, reassembled, once it ended normally; a stored answer serves streaming and whole requests
  * alike. Errors are never stored (they are thrown past this stage).
+ *
+ * <p>In semantic mode, an exact miss compares the last user turn's embedding with the turns indexed
+ * under the same semantic scope ({@link CacheKey#semanticScope}: everything else exactly equal), by
+ * cosine similarity at the config's threshold and with the same numbers ({@link NumberGuard}).
  */
 public final class CacheStage implements Stage, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CacheStage.class);
@@ -43,10 +47,18 @@ public final class CacheStage implements Stage, AutoCloseable {
   private final Clock clock;
   private final CacheStatistics statistics = new CacheStatistics();
   private final CacheStore store;
+  private final SentenceEmbedder embedder;
+  private final SemanticIndex semanticIndex;
 
-  public CacheStage(CacheSettings settings, Clock clock) {
+  /**
+   * @param embedder the sentence embedder of the semantic mode, or {@code null}: then {@code
+   *     "semantic"} matches exactly
+   */
+  public CacheStage(CacheSettings settings, Clock clock, SentenceEmbedder embedder) {
     this.settings = settings;
     this.clock = clock;
+    this.embedder = embedder;
+    this.semanticIndex = new SemanticIndex(settings.maxEntries(), 1024);
     this.store =
         switch (settings.backend()) {
           case EMBEDDED -> new EmbeddedCacheStore(settings, clock);
@@ -69,24 +81,86 @@ public final class CacheStage implements Stage, AutoCloseable {
     }
     CacheKey key = CacheKey.of(operation, exchange.target(), exchange.options());
     Duration maxAge = directive.maxAge() != null ? directive.maxAge() : settings.defaultMaxAge();
+    CacheKey scope =
+        directive.mode() == CacheDirective.Mode.SEMANTIC && embedder != null
+            ? CacheKey.semanticScope(operation, exchange.target(), exchange.options())
+            : null;
     if (exchange.options().cacheForceRefresh()) {
       exchange.cacheStatus(ResponseFacts.CACHE_REFRESH);
       statistics.refresh();
-      return storing(chain.proceed(exchange), key, maxAge);
+      return storing(
+          chain.proceed(exchange),
+          key,
+          maxAge,
+          indexing(scope, embed(scope, operation), operation, key));
     }
-    StoredAnswer stored = lookup(key);
-    if (stored != null) {
-      Outcome replayed = replay(stored, operation);
-      if (replayed != null) {
-        exchange.cacheStatus(ResponseFacts.CACHE_HIT);
-        exchange.answeredFromCache(true);
-        statistics.hit(stored.totalTokens());
-        return replayed;
+    Outcome hit = served(exchange, lookup(key), operation, ResponseFacts.CACHE_HIT);
+    if (hit != null) {
+      return hit;
+    }
+    if (scope == null) {
+      exchange.cacheStatus(ResponseFacts.CACHE_MISS);
+      statistics.miss();
+      return storing(chain.proceed(exchange), key, maxAge, () -> {});
+    }
+    // Semantic: the earlier turns match exactly (they are in the scope); the last user turn is
+    // compared by meaning.
+    float[] vector = embed(scope, operation);
+    if (vector != null) {
+      SemanticIndex.Match match =
+          semanticIndex.nearest(
+              scope, vector, CacheKey.lastUserTurn(operation), directive.threshold());
+      Outcome similar =
+          match == null
+              ? null
+              : served(
+                  exchange, lookup(match.answer()), operation, ResponseFacts.CACHE_SEMANTIC_HIT);
+      if (similar != null) {
+        statistics.semanticHit();
+        return similar;
       }
     }
-    exchange.cacheStatus(ResponseFacts.CACHE_MISS);
+    exchange.cacheStatus(ResponseFacts.CACHE_SEMANTIC_MISS);
     statistics.miss();
-    return storing(chain.proceed(exchange), key, maxAge);
+    return storing(chain.proceed(exchange), key, maxAge, indexing(scope, vector, operation, key));
+  }
+
+  /** {@code stored} as the answer to the request, or {@code null} if there is none that fits. */
+  private Outcome served(
+      Exchange exchange, StoredAnswer stored, Operation operation, String status) {
+    if (stored == null) {
+      return null;
+    }
+    Outcome replayed = replay(stored, operation);
+    if (replayed != null) {
+      exchange.cacheStatus(status);
+      exchange.answeredFromCache(true);
+      statistics.hit(stored.totalTokens());
+    }
+    return replayed;
+  }
+
+  /** The last user turn's embedding, or {@code null} when there is none to make. */
+  private float[] embed(CacheKey scope, Operation operation) {
+    if (scope == null) {
+      return null;
+    }
+    try {
+      return embedder.embed(CacheKey.lastUserTurn(operation));
+    } catch (RuntimeException failure) {
+      statistics.error();
+      log.warn(
+          "sentence embedding failed, exact match only: {}", failure.getClass().getSimpleName());
+      return null;
+    }
+  }
+
+  private Runnable indexing(CacheKey scope, float[] vector, Operation operation, CacheKey key) {
+    if (scope == null || vector == null) {
+      return () -> {};
+    }
+    String turn = CacheKey.lastUserTurn(operation);
+    return () -> semanticIndex.add(scope, vector, turn, key);
   }
 
   private StoredAnswer lookup(CacheKey key) {
@@ -175,24 +249,30 @@ public final class CacheStage implements Stage, AutoCloseable {
 
   /** The outcome, passed on; a complete successful answer is stored on its way. */
   @SuppressWarnings("unchecked")
-  private Outcome storing(Outcome outcome, CacheKey key, Duration maxAge) {
+  private Outcome storing(Outcome outcome, CacheKey key, Duration maxAge, Runnable stored) {
     long maxCharacters = settings.maxEntryBytes();
     return switch (outcome) {
       case Outcome.Body body -> {
-        store(key, body.body(), maxAge);
+        if (store(key, body.body(), maxAge)) {
+          stored.run();
+        }
         yield outcome;
       }
       case Outcome.Events events -> {
         ResponseStream<?> stream = events.stream();
         yield new Outcome.Events(
-            recording((ResponseStream<Object>) stream, key, maxAge, maxCharacters));
+            recording((ResponseStream<Object>) stream, key, maxAge, maxCharacters, stored));
       }
       case Outcome.Raw raw -> outcome;
     };
   }
 
   private ResponseStream<Object> recording(
-      ResponseStream<Object> stream, CacheKey key, Duration maxAge, long maxCharacters) {
+      ResponseStream<Object> stream,
+      CacheKey key,
+      Duration maxAge,
+      long maxCharacters,
+      Runnable stored) {
     ChatStreamAssembler chat = new ChatStreamAssembler();
     CompletionStreamAssembler completion = new CompletionStreamAssembler();
     boolean[] kinds = new boolean[2];
@@ -212,10 +292,14 @@ public final class CacheStage implements Stage, AutoCloseable {
         maxCharacters,
         () -> {
           try {
+            boolean done = false;
             if (kinds[0] && !kinds[1] && chat.faithful()) {
-              store(key, chat.assemble(), maxAge);
+              done = store(key, chat.assemble(), maxAge);
             } else if (kinds[1] && !kinds[0] && completion.faithful()) {
-              store(key, completion.assemble(), maxAge);
+              done = store(key, completion.assemble(), maxAge);
+            }
+            if (done) {
+              stored.run();
             }
           } catch (RuntimeException failure) {
             statistics.error();
@@ -224,7 +308,8 @@ public final class CacheStage implements Stage, AutoCloseable {
         });
   }
 
-  private void store(CacheKey key, Object body, Duration maxAge) {
+  /** Stores a complete successful answer; whether it was stored. */
+  private boolean store(CacheKey key, Object body, Duration maxAge) {
     StoredAnswer.Kind kind;
     Usage usage;
     switch (body) {
@@ -233,7 +318,7 @@ public final class CacheStage implements Stage, AutoCloseable {
             || !chat.choices().stream().allMatch(c -> COMPLETE.contains(c.finishReason()))
             || chat.choices().stream()
                 .anyMatch(c -> c.message() != null && c.message().hasToolCalls())) {
-          return;
+          return false;
         }
         kind = StoredAnswer.Kind.CHAT;
         usage = chat.usage();
@@ -241,36 +326,38 @@ public final class CacheStage implements Stage, AutoCloseable {
       case Completion completion -> {
         if (completion.choices().isEmpty()
             || !completion.choices().stream().allMatch(c -> COMPLETE.contains(c.finishReason()))) {
-          return;
+          return false;
         }
         kind = StoredAnswer.Kind.COMPLETION;
         usage = completion.usage();
       }
       case EmbeddingResponse embeddings -> {
         if (embeddings.data().isEmpty()) {
-          return;
+          return false;
         }
         kind = StoredAnswer.Kind.EMBEDDING;
         usage = embeddings.usage();
       }
       default -> {
-        return;
+        return false;
       }
     }
     byte[] json = WireJson.write(body);
     if (json.length > settings.maxEntryBytes()) {
-      return;
+      return false;
     }
     int tokens = usage == null || usage.totalTokens() == null ? 0 : usage.totalTokens();
     long expiresAt = clock.millis() + maxAge.toMillis();
     try {
       if (store.put(key, new StoredAnswer(kind, json, tokens, expiresAt))) {
         statistics.stored();
+        return true;
       }
     } catch (RuntimeException failure) {
       statistics.error();
       log.warn("cache store failed: {}", failure.getClass().getSimpleName());
     }
+    return false;
   }
 
   @Override

@@ -5,6 +5,7 @@ import java.util.concurrent.atomic.LongAdder;
 /** Counters of the response cache, for health and metrics. Thread-safe; counts only go up. */
 public final class CacheStatistics {
   private final LongAdder hits = new LongAdder();
+  private final LongAdder semanticHits = new LongAdder();
   private final LongAdder misses = new LongAdder();
   private final LongAdder refreshes = new LongAdder();
   private final LongAdder stores = new LongAdder();
@@ -14,7 +15,8 @@ public final class CacheStatistics {
   /**
    * The counts at one moment.
    *
-   * @param hits requests answered from the cache
+   * @param hits requests answered from the cache, semantic hits included
+   * @param semanticHits of those, the ones answered by a similar (not the same) last user turn
    * @param misses lookups that found nothing (a backend failure counts as a miss too)
    * @param refreshes requests that skipped the lookup with {@code x-portkey-cache-force-refresh}
    * @param stores answers stored
@@ -24,6 +26,7 @@ public final class CacheStatistics {
    */
   public record Snapshot(
       long hits,
+      long semanticHits,
       long misses,
       long refreshes,
       long stores,
@@ -34,6 +37,10 @@ public final class CacheStatistics {
   void hit(int tokens) {
     hits.increment();
     savedTokens.add(tokens);
+  }
+
+  void semanticHit() {
+    semanticHits.increment();
   }
 
   void miss() {
@@ -55,6 +62,7 @@ public final class CacheStatistics {
   Snapshot snapshot(long entries) {
     return new Snapshot(
         hits.sum(),
+        semanticHits.sum(),
         misses.sum(),
         refreshes.sum(),
         stores.sum(),
