@@ -52,11 +52,16 @@ class CacheRedisTest {
   }
 
   GatewayUnderTest gatewayOn(URI redis) {
+    return gatewayOn(redis, Duration.ofSeconds(1));
+  }
+
+  GatewayUnderTest gatewayOn(URI redis, Duration pauseAfterFailure) {
     CacheSettings cache =
         CacheSettings.builder()
             .redis(redis)
             .redisKeyPrefix(prefix)
             .redisTimeout(Duration.ofMillis(500))
+            .redisPauseAfterFailure(pauseAfterFailure)
             .build();
     return GatewayUnderTest.withEngine(GatewaySettings.builder().cache(cache).build(), e -> {});
   }
@@ -119,6 +124,34 @@ class CacheRedisTest {
       assertThat(cache.path("errors").asLong()).isPositive();
       assertThat(cache.path("misses").asLong()).isEqualTo(2);
       assertThat(cache.path("hits").asLong()).isZero();
+    }
+  }
+
+  @Test
+  void redisGoingAwayMidTestDegradesToMissesAndItsReturnBringsTheHitsBack() throws IOException {
+    try (TcpRelay relay = TcpRelay.to("127.0.0.1", 6379);
+        GatewayUnderTest gateway =
+            gatewayOn(URI.create("redis://127.0.0.1:" + relay.port()), Duration.ZERO)) {
+      var stored = chat(gateway);
+      var hit = chat(gateway);
+
+      relay.cut();
+      var duringOutage = chat(gateway);
+      var stillDown = chat(gateway);
+
+      relay.restore();
+      var back = chat(gateway);
+
+      assertThat(status(stored)).isEqualTo("MISS");
+      assertThat(status(hit)).isEqualTo("HIT");
+      assertThat(duringOutage.statusCode()).isEqualTo(200);
+      assertThat(status(duringOutage)).isEqualTo("MISS");
+      assertThat(stillDown.statusCode()).isEqualTo(200);
+      assertThat(status(stillDown)).isEqualTo("MISS");
+      assertThat(status(back)).isEqualTo("HIT");
+      assertThat(json(back)).isEqualTo(json(stored));
+      assertThat(openai.requestCount()).isEqualTo(3);
+      assertThat(json(gateway.get("/v1/health")).at("/cache/errors").asLong()).isPositive();
     }
   }
 }
