@@ -1,5 +1,7 @@
 package dev.switchboard.engine;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.engine.cache.CacheStage;
 import dev.switchboard.engine.cache.CacheStatistics;
 import dev.switchboard.engine.cache.SentenceEmbedder;
@@ -17,12 +19,15 @@ import dev.switchboard.engine.providers.PassThroughRequest;
 import dev.switchboard.engine.providers.Provider;
 import dev.switchboard.engine.providers.ProviderRegistry;
 import dev.switchboard.engine.providers.ResponseStream;
+import dev.switchboard.engine.providers.anthropic.AnthropicProvider;
+import dev.switchboard.engine.providers.bedrock.BedrockProvider;
 import dev.switchboard.engine.providers.mock.MockProvider;
 import dev.switchboard.engine.providers.openai.OpenAiProvider;
 import dev.switchboard.engine.routing.CircuitBreakers;
 import dev.switchboard.engine.routing.ConfigSource;
 import dev.switchboard.engine.routing.Router;
 import dev.switchboard.engine.routing.Sleeper;
+import dev.switchboard.engine.sse.SseEvent;
 import dev.switchboard.wire.ChatCompletion;
 import dev.switchboard.wire.ChatCompletionChunk;
 import dev.switchboard.wire.ChatRequest;
@@ -74,6 +79,20 @@ public final class Gateway implements AutoCloseable {
             settings.providerBaseUrls().getOrDefault("openai", OPENAI_BASE_URL),
             upstream,
             settings.requestTimeout()));
+    all.add(
+        new AnthropicProvider(
+            settings
+                .providerBaseUrls()
+                .getOrDefault(AnthropicProvider.NAME, AnthropicProvider.DEFAULT_BASE_URL),
+            upstream,
+            settings.requestTimeout(),
+            builder.clock));
+    all.add(
+        new BedrockProvider(
+            settings.providerBaseUrls().get(BedrockProvider.NAME),
+            upstream,
+            settings.requestTimeout(),
+            builder.clock));
     all.add(new MockProvider(builder.clock));
     this.providers = ProviderRegistry.of(all);
     this.circuits =
@@ -178,6 +197,24 @@ public final class Gateway implements AutoCloseable {
 
   public GatewayResponse<ModelList> models(RequestOptions options) {
     return body(new Operation.ListModels(), options, ModelList.class);
+  }
+
+  /** Anthropic's Messages API in its own format: the body as sent, the provider's answer. */
+  public GatewayResponse<JsonNode> messages(ObjectNode request, RequestOptions options) {
+    ObjectNode whole = request.deepCopy();
+    whole.remove("stream");
+    return body(new Operation.Messages(whole), options, JsonNode.class);
+  }
+
+  /** Anthropic's Messages API in its own format, as a stream of Anthropic's events. */
+  public GatewayStream<SseEvent> messagesStream(ObjectNode request, RequestOptions options) {
+    ObjectNode streamed = request.deepCopy().put("stream", true);
+    return stream(new Operation.Messages(streamed), options, SseEvent.class);
+  }
+
+  /** Anthropic's token count of a Messages API request, in its own format. */
+  public GatewayResponse<JsonNode> countTokens(ObjectNode request, RequestOptions options) {
+    return body(new Operation.CountTokens(request), options, JsonNode.class);
   }
 
   /**

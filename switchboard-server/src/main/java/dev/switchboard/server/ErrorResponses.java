@@ -65,6 +65,26 @@ final class ErrorResponses {
     return error;
   }
 
+  /**
+   * A failure in the middle of an Anthropic-format stream, as Anthropic's {@code error} event data
+   * (https://docs.anthropic.com/en/docs/build-with-claude/streaming#error-events): {@code
+   * {"type":"error","error":{"type":...,"message":...}}}; the provider's own type and message when
+   * it sent them.
+   */
+  static ObjectNode anthropicErrorEvent(GatewayException failure) {
+    ObjectNode event = JsonNodeFactory.instance.objectNode().put("type", "error");
+    ObjectNode error = event.putObject("error");
+    if (failure instanceof ProviderErrorException provider
+        && provider.error().path("type").isTextual()) {
+      error.put("type", provider.error().get("type").asText());
+      error.put("message", provider.error().path("message").asText(""));
+    } else {
+      error.put("type", failure.status() == 408 ? "timeout_error" : "api_error");
+      error.put("message", failure.getMessage());
+    }
+    return event;
+  }
+
   /** An error of the gateway's own, in the shape both Portkey's and OpenAI's SDKs read. */
   static ErrorResponse gateway(int status, String message, String type, String param) {
     ObjectNode body = JsonNodeFactory.instance.objectNode();

@@ -1,5 +1,6 @@
 package dev.switchboard.server;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.engine.Gateway;
 import dev.switchboard.engine.RequestOptions;
 import dev.switchboard.engine.ResponseFacts;
@@ -12,6 +13,7 @@ import dev.switchboard.engine.pipeline.Operation;
 import dev.switchboard.engine.pipeline.Outcome;
 import dev.switchboard.engine.providers.PassThroughRequest;
 import dev.switchboard.engine.providers.ResponseStream;
+import dev.switchboard.engine.sse.SseEvent;
 import dev.switchboard.wire.ChatRequest;
 import dev.switchboard.wire.CompletionRequest;
 import dev.switchboard.wire.EmbeddingRequest;
@@ -27,18 +29,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.http.HttpVersion;
-import org.eclipse.jetty.io.AbstractEndPoint;
 import org.eclipse.jetty.io.Content;
-import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -95,7 +92,9 @@ final class GatewayHandler extends Handler.Abstract {
           "/v1/chat/completions",
           "/v1/completions",
           "/v1/embeddings",
-          "/v1/models");
+          "/v1/models",
+          "/v1/messages",
+          "/v1/messages/count_tokens");
 
   private final Gateway gateway;
   private final long maxBodyBytes;
@@ -150,6 +149,10 @@ final class GatewayHandler extends Handler.Abstract {
       case "POST /v1/embeddings" ->
           serve(exchange, new Operation.Embedding(exchange.readJson(EmbeddingRequest.class)));
       case "GET /v1/models" -> serve(exchange, new Operation.ListModels());
+      case "POST /v1/messages" ->
+          serve(exchange, new Operation.Messages(exchange.readJson(ObjectNode.class)));
+      case "POST /v1/messages/count_tokens" ->
+          serve(exchange, new Operation.CountTokens(exchange.readJson(ObjectNode.class)));
       default -> {
         if (MODELLED_PATHS.contains(normalised)) {
           exchange.writeError(
@@ -188,51 +191,27 @@ final class GatewayHandler extends Handler.Abstract {
   }
 
   private void serve(Exchange exchange, Operation operation) {
-    // The client going away stops the routing: no further attempt or retry wait. Jetty reports a
-    // failed request when it notices; over HTTP/1.1 it notices a closed connection only when it
-    // reads or writes, and it does not read while a request is handled, so the connection is
-    // watched meanwhile: it turning readable before the answer (the client closed it, or broke
-    // HTTP/1.1 by sending more before its answer) ends the routing.
+    // The client going away stops the routing: no further attempt or retry wait.
     Thread routing = Thread.currentThread();
-    var watching = new AtomicBoolean(true);
+    AtomicBoolean routed = new AtomicBoolean();
     Runnable stopRouting =
         () -> {
-          if (watching.get()) {
+          if (!routed.get()) {
             routing.interrupt();
           }
         };
     exchange.request.addFailureListener(failure -> stopRouting.run());
-    EndPoint endPoint = exchange.request.getConnectionMetaData().getConnection().getEndPoint();
-    // The selector may report the connection readable while nothing is there to read (readiness
-    // left over from reading this request): only an end of input or more bytes stop the routing.
-    // On such a spurious report the watch simply ends for this request.
-    Runnable readable =
-        () -> {
-          if (!watching.get()) {
-            return;
-          }
-          int read;
-          try {
-            read = endPoint.fill(BufferUtil.allocate(1));
-          } catch (IOException | RuntimeException closed) {
-            read = -1;
-          }
-          if (read != 0) {
-            stopRouting.run();
-          }
-        };
-    boolean watched =
-        exchange.request.getConnectionMetaData().getHttpVersion() == HttpVersion.HTTP_1_1
-            && endPoint.tryFillInterested(Callback.from(readable, failure -> stopRouting.run()));
     Served served;
-    try {
-      served = gateway.serve(operation, exchange.options());
-    } finally {
-      watching.set(false);
-      if (watched && endPoint instanceof AbstractEndPoint watchedEndPoint) {
-        watchedEndPoint.getFillInterest().onFail(new CancellationException("answer ready"));
+    try (DisconnectWatch watch = DisconnectWatch.start(exchange.request, stopRouting)) {
+      try {
+        served = gateway.serve(operation, exchange.options());
+      } finally {
+        routed.set(true);
+        Thread.interrupted();
       }
-      Thread.interrupted();
+      if (watch.sawReadAhead()) {
+        exchange.response.getHeaders().put(HttpHeader.CONNECTION, "close");
+      }
     }
     exchange.facts = served.facts();
     switch (served) {
@@ -240,7 +219,8 @@ final class GatewayHandler extends Handler.Abstract {
       case Served.Answered answered -> {
         switch (answered.outcome()) {
           case Outcome.Body body -> exchange.writeJson(200, body.body());
-          case Outcome.Events events -> exchange.stream(events.stream());
+          case Outcome.Events events ->
+              exchange.stream(events.stream(), operation instanceof Operation.Messages);
           case Outcome.Raw raw -> exchange.relay(raw.response());
         }
       }
@@ -364,8 +344,12 @@ final class GatewayHandler extends Handler.Abstract {
      * Streams events as server-sent events, each flushed as it arrives. A failure after the first
      * byte ends the stream with an in-band error event, never a {@code [DONE]}; a client that goes
      * away cancels the upstream call.
+     *
+     * @param anthropicFormat whether the events are Anthropic's ({@code POST /v1/messages}),
+     *     written as {@code event: <type>} and {@code data:} lines with no {@code [DONE]}, and a
+     *     failure as Anthropic's {@code error} event
      */
-    void stream(ResponseStream<?> events) {
+    void stream(ResponseStream<?> events, boolean anthropicFormat) {
       Object first;
       try {
         first = events.next(); // a failure before the first byte still gets its own status
@@ -384,12 +368,22 @@ final class GatewayHandler extends Handler.Abstract {
         SseWriter sse = new SseWriter(out);
         try {
           for (Object event = first; event != null; event = events.next()) {
-            sse.data(WireJson.write(event));
+            if (event instanceof SseEvent named) {
+              sse.event(named.event(), named.data().getBytes(StandardCharsets.UTF_8));
+            } else {
+              sse.data(WireJson.write(event));
+            }
           }
-          sse.done();
+          if (!anthropicFormat) {
+            sse.done();
+          }
         } catch (GatewayException failure) {
           log.warn("stream broke off trace={}: {}", traceId, failure.getMessage());
-          sse.data(WireJson.write(ErrorResponses.of(failure).body()));
+          if (anthropicFormat) {
+            sse.event("error", WireJson.write(ErrorResponses.anthropicErrorEvent(failure)));
+          } else {
+            sse.data(WireJson.write(ErrorResponses.of(failure).body()));
+          }
         }
       } catch (IOException clientGone) {
         callback.failed(clientGone);

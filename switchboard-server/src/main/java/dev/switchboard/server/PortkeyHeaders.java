@@ -47,7 +47,28 @@ final class PortkeyHeaders {
           "x-portkey-openai-beta", "openai-beta",
           "openai-beta", "openai-beta");
 
+  /**
+   * Anthropic's own {@code anthropic-version} and {@code anthropic-beta} headers count as Portkey's
+   * {@code x-portkey-anthropic-*} when those are not sent, as in Portkey (for Anthropic's SDKs and
+   * Claude Code).
+   */
+  private static final Map<String, String> ANTHROPIC_HEADERS =
+      Map.of("anthropic-version", "anthropic_version", "anthropic-beta", "anthropic_beta");
+
+  /** Headers that carry a provider key: never kept among the request's other headers. */
+  private static final java.util.Set<String> CREDENTIALS =
+      java.util.Set.of("authorization", "x-api-key");
+
   private PortkeyHeaders() {}
+
+  /**
+   * The provider key: {@code Authorization: Bearer <key>}, else Anthropic's {@code x-api-key}, as
+   * Portkey takes them ({@code apiKey || anthropicApiKey}).
+   */
+  private static String apiKey(HttpFields headers) {
+    String bearer = bearerToken(headers.get("authorization"));
+    return bearer != null ? bearer : trimmed(headers.get("x-api-key"));
+  }
 
   /** The trace id the client sent, or a new one: every response carries one. */
   static String traceId(HttpFields headers) {
@@ -64,7 +85,7 @@ final class PortkeyHeaders {
     RequestOptions.Builder options =
         RequestOptions.builder()
             .provider(trimmed(headers.get(PROVIDER)))
-            .apiKey(bearerToken(headers.get("authorization")))
+            .apiKey(apiKey(headers))
             .customHost(trimmed(headers.get(CUSTOM_HOST)))
             .traceId(traceId)
             .metadata(metadata(headers.get(METADATA)))
@@ -79,9 +100,15 @@ final class PortkeyHeaders {
         options.providerOption(option, value);
       }
     }
+    ANTHROPIC_HEADERS.forEach((plain, option) -> {
+      String value = trimmed(headers.get(plain));
+      if (value != null && trimmed(headers.get(ProviderOptions.header(option))) == null) {
+        options.providerOption(option, value);
+      }
+    });
     for (HttpField field : headers) {
       String name = field.getLowerCaseName();
-      if (!name.startsWith("x-portkey-") && !name.equals("authorization")) {
+      if (!name.startsWith("x-portkey-") && !CREDENTIALS.contains(name)) {
         options.requestHeader(name, field.getValue());
       }
     }

@@ -4,8 +4,12 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 
-/** Writes OpenAI-style server-sent events ({@code data: <json>\n\n}), flushing each. */
+/**
+ * Writes server-sent events, OpenAI's ({@code data: <json>\n\n}) and Anthropic's (with an {@code
+ * event:} line), flushing each.
+ */
 final class SseWriter {
+  private static final byte[] EVENT = "event: ".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] END = "\n\n".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
@@ -22,6 +26,17 @@ final class SseWriter {
     out.write(json);
     out.write(END);
     out.flush();
+  }
+
+  /**
+   * One named event, as Anthropic frames them: {@code event: <type>\ndata: <json>\n\n}
+   * (https://docs.anthropic.com/en/docs/build-with-claude/streaming).
+   */
+  void event(String type, byte[] json) throws IOException {
+    out.write(EVENT);
+    out.write(type.getBytes(StandardCharsets.UTF_8));
+    out.write('\n');
+    data(json);
   }
 
   /** The end of an OpenAI-format stream. */

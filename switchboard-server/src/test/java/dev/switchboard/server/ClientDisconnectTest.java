@@ -11,6 +11,7 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -121,6 +122,36 @@ class ClientDisconnectTest {
         assertThat(status).isEqualTo("HTTP/1.1 200 OK");
         assertThat(new String(answer, StandardCharsets.UTF_8)).contains("You said: again");
       }
+    }
+  }
+
+  @Test
+  void aRequestPipelinedWhileTheFirstIsRoutedClosesTheConnectionAfterTheFirstAnswer()
+      throws Exception {
+    openai.enqueue(Fault.slowFirstByte(Duration.ofMillis(500)));
+    String body = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"first\"}]}";
+    String request =
+        "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nx-portkey-provider: openai\r\n"
+            + "Content-Type: application/json\r\nContent-Length: "
+            + body.length()
+            + "\r\n\r\n"
+            + body;
+    try (Socket socket = new Socket("127.0.0.1", gateway.uri("/").getPort())) {
+      socket.setSoTimeout(5_000);
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.UTF_8));
+      assertThat(openai.takeRequest(Duration.ofSeconds(5))).isNotNull();
+      socket
+          .getOutputStream()
+          .write(request.replace("first", "early").getBytes(StandardCharsets.UTF_8));
+
+      var in = socket.getInputStream();
+      String status = readLine(in);
+      List<String> headers = new java.util.ArrayList<>();
+      for (String line = readLine(in); !line.isEmpty(); line = readLine(in)) {
+        headers.add(line.toLowerCase(java.util.Locale.ROOT));
+      }
+      assertThat(status).isEqualTo("HTTP/1.1 200 OK");
+      assertThat(headers).contains("connection: close");
     }
   }
 

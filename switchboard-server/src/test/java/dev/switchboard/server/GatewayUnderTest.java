@@ -50,6 +50,20 @@ final class GatewayUnderTest implements AutoCloseable {
     return new GatewayUnderTest(SwitchboardServer.start(customise.apply(settings)));
   }
 
+  /** A gateway whose providers call these base URLs instead of their own, by provider name. */
+  static GatewayUnderTest withProviders(java.util.Map<String, String> baseUrls) {
+    GatewaySettings.Builder gateway = GatewaySettings.builder();
+    baseUrls.forEach((provider, url) -> gateway.providerBaseUrl(provider, URI.create(url)));
+    return new GatewayUnderTest(
+        SwitchboardServer.start(
+            new ServerSettings(
+                "127.0.0.1",
+                0,
+                ServerSettings.DEFAULT_MAX_BODY_BYTES,
+                Duration.ofSeconds(5),
+                gateway.build())));
+  }
+
   /** A gateway with these engine settings, built with {@code engine} customising its builder. */
   static GatewayUnderTest withEngine(
       dev.switchboard.engine.GatewaySettings gatewaySettings,

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import dev.switchboard.testkit.FakeAnthropic;
 import dev.switchboard.testkit.FakeOpenAi;
 import dev.switchboard.testkit.Fault;
 import java.net.URLEncoder;
@@ -70,6 +71,49 @@ class SecretsStayOutOfLogsTest {
       root.detachAppender(logs);
     }
 
+    assertNoSecret(logs, bodies);
+  }
+
+  @Test
+  void noAnthropicKeyAppearsInTheGatewaysLogsOrErrors() {
+    Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    ListAppender<ILoggingEvent> logs = new ListAppender<>();
+    logs.start();
+    root.addAppender(logs);
+    StringBuilder bodies = new StringBuilder();
+    try (FakeAnthropic anthropic = FakeAnthropic.start();
+        GatewayUnderTest gateway =
+            GatewayUnderTest.withProviders(java.util.Map.of("anthropic", anthropic.baseUrl()))) {
+      String chat = "{\"model\":\"claude\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+      String streamed = chat.replace("}]}", "}],\"stream\":true}");
+      String message = chat.replace("}]}", "}],\"max_tokens\":5}");
+      String[] bearer = {"x-portkey-provider", "anthropic", "authorization", "Bearer " + CANARY};
+      String[] apiKey = {
+        "x-portkey-provider", "anthropic", "x-api-key", CANARY, "anthropic-version", "2023-06-01"
+      };
+      bodies.append(gateway.postJson("/v1/chat/completions", chat, bearer).body());
+      bodies.append(gateway.postJson("/v1/chat/completions", streamed, apiKey).body());
+      anthropic.enqueue(Fault.status(401));
+      bodies.append(gateway.postJson("/v1/chat/completions", chat, bearer).body());
+      anthropic.enqueue(Fault.streamError(2, 529));
+      bodies.append(gateway.postJson("/v1/chat/completions", streamed, bearer).body());
+      bodies.append(gateway.postJson("/v1/messages", message, apiKey).body());
+      anthropic.enqueue(Fault.status(529));
+      bodies.append(gateway.postJson("/v1/messages", message, apiKey).body());
+      anthropic.enqueue(Fault.cutStreamAfter(2));
+      bodies.append(
+          gateway
+              .postJson("/v1/messages", message.replace("}]", "}],\"stream\":true"), apiKey)
+              .body());
+      bodies.append(gateway.postJson("/v1/messages/count_tokens", chat, apiKey).body());
+      bodies.append(gateway.postJson("/v1/messages", "{\"broken\": " + CANARY, apiKey).body());
+    } finally {
+      root.detachAppender(logs);
+    }
+    assertNoSecret(logs, bodies);
+  }
+
+  private static void assertNoSecret(ListAppender<ILoggingEvent> logs, StringBuilder bodies) {
     String logged =
         String.join(
             "\n",

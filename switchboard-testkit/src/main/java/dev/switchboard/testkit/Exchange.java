@@ -114,6 +114,10 @@ final class Exchange {
           cutConnection();
           return;
         }
+        if (fault instanceof Fault.StreamError error && sent == error.afterEvents()) {
+          sendErrorEvent(error);
+          return;
+        }
         if (sent > 0) {
           pause(fault);
         }
@@ -126,6 +130,10 @@ final class Exchange {
       }
       if (fault instanceof Fault.CutStreamAfter) {
         cutConnection();
+        return;
+      }
+      if (fault instanceof Fault.StreamError error) {
+        sendErrorEvent(error); // the stream was shorter than the events to let through
         return;
       }
       pause(fault);
@@ -141,6 +149,13 @@ final class Exchange {
         streams.closed();
       }
     }
+  }
+
+  /** OpenAI's in-band error event, then the end of the stream without {@code [DONE]}. */
+  private void sendErrorEvent(Fault.StreamError error) throws IOException {
+    JsonNode body = ApiError.forStatus(error.status(), "gpt-4o-mini", null).body();
+    Content.Sink.write(response, true, ByteBuffer.wrap(event(JSON.writeValueAsBytes(body))));
+    callback.succeeded();
   }
 
   private void pause(Fault fault) throws IOException {
@@ -181,7 +196,11 @@ final class Exchange {
 
   /** Closes the connection mid-answer: the client sees its body end early, with no error event. */
   private void cutConnection() {
-    request.getConnectionMetaData().getConnection().getEndPoint().close();
+    // A FIN after what was written, not a reset: a reset can make the client's kernel drop the
+    // events already sent, and the cut must come after them.
+    var endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
+    endPoint.shutdownOutput();
+    endPoint.close();
     callback.failed(new EofException("answer cut by the fake, as asked"));
   }
 }

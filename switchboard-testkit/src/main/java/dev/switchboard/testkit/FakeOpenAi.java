@@ -243,6 +243,14 @@ public final class FakeOpenAi implements AutoCloseable {
         case Fault.CutStreamAfter cut -> exchange.send(api.answer(recorded, null), cut);
         case Fault.MalformedBody malformed -> exchange.send(api.answer(recorded, null), malformed);
         case Fault.ChunkDelay delay -> exchange.send(api.answer(recorded, null), delay);
+        case Fault.StreamError error -> {
+          Reply reply = api.answer(recorded, null);
+          exchange.send(
+              reply instanceof Reply.Json
+                  ? api.answer(recorded, new Fault.Status(error.status(), Map.of()))
+                  : reply,
+              error);
+        }
       }
       return true;
     }

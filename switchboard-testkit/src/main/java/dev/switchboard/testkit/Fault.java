@@ -6,9 +6,10 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A failure that {@link FakeOpenAi} injects into the next request it receives, instead of (or
- * while) serving it normally. Faults are queued with {@link FakeOpenAi#enqueue(Fault)} and used one
- * per request, in order.
+ * A failure that a fake ({@link FakeOpenAi}, {@link FakeAnthropic}) injects into the next request
+ * it receives, instead of (or while) serving it normally. Faults are queued with {@code
+ * enqueue(Fault)} and used one per request, in order. Error bodies and events take the shape of the
+ * fake's provider.
  */
 public sealed interface Fault {
 
@@ -59,6 +60,23 @@ public sealed interface Fault {
     }
   }
 
+  /**
+   * Streams the first {@code afterEvents} events, then an in-band error event for {@code status} in
+   * the provider's shape (OpenAI: {@code data: {"error":{...}}}; Anthropic: {@code event: error},
+   * e.g. 529 {@code overloaded_error}), and ends the stream there, as providers do when they fail
+   * after the response began. A JSON answer gets the error status instead.
+   */
+  record StreamError(int afterEvents, int status) implements Fault {
+    public StreamError {
+      if (afterEvents < 0) {
+        throw new IllegalArgumentException("afterEvents must not be negative: " + afterEvents);
+      }
+      if (status < 400 || status > 599) {
+        throw new IllegalArgumentException("an error status is 4xx or 5xx, not " + status);
+      }
+    }
+  }
+
   /** Reads the whole request, then resets the TCP connection (RST) without a byte of response. */
   record ResetConnection() implements Fault {}
 
@@ -88,6 +106,11 @@ public sealed interface Fault {
   /** See {@link CutStreamAfter}. */
   static CutStreamAfter cutStreamAfter(int chunks) {
     return new CutStreamAfter(chunks);
+  }
+
+  /** See {@link StreamError}. */
+  static StreamError streamError(int afterEvents, int status) {
+    return new StreamError(afterEvents, status);
   }
 
   /** See {@link ResetConnection}. */

@@ -202,13 +202,27 @@ class FaultsTest {
   void aStreamCutAfterTwoChunksSendsTwoEventsThenATruncatedBody() throws Exception {
     fake.enqueue(Fault.cutStreamAfter(2));
 
-    HttpResponse<InputStream> response = http.open("/v1/chat/completions", STREAMED_CHAT);
-    Read read = readAll(response.body());
+    // A raw socket sees every byte the fake sent before the cut; an HTTP client may drop what it
+    // had buffered when it learns the body ended early.
+    String answer;
+    try (Socket socket = new Socket("127.0.0.1", fake.port())) {
+      socket
+          .getOutputStream()
+          .write(
+              ("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                      + "Authorization: Bearer test\r\nContent-Type: application/json\r\n"
+                      + "Content-Length: "
+                      + STREAMED_CHAT.length()
+                      + "\r\n\r\n"
+                      + STREAMED_CHAT)
+                  .getBytes(StandardCharsets.US_ASCII));
+      answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
 
-    assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(read.failure()).as("the client sees the body end early").isNotNull();
-    assertThat(dataEvents(read.text())).hasSize(2).doesNotContain("[DONE]");
-    assertThat(read.text()).doesNotContain("finish_reason\":\"stop");
+    assertThat(answer).startsWith("HTTP/1.1 200 OK").contains("Transfer-Encoding: chunked");
+    assertThat(answer.split("\ndata: ", -1)).as("two events").hasSize(3);
+    assertThat(answer).doesNotContain("[DONE]").doesNotContain("finish_reason\":\"stop");
+    assertThat(answer).as("no last chunk: the body ends early").doesNotEndWith("0\r\n\r\n");
     assertThat(fake.abortedStreams()).as("a cut is not the client's doing").isZero();
   }
 
@@ -224,6 +238,28 @@ class FaultsTest {
               }
             })
         .isInstanceOf(OpenAIException.class);
+  }
+
+  @Test
+  void aStreamErrorSendsOpenAisInBandErrorEventAndNoDone() throws Exception {
+    fake.enqueue(Fault.streamError(2, 500));
+
+    HttpResponse<String> response = http.post("/v1/chat/completions", STREAMED_CHAT);
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    List<String> events = dataEvents(response.body());
+    assertThat(events).hasSize(3).doesNotContain("[DONE]");
+    assertThat(json(events.getLast()).at("/error/type").asText()).isEqualTo("server_error");
+  }
+
+  @Test
+  void aStreamErrorOnAJsonAnswerIsItsStatus() throws Exception {
+    fake.enqueue(Fault.streamError(2, 503));
+
+    HttpResponse<String> response = http.post("/v1/chat/completions", CHAT);
+
+    assertThat(response.statusCode()).isEqualTo(503);
+    assertThat(json(response).has("error")).isTrue();
   }
 
   @Test

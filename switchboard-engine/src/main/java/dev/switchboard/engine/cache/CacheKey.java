@@ -111,6 +111,10 @@ public record CacheKey(String hex) {
           case Operation.Embedding embedding -> embedding.request();
           case Operation.ListModels models ->
               throw new IllegalArgumentException("models are not cached");
+          case Operation.Messages messages ->
+              throw new IllegalArgumentException("/v1/messages is not cached");
+          case Operation.CountTokens count ->
+              throw new IllegalArgumentException("token counts are not cached");
           case Operation.PassThrough passThrough ->
               throw new IllegalArgumentException("pass-through requests are not cached");
         };

@@ -189,6 +189,9 @@ public final class CacheStage implements Stage, AutoCloseable {
       }
       case Operation.Embedding embedding -> true;
       case Operation.ListModels models -> false;
+      // Anthropic's own format is answered as Anthropic's events; not cached yet.
+      case Operation.Messages messages -> false;
+      case Operation.CountTokens count -> false;
       case Operation.PassThrough passThrough -> false;
     };
   }

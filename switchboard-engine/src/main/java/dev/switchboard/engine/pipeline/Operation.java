@@ -1,5 +1,6 @@
 package dev.switchboard.engine.pipeline;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.engine.providers.PassThroughRequest;
 import dev.switchboard.wire.ChatRequest;
 import dev.switchboard.wire.CompletionRequest;
@@ -20,6 +21,15 @@ public sealed interface Operation {
   /** The provider's model list. */
   record ListModels() implements Operation {}
 
+  /**
+   * Anthropic's Messages API in its own format ({@code POST /v1/messages}), streamed when the body
+   * says {@code "stream": true}. The body is not modified.
+   */
+  record Messages(ObjectNode request) implements Operation {}
+
+  /** Anthropic's {@code POST /v1/messages/count_tokens}, in its own format. */
+  record CountTokens(ObjectNode request) implements Operation {}
+
   /** A provider path the gateway does not model, sent on unchanged. */
   record PassThrough(PassThroughRequest request) implements Operation {}
 
@@ -30,6 +40,8 @@ public sealed interface Operation {
       case TextCompletion completion -> "/v1/completions";
       case Embedding e -> "/v1/embeddings";
       case ListModels m -> "/v1/models";
+      case Messages messages -> "/v1/messages";
+      case CountTokens c -> "/v1/messages/count_tokens";
       case PassThrough passThrough -> "/v1" + passThrough.request().path();
     };
   }
@@ -41,6 +53,8 @@ public sealed interface Operation {
       case TextCompletion completion -> completion.request().isStreaming();
       case Embedding e -> false;
       case ListModels m -> false;
+      case Messages messages -> messages.request().path("stream").asBoolean(false);
+      case CountTokens c -> false;
       case PassThrough p -> false;
     };
   }

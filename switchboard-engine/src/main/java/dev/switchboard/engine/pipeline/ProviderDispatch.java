@@ -28,6 +28,12 @@ public final class ProviderDispatch implements Stage.Chain {
       case Operation.Embedding embedding ->
           Outcome.Body.of(provider.embed(embedding.request(), target));
       case Operation.ListModels models -> Outcome.Body.of(provider.models(target));
+      case Operation.Messages messages ->
+          messages.streaming()
+              ? new Outcome.Events(provider.streamMessages(messages.request(), target))
+              : Outcome.Body.of(provider.messages(messages.request(), target));
+      case Operation.CountTokens count ->
+          Outcome.Body.of(provider.countTokens(count.request(), target));
       case Operation.PassThrough passThrough ->
           new Outcome.Raw(provider.passThrough(passThrough.request(), target));
     };

@@ -1,7 +1,10 @@
 package dev.switchboard.engine.providers;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.engine.errors.InvalidRequestException;
 import dev.switchboard.engine.outbound.UpstreamResponse;
+import dev.switchboard.engine.sse.SseEvent;
 import dev.switchboard.wire.ChatCompletion;
 import dev.switchboard.wire.ChatCompletionChunk;
 import dev.switchboard.wire.ChatRequest;
@@ -41,6 +44,24 @@ public interface Provider {
 
   default Reply<ModelList> models(Target target) {
     throw unsupported("/v1/models");
+  }
+
+  /**
+   * Anthropic's Messages API in its own format ({@code POST /v1/messages}): the body as the client
+   * sent it, the answer as the provider gave it.
+   */
+  default Reply<JsonNode> messages(ObjectNode request, Target target) {
+    throw unsupported("/v1/messages");
+  }
+
+  /** {@code POST /v1/messages} with {@code "stream": true}: Anthropic's events, as they come. */
+  default ResponseStream<SseEvent> streamMessages(ObjectNode request, Target target) {
+    throw unsupported("/v1/messages");
+  }
+
+  /** Anthropic's {@code POST /v1/messages/count_tokens}, in its own format. */
+  default Reply<JsonNode> countTokens(ObjectNode request, Target target) {
+    throw unsupported("/v1/messages/count_tokens");
   }
 
   /**

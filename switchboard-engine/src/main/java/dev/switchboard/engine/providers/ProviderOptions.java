@@ -19,7 +19,8 @@ public final class ProviderOptions {
           "aws_session_token",
           "aws_region",
           "anthropic_version",
-          "anthropic_beta");
+          "anthropic_beta",
+          "strict_open_ai_compliance");
 
   /** Options whose values are credentials: never logged, never shown. */
   public static final Set<String> SECRETS = Set.of("aws_secret_access_key", "aws_session_token");

@@ -387,6 +387,8 @@ public final class Router implements Stage {
           case Operation.TextCompletion completion -> completion.request();
           case Operation.Embedding embedding -> embedding.request();
           case Operation.ListModels models -> null;
+          case Operation.Messages messages -> messages.request();
+          case Operation.CountTokens count -> count.request();
           case Operation.PassThrough passThrough -> null;
         };
     return body == null
@@ -411,8 +413,18 @@ public final class Router implements Stage {
           new Operation.Embedding(
               merged(embedding.request(), overrides, dev.switchboard.wire.EmbeddingRequest.class));
       case Operation.ListModels models -> operation;
+      case Operation.Messages messages ->
+          new Operation.Messages(mergedTree(messages.request(), overrides));
+      case Operation.CountTokens count ->
+          new Operation.CountTokens(mergedTree(count.request(), overrides));
       case Operation.PassThrough passThrough -> operation;
     };
+  }
+
+  private static ObjectNode mergedTree(ObjectNode body, ObjectNode overrides) {
+    ObjectNode tree = body.deepCopy();
+    tree.setAll(overrides);
+    return tree;
   }
 
   private static <T> T merged(T body, ObjectNode overrides, Class<T> type) {

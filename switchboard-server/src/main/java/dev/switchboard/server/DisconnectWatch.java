@@ -1,0 +1,113 @@
+package dev.switchboard.server;
+
+import java.io.IOException;
+import java.util.concurrent.CancellationException;
+import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.io.AbstractEndPoint;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.util.BufferUtil;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * Watches an HTTP/1.1 connection while its request is routed, and reports the client closing it.
+ *
+ * <p>Jetty notices a closed connection only when it reads or writes, and it does not read while a
+ * request is handled, so a client that leaves during a retry wait would go unnoticed until the
+ * answer is written. The watch asks to be told when the idle connection turns readable and then
+ * reads it: the end of input means the client left. A wake-up with nothing to read is ignored and
+ * the watch re-armed. Bytes that arrive before the answer (a pipelining client) cannot be handed
+ * back to Jetty, so the connection is closed after this answer, which RFC 9112 section 9.3.2 has a
+ * pipelining client expect: it retries the requests left unanswered.
+ */
+final class DisconnectWatch implements AutoCloseable {
+  private final EndPoint endPoint;
+  private final Runnable onDisconnect;
+  private boolean watching = true;
+  private boolean armed;
+  private boolean readAhead;
+
+  private DisconnectWatch(EndPoint endPoint, Runnable onDisconnect) {
+    this.endPoint = endPoint;
+    this.onDisconnect = onDisconnect;
+  }
+
+  /** Starts watching {@code request}'s connection, if it is HTTP/1.1 and idle. */
+  static DisconnectWatch start(Request request, Runnable onDisconnect) {
+    var watch =
+        new DisconnectWatch(
+            request.getConnectionMetaData().getConnection().getEndPoint(), onDisconnect);
+    if (request.getConnectionMetaData().getHttpVersion() == HttpVersion.HTTP_1_1) {
+      watch.arm();
+    } else {
+      watch.watching = false;
+    }
+    return watch;
+  }
+
+  /** Whether the client sent bytes before its answer; the connection must then be closed. */
+  synchronized boolean sawReadAhead() {
+    return readAhead;
+  }
+
+  private synchronized void arm() {
+    if (watching && !armed) {
+      // When someone else is already reading the connection, it will notice the close itself.
+      armed = endPoint.tryFillInterested(Callback.from(this::readable, this::failed));
+    }
+  }
+
+  private void readable() {
+    boolean left;
+    synchronized (this) {
+      armed = false;
+      if (!watching) {
+        return;
+      }
+      int read;
+      try {
+        read = endPoint.fill(BufferUtil.allocate(1));
+      } catch (IOException e) {
+        read = -1;
+      }
+      if (read == 0) {
+        left = false;
+      } else {
+        watching = false;
+        readAhead = read > 0;
+        left = read < 0;
+      }
+    }
+    if (left) {
+      onDisconnect.run();
+    } else {
+      arm();
+    }
+  }
+
+  private void failed(Throwable failure) {
+    boolean left;
+    synchronized (this) {
+      armed = false;
+      left = watching && !(failure instanceof CancellationException);
+      watching = false;
+    }
+    if (left) {
+      onDisconnect.run();
+    }
+  }
+
+  /** Stops watching; the connection is Jetty's alone again. */
+  @Override
+  public void close() {
+    boolean cancel;
+    synchronized (this) {
+      watching = false;
+      cancel = armed;
+      armed = false;
+    }
+    if (cancel && endPoint instanceof AbstractEndPoint watched) {
+      watched.getFillInterest().onFail(new CancellationException("the answer is ready"));
+    }
+  }
+}
