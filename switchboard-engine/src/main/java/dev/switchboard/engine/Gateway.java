@@ -2,6 +2,9 @@ package dev.switchboard.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.engine.cache.CacheStage;
+import dev.switchboard.engine.cache.CacheStatistics;
+import dev.switchboard.engine.cache.SentenceEmbedder;
 import dev.switchboard.engine.errors.GatewayException;
 import dev.switchboard.engine.errors.ProviderErrorException;
 import dev.switchboard.engine.outbound.OutboundGuard;
@@ -62,6 +65,7 @@ public final class Gateway implements AutoCloseable {
   private final UpstreamClient upstream;
   private final ProviderRegistry providers;
   private final CircuitBreakers circuits;
+  private final CacheStage cache;
   private final Pipeline pipeline;
 
   private Gateway(Builder builder) {
@@ -101,7 +105,19 @@ public final class Gateway implements AutoCloseable {
     Router router =
         new Router(
             configs, settings.routing(), circuits, builder.clock, builder.sleeper, builder.random);
-    this.pipeline = new Pipeline(List.of(router), new ProviderDispatch(providers));
+    // The cache runs per attempt, after the router chose the target: its key includes where the
+    // request goes (provider, credential, host) and the body as that target sends it.
+    SentenceEmbedder embedder =
+        builder.embedder != null
+            ? builder.embedder
+            : java.util.ServiceLoader.load(SentenceEmbedder.class).findFirst().orElse(null);
+    this.cache = new CacheStage(settings.cache(), builder.clock, embedder);
+    this.pipeline = new Pipeline(List.of(router, cache), new ProviderDispatch(providers));
+  }
+
+  /** The response cache's counters: hits, misses, refreshes, errors, saved tokens. */
+  public CacheStatistics.Snapshot cacheStatistics() {
+    return cache.statistics();
   }
 
   /** The state of every upstream's circuit breaker. */
@@ -144,7 +160,7 @@ public final class Gateway implements AutoCloseable {
         exchange.target().provider(),
         exchange.optionPath(),
         exchange.retryAttempts(),
-        ResponseFacts.CACHE_DISABLED,
+        exchange.cacheStatus(),
         upstreamHeaders);
   }
 
@@ -233,7 +249,11 @@ public final class Gateway implements AutoCloseable {
 
   @Override
   public void close() {
-    upstream.close();
+    try {
+      cache.close();
+    } finally {
+      upstream.close();
+    }
   }
 
   /** Builds a {@link Gateway}. */
@@ -242,8 +262,18 @@ public final class Gateway implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private Sleeper sleeper = Sleeper.SYSTEM;
     private RandomGenerator random = new SplittableRandom();
+    private SentenceEmbedder embedder;
 
     private Builder() {}
+
+    /**
+     * The sentence embedder of the semantic cache; by default the first one {@link
+     * java.util.ServiceLoader} finds (the {@code switchboard-semantic} module's), else none.
+     */
+    public Builder sentenceEmbedder(SentenceEmbedder embedder) {
+      this.embedder = embedder;
+      return this;
+    }
 
     /** How retries wait; tests pass one that records the waits. */
     public Builder sleeper(Sleeper sleeper) {

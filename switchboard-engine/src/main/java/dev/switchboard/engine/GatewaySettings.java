@@ -1,6 +1,7 @@
 package dev.switchboard.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.engine.cache.CacheSettings;
 import dev.switchboard.engine.routing.RoutingLimits;
 import java.net.URI;
 import java.time.Duration;
@@ -24,6 +25,7 @@ import java.util.Set;
  * @param defaultConfig the id of a saved config, or a config's JSON, for requests that name none;
  *     {@code null} for none
  * @param routing bounds on the upstream attempts of one client request, and circuit breaking
+ * @param cache where cached answers are kept and how many; configs turn caching on per request
  */
 public record GatewaySettings(
     Set<String> trustedHosts,
@@ -33,7 +35,8 @@ public record GatewaySettings(
     Duration requestTimeout,
     Map<String, JsonNode> configs,
     String defaultConfig,
-    RoutingLimits routing) {
+    RoutingLimits routing,
+    CacheSettings cache) {
 
   /**
    * Portkey's default trusted hosts ({@code TRUSTED_CUSTOM_HOSTS}): the machine itself, and the
@@ -73,8 +76,15 @@ public record GatewaySettings(
     private final Map<String, JsonNode> configs = new LinkedHashMap<>();
     private String defaultConfig;
     private RoutingLimits routing = RoutingLimits.defaults();
+    private CacheSettings cache = CacheSettings.defaults();
 
     private Builder() {}
+
+    /** Where cached answers are kept (embedded or Redis) and the embedded cache's bounds. */
+    public Builder cache(CacheSettings cache) {
+      this.cache = cache;
+      return this;
+    }
 
     /** Saves a routing config under an id that {@code x-portkey-config} may name. */
     public Builder config(String id, JsonNode config) {
@@ -140,7 +150,8 @@ public record GatewaySettings(
           requestTimeout,
           configs,
           defaultConfig,
-          routing);
+          routing,
+          cache);
     }
   }
 }

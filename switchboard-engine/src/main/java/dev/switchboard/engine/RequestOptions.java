@@ -24,6 +24,12 @@ import java.util.Map;
  *     config's {@code forward_headers} take their values
  * @param providerOptions provider-specific settings by {@link
  *     dev.switchboard.engine.providers.ProviderOptions} name ({@code aws_region}, …)
+ * @param gatewayKey the caller's gateway key ({@code x-portkey-api-key}), which scopes cached
+ *     answers to its holder, or {@code null}
+ * @param cacheNamespace {@code x-portkey-cache-namespace}: answers are shared only within one
+ *     namespace; {@code null} for the default one
+ * @param cacheForceRefresh {@code x-portkey-cache-force-refresh}: skip the cache lookup, call the
+ *     provider and store its answer afresh
  */
 public record RequestOptions(
     String provider,
@@ -35,7 +41,10 @@ public record RequestOptions(
     Duration requestTimeout,
     String config,
     Map<String, String> requestHeaders,
-    Map<String, String> providerOptions) {
+    Map<String, String> providerOptions,
+    String gatewayKey,
+    String cacheNamespace,
+    boolean cacheForceRefresh) {
 
   public RequestOptions {
     metadata = Map.copyOf(metadata);
@@ -59,6 +68,10 @@ public record RequestOptions(
         + customHost
         + ", traceId="
         + traceId
+        + ", gatewayKey="
+        + (gatewayKey == null ? "none" : "redacted")
+        + ", cacheNamespace="
+        + cacheNamespace
         + "]";
   }
 
@@ -74,8 +87,29 @@ public record RequestOptions(
     private String config;
     private final Map<String, String> requestHeaders = new LinkedHashMap<>();
     private final Map<String, String> providerOptions = new LinkedHashMap<>();
+    private String gatewayKey;
+    private String cacheNamespace;
+    private boolean cacheForceRefresh;
 
     private Builder() {}
+
+    /** The caller's gateway key ({@code x-portkey-api-key}); it scopes cached answers. */
+    public Builder gatewayKey(String gatewayKey) {
+      this.gatewayKey = gatewayKey;
+      return this;
+    }
+
+    /** {@code x-portkey-cache-namespace}: answers are shared only within one namespace. */
+    public Builder cacheNamespace(String namespace) {
+      this.cacheNamespace = namespace;
+      return this;
+    }
+
+    /** {@code x-portkey-cache-force-refresh}: skip the lookup and store a fresh answer. */
+    public Builder cacheForceRefresh(boolean refresh) {
+      this.cacheForceRefresh = refresh;
+      return this;
+    }
 
     /**
      * A provider-specific setting by its {@link dev.switchboard.engine.providers.ProviderOptions}
@@ -144,7 +178,10 @@ public record RequestOptions(
           requestTimeout,
           config,
           requestHeaders,
-          providerOptions);
+          providerOptions,
+          gatewayKey,
+          cacheNamespace,
+          cacheForceRefresh);
     }
   }
 }

@@ -22,6 +22,11 @@ public record ResponseFacts(
     List<Map.Entry<String, String>> upstreamHeaders) {
 
   public static final String CACHE_DISABLED = "DISABLED";
+  public static final String CACHE_HIT = "HIT";
+  public static final String CACHE_MISS = "MISS";
+  public static final String CACHE_REFRESH = "REFRESH";
+  public static final String CACHE_SEMANTIC_HIT = "SEMANTIC HIT";
+  public static final String CACHE_SEMANTIC_MISS = "SEMANTIC MISS";
 
   public ResponseFacts {
     upstreamHeaders = List.copyOf(upstreamHeaders);

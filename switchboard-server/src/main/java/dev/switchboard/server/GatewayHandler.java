@@ -140,7 +140,8 @@ final class GatewayHandler extends Handler.Abstract {
         path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
     switch (method + " " + normalised) {
       case "GET /" -> exchange.writeText(200, "AI Gateway says hey!");
-      case "GET /v1/health" -> exchange.writeJson(200, Health.of(gateway.circuits()));
+      case "GET /v1/health" ->
+          exchange.writeJson(200, Health.of(gateway.circuits(), gateway.cacheStatistics()));
       case "POST /v1/chat/completions" ->
           serve(exchange, new Operation.Chat(exchange.readJson(ChatRequest.class)));
       case "POST /v1/completions" ->

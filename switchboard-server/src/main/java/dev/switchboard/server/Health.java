@@ -3,17 +3,19 @@ package dev.switchboard.server;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.engine.cache.CacheStatistics;
 import dev.switchboard.engine.routing.CircuitBreakers;
 import java.util.List;
 
 /**
  * The health answer, {@code GET /v1/health}: Portkey 2.x's shape ({@code status}, {@code message},
- * {@code version}) plus the state of each upstream's circuit breaker.
+ * {@code version}) plus the state of each upstream's circuit breaker and the response cache's
+ * counters.
  */
 final class Health {
   private Health() {}
 
-  static ObjectNode of(List<CircuitBreakers.Status> circuits) {
+  static ObjectNode of(List<CircuitBreakers.Status> circuits, CacheStatistics.Snapshot cache) {
     ObjectNode health =
         JsonNodeFactory.instance
             .objectNode()
@@ -27,6 +29,17 @@ final class Health {
       entry.put("state", circuit.state().name().toLowerCase(java.util.Locale.ROOT));
       entry.put("consecutive_failures", circuit.consecutiveFailures());
       entry.put("opened_at", circuit.openedAt() == null ? null : circuit.openedAt().toString());
+    }
+    ObjectNode counters = health.putObject("cache");
+    counters.put("hits", cache.hits());
+    counters.put("semantic_hits", cache.semanticHits());
+    counters.put("misses", cache.misses());
+    counters.put("refreshes", cache.refreshes());
+    counters.put("stores", cache.stores());
+    counters.put("errors", cache.errors());
+    counters.put("saved_tokens", cache.savedTokens());
+    if (cache.entries() >= 0) {
+      counters.put("entries", cache.entries());
     }
     return health;
   }

@@ -31,6 +31,9 @@ final class PortkeyHeaders {
   static final String LAST_USED_OPTION_INDEX = "x-portkey-last-used-option-index";
   static final String RETRY_ATTEMPT_COUNT = "x-portkey-retry-attempt-count";
   static final String CACHE_STATUS = "x-portkey-cache-status";
+  static final String CACHE_FORCE_REFRESH = "x-portkey-cache-force-refresh";
+  static final String CACHE_NAMESPACE = "x-portkey-cache-namespace";
+  static final String API_KEY = "x-portkey-api-key";
 
   /**
    * Portkey's headers for OpenAI's organization, project and beta headers, sent on to an {@code
@@ -87,7 +90,10 @@ final class PortkeyHeaders {
             .traceId(traceId)
             .metadata(metadata(headers.get(METADATA)))
             .requestTimeout(timeout(headers.get(REQUEST_TIMEOUT)))
-            .config(trimmed(headers.get(CONFIG)));
+            .config(trimmed(headers.get(CONFIG)))
+            .gatewayKey(trimmed(headers.get(API_KEY)))
+            .cacheNamespace(trimmed(headers.get(CACHE_NAMESPACE)))
+            .cacheForceRefresh(forceRefresh(headers.get(CACHE_FORCE_REFRESH)));
     for (String option : ProviderOptions.NAMES) {
       String value = trimmed(headers.get(ProviderOptions.header(option)));
       if (value != null) {
@@ -129,6 +135,14 @@ final class PortkeyHeaders {
       }
     }
     return options.build();
+  }
+
+  /**
+   * {@code true} (any case) refreshes, anything else does not. Portkey's code refreshes when the
+   * header is present at all, even as {@code false}; its SDKs send it only when asked.
+   */
+  private static boolean forceRefresh(String value) {
+    return value != null && value.strip().equalsIgnoreCase("true");
   }
 
   private static String trimmed(String value) {

@@ -1,6 +1,8 @@
 package dev.switchboard.engine.pipeline;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.engine.RequestOptions;
+import dev.switchboard.engine.ResponseFacts;
 import dev.switchboard.engine.providers.Target;
 
 /**
@@ -13,6 +15,9 @@ public final class Exchange {
   private Target target;
   private String optionPath;
   private int retryAttempts;
+  private JsonNode cacheConfig;
+  private String cacheStatus = ResponseFacts.CACHE_DISABLED;
+  private boolean answeredFromCache;
 
   public Exchange(Operation operation, RequestOptions options) {
     this.operation = operation;
@@ -61,5 +66,35 @@ public final class Exchange {
 
   public void retryAttempts(int count) {
     this.retryAttempts = count;
+  }
+
+  /**
+   * The {@code cache} setting in force for the chosen target (its own or inherited), as the config
+   * wrote it, or {@code null} for none.
+   */
+  public JsonNode cacheConfig() {
+    return cacheConfig;
+  }
+
+  public void cacheConfig(JsonNode cache) {
+    this.cacheConfig = cache;
+  }
+
+  /** Portkey's {@code x-portkey-cache-status} for the last attempt: {@code HIT}, {@code MISS}, … */
+  public String cacheStatus() {
+    return cacheStatus;
+  }
+
+  public void cacheStatus(String status) {
+    this.cacheStatus = status;
+  }
+
+  /** Whether the last attempt was answered by the cache, without an upstream call. */
+  public boolean answeredFromCache() {
+    return answeredFromCache;
+  }
+
+  public void answeredFromCache(boolean answered) {
+    this.answeredFromCache = answered;
   }
 }

@@ -52,6 +52,14 @@ public final class CircuitBreakers {
     }
   }
 
+  /** Ends an admitted call that did not reach the upstream: a half-open circuit may probe again. */
+  void released(String upstream) {
+    Circuit circuit = circuits.get(upstream);
+    if (circuit != null) {
+      circuit.released();
+    }
+  }
+
   void failed(String upstream) {
     circuits.computeIfAbsent(upstream, u -> new Circuit()).failed();
   }
@@ -88,6 +96,10 @@ public final class CircuitBreakers {
       consecutiveFailures = 0;
       probing = false;
       openedAt = null;
+    }
+
+    synchronized void released() {
+      probing = false;
     }
 
     synchronized void failed() {

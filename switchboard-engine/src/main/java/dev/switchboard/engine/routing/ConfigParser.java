@@ -2,6 +2,7 @@ package dev.switchboard.engine.routing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.engine.cache.CacheDirective;
 import dev.switchboard.engine.errors.InvalidRequestException;
 import dev.switchboard.engine.outbound.OutboundGuard;
 import java.time.Duration;
@@ -183,8 +184,10 @@ public final class ConfigParser {
         }
         case "retry" -> settings.retry = retry(value, at);
         case "cache" -> {
-          if (!value.isObject()) {
-            throw invalid(at, "must be an object with a mode");
+          try {
+            CacheDirective.parse(value);
+          } catch (IllegalArgumentException invalid) {
+            throw invalid(at, invalid.getMessage());
           }
           settings.cache = value;
         }

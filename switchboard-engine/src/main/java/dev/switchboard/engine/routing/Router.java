@@ -217,12 +217,19 @@ public final class Router implements Stage {
       for (int retries = 0; ; retries++) {
         checkBudget();
         exchange.target(target, leaf.path());
+        exchange.cacheConfig(inherited.cache());
+        exchange.answeredFromCache(false);
         exchange.retryAttempts(retries);
         attempts++;
         try {
           circuits.admit(upstream);
           Outcome outcome = firstEventRead(chain.proceed(exchange));
-          circuits.succeeded(upstream);
+          if (exchange.answeredFromCache()) {
+            // A cached answer says nothing about the upstream's health.
+            circuits.released(upstream);
+          } else {
+            circuits.succeeded(upstream);
+          }
           return outcome;
         } catch (GatewayException failure) {
           if (countsAgainstCircuit(failure)) {

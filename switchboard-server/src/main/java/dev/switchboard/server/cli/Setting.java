@@ -45,6 +45,29 @@ enum Setting {
       "routing.circuit-open-for",
       "30s",
       "how long an open circuit refuses calls before one probe is let through"),
+  CACHE_BACKEND(
+      "cache.backend",
+      "embedded",
+      "where cached answers live: embedded (in this process) or redis (shared by gateways)"),
+  CACHE_MAX_ENTRIES("cache.max-entries", "10000", "most answers the embedded cache keeps"),
+  CACHE_MAX_SIZE(
+      "cache.max-size", "64MB", "most bytes of answers the embedded cache keeps (uncompressed)"),
+  CACHE_MAX_ENTRY_SIZE(
+      "cache.max-entry-size", "1MB", "largest answer stored; larger ones are served, not stored"),
+  CACHE_DEFAULT_MAX_AGE(
+      "cache.default-max-age", "7d", "how long an answer is kept when the config sets no max_age"),
+  CACHE_REDIS_URL(
+      "cache.redis.url", "redis://127.0.0.1:6379", "the Redis server of the redis backend"),
+  CACHE_REDIS_KEY_PREFIX(
+      "cache.redis.key-prefix", "switchboard:cache:", "prefix of every cache key in Redis"),
+  CACHE_REDIS_TIMEOUT(
+      "cache.redis.timeout",
+      "250ms",
+      "longest a Redis connect or command may take; past it the lookup is a miss"),
+  CACHE_REDIS_PAUSE(
+      "cache.redis.pause-after-failure",
+      "1s",
+      "after a Redis failure, how long every lookup is a miss without trying Redis"),
   OPENAI_BASE_URL(
       "providers.openai.base-url",
       "https://api.openai.com/v1",

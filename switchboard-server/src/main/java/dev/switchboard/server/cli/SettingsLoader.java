@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.switchboard.engine.GatewaySettings;
+import dev.switchboard.engine.cache.CacheSettings;
 import dev.switchboard.engine.routing.RoutingLimits;
 import dev.switchboard.server.ServerSettings;
 import java.io.IOException;
@@ -30,7 +31,7 @@ final class SettingsLoader {
   private static final Pattern SIZE =
       Pattern.compile("(\\d+)\\s*(B|KB|MB|GB)?", Pattern.CASE_INSENSITIVE);
   private static final Pattern DURATION =
-      Pattern.compile("(\\d+)\\s*(ms|s|m|h)", Pattern.CASE_INSENSITIVE);
+      Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)", Pattern.CASE_INSENSITIVE);
   private static final Pattern PROVIDER_BASE_URL =
       Pattern.compile("providers\\.([a-z0-9-]+)\\.base-url");
 
@@ -105,6 +106,7 @@ final class SettingsLoader {
             integer(Setting.CIRCUIT_THRESHOLD, value(known, Setting.CIRCUIT_THRESHOLD)),
             duration(Setting.CIRCUIT_OPEN_FOR, value(known, Setting.CIRCUIT_OPEN_FOR))));
     try {
+      gateway.cache(cache(known));
       return new ServerSettings(
           value(known, Setting.HOST),
           integer(Setting.PORT, value(known, Setting.PORT)),
@@ -114,6 +116,38 @@ final class SettingsLoader {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("invalid settings: " + e.getMessage(), e);
     }
+  }
+
+  private static CacheSettings cache(Map<Setting, String> known) {
+    CacheSettings.Builder cache =
+        CacheSettings.builder()
+            .maxEntries(integer(Setting.CACHE_MAX_ENTRIES, value(known, Setting.CACHE_MAX_ENTRIES)))
+            .maxBytes(size(Setting.CACHE_MAX_SIZE, value(known, Setting.CACHE_MAX_SIZE)))
+            .maxEntryBytes(
+                (int)
+                    Math.min(
+                        Integer.MAX_VALUE,
+                        size(
+                            Setting.CACHE_MAX_ENTRY_SIZE,
+                            value(known, Setting.CACHE_MAX_ENTRY_SIZE))))
+            .defaultMaxAge(
+                duration(
+                    Setting.CACHE_DEFAULT_MAX_AGE, value(known, Setting.CACHE_DEFAULT_MAX_AGE)))
+            .redisKeyPrefix(value(known, Setting.CACHE_REDIS_KEY_PREFIX))
+            .redisTimeout(
+                duration(Setting.CACHE_REDIS_TIMEOUT, value(known, Setting.CACHE_REDIS_TIMEOUT)))
+            .redisPauseAfterFailure(
+                duration(Setting.CACHE_REDIS_PAUSE, value(known, Setting.CACHE_REDIS_PAUSE)));
+    String backend = value(known, Setting.CACHE_BACKEND).toLowerCase(Locale.ROOT);
+    switch (backend) {
+      case "embedded" -> cache.backend(CacheSettings.Backend.EMBEDDED);
+      case "redis" ->
+          cache.redis(url(Setting.CACHE_REDIS_URL.key, value(known, Setting.CACHE_REDIS_URL)));
+      default ->
+          throw new IllegalArgumentException(
+              Setting.CACHE_BACKEND.key + " must be embedded or redis, not '" + backend + "'");
+    }
+    return cache.build();
   }
 
   private static Setting byKey(String key) {
@@ -187,14 +221,15 @@ final class SettingsLoader {
     Matcher m = DURATION.matcher(value);
     if (!m.matches()) {
       throw new IllegalArgumentException(
-          setting.key + " must be a duration like 30s, 500ms or 5m, not '" + value + "'");
+          setting.key + " must be a duration like 30s, 500ms, 5m or 7d, not '" + value + "'");
     }
     long number = Long.parseLong(m.group(1));
     return switch (m.group(2).toLowerCase(Locale.ROOT)) {
       case "ms" -> Duration.ofMillis(number);
       case "s" -> Duration.ofSeconds(number);
       case "m" -> Duration.ofMinutes(number);
-      default -> Duration.ofHours(number);
+      case "h" -> Duration.ofHours(number);
+      default -> Duration.ofDays(number);
     };
   }
 

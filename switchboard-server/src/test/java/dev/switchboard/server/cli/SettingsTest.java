@@ -3,6 +3,7 @@ package dev.switchboard.server.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.switchboard.engine.cache.CacheSettings;
 import dev.switchboard.server.ServerSettings;
 import java.io.IOException;
 import java.net.URI;
@@ -98,6 +99,46 @@ class SettingsTest {
     assertThat(settings.gateway().routing().maxAttempts()).isEqualTo(4);
     assertThat(settings.gateway().routing().deadline()).isEqualTo(Duration.ofSeconds(90));
     assertThat(settings.gateway().routing().circuitThreshold()).isEqualTo(3);
+  }
+
+  @Test
+  void theCacheIsEmbeddedByDefaultAndRedisWhenTheFileSaysSo() throws IOException {
+    var defaults = SettingsLoader.load(null, Map.of(), Map.of()).gateway().cache();
+    assertThat(defaults.backend()).isEqualTo(CacheSettings.Backend.EMBEDDED);
+    assertThat(defaults.maxEntries()).isEqualTo(10_000);
+    assertThat(defaults.maxBytes()).isEqualTo(64L * 1024 * 1024);
+    assertThat(defaults.defaultMaxAge()).isEqualTo(Duration.ofDays(7));
+
+    Path file = dir.resolve("cache.yaml");
+    Files.writeString(
+        file,
+        """
+        cache:
+          backend: redis
+          max-entries: 500
+          max-size: 8MB
+          max-entry-size: 64KB
+          default-max-age: 2h
+          redis:
+            url: redis://10.0.0.5:6380
+            key-prefix: "gw1:"
+            timeout: 100ms
+            pause-after-failure: 5s
+        """);
+    var cache = SettingsLoader.load(file, Map.of(), Map.of()).gateway().cache();
+
+    assertThat(cache.backend()).isEqualTo(CacheSettings.Backend.REDIS);
+    assertThat(cache.redisUri()).isEqualTo(URI.create("redis://10.0.0.5:6380"));
+    assertThat(cache.redisKeyPrefix()).isEqualTo("gw1:");
+    assertThat(cache.redisTimeout()).isEqualTo(Duration.ofMillis(100));
+    assertThat(cache.redisPauseAfterFailure()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(cache.maxEntries()).isEqualTo(500);
+    assertThat(cache.maxBytes()).isEqualTo(8L * 1024 * 1024);
+    assertThat(cache.maxEntryBytes()).isEqualTo(64 * 1024);
+    assertThat(cache.defaultMaxAge()).isEqualTo(Duration.ofHours(2));
+    assertThatThrownBy(
+            () -> SettingsLoader.load(null, Map.of(), Map.of("cache.backend", "memcached")))
+        .hasMessageContaining("cache.backend");
   }
 
   @Test

@@ -1,0 +1,126 @@
+package dev.switchboard.engine.cache;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.ConnectionPoolConfig;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.params.SetParams;
+
+/**
+ * The shared store: answers in Redis, compressed, each key set to expire with its answer, so that
+ * every gateway pointed at the same Redis (and key prefix) shares hits.
+ *
+ * <p>Redis is a cache here, never a dependency: a connect or command that fails or takes longer
+ * than the timeout is a miss (and an error counted), and for a short pause after a failure the
+ * store does not try Redis at all, so that an outage costs requests nothing but their hits.
+ */
+final class RedisCacheStore implements CacheStore {
+  private static final Logger log = LoggerFactory.getLogger(RedisCacheStore.class);
+
+  private final RedisClient redis;
+  private final String prefix;
+  private final int maxEntryBytes;
+  private final Duration pauseAfterFailure;
+  private final Clock clock;
+  private final CacheStatistics statistics;
+  private final AtomicLong pausedUntilMillis = new AtomicLong(Long.MIN_VALUE);
+
+  RedisCacheStore(CacheSettings settings, Clock clock, CacheStatistics statistics) {
+    int timeout = (int) Math.max(1, settings.redisTimeout().toMillis());
+    ConnectionPoolConfig pool = new ConnectionPoolConfig();
+    pool.setMaxTotal(64);
+    pool.setMaxIdle(16);
+    pool.setMaxWait(settings.redisTimeout());
+    pool.setBlockWhenExhausted(true);
+    this.redis =
+        RedisClient.builder()
+            .fromURI(settings.redisUri())
+            .clientConfig(
+                DefaultJedisClientConfig.builder()
+                    .connectionTimeoutMillis(timeout)
+                    .socketTimeoutMillis(timeout)
+                    .build())
+            .poolConfig(pool)
+            .build();
+    this.prefix = settings.redisKeyPrefix();
+    this.maxEntryBytes = settings.maxEntryBytes();
+    this.pauseAfterFailure = settings.redisPauseAfterFailure();
+    this.clock = clock;
+    this.statistics = statistics;
+  }
+
+  @Override
+  public StoredAnswer get(CacheKey key) {
+    if (paused()) {
+      return null;
+    }
+    byte[] value;
+    try {
+      value = redis.get(redisKey(key));
+    } catch (RuntimeException failure) {
+      failed("read", failure);
+      return null;
+    }
+    if (value == null) {
+      return null;
+    }
+    try {
+      StoredAnswer answer = StoredAnswer.fromBytes(value, maxEntryBytes);
+      return answer.expiresAtMillis() <= clock.millis() ? null : answer;
+    } catch (IOException unreadable) {
+      statistics.error();
+      log.warn("unreadable cache entry in Redis ignored: {}", unreadable.getMessage());
+      return null;
+    }
+  }
+
+  @Override
+  public boolean put(CacheKey key, StoredAnswer answer) {
+    long ttl = answer.expiresAtMillis() - clock.millis();
+    if (ttl <= 0 || paused()) {
+      return false;
+    }
+    try {
+      redis.set(redisKey(key), answer.toBytes(), SetParams.setParams().px(ttl));
+      return true;
+    } catch (RuntimeException failure) {
+      failed("write", failure);
+      return false;
+    }
+  }
+
+  @Override
+  public long entryCount() {
+    return -1;
+  }
+
+  @Override
+  public void close() {
+    redis.close();
+  }
+
+  private byte[] redisKey(CacheKey key) {
+    return (prefix + key.hex()).getBytes(StandardCharsets.UTF_8);
+  }
+
+  private boolean paused() {
+    return clock.millis() < pausedUntilMillis.get();
+  }
+
+  private void failed(String what, RuntimeException failure) {
+    statistics.error();
+    pausedUntilMillis.set(clock.millis() + pauseAfterFailure.toMillis());
+    // The message names the host and port at most, never a key or a value.
+    log.warn(
+        "Redis cache {} failed, served as a miss for {} ms: {}",
+        what,
+        pauseAfterFailure.toMillis(),
+        failure.getClass().getSimpleName());
+  }
+}
