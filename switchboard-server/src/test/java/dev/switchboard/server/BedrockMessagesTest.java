@@ -25,7 +25,9 @@ import dev.switchboard.engine.GatewaySettings;
 import dev.switchboard.server.AnthropicMessagesTest.Event;
 import dev.switchboard.testkit.BedrockFault;
 import dev.switchboard.testkit.ConverseReply;
+import dev.switchboard.testkit.FakeAnthropic;
 import dev.switchboard.testkit.FakeBedrock;
+import dev.switchboard.testkit.Fault;
 import dev.switchboard.testkit.RecordedRequest;
 import dev.switchboard.wire.WireJson;
 import java.net.URI;
@@ -73,16 +75,19 @@ class BedrockMessagesTest {
           .build();
 
   static FakeBedrock bedrock;
+  static FakeAnthropic anthropic;
   static GatewayUnderTest gateway;
   static AnthropicClient claude;
 
   @BeforeAll
   static void start() {
     bedrock = FakeBedrock.start();
+    anthropic = FakeAnthropic.start();
     gateway =
         GatewayUnderTest.withEngine(
             GatewaySettings.builder()
                 .providerBaseUrl("bedrock", URI.create(bedrock.endpoint()))
+                .providerBaseUrl("anthropic", URI.create(anthropic.baseUrl()))
                 .build(),
             engine -> {});
     claude =
@@ -101,6 +106,7 @@ class BedrockMessagesTest {
   static void stop() {
     claude.close();
     gateway.close();
+    anthropic.close();
     bedrock.close();
   }
 
@@ -480,6 +486,51 @@ class BedrockMessagesTest {
     List<Event> events = AnthropicMessagesTest.events(response.body());
     assertThat(events.getLast().name()).isEqualTo("error");
     assertThat(events.stream().map(Event::name)).doesNotContain("message_stop");
+  }
+
+  @Test
+  void fallsBackFromAnOverloadedAnthropicToClaudeOnBedrock() throws InterruptedException {
+    anthropic.enqueue(Fault.status(529));
+    bedrock.enqueue(ConverseReply.text("Answered by Bedrock"));
+    String config =
+        """
+        {"strategy":{"mode":"fallback"},"targets":[
+          {"provider":"anthropic","api_key":"sk-ant-fallback"},
+          {"provider":"bedrock","aws_access_key_id":"%s","aws_secret_access_key":"%s",
+           "aws_region":"%s","override_params":{"model":"%s"}}]}
+        """
+            .formatted(
+                FakeBedrock.DEFAULT_ACCESS_KEY_ID,
+                FakeBedrock.DEFAULT_SECRET_ACCESS_KEY,
+                FakeBedrock.DEFAULT_REGION,
+                MODEL);
+    AnthropicClient routed =
+        AnthropicOkHttpClient.builder()
+            .baseUrl(gateway.uri("/").toString())
+            .apiKey("unused")
+            .putHeader("x-portkey-config", config.replace("\n", ""))
+            .maxRetries(0)
+            .build();
+    try {
+      Message message =
+          routed
+              .messages()
+              .create(
+                  MessageCreateParams.builder()
+                      .model("claude-sonnet-4-5")
+                      .maxTokens(64)
+                      .addUserMessage("Hi")
+                      .build());
+
+      assertThat(message.content().getFirst().asText().text()).isEqualTo("Answered by Bedrock");
+      assertThat(message.model().asString()).isEqualTo(MODEL);
+    } finally {
+      routed.close();
+    }
+    assertThat(anthropic.requestCount()).isPositive();
+    RecordedRequest call = upstream();
+    assertThat(call.path()).isEqualTo("/model/" + MODEL_IN_PATH + "/invoke");
+    assertSigned(call);
   }
 
   static RecordedRequest upstream(Duration wait) throws InterruptedException {
