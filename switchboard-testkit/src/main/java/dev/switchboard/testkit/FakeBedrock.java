@@ -57,7 +57,10 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  *       Cohere Embed ({@code cohere.embed-*}) and Anthropic's Messages format ({@code
  *       anthropic.*});
  *   <li>{@code POST /model/{modelId}/invoke-with-response-stream}: Anthropic's stream events as
- *       {@code chunk} frames carrying base64 {@code bytes}.
+ *       {@code chunk} frames carrying base64 {@code bytes};
+ *   <li>{@code POST /model/{modelId}/count-tokens}: {@code {"inputTokens": n}} for an InvokeModel
+ *       body ({@code input.invokeModel.body}, base64) or a Converse one ({@code input.converse}) of
+ *       an Anthropic model, a token being a word.
  * </ul>
  *
  * <p>Without a scripted {@link ConverseReply}, a chat answer says {@code Hello from the fake
@@ -79,7 +82,7 @@ public final class FakeBedrock implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern ROUTE =
       Pattern.compile(
-          "^/model/([^/]+)/(converse|converse-stream|invoke|invoke-with-response-stream)$");
+          "^/model/([^/]+)/(converse|converse-stream|invoke|invoke-with-response-stream|count-tokens)$");
   private static final String PADDING = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0";
 
   private final Server server;
@@ -341,6 +344,14 @@ public final class FakeBedrock implements AutoCloseable {
             sendFrames(response, callback, Map.of(), converseFrames(nextReply(json)), fault);
           }
           case "invoke" -> invoke(modelId, json, response, callback, fault);
+          case "count-tokens" ->
+              sendJson(
+                  response,
+                  callback,
+                  200,
+                  Map.of(),
+                  JSON.createObjectNode().put("inputTokens", countTokens(modelId, json)),
+                  fault);
           default -> {
             if (!vendor(modelId).equals("anthropic")) {
               throw new Invalid(
@@ -874,6 +885,15 @@ public final class FakeBedrock implements AutoCloseable {
 
   // https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-anthropic-claude-messages.html
   private static void validateAnthropic(JsonNode body) {
+    // The model is in the path and the action says whether to stream; Bedrock refuses both keys.
+    for (String key : List.of("model", "stream")) {
+      if (body.has(key)) {
+        throw new Invalid(
+            "Malformed input request: #: extraneous key ["
+                + key
+                + "] is not permitted, please reformat your input and try again.");
+      }
+    }
     if (!body.path("anthropic_version").isTextual()) {
       throw new Invalid(
           "Malformed input request: #: required key [anthropic_version] not found, please reformat your input and try again.");
@@ -886,6 +906,39 @@ public final class FakeBedrock implements AutoCloseable {
       throw new Invalid(
           "Malformed input request: #: required key [messages] not found, please reformat your input and try again.");
     }
+  }
+
+  // https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_CountTokens.html
+  private static int countTokens(String modelId, JsonNode request) {
+    if (!vendor(modelId).equals("anthropic")) {
+      throw new Invalid("The provided model doesn't support counting tokens.");
+    }
+    JsonNode input = request.path("input");
+    if (input.size() != 1 || !(input.has("invokeModel") || input.has("converse"))) {
+      throw new Invalid("The input must set exactly one of invokeModel and converse.");
+    }
+    if (input.has("converse")) {
+      validateConverse(input.get("converse"));
+      return inputTokens(input.get("converse"));
+    }
+    JsonNode body;
+    try {
+      body =
+          JSON.readTree(
+              Base64.getDecoder().decode(input.path("invokeModel").path("body").asText()));
+    } catch (IOException | IllegalArgumentException e) {
+      throw new Invalid("The invokeModel body must be base64-encoded JSON.");
+    }
+    validateAnthropic(body);
+    int tokens = 0;
+    JsonNode system = body.path("system");
+    if (system.isTextual()) {
+      tokens += WordTokens.count(system.asText());
+    }
+    for (JsonNode block : system) {
+      tokens += WordTokens.count(block.path("text").asText(""));
+    }
+    return tokens + inputTokens(anthropicAsConverse(body));
   }
 
   /** An Anthropic Messages request in Converse's shape, for the default answer. */

@@ -273,6 +273,61 @@ class FakeBedrockApiTest {
   }
 
   @Test
+  void refusesModelAndStreamInAnAnthropicInvokeBody() {
+    for (String extra : List.of("\"model\":\"claude\",", "\"stream\":true,")) {
+      var response =
+          client.post(
+              "/model/anthropic.claude-3-5-haiku-20241022-v1%3A0/invoke",
+              "{"
+                  + extra
+                  + "\"anthropic_version\":\"bedrock-2023-05-31\",\"max_tokens\":100,"
+                  + "\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}");
+
+      assertThat(response.statusCode()).isEqualTo(400);
+      assertThat(readTree(response.body()).path("message").asText()).contains("extraneous key");
+    }
+  }
+
+  @Test
+  void countsTheTokensOfAnInvokeModelBody() {
+    String invoke =
+        "{\"anthropic_version\":\"bedrock-2023-05-31\",\"max_tokens\":1,\"system\":\"Be brief.\","
+            + "\"messages\":[{\"role\":\"user\",\"content\":\"Count these four words\"}]}";
+    var response =
+        client.post(
+            "/model/anthropic.claude-3-5-haiku-20241022-v1%3A0/count-tokens",
+            "{\"input\":{\"invokeModel\":{\"body\":\""
+                + Base64.getEncoder().encodeToString(invoke.getBytes(StandardCharsets.UTF_8))
+                + "\"}}}");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(readTree(response.body())).isEqualTo(readTree("{\"inputTokens\":6}".getBytes()));
+  }
+
+  @Test
+  void countsTheTokensOfAConverseBody() {
+    var response =
+        client.post(
+            "/model/anthropic.claude-3-5-haiku-20241022-v1%3A0/count-tokens",
+            "{\"input\":{\"converse\":" + HELLO + "}}");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(readTree(response.body()).path("inputTokens").asInt()).isEqualTo(2);
+  }
+
+  @Test
+  void refusesToCountTokensForAModelThatDoesNotCountThem() {
+    var response =
+        client.post(
+            "/model/amazon.nova-lite-v1%3A0/count-tokens",
+            "{\"input\":{\"converse\":" + HELLO + "}}");
+
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(readTree(response.body()).path("message").asText())
+        .isEqualTo("The provided model doesn't support counting tokens.");
+  }
+
+  @Test
   void answersAnArnModelIdWithItsSlashesEncoded() {
     var response =
         client.post(

@@ -9,6 +9,7 @@ import dev.switchboard.engine.sse.SseEvent;
 import dev.switchboard.engine.sse.SseReader;
 import dev.switchboard.wire.WireFormatException;
 import dev.switchboard.wire.WireJson;
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 
@@ -17,22 +18,58 @@ import java.util.Map;
  * event as it came, {@code ping} included. The stream is complete after {@code message_stop}; an
  * end before it is a failure, and an {@code error} event is a {@link ProviderErrorException} (the
  * server writes it back as Anthropic's error event).
+ *
+ * <p>The events come from an {@link EventSource}: Anthropic's own SSE body, or another cloud's
+ * framing of the same events (Bedrock's InvokeModelWithResponseStream), so that every cloud's
+ * Claude stream is checked by the same rules.
  */
-final class AnthropicMessageStream implements ResponseStream<SseEvent> {
+public final class AnthropicMessageStream implements ResponseStream<SseEvent> {
   private final String provider;
-  private final UpstreamResponse response;
-  private final SseReader reader;
+  private final EventSource source;
   private boolean over;
 
+  /**
+   * Where an Anthropic stream's events come from, one at a time, as they came: an event's {@code
+   * event} name may be {@code null}, its type is then its data's {@code type}.
+   */
+  public interface EventSource extends AutoCloseable {
+    /** The provider's response headers worth passing back to the client. */
+    List<Map.Entry<String, String>> headers();
+
+    /**
+     * The next event, or {@code null} at the end of the body.
+     *
+     * @throws dev.switchboard.engine.errors.GatewayException when the provider breaks off or sends
+     *     something that is not an event
+     */
+    SseEvent next();
+
+    /** Stops the call: the upstream connection is closed. */
+    void abort();
+
+    /** Releases the call; if it is not over, cancels it. */
+    @Override
+    void close();
+  }
+
+  /** Anthropic's own stream: server-sent events. */
   AnthropicMessageStream(String provider, UpstreamResponse response) {
+    this(provider, new SseSource(response));
+  }
+
+  private AnthropicMessageStream(String provider, EventSource source) {
     this.provider = provider;
-    this.response = response;
-    this.reader = new SseReader(response.body());
+    this.source = source;
+  }
+
+  /** Anthropic's events from another source, checked as Anthropic's own stream is. */
+  public static ResponseStream<SseEvent> of(String provider, EventSource source) {
+    return new AnthropicMessageStream(provider, source);
   }
 
   @Override
   public List<Map.Entry<String, String>> headers() {
-    return response.headers();
+    return source.headers();
   }
 
   @Override
@@ -42,17 +79,24 @@ final class AnthropicMessageStream implements ResponseStream<SseEvent> {
     }
     SseEvent event;
     try {
-      event = AnthropicChatStream.readEvent(provider, response, reader);
+      event = source.next();
     } catch (RuntimeException e) {
       over = true;
+      source.abort();
       throw e;
+    }
+    if (event == null) {
+      over = true;
+      source.abort();
+      throw new UpstreamFailureException(
+          provider, "The provider's stream ended before it was complete.", true, null);
     }
     JsonNode data;
     try {
       data = WireJson.tree(event.data());
     } catch (WireFormatException e) {
       over = true;
-      response.abort();
+      source.abort();
       throw new UpstreamFailureException(
           provider, "The provider sent an event that is not valid JSON.", true, e);
     }
@@ -60,14 +104,14 @@ final class AnthropicMessageStream implements ResponseStream<SseEvent> {
     switch (AnthropicStreamEvent.parse(type, data)) {
       case AnthropicStreamEvent.Error error -> {
         over = true;
-        response.abort();
+        source.abort();
         JsonNode body = AnthropicErrors.errorObject(error.data());
         throw new ProviderErrorException(
             AnthropicErrors.statusOf(body.path("type").asText(null)), provider, body, List.of());
       }
       case AnthropicStreamEvent.MessageStop stop -> {
         over = true;
-        response.close();
+        source.close();
       }
       default -> {}
     }
@@ -77,6 +121,41 @@ final class AnthropicMessageStream implements ResponseStream<SseEvent> {
   @Override
   public void close() {
     over = true;
-    response.close();
+    source.close();
+  }
+
+  /** Anthropic's server-sent events. */
+  private static final class SseSource implements EventSource {
+    private final UpstreamResponse response;
+    private final SseReader reader;
+
+    SseSource(UpstreamResponse response) {
+      this.response = response;
+      this.reader = new SseReader(response.body());
+    }
+
+    @Override
+    public List<Map.Entry<String, String>> headers() {
+      return response.headers();
+    }
+
+    @Override
+    public SseEvent next() {
+      try {
+        return reader.next();
+      } catch (IOException e) {
+        throw response.translate(e);
+      }
+    }
+
+    @Override
+    public void abort() {
+      response.abort();
+    }
+
+    @Override
+    public void close() {
+      response.close();
+    }
   }
 }

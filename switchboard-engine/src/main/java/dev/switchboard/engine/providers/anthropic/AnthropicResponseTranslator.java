@@ -35,11 +35,13 @@ public final class AnthropicResponseTranslator {
   public static ChatCompletion toChatCompletion(
       JsonNode message, boolean strictOpenAiCompliance, String provider, long created) {
     StringBuilder text = new StringBuilder();
+    boolean anyText = false;
     List<ToolCall> toolCalls = new ArrayList<>();
     ArrayNode contentBlocks = JsonNodeFactory.instance.arrayNode();
     for (JsonNode block : message.path("content")) {
       switch (block.path("type").asText()) {
         case "text" -> {
+          anyText = true;
           text.append(block.path("text").asText());
           contentBlocks.add(block);
         }
@@ -58,7 +60,9 @@ public final class AnthropicResponseTranslator {
     }
     var assistant =
         new ChatMessage.Assistant(
-            MessageContent.of(text.toString()),
+            // An answer that is only tool calls has no content, as OpenAI's and Bedrock's (Portkey
+            // sends ""), so an agent sees the same message from every provider.
+            !anyText && !toolCalls.isEmpty() ? null : MessageContent.of(text.toString()),
             null,
             null,
             toolCalls.isEmpty() ? null : toolCalls,

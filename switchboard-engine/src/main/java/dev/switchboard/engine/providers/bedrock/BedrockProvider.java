@@ -1,6 +1,7 @@
 package dev.switchboard.engine.providers.bedrock;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.engine.errors.InvalidRequestException;
 import dev.switchboard.engine.errors.UpstreamFailureException;
 import dev.switchboard.engine.outbound.UpstreamClient;
@@ -10,6 +11,8 @@ import dev.switchboard.engine.providers.Provider;
 import dev.switchboard.engine.providers.Reply;
 import dev.switchboard.engine.providers.ResponseStream;
 import dev.switchboard.engine.providers.Target;
+import dev.switchboard.engine.providers.anthropic.AnthropicMessageStream;
+import dev.switchboard.engine.sse.SseEvent;
 import dev.switchboard.wire.ChatCompletion;
 import dev.switchboard.wire.ChatCompletionChunk;
 import dev.switchboard.wire.ChatRequest;
@@ -28,8 +31,10 @@ import java.util.UUID;
 
 /**
  * Amazon Bedrock's runtime API: chat through Converse and ConverseStream, embeddings (Titan,
- * Cohere) through InvokeModel. Every call is signed with SigV4 for the request's region and
- * credentials ({@code x-portkey-aws-*} headers or the config target's {@code aws_*} fields).
+ * Cohere) through InvokeModel, and Anthropic's own {@code /v1/messages} (and its count_tokens) for
+ * Anthropic models through InvokeModel, InvokeModelWithResponseStream and CountTokens. Every call
+ * is signed with SigV4 for the request's region and credentials ({@code x-portkey-aws-*} headers or
+ * the config target's {@code aws_*} fields).
  *
  * <p>The endpoint is {@code https://bedrock-runtime.<region>.amazonaws.com}, unless the gateway's
  * settings or the request's custom host replace it; the signature's region is the request's either
@@ -155,6 +160,52 @@ public final class BedrockProvider implements Provider {
               null);
     }
     return new Reply<>(EmbeddingTranslator.response(data, request.model(), tokens), headers);
+  }
+
+  /**
+   * Anthropic's Messages API for an Anthropic model, through InvokeModel: the client's body as
+   * Bedrock takes it ({@link AnthropicOnBedrock}), the answer as Anthropic's, with the client's
+   * model. Portkey translates {@code /v1/messages} to Converse instead, for every model.
+   */
+  @Override
+  public Reply<JsonNode> messages(ObjectNode request, Target target) {
+    BedrockModel model = AnthropicOnBedrock.model(request);
+    BedrockAccess access = BedrockAccess.of(target);
+    byte[] body =
+        WireJson.write(AnthropicOnBedrock.invokeBody(request, target.option("anthropic_beta")));
+    UpstreamResponse response =
+        send(target, access, model, "/invoke", body, "application/json", false);
+    List<Map.Entry<String, String>> headers = response.headers();
+    return new Reply<>(AnthropicOnBedrock.answer(readJson(response), model.id()), headers);
+  }
+
+  /** {@link #messages} streamed: InvokeModelWithResponseStream's chunks as Anthropic's events. */
+  @Override
+  public ResponseStream<SseEvent> streamMessages(ObjectNode request, Target target) {
+    BedrockModel model = AnthropicOnBedrock.model(request);
+    BedrockAccess access = BedrockAccess.of(target);
+    byte[] body =
+        WireJson.write(AnthropicOnBedrock.invokeBody(request, target.option("anthropic_beta")));
+    UpstreamResponse response =
+        send(target, access, model, "/invoke-with-response-stream", body, EVENT_STREAM, true);
+    return AnthropicMessageStream.of(NAME, new InvokeModelEventSource(response, model.id()));
+  }
+
+  /**
+   * Anthropic's count_tokens through Bedrock's CountTokens, with the InvokeModel body (Portkey
+   * sends the Converse form).
+   */
+  @Override
+  public Reply<JsonNode> countTokens(ObjectNode request, Target target) {
+    BedrockModel model = AnthropicOnBedrock.model(request);
+    BedrockAccess access = BedrockAccess.of(target);
+    byte[] body =
+        WireJson.write(
+            AnthropicOnBedrock.countTokensBody(request, target.option("anthropic_beta")));
+    UpstreamResponse response =
+        send(target, access, model, "/count-tokens", body, "application/json", false);
+    List<Map.Entry<String, String>> headers = response.headers();
+    return new Reply<>(AnthropicOnBedrock.countTokensAnswer(readJson(response)), headers);
   }
 
   /** Portkey's {@code strict_open_ai_compliance}: on unless set to {@code false}. */

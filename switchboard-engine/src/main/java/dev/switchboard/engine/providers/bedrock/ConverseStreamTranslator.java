@@ -202,7 +202,10 @@ final class ConverseStreamTranslator {
         null);
   }
 
-  private static String string(Map<String, HeaderValue> headers, String name) {
+  /**
+   * A frame header's value as text ({@code :event-type}, {@code :exception-type}), or {@code null}.
+   */
+  static String string(Map<String, HeaderValue> headers, String name) {
     HeaderValue value = headers.get(name);
     if (value == null) {
       return null;

@@ -142,6 +142,25 @@ class AnthropicTranslatorsTest {
   }
 
   @Test
+  void anAnswerThatIsOnlyToolCallsHasNoContentAsOpenAisHasNone() {
+    JsonNode message =
+        WireJson.tree(
+            """
+            {"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-4-5",
+             "content":[{"type":"tool_use","id":"toolu_1","name":"f","input":{}}],
+             "stop_reason":"tool_use","usage":{"input_tokens":3,"output_tokens":2}}\
+            """);
+
+    ChatCompletion completion =
+        AnthropicResponseTranslator.toChatCompletion(message, true, "anthropic", 1L);
+
+    JsonNode json = WireJson.mapper().valueToTree(completion).at("/choices/0/message");
+    assertThat(json.has("content")).isTrue();
+    assertThat(json.get("content").isNull()).isTrue();
+    assertThat(json.at("/tool_calls/0/id").asText()).isEqualTo("toolu_1");
+  }
+
+  @Test
   void stopReasonsMapAsPortkeyMapsThem() {
     assertThat(AnthropicResponseTranslator.finishReason("end_turn", true)).isEqualTo("stop");
     assertThat(AnthropicResponseTranslator.finishReason("stop_sequence", true)).isEqualTo("stop");
