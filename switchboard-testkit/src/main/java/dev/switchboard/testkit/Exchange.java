@@ -1,13 +1,9 @@
 package dev.switchboard.testkit;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Map;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
@@ -22,36 +18,21 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
 /**
- * One request being answered: writes a {@link Reply} the way OpenAI frames it (headers, JSON
- * bodies, {@code data:} events and {@code [DONE]}), with this request's {@link Fault} applied to
- * the delivery.
+ * One request being answered, whatever the provider: the head, a body of known length, a stream
+ * written chunk by chunk (counted in the fake's {@link StreamCounters}), pauses between chunks, and
+ * the two ways a fake breaks a connection. A provider's exchange adds the headers it sends on every
+ * answer, its framing and its error shapes.
  */
-final class Exchange {
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
-  private static final HttpField JSON_TYPE =
+abstract class Exchange {
+  static final HttpField JSON_TYPE =
       new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "application/json");
-  private static final HttpField EVENT_STREAM_TYPE =
+  static final HttpField EVENT_STREAM_TYPE =
       new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "text/event-stream; charset=utf-8");
-
-  /** Headers OpenAI sends on every answer; the rate-limit figures are fixed. */
-  private static final HttpFields OPENAI_HEADERS =
-      HttpFields.build()
-          .put("openai-version", "2020-10-01")
-          .put("access-control-expose-headers", "X-Request-ID")
-          .put("x-ratelimit-limit-requests", "10000")
-          .put("x-ratelimit-limit-tokens", "30000000")
-          .put("x-ratelimit-remaining-requests", "9999")
-          .put("x-ratelimit-remaining-tokens", "29999990")
-          .put("x-ratelimit-reset-requests", "6ms")
-          .put("x-ratelimit-reset-tokens", "0s")
-          .asImmutable();
 
   private final Request request;
   private final Response response;
   private final Callback callback;
   private final StreamCounters streams;
-  private final long receivedNanos = System.nanoTime();
 
   Exchange(Request request, Response response, Callback callback, StreamCounters streams) {
     this.request = request;
@@ -60,37 +41,30 @@ final class Exchange {
     this.streams = streams;
   }
 
+  /** Adds the headers the provider sends on every answer, which follow {@code Content-Type}. */
+  abstract void addProviderHeaders(HttpFields.Mutable headers);
+
+  /** Sets the status and the headers: {@code contentType}, the provider's, then {@code extra}. */
+  final void writeHeaders(int status, HttpField contentType, Map<String, String> extra) {
+    response.setStatus(status);
+    HttpFields.Mutable headers = response.getHeaders();
+    headers.add(contentType);
+    addProviderHeaders(headers);
+    extra.forEach(headers::put);
+  }
+
+  /** The response's headers, to add to those {@link #writeHeaders} set before they are sent. */
+  final HttpFields.Mutable headers() {
+    return response.getHeaders();
+  }
+
   /**
-   * Sends {@code reply}, changed by {@code fault}: cut, malformed or slowed. A {@code null} fault,
-   * or one that does not touch delivery, sends it as it is.
+   * Sends {@code body} with its {@code Content-Length}; when {@code cutHalfway}, only its first
+   * half, then {@linkplain #cutConnection() cuts} the connection.
    */
-  void send(Reply reply, Fault fault) throws IOException {
-    switch (reply) {
-      case Reply.Json json -> sendJson(json, fault);
-      case Reply.EventStream stream -> sendEvents(stream, fault);
-    }
-  }
-
-  /** Resets the TCP connection: with SO_LINGER 0, closing the socket sends RST instead of FIN. */
-  void resetConnection() throws IOException {
-    EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
-    if (endPoint instanceof SocketChannelEndPoint socket) {
-      socket.getChannel().setOption(StandardSocketOptions.SO_LINGER, 0);
-    }
-    endPoint.close();
-    callback.failed(new EofException("connection reset by the fake, as asked"));
-  }
-
-  private void sendJson(Reply.Json json, Fault fault) throws IOException {
-    byte[] body = JSON.writeValueAsBytes(json.body());
-    int status = json.status();
-    if (fault instanceof Fault.MalformedBody) {
-      status = 200;
-      body = Arrays.copyOf(body, body.length / 2);
-    }
-    writeHeaders(status, json.headers(), JSON_TYPE);
+  final void sendBody(byte[] body, boolean cutHalfway) throws IOException {
     response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
-    if (fault instanceof Fault.CutStreamAfter) {
+    if (cutHalfway) {
       Content.Sink.write(response, false, ByteBuffer.wrap(body, 0, body.length / 2));
       cutConnection();
       return;
@@ -98,47 +72,22 @@ final class Exchange {
     response.write(true, ByteBuffer.wrap(body), callback);
   }
 
+  /** A stream's body, written with the blocking writes of its {@link Exchange}. */
+  @FunctionalInterface
+  interface StreamBody {
+    void write() throws IOException;
+  }
+
   /**
-   * Commits the headers at once, as OpenAI does before the first event, then sends each event,
-   * waiting between them for {@link Fault.ChunkDelay}.
+   * Writes a stream: counted open while {@code body} writes it, and aborted by its client when a
+   * write fails (the client went away), which fails the answer; a stream that ends otherwise,
+   * complete or cut by a fault, is counted closed.
    */
-  private void sendEvents(Reply.EventStream stream, Fault fault) throws IOException {
-    writeHeaders(200, Map.of(), EVENT_STREAM_TYPE);
+  final void stream(StreamBody body) {
     streams.opened();
     boolean clientLeft = false;
     try {
-      Content.Sink.write(response, false, ByteBuffer.allocate(0));
-      int sent = 0;
-      for (JsonNode event : stream.events()) {
-        if (fault instanceof Fault.CutStreamAfter cut && sent == cut.chunks()) {
-          cutConnection();
-          return;
-        }
-        if (fault instanceof Fault.StreamError error && sent == error.afterEvents()) {
-          sendErrorEvent(error);
-          return;
-        }
-        if (sent > 0) {
-          pause(fault);
-        }
-        byte[] data = JSON.writeValueAsBytes(event);
-        if (sent == 0 && fault instanceof Fault.MalformedBody) {
-          data = Arrays.copyOf(data, data.length / 2);
-        }
-        Content.Sink.write(response, false, ByteBuffer.wrap(event(data)));
-        sent++;
-      }
-      if (fault instanceof Fault.CutStreamAfter) {
-        cutConnection();
-        return;
-      }
-      if (fault instanceof Fault.StreamError error) {
-        sendErrorEvent(error); // the stream was shorter than the events to let through
-        return;
-      }
-      pause(fault);
-      Content.Sink.write(response, true, ByteBuffer.wrap(DONE));
-      callback.succeeded();
+      body.write();
     } catch (IOException clientGone) {
       clientLeft = true;
       callback.failed(clientGone);
@@ -151,19 +100,24 @@ final class Exchange {
     }
   }
 
-  /** OpenAI's in-band error event, then the end of the stream without {@code [DONE]}. */
-  private void sendErrorEvent(Fault.StreamError error) throws IOException {
-    JsonNode body = ApiError.forStatus(error.status(), "gpt-4o-mini", null).body();
-    Content.Sink.write(response, true, ByteBuffer.wrap(event(JSON.writeValueAsBytes(body))));
+  /**
+   * Sends the head at once, before any of the body, as providers do before a stream's first event.
+   */
+  final void commitHeaders() throws IOException {
+    Content.Sink.write(response, false, ByteBuffer.allocate(0));
+  }
+
+  /** Writes {@code chunk}, waiting until it is written; {@code last} ends the body. */
+  final void write(byte[] chunk, boolean last) throws IOException {
+    Content.Sink.write(response, last, ByteBuffer.wrap(chunk));
+  }
+
+  /** The answer is complete. */
+  final void succeeded() {
     callback.succeeded();
   }
 
-  private void pause(Fault fault) throws IOException {
-    if (fault instanceof Fault.ChunkDelay delay) {
-      sleep(delay.delay());
-    }
-  }
-
+  /** Waits {@code delay}, e.g. between chunks or before the first byte. */
   static void sleep(Duration delay) throws IOException {
     try {
       Thread.sleep(delay);
@@ -173,34 +127,23 @@ final class Exchange {
     }
   }
 
-  private static byte[] event(byte[] data) {
-    byte[] event = new byte[6 + data.length + 2];
-    System.arraycopy("data: ".getBytes(StandardCharsets.US_ASCII), 0, event, 0, 6);
-    System.arraycopy(data, 0, event, 6, data.length);
-    event[event.length - 2] = '\n';
-    event[event.length - 1] = '\n';
-    return event;
-  }
-
-  private void writeHeaders(int status, Map<String, String> extra, HttpField contentType) {
-    response.setStatus(status);
-    var headers = response.getHeaders();
-    headers.add(contentType);
-    headers.put("x-request-id", OpenAiIds.request());
-    headers.put(
-        "openai-processing-ms",
-        Long.toString(Duration.ofNanos(System.nanoTime() - receivedNanos).toMillis()));
-    headers.add(OPENAI_HEADERS);
-    extra.forEach(headers::put);
-  }
-
   /** Closes the connection mid-answer: the client sees its body end early, with no error event. */
-  private void cutConnection() {
+  final void cutConnection() {
     // A FIN after what was written, not a reset: a reset can make the client's kernel drop the
     // events already sent, and the cut must come after them.
-    var endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
+    EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
     endPoint.shutdownOutput();
     endPoint.close();
     callback.failed(new EofException("answer cut by the fake, as asked"));
+  }
+
+  /** Resets the TCP connection: with SO_LINGER 0, closing the socket sends RST instead of FIN. */
+  final void resetConnection() throws IOException {
+    EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
+    if (endPoint instanceof SocketChannelEndPoint socket) {
+      socket.getChannel().setOption(StandardSocketOptions.SO_LINGER, 0);
+    }
+    endPoint.close();
+    callback.failed(new EofException("connection reset by the fake, as asked"));
   }
 }

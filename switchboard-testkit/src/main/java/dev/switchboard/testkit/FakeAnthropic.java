@@ -1,30 +1,12 @@
 package dev.switchboard.testkit;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.eclipse.jetty.http.HttpField;
-import org.eclipse.jetty.io.Content;
-import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * A fake of Anthropic's Messages API (https://docs.anthropic.com/en/api/messages), for tests of
@@ -50,32 +32,11 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * <p>Thread-safe. Streams and slow answers run on virtual threads.
  */
 public final class FakeAnthropic implements AutoCloseable {
-  private final Server server;
-  private final ServerConnector connector;
   private final AnthropicApi api = new AnthropicApi();
-  private final boolean recordRequests;
-  private final ConcurrentLinkedQueue<Fault> faults = new ConcurrentLinkedQueue<>();
-  private final List<RecordedRequest> requests = new ArrayList<>();
-  private final BlockingQueue<RecordedRequest> untaken = new LinkedBlockingQueue<>();
-  private final AtomicInteger requestCount = new AtomicInteger();
-  private final StreamCounters streams = new StreamCounters();
+  private final FakeServer<Fault> server;
 
   private FakeAnthropic(Builder builder) {
-    this.recordRequests = builder.recordRequests;
-    QueuedThreadPool threads = new QueuedThreadPool();
-    threads.setName("fake-anthropic");
-    threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
-    server = new Server(threads);
-    HttpConfiguration http = new HttpConfiguration();
-    http.setSendServerVersion(false);
-    http.setSendDateHeader(true);
-    connector = new ServerConnector(server, new HttpConnectionFactory(http));
-    connector.setHost("127.0.0.1");
-    connector.setPort(builder.port);
-    connector.setIdleTimeout(Duration.ofMinutes(10).toMillis());
-    server.addConnector(connector);
-    server.setHandler(new Api());
-    server.setStopTimeout(0);
+    this.server = new FakeServer<>("Anthropic", builder.port, builder.recordRequests, this::answer);
   }
 
   /** Starts a fake on 127.0.0.1 and an ephemeral port, recording requests. */
@@ -96,10 +57,7 @@ public final class FakeAnthropic implements AutoCloseable {
 
     /** The port to bind on 127.0.0.1; 0, the default, lets the system pick a free one. */
     public Builder port(int port) {
-      if (port < 0 || port > 65535) {
-        throw new IllegalArgumentException("not a port: " + port);
-      }
-      this.port = port;
+      this.port = FakeServer.checkPort(port);
       return this;
     }
 
@@ -116,23 +74,18 @@ public final class FakeAnthropic implements AutoCloseable {
      */
     public FakeAnthropic start() {
       FakeAnthropic fake = new FakeAnthropic(this);
-      try {
-        fake.server.start();
-      } catch (Exception e) {
-        fake.close();
-        throw new IllegalStateException("the fake Anthropic could not start on port " + port, e);
-      }
+      fake.server.start();
       return fake;
     }
   }
 
   public int port() {
-    return connector.getLocalPort();
+    return server.port();
   }
 
   /** {@code http://127.0.0.1:<port>}. */
   public String origin() {
-    return "http://127.0.0.1:" + port();
+    return server.origin();
   }
 
   /** {@code http://127.0.0.1:<port>/v1}: what a client takes as Anthropic's base URL. */
@@ -150,7 +103,7 @@ public final class FakeAnthropic implements AutoCloseable {
 
   /** The next request not yet faulted gets {@code fault}; one per request, in order. */
   public void enqueue(Fault fault) {
-    faults.add(Objects.requireNonNull(fault));
+    server.enqueueFault(fault);
   }
 
   /** The next valid Messages request is answered with {@code reply}; one per request, in order. */
@@ -160,89 +113,35 @@ public final class FakeAnthropic implements AutoCloseable {
 
   /** Every request received so far, oldest first. */
   public List<RecordedRequest> requests() {
-    synchronized (requests) {
-      return List.copyOf(requests);
-    }
+    return server.requests();
   }
 
   /** The oldest request not taken yet, waiting up to {@code timeout}; {@code null} if none came. */
   public RecordedRequest takeRequest(Duration timeout) throws InterruptedException {
-    return untaken.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    return server.takeRequest(timeout);
   }
 
   public int requestCount() {
-    return requestCount.get();
+    return server.requestCount();
   }
 
   /** Streams ended because their client went away before they were complete. */
   public int abortedStreams() {
-    return streams.aborted();
+    return server.streams().aborted();
   }
 
   @Override
   public void close() {
-    try {
-      server.stop();
-    } catch (Exception e) {
-      throw new IllegalStateException("the fake Anthropic did not stop", e);
-    }
+    server.close();
   }
 
-  private final class Api extends Handler.Abstract {
-    @Override
-    public boolean handle(Request request, Response response, Callback callback)
-        throws IOException {
-      RecordedRequest recorded = record(request);
-      Fault fault = faults.poll();
-      String requestId = AnthropicApi.requestId();
-      var exchange = new AnthropicExchange(request, response, callback, streams, requestId);
-      switch (fault) {
-        case null -> exchange.send(api.answer(recorded, null, requestId), null);
-        case Fault.ResetConnection reset ->
-            new Exchange(request, response, callback, streams).resetConnection();
-        case Fault.SlowFirstByte slow -> {
-          Exchange.sleep(slow.delay());
-          exchange.send(api.answer(recorded, null, requestId), slow);
-        }
-        case Fault.Status status -> exchange.send(api.answer(recorded, status, requestId), status);
-        case Fault.StreamError error -> {
-          Reply reply = api.answer(recorded, null, requestId);
-          if (reply instanceof Reply.Json json && json.status() == 200) {
-            reply = api.answer(recorded, new Fault.Status(error.status(), Map.of()), requestId);
-          }
-          exchange.send(reply, error);
-        }
-        case Fault.CutStreamAfter cut -> exchange.send(api.answer(recorded, null, requestId), cut);
-        case Fault.MalformedBody bad -> exchange.send(api.answer(recorded, null, requestId), bad);
-        case Fault.ChunkDelay delay -> exchange.send(api.answer(recorded, null, requestId), delay);
-      }
-      return true;
-    }
-
-    private RecordedRequest record(Request request) throws IOException {
-      byte[] body;
-      try (InputStream in = Content.Source.asInputStream(request)) {
-        body = in.readAllBytes();
-      }
-      List<Map.Entry<String, String>> headers = new ArrayList<>();
-      for (HttpField field : request.getHeaders()) {
-        headers.add(Map.entry(field.getName(), field.getValue()));
-      }
-      RecordedRequest recorded =
-          new RecordedRequest(
-              request.getMethod(),
-              request.getHttpURI().getPath(),
-              request.getHttpURI().getQuery(),
-              headers,
-              new String(body, StandardCharsets.UTF_8));
-      requestCount.incrementAndGet();
-      if (recordRequests) {
-        synchronized (requests) {
-          requests.add(recorded);
-        }
-        untaken.add(recorded);
-      }
-      return recorded;
-    }
+  /** Takes the request's fault from the queue and answers, on the request's virtual thread. */
+  private void answer(
+      RecordedRequest recorded, byte[] body, Request request, Response response, Callback callback)
+      throws IOException {
+    Fault fault = server.nextFault();
+    String requestId = AnthropicApi.requestId();
+    new AnthropicExchange(request, response, callback, server.streams(), requestId)
+        .play(fault, error -> api.answer(recorded, error, requestId));
   }
 }

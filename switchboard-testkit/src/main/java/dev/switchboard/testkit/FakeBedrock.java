@@ -5,9 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URLDecoder;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,28 +15,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.eclipse.jetty.http.HttpField;
-import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.UriCompliance;
-import org.eclipse.jetty.io.Content;
-import org.eclipse.jetty.io.EofException;
-import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * A fake of Amazon Bedrock's runtime API, for tests of code that calls Bedrock: it binds 127.0.0.1,
@@ -85,21 +69,14 @@ public final class FakeBedrock implements AutoCloseable {
           "^/model/([^/]+)/(converse|converse-stream|invoke|invoke-with-response-stream|count-tokens)$");
   private static final String PADDING = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0";
 
-  private final Server server;
-  private final ServerConnector connector;
+  private final FakeServer<BedrockFault> server;
   private final SigV4Verifier verifier;
   private final String region;
-  private final boolean recordRequests;
-  private final ConcurrentLinkedQueue<BedrockFault> faults = new ConcurrentLinkedQueue<>();
   private final ConcurrentLinkedQueue<ConverseReply> replies = new ConcurrentLinkedQueue<>();
-  private final List<RecordedRequest> requests = new ArrayList<>();
-  private final BlockingQueue<RecordedRequest> untaken = new LinkedBlockingQueue<>();
-  private final AtomicInteger requestCount = new AtomicInteger();
   private final AtomicInteger refusedSignatures = new AtomicInteger();
 
   private FakeBedrock(Builder builder) {
     this.region = builder.region;
-    this.recordRequests = builder.recordRequests;
     this.verifier =
         new SigV4Verifier(
             builder.accessKeyId,
@@ -108,23 +85,11 @@ public final class FakeBedrock implements AutoCloseable {
             builder.region,
             "bedrock",
             builder.clock);
-    QueuedThreadPool threads = new QueuedThreadPool();
-    threads.setName("fake-bedrock");
-    threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
-    server = new Server(threads);
-    HttpConfiguration http = new HttpConfiguration();
-    http.setSendServerVersion(false);
-    http.setSendDateHeader(true);
     // Model ARNs travel as one path segment with their '/' and ':' percent-encoded, as AWS takes
     // them; Jetty's default compliance would refuse an encoded '/'.
-    http.setUriCompliance(UriCompliance.UNSAFE);
-    connector = new ServerConnector(server, new HttpConnectionFactory(http));
-    connector.setHost("127.0.0.1");
-    connector.setPort(builder.port);
-    connector.setIdleTimeout(Duration.ofMinutes(10).toMillis());
-    server.addConnector(connector);
-    server.setHandler(new Api());
-    server.setStopTimeout(0);
+    this.server =
+        new FakeServer<>(
+            "Bedrock", builder.port, builder.recordRequests, UriCompliance.UNSAFE, this::answer);
   }
 
   /** Starts a fake with the default credentials and region on an ephemeral port. */
@@ -153,10 +118,7 @@ public final class FakeBedrock implements AutoCloseable {
     private Builder() {}
 
     public Builder port(int port) {
-      if (port < 0 || port > 65535) {
-        throw new IllegalArgumentException("not a port: " + port);
-      }
-      this.port = port;
+      this.port = FakeServer.checkPort(port);
       return this;
     }
 
@@ -200,23 +162,18 @@ public final class FakeBedrock implements AutoCloseable {
      */
     public FakeBedrock start() {
       FakeBedrock fake = new FakeBedrock(this);
-      try {
-        fake.server.start();
-      } catch (Exception e) {
-        fake.close();
-        throw new IllegalStateException("the fake Bedrock could not start on port " + port, e);
-      }
+      fake.server.start();
       return fake;
     }
   }
 
   public int port() {
-    return connector.getLocalPort();
+    return server.port();
   }
 
   /** {@code http://127.0.0.1:<port>}: what a Bedrock client takes as its endpoint. */
   public String endpoint() {
-    return "http://127.0.0.1:" + port();
+    return server.origin();
   }
 
   /** The region signatures must be scoped to. */
@@ -226,7 +183,7 @@ public final class FakeBedrock implements AutoCloseable {
 
   /** The next correctly signed request gets {@code fault}; faults are used one per request. */
   public void enqueue(BedrockFault fault) {
-    faults.add(Objects.requireNonNull(fault));
+    server.enqueueFault(fault);
   }
 
   /**
@@ -238,18 +195,16 @@ public final class FakeBedrock implements AutoCloseable {
 
   /** Every request received so far, oldest first, refused ones included. */
   public List<RecordedRequest> requests() {
-    synchronized (requests) {
-      return List.copyOf(requests);
-    }
+    return server.requests();
   }
 
   /** The oldest request not taken yet, waiting up to {@code timeout}; {@code null} if none came. */
   public RecordedRequest takeRequest(Duration timeout) throws InterruptedException {
-    return untaken.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    return server.takeRequest(timeout);
   }
 
   public int requestCount() {
-    return requestCount.get();
+    return server.requestCount();
   }
 
   /** How many requests were refused for their signature or credentials. */
@@ -259,15 +214,8 @@ public final class FakeBedrock implements AutoCloseable {
 
   @Override
   public void close() {
-    try {
-      server.stop();
-    } catch (Exception e) {
-      throw new IllegalStateException("the fake Bedrock did not stop", e);
-    }
+    server.close();
   }
-
-  /** A Bedrock error answer: the name in {@code x-amzn-ErrorType}, {@code {"message": …}}. */
-  private record ErrorAnswer(int status, String errorType, String message) {}
 
   private static final class Invalid extends RuntimeException {
     Invalid(String message) {
@@ -275,114 +223,77 @@ public final class FakeBedrock implements AutoCloseable {
     }
   }
 
-  private final class Api extends Handler.Abstract {
-    @Override
-    public boolean handle(Request request, Response response, Callback callback)
-        throws IOException {
-      byte[] body;
-      try (InputStream in = Content.Source.asInputStream(request)) {
-        body = in.readAllBytes();
-      }
-      List<Map.Entry<String, String>> headers = new ArrayList<>();
-      for (HttpField field : request.getHeaders()) {
-        headers.add(Map.entry(field.getName(), field.getValue()));
-      }
-      String path = request.getHttpURI().getPath();
-      String query = request.getHttpURI().getQuery();
-      record(
-          new RecordedRequest(
-              request.getMethod(), path, query, headers, new String(body, StandardCharsets.UTF_8)));
-      var refusal = verifier.verify(request.getMethod(), path, query, headers, body);
-      if (refusal != null) {
-        refusedSignatures.incrementAndGet();
-        int status = refusal.errorType().equals("IncompleteSignatureException") ? 400 : 403;
-        sendError(
-            response, callback, new ErrorAnswer(status, refusal.errorType(), refusal.message()));
-        return true;
-      }
-      Matcher route = ROUTE.matcher(path);
-      if (!request.getMethod().equals("POST") || !route.matches()) {
-        sendError(
-            response,
-            callback,
-            new ErrorAnswer(404, "UnknownOperationException", "Unknown operation"));
-        return true;
-      }
-      String modelId =
-          URLDecoder.decode(route.group(1).replace("+", "%2B"), StandardCharsets.UTF_8);
-      String action = route.group(2);
-      BedrockFault fault = faults.poll();
-      if (fault instanceof BedrockFault.Error error) {
-        sendError(
-            response,
-            callback,
-            new ErrorAnswer(error.status(), error.errorType(), error.message()));
-        return true;
-      }
-      JsonNode json;
-      try {
-        json = JSON.readTree(body);
-        if (json == null || !json.isObject()) {
-          throw new Invalid("The request body must be a JSON object.");
-        }
-      } catch (IOException e) {
-        sendError(
-            response,
-            callback,
-            new ErrorAnswer(
-                400, "SerializationException", "Could not parse the request body as JSON."));
-        return true;
-      }
-      try {
-        switch (action) {
-          case "converse" -> {
-            validateConverse(json);
-            sendJson(response, callback, 200, Map.of(), converseAnswer(nextReply(json)), fault);
-          }
-          case "converse-stream" -> {
-            validateConverse(json);
-            sendFrames(response, callback, Map.of(), converseFrames(nextReply(json)), fault);
-          }
-          case "invoke" -> invoke(modelId, json, response, callback, fault);
-          case "count-tokens" ->
-              sendJson(
-                  response,
-                  callback,
-                  200,
-                  Map.of(),
-                  JSON.createObjectNode().put("inputTokens", countTokens(modelId, json)),
-                  fault);
-          default -> {
-            if (!vendor(modelId).equals("anthropic")) {
-              throw new Invalid(
-                  "The model "
-                      + modelId
-                      + " does not support streaming with InvokeModelWithResponseStream in this fake.");
-            }
-            validateAnthropic(json);
-            sendFrames(
-                response,
-                callback,
-                Map.of("X-Amzn-Bedrock-Content-Type", "application/json"),
-                anthropicFrames(modelId, nextReply(anthropicAsConverse(json))),
-                fault);
-          }
-        }
-      } catch (Invalid invalid) {
-        sendError(
-            response, callback, new ErrorAnswer(400, "ValidationException", invalid.getMessage()));
-      }
-      return true;
+  /**
+   * Checks the signature, routes the request and validates it, then answers it or plays its fault.
+   */
+  private void answer(
+      RecordedRequest recorded, byte[] body, Request request, Response response, Callback callback)
+      throws IOException {
+    var exchange = new BedrockExchange(request, response, callback, server.streams());
+    String path = recorded.path();
+    var refusal =
+        verifier.verify(recorded.method(), path, recorded.query(), recorded.headers(), body);
+    if (refusal != null) {
+      refusedSignatures.incrementAndGet();
+      int status = refusal.errorType().equals("IncompleteSignatureException") ? 400 : 403;
+      exchange.sendError(status, refusal.errorType(), refusal.message());
+      return;
     }
-
-    private void record(RecordedRequest recorded) {
-      requestCount.incrementAndGet();
-      if (recordRequests) {
-        synchronized (requests) {
-          requests.add(recorded);
-        }
-        untaken.add(recorded);
+    Matcher route = ROUTE.matcher(path);
+    if (!recorded.method().equals("POST") || !route.matches()) {
+      exchange.sendError(404, "UnknownOperationException", "Unknown operation");
+      return;
+    }
+    String modelId = URLDecoder.decode(route.group(1).replace("+", "%2B"), StandardCharsets.UTF_8);
+    String action = route.group(2);
+    BedrockFault fault = server.nextFault();
+    if (fault instanceof BedrockFault.Error error) {
+      exchange.sendError(error.status(), error.errorType(), error.message());
+      return;
+    }
+    JsonNode json;
+    try {
+      json = JSON.readTree(body);
+      if (json == null || !json.isObject()) {
+        throw new Invalid("The request body must be a JSON object.");
       }
+    } catch (IOException e) {
+      exchange.sendError(
+          400, "SerializationException", "Could not parse the request body as JSON.");
+      return;
+    }
+    try {
+      switch (action) {
+        case "converse" -> {
+          validateConverse(json);
+          exchange.sendJson(Map.of(), converseAnswer(nextReply(json)), fault);
+        }
+        case "converse-stream" -> {
+          validateConverse(json);
+          exchange.sendFrames(Map.of(), converseFrames(nextReply(json)), fault);
+        }
+        case "invoke" -> invoke(modelId, json, exchange, fault);
+        case "count-tokens" ->
+            exchange.sendJson(
+                Map.of(),
+                JSON.createObjectNode().put("inputTokens", countTokens(modelId, json)),
+                fault);
+        default -> {
+          if (!vendor(modelId).equals("anthropic")) {
+            throw new Invalid(
+                "The model "
+                    + modelId
+                    + " does not support streaming with InvokeModelWithResponseStream in this fake.");
+          }
+          validateAnthropic(json);
+          exchange.sendFrames(
+              Map.of("X-Amzn-Bedrock-Content-Type", "application/json"),
+              anthropicFrames(modelId, nextReply(anthropicAsConverse(json))),
+              fault);
+        }
+      }
+    } catch (Invalid invalid) {
+      exchange.sendError(400, "ValidationException", invalid.getMessage());
     }
   }
 
@@ -792,8 +703,7 @@ public final class FakeBedrock implements AutoCloseable {
     return dot < 0 ? "" : model.substring(0, dot);
   }
 
-  private void invoke(
-      String modelId, JsonNode body, Response response, Callback callback, BedrockFault fault)
+  private void invoke(String modelId, JsonNode body, BedrockExchange exchange, BedrockFault fault)
       throws IOException {
     String vendor = vendor(modelId);
     if (vendor.equals("amazon") && modelId.contains("titan-embed")) {
@@ -813,13 +723,8 @@ public final class FakeBedrock implements AutoCloseable {
       answer.set("embedding", vector(text.asText(), dimensions));
       int tokens = WordTokens.count(text.asText());
       answer.put("inputTextTokenCount", tokens);
-      sendJson(
-          response,
-          callback,
-          200,
-          Map.of("X-Amzn-Bedrock-Input-Token-Count", Integer.toString(tokens)),
-          answer,
-          fault);
+      exchange.sendJson(
+          Map.of("X-Amzn-Bedrock-Input-Token-Count", Integer.toString(tokens)), answer, fault);
     } else if (vendor.equals("cohere") && modelId.contains("embed")) {
       JsonNode texts = body.get("texts");
       if (texts == null || !texts.isArray() || texts.isEmpty()) {
@@ -842,21 +747,13 @@ public final class FakeBedrock implements AutoCloseable {
       answer.put("id", UUID.randomUUID().toString());
       answer.put("response_type", "embeddings_floats");
       answer.set("texts", texts);
-      sendJson(
-          response,
-          callback,
-          200,
-          Map.of("X-Amzn-Bedrock-Input-Token-Count", Integer.toString(tokens)),
-          answer,
-          fault);
+      exchange.sendJson(
+          Map.of("X-Amzn-Bedrock-Input-Token-Count", Integer.toString(tokens)), answer, fault);
     } else if (vendor.equals("anthropic")) {
       validateAnthropic(body);
       ConverseReply reply = nextReply(anthropicAsConverse(body));
       ObjectNode answer = anthropicMessage(modelId, reply);
-      sendJson(
-          response,
-          callback,
-          200,
+      exchange.sendJson(
           Map.of(
               "X-Amzn-Bedrock-Input-Token-Count", Integer.toString(reply.inputTokens()),
               "X-Amzn-Bedrock-Output-Token-Count", Integer.toString(reply.outputTokens())),
@@ -1094,103 +991,5 @@ public final class FakeBedrock implements AutoCloseable {
       frames.add(event("chunk", chunk));
     }
     return frames;
-  }
-
-  // --- Writing ----------------------------------------------------------------------------------
-
-  private static void writeHeaders(
-      Response response, int status, String contentType, Map<String, String> extra) {
-    response.setStatus(status);
-    response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
-    response.getHeaders().put("x-amzn-RequestId", UUID.randomUUID().toString());
-    extra.forEach(response.getHeaders()::put);
-  }
-
-  private static void sendError(Response response, Callback callback, ErrorAnswer error) {
-    byte[] body =
-        JSON.createObjectNode()
-            .put("message", error.message())
-            .toString()
-            .getBytes(StandardCharsets.UTF_8);
-    writeHeaders(
-        response,
-        error.status(),
-        "application/json",
-        Map.of(
-            "x-amzn-ErrorType",
-            error.errorType() + ":http://internal.amazon.com/coral/com.amazon.bedrock/"));
-    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
-    response.write(true, ByteBuffer.wrap(body), callback);
-  }
-
-  private static void sendJson(
-      Response response,
-      Callback callback,
-      int status,
-      Map<String, String> headers,
-      JsonNode json,
-      BedrockFault fault)
-      throws IOException {
-    byte[] body = JSON.writeValueAsBytes(json);
-    writeHeaders(response, status, "application/json", headers);
-    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
-    if (fault instanceof BedrockFault.CutStreamAfter) {
-      Content.Sink.write(response, false, ByteBuffer.wrap(body, 0, body.length / 2));
-      cut(response, callback);
-      return;
-    }
-    response.write(true, ByteBuffer.wrap(body), callback);
-  }
-
-  private static void sendFrames(
-      Response response,
-      Callback callback,
-      Map<String, String> headers,
-      List<byte[]> frames,
-      BedrockFault fault) {
-    writeHeaders(response, 200, "application/vnd.amazon.eventstream", headers);
-    try {
-      int sent = 0;
-      for (byte[] frame : frames) {
-        if (fault instanceof BedrockFault.CutStreamAfter cut && sent == cut.events()) {
-          Content.Sink.write(response, false, ByteBuffer.wrap(frame, 0, frame.length / 2));
-          cut(response, callback);
-          return;
-        }
-        if (fault instanceof BedrockFault.StreamException exception && sent == exception.events()) {
-          byte[] payload =
-              JSON.createObjectNode()
-                  .put("message", exception.message())
-                  .toString()
-                  .getBytes(StandardCharsets.UTF_8);
-          Content.Sink.write(
-              response,
-              true,
-              ByteBuffer.wrap(EventStreamEncoder.exception(exception.exceptionType(), payload)));
-          callback.succeeded();
-          return;
-        }
-        byte[] out = frame;
-        if (sent == 0 && fault instanceof BedrockFault.CorruptFrame) {
-          out = frame.clone();
-          out[out.length - 1] ^= 0x5a;
-        }
-        Content.Sink.write(response, false, ByteBuffer.wrap(out));
-        sent++;
-      }
-      Content.Sink.write(response, true, ByteBuffer.allocate(0));
-      callback.succeeded();
-    } catch (IOException clientGone) {
-      callback.failed(clientGone);
-    }
-  }
-
-  private static void cut(Response response, Callback callback) {
-    // A FIN after what was written, not a reset, which could make the client's kernel drop the
-    // frames already sent.
-    var endPoint = response.getRequest().getConnectionMetaData().getConnection().getEndPoint();
-    endPoint.shutdownOutput();
-    endPoint.close();
-    callback.failed(new EofException("answer cut by the fake, as asked"));
   }
 }

@@ -10,7 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * A request as a fake ({@link FakeOpenAi}, {@link FakeAnthropic}) received it.
+ * A request as a fake ({@link FakeOpenAi}, {@link FakeAnthropic}, {@link FakeBedrock}) received it.
  *
  * @param method the HTTP method, e.g. {@code POST}
  * @param path the path as sent, e.g. {@code /v1/chat/completions}

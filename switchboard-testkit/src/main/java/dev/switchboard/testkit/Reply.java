@@ -24,8 +24,9 @@ sealed interface Reply {
   }
 
   /**
-   * A 200 server-sent event stream: each event is sent as {@code data: <json>}, and {@code data:
-   * [DONE]} follows the last one (https://platform.openai.com/docs/api-reference/chat-streaming).
+   * A 200 server-sent event stream, framed by the provider's {@link ReplyExchange}: for OpenAI each
+   * event as {@code data: <json>}, and {@code data: [DONE]} after the last one
+   * (https://platform.openai.com/docs/api-reference/chat-streaming).
    */
   record EventStream(List<JsonNode> events) implements Reply {
     public EventStream {
