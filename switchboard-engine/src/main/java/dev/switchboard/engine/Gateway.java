@@ -15,6 +15,7 @@ import dev.switchboard.engine.pipeline.Operation;
 import dev.switchboard.engine.pipeline.Outcome;
 import dev.switchboard.engine.pipeline.Pipeline;
 import dev.switchboard.engine.pipeline.ProviderDispatch;
+import dev.switchboard.engine.providers.Capabilities;
 import dev.switchboard.engine.providers.PassThroughRequest;
 import dev.switchboard.engine.providers.Provider;
 import dev.switchboard.engine.providers.ProviderRegistry;
@@ -121,6 +122,15 @@ public final class Gateway implements AutoCloseable {
   }
 
   /** The state of every upstream's circuit breaker. */
+  /** Every provider this gateway can route to, by name, with what each serves. */
+  public Map<String, Capabilities> providers() {
+    Map<String, Capabilities> all = new java.util.LinkedHashMap<>();
+    for (String name : providers.names()) {
+      all.put(name, providers.get(name).capabilities());
+    }
+    return all;
+  }
+
   public List<CircuitBreakers.Status> circuits() {
     return circuits.statuses();
   }

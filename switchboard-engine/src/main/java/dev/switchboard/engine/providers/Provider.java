@@ -26,6 +26,9 @@ public interface Provider {
   /** The name clients select it by ({@code x-portkey-provider}). */
   String name();
 
+  /** What it serves; {@code docs/providers.md} shows the same (a test checks). */
+  Capabilities capabilities();
+
   Reply<ChatCompletion> chat(ChatRequest request, Target target);
 
   ResponseStream<ChatCompletionChunk> streamChat(ChatRequest request, Target target);

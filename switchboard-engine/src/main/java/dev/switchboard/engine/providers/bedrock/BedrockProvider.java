@@ -7,6 +7,7 @@ import dev.switchboard.engine.errors.UpstreamFailureException;
 import dev.switchboard.engine.outbound.UpstreamClient;
 import dev.switchboard.engine.outbound.UpstreamRequest;
 import dev.switchboard.engine.outbound.UpstreamResponse;
+import dev.switchboard.engine.providers.Capabilities;
 import dev.switchboard.engine.providers.Provider;
 import dev.switchboard.engine.providers.Reply;
 import dev.switchboard.engine.providers.ResponseStream;
@@ -67,6 +68,11 @@ public final class BedrockProvider implements Provider {
     this.defaultTimeout = defaultTimeout;
     this.clock = clock;
     this.signer = new RequestSigner(clock);
+  }
+
+  @Override
+  public Capabilities capabilities() {
+    return Capabilities.chatWithTools().withJsonSchema().withEmbeddings().withMessages();
   }
 
   @Override

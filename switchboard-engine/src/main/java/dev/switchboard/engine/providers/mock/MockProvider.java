@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.engine.errors.InvalidRequestException;
+import dev.switchboard.engine.providers.Capabilities;
 import dev.switchboard.engine.providers.Provider;
 import dev.switchboard.engine.providers.Reply;
 import dev.switchboard.engine.providers.ResponseStream;
@@ -61,6 +62,11 @@ public final class MockProvider implements Provider {
 
   public MockProvider(Clock clock) {
     this.clock = clock;
+  }
+
+  @Override
+  public Capabilities capabilities() {
+    return new Capabilities(true, true, true, false, false, true, true, true, false, false);
   }
 
   @Override

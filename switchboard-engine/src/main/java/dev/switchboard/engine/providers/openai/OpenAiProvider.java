@@ -8,6 +8,7 @@ import dev.switchboard.engine.errors.UpstreamFailureException;
 import dev.switchboard.engine.outbound.UpstreamClient;
 import dev.switchboard.engine.outbound.UpstreamRequest;
 import dev.switchboard.engine.outbound.UpstreamResponse;
+import dev.switchboard.engine.providers.Capabilities;
 import dev.switchboard.engine.providers.PassThroughRequest;
 import dev.switchboard.engine.providers.Provider;
 import dev.switchboard.engine.providers.Reply;
@@ -56,6 +57,16 @@ public final class OpenAiProvider implements Provider {
     this.baseUrl = baseUrl;
     this.client = client;
     this.defaultTimeout = defaultTimeout;
+  }
+
+  @Override
+  public Capabilities capabilities() {
+    return Capabilities.chatWithTools()
+        .withJsonSchema()
+        .withCompletions()
+        .withEmbeddings()
+        .withModels()
+        .withPassThrough();
   }
 
   @Override
