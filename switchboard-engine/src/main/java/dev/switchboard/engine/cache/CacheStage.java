@@ -58,12 +58,19 @@ public final class CacheStage implements Stage, AutoCloseable {
     this.settings = settings;
     this.clock = clock;
     this.embedder = embedder;
-    this.semanticIndex = new SemanticIndex(settings.maxEntries(), 1024);
-    this.store =
-        switch (settings.backend()) {
-          case EMBEDDED -> new EmbeddedCacheStore(settings, clock);
-          case REDIS -> new RedisCacheStore(settings, clock, statistics);
-        };
+    switch (settings.backend()) {
+      case EMBEDDED -> {
+        this.store = new EmbeddedCacheStore(settings, clock);
+        this.semanticIndex = new EmbeddedSemanticIndex(settings.maxEntries(), 1024);
+      }
+      case REDIS -> {
+        RedisCacheStore redis = new RedisCacheStore(settings, clock, statistics);
+        this.store = redis;
+        // Each lookup reads the scope's whole list (about 1.6 KB a vector), so it is kept shorter.
+        this.semanticIndex = new RedisSemanticIndex(redis, 256);
+      }
+      default -> throw new IllegalArgumentException("no such cache backend");
+    }
   }
 
   /** The cache's counters now. */
@@ -92,7 +99,7 @@ public final class CacheStage implements Stage, AutoCloseable {
           chain.proceed(exchange),
           key,
           maxAge,
-          indexing(scope, embed(scope, operation), operation, key));
+          indexing(scope, embed(scope, operation), operation, key, maxAge));
     }
     Outcome hit = served(exchange, lookup(key), operation, ResponseFacts.CACHE_HIT);
     if (hit != null) {
@@ -122,7 +129,8 @@ public final class CacheStage implements Stage, AutoCloseable {
     }
     exchange.cacheStatus(ResponseFacts.CACHE_SEMANTIC_MISS);
     statistics.miss();
-    return storing(chain.proceed(exchange), key, maxAge, indexing(scope, vector, operation, key));
+    return storing(
+        chain.proceed(exchange), key, maxAge, indexing(scope, vector, operation, key, maxAge));
   }
 
   /** {@code stored} as the answer to the request, or {@code null} if there is none that fits. */
@@ -155,12 +163,13 @@ public final class CacheStage implements Stage, AutoCloseable {
     }
   }
 
-  private Runnable indexing(CacheKey scope, float[] vector, Operation operation, CacheKey key) {
+  private Runnable indexing(
+      CacheKey scope, float[] vector, Operation operation, CacheKey key, Duration maxAge) {
     if (scope == null || vector == null) {
       return () -> {};
     }
     String turn = CacheKey.lastUserTurn(operation);
-    return () -> semanticIndex.add(scope, vector, turn, key);
+    return () -> semanticIndex.add(scope, vector, turn, key, maxAge);
   }
 
   private StoredAnswer lookup(CacheKey key) {
