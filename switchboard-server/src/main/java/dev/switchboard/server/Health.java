@@ -38,6 +38,7 @@ final class Health {
     counters.put("stores", cache.stores());
     counters.put("errors", cache.errors());
     counters.put("saved_tokens", cache.savedTokens());
+    counters.put("saved_cost_usd", cache.savedCostUsd());
     if (cache.entries() >= 0) {
       counters.put("entries", cache.entries());
     }
