@@ -15,6 +15,8 @@ import dev.switchboard.engine.pipeline.Operation;
 import dev.switchboard.engine.pipeline.Outcome;
 import dev.switchboard.engine.pipeline.Pipeline;
 import dev.switchboard.engine.pipeline.ProviderDispatch;
+import dev.switchboard.engine.pricing.PriceTable;
+import dev.switchboard.engine.pricing.PricingStage;
 import dev.switchboard.engine.providers.Capabilities;
 import dev.switchboard.engine.providers.PassThroughRequest;
 import dev.switchboard.engine.providers.Provider;
@@ -67,6 +69,7 @@ public final class Gateway implements AutoCloseable {
   private final ProviderRegistry providers;
   private final CircuitBreakers circuits;
   private final CacheStage cache;
+  private final PriceTable prices;
   private final Pipeline pipeline;
 
   private Gateway(Builder builder) {
@@ -112,11 +115,21 @@ public final class Gateway implements AutoCloseable {
         builder.embedder != null
             ? builder.embedder
             : java.util.ServiceLoader.load(SentenceEmbedder.class).findFirst().orElse(null);
-    this.cache = new CacheStage(settings.cache(), builder.clock, embedder);
-    this.pipeline = new Pipeline(List.of(router, cache), new ProviderDispatch(providers));
+    this.prices = settings.prices();
+    this.cache = new CacheStage(settings.cache(), builder.clock, embedder, prices);
+    // Pricing is outermost: it sees the answer of the attempt that answered, from the provider or
+    // from the cache, after the cache recorded it.
+    this.pipeline =
+        new Pipeline(
+            List.of(new PricingStage(prices), router, cache), new ProviderDispatch(providers));
   }
 
-  /** The response cache's counters: hits, misses, refreshes, errors, saved tokens. */
+  /** The prices answers are costed by: the shipped table with the settings' overrides. */
+  public PriceTable prices() {
+    return prices;
+  }
+
+  /** The response cache's counters: hits, misses, refreshes, errors, saved tokens and cost. */
   public CacheStatistics.Snapshot cacheStatistics() {
     return cache.statistics();
   }
@@ -171,7 +184,9 @@ public final class Gateway implements AutoCloseable {
         exchange.optionPath(),
         exchange.retryAttempts(),
         exchange.cacheStatus(),
-        upstreamHeaders);
+        upstreamHeaders,
+        exchange.costUsd(),
+        exchange.savedCostUsd());
   }
 
   /** A chat completion; a request that asks for a stream is answered whole all the same. */
