@@ -21,6 +21,7 @@ import dev.switchboard.engine.providers.Provider;
 import dev.switchboard.engine.providers.ProviderRegistry;
 import dev.switchboard.engine.providers.ResponseStream;
 import dev.switchboard.engine.providers.anthropic.AnthropicProvider;
+import dev.switchboard.engine.providers.azure.AzureOpenAi;
 import dev.switchboard.engine.providers.bedrock.BedrockProvider;
 import dev.switchboard.engine.providers.mock.MockProvider;
 import dev.switchboard.engine.providers.openai.OpenAiProvider;
@@ -95,6 +96,11 @@ public final class Gateway implements AutoCloseable {
             settings.requestTimeout(),
             builder.clock));
     all.add(new MockProvider(builder.clock));
+    all.add(
+        AzureOpenAi.provider(
+            settings.providerBaseUrls().get(AzureOpenAi.NAME),
+            upstream,
+            settings.requestTimeout()));
     this.providers = ProviderRegistry.of(all);
     this.circuits =
         new CircuitBreakers(
