@@ -23,6 +23,7 @@ import dev.switchboard.engine.providers.ResponseStream;
 import dev.switchboard.engine.providers.anthropic.AnthropicProvider;
 import dev.switchboard.engine.providers.azure.AzureOpenAi;
 import dev.switchboard.engine.providers.bedrock.BedrockProvider;
+import dev.switchboard.engine.providers.compatible.CompatibleProviders;
 import dev.switchboard.engine.providers.mock.MockProvider;
 import dev.switchboard.engine.providers.openai.OpenAiProvider;
 import dev.switchboard.engine.routing.CircuitBreakers;
@@ -96,6 +97,9 @@ public final class Gateway implements AutoCloseable {
             settings.requestTimeout(),
             builder.clock));
     all.add(new MockProvider(builder.clock));
+    all.addAll(
+        CompatibleProviders.providers(
+            settings.providerBaseUrls(), upstream, settings.requestTimeout()));
     all.add(
         AzureOpenAi.provider(
             settings.providerBaseUrls().get(AzureOpenAi.NAME),
