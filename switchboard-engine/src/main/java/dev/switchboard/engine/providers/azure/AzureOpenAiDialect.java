@@ -27,6 +27,7 @@ final class AzureOpenAiDialect implements OpenAiDialect {
   static final String DEPLOYMENT_ID = "deployment_id";
   static final String API_VERSION = "api_version";
   static final String AD_TOKEN = "azure_ad_token";
+  static final String AUTH_MODE = "azure_auth_mode";
 
   /** An Azure resource name: letters, digits and hyphens (it becomes a host name label). */
   private static final Pattern RESOURCE = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})");
@@ -74,6 +75,18 @@ final class AzureOpenAiDialect implements OpenAiDialect {
   @Override
   public void authenticate(Target target, List<Map.Entry<String, String>> headers) {
     String token = blankToNull(target.option(AD_TOKEN));
+    String mode = blankToNull(target.option(AUTH_MODE));
+    if (token == null && mode != null && !mode.equals("apiKey") && !mode.equals("api_key")) {
+      // Portkey mints a token itself in these modes (client secret, managed or workload
+      // identity); the gateway does not yet, and says so rather than send the key instead.
+      throw new InvalidRequestException(
+          "azure_auth_mode '"
+              + mode
+              + "' is not supported: send an Entra ID token in the x-portkey-azure-ad-token"
+              + " header (or azure_ad_token on the config target), or the key.",
+          ProviderOptions.header(AUTH_MODE),
+          null);
+    }
     if (token != null) {
       String bare = token.startsWith("Bearer ") ? token.substring("Bearer ".length()) : token;
       headers.add(Map.entry("authorization", "Bearer " + bare.strip()));
