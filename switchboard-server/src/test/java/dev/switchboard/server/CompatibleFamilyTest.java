@@ -261,6 +261,27 @@ class CompatibleFamilyTest {
   }
 
   @Test
+  void aRateLimitedMemberFallsBackToAnother() throws InterruptedException {
+    fake.enqueue(dev.switchboard.testkit.Fault.status(429));
+    String config =
+        """
+        {"strategy":{"mode":"fallback"},"targets":[{"provider":"groq","api_key":"gsk-1"},        {"provider":"mistral-ai","api_key":"mistral-2"}]}\
+        """;
+
+    HttpResponse<String> response =
+        gateway.postJson(
+            "/v1/chat/completions",
+            "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+            "x-portkey-config",
+            config);
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    assertThat(response.headers().firstValue("x-portkey-provider")).hasValue("mistral-ai");
+    assertThat(received().header("authorization")).isEqualTo("Bearer gsk-1");
+    assertThat(received().header("authorization")).isEqualTo("Bearer mistral-2");
+  }
+
+  @Test
   void ollamaSendsNoCredentialAndACustomHostReplacesItsBaseUrl() throws InterruptedException {
     HttpResponse<String> response =
         gateway.postJson(
