@@ -1,10 +1,10 @@
 package dev.switchboard.engine.providers.cohere;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.wire.ChatCompletionChunk;
-import dev.switchboard.wire.WireJson;
+import dev.switchboard.wire.ChatCompletionChunk.Delta;
+import dev.switchboard.wire.ToolCall;
+import dev.switchboard.wire.Usage;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,8 +18,6 @@ import java.util.List;
  * give nothing. Not thread-safe: one per stream.
  */
 final class CohereStreamTranslator {
-  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-
   private final String model;
   private final long created;
   private final boolean includeUsage;
@@ -45,33 +43,39 @@ final class CohereStreamTranslator {
     switch (type) {
       case "message-start" -> {
         id = event.path("id").asText("");
-        chunks.add(chunk(NODES.objectNode().put("role", "assistant").put("content", ""), null));
+        chunks.add(chunk(new Delta("assistant", "", null, null, null), null));
       }
       case "content-start", "content-delta" -> {
         String text = message.path("content").path("text").asText("");
         if (!text.isEmpty()) {
-          chunks.add(chunk(NODES.objectNode().put("content", text), null));
+          chunks.add(chunk(new Delta(null, text, null, null, null), null));
         }
       }
       case "tool-call-start" -> {
         JsonNode call = message.path("tool_calls");
-        ObjectNode delta = NODES.objectNode();
-        ObjectNode opening = delta.putArray("tool_calls").addObject().put("index", toolCalls++);
-        opening.put("id", call.path("id").asText()).put("type", "function");
-        opening
-            .putObject("function")
-            .put("name", call.at("/function/name").asText())
-            .put("arguments", call.at("/function/arguments").asText(""));
-        chunks.add(chunk(delta, null));
+        ToolCall opening =
+            new ToolCall(
+                toolCalls++,
+                call.path("id").asText(),
+                "function",
+                new ToolCall.FunctionCall(
+                    call.at("/function/name").asText(),
+                    call.at("/function/arguments").asText(""),
+                    null),
+                null);
+        chunks.add(chunk(new Delta(null, null, null, List.of(opening), null), null));
       }
       case "tool-call-delta" -> {
         String arguments = message.at("/tool_calls/function/arguments").asText("");
         if (!arguments.isEmpty() && toolCalls > 0) {
-          ObjectNode delta = NODES.objectNode();
-          ObjectNode fragment =
-              delta.putArray("tool_calls").addObject().put("index", toolCalls - 1);
-          fragment.putObject("function").put("arguments", arguments);
-          chunks.add(chunk(delta, null));
+          ToolCall fragment =
+              new ToolCall(
+                  toolCalls - 1,
+                  null,
+                  null,
+                  new ToolCall.FunctionCall(null, arguments, null),
+                  null);
+          chunks.add(chunk(new Delta(null, null, null, List.of(fragment), null), null));
         }
       }
       case "message-end" -> {
@@ -79,13 +83,18 @@ final class CohereStreamTranslator {
         JsonNode end = event.path("delta");
         chunks.add(
             chunk(
-                NODES.objectNode(),
+                new Delta(null, null, null, null, null),
                 CohereResponseTranslator.finishReason(end.path("finish_reason").asText(null))));
         if (includeUsage) {
-          ObjectNode last = envelope();
-          last.putArray("choices");
-          last.set("usage", CohereResponseTranslator.usage(end.path("usage")));
-          chunks.add(WireJson.convert(last, ChatCompletionChunk.class));
+          JsonNode usage = CohereResponseTranslator.usage(end.path("usage"));
+          chunks.add(
+              ChatCompletionChunk.ofUsage(
+                  id,
+                  created,
+                  model,
+                  Usage.of(
+                      usage.path("prompt_tokens").asInt(),
+                      usage.path("completion_tokens").asInt())));
         }
       }
       default -> {} // tool-plan-delta, content-end, tool-call-end, citation-start/-end, debug
@@ -93,21 +102,7 @@ final class CohereStreamTranslator {
     return chunks;
   }
 
-  private ObjectNode envelope() {
-    return NODES
-        .objectNode()
-        .put("id", id)
-        .put("object", "chat.completion.chunk")
-        .put("created", created)
-        .put("model", model);
-  }
-
-  private ChatCompletionChunk chunk(ObjectNode delta, String finishReason) {
-    ObjectNode chunk = envelope();
-    ObjectNode choice = chunk.putArray("choices").addObject().put("index", 0);
-    choice.set("delta", delta);
-    choice.putNull("logprobs");
-    choice.put("finish_reason", finishReason);
-    return WireJson.convert(chunk, ChatCompletionChunk.class);
+  private ChatCompletionChunk chunk(Delta delta, String finishReason) {
+    return ChatCompletionChunk.ofDelta(id, created, model, delta, finishReason);
   }
 }
