@@ -23,7 +23,10 @@ import dev.switchboard.engine.providers.Provider;
 import dev.switchboard.engine.providers.ProviderRegistry;
 import dev.switchboard.engine.providers.ResponseStream;
 import dev.switchboard.engine.providers.anthropic.AnthropicProvider;
+import dev.switchboard.engine.providers.azure.AzureOpenAi;
 import dev.switchboard.engine.providers.bedrock.BedrockProvider;
+import dev.switchboard.engine.providers.cohere.CohereProvider;
+import dev.switchboard.engine.providers.compatible.CompatibleProviders;
 import dev.switchboard.engine.providers.mock.MockProvider;
 import dev.switchboard.engine.providers.openai.OpenAiProvider;
 import dev.switchboard.engine.routing.CircuitBreakers;
@@ -98,6 +101,22 @@ public final class Gateway implements AutoCloseable {
             settings.requestTimeout(),
             builder.clock));
     all.add(new MockProvider(builder.clock));
+    all.add(
+        new CohereProvider(
+            settings
+                .providerBaseUrls()
+                .getOrDefault(CohereProvider.NAME, CohereProvider.DEFAULT_BASE_URL),
+            upstream,
+            settings.requestTimeout(),
+            builder.clock));
+    all.addAll(
+        CompatibleProviders.providers(
+            settings.providerBaseUrls(), upstream, settings.requestTimeout()));
+    all.add(
+        AzureOpenAi.provider(
+            settings.providerBaseUrls().get(AzureOpenAi.NAME),
+            upstream,
+            settings.requestTimeout()));
     this.providers = ProviderRegistry.of(all);
     this.circuits =
         new CircuitBreakers(

@@ -9,9 +9,12 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.engine.GatewaySettings;
 import dev.switchboard.testkit.AnthropicReply;
+import dev.switchboard.testkit.CohereReply;
 import dev.switchboard.testkit.ConverseReply;
 import dev.switchboard.testkit.FakeAnthropic;
+import dev.switchboard.testkit.FakeAzureOpenAi;
 import dev.switchboard.testkit.FakeBedrock;
+import dev.switchboard.testkit.FakeCohere;
 import dev.switchboard.testkit.FakeOpenAi;
 import dev.switchboard.testkit.RecordedRequest;
 import dev.switchboard.wire.WireJson;
@@ -78,6 +81,8 @@ class CrossProviderTranscriptTest {
   static FakeOpenAi openai;
   static FakeAnthropic anthropic;
   static FakeBedrock bedrock;
+  static FakeAzureOpenAi azure;
+  static FakeCohere cohere;
   static GatewayUnderTest gateway;
 
   @BeforeAll
@@ -85,12 +90,18 @@ class CrossProviderTranscriptTest {
     openai = FakeOpenAi.start();
     anthropic = FakeAnthropic.start();
     bedrock = FakeBedrock.start();
+    azure = FakeAzureOpenAi.start();
+    azure.requireApiKey("azure-test-key");
+    cohere = FakeCohere.start();
+    cohere.requireApiKey("co-test-key");
     gateway =
         GatewayUnderTest.withEngine(
             GatewaySettings.builder()
                 .providerBaseUrl("openai", URI.create(openai.baseUrl()))
                 .providerBaseUrl("anthropic", URI.create(anthropic.baseUrl()))
                 .providerBaseUrl("bedrock", URI.create(bedrock.endpoint()))
+                .providerBaseUrl("azure-openai", URI.create(azure.baseUrl()))
+                .providerBaseUrl("cohere", URI.create(cohere.baseUrl()))
                 .build(),
             engine -> {});
   }
@@ -99,6 +110,8 @@ class CrossProviderTranscriptTest {
   static void stop() {
     gateway.close();
     bedrock.close();
+    azure.close();
+    cohere.close();
     anthropic.close();
     openai.close();
   }
@@ -164,7 +177,36 @@ class CrossProviderTranscriptTest {
                         new ConverseReply.ToolUse("tooluse_Tm27pZ", "get_time", ARGUMENTS))),
             () -> bedrock.enqueue(ConverseReply.text(FINAL)),
             CrossProviderTranscriptTest::lastBedrockRequest,
-            CrossProviderTranscriptTest::converseToolResults));
+            CrossProviderTranscriptTest::converseToolResults),
+        new Provider(
+            "azure-openai",
+            "gpt-4o-mini",
+            "call_",
+            new String[] {
+              "x-portkey-provider", "azure-openai",
+              "authorization", "Bearer azure-test-key",
+              "x-portkey-azure-deployment-id", "gpt-4o-mini",
+              "x-portkey-azure-api-version", "2024-10-21"
+            },
+            () -> {}, // FakeAzureOpenAi answers as FakeOpenAi does
+            () -> {},
+            wait -> last(azure.requests()),
+            CrossProviderTranscriptTest::openAiToolResults),
+        new Provider(
+            "cohere",
+            "command-a-03-2025",
+            "get_",
+            new String[] {"x-portkey-provider", "cohere", "authorization", "Bearer co-test-key"},
+            () ->
+                cohere.enqueue(
+                    CohereReply.toolCalls(
+                        "I will look up the weather and the local time.",
+                        new CohereReply.ToolCall(
+                            "get_weather_k4r7t2x9m1qa", "get_weather", ARGUMENTS),
+                        new CohereReply.ToolCall("get_time_p8w3n6c5v2zb", "get_time", ARGUMENTS))),
+            () -> cohere.enqueue(CohereReply.text(FINAL)),
+            wait -> last(cohere.requests()),
+            CrossProviderTranscriptTest::openAiToolResults));
   }
 
   @ParameterizedTest(name = "{0}")

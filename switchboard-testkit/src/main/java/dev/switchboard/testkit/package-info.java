@@ -21,8 +21,11 @@
  *   <li>Each provider keeps its own: {@link dev.switchboard.testkit.FakeOpenAi} with {@code
  *       OpenAiApi} and {@code OpenAiExchange}, {@link dev.switchboard.testkit.FakeAnthropic} with
  *       {@code AnthropicApi} and {@code AnthropicExchange}, {@link
- *       dev.switchboard.testkit.FakeBedrock} with {@code BedrockExchange}: routes, validation,
- *       answers, headers, framing and error shapes.
+ *       dev.switchboard.testkit.FakeBedrock} with {@code BedrockExchange}, {@link
+ *       dev.switchboard.testkit.FakeAzureOpenAi} with {@code AzureApi} (Azure's paths, credentials,
+ *       errors and filter results around {@code OpenAiApi}'s answers) and {@code AzureExchange},
+ *       {@link dev.switchboard.testkit.FakeCohere} with {@code CohereApi} and {@code
+ *       CohereExchange}: routes, validation, answers, headers, framing and error shapes.
  * </ul>
  */
 package dev.switchboard.testkit;
