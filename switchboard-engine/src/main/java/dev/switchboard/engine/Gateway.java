@@ -7,6 +7,8 @@ import dev.switchboard.engine.cache.CacheStatistics;
 import dev.switchboard.engine.cache.SentenceEmbedder;
 import dev.switchboard.engine.errors.GatewayException;
 import dev.switchboard.engine.errors.ProviderErrorException;
+import dev.switchboard.engine.guardrails.GuardrailStage;
+import dev.switchboard.engine.guardrails.GuardrailStatistics;
 import dev.switchboard.engine.outbound.OutboundGuard;
 import dev.switchboard.engine.outbound.UpstreamClient;
 import dev.switchboard.engine.outbound.UpstreamResponse;
@@ -67,6 +69,7 @@ public final class Gateway implements AutoCloseable {
   private final ProviderRegistry providers;
   private final CircuitBreakers circuits;
   private final CacheStage cache;
+  private final GuardrailStage guardrails;
   private final Pipeline pipeline;
 
   private Gateway(Builder builder) {
@@ -113,7 +116,12 @@ public final class Gateway implements AutoCloseable {
             ? builder.embedder
             : java.util.ServiceLoader.load(SentenceEmbedder.class).findFirst().orElse(null);
     this.cache = new CacheStage(settings.cache(), builder.clock, embedder);
-    this.pipeline = new Pipeline(List.of(router, cache), new ProviderDispatch(providers));
+    // Guardrails run per attempt too, after the router (each target has its own hooks) and before
+    // the cache: no route reaches a provider or a stored answer without its input hooks, and a
+    // cached answer gets the output hooks a fresh one would.
+    this.guardrails = new GuardrailStage(upstream, builder.clock);
+    this.pipeline =
+        new Pipeline(List.of(router, guardrails, cache), new ProviderDispatch(providers));
   }
 
   /** The response cache's counters: hits, misses, refreshes, errors, saved tokens. */
@@ -121,7 +129,11 @@ public final class Gateway implements AutoCloseable {
     return cache.statistics();
   }
 
-  /** The state of every upstream's circuit breaker. */
+  /** The guardrails' verdicts, counted by check and by cohort. */
+  public GuardrailStatistics.Snapshot guardrailStatistics() {
+    return guardrails.statistics().snapshot();
+  }
+
   /** Every provider this gateway can route to, by name, with what each serves. */
   public Map<String, Capabilities> providers() {
     Map<String, Capabilities> all = new java.util.LinkedHashMap<>();
@@ -131,6 +143,7 @@ public final class Gateway implements AutoCloseable {
     return all;
   }
 
+  /** The state of every upstream's circuit breaker. */
   public List<CircuitBreakers.Status> circuits() {
     return circuits.statuses();
   }
@@ -171,7 +184,8 @@ public final class Gateway implements AutoCloseable {
         exchange.optionPath(),
         exchange.retryAttempts(),
         exchange.cacheStatus(),
-        upstreamHeaders);
+        upstreamHeaders,
+        exchange.guardrailReport());
   }
 
   /** A chat completion; a request that asks for a stream is answered whole all the same. */
@@ -260,6 +274,7 @@ public final class Gateway implements AutoCloseable {
   @Override
   public void close() {
     try {
+      guardrails.close();
       cache.close();
     } finally {
       upstream.close();

@@ -30,6 +30,12 @@ import java.util.Map;
  *     namespace; {@code null} for the default one
  * @param cacheForceRefresh {@code x-portkey-cache-force-refresh}: skip the cache lookup, call the
  *     provider and store its answer afresh
+ * @param defaultInputGuardrails {@code x-portkey-default-input-guardrails}: a JSON array of
+ *     guardrails in the shorthand form, run on every request besides the config's; {@code null} for
+ *     none
+ * @param defaultOutputGuardrails {@code x-portkey-default-output-guardrails}, likewise on answers
+ * @param strictOpenAiCompliance {@code x-portkey-strict-open-ai-compliance}: {@code false} lets a
+ *     stream carry the guardrails' results as extra events; {@code null} when not sent
  */
 public record RequestOptions(
     String provider,
@@ -44,7 +50,10 @@ public record RequestOptions(
     Map<String, String> providerOptions,
     String gatewayKey,
     String cacheNamespace,
-    boolean cacheForceRefresh) {
+    boolean cacheForceRefresh,
+    String defaultInputGuardrails,
+    String defaultOutputGuardrails,
+    Boolean strictOpenAiCompliance) {
 
   public RequestOptions {
     metadata = Map.copyOf(metadata);
@@ -90,8 +99,29 @@ public record RequestOptions(
     private String gatewayKey;
     private String cacheNamespace;
     private boolean cacheForceRefresh;
+    private String defaultInputGuardrails;
+    private String defaultOutputGuardrails;
+    private Boolean strictOpenAiCompliance;
 
     private Builder() {}
+
+    /** {@code x-portkey-default-input-guardrails}: a JSON array of shorthand guardrails. */
+    public Builder defaultInputGuardrails(String json) {
+      this.defaultInputGuardrails = json;
+      return this;
+    }
+
+    /** {@code x-portkey-default-output-guardrails}: a JSON array of shorthand guardrails. */
+    public Builder defaultOutputGuardrails(String json) {
+      this.defaultOutputGuardrails = json;
+      return this;
+    }
+
+    /** {@code x-portkey-strict-open-ai-compliance}; {@code null} leaves it to the config. */
+    public Builder strictOpenAiCompliance(Boolean strict) {
+      this.strictOpenAiCompliance = strict;
+      return this;
+    }
 
     /** The caller's gateway key ({@code x-portkey-api-key}); it scopes cached answers. */
     public Builder gatewayKey(String gatewayKey) {
@@ -181,7 +211,10 @@ public record RequestOptions(
           providerOptions,
           gatewayKey,
           cacheNamespace,
-          cacheForceRefresh);
+          cacheForceRefresh,
+          defaultInputGuardrails,
+          defaultOutputGuardrails,
+          strictOpenAiCompliance);
     }
   }
 }

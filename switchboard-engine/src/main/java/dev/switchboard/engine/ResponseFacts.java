@@ -13,13 +13,15 @@ import java.util.Map;
  * @param retryAttemptCount retries made on that target: 0, n, or -1 when retries ran out
  * @param cacheStatus {@code DISABLED}, {@code HIT}, {@code MISS}, …
  * @param upstreamHeaders the provider's response headers, to pass back to the client
+ * @param guardrails the guardrails' results, or {@code null} when no hook ran
  */
 public record ResponseFacts(
     String provider,
     String lastUsedOptionIndex,
     int retryAttemptCount,
     String cacheStatus,
-    List<Map.Entry<String, String>> upstreamHeaders) {
+    List<Map.Entry<String, String>> upstreamHeaders,
+    dev.switchboard.engine.guardrails.GuardrailReport guardrails) {
 
   public static final String CACHE_DISABLED = "DISABLED";
   public static final String CACHE_HIT = "HIT";
@@ -34,7 +36,17 @@ public record ResponseFacts(
 
   /** Facts of a request that failed before any target was chosen. */
   static ResponseFacts none() {
-    return new ResponseFacts(null, null, 0, null, List.of());
+    return new ResponseFacts(null, null, 0, null, List.of(), null);
+  }
+
+  /** The facts of a request that reached a target, with no guardrail results. */
+  public ResponseFacts(
+      String provider,
+      String lastUsedOptionIndex,
+      int retryAttemptCount,
+      String cacheStatus,
+      List<Map.Entry<String, String>> upstreamHeaders) {
+    this(provider, lastUsedOptionIndex, retryAttemptCount, cacheStatus, upstreamHeaders, null);
   }
 
   /** Whether the request reached the point of choosing a target. */

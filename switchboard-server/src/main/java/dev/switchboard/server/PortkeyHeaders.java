@@ -34,6 +34,9 @@ final class PortkeyHeaders {
   static final String CACHE_FORCE_REFRESH = "x-portkey-cache-force-refresh";
   static final String CACHE_NAMESPACE = "x-portkey-cache-namespace";
   static final String API_KEY = "x-portkey-api-key";
+  static final String DEFAULT_INPUT_GUARDRAILS = "x-portkey-default-input-guardrails";
+  static final String DEFAULT_OUTPUT_GUARDRAILS = "x-portkey-default-output-guardrails";
+  static final String STRICT_OPEN_AI_COMPLIANCE = "x-portkey-strict-open-ai-compliance";
 
   /**
    * Portkey's headers for OpenAI's organization, project and beta headers, sent on to an {@code
@@ -93,7 +96,10 @@ final class PortkeyHeaders {
             .config(trimmed(headers.get(CONFIG)))
             .gatewayKey(trimmed(headers.get(API_KEY)))
             .cacheNamespace(trimmed(headers.get(CACHE_NAMESPACE)))
-            .cacheForceRefresh(forceRefresh(headers.get(CACHE_FORCE_REFRESH)));
+            .cacheForceRefresh(forceRefresh(headers.get(CACHE_FORCE_REFRESH)))
+            .defaultInputGuardrails(trimmed(headers.get(DEFAULT_INPUT_GUARDRAILS)))
+            .defaultOutputGuardrails(trimmed(headers.get(DEFAULT_OUTPUT_GUARDRAILS)))
+            .strictOpenAiCompliance(strict(headers.get(STRICT_OPEN_AI_COMPLIANCE)));
     for (String option : ProviderOptions.NAMES) {
       String value = trimmed(headers.get(ProviderOptions.header(option)));
       if (value != null) {
@@ -143,6 +149,17 @@ final class PortkeyHeaders {
    */
   private static boolean forceRefresh(String value) {
     return value != null && value.strip().equalsIgnoreCase("true");
+  }
+
+  /**
+   * As Portkey: only {@code false} turns strict OpenAI compliance off; {@code null} when the header
+   * is absent, so the config decides.
+   */
+  private static Boolean strict(String value) {
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    return !value.strip().equalsIgnoreCase("false");
   }
 
   private static String trimmed(String value) {
