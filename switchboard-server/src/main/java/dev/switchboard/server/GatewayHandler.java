@@ -6,6 +6,7 @@ import dev.switchboard.engine.RequestOptions;
 import dev.switchboard.engine.ResponseFacts;
 import dev.switchboard.engine.Served;
 import dev.switchboard.engine.errors.GatewayException;
+import dev.switchboard.engine.errors.GuardrailDeniedException;
 import dev.switchboard.engine.errors.InvalidRequestException;
 import dev.switchboard.engine.errors.PayloadTooLargeException;
 import dev.switchboard.engine.guardrails.GuardrailReport;
@@ -123,13 +124,14 @@ final class GatewayHandler extends Handler.Abstract {
           ErrorResponses.gateway(500, "Something went wrong in the gateway.", "api_error", null));
     } finally {
       log.info(
-          "{} {} {} provider={} trace={} {}ms",
+          "{} {} {} provider={} hooks={} trace={} {}ms",
           method,
           path,
           exchange.status,
           exchange.facts == null || exchange.facts.provider() == null
               ? "-"
               : exchange.facts.provider(),
+          exchange.hooks(),
           traceId,
           (System.nanoTime() - started) / 1_000_000);
     }
@@ -243,6 +245,21 @@ final class GatewayHandler extends Handler.Abstract {
       this.response = response;
       this.callback = callback;
       this.traceId = traceId;
+    }
+
+    /**
+     * The guardrails' verdict for the access line: {@code denied} (446), {@code failed} (246),
+     * {@code passed}, or {@code -} when no hook ran. Never a check's data, which quotes the text.
+     */
+    String hooks() {
+      if (status == GuardrailDeniedException.STATUS) {
+        return "denied";
+      }
+      GuardrailReport report = facts == null ? null : facts.guardrails();
+      if (report == null) {
+        return "-";
+      }
+      return report.failed() ? "failed" : "passed";
     }
 
     /**
