@@ -34,8 +34,6 @@ import java.util.Map;
  *     guardrails in the shorthand form, run on every request besides the config's; {@code null} for
  *     none
  * @param defaultOutputGuardrails {@code x-portkey-default-output-guardrails}, likewise on answers
- * @param strictOpenAiCompliance {@code x-portkey-strict-open-ai-compliance}: {@code false} lets a
- *     stream carry the guardrails' results as extra events; {@code null} when not sent
  */
 public record RequestOptions(
     String provider,
@@ -52,8 +50,7 @@ public record RequestOptions(
     String cacheNamespace,
     boolean cacheForceRefresh,
     String defaultInputGuardrails,
-    String defaultOutputGuardrails,
-    Boolean strictOpenAiCompliance) {
+    String defaultOutputGuardrails) {
 
   public RequestOptions {
     metadata = Map.copyOf(metadata);
@@ -101,7 +98,6 @@ public record RequestOptions(
     private boolean cacheForceRefresh;
     private String defaultInputGuardrails;
     private String defaultOutputGuardrails;
-    private Boolean strictOpenAiCompliance;
 
     private Builder() {}
 
@@ -114,12 +110,6 @@ public record RequestOptions(
     /** {@code x-portkey-default-output-guardrails}: a JSON array of shorthand guardrails. */
     public Builder defaultOutputGuardrails(String json) {
       this.defaultOutputGuardrails = json;
-      return this;
-    }
-
-    /** {@code x-portkey-strict-open-ai-compliance}; {@code null} leaves it to the config. */
-    public Builder strictOpenAiCompliance(Boolean strict) {
-      this.strictOpenAiCompliance = strict;
       return this;
     }
 
@@ -213,8 +203,7 @@ public record RequestOptions(
           cacheNamespace,
           cacheForceRefresh,
           defaultInputGuardrails,
-          defaultOutputGuardrails,
-          strictOpenAiCompliance);
+          defaultOutputGuardrails);
     }
   }
 }

@@ -36,7 +36,6 @@ final class PortkeyHeaders {
   static final String API_KEY = "x-portkey-api-key";
   static final String DEFAULT_INPUT_GUARDRAILS = "x-portkey-default-input-guardrails";
   static final String DEFAULT_OUTPUT_GUARDRAILS = "x-portkey-default-output-guardrails";
-  static final String STRICT_OPEN_AI_COMPLIANCE = "x-portkey-strict-open-ai-compliance";
 
   /**
    * Portkey's headers for OpenAI's organization, project and beta headers, sent on to an {@code
@@ -98,8 +97,7 @@ final class PortkeyHeaders {
             .cacheNamespace(trimmed(headers.get(CACHE_NAMESPACE)))
             .cacheForceRefresh(forceRefresh(headers.get(CACHE_FORCE_REFRESH)))
             .defaultInputGuardrails(trimmed(headers.get(DEFAULT_INPUT_GUARDRAILS)))
-            .defaultOutputGuardrails(trimmed(headers.get(DEFAULT_OUTPUT_GUARDRAILS)))
-            .strictOpenAiCompliance(strict(headers.get(STRICT_OPEN_AI_COMPLIANCE)));
+            .defaultOutputGuardrails(trimmed(headers.get(DEFAULT_OUTPUT_GUARDRAILS)));
     for (String option : ProviderOptions.NAMES) {
       String value = trimmed(headers.get(ProviderOptions.header(option)));
       if (value != null) {
@@ -149,17 +147,6 @@ final class PortkeyHeaders {
    */
   private static boolean forceRefresh(String value) {
     return value != null && value.strip().equalsIgnoreCase("true");
-  }
-
-  /**
-   * As Portkey: only {@code false} turns strict OpenAI compliance off; {@code null} when the header
-   * is absent, so the config decides.
-   */
-  private static Boolean strict(String value) {
-    if (value == null || value.isBlank()) {
-      return null;
-    }
-    return !value.strip().equalsIgnoreCase("false");
   }
 
   private static String trimmed(String value) {

@@ -78,10 +78,7 @@ public final class GuardrailStage implements Stage, AutoCloseable {
     if ((before.isEmpty() && after.isEmpty()) || kind == RequestKind.LIST_MODELS) {
       return chain.proceed(exchange);
     }
-    boolean strict =
-        options.strictOpenAiCompliance() != null
-            ? options.strictOpenAiCompliance()
-            : plan.strictOpenAiCompliance() == null || plan.strictOpenAiCompliance();
+    boolean strict = strictOpenAiCompliance(exchange, plan);
     String cohort = GuardrailStatistics.cohort(options.metadata());
     String provider = exchange.target() == null ? null : exchange.target().provider();
     Map<String, String> headers = headers(options);
@@ -231,6 +228,23 @@ public final class GuardrailStage implements Stage, AutoCloseable {
     }
     object.set("hook_results", report.hookResults());
     return new Outcome.Body(WireJson.convert(object, body.body().getClass()), body.headers());
+  }
+
+  /**
+   * Portkey's {@code strict_open_ai_compliance}: on, unless the header, the target's own setting or
+   * the nearest config node's says {@code false}.
+   */
+  private static boolean strictOpenAiCompliance(Exchange exchange, GuardrailPlan plan) {
+    String header = exchange.options().providerOptions().get("strict_open_ai_compliance");
+    String target =
+        exchange.target() == null ? null : exchange.target().option("strict_open_ai_compliance");
+    return !(isFalse(header)
+        || isFalse(target)
+        || Boolean.FALSE.equals(plan.strictOpenAiCompliance()));
+  }
+
+  private static boolean isFalse(String value) {
+    return value != null && value.strip().equalsIgnoreCase("false");
   }
 
   void runAsync(List<Hook> hooks, HookEvent event, HookRunner.Subject subject, String cohort) {
