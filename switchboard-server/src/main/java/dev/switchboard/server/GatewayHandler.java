@@ -144,7 +144,10 @@ final class GatewayHandler extends Handler.Abstract {
     switch (method + " " + normalised) {
       case "GET /" -> exchange.writeText(200, "AI Gateway says hey!");
       case "GET /v1/health" ->
-          exchange.writeJson(200, Health.of(gateway.circuits(), gateway.cacheStatistics()));
+          exchange.writeJson(
+              200,
+              Health.of(
+                  gateway.circuits(), gateway.cacheStatistics(), gateway.guardrailStatistics()));
       case "POST /v1/chat/completions" ->
           serve(exchange, new Operation.Chat(exchange.readJson(ChatRequest.class)));
       case "POST /v1/completions" ->

@@ -321,5 +321,8 @@ class GuardrailTest {
     var stats = gateway.server.gateway().guardrailStatistics();
     assertThat(stats.check("default.contains").failed()).isEqualTo(1);
     assertThat(stats.byCohort().get("beta").failed()).isEqualTo(1);
+    JsonNode health = json(gateway.get("/v1/health"));
+    assertThat(health.at("/guardrails/by_check/default.contains/failed").asInt()).isEqualTo(1);
+    assertThat(health.at("/guardrails/by_cohort/beta/failed").asInt()).isEqualTo(1);
   }
 }
