@@ -325,4 +325,85 @@ class GuardrailTest {
     assertThat(health.at("/guardrails/by_check/default.contains/failed").asInt()).isEqualTo(1);
     assertThat(health.at("/guardrails/by_cohort/beta/failed").asInt()).isEqualTo(1);
   }
+
+  @Test
+  void aRetriedRequestIsRewrittenOnceNotOncePerAttempt() {
+    int[] calls = {0};
+    parrot.answer = text -> ++calls[0] == 1 ? "Apple" : "fine";
+    String hooks =
+        "\"retry\":{\"attempts\":2,\"on_status_codes\":[446]},"
+            + "\"input_mutators\":[{\"default.addPrefix\":{\"prefix\":\"Be brief. \"}}],"
+            + "\"output_guardrails\":"
+            + NO_APPLE_DENY;
+
+    var response = send(target(hooks), chat("hello"));
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(parrot.bodies).hasSize(2);
+    for (String sent : parrot.bodies) {
+      assertThat(WireJson.tree(sent).at("/messages/0/content").asText())
+          .isEqualTo("Be brief. hello");
+    }
+  }
+
+  @Test
+  void embeddingInputIsRedactedBeforeItIsEmbedded() {
+    var response =
+        gateway.postJson(
+            "/v1/embeddings",
+            "{\"model\":\"text-embedding-3-small\",\"input\":[\"mail jane@example.com\",\"plain\"]}",
+            "x-portkey-config",
+            target("\"input_mutators\":[{\"switchboard.pii\":{}}]"));
+
+    // The parrot answers no embeddings; what matters is what it was sent.
+    assertThat(parrot.bodies).isNotEmpty();
+    JsonNode sent = WireJson.tree(parrot.bodies.getLast());
+    assertThat(sent.at("/input/0").asText()).isEqualTo("mail [EMAIL]");
+    assertThat(sent.at("/input/1").asText()).isEqualTo("plain");
+    assertThat(response.statusCode()).isNotEqualTo(446);
+  }
+
+  @Test
+  void countTokensAndPassThroughRequestsPassTheInputHooksToo() {
+    var count =
+        gateway.postJson(
+            "/v1/messages/count_tokens",
+            "{\"model\":\"claude\",\"messages\":[{\"role\":\"user\",\"content\":\"Apple\"}]}",
+            "x-portkey-config",
+            target("\"input_guardrails\":" + NO_APPLE_DENY));
+    var passThrough =
+        gateway.postJson(
+            "/v1/responses",
+            "{\"model\":\"gpt-4o\",\"input\":\"tell me about Apple\"}",
+            "x-portkey-config",
+            target("\"input_guardrails\":" + NO_APPLE_DENY));
+
+    assertThat(count.statusCode()).isEqualTo(446);
+    assertThat(passThrough.statusCode()).isEqualTo(446);
+    assertThat(parrot.requestCount()).isZero();
+  }
+
+  @Test
+  void aPassedThroughAnswerIsCheckedAndCarriesHookResults() {
+    var response =
+        gateway.postJson(
+            "/v1/proxy/chat/completions",
+            chat("say Apple"),
+            "x-portkey-config",
+            target("\"output_guardrails\":" + NO_APPLE));
+    var denied =
+        gateway.postJson(
+            "/v1/proxy/chat/completions",
+            stream("say Apple"),
+            "x-portkey-config",
+            target("\"output_guardrails\":" + NO_APPLE_DENY));
+
+    assertThat(response.statusCode()).isEqualTo(246);
+    assertThat(json(response).at("/choices/0/message/content").asText()).isEqualTo("say Apple");
+    assertThat(json(response).at("/hook_results/after_request_hooks/0/verdict").asBoolean())
+        .isFalse();
+    assertThat(denied.statusCode()).isEqualTo(446);
+    assertThat(json(denied).at("/hook_results/after_request_hooks/0/verdict").asBoolean())
+        .isFalse();
+  }
 }

@@ -190,10 +190,16 @@ public final class GuardrailStage implements Stage, AutoCloseable {
     if (output.deny()) {
       throw new GuardrailDeniedException(report.hookResults());
     }
-    if (subject.transformed && !subject.json.has(ContentParts.RAW_FIELD)) {
+    int status = response.status();
+    if (!subject.json.has(ContentParts.RAW_FIELD)) {
+      // A JSON answer carries the hook results, and 246 when a hook failed, as a modelled one.
+      subject.json.set("hook_results", report.hookResults());
       body = WireJson.write(subject.json);
+      if (report.failed() && status == 200) {
+        status = 246;
+      }
     }
-    return new Outcome.Raw(UpstreamResponse.buffered(response, body));
+    return new Outcome.Raw(UpstreamResponse.buffered(response, status, body));
   }
 
   /** A passed-through answer as JSON: its object, or its text (a stream's text deltas joined). */

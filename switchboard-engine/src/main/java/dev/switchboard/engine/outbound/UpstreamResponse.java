@@ -51,10 +51,10 @@ public final class UpstreamResponse implements AutoCloseable {
 
   /**
    * A response already read whole (the guardrails read a passed-through answer before it goes out):
-   * the same status and headers, with this body. Its connection is already released.
+   * the same headers, with this status and body. Its connection is already released.
    */
-  public static UpstreamResponse buffered(UpstreamResponse original, byte[] body) {
-    return new UpstreamResponse(original.status(), original.headers(), body);
+  public static UpstreamResponse buffered(UpstreamResponse original, int status, byte[] body) {
+    return new UpstreamResponse(status, original.headers(), body);
   }
 
   public int status() {

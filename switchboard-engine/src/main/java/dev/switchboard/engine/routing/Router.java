@@ -232,9 +232,11 @@ public final class Router implements Stage {
           target.provider()
               + " "
               + (target.customHost() == null ? "(default)" : target.customHost());
-      exchange.operation(withOverrides(original, inherited.overrideParams()));
+      Operation attempt = withOverrides(original, inherited.overrideParams());
       for (int retries = 0; ; retries++) {
         checkBudget();
+        // Set for each attempt: a stage may have rewritten the last one (an input mutator).
+        exchange.operation(attempt);
         exchange.target(target, leaf.path());
         exchange.cacheConfig(inherited.cache());
         exchange.guardrailPlan(
