@@ -406,4 +406,33 @@ class GuardrailTest {
     assertThat(json(denied).at("/hook_results/after_request_hooks/0/verdict").asBoolean())
         .isFalse();
   }
+
+  @Test
+  void anAnthropicFormatStreamCarriesHookResultsAsNamedEvents() {
+    try (var anthropic = dev.switchboard.testkit.FakeAnthropic.start()) {
+      String config =
+          "{\"provider\":\"anthropic\",\"api_key\":\"sk-ant\",\"custom_host\":\""
+              + anthropic.baseUrl()
+              + "\",\"strict_open_ai_compliance\":false,\"input_guardrails\":"
+              + NO_APPLE
+              + ",\"output_guardrails\":[{\"default.contains\":{\"operator\":\"any\",\"words\":[\"fake\"]}}]}";
+      var response =
+          gateway.postJson(
+              "/v1/messages",
+              "{\"model\":\"claude-3-5-sonnet-latest\",\"max_tokens\":64,\"stream\":true,"
+                  + "\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}",
+              "x-portkey-config",
+              config,
+              "anthropic-version",
+              "2023-06-01");
+
+      assertThat(response.statusCode()).isEqualTo(200);
+      String body = response.body();
+      assertThat(body).startsWith("event: hook_results");
+      int last = body.lastIndexOf("event: hook_results");
+      assertThat(last).isGreaterThan(body.indexOf("message_stop"));
+      assertThat(body.substring(last)).contains("\"after_request_hooks\"");
+      assertThat(body.substring(last)).contains("\"verdict\":true");
+    }
+  }
 }

@@ -1,7 +1,6 @@
 package dev.switchboard.engine.guardrails;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.engine.RequestOptions;
 import dev.switchboard.engine.errors.GuardrailDeniedException;
@@ -381,9 +380,5 @@ public final class GuardrailStage implements Stage, AutoCloseable {
   @Override
   public void close() {
     executor.shutdownNow();
-  }
-
-  static ArrayNode emptyResults() {
-    return WireJson.mapper().createArrayNode();
   }
 }

@@ -114,7 +114,7 @@ final class RemoteChecks {
     List<String> invalid = new ArrayList<>();
     for (String url : urls) {
       boolean ok = onlyDns ? resolves(url) : answers(context, url);
-      pick(ok, valid, invalid).add(url);
+      (ok ? valid : invalid).add(url);
     }
     boolean allValid = invalid.isEmpty();
     boolean verdict = not != allValid;
@@ -142,10 +142,6 @@ final class RemoteChecks {
     invalid.forEach(invalidJson::add);
     data.put("validationMethod", method).put("textExcerpt", excerpt(text));
     return CheckResult.of(verdict, data);
-  }
-
-  private static List<String> pick(boolean ok, List<String> valid, List<String> invalid) {
-    return ok ? valid : invalid;
   }
 
   private static boolean resolves(String url) {
