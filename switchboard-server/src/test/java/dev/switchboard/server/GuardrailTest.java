@@ -435,4 +435,17 @@ class GuardrailTest {
       assertThat(body.substring(last)).contains("\"verdict\":true");
     }
   }
+
+  @Test
+  void anOutputMutatorRedactsTheAnswerBeforeTheClientSeesIt() {
+    var response =
+        send(
+            target("\"output_mutators\":[{\"switchboard.pii\":{\"categories\":[\"email\"]}}]"),
+            chat("reach me at jane.doe@example.com"));
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(json(response).at("/choices/0/message/content").asText())
+        .isEqualTo("reach me at [EMAIL]");
+    assertThat(response.body()).doesNotContain("jane.doe@example.com");
+  }
 }
