@@ -7,6 +7,8 @@ import dev.switchboard.engine.cache.CacheStatistics;
 import dev.switchboard.engine.cache.SentenceEmbedder;
 import dev.switchboard.engine.errors.GatewayException;
 import dev.switchboard.engine.errors.ProviderErrorException;
+import dev.switchboard.engine.guardrails.GuardrailStage;
+import dev.switchboard.engine.guardrails.GuardrailStatistics;
 import dev.switchboard.engine.outbound.OutboundGuard;
 import dev.switchboard.engine.outbound.UpstreamClient;
 import dev.switchboard.engine.outbound.UpstreamResponse;
@@ -73,6 +75,7 @@ public final class Gateway implements AutoCloseable {
   private final CircuitBreakers circuits;
   private final CacheStage cache;
   private final PriceTable prices;
+  private final GuardrailStage guardrails;
   private final Pipeline pipeline;
 
   private Gateway(Builder builder) {
@@ -136,11 +139,15 @@ public final class Gateway implements AutoCloseable {
             : java.util.ServiceLoader.load(SentenceEmbedder.class).findFirst().orElse(null);
     this.prices = settings.prices();
     this.cache = new CacheStage(settings.cache(), builder.clock, embedder, prices);
-    // Pricing is outermost: it sees the answer of the attempt that answered, from the provider or
-    // from the cache, after the cache recorded it.
+    // Guardrails run per attempt too, after the router (each target has its own hooks) and before
+    // the cache: no route reaches a provider or a stored answer without its input hooks, and a
+    // cached answer gets the output hooks a fresh one would. Pricing is outermost: it sees the
+    // answer of the attempt that answered, from the provider or from the cache.
+    this.guardrails = new GuardrailStage(upstream, builder.clock);
     this.pipeline =
         new Pipeline(
-            List.of(new PricingStage(prices), router, cache), new ProviderDispatch(providers));
+            List.of(new PricingStage(prices), router, guardrails, cache),
+            new ProviderDispatch(providers));
   }
 
   /** The prices answers are costed by: the shipped table with the settings' overrides. */
@@ -153,7 +160,11 @@ public final class Gateway implements AutoCloseable {
     return cache.statistics();
   }
 
-  /** The state of every upstream's circuit breaker. */
+  /** The guardrails' verdicts, counted by check and by cohort. */
+  public GuardrailStatistics.Snapshot guardrailStatistics() {
+    return guardrails.statistics().snapshot();
+  }
+
   /** Every provider this gateway can route to, by name, with what each serves. */
   public Map<String, Capabilities> providers() {
     Map<String, Capabilities> all = new java.util.LinkedHashMap<>();
@@ -163,6 +174,7 @@ public final class Gateway implements AutoCloseable {
     return all;
   }
 
+  /** The state of every upstream's circuit breaker. */
   public List<CircuitBreakers.Status> circuits() {
     return circuits.statuses();
   }
@@ -205,7 +217,8 @@ public final class Gateway implements AutoCloseable {
         exchange.cacheStatus(),
         upstreamHeaders,
         exchange.costUsd(),
-        exchange.savedCostUsd());
+        exchange.savedCostUsd(),
+        exchange.guardrailReport());
   }
 
   /** A chat completion; a request that asks for a stream is answered whole all the same. */
@@ -294,6 +307,7 @@ public final class Gateway implements AutoCloseable {
   @Override
   public void close() {
     try {
+      guardrails.close();
       cache.close();
     } finally {
       upstream.close();

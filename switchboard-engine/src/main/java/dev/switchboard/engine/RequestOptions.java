@@ -30,6 +30,10 @@ import java.util.Map;
  *     namespace; {@code null} for the default one
  * @param cacheForceRefresh {@code x-portkey-cache-force-refresh}: skip the cache lookup, call the
  *     provider and store its answer afresh
+ * @param defaultInputGuardrails {@code x-portkey-default-input-guardrails}: a JSON array of
+ *     guardrails in the shorthand form, run on every request besides the config's; {@code null} for
+ *     none
+ * @param defaultOutputGuardrails {@code x-portkey-default-output-guardrails}, likewise on answers
  */
 public record RequestOptions(
     String provider,
@@ -44,7 +48,9 @@ public record RequestOptions(
     Map<String, String> providerOptions,
     String gatewayKey,
     String cacheNamespace,
-    boolean cacheForceRefresh) {
+    boolean cacheForceRefresh,
+    String defaultInputGuardrails,
+    String defaultOutputGuardrails) {
 
   public RequestOptions {
     metadata = Map.copyOf(metadata);
@@ -90,8 +96,22 @@ public record RequestOptions(
     private String gatewayKey;
     private String cacheNamespace;
     private boolean cacheForceRefresh;
+    private String defaultInputGuardrails;
+    private String defaultOutputGuardrails;
 
     private Builder() {}
+
+    /** {@code x-portkey-default-input-guardrails}: a JSON array of shorthand guardrails. */
+    public Builder defaultInputGuardrails(String json) {
+      this.defaultInputGuardrails = json;
+      return this;
+    }
+
+    /** {@code x-portkey-default-output-guardrails}: a JSON array of shorthand guardrails. */
+    public Builder defaultOutputGuardrails(String json) {
+      this.defaultOutputGuardrails = json;
+      return this;
+    }
 
     /** The caller's gateway key ({@code x-portkey-api-key}); it scopes cached answers. */
     public Builder gatewayKey(String gatewayKey) {
@@ -181,7 +201,9 @@ public record RequestOptions(
           providerOptions,
           gatewayKey,
           cacheNamespace,
-          cacheForceRefresh);
+          cacheForceRefresh,
+          defaultInputGuardrails,
+          defaultOutputGuardrails);
     }
   }
 }

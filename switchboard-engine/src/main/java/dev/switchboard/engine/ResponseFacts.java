@@ -20,6 +20,7 @@ import java.util.Map;
  *     {@code "cost_usd"} beside {@code usage})
  * @param savedCostUsd for an answer from the cache, what it would have cost at the provider; else
  *     {@code null}
+ * @param guardrails the guardrails' results, or {@code null} when no hook ran
  */
 public record ResponseFacts(
     String provider,
@@ -28,7 +29,8 @@ public record ResponseFacts(
     String cacheStatus,
     List<Map.Entry<String, String>> upstreamHeaders,
     BigDecimal costUsd,
-    BigDecimal savedCostUsd) {
+    BigDecimal savedCostUsd,
+    dev.switchboard.engine.guardrails.GuardrailReport guardrails) {
 
   public static final String CACHE_DISABLED = "DISABLED";
   public static final String CACHE_HIT = "HIT";
@@ -43,7 +45,7 @@ public record ResponseFacts(
 
   /** Facts of a request that failed before any target was chosen. */
   static ResponseFacts none() {
-    return new ResponseFacts(null, null, 0, null, List.of(), null, null);
+    return new ResponseFacts(null, null, 0, null, List.of(), null, null, null);
   }
 
   /** Whether the request reached the point of choosing a target. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.engine.errors.CircuitOpenException;
 import dev.switchboard.engine.errors.GatewayException;
+import dev.switchboard.engine.errors.GuardrailDeniedException;
 import dev.switchboard.engine.errors.InvalidRequestException;
 import dev.switchboard.engine.errors.PayloadTooLargeException;
 import dev.switchboard.engine.errors.ProviderErrorException;
@@ -41,6 +42,17 @@ final class ErrorResponses {
       case UpstreamFailureException failure ->
           gateway(502, failure.getMessage(), "upstream_error", null);
       case CircuitOpenException open -> gateway(503, open.getMessage(), "upstream_error", null);
+      case GuardrailDeniedException denied -> {
+        // Portkey's 446 body: an OpenAI-shaped error of type hooks_failed, and the hook results.
+        ObjectNode body = JsonNodeFactory.instance.objectNode();
+        ObjectNode inner = body.putObject("error");
+        inner.put("message", denied.getMessage());
+        inner.put("type", "hooks_failed");
+        inner.putNull("param");
+        inner.putNull("code");
+        body.set("hook_results", denied.hookResults());
+        yield new ErrorResponse(denied.status(), Map.of(), body);
+      }
     };
   }
 

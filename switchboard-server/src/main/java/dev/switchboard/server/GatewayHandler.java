@@ -6,8 +6,10 @@ import dev.switchboard.engine.RequestOptions;
 import dev.switchboard.engine.ResponseFacts;
 import dev.switchboard.engine.Served;
 import dev.switchboard.engine.errors.GatewayException;
+import dev.switchboard.engine.errors.GuardrailDeniedException;
 import dev.switchboard.engine.errors.InvalidRequestException;
 import dev.switchboard.engine.errors.PayloadTooLargeException;
+import dev.switchboard.engine.guardrails.GuardrailReport;
 import dev.switchboard.engine.outbound.UpstreamResponse;
 import dev.switchboard.engine.pipeline.Operation;
 import dev.switchboard.engine.pipeline.Outcome;
@@ -122,13 +124,14 @@ final class GatewayHandler extends Handler.Abstract {
           ErrorResponses.gateway(500, "Something went wrong in the gateway.", "api_error", null));
     } finally {
       log.info(
-          "{} {} {} provider={} trace={} {}ms",
+          "{} {} {} provider={} hooks={} trace={} {}ms",
           method,
           path,
           exchange.status,
           exchange.facts == null || exchange.facts.provider() == null
               ? "-"
               : exchange.facts.provider(),
+          exchange.hooks(),
           traceId,
           (System.nanoTime() - started) / 1_000_000);
     }
@@ -141,7 +144,10 @@ final class GatewayHandler extends Handler.Abstract {
     switch (method + " " + normalised) {
       case "GET /" -> exchange.writeText(200, "AI Gateway says hey!");
       case "GET /v1/health" ->
-          exchange.writeJson(200, Health.of(gateway.circuits(), gateway.cacheStatistics()));
+          exchange.writeJson(
+              200,
+              Health.of(
+                  gateway.circuits(), gateway.cacheStatistics(), gateway.guardrailStatistics()));
       case "POST /v1/chat/completions" ->
           serve(exchange, new Operation.Chat(exchange.readJson(ChatRequest.class)));
       case "POST /v1/completions" ->
@@ -218,7 +224,7 @@ final class GatewayHandler extends Handler.Abstract {
       case Served.Failed failed -> exchange.fail(failed.error());
       case Served.Answered answered -> {
         switch (answered.outcome()) {
-          case Outcome.Body body -> exchange.writeJson(200, body.body());
+          case Outcome.Body body -> exchange.writeJson(exchange.successStatus(), body.body());
           case Outcome.Events events ->
               exchange.stream(events.stream(), operation instanceof Operation.Messages);
           case Outcome.Raw raw -> exchange.relay(raw.response());
@@ -242,6 +248,29 @@ final class GatewayHandler extends Handler.Abstract {
       this.response = response;
       this.callback = callback;
       this.traceId = traceId;
+    }
+
+    /**
+     * The guardrails' verdict for the access line: {@code denied} (446), {@code failed} (246),
+     * {@code passed}, or {@code -} when no hook ran. Never a check's data, which quotes the text.
+     */
+    String hooks() {
+      if (status == GuardrailDeniedException.STATUS) {
+        return "denied";
+      }
+      GuardrailReport report = facts == null ? null : facts.guardrails();
+      if (report == null) {
+        return "-";
+      }
+      return report.failed() ? "failed" : "passed";
+    }
+
+    /**
+     * 200, or Portkey's 246 when a guardrail failed without denying (the answer then carries the
+     * hook results).
+     */
+    int successStatus() {
+      return facts != null && facts.guardrails() != null && facts.guardrails().failed() ? 246 : 200;
     }
 
     RequestOptions options() {
@@ -369,8 +398,10 @@ final class GatewayHandler extends Handler.Abstract {
         events.close();
         throw failure;
       }
-      status = 200;
-      response.setStatus(200);
+      GuardrailReport guardrails = facts == null ? null : facts.guardrails();
+      boolean hookEvents = guardrails != null && !guardrails.strictOpenAiCompliance();
+      status = successStatus();
+      response.setStatus(status);
       putFacts(true);
       response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream; charset=utf-8");
       response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
@@ -379,12 +410,19 @@ final class GatewayHandler extends Handler.Abstract {
           OutputStream out = Content.Sink.asOutputStream(response)) {
         SseWriter sse = new SseWriter(out);
         try {
+          if (hookEvents && guardrails.hasBefore()) {
+            hookResults(sse, guardrails.beforeOnly(), anthropicFormat);
+          }
           for (Object event = first; event != null; event = events.next()) {
             if (event instanceof SseEvent named) {
               sse.event(named.event(), named.data().getBytes(StandardCharsets.UTF_8));
             } else {
               sse.data(WireJson.write(event));
             }
+          }
+          if (hookEvents && guardrails.hasAfter()) {
+            // Portkey's output-hook results for a stream: an event after the last one.
+            hookResults(sse, guardrails.afterOnly(), anthropicFormat);
           }
           if (!anthropicFormat) {
             sse.done();
@@ -402,6 +440,22 @@ final class GatewayHandler extends Handler.Abstract {
         return;
       }
       callback.succeeded();
+    }
+
+    /**
+     * A stream's guardrail results, as Portkey sends them when strict OpenAI compliance is off:
+     * {@code data: {"hook_results": {...}}}, or an {@code event: hook_results} in Anthropic's
+     * format.
+     */
+    private void hookResults(SseWriter sse, ObjectNode results, boolean anthropicFormat)
+        throws IOException {
+      ObjectNode event = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+      event.set("hook_results", results);
+      if (anthropicFormat) {
+        sse.event("hook_results", WireJson.write(event));
+      } else {
+        sse.data(WireJson.write(event));
+      }
     }
 
     /** Copies a provider's raw response to the client, flushing as bytes arrive. */

@@ -15,7 +15,10 @@ import java.util.List;
 final class Health {
   private Health() {}
 
-  static ObjectNode of(List<CircuitBreakers.Status> circuits, CacheStatistics.Snapshot cache) {
+  static ObjectNode of(
+      List<CircuitBreakers.Status> circuits,
+      CacheStatistics.Snapshot cache,
+      dev.switchboard.engine.guardrails.GuardrailStatistics.Snapshot guardrails) {
     ObjectNode health =
         JsonNodeFactory.instance
             .objectNode()
@@ -45,7 +48,21 @@ final class Health {
     if (cache.entries() >= 0) {
       counters.put("entries", cache.entries());
     }
+    ObjectNode hooks = health.putObject("guardrails");
+    tallies(hooks.putObject("by_check"), guardrails.byCheck());
+    tallies(hooks.putObject("by_cohort"), guardrails.byCohort());
     return health;
+  }
+
+  private static void tallies(
+      ObjectNode into,
+      java.util.Map<String, dev.switchboard.engine.guardrails.GuardrailStatistics.Tally> tallies) {
+    new java.util.TreeMap<>(tallies)
+        .forEach((name, tally) ->
+            into.putObject(name)
+                .put("passed", tally.passed())
+                .put("failed", tally.failed())
+                .put("errored", tally.errored()));
   }
 
   /** The version from the jar's manifest; "dev" when run from classes. */

@@ -34,6 +34,8 @@ final class PortkeyHeaders {
   static final String CACHE_FORCE_REFRESH = "x-portkey-cache-force-refresh";
   static final String CACHE_NAMESPACE = "x-portkey-cache-namespace";
   static final String API_KEY = "x-portkey-api-key";
+  static final String DEFAULT_INPUT_GUARDRAILS = "x-portkey-default-input-guardrails";
+  static final String DEFAULT_OUTPUT_GUARDRAILS = "x-portkey-default-output-guardrails";
 
   /** Ours: what the answer cost at the provider, in US dollars (a decimal). */
   static final String COST_USD = "x-switchboard-cost-usd";
@@ -99,7 +101,9 @@ final class PortkeyHeaders {
             .config(trimmed(headers.get(CONFIG)))
             .gatewayKey(trimmed(headers.get(API_KEY)))
             .cacheNamespace(trimmed(headers.get(CACHE_NAMESPACE)))
-            .cacheForceRefresh(forceRefresh(headers.get(CACHE_FORCE_REFRESH)));
+            .cacheForceRefresh(forceRefresh(headers.get(CACHE_FORCE_REFRESH)))
+            .defaultInputGuardrails(trimmed(headers.get(DEFAULT_INPUT_GUARDRAILS)))
+            .defaultOutputGuardrails(trimmed(headers.get(DEFAULT_OUTPUT_GUARDRAILS)));
     for (String option : ProviderOptions.NAMES) {
       String value = trimmed(headers.get(ProviderOptions.header(option)));
       if (value != null) {

@@ -63,6 +63,11 @@ public final class SwitchboardServer implements AutoCloseable {
   }
 
   /** The port it listens on. */
+  /** The engine this server serves. */
+  public Gateway gateway() {
+    return gateway;
+  }
+
   public int port() {
     return connector.getLocalPort();
   }

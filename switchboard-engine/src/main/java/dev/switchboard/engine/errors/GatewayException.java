@@ -12,7 +12,8 @@ public abstract sealed class GatewayException extends RuntimeException
         ProviderErrorException,
         UpstreamTimeoutException,
         UpstreamFailureException,
-        CircuitOpenException {
+        CircuitOpenException,
+        GuardrailDeniedException {
 
   GatewayException(String message, Throwable cause) {
     super(message, cause, false, false);

@@ -20,6 +20,8 @@ public final class UpstreamResponse implements AutoCloseable {
   private final Response response;
   private final InputStream body;
   private final UpstreamClient.FailureTranslator failures;
+  private final int status;
+  private final List<Map.Entry<String, String>> headers;
 
   UpstreamResponse(
       Request request,
@@ -30,10 +32,33 @@ public final class UpstreamResponse implements AutoCloseable {
     this.response = response;
     this.body = body;
     this.failures = failures;
+    this.status = response.getStatus();
+    List<Map.Entry<String, String>> all = new ArrayList<>(response.getHeaders().size());
+    for (HttpField field : response.getHeaders()) {
+      all.add(Map.entry(field.getName().toLowerCase(Locale.ROOT), field.getValue()));
+    }
+    this.headers = List.copyOf(all);
+  }
+
+  private UpstreamResponse(int status, List<Map.Entry<String, String>> headers, byte[] body) {
+    this.request = null;
+    this.response = null;
+    this.body = new java.io.ByteArrayInputStream(body);
+    this.failures = null;
+    this.status = status;
+    this.headers = List.copyOf(headers);
+  }
+
+  /**
+   * A response already read whole (the guardrails read a passed-through answer before it goes out):
+   * the same headers, with this status and body. Its connection is already released.
+   */
+  public static UpstreamResponse buffered(UpstreamResponse original, int status, byte[] body) {
+    return new UpstreamResponse(status, original.headers(), body);
   }
 
   public int status() {
-    return response.getStatus();
+    return status;
   }
 
   public boolean isSuccess() {
@@ -42,16 +67,18 @@ public final class UpstreamResponse implements AutoCloseable {
 
   /** The first value of a header, or {@code null}. */
   public String header(String name) {
-    return response.getHeaders().get(name);
+    String lower = name.toLowerCase(Locale.ROOT);
+    for (Map.Entry<String, String> header : headers) {
+      if (header.getKey().equals(lower)) {
+        return header.getValue();
+      }
+    }
+    return null;
   }
 
   /** All headers as name and value pairs, names in lower case. */
   public List<Map.Entry<String, String>> headers() {
-    List<Map.Entry<String, String>> all = new ArrayList<>(response.getHeaders().size());
-    for (HttpField field : response.getHeaders()) {
-      all.add(Map.entry(field.getName().toLowerCase(Locale.ROOT), field.getValue()));
-    }
-    return all;
+    return headers;
   }
 
   /**
@@ -83,11 +110,17 @@ public final class UpstreamResponse implements AutoCloseable {
 
   /** The gateway error for a failure while reading this response's body. */
   public RuntimeException translate(IOException failure) {
+    if (failures == null) {
+      return new java.io.UncheckedIOException(failure);
+    }
     return failures.translate(failure, true);
   }
 
   /** Stops the call: the upstream connection is closed. */
   public void abort() {
+    if (request == null) {
+      return;
+    }
     request.abort(new IOException("the gateway stopped reading the response"));
   }
 

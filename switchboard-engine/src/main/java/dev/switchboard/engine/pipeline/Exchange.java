@@ -21,6 +21,8 @@ public final class Exchange {
   private boolean answeredFromCache;
   private BigDecimal costUsd;
   private BigDecimal savedCostUsd;
+  private dev.switchboard.engine.guardrails.GuardrailPlan guardrailPlan;
+  private dev.switchboard.engine.guardrails.GuardrailReport guardrailReport;
 
   public Exchange(Operation operation, RequestOptions options) {
     this.operation = operation;
@@ -123,5 +125,23 @@ public final class Exchange {
 
   public void savedCostUsd(BigDecimal saved) {
     this.savedCostUsd = saved;
+  }
+
+  /** The hooks in force for the chosen target, set by the router; {@code null} for none. */
+  public dev.switchboard.engine.guardrails.GuardrailPlan guardrailPlan() {
+    return guardrailPlan;
+  }
+
+  public void guardrailPlan(dev.switchboard.engine.guardrails.GuardrailPlan plan) {
+    this.guardrailPlan = plan;
+  }
+
+  /** The guardrails' results for the last attempt, or {@code null} when no hook ran. */
+  public dev.switchboard.engine.guardrails.GuardrailReport guardrailReport() {
+    return guardrailReport;
+  }
+
+  public void guardrailReport(dev.switchboard.engine.guardrails.GuardrailReport report) {
+    this.guardrailReport = report;
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.engine.cache.CacheDirective;
 import dev.switchboard.engine.errors.InvalidRequestException;
+import dev.switchboard.engine.guardrails.HookParser;
 import dev.switchboard.engine.outbound.OutboundGuard;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,7 +31,12 @@ public final class ConfigParser {
 
   private static final Set<String> HOOK_FIELDS =
       Set.of(
-          "before_request_hooks", "after_request_hooks", "input_guardrails", "output_guardrails");
+          "before_request_hooks",
+          "after_request_hooks",
+          "input_guardrails",
+          "output_guardrails",
+          "input_mutators",
+          "output_mutators");
 
   private static final Set<String> MODES =
       Set.of("single", "fallback", "loadbalance", "conditional");
@@ -65,6 +71,12 @@ public final class ConfigParser {
     }
     Map<String, JsonNode> fields = snakeCased(object);
     Settings settings = settings(fields, path);
+    // Hooks are checked here, with the rest of the config, before any upstream call.
+    HookParser.node(settings.hooks, path);
+    JsonNode strict = settings.extras.get("strict_open_ai_compliance");
+    if (strict != null && !strict.isBoolean() && !strict.isNull()) {
+      throw invalid(path + ".strict_open_ai_compliance", "must be true or false");
+    }
     JsonNode strategyJson = fields.get("strategy");
     JsonNode targetsJson = fields.get("targets");
     if (strategyJson == null && targetsJson == null) {

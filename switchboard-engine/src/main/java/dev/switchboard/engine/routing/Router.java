@@ -6,10 +6,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.engine.RequestOptions;
 import dev.switchboard.engine.errors.CircuitOpenException;
 import dev.switchboard.engine.errors.GatewayException;
+import dev.switchboard.engine.errors.GuardrailDeniedException;
 import dev.switchboard.engine.errors.InvalidRequestException;
 import dev.switchboard.engine.errors.ProviderErrorException;
 import dev.switchboard.engine.errors.UpstreamFailureException;
 import dev.switchboard.engine.errors.UpstreamTimeoutException;
+import dev.switchboard.engine.guardrails.GuardrailPlan;
+import dev.switchboard.engine.guardrails.Hook;
+import dev.switchboard.engine.guardrails.HookParser;
 import dev.switchboard.engine.pipeline.Exchange;
 import dev.switchboard.engine.pipeline.Operation;
 import dev.switchboard.engine.pipeline.Outcome;
@@ -75,8 +79,12 @@ public final class Router implements Stage {
       JsonNode cache,
       Duration requestTimeout,
       String customHost,
-      List<String> forwardHeaders) {
-    static final Inherited ROOT = new Inherited(null, null, null, null, null, null);
+      List<String> forwardHeaders,
+      List<Hook> beforeHooks,
+      List<Hook> afterHooks,
+      Boolean strictOpenAiCompliance) {
+    static final Inherited ROOT =
+        new Inherited(null, null, null, null, null, null, List.of(), List.of(), null);
 
     /**
      * Portkey's inheritance: params merged parent to child; the rest replaced when the child sets
@@ -91,13 +99,21 @@ public final class Router implements Stage {
                 : overrideParams.deepCopy();
         params.setAll(child.overrideParams());
       }
+      // Hooks as Portkey's: a node's own (full form, then shorthand) replace its parent's.
+      HookParser.NodeHooks hooks = HookParser.node(child.hooks(), "config");
+      JsonNode strict = child.extras().get("strict_open_ai_compliance");
       return new Inherited(
           params,
           child.retry() != null ? child.retry() : retry,
           child.cache() != null ? child.cache() : cache,
           child.requestTimeout() != null ? child.requestTimeout() : requestTimeout,
           child.customHost() != null ? child.customHost() : customHost,
-          child.forwardHeaders() != null ? child.forwardHeaders() : forwardHeaders);
+          child.forwardHeaders() != null ? child.forwardHeaders() : forwardHeaders,
+          hooks.before() != null ? hooks.before() : beforeHooks,
+          hooks.after() != null ? hooks.after() : afterHooks,
+          strict != null && strict.isBoolean()
+              ? Boolean.valueOf(strict.asBoolean())
+              : strictOpenAiCompliance);
     }
   }
 
@@ -202,6 +218,9 @@ public final class Router implements Stage {
         case UpstreamTimeoutException timeout -> true;
         case UpstreamFailureException connection -> true;
         case CircuitOpenException open -> true;
+        case GuardrailDeniedException denied ->
+            fallback.onStatusCodes() == null
+                || fallback.onStatusCodes().contains(GuardrailDeniedException.STATUS);
         default -> false;
       };
     }
@@ -213,11 +232,18 @@ public final class Router implements Stage {
           target.provider()
               + " "
               + (target.customHost() == null ? "(default)" : target.customHost());
-      exchange.operation(withOverrides(original, inherited.overrideParams()));
+      Operation attempt = withOverrides(original, inherited.overrideParams());
       for (int retries = 0; ; retries++) {
         checkBudget();
+        // Set for each attempt: a stage may have rewritten the last one (an input mutator).
+        exchange.operation(attempt);
         exchange.target(target, leaf.path());
         exchange.cacheConfig(inherited.cache());
+        exchange.guardrailPlan(
+            new GuardrailPlan(
+                inherited.beforeHooks(),
+                inherited.afterHooks(),
+                inherited.strictOpenAiCompliance()));
         exchange.answeredFromCache(false);
         exchange.retryAttempts(retries);
         attempts++;
@@ -323,6 +349,8 @@ public final class Router implements Stage {
     private boolean isRetryable(GatewayException failure, RetryPolicy retry) {
       return switch (failure) {
         case ProviderErrorException provider -> retry.onStatusCodes().contains(provider.status());
+        case GuardrailDeniedException denied ->
+            retry.onStatusCodes().contains(GuardrailDeniedException.STATUS);
         case UpstreamTimeoutException timeout -> retry.onStatusCodes().contains(408);
         // Never a second delivery of a request the provider may have processed.
         case UpstreamFailureException connection -> !connection.requestSent();

@@ -1,0 +1,42 @@
+package dev.switchboard.engine.guardrails;
+
+import dev.switchboard.engine.pipeline.Operation;
+
+/** The kind of request a hook sees, by Portkey's name where Portkey has one. */
+public enum RequestKind {
+  CHAT("chatComplete"),
+  COMPLETE("complete"),
+  EMBED("embed"),
+  MESSAGES("messages"),
+  COUNT_TOKENS("countTokens"),
+  PROXY("proxy"),
+  LIST_MODELS("listModels");
+
+  private final String portkeyName;
+
+  RequestKind(String portkeyName) {
+    this.portkeyName = portkeyName;
+  }
+
+  /** Portkey's {@code requestType}: {@code chatComplete}, {@code complete}, {@code embed}, … */
+  public String portkeyName() {
+    return portkeyName;
+  }
+
+  public static RequestKind of(Operation operation) {
+    return switch (operation) {
+      case Operation.Chat c -> CHAT;
+      case Operation.TextCompletion c -> COMPLETE;
+      case Operation.Embedding e -> EMBED;
+      case Operation.Messages m -> MESSAGES;
+      case Operation.CountTokens c -> COUNT_TOKENS;
+      case Operation.PassThrough p -> PROXY;
+      case Operation.ListModels m -> LIST_MODELS;
+    };
+  }
+
+  /** Whether the answer carries text the output hooks can check. */
+  public boolean answersWithText() {
+    return this == CHAT || this == COMPLETE || this == MESSAGES || this == PROXY;
+  }
+}
