@@ -22,6 +22,7 @@ import dev.switchboard.engine.providers.ProviderRegistry;
 import dev.switchboard.engine.providers.ResponseStream;
 import dev.switchboard.engine.providers.anthropic.AnthropicProvider;
 import dev.switchboard.engine.providers.bedrock.BedrockProvider;
+import dev.switchboard.engine.providers.google.GoogleProvider;
 import dev.switchboard.engine.providers.mock.MockProvider;
 import dev.switchboard.engine.providers.openai.OpenAiProvider;
 import dev.switchboard.engine.routing.CircuitBreakers;
@@ -91,6 +92,14 @@ public final class Gateway implements AutoCloseable {
     all.add(
         new BedrockProvider(
             settings.providerBaseUrls().get(BedrockProvider.NAME),
+            upstream,
+            settings.requestTimeout(),
+            builder.clock));
+    all.add(
+        new GoogleProvider(
+            settings
+                .providerBaseUrls()
+                .getOrDefault(GoogleProvider.NAME, GoogleProvider.DEFAULT_BASE_URL),
             upstream,
             settings.requestTimeout(),
             builder.clock));
