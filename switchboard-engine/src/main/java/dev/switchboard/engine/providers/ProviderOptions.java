@@ -20,10 +20,14 @@ public final class ProviderOptions {
           "aws_region",
           "anthropic_version",
           "anthropic_beta",
-          "strict_open_ai_compliance");
+          "strict_open_ai_compliance",
+          "vertex_project_id",
+          "vertex_region",
+          "vertex_service_account_json");
 
   /** Options whose values are credentials: never logged, never shown. */
-  public static final Set<String> SECRETS = Set.of("aws_secret_access_key", "aws_session_token");
+  public static final Set<String> SECRETS =
+      Set.of("aws_secret_access_key", "aws_session_token", "vertex_service_account_json");
 
   private ProviderOptions() {}
 
