@@ -12,7 +12,9 @@ import dev.switchboard.testkit.AnthropicReply;
 import dev.switchboard.testkit.ConverseReply;
 import dev.switchboard.testkit.FakeAnthropic;
 import dev.switchboard.testkit.FakeBedrock;
+import dev.switchboard.testkit.FakeGemini;
 import dev.switchboard.testkit.FakeOpenAi;
+import dev.switchboard.testkit.FakeVertex;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -34,10 +36,21 @@ class LangChain4jInteropTest {
   static FakeOpenAi openai;
   static FakeAnthropic anthropic;
   static FakeBedrock bedrock;
+  static FakeGemini gemini;
+  static FakeVertex vertex;
+  static String vertexServiceAccount;
   static GatewayUnderTest gateway;
 
   @BeforeAll
-  static void start() {
+  static void start() throws java.security.NoSuchAlgorithmException {
+    // LangChain4j sends its key as a bearer token: the gateway passes it on as Gemini's key.
+    gemini = FakeGemini.builder().apiKey("sk-langchain4j").start();
+    var rsa = java.security.KeyPairGenerator.getInstance("RSA");
+    rsa.initialize(2048);
+    var keys = rsa.generateKeyPair();
+    String email = "langchain4j@switchboard-test.iam.gserviceaccount.com";
+    vertex = FakeVertex.builder().serviceAccount(email, keys.getPublic()).start();
+    vertexServiceAccount = vertex.serviceAccountJson(email, keys);
     openai = FakeOpenAi.start();
     anthropic = FakeAnthropic.start();
     bedrock = FakeBedrock.builder().credentials(AWS_KEY_ID, AWS_SECRET).region("us-east-1").start();
@@ -46,7 +59,9 @@ class LangChain4jInteropTest {
             Map.of(
                 "openai", openai.baseUrl(),
                 "anthropic", anthropic.baseUrl(),
-                "bedrock", bedrock.endpoint()));
+                "bedrock", bedrock.endpoint(),
+                "google", gemini.origin(),
+                "vertex-ai", vertex.origin()));
   }
 
   @AfterAll
@@ -55,6 +70,8 @@ class LangChain4jInteropTest {
     openai.close();
     anthropic.close();
     bedrock.close();
+    gemini.close();
+    vertex.close();
   }
 
   /**
@@ -84,6 +101,16 @@ class LangChain4jInteropTest {
             AWS_SECRET,
             "x-portkey-aws-region",
             "us-east-1");
+      }
+      case "vertex-ai" -> {
+        // FakeVertex, as FakeGemini, calls every declared function by itself.
+        return Map.of(
+            "x-portkey-provider",
+            "vertex-ai",
+            "x-portkey-vertex-region",
+            FakeVertex.DEFAULT_REGION,
+            "x-portkey-vertex-service-account-json",
+            vertexServiceAccount);
       }
       default -> {}
     }
@@ -119,12 +146,13 @@ class LangChain4jInteropTest {
     return switch (provider) {
       case "anthropic" -> "claude-sonnet-4-5";
       case "bedrock" -> "anthropic.claude-sonnet-4-5-20250929-v1:0";
+      case "google", "vertex-ai" -> "gemini-2.5-flash";
       default -> "gpt-4o-mini";
     };
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"mock", "openai", "anthropic", "bedrock"})
+  @ValueSource(strings = {"mock", "openai", "anthropic", "bedrock", "google", "vertex-ai"})
   void aToolCallingLoopCompletes(String provider) {
     var model =
         OpenAiChatModel.builder()
@@ -146,7 +174,7 @@ class LangChain4jInteropTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"mock", "openai", "anthropic", "bedrock"})
+  @ValueSource(strings = {"mock", "openai", "anthropic", "bedrock", "google", "vertex-ai"})
   void aStreamedToolCallingLoopCompletes(String provider) throws Exception {
     var model =
         OpenAiStreamingChatModel.builder()
