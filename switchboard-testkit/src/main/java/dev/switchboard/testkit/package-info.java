@@ -21,7 +21,10 @@
  *   <li>Each provider keeps its own: {@link dev.switchboard.testkit.FakeOpenAi} with {@code
  *       OpenAiApi} and {@code OpenAiExchange}, {@link dev.switchboard.testkit.FakeAnthropic} with
  *       {@code AnthropicApi} and {@code AnthropicExchange}, {@link
- *       dev.switchboard.testkit.FakeBedrock} with {@code BedrockExchange}: routes, validation,
+ *       dev.switchboard.testkit.FakeBedrock} with {@code BedrockExchange}, {@link
+ *       dev.switchboard.testkit.FakeGemini} and {@link dev.switchboard.testkit.FakeVertex} with
+ *       {@code GeminiModelApi}, {@code GoogleError} and {@code GeminiExchange} (FakeVertex also
+ *       serves Claude through {@code AnthropicApi}, and a token endpoint): routes, validation,
  *       answers, headers, framing and error shapes.
  * </ul>
  */
