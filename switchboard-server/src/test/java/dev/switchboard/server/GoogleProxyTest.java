@@ -470,6 +470,28 @@ class GoogleProxyTest {
   }
 
   @Test
+  void anErrorBeforeTheFirstEventKeepsItsStatus() {
+    gemini.enqueue(Fault.streamError(0, 503));
+
+    var response = chat(streaming(CONVERSATION), GOOGLE);
+
+    assertThat(response.statusCode()).isEqualTo(503);
+    assertThat(json(response).at("/error/type").asText()).isEqualTo("UNAVAILABLE");
+  }
+
+  @Test
+  void anErrorMidStreamEndsItWithAnErrorEventAndNoDone() {
+    gemini.enqueue(Fault.streamError(1, 503));
+
+    var response = chat(streaming(CONVERSATION), GOOGLE);
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    List<String> data = GatewayUnderTest.sseData(response.body());
+    assertThat(data).doesNotContain("[DONE]");
+    assertThat(WireJson.tree(data.getLast()).path("error").isObject()).isTrue();
+  }
+
+  @Test
   void embedsOneInputOrSeveral() throws InterruptedException {
     var one =
         gateway.postJson(

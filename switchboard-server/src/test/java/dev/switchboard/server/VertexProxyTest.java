@@ -246,6 +246,26 @@ class VertexProxyTest {
   }
 
   @Test
+  void claudesOwnErrorsComeBackAsAnthropicsAndVertexsAsGoogles() {
+    var refused =
+        chat(
+            "{\"model\":\"claude-sonnet-4-5@20250929\",\"temperature\":1.5,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}",
+            headers(serviceAccount));
+    vertex.enqueue(Fault.status(429));
+    var throttled =
+        chat(
+            "{\"model\":\"claude-sonnet-4-5@20250929\",\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"Hi\"}]}",
+            headers(serviceAccount));
+
+    assertThat(refused.statusCode()).isEqualTo(400);
+    assertThat(json(refused).at("/error/type").asText()).isEqualTo("invalid_request_error");
+    assertThat(throttled.statusCode()).isEqualTo(429);
+    assertThat(json(throttled).at("/error/type").asText()).isEqualTo("RESOURCE_EXHAUSTED");
+  }
+
+  @Test
   void embedsThroughPredict() {
     var response =
         gateway.postJson(
