@@ -15,13 +15,18 @@ import dev.switchboard.engine.pipeline.Operation;
 import dev.switchboard.engine.pipeline.Outcome;
 import dev.switchboard.engine.pipeline.Pipeline;
 import dev.switchboard.engine.pipeline.ProviderDispatch;
+import dev.switchboard.engine.pricing.PriceTable;
+import dev.switchboard.engine.pricing.PricingStage;
 import dev.switchboard.engine.providers.Capabilities;
 import dev.switchboard.engine.providers.PassThroughRequest;
 import dev.switchboard.engine.providers.Provider;
 import dev.switchboard.engine.providers.ProviderRegistry;
 import dev.switchboard.engine.providers.ResponseStream;
 import dev.switchboard.engine.providers.anthropic.AnthropicProvider;
+import dev.switchboard.engine.providers.azure.AzureOpenAi;
 import dev.switchboard.engine.providers.bedrock.BedrockProvider;
+import dev.switchboard.engine.providers.cohere.CohereProvider;
+import dev.switchboard.engine.providers.compatible.CompatibleProviders;
 import dev.switchboard.engine.providers.google.GoogleProvider;
 import dev.switchboard.engine.providers.mock.MockProvider;
 import dev.switchboard.engine.providers.openai.OpenAiProvider;
@@ -69,6 +74,7 @@ public final class Gateway implements AutoCloseable {
   private final ProviderRegistry providers;
   private final CircuitBreakers circuits;
   private final CacheStage cache;
+  private final PriceTable prices;
   private final Pipeline pipeline;
 
   private Gateway(Builder builder) {
@@ -112,6 +118,22 @@ public final class Gateway implements AutoCloseable {
             builder.clock,
             guard.trustedHosts()));
     all.add(new MockProvider(builder.clock));
+    all.add(
+        new CohereProvider(
+            settings
+                .providerBaseUrls()
+                .getOrDefault(CohereProvider.NAME, CohereProvider.DEFAULT_BASE_URL),
+            upstream,
+            settings.requestTimeout(),
+            builder.clock));
+    all.addAll(
+        CompatibleProviders.providers(
+            settings.providerBaseUrls(), upstream, settings.requestTimeout()));
+    all.add(
+        AzureOpenAi.provider(
+            settings.providerBaseUrls().get(AzureOpenAi.NAME),
+            upstream,
+            settings.requestTimeout()));
     this.providers = ProviderRegistry.of(all);
     this.circuits =
         new CircuitBreakers(
@@ -129,11 +151,21 @@ public final class Gateway implements AutoCloseable {
         builder.embedder != null
             ? builder.embedder
             : java.util.ServiceLoader.load(SentenceEmbedder.class).findFirst().orElse(null);
-    this.cache = new CacheStage(settings.cache(), builder.clock, embedder);
-    this.pipeline = new Pipeline(List.of(router, cache), new ProviderDispatch(providers));
+    this.prices = settings.prices();
+    this.cache = new CacheStage(settings.cache(), builder.clock, embedder, prices);
+    // Pricing is outermost: it sees the answer of the attempt that answered, from the provider or
+    // from the cache, after the cache recorded it.
+    this.pipeline =
+        new Pipeline(
+            List.of(new PricingStage(prices), router, cache), new ProviderDispatch(providers));
   }
 
-  /** The response cache's counters: hits, misses, refreshes, errors, saved tokens. */
+  /** The prices answers are costed by: the shipped table with the settings' overrides. */
+  public PriceTable prices() {
+    return prices;
+  }
+
+  /** The response cache's counters: hits, misses, refreshes, errors, saved tokens and cost. */
   public CacheStatistics.Snapshot cacheStatistics() {
     return cache.statistics();
   }
@@ -188,7 +220,9 @@ public final class Gateway implements AutoCloseable {
         exchange.optionPath(),
         exchange.retryAttempts(),
         exchange.cacheStatus(),
-        upstreamHeaders);
+        upstreamHeaders,
+        exchange.costUsd(),
+        exchange.savedCostUsd());
   }
 
   /** A chat completion; a request that asks for a stream is answered whole all the same. */

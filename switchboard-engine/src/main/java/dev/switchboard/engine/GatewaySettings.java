@@ -2,6 +2,7 @@ package dev.switchboard.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.engine.cache.CacheSettings;
+import dev.switchboard.engine.pricing.PriceTable;
 import dev.switchboard.engine.routing.RoutingLimits;
 import java.net.URI;
 import java.time.Duration;
@@ -26,6 +27,8 @@ import java.util.Set;
  *     {@code null} for none
  * @param routing bounds on the upstream attempts of one client request, and circuit breaking
  * @param cache where cached answers are kept and how many; configs turn caching on per request
+ * @param prices what each provider's models cost, to price answers: by default the table shipped
+ *     with the gateway
  */
 public record GatewaySettings(
     Set<String> trustedHosts,
@@ -36,7 +39,8 @@ public record GatewaySettings(
     Map<String, JsonNode> configs,
     String defaultConfig,
     RoutingLimits routing,
-    CacheSettings cache) {
+    CacheSettings cache,
+    PriceTable prices) {
 
   /**
    * Portkey's default trusted hosts ({@code TRUSTED_CUSTOM_HOSTS}): the machine itself, and the
@@ -77,8 +81,18 @@ public record GatewaySettings(
     private String defaultConfig;
     private RoutingLimits routing = RoutingLimits.defaults();
     private CacheSettings cache = CacheSettings.defaults();
+    private PriceTable prices = PriceTable.shipped();
 
     private Builder() {}
+
+    /**
+     * The prices answers are costed by; by default {@link PriceTable#shipped()}. To change some,
+     * lay yours over the shipped ones: {@code PriceTable.shipped().overriddenBy(mine)}.
+     */
+    public Builder prices(PriceTable prices) {
+      this.prices = java.util.Objects.requireNonNull(prices);
+      return this;
+    }
 
     /** Where cached answers are kept (embedded or Redis) and the embedded cache's bounds. */
     public Builder cache(CacheSettings cache) {
@@ -151,7 +165,8 @@ public record GatewaySettings(
           configs,
           defaultConfig,
           routing,
-          cache);
+          cache,
+          prices);
     }
   }
 }

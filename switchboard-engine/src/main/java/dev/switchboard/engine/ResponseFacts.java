@@ -1,5 +1,6 @@
 package dev.switchboard.engine;
 
+import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
 
@@ -13,13 +14,21 @@ import java.util.Map;
  * @param retryAttemptCount retries made on that target: 0, n, or -1 when retries ran out
  * @param cacheStatus {@code DISABLED}, {@code HIT}, {@code MISS}, …
  * @param upstreamHeaders the provider's response headers, to pass back to the client
+ * @param costUsd what the answer cost at the provider in US dollars, from its usage and the price
+ *     table: zero for an answer from the cache; {@code null} when the model has no price, the usage
+ *     is unknown, or the answer is a stream not from the cache (its cost is in its usage event, as
+ *     {@code "cost_usd"} beside {@code usage})
+ * @param savedCostUsd for an answer from the cache, what it would have cost at the provider; else
+ *     {@code null}
  */
 public record ResponseFacts(
     String provider,
     String lastUsedOptionIndex,
     int retryAttemptCount,
     String cacheStatus,
-    List<Map.Entry<String, String>> upstreamHeaders) {
+    List<Map.Entry<String, String>> upstreamHeaders,
+    BigDecimal costUsd,
+    BigDecimal savedCostUsd) {
 
   public static final String CACHE_DISABLED = "DISABLED";
   public static final String CACHE_HIT = "HIT";
@@ -34,7 +43,7 @@ public record ResponseFacts(
 
   /** Facts of a request that failed before any target was chosen. */
   static ResponseFacts none() {
-    return new ResponseFacts(null, null, 0, null, List.of());
+    return new ResponseFacts(null, null, 0, null, List.of(), null, null);
   }
 
   /** Whether the request reached the point of choosing a target. */

@@ -338,6 +338,18 @@ final class GatewayHandler extends Handler.Abstract {
       response.getHeaders().put(PortkeyHeaders.RETRY_ATTEMPT_COUNT, facts.retryAttemptCount());
       response.getHeaders().put(PortkeyHeaders.CACHE_STATUS, facts.cacheStatus());
       response.getHeaders().put(PortkeyHeaders.PROVIDER, facts.provider());
+      if (facts.costUsd() != null) {
+        response
+            .getHeaders()
+            .put(PortkeyHeaders.COST_USD, facts.costUsd().stripTrailingZeros().toPlainString());
+      }
+      if (facts.savedCostUsd() != null) {
+        response
+            .getHeaders()
+            .put(
+                PortkeyHeaders.SAVED_COST_USD,
+                facts.savedCostUsd().stripTrailingZeros().toPlainString());
+      }
     }
 
     /**

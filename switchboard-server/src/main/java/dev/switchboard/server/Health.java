@@ -38,6 +38,10 @@ final class Health {
     counters.put("stores", cache.stores());
     counters.put("errors", cache.errors());
     counters.put("saved_tokens", cache.savedTokens());
+    // Plain (0.00000006), never in exponent form (6E-8), as the cost header is.
+    counters.putRawValue(
+        "saved_cost_usd",
+        new com.fasterxml.jackson.databind.util.RawValue(cache.savedCostUsd().toPlainString()));
     if (cache.entries() >= 0) {
       counters.put("entries", cache.entries());
     }

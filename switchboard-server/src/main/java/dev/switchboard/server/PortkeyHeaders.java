@@ -35,6 +35,12 @@ final class PortkeyHeaders {
   static final String CACHE_NAMESPACE = "x-portkey-cache-namespace";
   static final String API_KEY = "x-portkey-api-key";
 
+  /** Ours: what the answer cost at the provider, in US dollars (a decimal). */
+  static final String COST_USD = "x-switchboard-cost-usd";
+
+  /** Ours: for an answer from the cache, what it would have cost, in US dollars. */
+  static final String SAVED_COST_USD = "x-switchboard-saved-cost-usd";
+
   /**
    * Portkey's headers for OpenAI's organization, project and beta headers, sent on to an {@code
    * openai} target under OpenAI's names. A client's plain {@code openai-beta} counts too; its plain

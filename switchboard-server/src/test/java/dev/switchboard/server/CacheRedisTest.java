@@ -106,6 +106,39 @@ class CacheRedisTest {
   }
 
   @Test
+  void twoGatewaysOnOneRedisShareSemanticHits() {
+    try (GatewayUnderTest one = gatewayOn(REDIS);
+        GatewayUnderTest two = gatewayOn(REDIS)) {
+      var asked = semanticChat(one, "What is the capital of France?");
+      var paraphrased = semanticChat(two, "Which city is the capital of France?");
+      var unrelated = semanticChat(two, "How do I bake sourdough bread?");
+
+      assertThat(status(asked)).isEqualTo("SEMANTIC MISS");
+      assertThat(status(paraphrased)).isEqualTo("SEMANTIC HIT");
+      assertThat(json(paraphrased)).isEqualTo(json(asked));
+      assertThat(status(unrelated)).isEqualTo("SEMANTIC MISS");
+      assertThat(openai.requestCount()).isEqualTo(2);
+    }
+    try (RedisClient redis = RedisClient.create(REDIS)) {
+      var index = redis.keys(prefix + "semantic:*");
+      assertThat(index).hasSize(1);
+      assertThat(redis.llen(index.iterator().next())).isEqualTo(2);
+    }
+  }
+
+  HttpResponse<String> semanticChat(GatewayUnderTest gateway, String question) {
+    String config =
+        "{\"provider\":\"openai\",\"api_key\":\"sk-shared\",\"custom_host\":\""
+            + openai.baseUrl()
+            + "\",\"cache\":{\"mode\":\"semantic\",\"max_age\":300}}";
+    String body =
+        "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":"
+            + dev.switchboard.wire.WireJson.writeString(question)
+            + "}]}";
+    return gateway.postJson("/v1/chat/completions", body, "x-portkey-config", config);
+  }
+
+  @Test
   void aRedisThatCannotBeReachedDegradesToMissesWithAnswers() throws IOException {
     int closedPort;
     try (ServerSocket socket = new ServerSocket(0)) {

@@ -9,9 +9,12 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.engine.GatewaySettings;
 import dev.switchboard.testkit.AnthropicReply;
+import dev.switchboard.testkit.CohereReply;
 import dev.switchboard.testkit.ConverseReply;
 import dev.switchboard.testkit.FakeAnthropic;
+import dev.switchboard.testkit.FakeAzureOpenAi;
 import dev.switchboard.testkit.FakeBedrock;
+import dev.switchboard.testkit.FakeCohere;
 import dev.switchboard.testkit.FakeGemini;
 import dev.switchboard.testkit.FakeOpenAi;
 import dev.switchboard.testkit.FakeVertex;
@@ -37,8 +40,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The issue's round trip: one agent conversation (system, user, an assistant turn with two parallel
  * tool calls, the two tool results, the final answer) driven through the gateway in OpenAI's format
- * against OpenAI, Anthropic, Bedrock (Converse), Gemini and Vertex AI fakes gives the same
- * OpenAI-format transcript; and each provider's streamed answers reassemble to its whole ones.
+ * against OpenAI, Anthropic, Bedrock (Converse), Azure OpenAI, Cohere, Gemini and Vertex AI fakes
+ * gives the same OpenAI-format transcript; and each provider's streamed answers reassemble to its
+ * whole ones.
  *
  * <p>The fakes are scripted to give equivalent answers: FakeOpenAi by its deterministic behaviour
  * (it calls each offered tool with sample arguments, then sums up the tool results), the others by
@@ -86,6 +90,8 @@ class CrossProviderTranscriptTest {
   static FakeGemini gemini;
   static FakeVertex vertex;
   static String vertexServiceAccount;
+  static FakeAzureOpenAi azure;
+  static FakeCohere cohere;
   static GatewayUnderTest gateway;
 
   @BeforeAll
@@ -100,6 +106,10 @@ class CrossProviderTranscriptTest {
     String email = "transcript@switchboard-test.iam.gserviceaccount.com";
     vertex = FakeVertex.builder().serviceAccount(email, keys.getPublic()).start();
     vertexServiceAccount = vertex.serviceAccountJson(email, keys);
+    azure = FakeAzureOpenAi.start();
+    azure.requireApiKey("azure-test-key");
+    cohere = FakeCohere.start();
+    cohere.requireApiKey("co-test-key");
     gateway =
         GatewayUnderTest.withEngine(
             GatewaySettings.builder()
@@ -108,6 +118,8 @@ class CrossProviderTranscriptTest {
                 .providerBaseUrl("bedrock", URI.create(bedrock.endpoint()))
                 .providerBaseUrl("google", URI.create(gemini.origin()))
                 .providerBaseUrl("vertex-ai", URI.create(vertex.origin()))
+                .providerBaseUrl("azure-openai", URI.create(azure.baseUrl()))
+                .providerBaseUrl("cohere", URI.create(cohere.baseUrl()))
                 .build(),
             engine -> {});
   }
@@ -118,6 +130,8 @@ class CrossProviderTranscriptTest {
     vertex.close();
     gemini.close();
     bedrock.close();
+    azure.close();
+    cohere.close();
     anthropic.close();
     openai.close();
   }
@@ -213,7 +227,36 @@ class CrossProviderTranscriptTest {
             () -> {},
             () -> {},
             wait -> last(vertex.apiRequests()),
-            CrossProviderTranscriptTest::geminiToolResults));
+            CrossProviderTranscriptTest::geminiToolResults),
+        new Provider(
+            "azure-openai",
+            "gpt-4o-mini",
+            "call_",
+            new String[] {
+              "x-portkey-provider", "azure-openai",
+              "authorization", "Bearer azure-test-key",
+              "x-portkey-azure-deployment-id", "gpt-4o-mini",
+              "x-portkey-azure-api-version", "2024-10-21"
+            },
+            () -> {}, // FakeAzureOpenAi answers as FakeOpenAi does
+            () -> {},
+            wait -> last(azure.requests()),
+            (sent, calls) -> openAiToolResults(sent)),
+        new Provider(
+            "cohere",
+            "command-a-03-2025",
+            "get_",
+            new String[] {"x-portkey-provider", "cohere", "authorization", "Bearer co-test-key"},
+            () ->
+                cohere.enqueue(
+                    CohereReply.toolCalls(
+                        "I will look up the weather and the local time.",
+                        new CohereReply.ToolCall(
+                            "get_weather_k4r7t2x9m1qa", "get_weather", ARGUMENTS),
+                        new CohereReply.ToolCall("get_time_p8w3n6c5v2zb", "get_time", ARGUMENTS))),
+            () -> cohere.enqueue(CohereReply.text(FINAL)),
+            wait -> last(cohere.requests()),
+            (sent, calls) -> openAiToolResults(sent)));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -9,9 +9,12 @@ import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import dev.langchain4j.service.AiServices;
 import dev.langchain4j.service.TokenStream;
 import dev.switchboard.testkit.AnthropicReply;
+import dev.switchboard.testkit.CohereReply;
 import dev.switchboard.testkit.ConverseReply;
 import dev.switchboard.testkit.FakeAnthropic;
+import dev.switchboard.testkit.FakeAzureOpenAi;
 import dev.switchboard.testkit.FakeBedrock;
+import dev.switchboard.testkit.FakeCohere;
 import dev.switchboard.testkit.FakeGemini;
 import dev.switchboard.testkit.FakeOpenAi;
 import dev.switchboard.testkit.FakeVertex;
@@ -36,6 +39,8 @@ class LangChain4jInteropTest {
   static FakeOpenAi openai;
   static FakeAnthropic anthropic;
   static FakeBedrock bedrock;
+  static FakeAzureOpenAi azure;
+  static FakeCohere cohere;
   static FakeGemini gemini;
   static FakeVertex vertex;
   static String vertexServiceAccount;
@@ -54,12 +59,18 @@ class LangChain4jInteropTest {
     openai = FakeOpenAi.start();
     anthropic = FakeAnthropic.start();
     bedrock = FakeBedrock.builder().credentials(AWS_KEY_ID, AWS_SECRET).region("us-east-1").start();
+    azure = FakeAzureOpenAi.start();
+    azure.requireApiKey("sk-langchain4j");
+    cohere = FakeCohere.start();
+    cohere.requireApiKey("sk-langchain4j");
     gateway =
         GatewayUnderTest.withProviders(
             Map.of(
                 "openai", openai.baseUrl(),
                 "anthropic", anthropic.baseUrl(),
                 "bedrock", bedrock.endpoint(),
+                "azure-openai", azure.baseUrl(),
+                "cohere", cohere.baseUrl(),
                 "google", gemini.origin(),
                 "vertex-ai", vertex.origin()));
   }
@@ -70,6 +81,8 @@ class LangChain4jInteropTest {
     openai.close();
     anthropic.close();
     bedrock.close();
+    azure.close();
+    cohere.close();
     gemini.close();
     vertex.close();
   }
@@ -102,6 +115,20 @@ class LangChain4jInteropTest {
             "x-portkey-aws-region",
             "us-east-1");
       }
+      case "azure-openai" -> {
+        return Map.of(
+            "x-portkey-provider", "azure-openai",
+            "x-portkey-azure-deployment-id", "gpt-4o-mini",
+            "x-portkey-azure-api-version", "2024-10-21");
+      }
+      case "cohere" ->
+          cohere.enqueue(
+              CohereReply.toolCalls(
+                  "I will look up the weather and the time.",
+                  new CohereReply.ToolCall(
+                      "weather_r8k2m4n6p0qz", "weather", "{\"city\":\"Paris\"}"),
+                  new CohereReply.ToolCall(
+                      "time_x3c5v7b9n1mq", "time", "{\"zone\":\"Europe/Paris\"}")));
       case "vertex-ai" -> {
         // FakeVertex, as FakeGemini, calls every declared function by itself.
         return Map.of(
@@ -146,13 +173,24 @@ class LangChain4jInteropTest {
     return switch (provider) {
       case "anthropic" -> "claude-sonnet-4-5";
       case "bedrock" -> "anthropic.claude-sonnet-4-5-20250929-v1:0";
+      case "cohere" -> "command-a-03-2025";
       case "google", "vertex-ai" -> "gemini-2.5-flash";
       default -> "gpt-4o-mini";
     };
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"mock", "openai", "anthropic", "bedrock", "google", "vertex-ai"})
+  @ValueSource(
+      strings = {
+        "mock",
+        "openai",
+        "anthropic",
+        "bedrock",
+        "azure-openai",
+        "cohere",
+        "google",
+        "vertex-ai"
+      })
   void aToolCallingLoopCompletes(String provider) {
     var model =
         OpenAiChatModel.builder()
@@ -174,7 +212,17 @@ class LangChain4jInteropTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"mock", "openai", "anthropic", "bedrock", "google", "vertex-ai"})
+  @ValueSource(
+      strings = {
+        "mock",
+        "openai",
+        "anthropic",
+        "bedrock",
+        "azure-openai",
+        "cohere",
+        "google",
+        "vertex-ai"
+      })
   void aStreamedToolCallingLoopCompletes(String provider) throws Exception {
     var model =
         OpenAiStreamingChatModel.builder()

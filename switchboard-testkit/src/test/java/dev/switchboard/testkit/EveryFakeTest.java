@@ -56,7 +56,9 @@ class EveryFakeTest {
   enum Provider {
     OPENAI("OpenAI", FakeOpenAi.builder()::port, EveryFakeTest::openAi),
     ANTHROPIC("Anthropic", FakeAnthropic.builder()::port, EveryFakeTest::anthropic),
-    BEDROCK("Bedrock", FakeBedrock.builder()::port, EveryFakeTest::bedrock);
+    BEDROCK("Bedrock", FakeBedrock.builder()::port, EveryFakeTest::bedrock),
+    AZURE_OPENAI("AzureOpenAI", FakeAzureOpenAi.builder()::port, EveryFakeTest::azureOpenAi),
+    COHERE("Cohere", FakeCohere.builder()::port, EveryFakeTest::cohere);
 
     final String name;
     final IntConsumer choosePort;
@@ -93,6 +95,17 @@ class EveryFakeTest {
 
   static Fake bedrock(int port, boolean recordRequests) {
     FakeBedrock fake = FakeBedrock.builder().port(port).recordRequests(recordRequests).start();
+    return new Fake(fake, fake::port, fake::requests, fake::requestCount, fake::takeRequest);
+  }
+
+  static Fake azureOpenAi(int port, boolean recordRequests) {
+    FakeAzureOpenAi fake =
+        FakeAzureOpenAi.builder().port(port).recordRequests(recordRequests).start();
+    return new Fake(fake, fake::port, fake::requests, fake::requestCount, fake::takeRequest);
+  }
+
+  static Fake cohere(int port, boolean recordRequests) {
+    FakeCohere fake = FakeCohere.builder().port(port).recordRequests(recordRequests).start();
     return new Fake(fake, fake::port, fake::requests, fake::requestCount, fake::takeRequest);
   }
 

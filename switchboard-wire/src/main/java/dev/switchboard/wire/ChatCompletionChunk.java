@@ -24,9 +24,32 @@ public record ChatCompletionChunk(
     @JsonProperty("system_fingerprint") String systemFingerprint,
     @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> extras) {
 
+  /** The {@code object} of every chunk. */
+  public static final String OBJECT = "chat.completion.chunk";
+
   public ChatCompletionChunk {
     choices = choices == null ? List.of() : List.copyOf(choices);
     extras = Extras.of(extras);
+  }
+
+  /** A chunk with one fragment of the first (only) choice, and its finish reason once it ends. */
+  public static ChatCompletionChunk ofDelta(
+      String id, long created, String model, Delta delta, String finishReason) {
+    return new ChatCompletionChunk(
+        id,
+        OBJECT,
+        created,
+        model,
+        List.of(new Choice(0, delta, null, finishReason, null)),
+        null,
+        null,
+        null,
+        null);
+  }
+
+  /** The last chunk of a stream that asked for usage: no choices, the usage. */
+  public static ChatCompletionChunk ofUsage(String id, long created, String model, Usage usage) {
+    return new ChatCompletionChunk(id, OBJECT, created, model, List.of(), usage, null, null, null);
   }
 
   /** One choice's fragment. {@code finish_reason} is written even when null, as OpenAI does. */

@@ -5,6 +5,7 @@ import dev.switchboard.engine.pipeline.Exchange;
 import dev.switchboard.engine.pipeline.Operation;
 import dev.switchboard.engine.pipeline.Outcome;
 import dev.switchboard.engine.pipeline.Stage;
+import dev.switchboard.engine.pricing.PriceTable;
 import dev.switchboard.engine.providers.ResponseStream;
 import dev.switchboard.wire.ChatCompletion;
 import dev.switchboard.wire.ChatCompletionChunk;
@@ -14,6 +15,7 @@ import dev.switchboard.wire.CompletionRequest;
 import dev.switchboard.wire.EmbeddingResponse;
 import dev.switchboard.wire.Usage;
 import dev.switchboard.wire.WireJson;
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -49,21 +51,32 @@ public final class CacheStage implements Stage, AutoCloseable {
   private final CacheStore store;
   private final SentenceEmbedder embedder;
   private final SemanticIndex semanticIndex;
+  private final PriceTable prices;
 
   /**
    * @param embedder the sentence embedder of the semantic mode, or {@code null}: then {@code
    *     "semantic"} matches exactly
+   * @param prices what a hit would have cost, for the saved-cost counter
    */
-  public CacheStage(CacheSettings settings, Clock clock, SentenceEmbedder embedder) {
+  public CacheStage(
+      CacheSettings settings, Clock clock, SentenceEmbedder embedder, PriceTable prices) {
     this.settings = settings;
+    this.prices = prices;
     this.clock = clock;
     this.embedder = embedder;
-    this.semanticIndex = new SemanticIndex(settings.maxEntries(), 1024);
-    this.store =
-        switch (settings.backend()) {
-          case EMBEDDED -> new EmbeddedCacheStore(settings, clock);
-          case REDIS -> new RedisCacheStore(settings, clock, statistics);
-        };
+    switch (settings.backend()) {
+      case EMBEDDED -> {
+        this.store = new EmbeddedCacheStore(settings, clock);
+        this.semanticIndex = new EmbeddedSemanticIndex(settings.maxEntries(), 1024);
+      }
+      case REDIS -> {
+        RedisCacheStore redis = new RedisCacheStore(settings, clock, statistics);
+        this.store = redis;
+        // Each lookup reads the scope's whole list (about 1.6 KB a vector), so it is kept shorter.
+        this.semanticIndex = new RedisSemanticIndex(redis, 256);
+      }
+      default -> throw new IllegalArgumentException("no such cache backend");
+    }
   }
 
   /** The cache's counters now. */
@@ -92,7 +105,7 @@ public final class CacheStage implements Stage, AutoCloseable {
           chain.proceed(exchange),
           key,
           maxAge,
-          indexing(scope, embed(scope, operation), operation, key));
+          indexing(scope, embed(scope, operation), operation, key, maxAge));
     }
     Outcome hit = served(exchange, lookup(key), operation, ResponseFacts.CACHE_HIT);
     if (hit != null) {
@@ -122,7 +135,8 @@ public final class CacheStage implements Stage, AutoCloseable {
     }
     exchange.cacheStatus(ResponseFacts.CACHE_SEMANTIC_MISS);
     statistics.miss();
-    return storing(chain.proceed(exchange), key, maxAge, indexing(scope, vector, operation, key));
+    return storing(
+        chain.proceed(exchange), key, maxAge, indexing(scope, vector, operation, key, maxAge));
   }
 
   /** {@code stored} as the answer to the request, or {@code null} if there is none that fits. */
@@ -131,14 +145,24 @@ public final class CacheStage implements Stage, AutoCloseable {
     if (stored == null) {
       return null;
     }
-    Outcome replayed = replay(stored, operation);
-    if (replayed != null) {
-      exchange.cacheStatus(status);
-      exchange.answeredFromCache(true);
-      statistics.hit(stored.totalTokens());
+    Replayed replayed = replay(stored, operation);
+    if (replayed == null) {
+      return null;
     }
-    return replayed;
+    // The key holds the provider and the body as sent, so the stored answer came from this very
+    // provider and model: priced as the provider would price it again.
+    BigDecimal saved =
+        prices.cost(
+            exchange.target().provider(), replayed.model(), operation.model(), replayed.usage());
+    exchange.cacheStatus(status);
+    exchange.answeredFromCache(true);
+    exchange.savedCostUsd(saved);
+    statistics.hit(stored.totalTokens(), saved);
+    return replayed.outcome();
   }
+
+  /** A stored answer in the shape the request asks for, with what prices it. */
+  private record Replayed(Outcome outcome, String model, Usage usage) {}
 
   /** The last user turn's embedding, or {@code null} when there is none to make. */
   private float[] embed(CacheKey scope, Operation operation) {
@@ -155,12 +179,13 @@ public final class CacheStage implements Stage, AutoCloseable {
     }
   }
 
-  private Runnable indexing(CacheKey scope, float[] vector, Operation operation, CacheKey key) {
+  private Runnable indexing(
+      CacheKey scope, float[] vector, Operation operation, CacheKey key, Duration maxAge) {
     if (scope == null || vector == null) {
       return () -> {};
     }
     String turn = CacheKey.lastUserTurn(operation);
-    return () -> semanticIndex.add(scope, vector, turn, key);
+    return () -> semanticIndex.add(scope, vector, turn, key, maxAge);
   }
 
   private StoredAnswer lookup(CacheKey key) {
@@ -214,7 +239,7 @@ public final class CacheStage implements Stage, AutoCloseable {
   }
 
   /** A stored answer in the shape the request asks for, or {@code null} if it does not fit. */
-  private Outcome replay(StoredAnswer stored, Operation operation) {
+  private Replayed replay(StoredAnswer stored, Operation operation) {
     try {
       return switch (stored.kind()) {
         case CHAT -> {
@@ -222,26 +247,35 @@ public final class CacheStage implements Stage, AutoCloseable {
             yield null;
           }
           ChatCompletion answer = WireJson.read(stored.json(), ChatCompletion.class);
-          yield operation.streaming()
-              ? new Outcome.Events(
-                  new ReplayStream<>(ChatStreamAssembler.replay(answer, wantsUsage(operation))))
-              : new Outcome.Body(answer, List.of());
+          yield new Replayed(
+              operation.streaming()
+                  ? new Outcome.Events(
+                      new ReplayStream<>(ChatStreamAssembler.replay(answer, wantsUsage(operation))))
+                  : new Outcome.Body(answer, List.of()),
+              answer.model(),
+              answer.usage());
         }
         case COMPLETION -> {
           if (!(operation instanceof Operation.TextCompletion)) {
             yield null;
           }
           Completion answer = WireJson.read(stored.json(), Completion.class);
-          yield operation.streaming()
-              ? new Outcome.Events(
-                  new ReplayStream<>(
-                      CompletionStreamAssembler.replay(answer, wantsUsage(operation))))
-              : new Outcome.Body(answer, List.of());
+          yield new Replayed(
+              operation.streaming()
+                  ? new Outcome.Events(
+                      new ReplayStream<>(
+                          CompletionStreamAssembler.replay(answer, wantsUsage(operation))))
+                  : new Outcome.Body(answer, List.of()),
+              answer.model(),
+              answer.usage());
         }
-        case EMBEDDING ->
-            operation instanceof Operation.Embedding
-                ? new Outcome.Body(WireJson.read(stored.json(), EmbeddingResponse.class), List.of())
-                : null;
+        case EMBEDDING -> {
+          if (!(operation instanceof Operation.Embedding)) {
+            yield null;
+          }
+          EmbeddingResponse answer = WireJson.read(stored.json(), EmbeddingResponse.class);
+          yield new Replayed(new Outcome.Body(answer, List.of()), answer.model(), answer.usage());
+        }
       };
     } catch (RuntimeException unreadable) {
       statistics.error();

@@ -1,5 +1,7 @@
 package dev.switchboard.engine.cache;
 
+import java.math.BigDecimal;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 
 /** Counters of the response cache, for health and metrics. Thread-safe; counts only go up. */
@@ -11,6 +13,7 @@ public final class CacheStatistics {
   private final LongAdder stores = new LongAdder();
   private final LongAdder errors = new LongAdder();
   private final LongAdder savedTokens = new LongAdder();
+  private final AtomicReference<BigDecimal> savedCostUsd = new AtomicReference<>(BigDecimal.ZERO);
 
   /**
    * The counts at one moment.
@@ -22,6 +25,9 @@ public final class CacheStatistics {
    * @param stores answers stored
    * @param errors backend failures (Redis unreachable, timed out, an unreadable entry)
    * @param savedTokens the {@code total_tokens} of every answer served from the cache
+   * @param savedCostUsd what the answers served from the cache would have cost at their provider,
+   *     in US dollars, exactly; answers whose model has no price or whose usage is unknown add
+   *     nothing
    * @param entries answers kept, as far as this process can tell; {@code -1} for a shared store
    */
   public record Snapshot(
@@ -32,11 +38,15 @@ public final class CacheStatistics {
       long stores,
       long errors,
       long savedTokens,
+      BigDecimal savedCostUsd,
       long entries) {}
 
-  void hit(int tokens) {
+  void hit(int tokens, BigDecimal cost) {
     hits.increment();
     savedTokens.add(tokens);
+    if (cost != null && cost.signum() > 0) {
+      savedCostUsd.accumulateAndGet(cost, BigDecimal::add);
+    }
   }
 
   void semanticHit() {
@@ -68,6 +78,7 @@ public final class CacheStatistics {
         stores.sum(),
         errors.sum(),
         savedTokens.sum(),
+        savedCostUsd.get().stripTrailingZeros(),
         entries);
   }
 }

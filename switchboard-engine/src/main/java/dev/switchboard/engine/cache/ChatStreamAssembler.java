@@ -176,7 +176,7 @@ final class ChatStreamAssembler {
       chunks.add(
           new ChatCompletionChunk(
               answer.id(),
-              "chat.completion.chunk",
+              ChatCompletionChunk.OBJECT,
               answer.created(),
               answer.model(),
               List.of(),
@@ -192,7 +192,7 @@ final class ChatStreamAssembler {
       ChatCompletion answer, ChatCompletionChunk.Choice choice, Usage usage) {
     return new ChatCompletionChunk(
         answer.id(),
-        "chat.completion.chunk",
+        ChatCompletionChunk.OBJECT,
         answer.created(),
         answer.model(),
         List.of(choice),

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -92,6 +93,37 @@ final class RedisCacheStore implements CacheStore {
     } catch (RuntimeException failure) {
       failed("write", failure);
       return false;
+    }
+  }
+
+  /**
+   * Pushes {@code value} onto the list {@code name} (under this store's prefix), keeps its newest
+   * {@code max} values, and has it expire after {@code ttl}. A failure is counted and ignored.
+   */
+  void pushBounded(String name, byte[] value, int max, Duration ttl) {
+    if (paused()) {
+      return;
+    }
+    byte[] key = (prefix + name).getBytes(StandardCharsets.UTF_8);
+    try {
+      redis.lpush(key, value);
+      redis.ltrim(key, 0, max - 1);
+      redis.pexpire(key, Math.max(1, ttl.toMillis()));
+    } catch (RuntimeException failure) {
+      failed("index write", failure);
+    }
+  }
+
+  /** The values of the list {@code name}, newest first; none when Redis cannot be read. */
+  List<byte[]> list(String name) {
+    if (paused()) {
+      return List.of();
+    }
+    try {
+      return redis.lrange((prefix + name).getBytes(StandardCharsets.UTF_8), 0, -1);
+    } catch (RuntimeException failure) {
+      failed("index read", failure);
+      return List.of();
     }
   }
 

@@ -12,7 +12,10 @@ import java.util.zip.InflaterInputStream;
 /**
  * One cached answer: the complete response body as JSON (a streamed answer is kept reassembled, so
  * it can be served whole or as a stream), what kind of body it is, the tokens it saves each time it
- * is served, and when it expires.
+ * is served, and when it expires. What a hit saves in dollars is priced from the JSON itself (its
+ * {@code usage}, cached prompt tokens included, and its {@code model}) when it is served, by the
+ * price table then in force; the provider is in the key. So nothing more is stored for it, and
+ * entries written before prices existed are priced too.
  *
  * @param kind which response type {@code json} holds
  * @param json the complete response, as the provider's wire format in the gateway's model

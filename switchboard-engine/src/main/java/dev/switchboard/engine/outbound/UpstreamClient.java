@@ -58,6 +58,14 @@ public final class UpstreamClient implements AutoCloseable {
     } catch (Exception e) {
       throw new IllegalStateException("the upstream HTTP client failed to start", e);
     }
+    // (The client adds these when it starts.) The gateway never answers an authentication challenge
+    // itself, and providers answer 401
+    // without WWW-Authenticate (OpenAI, Azure, Cohere): Jetty's handlers would turn such a 401 into
+    // a protocol-violation failure instead of the provider's own error.
+    http.getProtocolHandlers()
+        .remove(org.eclipse.jetty.client.WWWAuthenticationProtocolHandler.NAME);
+    http.getProtocolHandlers()
+        .remove(org.eclipse.jetty.client.ProxyAuthenticationProtocolHandler.NAME);
   }
 
   public OutboundGuard guard() {

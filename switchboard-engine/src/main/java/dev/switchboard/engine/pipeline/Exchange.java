@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.engine.RequestOptions;
 import dev.switchboard.engine.ResponseFacts;
 import dev.switchboard.engine.providers.Target;
+import java.math.BigDecimal;
 
 /**
  * One client request on its way through the pipeline: what was asked, with which options, and what
@@ -18,6 +19,8 @@ public final class Exchange {
   private JsonNode cacheConfig;
   private String cacheStatus = ResponseFacts.CACHE_DISABLED;
   private boolean answeredFromCache;
+  private BigDecimal costUsd;
+  private BigDecimal savedCostUsd;
 
   public Exchange(Operation operation, RequestOptions options) {
     this.operation = operation;
@@ -96,5 +99,29 @@ public final class Exchange {
 
   public void answeredFromCache(boolean answered) {
     this.answeredFromCache = answered;
+  }
+
+  /**
+   * What the answer cost at the provider, in US dollars, once known before the answer is written (a
+   * whole answer, or any answer from the cache: zero); {@code null} when unknown.
+   */
+  public BigDecimal costUsd() {
+    return costUsd;
+  }
+
+  public void costUsd(BigDecimal cost) {
+    this.costUsd = cost;
+  }
+
+  /**
+   * For an answer from the cache, what it would have cost at the provider, in US dollars; {@code
+   * null} for any other answer, or when unknown.
+   */
+  public BigDecimal savedCostUsd() {
+    return savedCostUsd;
+  }
+
+  public void savedCostUsd(BigDecimal saved) {
+    this.savedCostUsd = saved;
   }
 }

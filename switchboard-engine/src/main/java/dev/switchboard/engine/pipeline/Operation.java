@@ -46,6 +46,19 @@ public sealed interface Operation {
     };
   }
 
+  /** The model the request names, or {@code null} (model lists, pass-through, none named). */
+  default String model() {
+    return switch (this) {
+      case Chat chat -> chat.request().model();
+      case TextCompletion completion -> completion.request().model();
+      case Embedding embedding -> embedding.request().model();
+      case Messages messages -> messages.request().path("model").asText(null);
+      case CountTokens c -> null;
+      case ListModels m -> null;
+      case PassThrough p -> null;
+    };
+  }
+
   /** Whether the answer is a stream of events. */
   default boolean streaming() {
     return switch (this) {

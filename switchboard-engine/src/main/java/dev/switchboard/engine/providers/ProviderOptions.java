@@ -1,6 +1,7 @@
 package dev.switchboard.engine.providers;
 
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -21,13 +22,33 @@ public final class ProviderOptions {
           "anthropic_version",
           "anthropic_beta",
           "strict_open_ai_compliance",
+          "resource_name",
+          "deployment_id",
+          "api_version",
+          "azure_ad_token",
+          "azure_auth_mode",
           "vertex_project_id",
           "vertex_region",
           "vertex_service_account_json");
 
   /** Options whose values are credentials: never logged, never shown. */
   public static final Set<String> SECRETS =
-      Set.of("aws_secret_access_key", "aws_session_token", "vertex_service_account_json");
+      Set.of(
+          "aws_secret_access_key",
+          "aws_session_token",
+          "azure_ad_token",
+          "vertex_service_account_json");
+
+  /**
+   * Options whose header is not {@code x-portkey-<name with dashes>}: Portkey's Azure config names
+   * ({@code resource_name}) drop the {@code azure} its headers have ({@code
+   * x-portkey-azure-resource-name}).
+   */
+  private static final Map<String, String> HEADERS =
+      Map.of(
+          "resource_name", "x-portkey-azure-resource-name",
+          "deployment_id", "x-portkey-azure-deployment-id",
+          "api_version", "x-portkey-azure-api-version");
 
   private ProviderOptions() {}
 
@@ -35,6 +56,10 @@ public final class ProviderOptions {
    * The request header that carries an option: {@code aws_region} → {@code x-portkey-aws-region}.
    */
   public static String header(String name) {
+    String special = HEADERS.get(name);
+    if (special != null) {
+      return special;
+    }
     return "x-portkey-" + name.replace('_', '-').toLowerCase(Locale.ROOT);
   }
 }

@@ -68,6 +68,10 @@ enum Setting {
       "cache.redis.pause-after-failure",
       "1s",
       "after a Redis failure, how long every lookup is a miss without trying Redis"),
+  PRICING_FILE(
+      "pricing.file",
+      "none",
+      "a JSON or YAML price table laid over the shipped one, model by model (docs/pricing.md)"),
   OPENAI_BASE_URL(
       "providers.openai.base-url",
       "https://api.openai.com/v1",

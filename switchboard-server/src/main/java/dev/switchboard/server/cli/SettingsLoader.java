@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.switchboard.engine.GatewaySettings;
 import dev.switchboard.engine.cache.CacheSettings;
+import dev.switchboard.engine.pricing.PriceTable;
 import dev.switchboard.engine.routing.RoutingLimits;
 import dev.switchboard.server.ServerSettings;
 import java.io.IOException;
@@ -107,6 +108,10 @@ final class SettingsLoader {
             duration(Setting.CIRCUIT_OPEN_FOR, value(known, Setting.CIRCUIT_OPEN_FOR))));
     try {
       gateway.cache(cache(known));
+      String pricingFile = value(known, Setting.PRICING_FILE);
+      if (!pricingFile.equalsIgnoreCase("none")) {
+        gateway.prices(PriceTable.shipped().overriddenBy(prices(Path.of(pricingFile))));
+      }
       return new ServerSettings(
           value(known, Setting.HOST),
           integer(Setting.PORT, value(known, Setting.PORT)),
@@ -148,6 +153,27 @@ final class SettingsLoader {
               Setting.CACHE_BACKEND.key + " must be embedded or redis, not '" + backend + "'");
     }
     return cache.build();
+  }
+
+  /** An operator's price table, JSON or YAML (YAML is a superset of JSON). */
+  private static PriceTable prices(Path file) {
+    JsonNode table;
+    try {
+      table =
+          new ObjectMapper(new YAMLFactory())
+              .enable(
+                  com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+              .readTree(Files.readAllBytes(file));
+    } catch (IOException e) {
+      throw new IllegalArgumentException(
+          Setting.PRICING_FILE.key + ": cannot read " + file + ": " + e.getMessage(), e);
+    }
+    try {
+      return PriceTable.parse(table);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          Setting.PRICING_FILE.key + ": " + file + ": " + e.getMessage(), e);
+    }
   }
 
   private static Setting byKey(String key) {

@@ -204,7 +204,7 @@ public final class AnthropicStreamTranslator {
       List<ChatCompletionChunk.Choice> choices, dev.switchboard.wire.Usage usage) {
     return new ChatCompletionChunk(
         id,
-        "chat.completion.chunk",
+        ChatCompletionChunk.OBJECT,
         created,
         model,
         choices,

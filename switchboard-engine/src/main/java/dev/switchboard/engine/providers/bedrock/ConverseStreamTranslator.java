@@ -120,9 +120,7 @@ final class ConverseStreamTranslator {
       case "metadata" -> {
         Usage usage = ConverseResponseTranslator.usage(event.path("usage"));
         if (includeUsage && usage != null) {
-          out.add(
-              new ChatCompletionChunk(
-                  id, "chat.completion.chunk", created, model, List.of(), usage, null, null, null));
+          out.add(ChatCompletionChunk.ofUsage(id, created, model, usage));
         }
       }
       default -> {
@@ -190,16 +188,7 @@ final class ConverseStreamTranslator {
   }
 
   private ChatCompletionChunk chunk(ChatCompletionChunk.Delta delta, String finishReason) {
-    return new ChatCompletionChunk(
-        id,
-        "chat.completion.chunk",
-        created,
-        model,
-        List.of(new ChatCompletionChunk.Choice(0, delta, null, finishReason, null)),
-        null,
-        null,
-        null,
-        null);
+    return ChatCompletionChunk.ofDelta(id, created, model, delta, finishReason);
   }
 
   /**

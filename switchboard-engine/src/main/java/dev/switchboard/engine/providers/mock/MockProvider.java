@@ -167,17 +167,7 @@ public final class MockProvider implements Provider {
             new ChatCompletionChunk.Delta(null, null, null, null, null),
             reply.finishReason()));
     if (request.wantsStreamUsage()) {
-      chunks.add(
-          new ChatCompletionChunk(
-              id,
-              "chat.completion.chunk",
-              created,
-              model,
-              List.of(),
-              usage(request, reply),
-              null,
-              null,
-              null));
+      chunks.add(ChatCompletionChunk.ofUsage(id, created, model, usage(request, reply)));
     }
     return new ListStream<>(chunks);
   }
@@ -394,16 +384,7 @@ public final class MockProvider implements Provider {
 
   private static ChatCompletionChunk chunk(
       String id, long created, String model, ChatCompletionChunk.Delta delta, String finishReason) {
-    return new ChatCompletionChunk(
-        id,
-        "chat.completion.chunk",
-        created,
-        model,
-        List.of(new ChatCompletionChunk.Choice(0, delta, null, finishReason, null)),
-        null,
-        null,
-        null,
-        null);
+    return ChatCompletionChunk.ofDelta(id, created, model, delta, finishReason);
   }
 
   /** The text cut into words, each but the last with its following space. */

@@ -3,6 +3,7 @@ package dev.switchboard.engine.providers.openai;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.engine.errors.InvalidRequestException;
 import dev.switchboard.engine.errors.ProviderErrorException;
 import dev.switchboard.engine.errors.UpstreamFailureException;
 import dev.switchboard.engine.outbound.UpstreamClient;
@@ -41,7 +42,8 @@ public final class OpenAiProvider implements Provider {
   private static final int MAX_ERROR_BYTES = 1024 * 1024;
 
   private final String name;
-  private final URI baseUrl;
+  private final OpenAiDialect dialect;
+  private final Capabilities capabilities;
   private final UpstreamClient client;
   private final Duration defaultTimeout;
 
@@ -53,20 +55,41 @@ public final class OpenAiProvider implements Provider {
    *     limit
    */
   public OpenAiProvider(String name, URI baseUrl, UpstreamClient client, Duration defaultTimeout) {
+    this(
+        name,
+        OpenAiDialect.openAi(baseUrl),
+        Capabilities.chatWithTools()
+            .withJsonSchema()
+            .withCompletions()
+            .withEmbeddings()
+            .withModels()
+            .withPassThrough(),
+        client,
+        defaultTimeout);
+  }
+
+  /**
+   * A server that speaks OpenAI's format in its own {@code dialect} (URLs, credential, quirks).
+   *
+   * @param capabilities what it serves; an operation it does not serve is refused with a 400 before
+   *     any call
+   */
+  public OpenAiProvider(
+      String name,
+      OpenAiDialect dialect,
+      Capabilities capabilities,
+      UpstreamClient client,
+      Duration defaultTimeout) {
     this.name = name;
-    this.baseUrl = baseUrl;
+    this.dialect = dialect;
+    this.capabilities = capabilities;
     this.client = client;
     this.defaultTimeout = defaultTimeout;
   }
 
   @Override
   public Capabilities capabilities() {
-    return Capabilities.chatWithTools()
-        .withJsonSchema()
-        .withCompletions()
-        .withEmbeddings()
-        .withModels()
-        .withPassThrough();
+    return capabilities;
   }
 
   @Override
@@ -76,33 +99,47 @@ public final class OpenAiProvider implements Provider {
 
   @Override
   public Reply<ChatCompletion> chat(ChatRequest request, Target target) {
-    return readJson(post(target, "/chat/completions", request, false), ChatCompletion.class);
+    return readJson(
+        post(target, OpenAiDialect.CHAT, chatBody(request), false), ChatCompletion.class);
   }
 
   @Override
   public ResponseStream<ChatCompletionChunk> streamChat(ChatRequest request, Target target) {
     return new OpenAiEventStream<>(
-        name, post(target, "/chat/completions", request, true), ChatCompletionChunk.class);
+        name, post(target, OpenAiDialect.CHAT, chatBody(request), true), ChatCompletionChunk.class);
+  }
+
+  /** The request as the dialect takes it: as written, unless the dialect rewrites chat bodies. */
+  private Object chatBody(ChatRequest request) {
+    if (!dialect.rewritesChat()) {
+      return request;
+    }
+    ObjectNode body = WireJson.mapper().valueToTree(request);
+    return dialect.chatBody(body);
   }
 
   @Override
   public Reply<Completion> complete(CompletionRequest request, Target target) {
+    requireServed(capabilities.completions(), "/v1/completions");
     return readJson(post(target, "/completions", request, false), Completion.class);
   }
 
   @Override
   public ResponseStream<Completion> streamCompletion(CompletionRequest request, Target target) {
+    requireServed(capabilities.completions(), "/v1/completions");
     return new OpenAiEventStream<>(
         name, post(target, "/completions", request, true), Completion.class);
   }
 
   @Override
   public Reply<EmbeddingResponse> embed(EmbeddingRequest request, Target target) {
+    requireServed(capabilities.embeddings(), "/v1/embeddings");
     return readJson(post(target, "/embeddings", request, false), EmbeddingResponse.class);
   }
 
   @Override
   public Reply<ModelList> models(Target target) {
+    requireServed(capabilities.models(), "/v1/models");
     var call =
         new UpstreamRequest(
             name,
@@ -117,6 +154,7 @@ public final class OpenAiProvider implements Provider {
 
   @Override
   public UpstreamResponse passThrough(PassThroughRequest request, Target target) {
+    requireServed(capabilities.passThrough(), request.path());
     List<Map.Entry<String, String>> headers = headers(target, false);
     headers.removeIf(h -> h.getKey().equals("content-type") || h.getKey().equals("accept"));
     headers.addAll(request.headers());
@@ -151,20 +189,21 @@ public final class OpenAiProvider implements Provider {
   }
 
   private URI url(Target target, String path, String query) {
-    String base = target.customHost() != null ? target.customHost() : baseUrl.toString();
-    if (base.endsWith("/")) {
-      base = base.substring(0, base.length() - 1);
+    return dialect.url(target, path, query);
+  }
+
+  private void requireServed(boolean served, String endpoint) {
+    if (!served) {
+      throw new InvalidRequestException(
+          endpoint + " is not supported by the " + name + " provider", "x-portkey-provider", null);
     }
-    return URI.create(base + path + (query == null || query.isEmpty() ? "" : "?" + query));
   }
 
   private List<Map.Entry<String, String>> headers(Target target, boolean streaming) {
     List<Map.Entry<String, String>> headers = new ArrayList<>();
     headers.add(Map.entry("content-type", "application/json"));
     headers.add(Map.entry("accept", streaming ? "text/event-stream" : "application/json"));
-    if (target.apiKey() != null) {
-      headers.add(Map.entry("authorization", "Bearer " + target.apiKey()));
-    }
+    dialect.authenticate(target, headers);
     headers.addAll(target.forwardHeaders());
     return headers;
   }
@@ -183,11 +222,11 @@ public final class OpenAiProvider implements Provider {
       body = response.readBody(MAX_ERROR_BYTES);
     }
     throw new ProviderErrorException(
-        response.status(), name, errorObject(body), response.headers());
+        response.status(), name, dialect.errorObject(body), response.headers());
   }
 
   /** The provider's {@code error} object; a body that is not OpenAI's shape becomes its message. */
-  static JsonNode errorObject(byte[] body) {
+  public static JsonNode errorObject(byte[] body) {
     try {
       JsonNode json = WireJson.tree(body);
       JsonNode error = json.get("error");
@@ -206,7 +245,8 @@ public final class OpenAiProvider implements Provider {
     }
   }
 
-  private static ObjectNode errorWithMessage(String message) {
+  /** OpenAI's error object with {@code message} and every other key {@code null}. */
+  public static ObjectNode errorWithMessage(String message) {
     ObjectNode error = JsonNodeFactory.instance.objectNode();
     error.put("message", message);
     error.putNull("type");

@@ -1,0 +1,163 @@
+package dev.switchboard.engine.pricing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.DecimalNode;
+import dev.switchboard.engine.pipeline.Exchange;
+import dev.switchboard.engine.pipeline.Operation;
+import dev.switchboard.engine.pipeline.Outcome;
+import dev.switchboard.engine.pipeline.Stage;
+import dev.switchboard.engine.providers.ResponseStream;
+import dev.switchboard.wire.ChatCompletion;
+import dev.switchboard.wire.ChatCompletionChunk;
+import dev.switchboard.wire.Completion;
+import dev.switchboard.wire.EmbeddingResponse;
+import dev.switchboard.wire.Usage;
+import java.math.BigDecimal;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Prices each answer, the outermost stage: after the router and the cache are done, the last
+ * attempt's target is the provider that answered. A whole answer's cost is set on the {@link
+ * Exchange} (the server's {@code x-switchboard-cost-usd}); a stream's is known only at its end, so
+ * it is added to the usage event (the last one, with {@code usage}, when the client asked for
+ * usage) as a field of our own beside {@code usage}: {@code "cost_usd"}. The provider's {@code
+ * usage} object itself is left as it came. An answer from the cache cost nothing: zero, when its
+ * price is known; what it would have cost is the cache's to say ({@link Exchange#savedCostUsd()}).
+ *
+ * <p>Priced: chat completions, text completions, embeddings, and Anthropic's Messages format (whole
+ * answers). Not priced: model lists, token counts, pass-through paths, Messages streams.
+ */
+public final class PricingStage implements Stage {
+  /** The field of a stream's usage event that carries its cost; ours, not OpenAI's. */
+  public static final String STREAM_COST_FIELD = "cost_usd";
+
+  private final PriceTable prices;
+
+  public PricingStage(PriceTable prices) {
+    this.prices = prices;
+  }
+
+  @Override
+  public Outcome handle(Exchange exchange, Chain chain) {
+    Outcome outcome = chain.proceed(exchange);
+    if (exchange.target() == null) {
+      return outcome;
+    }
+    String provider = exchange.target().provider();
+    String requestModel = exchange.operation().model();
+    boolean fromCache = exchange.answeredFromCache();
+    if (fromCache) {
+      exchange.costUsd(exchange.savedCostUsd() == null ? null : BigDecimal.ZERO);
+    }
+    return switch (outcome) {
+      case Outcome.Body body -> {
+        if (!fromCache) {
+          exchange.costUsd(costOf(body.body(), exchange.operation(), provider, requestModel));
+        }
+        yield outcome;
+      }
+      case Outcome.Events events -> {
+        if (!(exchange.operation() instanceof Operation.Chat
+            || exchange.operation() instanceof Operation.TextCompletion)) {
+          yield outcome;
+        }
+        @SuppressWarnings("unchecked")
+        ResponseStream<Object> stream = (ResponseStream<Object>) events.stream();
+        yield new Outcome.Events(new PricedStream(stream, provider, requestModel, fromCache));
+      }
+      case Outcome.Raw raw -> outcome;
+    };
+  }
+
+  /** The cost of a whole answer, or {@code null}. */
+  private BigDecimal costOf(Object body, Operation operation, String provider, String model) {
+    return switch (body) {
+      case ChatCompletion chat -> prices.cost(provider, chat.model(), model, chat.usage());
+      case Completion completion ->
+          prices.cost(provider, completion.model(), model, completion.usage());
+      case EmbeddingResponse embeddings ->
+          prices.cost(provider, embeddings.model(), model, embeddings.usage());
+      case JsonNode message when operation instanceof Operation.Messages ->
+          prices.costOfMessages(
+              provider, message.path("model").asText(null), model, message.path("usage"));
+      default -> null;
+    };
+  }
+
+  /** An event's extra fields with the cost under {@value #STREAM_COST_FIELD}. */
+  private static Map<String, JsonNode> withCost(Map<String, JsonNode> extras, BigDecimal cost) {
+    Map<String, JsonNode> more = new LinkedHashMap<>(extras);
+    more.put(STREAM_COST_FIELD, DecimalNode.valueOf(cost.stripTrailingZeros()));
+    return more;
+  }
+
+  /** A stream whose usage event gains the answer's cost. */
+  private final class PricedStream implements ResponseStream<Object> {
+    private final ResponseStream<Object> stream;
+    private final String provider;
+    private final String requestModel;
+    private final boolean fromCache;
+
+    PricedStream(
+        ResponseStream<Object> stream, String provider, String requestModel, boolean fromCache) {
+      this.stream = stream;
+      this.provider = provider;
+      this.requestModel = requestModel;
+      this.fromCache = fromCache;
+    }
+
+    @Override
+    public List<Map.Entry<String, String>> headers() {
+      return stream.headers();
+    }
+
+    @Override
+    public Object next() {
+      Object event = stream.next();
+      return switch (event) {
+        case ChatCompletionChunk chunk when chunk.usage() != null -> {
+          BigDecimal cost = priced(chunk.model(), chunk.usage());
+          yield cost == null
+              ? chunk
+              : new ChatCompletionChunk(
+                  chunk.id(),
+                  chunk.object(),
+                  chunk.created(),
+                  chunk.model(),
+                  chunk.choices(),
+                  chunk.usage(),
+                  chunk.serviceTier(),
+                  chunk.systemFingerprint(),
+                  withCost(chunk.extras(), cost));
+        }
+        case Completion piece when piece.usage() != null -> {
+          BigDecimal cost = priced(piece.model(), piece.usage());
+          yield cost == null
+              ? piece
+              : new Completion(
+                  piece.id(),
+                  piece.object(),
+                  piece.created(),
+                  piece.model(),
+                  piece.choices(),
+                  piece.usage(),
+                  piece.systemFingerprint(),
+                  withCost(piece.extras(), cost));
+        }
+        case null, default -> event;
+      };
+    }
+
+    private BigDecimal priced(String answerModel, Usage usage) {
+      BigDecimal cost = prices.cost(provider, answerModel, requestModel, usage);
+      return cost != null && fromCache ? BigDecimal.ZERO : cost;
+    }
+
+    @Override
+    public void close() {
+      stream.close();
+    }
+  }
+}
