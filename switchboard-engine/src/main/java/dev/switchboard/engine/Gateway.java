@@ -29,8 +29,10 @@ import dev.switchboard.engine.providers.azure.AzureOpenAi;
 import dev.switchboard.engine.providers.bedrock.BedrockProvider;
 import dev.switchboard.engine.providers.cohere.CohereProvider;
 import dev.switchboard.engine.providers.compatible.CompatibleProviders;
+import dev.switchboard.engine.providers.google.GoogleProvider;
 import dev.switchboard.engine.providers.mock.MockProvider;
 import dev.switchboard.engine.providers.openai.OpenAiProvider;
+import dev.switchboard.engine.providers.vertex.VertexProvider;
 import dev.switchboard.engine.routing.CircuitBreakers;
 import dev.switchboard.engine.routing.ConfigSource;
 import dev.switchboard.engine.routing.Router;
@@ -103,6 +105,21 @@ public final class Gateway implements AutoCloseable {
             upstream,
             settings.requestTimeout(),
             builder.clock));
+    all.add(
+        new GoogleProvider(
+            settings
+                .providerBaseUrls()
+                .getOrDefault(GoogleProvider.NAME, GoogleProvider.DEFAULT_BASE_URL),
+            upstream,
+            settings.requestTimeout(),
+            builder.clock));
+    all.add(
+        new VertexProvider(
+            settings.providerBaseUrls().get(VertexProvider.NAME),
+            upstream,
+            settings.requestTimeout(),
+            builder.clock,
+            guard.trustedHosts()));
     all.add(new MockProvider(builder.clock));
     all.add(
         new CohereProvider(

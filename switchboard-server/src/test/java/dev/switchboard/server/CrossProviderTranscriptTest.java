@@ -15,16 +15,21 @@ import dev.switchboard.testkit.FakeAnthropic;
 import dev.switchboard.testkit.FakeAzureOpenAi;
 import dev.switchboard.testkit.FakeBedrock;
 import dev.switchboard.testkit.FakeCohere;
+import dev.switchboard.testkit.FakeGemini;
 import dev.switchboard.testkit.FakeOpenAi;
+import dev.switchboard.testkit.FakeVertex;
 import dev.switchboard.testkit.RecordedRequest;
 import dev.switchboard.wire.WireJson;
 import java.net.URI;
 import java.net.http.HttpResponse;
+import java.security.KeyPairGenerator;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -35,8 +40,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The issue's round trip: one agent conversation (system, user, an assistant turn with two parallel
  * tool calls, the two tool results, the final answer) driven through the gateway in OpenAI's format
- * against OpenAI, Anthropic and Bedrock (Converse) fakes gives the same OpenAI-format transcript;
- * and each provider's streamed answers reassemble to its whole ones.
+ * against OpenAI, Anthropic, Bedrock (Converse), Azure OpenAI, Cohere, Gemini and Vertex AI fakes
+ * gives the same OpenAI-format transcript; and each provider's streamed answers reassemble to its
+ * whole ones.
  *
  * <p>The fakes are scripted to give equivalent answers: FakeOpenAi by its deterministic behaviour
  * (it calls each offered tool with sample arguments, then sums up the tool results), the others by
@@ -81,15 +87,25 @@ class CrossProviderTranscriptTest {
   static FakeOpenAi openai;
   static FakeAnthropic anthropic;
   static FakeBedrock bedrock;
+  static FakeGemini gemini;
+  static FakeVertex vertex;
+  static String vertexServiceAccount;
   static FakeAzureOpenAi azure;
   static FakeCohere cohere;
   static GatewayUnderTest gateway;
 
   @BeforeAll
-  static void start() {
+  static void start() throws NoSuchAlgorithmException {
     openai = FakeOpenAi.start();
     anthropic = FakeAnthropic.start();
     bedrock = FakeBedrock.start();
+    gemini = FakeGemini.start();
+    KeyPairGenerator rsa = KeyPairGenerator.getInstance("RSA");
+    rsa.initialize(2048);
+    var keys = rsa.generateKeyPair();
+    String email = "transcript@switchboard-test.iam.gserviceaccount.com";
+    vertex = FakeVertex.builder().serviceAccount(email, keys.getPublic()).start();
+    vertexServiceAccount = vertex.serviceAccountJson(email, keys);
     azure = FakeAzureOpenAi.start();
     azure.requireApiKey("azure-test-key");
     cohere = FakeCohere.start();
@@ -100,6 +116,8 @@ class CrossProviderTranscriptTest {
                 .providerBaseUrl("openai", URI.create(openai.baseUrl()))
                 .providerBaseUrl("anthropic", URI.create(anthropic.baseUrl()))
                 .providerBaseUrl("bedrock", URI.create(bedrock.endpoint()))
+                .providerBaseUrl("google", URI.create(gemini.origin()))
+                .providerBaseUrl("vertex-ai", URI.create(vertex.origin()))
                 .providerBaseUrl("azure-openai", URI.create(azure.baseUrl()))
                 .providerBaseUrl("cohere", URI.create(cohere.baseUrl()))
                 .build(),
@@ -109,6 +127,8 @@ class CrossProviderTranscriptTest {
   @AfterAll
   static void stop() {
     gateway.close();
+    vertex.close();
+    gemini.close();
     bedrock.close();
     azure.close();
     cohere.close();
@@ -128,7 +148,7 @@ class CrossProviderTranscriptTest {
       Runnable scriptToolCalls,
       Runnable scriptFinalAnswer,
       Function<Duration, RecordedRequest> lastRequest,
-      Function<JsonNode, List<List<String>>> toolResultsSent) {
+      BiFunction<JsonNode, JsonNode, List<List<String>>> toolResultsSent) {
     @Override
     public String toString() {
       return name;
@@ -145,7 +165,7 @@ class CrossProviderTranscriptTest {
             () -> {}, // FakeOpenAi calls the offered tools by itself
             () -> {}, // and sums up the tool results by itself
             CrossProviderTranscriptTest::lastOpenAiRequest,
-            CrossProviderTranscriptTest::openAiToolResults),
+            (sent, calls) -> openAiToolResults(sent)),
         new Provider(
             "anthropic",
             "claude-sonnet-4-5",
@@ -159,7 +179,7 @@ class CrossProviderTranscriptTest {
                         .build()),
             () -> anthropic.enqueue(AnthropicReply.builder().text(FINAL).build()),
             CrossProviderTranscriptTest::lastAnthropicRequest,
-            CrossProviderTranscriptTest::anthropicToolResults),
+            (sent, calls) -> anthropicToolResults(sent)),
         new Provider(
             "bedrock",
             "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
@@ -177,7 +197,37 @@ class CrossProviderTranscriptTest {
                         new ConverseReply.ToolUse("tooluse_Tm27pZ", "get_time", ARGUMENTS))),
             () -> bedrock.enqueue(ConverseReply.text(FINAL)),
             CrossProviderTranscriptTest::lastBedrockRequest,
-            CrossProviderTranscriptTest::converseToolResults),
+            (sent, calls) -> converseToolResults(sent)),
+        new Provider(
+            "google",
+            "gemini-2.5-flash",
+            "portkey-",
+            new String[] {
+              "x-portkey-provider",
+              "google",
+              "authorization",
+              "Bearer " + FakeGemini.DEFAULT_API_KEY
+            },
+            () -> {}, // FakeGemini calls the declared functions by itself
+            () -> {}, // and sums up the function responses by itself
+            wait -> last(gemini.requests()),
+            CrossProviderTranscriptTest::geminiToolResults),
+        new Provider(
+            "vertex-ai",
+            "gemini-2.5-flash",
+            "portkey-",
+            new String[] {
+              "x-portkey-provider",
+              "vertex-ai",
+              "x-portkey-vertex-region",
+              FakeVertex.DEFAULT_REGION,
+              "x-portkey-vertex-service-account-json",
+              vertexServiceAccount
+            },
+            () -> {},
+            () -> {},
+            wait -> last(vertex.apiRequests()),
+            CrossProviderTranscriptTest::geminiToolResults),
         new Provider(
             "azure-openai",
             "gpt-4o-mini",
@@ -191,7 +241,7 @@ class CrossProviderTranscriptTest {
             () -> {}, // FakeAzureOpenAi answers as FakeOpenAi does
             () -> {},
             wait -> last(azure.requests()),
-            CrossProviderTranscriptTest::openAiToolResults),
+            (sent, calls) -> openAiToolResults(sent)),
         new Provider(
             "cohere",
             "command-a-03-2025",
@@ -206,7 +256,7 @@ class CrossProviderTranscriptTest {
                         new CohereReply.ToolCall("get_time_p8w3n6c5v2zb", "get_time", ARGUMENTS))),
             () -> cohere.enqueue(CohereReply.text(FINAL)),
             wait -> last(cohere.requests()),
-            CrossProviderTranscriptTest::openAiToolResults));
+            (sent, calls) -> openAiToolResults(sent)));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -237,7 +287,7 @@ class CrossProviderTranscriptTest {
 
     JsonNode sent = provider.lastRequest().apply(Duration.ofSeconds(5)).json();
     JsonNode calls = transcript.get(2).path("tool_calls");
-    assertThat(provider.toolResultsSent().apply(sent))
+    assertThat(provider.toolResultsSent().apply(sent, calls))
         .containsExactly(
             List.of(calls.get(0).path("id").asText(), WEATHER),
             List.of(calls.get(1).path("id").asText(), TIME));
@@ -432,6 +482,30 @@ class CrossProviderTranscriptTest {
               List.of(
                   block.path("tool_use_id").asText(),
                   content.isTextual() ? content.asText() : content.at("/0/text").asText()));
+        }
+      }
+    }
+    return results;
+  }
+
+  /**
+   * {@code [id, text]} of each {@code functionResponse} part: Gemini has no call ids, so a response
+   * names its function, which names the call among {@code calls}.
+   */
+  static List<List<String>> geminiToolResults(JsonNode request, JsonNode calls) {
+    Map<String, String> idsByName = new LinkedHashMap<>();
+    for (JsonNode call : calls) {
+      idsByName.put(call.at("/function/name").asText(), call.path("id").asText());
+    }
+    List<List<String>> results = new ArrayList<>();
+    for (JsonNode turn : request.path("contents")) {
+      for (JsonNode part : turn.path("parts")) {
+        JsonNode response = part.path("functionResponse");
+        if (response.isObject()) {
+          results.add(
+              List.of(
+                  idsByName.getOrDefault(response.path("name").asText(), "unknown"),
+                  response.at("/response/output").asText()));
         }
       }
     }

@@ -15,7 +15,9 @@ import dev.switchboard.testkit.FakeAnthropic;
 import dev.switchboard.testkit.FakeAzureOpenAi;
 import dev.switchboard.testkit.FakeBedrock;
 import dev.switchboard.testkit.FakeCohere;
+import dev.switchboard.testkit.FakeGemini;
 import dev.switchboard.testkit.FakeOpenAi;
+import dev.switchboard.testkit.FakeVertex;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -39,10 +41,21 @@ class LangChain4jInteropTest {
   static FakeBedrock bedrock;
   static FakeAzureOpenAi azure;
   static FakeCohere cohere;
+  static FakeGemini gemini;
+  static FakeVertex vertex;
+  static String vertexServiceAccount;
   static GatewayUnderTest gateway;
 
   @BeforeAll
-  static void start() {
+  static void start() throws java.security.NoSuchAlgorithmException {
+    // LangChain4j sends its key as a bearer token: the gateway passes it on as Gemini's key.
+    gemini = FakeGemini.builder().apiKey("sk-langchain4j").start();
+    var rsa = java.security.KeyPairGenerator.getInstance("RSA");
+    rsa.initialize(2048);
+    var keys = rsa.generateKeyPair();
+    String email = "langchain4j@switchboard-test.iam.gserviceaccount.com";
+    vertex = FakeVertex.builder().serviceAccount(email, keys.getPublic()).start();
+    vertexServiceAccount = vertex.serviceAccountJson(email, keys);
     openai = FakeOpenAi.start();
     anthropic = FakeAnthropic.start();
     bedrock = FakeBedrock.builder().credentials(AWS_KEY_ID, AWS_SECRET).region("us-east-1").start();
@@ -57,7 +70,9 @@ class LangChain4jInteropTest {
                 "anthropic", anthropic.baseUrl(),
                 "bedrock", bedrock.endpoint(),
                 "azure-openai", azure.baseUrl(),
-                "cohere", cohere.baseUrl()));
+                "cohere", cohere.baseUrl(),
+                "google", gemini.origin(),
+                "vertex-ai", vertex.origin()));
   }
 
   @AfterAll
@@ -68,6 +83,8 @@ class LangChain4jInteropTest {
     bedrock.close();
     azure.close();
     cohere.close();
+    gemini.close();
+    vertex.close();
   }
 
   /**
@@ -112,6 +129,16 @@ class LangChain4jInteropTest {
                       "weather_r8k2m4n6p0qz", "weather", "{\"city\":\"Paris\"}"),
                   new CohereReply.ToolCall(
                       "time_x3c5v7b9n1mq", "time", "{\"zone\":\"Europe/Paris\"}")));
+      case "vertex-ai" -> {
+        // FakeVertex, as FakeGemini, calls every declared function by itself.
+        return Map.of(
+            "x-portkey-provider",
+            "vertex-ai",
+            "x-portkey-vertex-region",
+            FakeVertex.DEFAULT_REGION,
+            "x-portkey-vertex-service-account-json",
+            vertexServiceAccount);
+      }
       default -> {}
     }
     return Map.of("x-portkey-provider", provider);
@@ -147,12 +174,23 @@ class LangChain4jInteropTest {
       case "anthropic" -> "claude-sonnet-4-5";
       case "bedrock" -> "anthropic.claude-sonnet-4-5-20250929-v1:0";
       case "cohere" -> "command-a-03-2025";
+      case "google", "vertex-ai" -> "gemini-2.5-flash";
       default -> "gpt-4o-mini";
     };
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"mock", "openai", "anthropic", "bedrock", "azure-openai", "cohere"})
+  @ValueSource(
+      strings = {
+        "mock",
+        "openai",
+        "anthropic",
+        "bedrock",
+        "azure-openai",
+        "cohere",
+        "google",
+        "vertex-ai"
+      })
   void aToolCallingLoopCompletes(String provider) {
     var model =
         OpenAiChatModel.builder()
@@ -174,7 +212,17 @@ class LangChain4jInteropTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"mock", "openai", "anthropic", "bedrock", "azure-openai", "cohere"})
+  @ValueSource(
+      strings = {
+        "mock",
+        "openai",
+        "anthropic",
+        "bedrock",
+        "azure-openai",
+        "cohere",
+        "google",
+        "vertex-ai"
+      })
   void aStreamedToolCallingLoopCompletes(String provider) throws Exception {
     var model =
         OpenAiStreamingChatModel.builder()

@@ -86,6 +86,37 @@ final class AnthropicApi {
     }
   }
 
+  /**
+   * Anthropic's Messages API as Vertex AI serves it for Claude models
+   * (https://docs.anthropic.com/en/api/claude-on-vertex-ai): {@code rawPredict} and {@code
+   * streamRawPredict} on the model's URL, the body without {@code model} (it is in the URL) and
+   * with {@code anthropic_version} {@code vertex-2023-10-16}; the answer as Anthropic's.
+   */
+  Reply vertexRawPredict(
+      RecordedRequest request, String model, boolean streamEndpoint, String requestId) {
+    try {
+      ObjectNode body = body(request);
+      if (body.has("model")) {
+        throw AnthropicError.reject("model: Extra inputs are not permitted");
+      }
+      if (!"vertex-2023-10-16".equals(body.path("anthropic_version").asText())) {
+        throw AnthropicError.reject("anthropic_version: Input should be 'vertex-2023-10-16'");
+      }
+      if (body.path("stream").asBoolean(false) != streamEndpoint) {
+        throw AnthropicError.reject(
+            streamEndpoint
+                ? "stream: streamRawPredict streams: the body needs \"stream\": true"
+                : "stream: rawPredict does not stream: use streamRawPredict");
+      }
+      ObjectNode messages = body.deepCopy();
+      messages.remove("anthropic_version");
+      messages.put("model", model);
+      return messages(messages);
+    } catch (AnthropicError.Rejection rejection) {
+      return rejection.error().reply(requestId, Map.of());
+    }
+  }
+
   private static Reply notFound() {
     return new AnthropicError(404, "not_found_error", "Not Found").reply(requestId(), Map.of());
   }

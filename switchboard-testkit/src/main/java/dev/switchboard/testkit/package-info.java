@@ -25,7 +25,10 @@
  *       dev.switchboard.testkit.FakeAzureOpenAi} with {@code AzureApi} (Azure's paths, credentials,
  *       errors and filter results around {@code OpenAiApi}'s answers) and {@code AzureExchange},
  *       {@link dev.switchboard.testkit.FakeCohere} with {@code CohereApi} and {@code
- *       CohereExchange}: routes, validation, answers, headers, framing and error shapes.
+ *       CohereExchange}, {@link dev.switchboard.testkit.FakeGemini} and {@link
+ *       dev.switchboard.testkit.FakeVertex} with {@code GeminiModelApi}, {@code GoogleError} and
+ *       {@code GeminiExchange} (FakeVertex also serves Claude through {@code AnthropicApi}, and a
+ *       token endpoint): routes, validation, answers, headers, framing and error shapes.
  * </ul>
  */
 package dev.switchboard.testkit;

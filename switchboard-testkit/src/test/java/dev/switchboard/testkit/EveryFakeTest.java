@@ -58,7 +58,9 @@ class EveryFakeTest {
     ANTHROPIC("Anthropic", FakeAnthropic.builder()::port, EveryFakeTest::anthropic),
     BEDROCK("Bedrock", FakeBedrock.builder()::port, EveryFakeTest::bedrock),
     AZURE_OPENAI("AzureOpenAI", FakeAzureOpenAi.builder()::port, EveryFakeTest::azureOpenAi),
-    COHERE("Cohere", FakeCohere.builder()::port, EveryFakeTest::cohere);
+    COHERE("Cohere", FakeCohere.builder()::port, EveryFakeTest::cohere),
+    GEMINI("Gemini", FakeGemini.builder()::port, EveryFakeTest::gemini),
+    VERTEX("Vertex", FakeVertex.builder()::port, EveryFakeTest::vertex);
 
     final String name;
     final IntConsumer choosePort;
@@ -106,6 +108,16 @@ class EveryFakeTest {
 
   static Fake cohere(int port, boolean recordRequests) {
     FakeCohere fake = FakeCohere.builder().port(port).recordRequests(recordRequests).start();
+    return new Fake(fake, fake::port, fake::requests, fake::requestCount, fake::takeRequest);
+  }
+
+  static Fake gemini(int port, boolean recordRequests) {
+    FakeGemini fake = FakeGemini.builder().port(port).recordRequests(recordRequests).start();
+    return new Fake(fake, fake::port, fake::requests, fake::requestCount, fake::takeRequest);
+  }
+
+  static Fake vertex(int port, boolean recordRequests) {
+    FakeVertex fake = FakeVertex.builder().port(port).recordRequests(recordRequests).start();
     return new Fake(fake, fake::port, fake::requests, fake::requestCount, fake::takeRequest);
   }
 

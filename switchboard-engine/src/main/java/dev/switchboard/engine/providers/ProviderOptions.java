@@ -26,11 +26,18 @@ public final class ProviderOptions {
           "deployment_id",
           "api_version",
           "azure_ad_token",
-          "azure_auth_mode");
+          "azure_auth_mode",
+          "vertex_project_id",
+          "vertex_region",
+          "vertex_service_account_json");
 
   /** Options whose values are credentials: never logged, never shown. */
   public static final Set<String> SECRETS =
-      Set.of("aws_secret_access_key", "aws_session_token", "azure_ad_token");
+      Set.of(
+          "aws_secret_access_key",
+          "aws_session_token",
+          "azure_ad_token",
+          "vertex_service_account_json");
 
   /**
    * Options whose header is not {@code x-portkey-<name with dashes>}: Portkey's Azure config names

@@ -310,6 +310,9 @@ public final class Router implements Stage {
           .forEach((name, value) -> {
             if (ProviderOptions.NAMES.contains(name) && value.isValueNode() && !value.isNull()) {
               providerOptions.put(name, value.asText());
+            } else if (ProviderOptions.NAMES.contains(name) && value.isObject()) {
+              // Portkey's vertex_service_account_json is the key's JSON object itself.
+              providerOptions.put(name, value.toString());
             }
           });
       return new Target(provider, apiKey, customHost, forward, timeout, providerOptions);

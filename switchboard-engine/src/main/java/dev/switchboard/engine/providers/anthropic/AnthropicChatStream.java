@@ -18,9 +18,10 @@ import java.util.Map;
 /**
  * An Anthropic event stream read as OpenAI chunks: the HTTP half of {@link
  * AnthropicStreamTranslator}. A stream that ends without {@code message_stop} broke off and says
- * so: it is never taken for a complete answer.
+ * so: it is never taken for a complete answer. Public for Anthropic's models on other clouds
+ * (Vertex AI's {@code streamRawPredict}).
  */
-final class AnthropicChatStream implements ResponseStream<ChatCompletionChunk> {
+public final class AnthropicChatStream implements ResponseStream<ChatCompletionChunk> {
   private final String provider;
   private final UpstreamResponse response;
   private final SseReader reader;
@@ -28,7 +29,7 @@ final class AnthropicChatStream implements ResponseStream<ChatCompletionChunk> {
   private final ArrayDeque<ChatCompletionChunk> pending = new ArrayDeque<>();
   private boolean over;
 
-  AnthropicChatStream(
+  public AnthropicChatStream(
       String provider, UpstreamResponse response, AnthropicStreamTranslator translator) {
     this.provider = provider;
     this.response = response;
