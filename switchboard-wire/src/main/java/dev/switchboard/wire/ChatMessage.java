@@ -2,6 +2,7 @@ package dev.switchboard.wire;
 
 import com.fasterxml.jackson.annotation.JsonAnyGetter;
 import com.fasterxml.jackson.annotation.JsonAnySetter;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
@@ -33,6 +34,7 @@ public sealed interface ChatMessage {
   @JsonInclude(JsonInclude.Include.NON_NULL)
   @JsonPropertyOrder({"role", "content", "name"})
   @JsonDeserialize(using = JsonDeserializer.None.class)
+  @JsonIgnoreProperties(value = "role", allowGetters = true)
   record System(
       MessageContent content,
       String name,
@@ -57,6 +59,7 @@ public sealed interface ChatMessage {
   @JsonInclude(JsonInclude.Include.NON_NULL)
   @JsonPropertyOrder({"role", "content", "name"})
   @JsonDeserialize(using = JsonDeserializer.None.class)
+  @JsonIgnoreProperties(value = "role", allowGetters = true)
   record Developer(
       MessageContent content,
       String name,
@@ -77,6 +80,7 @@ public sealed interface ChatMessage {
   @JsonInclude(JsonInclude.Include.NON_NULL)
   @JsonPropertyOrder({"role", "content", "name"})
   @JsonDeserialize(using = JsonDeserializer.None.class)
+  @JsonIgnoreProperties(value = "role", allowGetters = true)
   record User(
       MessageContent content,
       String name,
@@ -105,6 +109,7 @@ public sealed interface ChatMessage {
   @JsonInclude(JsonInclude.Include.NON_NULL)
   @JsonPropertyOrder({"role", "content", "refusal", "name", "tool_calls"})
   @JsonDeserialize(using = JsonDeserializer.None.class)
+  @JsonIgnoreProperties(value = "role", allowGetters = true)
   record Assistant(
       @JsonInclude(JsonInclude.Include.ALWAYS) MessageContent content,
       String refusal,
@@ -137,6 +142,7 @@ public sealed interface ChatMessage {
   @JsonInclude(JsonInclude.Include.NON_NULL)
   @JsonPropertyOrder({"role", "content", "tool_call_id"})
   @JsonDeserialize(using = JsonDeserializer.None.class)
+  @JsonIgnoreProperties(value = "role", allowGetters = true)
   record Tool(
       MessageContent content,
       @JsonProperty("tool_call_id") String toolCallId,
@@ -161,6 +167,7 @@ public sealed interface ChatMessage {
   @JsonInclude(JsonInclude.Include.NON_NULL)
   @JsonPropertyOrder({"role", "content", "name"})
   @JsonDeserialize(using = JsonDeserializer.None.class)
+  @JsonIgnoreProperties(value = "role", allowGetters = true)
   record Function(
       MessageContent content,
       String name,
