@@ -148,13 +148,26 @@ public final class UpstreamClient implements AutoCloseable {
               call.provider(), "The provider's host could not be resolved.", false, t);
         }
       }
-      boolean sent = afterResponse || committed.get();
+      // The commit event can come after a reset the provider sent once it had read the request, so
+      // only a failure to connect proves that nothing was sent.
+      boolean sent = afterResponse || committed.get() || !failedToConnect(failure);
       String what =
           afterResponse
               ? "The provider's response broke off."
               : "The provider could not be reached.";
       return new UpstreamFailureException(call.provider(), what, sent, failure);
     }
+  }
+
+  private static boolean failedToConnect(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof java.net.ConnectException
+          || t instanceof java.net.NoRouteToHostException
+          || t instanceof java.nio.channels.UnresolvedAddressException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** An address the guard refused, found when a connection was about to be opened. */
