@@ -99,6 +99,30 @@ class AzureOpenAiProxyTest {
   }
 
   @Test
+  void theModelListIsTheResourcesWithoutADeployment() throws InterruptedException {
+    HttpResponse<String> response =
+        gateway.get(
+            "/v1/models",
+            "x-portkey-provider",
+            "azure-openai",
+            "authorization",
+            "Bearer azure-key",
+            "x-portkey-azure-api-version",
+            "2024-10-21");
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    RecordedRequest sent = received();
+    assertThat(sent.method()).isEqualTo("GET");
+    assertThat(sent.path()).isEqualTo("/openai/models");
+    assertThat(sent.query()).isEqualTo("api-version=2024-10-21");
+    JsonNode models = json(response);
+    assertThat(models.path("object").asText()).isEqualTo("list");
+    assertThat(models.path("data"))
+        .extracting(m -> m.path("id").asText())
+        .contains("gpt-4o-2024-08-06");
+  }
+
+  @Test
   void anEntraIdTokenIsSentAsABearerInsteadOfTheKey() throws InterruptedException {
     azure.requireBearerToken("entra-token");
 

@@ -50,6 +50,34 @@ final class AzureApi {
     deployments.put(deployment, model);
   }
 
+  /**
+   * Azure's "Models - List" answer: the models the resource can deploy, each with its capabilities
+   * and lifecycle (https://learn.microsoft.com/en-us/rest/api/azureopenai/models/list).
+   */
+  private ObjectNode models() {
+    ObjectNode list = JSON.createObjectNode();
+    var data = list.putArray("data");
+    for (String id :
+        List.of("gpt-4o-2024-08-06", "gpt-4o-mini-2024-07-18", "text-embedding-3-small")) {
+      ObjectNode model = data.addObject();
+      model.put("status", "succeeded");
+      boolean embeddings = id.startsWith("text-embedding");
+      ObjectNode capabilities = model.putObject("capabilities");
+      capabilities.put("fine_tune", false);
+      capabilities.put("inference", true);
+      capabilities.put("completion", false);
+      capabilities.put("chat_completion", !embeddings);
+      capabilities.put("embeddings", embeddings);
+      model.put("lifecycle_status", "generally-available");
+      model.putObject("deprecation").put("inference", 1_790_000_000L);
+      model.put("id", id);
+      model.put("created_at", 1_720_000_000L);
+      model.put("object", "model");
+    }
+    list.put("object", "list");
+    return list;
+  }
+
   void filterPromptsContaining(String word) {
     this.filteredWord = word;
   }
@@ -58,6 +86,11 @@ final class AzureApi {
     Reply.Json unauthorized = authenticate(request);
     if (unauthorized != null) {
       return unauthorized;
+    }
+    if (request.path().equals("/openai/models") && apiVersion(request) != null) {
+      return request.method().equals("GET")
+          ? new Reply.Json(200, models(), Map.of())
+          : error(405, "405", "Method not allowed", Map.of());
     }
     Matcher path = DEPLOYMENT_PATH.matcher(request.path());
     if (!path.matches() || apiVersion(request) == null) {

@@ -26,7 +26,11 @@ public final class AzureOpenAi {
     return new OpenAiProvider(
         NAME,
         new AzureOpenAiDialect(baseUrl),
-        Capabilities.chatWithTools().withJsonSchema().withCompletions().withEmbeddings(),
+        Capabilities.chatWithTools()
+            .withJsonSchema()
+            .withCompletions()
+            .withEmbeddings()
+            .withModels(),
         client,
         defaultTimeout);
   }

@@ -60,10 +60,17 @@ final class AzureOpenAiDialect implements OpenAiDialect {
       }
       base = "https://" + resource + ".openai.azure.com/openai";
     }
-    String deployment = URLEncoder.encode(required(target, DEPLOYMENT_ID), StandardCharsets.UTF_8);
     String version =
         "api-version=" + URLEncoder.encode(required(target, API_VERSION), StandardCharsets.UTF_8);
-    String path = "/deployments/" + deployment.replace("+", "%20") + endpoint;
+    // The model list is the resource's, not a deployment's (Azure's "Models - List").
+    String path;
+    if (endpoint.equals(MODELS)) {
+      path = MODELS;
+    } else {
+      String deployment =
+          URLEncoder.encode(required(target, DEPLOYMENT_ID), StandardCharsets.UTF_8);
+      path = "/deployments/" + deployment.replace("+", "%20") + endpoint;
+    }
     return OpenAiDialect.join(
         base, path, query == null || query.isEmpty() ? version : query + "&" + version);
   }
