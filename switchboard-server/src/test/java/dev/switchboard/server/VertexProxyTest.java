@@ -126,6 +126,21 @@ class VertexProxyTest {
   }
 
   @Test
+  void theModelListIsGooglesPublisherModelsFromTheModelGarden() {
+    var response = gateway.get("/v1/models", headers(serviceAccount));
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    RecordedRequest sent = lastApiRequest();
+    assertThat(sent.method()).isEqualTo("GET");
+    assertThat(sent.path()).isEqualTo("/v1beta1/publishers/google/models");
+    assertThat(sent.header("authorization")).startsWith("Bearer ya29.fake-");
+    assertThat(json(response).path("object").asText()).isEqualTo("list");
+    assertThat(json(response).path("data"))
+        .extracting(m -> m.path("id").asText())
+        .contains("gemini-2.5-flash", "text-embedding-005");
+  }
+
+  @Test
   void theTokenIsMintedOnceAndReused() {
     int before = vertex.tokenRequests();
 

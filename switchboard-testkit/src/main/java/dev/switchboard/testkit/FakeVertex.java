@@ -267,6 +267,26 @@ public final class FakeVertex implements AutoCloseable {
         .play(fault, error -> api(recorded, route, error));
   }
 
+  /**
+   * Model Garden's list of Google's publisher models
+   * (https://cloud.google.com/vertex-ai/docs/reference/rest/v1beta1/publishers.models/list).
+   */
+  private static ObjectNode publisherModels() {
+    ObjectNode list = JSON.createObjectNode();
+    var models = list.putArray("publisherModels");
+    for (String id : List.of("gemini-2.5-pro", "gemini-2.5-flash", "text-embedding-005")) {
+      ObjectNode model = models.addObject();
+      model.put("name", "publishers/google/models/" + id);
+      model.put("versionId", "001");
+      model.put("openSourceCategory", "PROPRIETARY");
+      model.put("launchStage", "GA");
+      model.put(
+          "publisherModelTemplate",
+          "projects/{project}/locations/{location}/publishers/google/models/" + id);
+    }
+    return list;
+  }
+
   private Reply api(RecordedRequest request, Matcher route, Fault.Status forced) {
     String authorization = request.header("authorization");
     if (authorization == null || !authorization.startsWith("Bearer ")) {
@@ -280,6 +300,10 @@ public final class FakeVertex implements AutoCloseable {
     Long expiry = tokens.get(authorization.substring("Bearer ".length()));
     if (expiry == null || expiry <= clock.millis()) {
       return GoogleError.forStatus(401).reply(Map.of());
+    }
+    if (request.path().equals("/v1beta1/publishers/google/models")
+        && request.method().equals("GET")) {
+      return new Reply.Json(200, publisherModels(), Map.of());
     }
     if (!route.matches() || !request.method().equals("POST")) {
       return new GoogleError(404, "NOT_FOUND", "The requested URL was not found on this server.")

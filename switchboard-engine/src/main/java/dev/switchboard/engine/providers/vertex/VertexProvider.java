@@ -23,6 +23,7 @@ import dev.switchboard.wire.ChatCompletionChunk;
 import dev.switchboard.wire.ChatRequest;
 import dev.switchboard.wire.EmbeddingRequest;
 import dev.switchboard.wire.EmbeddingResponse;
+import dev.switchboard.wire.ModelList;
 import dev.switchboard.wire.Usage;
 import dev.switchboard.wire.WireFormatException;
 import dev.switchboard.wire.WireJson;
@@ -88,7 +89,7 @@ public final class VertexProvider implements Provider {
 
   @Override
   public Capabilities capabilities() {
-    return Capabilities.chatWithTools().withJsonSchema().withEmbeddings();
+    return Capabilities.chatWithTools().withJsonSchema().withEmbeddings().withModels();
   }
 
   /** Which of Vertex AI's publishers serves a model, and the model's id there. */
@@ -222,6 +223,25 @@ public final class VertexProvider implements Provider {
   }
 
   /**
+   * Google's models in Vertex AI's Model Garden ({@code GET /v1beta1/publishers/google/models}), as
+   * OpenAI's model list: the id is the model's name after {@code publishers/google/models/}.
+   */
+  @Override
+  public Reply<ModelList> models(Target target) {
+    URI url =
+        URI.create(
+            origin(target, region(target)) + "/v1beta1/publishers/google/models?pageSize=1000");
+    Reply<JsonNode> reply = api.send("GET", url, headers(target, null), null, target, false);
+    List<ModelList.Model> models = new ArrayList<>();
+    for (JsonNode model : reply.body().path("publisherModels")) {
+      String name = model.path("name").asText();
+      String id = name.substring(name.lastIndexOf('/') + 1);
+      models.add(new ModelList.Model(id, "model", null, "google", null));
+    }
+    return new Reply<>(new ModelList("list", models, null), reply.headers());
+  }
+
+  /**
    * Anthropic's Messages body as Vertex AI takes it: no {@code model} (it is in the URL), and
    * {@code anthropic_version} {@value #ANTHROPIC_VERSION} unless the request or the target names
    * another.
@@ -251,6 +271,21 @@ public final class VertexProvider implements Provider {
   }
 
   private URI url(Target target, PublisherModel model, String method) {
+    String region = region(target);
+    return URI.create(
+        origin(target, region)
+            + "/v1/projects/"
+            + project(target)
+            + "/locations/"
+            + region
+            + "/publishers/"
+            + model.publisher()
+            + "/models/"
+            + model.model()
+            + method);
+  }
+
+  private static String region(Target target) {
     String region = target.option("vertex_region");
     if (region == null || region.isBlank()) {
       throw new InvalidRequestException(
@@ -261,7 +296,13 @@ public final class VertexProvider implements Provider {
     if (!REGION.matcher(region).matches()) {
       throw new InvalidRequestException("Invalid Vertex AI region.", "vertex_region", null);
     }
-    String project = project(target);
+    return region;
+  }
+
+  /**
+   * The API's origin for {@code region}: the target's custom host, the configured one, or Google's.
+   */
+  private String origin(Target target, String region) {
     String origin;
     if (target.customHost() != null) {
       origin = target.customHost();
@@ -276,17 +317,7 @@ public final class VertexProvider implements Provider {
     while (origin.endsWith("/")) {
       origin = origin.substring(0, origin.length() - 1);
     }
-    return URI.create(
-        origin
-            + "/v1/projects/"
-            + project
-            + "/locations/"
-            + region
-            + "/publishers/"
-            + model.publisher()
-            + "/models/"
-            + model.model()
-            + method);
+    return origin;
   }
 
   /** The service account's {@code project_id}, else {@code vertex_project_id}, as Portkey. */
