@@ -60,8 +60,6 @@ final class AzureOpenAiDialect implements OpenAiDialect {
       }
       base = "https://" + resource + ".openai.azure.com/openai";
     }
-    String version =
-        "api-version=" + URLEncoder.encode(required(target, API_VERSION), StandardCharsets.UTF_8);
     // The model list is the resource's, not a deployment's (Azure's "Models - List").
     String path;
     if (endpoint.equals(MODELS)) {
@@ -71,6 +69,8 @@ final class AzureOpenAiDialect implements OpenAiDialect {
           URLEncoder.encode(required(target, DEPLOYMENT_ID), StandardCharsets.UTF_8);
       path = "/deployments/" + deployment.replace("+", "%20") + endpoint;
     }
+    String version =
+        "api-version=" + URLEncoder.encode(required(target, API_VERSION), StandardCharsets.UTF_8);
     return OpenAiDialect.join(
         base, path, query == null || query.isEmpty() ? version : query + "&" + version);
   }
