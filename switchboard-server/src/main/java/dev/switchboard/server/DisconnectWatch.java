@@ -15,10 +15,10 @@ import org.eclipse.jetty.util.Callback;
  * <p>Jetty notices a closed connection only when it reads or writes, and it does not read while a
  * request is handled, so a client that leaves during a retry wait would go unnoticed until the
  * answer is written. The watch asks to be told when the idle connection turns readable and then
- * reads it: the end of input means the client left. A wake-up with nothing to read is ignored and
- * the watch re-armed. Bytes that arrive before the answer (a pipelining client) cannot be handed
- * back to Jetty, so the connection is closed after this answer, which RFC 9112 section 9.3.2 has a
- * pipelining client expect: it retries the requests left unanswered.
+ * reads it: the end of input means the client left. A wake-up with nothing to read ends the watch
+ * for this request (rare; it is not re-armed). Bytes that arrive before the answer (a pipelining
+ * client) cannot be handed back to Jetty, so the connection is closed after this answer, which RFC
+ * 9112 section 9.3.2 has a pipelining client expect: it retries the requests left unanswered.
  */
 final class DisconnectWatch implements AutoCloseable {
   private final EndPoint endPoint;
@@ -70,18 +70,15 @@ final class DisconnectWatch implements AutoCloseable {
       } catch (IOException e) {
         read = -1;
       }
-      if (read == 0) {
-        left = false;
-      } else {
-        watching = false;
-        readAhead = read > 0;
-        left = read < 0;
-      }
+      // Whatever the wake-up held, the watch is over: re-arming it from its own callback could
+      // leave an interest registered past the answer, which fails the next request on the
+      // connection.
+      watching = false;
+      readAhead = read > 0;
+      left = read < 0;
     }
     if (left) {
       onDisconnect.run();
-    } else {
-      arm();
     }
   }
 
