@@ -1,5 +1,7 @@
 package dev.switchboard.engine.outbound;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.engine.errors.ProviderErrorException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.http.HttpField;
@@ -16,6 +19,9 @@ import org.eclipse.jetty.http.HttpField;
  * body was read to the end aborts the call, which closes the upstream connection.
  */
 public final class UpstreamResponse implements AutoCloseable {
+  /** The most of an error body read: enough for any provider's error, not a flood. */
+  public static final int MAX_ERROR_BYTES = 1024 * 1024;
+
   private final Request request;
   private final Response response;
   private final InputStream body;
@@ -63,6 +69,21 @@ public final class UpstreamResponse implements AutoCloseable {
 
   public boolean isSuccess() {
     return status() >= 200 && status() < 300;
+  }
+
+  /**
+   * This response, if it succeeded; else the provider's error: its body (at most 1 MiB) read into
+   * an error object in OpenAI's shape by {@code errorObject}, thrown with the status and headers.
+   */
+  public UpstreamResponse succeededOr(String provider, Function<byte[], JsonNode> errorObject) {
+    if (isSuccess()) {
+      return this;
+    }
+    byte[] error;
+    try (this) {
+      error = readBody(MAX_ERROR_BYTES);
+    }
+    throw new ProviderErrorException(status, provider, errorObject.apply(error), headers);
   }
 
   /** The first value of a header, or {@code null}. */

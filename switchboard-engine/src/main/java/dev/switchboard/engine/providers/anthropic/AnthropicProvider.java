@@ -2,7 +2,6 @@ package dev.switchboard.engine.providers.anthropic;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.switchboard.engine.errors.ProviderErrorException;
 import dev.switchboard.engine.errors.UpstreamFailureException;
 import dev.switchboard.engine.outbound.UpstreamClient;
 import dev.switchboard.engine.outbound.UpstreamRequest;
@@ -40,7 +39,6 @@ public final class AnthropicProvider implements Provider {
   public static final String DEFAULT_VERSION = "2023-06-01";
 
   private static final int MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
-  private static final int MAX_ERROR_BYTES = 1024 * 1024;
 
   private final URI baseUrl;
   private final UpstreamClient client;
@@ -169,15 +167,7 @@ public final class AnthropicProvider implements Provider {
 
   /** The response, if it succeeded; else Anthropic's error, with its status, in OpenAI's shape. */
   private static UpstreamResponse succeeded(UpstreamResponse response) {
-    if (response.isSuccess()) {
-      return response;
-    }
-    byte[] body;
-    try (response) {
-      body = response.readBody(MAX_ERROR_BYTES);
-    }
-    throw new ProviderErrorException(
-        response.status(), NAME, AnthropicErrors.errorObject(body), response.headers());
+    return response.succeededOr(NAME, AnthropicErrors::errorObject);
   }
 
   private static Reply<JsonNode> readJson(UpstreamResponse response) {

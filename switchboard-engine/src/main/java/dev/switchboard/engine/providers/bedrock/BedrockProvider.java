@@ -46,7 +46,6 @@ public final class BedrockProvider implements Provider {
   public static final String NAME = "bedrock";
 
   private static final int MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
-  private static final int MAX_ERROR_BYTES = 1024 * 1024;
   private static final String EVENT_STREAM = "application/vnd.amazon.eventstream";
 
   private final URI baseUrl;
@@ -265,7 +264,7 @@ public final class BedrockProvider implements Provider {
     }
     byte[] error;
     try (response) {
-      error = response.readBody(MAX_ERROR_BYTES);
+      error = response.readBody(UpstreamResponse.MAX_ERROR_BYTES);
     }
     throw BedrockErrors.fromResponse(response.status(), response.headers(), error);
   }

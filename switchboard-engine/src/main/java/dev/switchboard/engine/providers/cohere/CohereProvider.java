@@ -2,7 +2,6 @@ package dev.switchboard.engine.providers.cohere;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.switchboard.engine.errors.ProviderErrorException;
 import dev.switchboard.engine.errors.UpstreamFailureException;
 import dev.switchboard.engine.outbound.UpstreamClient;
 import dev.switchboard.engine.outbound.UpstreamRequest;
@@ -40,7 +39,6 @@ public final class CohereProvider implements Provider {
   public static final URI DEFAULT_BASE_URL = URI.create("https://api.cohere.com");
 
   private static final int MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
-  private static final int MAX_ERROR_BYTES = 1024 * 1024;
 
   private final URI baseUrl;
   private final UpstreamClient client;
@@ -127,17 +125,8 @@ public final class CohereProvider implements Provider {
             body == null ? null : WireJson.write(body),
             target.requestTimeout() != null ? target.requestTimeout() : defaultTimeout,
             streaming);
-    UpstreamResponse response = client.send(call);
-    if (response.isSuccess()) {
-      return response;
-    }
-    byte[] error;
-    try (response) {
-      error = response.readBody(MAX_ERROR_BYTES);
-    }
     // Cohere's {"message": "..."} becomes OpenAI's error object with that message.
-    throw new ProviderErrorException(
-        response.status(), NAME, OpenAiProvider.errorObject(error), response.headers());
+    return client.send(call).succeededOr(NAME, OpenAiProvider::errorObject);
   }
 
   private Reply<JsonNode> readJson(UpstreamResponse response) {

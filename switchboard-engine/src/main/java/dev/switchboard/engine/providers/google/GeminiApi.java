@@ -1,7 +1,6 @@
 package dev.switchboard.engine.providers.google;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.switchboard.engine.errors.ProviderErrorException;
 import dev.switchboard.engine.errors.UpstreamFailureException;
 import dev.switchboard.engine.outbound.UpstreamClient;
 import dev.switchboard.engine.outbound.UpstreamRequest;
@@ -30,7 +29,6 @@ import java.util.function.Function;
  */
 public final class GeminiApi {
   private static final int MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
-  private static final int MAX_ERROR_BYTES = 1024 * 1024;
 
   private final String provider;
   private final UpstreamClient client;
@@ -124,16 +122,7 @@ public final class GeminiApi {
             body == null ? null : WireJson.write(body),
             target.requestTimeout() != null ? target.requestTimeout() : defaultTimeout,
             streaming);
-    UpstreamResponse response = client.send(call);
-    if (response.isSuccess()) {
-      return response;
-    }
-    byte[] error;
-    try (response) {
-      error = response.readBody(MAX_ERROR_BYTES);
-    }
-    throw new ProviderErrorException(
-        response.status(), provider, errors.apply(error), response.headers());
+    return client.send(call).succeededOr(provider, errors);
   }
 
   /** The answer parsed as JSON. */

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.engine.errors.InvalidRequestException;
-import dev.switchboard.engine.errors.ProviderErrorException;
 import dev.switchboard.engine.errors.UpstreamFailureException;
 import dev.switchboard.engine.outbound.UpstreamClient;
 import dev.switchboard.engine.outbound.UpstreamRequest;
@@ -39,7 +38,6 @@ import java.util.Map;
  */
 public final class OpenAiProvider implements Provider {
   static final int MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
-  private static final int MAX_ERROR_BYTES = 1024 * 1024;
 
   private final String name;
   private final OpenAiDialect dialect;
@@ -214,15 +212,7 @@ public final class OpenAiProvider implements Provider {
 
   /** The response, if it succeeded; else the provider's error, with its status and body. */
   private UpstreamResponse succeeded(UpstreamResponse response) {
-    if (response.isSuccess()) {
-      return response;
-    }
-    byte[] body;
-    try (response) {
-      body = response.readBody(MAX_ERROR_BYTES);
-    }
-    throw new ProviderErrorException(
-        response.status(), name, dialect.errorObject(body), response.headers());
+    return response.succeededOr(name, dialect::errorObject);
   }
 
   /** The provider's {@code error} object; a body that is not OpenAI's shape becomes its message. */
