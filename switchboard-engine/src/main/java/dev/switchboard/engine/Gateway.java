@@ -9,6 +9,8 @@ import dev.switchboard.engine.errors.GatewayException;
 import dev.switchboard.engine.errors.ProviderErrorException;
 import dev.switchboard.engine.guardrails.GuardrailStage;
 import dev.switchboard.engine.guardrails.GuardrailStatistics;
+import dev.switchboard.engine.observe.ObservationStage;
+import dev.switchboard.engine.observe.RecordSink;
 import dev.switchboard.engine.outbound.OutboundGuard;
 import dev.switchboard.engine.outbound.UpstreamClient;
 import dev.switchboard.engine.outbound.UpstreamResponse;
@@ -78,6 +80,7 @@ public final class Gateway implements AutoCloseable {
   private final CacheStage cache;
   private final PriceTable prices;
   private final GuardrailStage guardrails;
+  private final ObservationStage observation;
   private final Pipeline pipeline;
 
   private Gateway(Builder builder) {
@@ -161,10 +164,22 @@ public final class Gateway implements AutoCloseable {
     // cached answer gets the output hooks a fresh one would. Pricing is outermost: it sees the
     // answer of the attempt that answered, from the provider or from the cache.
     this.guardrails = new GuardrailStage(upstream, builder.clock);
+    // Observation is outside everything: it times the whole request and reads what every stage
+    // recorded on the exchange once the request is over.
+    this.observation = new ObservationStage(builder.clock, builder.recordSinks);
     this.pipeline =
         new Pipeline(
-            List.of(new PricingStage(prices), router, guardrails, cache),
+            List.of(observation, new PricingStage(prices), router, guardrails, cache),
             new ProviderDispatch(providers));
+  }
+
+  /**
+   * Records a request the caller refused before it reached the engine (the server: a body that is
+   * not JSON, too large, …), so the request log and metrics count it too.
+   */
+  public void recordRejected(
+      String method, String path, RequestOptions options, GatewayException failure) {
+    observation.rejected(method, path, options, failure);
   }
 
   /** The prices answers are costed by: the shipped table with the settings' overrides. */
@@ -225,7 +240,7 @@ public final class Gateway implements AutoCloseable {
   private static ResponseFacts facts(
       Exchange exchange, List<Map.Entry<String, String>> upstreamHeaders) {
     if (exchange.target() == null) {
-      return ResponseFacts.none();
+      return ResponseFacts.none(exchange.requestId());
     }
     return new ResponseFacts(
         exchange.target().provider(),
@@ -235,7 +250,8 @@ public final class Gateway implements AutoCloseable {
         upstreamHeaders,
         exchange.costUsd(),
         exchange.savedCostUsd(),
-        exchange.guardrailReport());
+        exchange.guardrailReport(),
+        exchange.requestId());
   }
 
   /** A chat completion; a request that asks for a stream is answered whole all the same. */
@@ -338,8 +354,18 @@ public final class Gateway implements AutoCloseable {
     private Sleeper sleeper = Sleeper.SYSTEM;
     private RandomGenerator random = new SplittableRandom();
     private SentenceEmbedder embedder;
+    private final List<RecordSink> recordSinks = new ArrayList<>();
 
     private Builder() {}
+
+    /**
+     * Adds a sink for the record of every request (request log, metrics, traces), called once each
+     * request is over; a stream's once it ended or was closed, so close every stream.
+     */
+    public Builder recordSink(RecordSink sink) {
+      recordSinks.add(sink);
+      return this;
+    }
 
     /**
      * The sentence embedder of the semantic cache; by default the first one {@link

@@ -21,6 +21,8 @@ import java.util.Map;
  * @param savedCostUsd for an answer from the cache, what it would have cost at the provider; else
  *     {@code null}
  * @param guardrails the guardrails' results, or {@code null} when no hook ran
+ * @param requestId the gateway's id of the request, as its request log record names it ({@code
+ *     x-switchboard-request-id}), or {@code null}
  */
 public record ResponseFacts(
     String provider,
@@ -30,7 +32,8 @@ public record ResponseFacts(
     List<Map.Entry<String, String>> upstreamHeaders,
     BigDecimal costUsd,
     BigDecimal savedCostUsd,
-    dev.switchboard.engine.guardrails.GuardrailReport guardrails) {
+    dev.switchboard.engine.guardrails.GuardrailReport guardrails,
+    String requestId) {
 
   public static final String CACHE_DISABLED = "DISABLED";
   public static final String CACHE_HIT = "HIT";
@@ -44,8 +47,8 @@ public record ResponseFacts(
   }
 
   /** Facts of a request that failed before any target was chosen. */
-  static ResponseFacts none() {
-    return new ResponseFacts(null, null, 0, null, List.of(), null, null, null);
+  static ResponseFacts none(String requestId) {
+    return new ResponseFacts(null, null, 0, null, List.of(), null, null, null, requestId);
   }
 
   /** Whether the request reached the point of choosing a target. */

@@ -117,6 +117,9 @@ final class GatewayHandler extends Handler.Abstract {
     try {
       route(method, path, exchange);
     } catch (GatewayException error) {
+      if (!exchange.reachedEngine && path.startsWith("/v1/")) {
+        gateway.recordRejected(method, path, exchange.optionsIfReadable(), error);
+      }
       exchange.fail(error);
     } catch (RuntimeException unexpected) {
       log.error("unexpected failure on {} {} trace={}", method, path, traceId, unexpected);
@@ -208,6 +211,7 @@ final class GatewayHandler extends Handler.Abstract {
         };
     exchange.request.addFailureListener(failure -> stopRouting.run());
     Served served;
+    exchange.reachedEngine = true;
     try (DisconnectWatch watch = DisconnectWatch.start(exchange.request, stopRouting)) {
       try {
         served = gateway.serve(operation, exchange.options());
@@ -242,6 +246,7 @@ final class GatewayHandler extends Handler.Abstract {
     int status;
     ResponseFacts facts;
     RequestOptions options;
+    boolean reachedEngine;
 
     Exchange(Request request, Response response, Callback callback, String traceId) {
       this.request = request;
@@ -278,6 +283,15 @@ final class GatewayHandler extends Handler.Abstract {
         options = PortkeyHeaders.read(request.getHeaders(), traceId);
       }
       return options;
+    }
+
+    /** The request's options, or {@code null} when its headers cannot be read. */
+    RequestOptions optionsIfReadable() {
+      try {
+        return options();
+      } catch (GatewayException unreadable) {
+        return null;
+      }
     }
 
     byte[] readBody() {
@@ -352,6 +366,9 @@ final class GatewayHandler extends Handler.Abstract {
      * headers (less hop-by-hop ones; less its content type where the gateway writes the body).
      */
     private void putFacts(boolean gatewayWritesBody) {
+      if (facts != null && facts.requestId() != null) {
+        response.getHeaders().put(PortkeyHeaders.REQUEST_ID, facts.requestId());
+      }
       if (facts == null || !facts.targetChosen()) {
         return;
       }

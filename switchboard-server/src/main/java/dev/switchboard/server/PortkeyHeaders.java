@@ -43,6 +43,9 @@ final class PortkeyHeaders {
   /** Ours: for an answer from the cache, what it would have cost, in US dollars. */
   static final String SAVED_COST_USD = "x-switchboard-saved-cost-usd";
 
+  /** Our own: the gateway's id of the request, as its request log record names it. */
+  static final String REQUEST_ID = "x-switchboard-request-id";
+
   /**
    * Portkey's headers for OpenAI's organization, project and beta headers, sent on to an {@code
    * openai} target under OpenAI's names. A client's plain {@code openai-beta} counts too; its plain

@@ -1,6 +1,7 @@
 package dev.switchboard.server;
 
 import dev.switchboard.engine.GatewaySettings;
+import dev.switchboard.observe.ObservabilitySettings;
 import java.time.Duration;
 
 /**
@@ -10,9 +11,28 @@ import java.time.Duration;
  * @param port the port to bind; 0 picks a free one
  * @param maxBodyBytes the largest request body accepted; larger ones get 413
  * @param drainTimeout on shutdown, how long in-flight requests and streams may take to finish
+ * @param gateway the engine's settings
+ * @param observability the request log, its store, metrics and traces
  */
 public record ServerSettings(
-    String host, int port, long maxBodyBytes, Duration drainTimeout, GatewaySettings gateway) {
+    String host,
+    int port,
+    long maxBodyBytes,
+    Duration drainTimeout,
+    GatewaySettings gateway,
+    ObservabilitySettings observability) {
+
+  /** Settings with the request log off (tests that do not look at it). */
+  public ServerSettings(
+      String host, int port, long maxBodyBytes, Duration drainTimeout, GatewaySettings gateway) {
+    this(
+        host,
+        port,
+        maxBodyBytes,
+        drainTimeout,
+        gateway,
+        ObservabilitySettings.defaults().withLogsEnabled(false));
+  }
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8787;
@@ -37,10 +57,15 @@ public record ServerSettings(
         DEFAULT_PORT,
         DEFAULT_MAX_BODY_BYTES,
         DEFAULT_DRAIN_TIMEOUT,
-        GatewaySettings.defaults());
+        GatewaySettings.defaults(),
+        ObservabilitySettings.defaults());
   }
 
   public ServerSettings withPort(int newPort) {
-    return new ServerSettings(host, newPort, maxBodyBytes, drainTimeout, gateway);
+    return new ServerSettings(host, newPort, maxBodyBytes, drainTimeout, gateway, observability);
+  }
+
+  public ServerSettings withObservability(ObservabilitySettings newObservability) {
+    return new ServerSettings(host, port, maxBodyBytes, drainTimeout, gateway, newObservability);
   }
 }

@@ -1,8 +1,10 @@
 package dev.switchboard.server;
 
 import dev.switchboard.engine.Gateway;
+import dev.switchboard.observe.Observability;
 import java.net.URI;
 import java.util.concurrent.Executors;
+import java.util.function.Consumer;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -23,9 +25,11 @@ public final class SwitchboardServer implements AutoCloseable {
   private final Server server;
   private final ServerConnector connector;
   private final Gateway gateway;
+  private final Observability observability;
 
-  private SwitchboardServer(ServerSettings settings, Gateway gateway) {
+  private SwitchboardServer(ServerSettings settings, Gateway gateway, Observability observability) {
     this.gateway = gateway;
+    this.observability = observability;
     QueuedThreadPool threads = new QueuedThreadPool();
     threads.setName("server");
     threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
@@ -37,7 +41,10 @@ public final class SwitchboardServer implements AutoCloseable {
     connector.setHost(settings.host());
     connector.setPort(settings.port());
     server.addConnector(connector);
-    server.setHandler(new GracefulHandler(new GatewayHandler(gateway, settings.maxBodyBytes())));
+    server.setHandler(
+        new GracefulHandler(
+            new ObservabilityHandler(
+                observability, new GatewayHandler(gateway, settings.maxBodyBytes()))));
     server.setErrorHandler(new JsonErrorHandler());
     server.setStopTimeout(settings.drainTimeout().toMillis());
     server.setStopAtShutdown(false);
@@ -45,16 +52,26 @@ public final class SwitchboardServer implements AutoCloseable {
 
   /** Starts a server with a gateway built from the settings. */
   public static SwitchboardServer start(ServerSettings settings) {
-    return start(settings, Gateway.builder().settings(settings.gateway()).build());
+    return start(settings, builder -> {});
   }
 
-  /** Starts a server in front of {@code gateway}; closing the server closes the gateway. */
-  public static SwitchboardServer start(ServerSettings settings, Gateway gateway) {
-    SwitchboardServer server = new SwitchboardServer(settings, gateway);
+  /**
+   * Starts a server with a gateway built from the settings, {@code customise} given its builder
+   * last (tests set a clock, a sleeper, …). Closing the server closes the gateway.
+   */
+  public static SwitchboardServer start(
+      ServerSettings settings, Consumer<Gateway.Builder> customise) {
+    Observability observability = Observability.start(settings.observability());
+    Gateway.Builder builder = Gateway.builder().settings(settings.gateway());
+    observability.sinks().forEach(builder::recordSink);
+    customise.accept(builder);
+    Gateway gateway = builder.build();
+    SwitchboardServer server = new SwitchboardServer(settings, gateway, observability);
     try {
       server.server.start();
     } catch (Exception e) {
       gateway.close();
+      observability.close();
       throw new IllegalStateException(
           "the gateway could not listen on " + settings.host() + ":" + settings.port(), e);
     }
@@ -62,12 +79,17 @@ public final class SwitchboardServer implements AutoCloseable {
     return server;
   }
 
-  /** The port it listens on. */
   /** The engine this server serves. */
   public Gateway gateway() {
     return gateway;
   }
 
+  /** The request log, metrics and traces of this server. */
+  public Observability observability() {
+    return observability;
+  }
+
+  /** The port it listens on. */
   public int port() {
     return connector.getLocalPort();
   }
@@ -89,7 +111,12 @@ public final class SwitchboardServer implements AutoCloseable {
     } catch (Exception e) {
       log.warn("the server did not stop cleanly: {}", e.toString());
     } finally {
-      gateway.close();
+      try {
+        gateway.close();
+      } finally {
+        // After the last request finished: the request log writes what it holds.
+        observability.close();
+      }
     }
   }
 }

@@ -75,10 +75,7 @@ final class GatewayUnderTest implements AutoCloseable {
             ServerSettings.DEFAULT_MAX_BODY_BYTES,
             Duration.ofSeconds(5),
             gatewaySettings);
-    dev.switchboard.engine.Gateway.Builder builder =
-        dev.switchboard.engine.Gateway.builder().settings(gatewaySettings);
-    engine.accept(builder);
-    return new GatewayUnderTest(SwitchboardServer.start(settings, builder.build()));
+    return new GatewayUnderTest(SwitchboardServer.start(settings, engine));
   }
 
   URI uri(String path) {

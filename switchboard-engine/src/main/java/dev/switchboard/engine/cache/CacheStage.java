@@ -157,6 +157,7 @@ public final class CacheStage implements Stage, AutoCloseable {
     exchange.cacheStatus(status);
     exchange.answeredFromCache(true);
     exchange.savedCostUsd(saved);
+    exchange.cacheAgeSeconds(Math.max(0, (clock.millis() - stored.storedAtMillis()) / 1000));
     statistics.hit(stored.totalTokens(), saved);
     return replayed.outcome();
   }
@@ -384,9 +385,9 @@ public final class CacheStage implements Stage, AutoCloseable {
       return false;
     }
     int tokens = usage == null || usage.totalTokens() == null ? 0 : usage.totalTokens();
-    long expiresAt = clock.millis() + maxAge.toMillis();
+    long now = clock.millis();
     try {
-      if (store.put(key, new StoredAnswer(kind, json, tokens, expiresAt))) {
+      if (store.put(key, new StoredAnswer(kind, json, tokens, now, now + maxAge.toMillis()))) {
         statistics.stored();
         return true;
       }

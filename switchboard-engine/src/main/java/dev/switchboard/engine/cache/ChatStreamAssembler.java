@@ -16,7 +16,7 @@ import java.util.TreeMap;
  * fragment, arguments concatenated), the finish reason; the envelope from the first chunk and the
  * usage from the chunk that carries it. And the reverse: a complete answer as a well-formed stream.
  */
-final class ChatStreamAssembler {
+public final class ChatStreamAssembler {
   private String id;
   private Long created;
   private String model;
@@ -32,7 +32,7 @@ final class ChatStreamAssembler {
    *
    * @return the characters gathered so far, to bound what a recording holds
    */
-  long add(ChatCompletionChunk chunk) {
+  public long add(ChatCompletionChunk chunk) {
     if (id == null) {
       id = chunk.id();
       created = chunk.created();
@@ -101,7 +101,7 @@ final class ChatStreamAssembler {
   }
 
   /** The complete answer the stream amounts to. */
-  ChatCompletion assemble() {
+  public ChatCompletion assemble() {
     List<ChatCompletion.Choice> whole = new ArrayList<>();
     choices.forEach((index, parts) -> {
       List<ToolCall> calls = null;

@@ -10,7 +10,7 @@ import java.util.TreeMap;
  * Rebuilds a complete legacy text completion from its stream (text concatenated per choice, the
  * finish reason, the usage), and the reverse.
  */
-final class CompletionStreamAssembler {
+public final class CompletionStreamAssembler {
   private String id;
   private Long created;
   private String model;
@@ -21,7 +21,7 @@ final class CompletionStreamAssembler {
   private long characters;
   private boolean faithful = true;
 
-  long add(Completion chunk) {
+  public long add(Completion chunk) {
     if (id == null) {
       id = chunk.id();
       created = chunk.created();
@@ -52,7 +52,7 @@ final class CompletionStreamAssembler {
     return faithful && id != null;
   }
 
-  Completion assemble() {
+  public Completion assemble() {
     List<Completion.Choice> choices = new ArrayList<>();
     texts.forEach((index, text) ->
         choices.add(

@@ -20,10 +20,13 @@ import java.util.zip.InflaterInputStream;
  * @param kind which response type {@code json} holds
  * @param json the complete response, as the provider's wire format in the gateway's model
  * @param totalTokens the answer's {@code usage.total_tokens}, or 0 when unknown
+ * @param storedAtMillis when it was stored, in epoch milliseconds of the gateway's clock (its age
+ *     goes in the request log)
  * @param expiresAtMillis when it stops being served, in epoch milliseconds of the gateway's clock
  */
-record StoredAnswer(Kind kind, byte[] json, int totalTokens, long expiresAtMillis) {
-  private static final int FORMAT = 1;
+record StoredAnswer(
+    Kind kind, byte[] json, int totalTokens, long storedAtMillis, long expiresAtMillis) {
+  private static final int FORMAT = 2;
 
   /** The response types the cache stores. */
   enum Kind {
@@ -47,6 +50,7 @@ record StoredAnswer(Kind kind, byte[] json, int totalTokens, long expiresAtMilli
       out.writeByte(FORMAT);
       out.writeByte(kind.ordinal());
       out.writeInt(totalTokens);
+      out.writeLong(storedAtMillis);
       out.writeLong(expiresAtMillis);
       out.writeInt(json.length);
       out.write(json);
@@ -75,6 +79,7 @@ record StoredAnswer(Kind kind, byte[] json, int totalTokens, long expiresAtMilli
         throw new IOException("unknown cache entry kind");
       }
       int tokens = in.readInt();
+      long stored = in.readLong();
       long expires = in.readLong();
       int length = in.readInt();
       if (length < 0 || length > maxJsonBytes) {
@@ -84,7 +89,7 @@ record StoredAnswer(Kind kind, byte[] json, int totalTokens, long expiresAtMilli
       if (json.length != length) {
         throw new IOException("cache entry cut short");
       }
-      return new StoredAnswer(Kind.values()[kind], json, tokens, expires);
+      return new StoredAnswer(Kind.values()[kind], json, tokens, stored, expires);
     }
   }
 }

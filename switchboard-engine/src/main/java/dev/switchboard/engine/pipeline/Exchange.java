@@ -23,6 +23,12 @@ public final class Exchange {
   private BigDecimal savedCostUsd;
   private dev.switchboard.engine.guardrails.GuardrailPlan guardrailPlan;
   private dev.switchboard.engine.guardrails.GuardrailReport guardrailReport;
+  private Long cacheAgeSeconds;
+  private String requestId;
+  private String configName;
+  private boolean logBodies;
+  private final java.util.List<dev.switchboard.engine.observe.AttemptRecord> attempts =
+      new java.util.ArrayList<>();
 
   public Exchange(Operation operation, RequestOptions options) {
     this.operation = operation;
@@ -143,5 +149,59 @@ public final class Exchange {
 
   public void guardrailReport(dev.switchboard.engine.guardrails.GuardrailReport report) {
     this.guardrailReport = report;
+  }
+
+  /** For an answer from the cache, the stored answer's age in seconds; else {@code null}. */
+  public Long cacheAgeSeconds() {
+    return cacheAgeSeconds;
+  }
+
+  public void cacheAgeSeconds(Long age) {
+    this.cacheAgeSeconds = age;
+  }
+
+  /**
+   * The config that routes the request, for the request log: a saved config's id, {@code inline:}
+   * with a digest of an inline one, or {@code null} for none.
+   */
+  public String configName() {
+    return configName;
+  }
+
+  public void configName(String name) {
+    this.configName = name;
+  }
+
+  /** Whether the config asked for request and response bodies in the request log. */
+  public boolean logBodies() {
+    return logBodies;
+  }
+
+  public void logBodies(boolean log) {
+    this.logBodies = log;
+  }
+
+  /** The upstream attempts made so far, in order (the router records them). */
+  public java.util.List<dev.switchboard.engine.observe.AttemptRecord> attempts() {
+    return java.util.Collections.unmodifiableList(attempts);
+  }
+
+  /** Records an upstream attempt once it answered or failed. */
+  public void attempted(dev.switchboard.engine.observe.AttemptRecord attempt) {
+    attempts.add(attempt);
+  }
+
+  /** Replaces the last attempt's record (its wait before a retry became known). */
+  public void amendLastAttempt(dev.switchboard.engine.observe.AttemptRecord attempt) {
+    attempts.set(attempts.size() - 1, attempt);
+  }
+
+  /** The gateway's id of this request ({@code x-switchboard-request-id}), once one was given. */
+  public String requestId() {
+    return requestId;
+  }
+
+  public void requestId(String id) {
+    this.requestId = id;
   }
 }

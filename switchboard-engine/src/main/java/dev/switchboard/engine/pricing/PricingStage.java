@@ -65,7 +65,8 @@ public final class PricingStage implements Stage {
         }
         @SuppressWarnings("unchecked")
         ResponseStream<Object> stream = (ResponseStream<Object>) events.stream();
-        yield new Outcome.Events(new PricedStream(stream, provider, requestModel, fromCache));
+        yield new Outcome.Events(
+            new PricedStream(stream, exchange, provider, requestModel, fromCache));
       }
       case Outcome.Raw raw -> outcome;
     };
@@ -96,13 +97,19 @@ public final class PricingStage implements Stage {
   /** A stream whose usage event gains the answer's cost. */
   private final class PricedStream implements ResponseStream<Object> {
     private final ResponseStream<Object> stream;
+    private final Exchange exchange;
     private final String provider;
     private final String requestModel;
     private final boolean fromCache;
 
     PricedStream(
-        ResponseStream<Object> stream, String provider, String requestModel, boolean fromCache) {
+        ResponseStream<Object> stream,
+        Exchange exchange,
+        String provider,
+        String requestModel,
+        boolean fromCache) {
       this.stream = stream;
+      this.exchange = exchange;
       this.provider = provider;
       this.requestModel = requestModel;
       this.fromCache = fromCache;
@@ -152,7 +159,10 @@ public final class PricingStage implements Stage {
 
     private BigDecimal priced(String answerModel, Usage usage) {
       BigDecimal cost = prices.cost(provider, answerModel, requestModel, usage);
-      return cost != null && fromCache ? BigDecimal.ZERO : cost;
+      BigDecimal charged = cost != null && fromCache ? BigDecimal.ZERO : cost;
+      // For the request log, which reads the exchange once the stream is over.
+      exchange.costUsd(charged);
+      return charged;
     }
 
     @Override

@@ -76,6 +76,30 @@ public final class ConfigSource {
     return FROM_HEADERS;
   }
 
+  /**
+   * The name of the config that routes a request, for its log record: a saved config's id, {@code
+   * inline:} and the first 12 hex digits of the SHA-256 of an inline one's JSON, or {@code null}
+   * when the request is routed by its headers alone.
+   */
+  String nameOf(RequestOptions options) {
+    String config = options.config() != null ? options.config() : defaultConfig;
+    if (config == null) {
+      return null;
+    }
+    String text = config.strip();
+    if (!text.startsWith("{")) {
+      return text;
+    }
+    try {
+      byte[] digest =
+          java.security.MessageDigest.getInstance("SHA-256")
+              .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return "inline:" + java.util.HexFormat.of().formatHex(digest, 0, 6);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
+  }
+
   private TargetNode lookUp(String config) {
     String text = config.strip();
     if (text.startsWith("{")) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.engine.RequestOptions;
+import dev.switchboard.engine.ResponseFacts;
 import dev.switchboard.engine.errors.CircuitOpenException;
 import dev.switchboard.engine.errors.GatewayException;
 import dev.switchboard.engine.errors.GuardrailDeniedException;
@@ -14,6 +15,8 @@ import dev.switchboard.engine.errors.UpstreamTimeoutException;
 import dev.switchboard.engine.guardrails.GuardrailPlan;
 import dev.switchboard.engine.guardrails.Hook;
 import dev.switchboard.engine.guardrails.HookParser;
+import dev.switchboard.engine.observe.AttemptRecord;
+import dev.switchboard.engine.observe.ErrorTypes;
 import dev.switchboard.engine.pipeline.Exchange;
 import dev.switchboard.engine.pipeline.Operation;
 import dev.switchboard.engine.pipeline.Outcome;
@@ -43,6 +46,12 @@ import java.util.random.RandomGenerator;
  * before its first event; a target that keeps failing has its circuit opened.
  */
 public final class Router implements Stage {
+  /**
+   * A config's top-level field of our own asking for request and response bodies in the request
+   * log.
+   */
+  public static final String LOG_BODIES = "log_bodies";
+
   private final ConfigSource configs;
   private final RoutingLimits limits;
   private final CircuitBreakers circuits;
@@ -68,6 +77,9 @@ public final class Router implements Stage {
   @Override
   public Outcome handle(Exchange exchange, Chain chain) {
     TargetNode root = configs.resolve(exchange.options());
+    exchange.configName(configs.nameOf(exchange.options()));
+    JsonNode logBodies = root.settings().extras().get(LOG_BODIES);
+    exchange.logBodies(logBodies != null && logBodies.asBoolean(false));
     Walk walk = new Walk(exchange, chain, clock.instant().plus(limits.deadline()));
     return walk.node(root, Inherited.ROOT);
   }
@@ -245,11 +257,17 @@ public final class Router implements Stage {
                 inherited.afterHooks(),
                 inherited.strictOpenAiCompliance()));
         exchange.answeredFromCache(false);
+        exchange.cacheStatus(ResponseFacts.CACHE_DISABLED);
+        exchange.cacheAgeSeconds(null);
         exchange.retryAttempts(retries);
         attempts++;
+        Instant attemptStarted = clock.instant();
+        long attemptNanos = System.nanoTime();
         try {
           circuits.admit(upstream);
           Outcome outcome = firstEventRead(chain.proceed(exchange));
+          exchange.attempted(
+              attemptRecord(target, leaf, retries, attemptStarted, attemptNanos, null));
           if (exchange.answeredFromCache()) {
             // A cached answer says nothing about the upstream's health.
             circuits.released(upstream);
@@ -258,10 +276,16 @@ public final class Router implements Stage {
           }
           return outcome;
         } catch (GatewayException failure) {
+          AttemptRecord failed =
+              attemptRecord(target, leaf, retries, attemptStarted, attemptNanos, failure);
+          exchange.attempted(failed);
           if (countsAgainstCircuit(failure)) {
             circuits.failed(upstream);
           }
           Duration wait = retryWait(failure, retry, retries);
+          if (wait != null) {
+            exchange.amendLastAttempt(failed.withWaitAfter(wait));
+          }
           if (wait == null) {
             if (retries > 0 && retries == retry.attempts() && isRetryable(failure, retry)) {
               exchange.retryAttempts(-1);
@@ -271,6 +295,27 @@ public final class Router implements Stage {
           sleep(wait, failure);
         }
       }
+    }
+
+    private AttemptRecord attemptRecord(
+        Target target,
+        TargetNode.Leaf leaf,
+        int retry,
+        Instant started,
+        long startedNanos,
+        GatewayException failure) {
+      return new AttemptRecord(
+          exchange.attempts().size(),
+          target.provider(),
+          exchange.operation().model(),
+          leaf.path(),
+          retry,
+          started,
+          (System.nanoTime() - startedNanos) / 1e6,
+          failure == null ? 200 : failure.status(),
+          failure == null ? null : ErrorTypes.of(failure),
+          exchange.cacheStatus(),
+          0);
     }
 
     private Target target(TargetNode.Leaf leaf, Inherited inherited) {

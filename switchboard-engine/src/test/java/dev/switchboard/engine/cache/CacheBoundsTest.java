@@ -75,7 +75,7 @@ class CacheBoundsTest {
     for (int i = 0; i < 10_000; i++) {
       store.put(
           new CacheKey(Integer.toString(i)),
-          new StoredAnswer(StoredAnswer.Kind.CHAT, kilobyte, 0, expires));
+          new StoredAnswer(StoredAnswer.Kind.CHAT, kilobyte, 0, 0, expires));
     }
 
     System.out.printf(

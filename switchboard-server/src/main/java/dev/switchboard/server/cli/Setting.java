@@ -72,6 +72,26 @@ enum Setting {
       "pricing.file",
       "none",
       "a JSON or YAML price table laid over the shipped one, model by model (docs/pricing.md)"),
+  LOGS_ENABLED(
+      "logs.enabled",
+      "true",
+      "whether a record of every request is stored (docs/observability.md)"),
+  LOGS_DIRECTORY(
+      "logs.directory",
+      "switchboard-data",
+      "where the embedded request log (a DuckDB file) lives; relative to the working directory"),
+  LOGS_STORE(
+      "logs.store",
+      "embedded",
+      "embedded, or a PostgreSQL JDBC URL (jdbc:postgresql://host:5432/db?user=…) shared by"
+          + " gateways"),
+  LOGS_QUEUE_CAPACITY(
+      "logs.queue-capacity",
+      "100000",
+      "records waiting to be stored; past it records are dropped and counted, never waited for"),
+  LOGS_BATCH_SIZE("logs.batch-size", "500", "most records stored in one transaction"),
+  LOGS_FLUSH_INTERVAL(
+      "logs.flush-interval", "200ms", "longest a record waits for its batch to fill"),
   OPENAI_BASE_URL(
       "providers.openai.base-url",
       "https://api.openai.com/v1",

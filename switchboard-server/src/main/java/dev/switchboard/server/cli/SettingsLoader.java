@@ -7,6 +7,7 @@ import dev.switchboard.engine.GatewaySettings;
 import dev.switchboard.engine.cache.CacheSettings;
 import dev.switchboard.engine.pricing.PriceTable;
 import dev.switchboard.engine.routing.RoutingLimits;
+import dev.switchboard.observe.ObservabilitySettings;
 import dev.switchboard.server.ServerSettings;
 import java.io.IOException;
 import java.net.URI;
@@ -117,10 +118,32 @@ final class SettingsLoader {
           integer(Setting.PORT, value(known, Setting.PORT)),
           size(Setting.MAX_BODY_SIZE, value(known, Setting.MAX_BODY_SIZE)),
           duration(Setting.DRAIN_TIMEOUT, value(known, Setting.DRAIN_TIMEOUT)),
-          gateway.build());
+          gateway.build(),
+          observability(known));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("invalid settings: " + e.getMessage(), e);
     }
+  }
+
+  private static ObservabilitySettings observability(Map<Setting, String> known) {
+    String enabled = value(known, Setting.LOGS_ENABLED);
+    if (!enabled.equalsIgnoreCase("true") && !enabled.equalsIgnoreCase("false")) {
+      throw new IllegalArgumentException(Setting.LOGS_ENABLED.key + " must be true or false");
+    }
+    String store = value(known, Setting.LOGS_STORE);
+    if (!store.equalsIgnoreCase("embedded") && !store.startsWith("jdbc:postgresql:")) {
+      throw new IllegalArgumentException(
+          Setting.LOGS_STORE.key + " must be embedded or a jdbc:postgresql: URL");
+    }
+    ObservabilitySettings defaults = ObservabilitySettings.defaults();
+    return new ObservabilitySettings(
+        Boolean.parseBoolean(enabled),
+        Path.of(value(known, Setting.LOGS_DIRECTORY)),
+        store.equalsIgnoreCase("embedded") ? null : store,
+        integer(Setting.LOGS_QUEUE_CAPACITY, value(known, Setting.LOGS_QUEUE_CAPACITY)),
+        integer(Setting.LOGS_BATCH_SIZE, value(known, Setting.LOGS_BATCH_SIZE)),
+        duration(Setting.LOGS_FLUSH_INTERVAL, value(known, Setting.LOGS_FLUSH_INTERVAL)),
+        defaults.retryPause());
   }
 
   private static CacheSettings cache(Map<Setting, String> known) {

@@ -39,7 +39,13 @@ class PricingFileTest {
           SettingsLoader.load(
               null,
               Map.of("SWITCHBOARD_PRICING_FILE", prices.toString()),
-              Map.of("server.port", "0", "providers.openai.base-url", openai.baseUrl()));
+              Map.of(
+                  "server.port",
+                  "0",
+                  "providers.openai.base-url",
+                  openai.baseUrl(),
+                  "logs.enabled",
+                  "false"));
       assertThat(settings.gateway().prices().price("openai", "gpt-4o").orElseThrow().input())
           .isEqualByComparingTo("2.50");
 

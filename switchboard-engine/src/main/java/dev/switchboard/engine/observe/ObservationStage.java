@@ -1,0 +1,451 @@
+package dev.switchboard.engine.observe;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.engine.RequestOptions;
+import dev.switchboard.engine.cache.ChatStreamAssembler;
+import dev.switchboard.engine.cache.CompletionStreamAssembler;
+import dev.switchboard.engine.errors.GatewayException;
+import dev.switchboard.engine.guardrails.GuardrailReport;
+import dev.switchboard.engine.pipeline.Exchange;
+import dev.switchboard.engine.pipeline.Operation;
+import dev.switchboard.engine.pipeline.Outcome;
+import dev.switchboard.engine.pipeline.Stage;
+import dev.switchboard.engine.providers.ResponseStream;
+import dev.switchboard.wire.ChatCompletion;
+import dev.switchboard.wire.ChatCompletionChunk;
+import dev.switchboard.wire.Completion;
+import dev.switchboard.wire.EmbeddingResponse;
+import dev.switchboard.wire.Usage;
+import dev.switchboard.wire.WireJson;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The outermost stage: times each request, and once it is over (a stream: once it ended, broke off
+ * or was closed) hands a {@link RequestRecord} of what was done to every {@link RecordSink}. The
+ * router records the attempts on the {@link Exchange}; the cache, pricing and guardrails their
+ * facts; this stage reads them all, so no other stage knows about logging.
+ */
+public final class ObservationStage implements Stage {
+  private static final Logger log = LoggerFactory.getLogger(ObservationStage.class);
+
+  /** The most of a body a record keeps, in characters; more is cut and marked. */
+  static final int MAX_BODY_CHARS = 256 * 1024;
+
+  private final Clock clock;
+  private final List<RecordSink> sinks;
+  private final RequestIds ids;
+  private final AtomicLong sinkFailures = new AtomicLong();
+
+  public ObservationStage(Clock clock, List<RecordSink> sinks) {
+    this.clock = clock;
+    this.sinks = List.copyOf(sinks);
+    this.ids = new RequestIds(clock);
+  }
+
+  /** How many times a sink threw instead of taking a record. */
+  public long sinkFailures() {
+    return sinkFailures.get();
+  }
+
+  @Override
+  public Outcome handle(Exchange exchange, Chain chain) {
+    Timing timing = new Timing(clock.instant(), System.nanoTime());
+    exchange.requestId(ids.next());
+    Operation asked = exchange.operation();
+    Outcome outcome;
+    try {
+      outcome = chain.proceed(exchange);
+    } catch (GatewayException failure) {
+      boolean clientGone = Thread.currentThread().isInterrupted();
+      emit(
+          record(
+              exchange,
+              asked,
+              timing,
+              clientGone ? ErrorTypes.CLIENT_CLOSED_STATUS : failure.status(),
+              clientGone ? ErrorTypes.CLIENT_CLOSED : ErrorTypes.of(failure),
+              Answer.NONE,
+              null,
+              null));
+      throw failure;
+    }
+    return switch (outcome) {
+      case Outcome.Body body -> {
+        emit(
+            record(
+                exchange,
+                asked,
+                timing,
+                successStatus(exchange),
+                null,
+                Answer.of(body.body(), exchange.logBodies()),
+                null,
+                null));
+        yield outcome;
+      }
+      case Outcome.Raw raw -> {
+        int status = raw.response().status();
+        emit(
+            record(
+                exchange,
+                asked,
+                timing,
+                status,
+                status >= 400 ? ErrorTypes.PROVIDER_ERROR : null,
+                Answer.NONE,
+                null,
+                null));
+        yield outcome;
+      }
+      case Outcome.Events events -> {
+        @SuppressWarnings("unchecked")
+        ResponseStream<Object> stream = (ResponseStream<Object>) events.stream();
+        yield new Outcome.Events(new ObservedStream(stream, exchange, asked, timing));
+      }
+    };
+  }
+
+  /**
+   * Records a request the server refused before it reached the engine (a body that is not JSON, too
+   * large, …).
+   */
+  public void rejected(
+      String method, String path, RequestOptions options, GatewayException failure) {
+    Instant now = clock.instant();
+    emit(
+        new RequestRecord(
+            ids.next(),
+            options == null ? null : options.traceId(),
+            options == null ? null : options.requestHeaders().get("traceparent"),
+            now,
+            method,
+            path,
+            null,
+            options == null ? null : keyId(options.gatewayKey()),
+            null,
+            null,
+            null,
+            null,
+            null,
+            0,
+            false,
+            null,
+            null,
+            failure.status(),
+            ErrorTypes.of(failure),
+            null,
+            null,
+            null,
+            null,
+            null,
+            0,
+            null,
+            false,
+            null,
+            options == null ? Map.of() : options.metadata(),
+            null,
+            List.of(),
+            null,
+            null));
+  }
+
+  private static int successStatus(Exchange exchange) {
+    GuardrailReport report = exchange.guardrailReport();
+    return report != null && report.failed() ? 246 : 200;
+  }
+
+  private void emit(RequestRecord record) {
+    for (RecordSink sink : sinks) {
+      try {
+        sink.accept(record);
+      } catch (RuntimeException failure) {
+        if (sinkFailures.incrementAndGet() % 1000 == 1) {
+          log.warn("a request record sink failed: {}", failure.getClass().getName());
+        }
+      }
+    }
+  }
+
+  private RequestRecord record(
+      Exchange exchange,
+      Operation asked,
+      Timing timing,
+      int status,
+      String errorType,
+      Answer answer,
+      Double ttftMs,
+      RequestRecord.StreamEnd streamEnd) {
+    RequestOptions options = exchange.options();
+    List<AttemptRecord> attempts = exchange.attempts();
+    AttemptRecord first = attempts.isEmpty() ? null : attempts.getFirst();
+    AttemptRecord last = attempts.isEmpty() ? null : attempts.getLast();
+    int retries = 0;
+    for (AttemptRecord attempt : attempts) {
+      if (attempt.retry() > 0) {
+        retries++;
+      }
+    }
+    String model =
+        answer.model() != null
+            ? answer.model()
+            : last != null && last.model() != null ? last.model() : asked.model();
+    GuardrailReport guardrails = exchange.guardrailReport();
+    String verdict =
+        status == 446
+            ? "denied"
+            : guardrails == null ? null : guardrails.failed() ? "failed" : "passed";
+    boolean bodies = exchange.logBodies();
+    return new RequestRecord(
+        exchange.requestId(),
+        options.traceId(),
+        options.requestHeaders().get("traceparent"),
+        timing.started(),
+        method(asked),
+        asked.path(),
+        null,
+        keyId(options.gatewayKey()),
+        exchange.configName(),
+        asked.model(),
+        last == null ? null : last.provider(),
+        model,
+        last == null ? null : last.optionPath(),
+        retries,
+        first != null && !first.optionPath().equals(last.optionPath()),
+        last == null ? null : exchange.cacheStatus(),
+        exchange.answeredFromCache() ? exchange.cacheAgeSeconds() : null,
+        status,
+        errorType,
+        answer.promptTokens(),
+        answer.completionTokens(),
+        answer.cachedTokens(),
+        exchange.costUsd(),
+        exchange.savedCostUsd(),
+        (System.nanoTime() - timing.nanos()) / 1e6,
+        ttftMs,
+        asked.streaming(),
+        streamEnd,
+        options.metadata(),
+        verdict,
+        attempts,
+        bodies ? redacted(requestBody(asked), options) : null,
+        bodies ? redacted(answer.body(), options) : null);
+  }
+
+  private static String method(Operation operation) {
+    return switch (operation) {
+      case Operation.PassThrough passThrough -> passThrough.request().method();
+      case Operation.ListModels models -> "GET";
+      default -> "POST";
+    };
+  }
+
+  /** A digest that names a gateway key without revealing it, or {@code null}. */
+  static String keyId(String gatewayKey) {
+    if (gatewayKey == null) {
+      return null;
+    }
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(gatewayKey.getBytes(StandardCharsets.UTF_8));
+      return "key-" + HexFormat.of().formatHex(digest, 0, 6);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
+  }
+
+  private static String requestBody(Operation operation) {
+    Object body =
+        switch (operation) {
+          case Operation.Chat chat -> chat.request();
+          case Operation.TextCompletion completion -> completion.request();
+          case Operation.Embedding embedding -> embedding.request();
+          case Operation.Messages messages -> messages.request();
+          case Operation.CountTokens count -> count.request();
+          case Operation.ListModels models -> null;
+          case Operation.PassThrough passThrough -> {
+            byte[] bytes = passThrough.request().body();
+            yield bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
+          }
+        };
+    if (body == null || body instanceof String) {
+      return (String) body;
+    }
+    return new String(WireJson.write(body), StandardCharsets.UTF_8);
+  }
+
+  /**
+   * A body fit for the log: the request's own credentials replaced, should the client have put them
+   * in it, and cut at {@link #MAX_BODY_CHARS}.
+   */
+  private static String redacted(String body, RequestOptions options) {
+    if (body == null) {
+      return null;
+    }
+    String text = body;
+    for (String secret : new String[] {options.apiKey(), options.gatewayKey()}) {
+      if (secret != null && secret.length() >= 8) {
+        text = text.replace(secret, "[REDACTED]");
+      }
+    }
+    for (Map.Entry<String, String> option : options.providerOptions().entrySet()) {
+      if (dev.switchboard.engine.providers.ProviderOptions.SECRETS.contains(option.getKey())
+          && option.getValue().length() >= 8) {
+        text = text.replace(option.getValue(), "[REDACTED]");
+      }
+    }
+    return text.length() <= MAX_BODY_CHARS
+        ? text
+        : text.substring(0, MAX_BODY_CHARS) + "…[cut at " + MAX_BODY_CHARS + " characters]";
+  }
+
+  private record Timing(Instant started, long nanos) {}
+
+  /** What a record takes from an answer: its model, token counts and (when asked) its body. */
+  private record Answer(
+      String model,
+      Integer promptTokens,
+      Integer completionTokens,
+      Integer cachedTokens,
+      String body) {
+    static final Answer NONE = new Answer(null, null, null, null, null);
+
+    static Answer of(Object body, boolean keepBody) {
+      String json = keepBody ? new String(WireJson.write(body), StandardCharsets.UTF_8) : null;
+      return switch (body) {
+        case ChatCompletion chat -> of(chat.model(), chat.usage(), json);
+        case Completion completion -> of(completion.model(), completion.usage(), json);
+        case EmbeddingResponse embeddings -> of(embeddings.model(), embeddings.usage(), json);
+        case JsonNode message when message.has("usage") -> {
+          JsonNode usage = message.path("usage");
+          yield new Answer(
+              message.path("model").asText(null),
+              count(usage.get("input_tokens")),
+              count(usage.get("output_tokens")),
+              count(usage.get("cache_read_input_tokens")),
+              json);
+        }
+        default -> new Answer(null, null, null, null, json);
+      };
+    }
+
+    static Answer of(String model, Usage usage, String json) {
+      if (usage == null) {
+        return new Answer(model, null, null, null, json);
+      }
+      return new Answer(
+          model,
+          usage.promptTokens(),
+          usage.completionTokens(),
+          usage.promptTokensDetails() == null ? null : usage.promptTokensDetails().cachedTokens(),
+          json);
+    }
+
+    private static Integer count(JsonNode node) {
+      return node == null || !node.canConvertToInt() ? null : node.asInt();
+    }
+  }
+
+  /** A stream that writes its request's record when it ends, breaks off or is closed. */
+  private final class ObservedStream implements ResponseStream<Object> {
+    private final ResponseStream<Object> stream;
+    private final Exchange exchange;
+    private final Operation asked;
+    private final Timing timing;
+    private final AtomicBoolean recorded = new AtomicBoolean();
+    private final ChatStreamAssembler chat;
+    private final CompletionStreamAssembler completion;
+    private volatile Double ttftMs;
+    private volatile String model;
+    private volatile Usage usage;
+
+    ObservedStream(
+        ResponseStream<Object> stream, Exchange exchange, Operation asked, Timing timing) {
+      this.stream = stream;
+      this.exchange = exchange;
+      this.asked = asked;
+      this.timing = timing;
+      boolean bodies = exchange.logBodies();
+      this.chat = bodies && asked instanceof Operation.Chat ? new ChatStreamAssembler() : null;
+      this.completion =
+          bodies && asked instanceof Operation.TextCompletion
+              ? new CompletionStreamAssembler()
+              : null;
+    }
+
+    @Override
+    public List<Map.Entry<String, String>> headers() {
+      return stream.headers();
+    }
+
+    @Override
+    public Object next() {
+      Object event;
+      try {
+        event = stream.next();
+      } catch (GatewayException failure) {
+        end(RequestRecord.StreamEnd.UPSTREAM_CUT, ErrorTypes.STREAM_CUT);
+        throw failure;
+      }
+      if (event == null) {
+        end(RequestRecord.StreamEnd.COMPLETED, null);
+        return null;
+      }
+      if (ttftMs == null) {
+        ttftMs = (System.nanoTime() - timing.nanos()) / 1e6;
+      }
+      switch (event) {
+        case ChatCompletionChunk chunk -> {
+          model = model == null ? chunk.model() : model;
+          usage = chunk.usage() != null ? chunk.usage() : usage;
+          if (chat != null) {
+            chat.add(chunk);
+          }
+        }
+        case Completion piece -> {
+          model = model == null ? piece.model() : model;
+          usage = piece.usage() != null ? piece.usage() : usage;
+          if (completion != null) {
+            completion.add(piece);
+          }
+        }
+        default -> {}
+      }
+      return event;
+    }
+
+    private void end(RequestRecord.StreamEnd how, String errorType) {
+      if (!recorded.compareAndSet(false, true)) {
+        return;
+      }
+      String body = null;
+      if (chat != null) {
+        body = new String(WireJson.write(chat.assemble()), StandardCharsets.UTF_8);
+      } else if (completion != null) {
+        body = new String(WireJson.write(completion.assemble()), StandardCharsets.UTF_8);
+      }
+      Answer answer = Answer.of(model, usage, body);
+      emit(
+          record(exchange, asked, timing, successStatus(exchange), errorType, answer, ttftMs, how));
+    }
+
+    @Override
+    public void close() {
+      try {
+        stream.close();
+      } finally {
+        end(RequestRecord.StreamEnd.CLIENT_CLOSED, ErrorTypes.CLIENT_CLOSED);
+      }
+    }
+  }
+}

@@ -1,0 +1,60 @@
+package dev.switchboard.observe;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * What the gateway keeps about its requests, and where.
+ *
+ * @param logsEnabled whether request records are stored at all
+ * @param dataDirectory where the embedded store keeps its file
+ * @param storeUrl a PostgreSQL JDBC URL to store in instead, shared by gateways; {@code null} for
+ *     the embedded store
+ * @param queueCapacity the most records waiting to be written; more are dropped and counted
+ * @param batchSize the most records written in one transaction
+ * @param flushInterval the longest a record waits for its batch to fill
+ * @param retryPause the pause after the store refused a batch
+ */
+public record ObservabilitySettings(
+    boolean logsEnabled,
+    Path dataDirectory,
+    String storeUrl,
+    int queueCapacity,
+    int batchSize,
+    Duration flushInterval,
+    Duration retryPause) {
+
+  public static final Path DEFAULT_DATA_DIRECTORY = Path.of("switchboard-data");
+
+  public ObservabilitySettings {
+    if (queueCapacity <= 0 || batchSize <= 0) {
+      throw new IllegalArgumentException("the log queue and its batches must hold a record");
+    }
+  }
+
+  public static ObservabilitySettings defaults() {
+    return new ObservabilitySettings(
+        true,
+        DEFAULT_DATA_DIRECTORY,
+        null,
+        100_000,
+        500,
+        Duration.ofMillis(200),
+        Duration.ofSeconds(1));
+  }
+
+  public ObservabilitySettings withDataDirectory(Path directory) {
+    return new ObservabilitySettings(
+        logsEnabled, directory, storeUrl, queueCapacity, batchSize, flushInterval, retryPause);
+  }
+
+  public ObservabilitySettings withStoreUrl(String url) {
+    return new ObservabilitySettings(
+        logsEnabled, dataDirectory, url, queueCapacity, batchSize, flushInterval, retryPause);
+  }
+
+  public ObservabilitySettings withLogsEnabled(boolean enabled) {
+    return new ObservabilitySettings(
+        enabled, dataDirectory, storeUrl, queueCapacity, batchSize, flushInterval, retryPause);
+  }
+}
