@@ -98,7 +98,6 @@ class NodeSdkInteropTest {
                 "INTEROP_GATEWAY", "switchboard"),
             "node",
             "--test",
-            "--test-concurrency=1",
             "--test-reporter=tap");
 
     assertThat(suite.exitCode()).as("the Node SDK suite failed:%n%s", suite.output()).isZero();
