@@ -1,5 +1,6 @@
 // Where the suite's gateway and upstreams are, from the environment, and the upstreams each test
 // runs against. See docs/clients.md, "Node SDKs (interop)".
+import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 
 function required(name) {
@@ -19,6 +20,27 @@ if (!['switchboard', 'portkey'].includes(gateway)) {
   throw new Error(`INTEROP_GATEWAY is switchboard or portkey, not ${gateway}`);
 }
 export const isSwitchboard = gateway === 'switchboard';
+
+/**
+ * Why a test is skipped against Portkey's gateway: where Portkey 1.15.2 differs from Switchboard
+ * on purpose or lacks the feature (docs/clients.md, "Node SDKs (interop)"); false (run) against
+ * Switchboard.
+ */
+export function onlySwitchboard(why) {
+  return isSwitchboard ? false : `Portkey's gateway: ${why}`;
+}
+
+/**
+ * Whether a response carries a trace id. Portkey's gateway answers an empty x-portkey-trace-id
+ * when the client sent none (docs/headers.md); Switchboard makes one.
+ */
+export function assertTraceId(value) {
+  if (isSwitchboard) {
+    assert.match(value ?? '', /^[0-9a-f-]{36}$/);
+  } else {
+    assert.equal(value, '');
+  }
+}
 
 /** A FakeOpenAi that answers, requiring this key. */
 export const fakeOpenAi = {
