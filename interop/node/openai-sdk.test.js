@@ -14,6 +14,7 @@ import {
   onlySwitchboard,
   overloadedUrl,
   rateLimitedUrl,
+  streamErrorUrl,
   timeTool,
   upstreams,
   weatherTool,
@@ -246,6 +247,33 @@ describe('OpenAI Node SDK: errors', () => {
       }),
       (error) => error instanceof OpenAI.RateLimitError && error.status === 429,
     );
+  });
+
+  test('a stream that fails after its first chunks throws an APIError from the loop', async () => {
+    const openai = client({
+      'x-portkey-provider': 'openai',
+      'x-portkey-custom-host': streamErrorUrl,
+    });
+    const stream = await openai.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'hi there' }],
+      stream: true,
+    });
+
+    let text = '';
+    await assert.rejects(
+      async () => {
+        for await (const chunk of stream) {
+          text += chunk.choices[0]?.delta?.content ?? '';
+        }
+      },
+      (error) => {
+        assert.ok(error instanceof OpenAI.APIError, `${error}`);
+        assert.equal(error.error.type, 'server_error');
+        return true;
+      },
+    );
+    assert.equal(text, 'Hello from ');
   });
 
   test("the provider's 400 is a BadRequestError naming the parameter", async () => {

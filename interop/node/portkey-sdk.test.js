@@ -21,6 +21,7 @@ import {
   onlySwitchboard,
   overloadedUrl,
   rateLimitedUrl,
+  streamErrorUrl,
   timeTool,
   upstreams,
   weatherTool,
@@ -187,6 +188,27 @@ describe('portkey-ai: errors', () => {
       }),
       (error) => error instanceof RateLimitError && error.status === 429,
     );
+  });
+
+  test('a stream that fails after its first chunks ends with a chunk carrying the error', async () => {
+    // portkey-ai throws only for `event: error`; the OpenAI-format in-band error event, as OpenAI
+    // and the gateways send it, reaches the loop as a chunk whose `error` the app must check.
+    const client = portkey({ provider: 'openai', customHost: streamErrorUrl });
+    const stream = await client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'hi there' }],
+      stream: true,
+    });
+
+    const chunks = [];
+    for await (const chunk of stream) {
+      chunks.push(chunk);
+    }
+
+    const text = chunks.map((chunk) => chunk.choices?.[0]?.delta?.content ?? '').join('');
+    assert.equal(text, 'Hello from ');
+    assert.equal(chunks.at(-1).error.type, 'server_error');
+    assert.equal(chunks.filter((chunk) => chunk.choices?.[0]?.finish_reason).length, 0);
   });
 
   test("the provider's 400 is a BadRequestError", async () => {

@@ -51,6 +51,8 @@ export const fakeOpenAi = {
 export const rateLimitedUrl = required('FAKE_OPENAI_429_BASE_URL');
 /** A FakeOpenAi that answers every request with OpenAI's 503. */
 export const overloadedUrl = required('FAKE_OPENAI_503_BASE_URL');
+/** A FakeOpenAi whose streams end after three events with OpenAI's in-band 500 error event. */
+export const streamErrorUrl = required('FAKE_OPENAI_STREAM_ERROR_BASE_URL');
 
 /**
  * The upstreams the chat, stream and tool tests run against, each as headers (for OpenAI's SDK)

@@ -36,6 +36,7 @@ class NodeSdkInteropTest {
   static FakeOpenAi answering;
   static FakeOpenAi rateLimited;
   static FakeOpenAi overloaded;
+  static FakeOpenAi failingMidStream;
   static GatewayUnderTest gateway;
 
   @BeforeAll
@@ -51,6 +52,8 @@ class NodeSdkInteropTest {
     rateLimited =
         FakeOpenAi.builder().recordRequests(false).everyRequest(Fault.status(429)).start();
     overloaded = FakeOpenAi.builder().recordRequests(false).everyRequest(Fault.status(503)).start();
+    failingMidStream =
+        FakeOpenAi.builder().recordRequests(false).everyRequest(Fault.streamError(3, 500)).start();
     // The suite sends several requests to upstreams that always fail; their circuits must not open
     // and answer 503 for the 429 the suite checks.
     RoutingLimits defaults = RoutingLimits.defaults();
@@ -69,7 +72,8 @@ class NodeSdkInteropTest {
 
   @AfterAll
   static void stop() {
-    for (AutoCloseable each : new AutoCloseable[] {gateway, answering, rateLimited, overloaded}) {
+    for (AutoCloseable each :
+        new AutoCloseable[] {gateway, answering, rateLimited, overloaded, failingMidStream}) {
       if (each != null) {
         try {
           each.close();
@@ -95,6 +99,7 @@ class NodeSdkInteropTest {
                 "FAKE_OPENAI_API_KEY", FAKE_KEY,
                 "FAKE_OPENAI_429_BASE_URL", rateLimited.baseUrl(),
                 "FAKE_OPENAI_503_BASE_URL", overloaded.baseUrl(),
+                "FAKE_OPENAI_STREAM_ERROR_BASE_URL", failingMidStream.baseUrl(),
                 "INTEROP_GATEWAY", "switchboard"),
             "node",
             "--test",

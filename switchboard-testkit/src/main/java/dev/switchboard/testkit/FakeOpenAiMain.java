@@ -14,7 +14,8 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class FakeOpenAiMain {
   private static final String USAGE =
-      "usage: FakeOpenAiMain [--port N] [--require-api-key KEY] [--fail-with STATUS]";
+      "usage: FakeOpenAiMain [--port N] [--require-api-key KEY]"
+          + " [--fail-with STATUS | --stream-error-after EVENTS]";
 
   private FakeOpenAiMain() {}
 
@@ -31,6 +32,8 @@ public final class FakeOpenAiMain {
           case "--port" -> builder.port(Integer.parseInt(value));
           case "--require-api-key" -> apiKey = value;
           case "--fail-with" -> builder.everyRequest(Fault.status(Integer.parseInt(value)));
+          case "--stream-error-after" ->
+              builder.everyRequest(Fault.streamError(Integer.parseInt(value), 500));
           default -> exitWithUsage();
         }
       } catch (IllegalArgumentException e) {

@@ -45,6 +45,32 @@ class FakeOpenAiMainTest {
     }
   }
 
+  @Test
+  void endsEveryStreamWithAnInBandErrorWhenToldTo() throws Exception {
+    Process process = start("--stream-error-after", "2");
+    try {
+      String baseUrl = baseUrlPrinted(process);
+      var response =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create(baseUrl + "/chat/completions"))
+                      .header("content-type", "application/json")
+                      .POST(
+                          HttpRequest.BodyPublishers.ofString(
+                              "{\"model\":\"gpt-4o-mini\",\"stream\":true,"
+                                  + "\"messages\":[{\"role\":\"user\",\"content\":\"a b c\"}]}"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+
+      List<String> events = RawHttp.dataEvents(response.body());
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(events).hasSize(3);
+      assertThat(events.getLast()).contains("\"error\"").contains("server_error");
+    } finally {
+      stop(process);
+    }
+  }
+
   private static Process start(String... args) throws Exception {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     List<String> command = new ArrayList<>();
