@@ -11,9 +11,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code POST /v1/chat/completions}: validates the request as OpenAI does, then answers with text
- * or with calls to the offered tools, as one JSON object or as a stream of chunks whose reassembly
- * is exactly that object's message (https://platform.openai.com/docs/api-reference/chat).
+ * {@code POST /v1/chat/completions}: validates the request as OpenAI does, then answers with text,
+ * with calls to the offered tools, or (with a {@code json_schema} response format) with JSON that
+ * the schema accepts, as one JSON object or as a stream of chunks whose reassembly is exactly that
+ * object's message (https://platform.openai.com/docs/api-reference/chat).
  */
 final class ChatCompletions {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -170,6 +171,13 @@ final class ChatCompletions {
     List<ToolCall> calls = toolCalls(request, last);
     if (!calls.isEmpty()) {
       return new ToolCalls(calls);
+    }
+    JsonNode format = request.path("response_format");
+    if (format.path("type").asText().equals("json_schema")) {
+      // Structured Outputs: the content is JSON that the schema accepts
+      // (https://platform.openai.com/docs/guides/structured-outputs).
+      JsonNode schema = format.path("json_schema").path("schema");
+      return new Text(SchemaSample.of(schema).toString(), "stop");
     }
     String content;
     if (last.path("role").asText().equals("tool")) {

@@ -17,12 +17,13 @@ import org.slf4j.LoggerFactory;
  * absent fields, SSE framing and event order, error bodies and status codes;
  * https://platform.openai.com/docs/api-reference), or with a {@link Fault} queued for the request.
  *
- * <p>It serves {@code POST /v1/chat/completions} (text, or calls to the offered tools; JSON or a
- * stream), {@code POST /v1/completions}, {@code POST /v1/embeddings} (float or base64), {@code GET
- * /v1/models}, {@code GET /v1/models/{model}} and {@code POST /v1/moderations}; any other path gets
- * OpenAI's 404. A chat answer says {@code Hello from the fake OpenAI. You said: <last user
- * message>}. Answers to equal requests are equal but for {@code id} and {@code created}; a token is
- * a whitespace-separated word.
+ * <p>It serves {@code POST /v1/chat/completions} (text, calls to the offered tools, or JSON that a
+ * {@code json_schema} response format accepts; JSON or a stream), {@code POST /v1/completions},
+ * {@code POST /v1/embeddings} (float or base64), {@code GET /v1/models}, {@code GET
+ * /v1/models/{model}} and {@code POST /v1/moderations}; any other path gets OpenAI's 404. A chat
+ * answer says {@code Hello from the fake OpenAI. You said: <last user message>}. Answers to equal
+ * requests are equal but for {@code id} and {@code created}; a token is a whitespace-separated
+ * word.
  *
  * <pre>{@code
  * try (FakeOpenAi openai = FakeOpenAi.start()) {
@@ -38,9 +39,11 @@ public final class FakeOpenAi implements AutoCloseable {
 
   private final OpenAiApi api;
   private final FakeServer<Fault> server;
+  private final Fault everyRequest;
 
   private FakeOpenAi(Builder builder) {
     this.api = new OpenAiApi(builder.clock);
+    this.everyRequest = builder.everyRequest;
     this.server = new FakeServer<>("OpenAI", builder.port, builder.recordRequests, this::answer);
   }
 
@@ -59,6 +62,7 @@ public final class FakeOpenAi implements AutoCloseable {
     private int port;
     private boolean recordRequests = true;
     private Clock clock = Clock.systemUTC();
+    private Fault everyRequest;
 
     private Builder() {}
 
@@ -80,6 +84,16 @@ public final class FakeOpenAi implements AutoCloseable {
     /** The clock that answers' {@code created} times come from. */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock);
+      return this;
+    }
+
+    /**
+     * A fault played on every request that no {@linkplain #enqueue(Fault) queued fault} takes: an
+     * upstream that is always rate limited ({@code Fault.status(429)}) or overloaded, for clients
+     * that cannot queue faults, such as another process calling through a gateway. Default: none.
+     */
+    public Builder everyRequest(Fault fault) {
+      this.everyRequest = Objects.requireNonNull(fault);
       return this;
     }
 
@@ -173,7 +187,8 @@ public final class FakeOpenAi implements AutoCloseable {
   private void answer(
       RecordedRequest recorded, byte[] body, Request request, Response response, Callback callback)
       throws IOException {
-    Fault fault = server.nextFault();
+    Fault queued = server.nextFault();
+    Fault fault = queued != null ? queued : everyRequest;
     LOG.debug("{} {} (fault: {})", recorded.method(), recorded.path(), fault);
     new OpenAiExchange(request, response, callback, server.streams())
         .play(fault, error -> api.answer(recorded, error));

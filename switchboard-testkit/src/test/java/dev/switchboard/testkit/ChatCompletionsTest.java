@@ -15,6 +15,7 @@ import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionMessageToolCall;
 import com.openai.models.chat.completions.ChatCompletionNamedToolChoice;
 import com.openai.models.chat.completions.ChatCompletionToolChoiceOption;
+import com.openai.models.chat.completions.StructuredChatCompletionCreateParams;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -226,6 +227,67 @@ class ChatCompletionsTest {
         .allMatch(id -> id.matches("call_[A-Za-z0-9]{24}"));
     assertThat(calls).extracting(c -> c.asFunction().id()).doesNotHaveDuplicates();
     assertThat(completion.usage().orElseThrow().completionTokens()).isEqualTo(3);
+  }
+
+  enum Genre {
+    NOIR,
+    COMEDY
+  }
+
+  record Director(String name, boolean living) {}
+
+  record Film(
+      String title, int year, double rating, List<String> tags, Director director, Genre genre) {}
+
+  @Test
+  void answersAJsonSchemaResponseFormatWithJsonTheSchemaAccepts() {
+    var params =
+        StructuredChatCompletionCreateParams.<Film>builder()
+            .model("gpt-4o-mini")
+            .addUserMessage("A film, please")
+            .responseFormat(Film.class)
+            .build();
+
+    Film film =
+        openai
+            .chat()
+            .completions()
+            .create(params)
+            .choices()
+            .getFirst()
+            .message()
+            .content()
+            .orElseThrow();
+
+    assertThat(film)
+        .isEqualTo(
+            new Film("sample", 1, 1, List.of("sample"), new Director("sample", true), Genre.NOIR));
+  }
+
+  @Test
+  void streamsTheSameJsonForAJsonSchemaResponseFormat() throws Exception {
+    String body =
+        "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
+            + "\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"n\","
+            + "\"strict\":true,\"schema\":{\"type\":\"object\",\"properties\":{\"n\":"
+            + "{\"type\":[\"integer\",\"null\"]},\"kind\":{\"anyOf\":[{\"$ref\":\"#/$defs/k\"}]}},"
+            + "\"$defs\":{\"k\":{\"type\":\"string\",\"enum\":[\"a\",\"b\"]}},"
+            + "\"required\":[\"n\",\"kind\"],\"additionalProperties\":false}}}}";
+
+    String whole =
+        json(http.post("/v1/chat/completions", body)).at("/choices/0/message/content").asText();
+    StringBuilder streamed = new StringBuilder();
+    String stream =
+        http.post("/v1/chat/completions", body.replace("{\"model\"", "{\"stream\":true,\"model\""))
+            .body();
+    for (String event : RawHttp.dataEvents(stream)) {
+      if (!event.equals("[DONE]")) {
+        streamed.append(json(event).at("/choices/0/delta/content").asText(""));
+      }
+    }
+
+    assertThat(json(whole)).isEqualTo(json("{\"n\":1,\"kind\":\"a\"}"));
+    assertThat(streamed.toString()).isEqualTo(whole);
   }
 
   @Test

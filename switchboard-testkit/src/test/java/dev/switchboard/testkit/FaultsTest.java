@@ -171,6 +171,22 @@ class FaultsTest {
   }
 
   @Test
+  void aFakeBuiltWithAFaultForEveryRequestPlaysItAfterTheQueuedOnes() throws Exception {
+    try (FakeOpenAi limited = FakeOpenAi.builder().everyRequest(Fault.status(429)).start()) {
+      limited.enqueue(Fault.status(503));
+      RawHttp limitedHttp = new RawHttp(limited);
+
+      List<Integer> statuses =
+          List.of(
+              limitedHttp.post("/v1/chat/completions", CHAT).statusCode(),
+              limitedHttp.post("/v1/chat/completions", CHAT).statusCode(),
+              limitedHttp.post("/v1/chat/completions", CHAT).statusCode());
+
+      assertThat(statuses).containsExactly(503, 429, 429);
+    }
+  }
+
+  @Test
   void aSlowFirstByteDelaysTheStatusLine() throws Exception {
     fake.enqueue(Fault.slowFirstByte(Duration.ofMillis(300)));
 

@@ -1,0 +1,156 @@
+package dev.switchboard.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.switchboard.engine.GatewaySettings;
+import dev.switchboard.engine.routing.RoutingLimits;
+import dev.switchboard.testkit.FakeOpenAi;
+import dev.switchboard.testkit.Fault;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Portkey's and OpenAI's Node SDKs, as installed from npm with the lock file of {@code
+ * interop/node}, run their suite ({@code node --test}) against this gateway, with the offline
+ * provider and fakes as upstreams. A failure there fails this test, with node's output. Skipped
+ * only where there is no {@code node} and the environment is not CI; in CI a missing node fails.
+ */
+class NodeSdkInteropTest {
+  static final Path SUITE = Path.of("..", "interop", "node").toAbsolutePath().normalize();
+  static final String FAKE_KEY = "sk-interop";
+  static final Duration NPM_TIME = Duration.ofMinutes(5);
+  static final Duration SUITE_TIME = Duration.ofMinutes(5);
+
+  static FakeOpenAi answering;
+  static FakeOpenAi rateLimited;
+  static FakeOpenAi overloaded;
+  static FakeOpenAi failingMidStream;
+  static GatewayUnderTest gateway;
+
+  @BeforeAll
+  static void start() {
+    boolean ci = System.getenv("CI") != null;
+    boolean hasNode = commandWorks("node", "--version");
+    assumeTrue(hasNode || ci, "node is not installed (CI would fail here)");
+    assertThat(hasNode).as("node must be installed in CI (.ci/run installs it)").isTrue();
+    assertThat(commandWorks("npm", "--version")).as("npm must be installed with node").isTrue();
+
+    answering = FakeOpenAi.start();
+    answering.requireApiKey(FAKE_KEY);
+    rateLimited =
+        FakeOpenAi.builder().recordRequests(false).everyRequest(Fault.status(429)).start();
+    overloaded = FakeOpenAi.builder().recordRequests(false).everyRequest(Fault.status(503)).start();
+    failingMidStream =
+        FakeOpenAi.builder().recordRequests(false).everyRequest(Fault.streamError(3, 500)).start();
+    // The suite sends several requests to upstreams that always fail; their circuits must not open
+    // and answer 503 for the 429 the suite checks.
+    RoutingLimits defaults = RoutingLimits.defaults();
+    RoutingLimits circuitsStayClosed =
+        new RoutingLimits(
+            defaults.maxAttempts(),
+            defaults.deadline(),
+            defaults.backoffBase(),
+            defaults.maxRetryWait(),
+            1_000,
+            defaults.circuitOpenFor());
+    gateway =
+        GatewayUnderTest.withEngine(
+            GatewaySettings.builder().routing(circuitsStayClosed).build(), engine -> {});
+  }
+
+  @AfterAll
+  static void stop() {
+    for (AutoCloseable each :
+        new AutoCloseable[] {gateway, answering, rateLimited, overloaded, failingMidStream}) {
+      if (each != null) {
+        try {
+          each.close();
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      }
+    }
+  }
+
+  @Test
+  void portkeysAndOpenAisNodeSdksPassTheirSuiteAgainstTheGateway() throws Exception {
+    Run install =
+        run(NPM_TIME, Map.of(), "npm", "ci", "--prefer-offline", "--no-audit", "--no-fund");
+    assertThat(install.exitCode()).as("npm ci failed:%n%s", install.output()).isZero();
+
+    Run suite =
+        run(
+            SUITE_TIME,
+            Map.of(
+                "SWITCHBOARD_BASE_URL", gateway.uri("/v1").toString(),
+                "FAKE_OPENAI_BASE_URL", answering.baseUrl(),
+                "FAKE_OPENAI_API_KEY", FAKE_KEY,
+                "FAKE_OPENAI_429_BASE_URL", rateLimited.baseUrl(),
+                "FAKE_OPENAI_503_BASE_URL", overloaded.baseUrl(),
+                "FAKE_OPENAI_STREAM_ERROR_BASE_URL", failingMidStream.baseUrl(),
+                "INTEROP_GATEWAY", "switchboard"),
+            "node",
+            "--test",
+            "--test-reporter=tap");
+
+    assertThat(suite.exitCode()).as("the Node SDK suite failed:%n%s", suite.output()).isZero();
+    assertThat(count(suite.output(), "fail")).as(suite.output()).isZero();
+    assertThat(count(suite.output(), "pass")).as(suite.output()).isGreaterThanOrEqualTo(40);
+  }
+
+  /** A command's exit code and its output, stdout and stderr together. */
+  record Run(int exitCode, String output) {}
+
+  static Run run(Duration limit, Map<String, String> env, String... command)
+      throws IOException, InterruptedException {
+    Path output = Files.createTempFile("node-interop", ".log");
+    try {
+      ProcessBuilder builder =
+          new ProcessBuilder(List.of(command))
+              .directory(SUITE.toFile())
+              .redirectErrorStream(true)
+              .redirectOutput(output.toFile());
+      builder.environment().putAll(env);
+      Process process = builder.start();
+      if (!process.waitFor(limit.toSeconds(), TimeUnit.SECONDS)) {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly().waitFor();
+        return new Run(-1, "timed out after " + limit + ":\n" + Files.readString(output));
+      }
+      return new Run(process.exitValue(), Files.readString(output, StandardCharsets.UTF_8));
+    } finally {
+      Files.deleteIfExists(output);
+    }
+  }
+
+  static boolean commandWorks(String... command) {
+    try {
+      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+      process.getInputStream().readAllBytes();
+      return process.waitFor(30, TimeUnit.SECONDS) && process.exitValue() == 0;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /** The count TAP's summary gives for {@code what} ({@code # pass 46}); -1 when it is missing. */
+  static int count(String tap, String what) {
+    Matcher summary = Pattern.compile("(?m)^# " + what + " (\\d+)$").matcher(tap);
+    return summary.find() ? Integer.parseInt(summary.group(1)) : -1;
+  }
+}
