@@ -2,6 +2,7 @@ package dev.switchboard.observe.tracing;
 
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
+import io.opentelemetry.sdk.autoconfigure.spi.ConfigurationException;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -46,17 +47,31 @@ public final class TracingSdk {
    * The SDK {@code mode} asks for, configured by this process's {@code otel.*} system properties
    * and {@code OTEL_*} environment variables; {@code null} when it asks for none.
    *
-   * @throws io.opentelemetry.sdk.autoconfigure.spi.ConfigurationException when the configuration is
-   *     invalid (an unknown exporter, a malformed endpoint, {@code grpc} as protocol, …)
+   * @throws IllegalArgumentException when the configuration is invalid (an unknown exporter, a
+   *     malformed endpoint, {@code grpc} as protocol, …), naming what is wrong
    */
   public static OpenTelemetrySdk start(TracingMode mode) {
     if (!wanted(mode, TracingSdk::processSetting)) {
       return null;
     }
-    return AutoConfiguredOpenTelemetrySdk.builder()
-        .addPropertiesSupplier(TracingSdk::defaults)
-        .build()
-        .getOpenTelemetrySdk();
+    try {
+      return AutoConfiguredOpenTelemetrySdk.builder()
+          .addPropertiesSupplier(TracingSdk::defaults)
+          .build()
+          .getOpenTelemetrySdk();
+    } catch (ConfigurationException | IllegalStateException invalid) {
+      String protocol = processSetting("otel.exporter.otlp.protocol");
+      String hint =
+          protocol != null && protocol.trim().equalsIgnoreCase("grpc")
+              ? " (the gateway exports OTLP over HTTP only: set OTEL_EXPORTER_OTLP_PROTOCOL to"
+                  + " http/protobuf, port 4318 on most collectors)"
+              : "";
+      throw new IllegalArgumentException(
+          "tracing: the OpenTelemetry settings (OTEL_*) are invalid: "
+              + invalid.getMessage()
+              + hint,
+          invalid);
+    }
   }
 
   /** The gateway's defaults, below anything the system properties or environment say. */
