@@ -146,6 +146,54 @@ class TracingExportTest {
   }
 
   @Test
+  void aGatewayProcessExportsWhereItsOtelEnvironmentSaysAndFlushesWhenStopped() throws Exception {
+    Map<String, String> environment =
+        Map.of(
+            "OTEL_EXPORTER_OTLP_ENDPOINT", endpoint(),
+            "OTEL_SERVICE_NAME", "switchboard-eu-1",
+            // Longer than the test: the span can only leave with the flush on SIGTERM.
+            "OTEL_BSP_SCHEDULE_DELAY", "600000");
+    try (GatewayProcess gateway =
+        GatewayProcess.start(
+            environment,
+            "--logs.enabled",
+            "false",
+            "--providers.openai.base-url",
+            openAi.baseUrl())) {
+      var response =
+          java.net.http.HttpClient.newHttpClient()
+              .send(
+                  java.net.http.HttpRequest.newBuilder(gateway.uri("/v1/chat/completions"))
+                      .header("content-type", "application/json")
+                      .header("x-portkey-provider", "openai")
+                      .header("authorization", "Bearer " + PROVIDER_KEY)
+                      .POST(java.net.http.HttpRequest.BodyPublishers.ofString(CHAT))
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(exports).isEmpty();
+
+      gateway.process.destroy(); // SIGTERM
+      assertThat(gateway.process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      assertThat(gateway.process.exitValue()).isZero();
+    }
+
+    assertThat(exports).hasSize(1);
+    assertThat(new String(exports.getFirst(), StandardCharsets.ISO_8859_1))
+        .doesNotContain(PROVIDER_KEY);
+    ResourceSpans resource =
+        ExportTraceServiceRequest.parseFrom(exports.getFirst()).getResourceSpans(0);
+    assertThat(attributes(resource.getResource().getAttributesList()))
+        .containsEntry("service.name", "switchboard-eu-1");
+    List<Span> spans =
+        resource.getScopeSpansList().stream().flatMap(s -> s.getSpansList().stream()).toList();
+    assertThat(spans).extracting(Span::getName).containsOnly("chat gpt-4o-mini");
+    assertThat(spans)
+        .extracting(Span::getKind)
+        .containsExactlyInAnyOrder(Span.SpanKind.SPAN_KIND_SERVER, Span.SpanKind.SPAN_KIND_CLIENT);
+  }
+
+  @Test
   void startsNoSdkWhenTracingIsOffWhateverTheEnvironmentSays() {
     try (GatewayUnderTest gateway =
         gatewayWith(TracingMode.OFF, Map.of("otel.exporter.otlp.endpoint", endpoint()))) {
