@@ -267,6 +267,23 @@ class MetricsEndpointTest {
   }
 
   @Test
+  void answersHeadWithTheHeadersOfAScrapeAndNoBody() throws Exception {
+    chat(CHAT);
+
+    var response =
+        gateway.http.send(
+            java.net.http.HttpRequest.newBuilder(gateway.uri("/metrics"))
+                .method("HEAD", java.net.http.HttpRequest.BodyPublishers.noBody())
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("content-type"))
+        .hasValue("text/plain; version=0.0.4; charset=utf-8");
+    assertThat(response.body()).isEmpty();
+  }
+
+  @Test
   void refusesOtherMethodsInOpenAisErrorShape() {
     HttpResponse<String> response = gateway.postJson("/metrics", "{}");
 

@@ -194,6 +194,28 @@ class TracingExportTest {
   }
 
   @Test
+  void otlpOverGrpcStopsTheGatewayAtStartSayingWhatToSetInstead() throws Exception {
+    List<String> command = new ArrayList<>();
+    command.add(ProcessHandle.current().info().command().orElse("java"));
+    command.add("-cp");
+    command.add(
+        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
+    command.addAll(List.of("dev.switchboard.server.cli.Main", "--logs.enabled", "false"));
+    command.addAll(List.of("--server.port", "0"));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().put("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4317");
+    builder.environment().put("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc");
+    Process process = builder.start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+    assertThat(process.exitValue()).isEqualTo(2);
+    assertThat(output)
+        .contains("tracing: the OpenTelemetry settings (OTEL_*) are invalid")
+        .contains("set OTEL_EXPORTER_OTLP_PROTOCOL to http/protobuf");
+  }
+
+  @Test
   void startsNoSdkWhenTracingIsOffWhateverTheEnvironmentSays() {
     try (GatewayUnderTest gateway =
         gatewayWith(TracingMode.OFF, Map.of("otel.exporter.otlp.endpoint", endpoint()))) {

@@ -115,4 +115,16 @@ class GatewayMetricsTest {
         .doesNotContain("s3cret")
         .doesNotContain("alice");
   }
+
+  @Test
+  void givesTheOpenTelemetryNamesAsTheyAreToAScraperThatAsksForUtf8Names() {
+    metrics.accept(chat("gpt-4o-mini"));
+
+    GatewayMetrics.Scrape scrape = metrics.scrape("text/plain;version=1.0.0;escaping=allow-utf-8");
+
+    String body = new String(scrape.body(), StandardCharsets.UTF_8);
+    assertThat(scrape.contentType()).contains("escaping=allow-utf-8");
+    assertThat(body).contains("\"gen_ai.client.token.usage\"").contains("\"gen_ai.token.type\"");
+    assertThat(scrape()).contains("gen_ai_client_token_usage_count{").doesNotContain("gen_ai.");
+  }
 }
