@@ -1,5 +1,6 @@
 package dev.switchboard.server;
 
+import static dev.switchboard.server.GatewayUnderTest.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
@@ -213,6 +214,32 @@ class TracingExportTest {
     assertThat(output)
         .contains("tracing: the OpenTelemetry settings (OTEL_*) are invalid")
         .contains("set OTEL_EXPORTER_OTLP_PROTOCOL to http/protobuf");
+  }
+
+  @Test
+  void aCollectorThatIsDownCostsTheRequestsNothing() throws Exception {
+    String deadEndpoint;
+    try (var socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      deadEndpoint = "http://127.0.0.1:" + socket.getLocalPort();
+    } // closed: connections to it are refused
+    try (GatewayUnderTest gateway =
+        gatewayWith(
+            TracingMode.AUTO,
+            Map.of("otel.exporter.otlp.endpoint", deadEndpoint, "otel.bsp.schedule.delay", "10"))) {
+      for (int i = 0; i < 5; i++) {
+        var response =
+            gateway.postJson(
+                "/v1/chat/completions",
+                CHAT,
+                "x-portkey-provider",
+                "openai",
+                "authorization",
+                "Bearer " + PROVIDER_KEY);
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(json(response).path("choices").size()).isEqualTo(1);
+      }
+      assertThat(gateway.server.observability().tracing()).isNotNull();
+    }
   }
 
   @Test
