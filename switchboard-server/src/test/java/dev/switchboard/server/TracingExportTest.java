@@ -243,6 +243,44 @@ class TracingExportTest {
   }
 
   @Test
+  void theSdksComplaintsAreLoggedInTheGatewaysOwnFormat() throws Exception {
+    String deadEndpoint;
+    try (var socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      deadEndpoint = "http://127.0.0.1:" + socket.getLocalPort();
+    }
+    try (GatewayProcess gateway =
+        GatewayProcess.start(
+            Map.of(
+                "OTEL_EXPORTER_OTLP_ENDPOINT", deadEndpoint,
+                "OTEL_BSP_SCHEDULE_DELAY", "50",
+                "OTEL_JAVA_EXPORTER_OTLP_RETRY_DISABLED", "true"),
+            "--logs.enabled",
+            "false",
+            "--providers.openai.base-url",
+            openAi.baseUrl())) {
+      java.net.http.HttpClient.newHttpClient()
+          .send(
+              java.net.http.HttpRequest.newBuilder(gateway.uri("/v1/chat/completions"))
+                  .header("content-type", "application/json")
+                  .header("x-portkey-provider", "openai")
+                  .header("authorization", "Bearer " + PROVIDER_KEY)
+                  .POST(java.net.http.HttpRequest.BodyPublishers.ofString(CHAT))
+                  .build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString());
+      long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+      while (!gateway.output().contains("Failed to export") && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+
+      String output = gateway.output();
+      assertThat(output)
+          .containsPattern("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} (ERROR|WARN ) \\w+ - Failed to export")
+          .doesNotContain("SEVERE:")
+          .doesNotContain(PROVIDER_KEY);
+    }
+  }
+
+  @Test
   void startsNoSdkWhenTracingIsOffWhateverTheEnvironmentSays() {
     try (GatewayUnderTest gateway =
         gatewayWith(TracingMode.OFF, Map.of("otel.exporter.otlp.endpoint", endpoint()))) {
