@@ -57,6 +57,9 @@ public final class TracingSdk {
     try {
       return AutoConfiguredOpenTelemetrySdk.builder()
           .addPropertiesSupplier(TracingSdk::defaults)
+          // Observability.close() shuts the SDK down once the last request is drained; a JVM hook
+          // of its own could end it sooner and lose those requests' spans.
+          .disableShutdownHook()
           .build()
           .getOpenTelemetrySdk();
     } catch (ConfigurationException | IllegalStateException invalid) {
