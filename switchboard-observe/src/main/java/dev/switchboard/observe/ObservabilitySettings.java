@@ -1,5 +1,6 @@
 package dev.switchboard.observe;
 
+import dev.switchboard.observe.tracing.TracingMode;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -14,6 +15,9 @@ import java.time.Duration;
  * @param batchSize the most records written in one transaction
  * @param flushInterval the longest a record waits for its batch to fill
  * @param retryPause the pause after the store refused a batch
+ * @param metricsEnabled whether the gateway keeps Prometheus metrics and serves {@code GET
+ *     /metrics}
+ * @param tracing whether the gateway sends OpenTelemetry traces of its requests
  */
 public record ObservabilitySettings(
     boolean logsEnabled,
@@ -22,13 +26,18 @@ public record ObservabilitySettings(
     int queueCapacity,
     int batchSize,
     Duration flushInterval,
-    Duration retryPause) {
+    Duration retryPause,
+    boolean metricsEnabled,
+    TracingMode tracing) {
 
   public static final Path DEFAULT_DATA_DIRECTORY = Path.of("switchboard-data");
 
   public ObservabilitySettings {
     if (queueCapacity <= 0 || batchSize <= 0) {
       throw new IllegalArgumentException("the log queue and its batches must hold a record");
+    }
+    if (tracing == null) {
+      throw new IllegalArgumentException("the tracing mode must be auto, on or off");
     }
   }
 
@@ -40,21 +49,73 @@ public record ObservabilitySettings(
         100_000,
         500,
         Duration.ofMillis(200),
-        Duration.ofSeconds(1));
+        Duration.ofSeconds(1),
+        true,
+        TracingMode.AUTO);
   }
 
   public ObservabilitySettings withDataDirectory(Path directory) {
     return new ObservabilitySettings(
-        logsEnabled, directory, storeUrl, queueCapacity, batchSize, flushInterval, retryPause);
+        logsEnabled,
+        directory,
+        storeUrl,
+        queueCapacity,
+        batchSize,
+        flushInterval,
+        retryPause,
+        metricsEnabled,
+        tracing);
   }
 
   public ObservabilitySettings withStoreUrl(String url) {
     return new ObservabilitySettings(
-        logsEnabled, dataDirectory, url, queueCapacity, batchSize, flushInterval, retryPause);
+        logsEnabled,
+        dataDirectory,
+        url,
+        queueCapacity,
+        batchSize,
+        flushInterval,
+        retryPause,
+        metricsEnabled,
+        tracing);
   }
 
   public ObservabilitySettings withLogsEnabled(boolean enabled) {
     return new ObservabilitySettings(
-        enabled, dataDirectory, storeUrl, queueCapacity, batchSize, flushInterval, retryPause);
+        enabled,
+        dataDirectory,
+        storeUrl,
+        queueCapacity,
+        batchSize,
+        flushInterval,
+        retryPause,
+        metricsEnabled,
+        tracing);
+  }
+
+  public ObservabilitySettings withMetricsEnabled(boolean enabled) {
+    return new ObservabilitySettings(
+        logsEnabled,
+        dataDirectory,
+        storeUrl,
+        queueCapacity,
+        batchSize,
+        flushInterval,
+        retryPause,
+        enabled,
+        tracing);
+  }
+
+  public ObservabilitySettings withTracing(TracingMode mode) {
+    return new ObservabilitySettings(
+        logsEnabled,
+        dataDirectory,
+        storeUrl,
+        queueCapacity,
+        batchSize,
+        flushInterval,
+        retryPause,
+        metricsEnabled,
+        mode);
   }
 }

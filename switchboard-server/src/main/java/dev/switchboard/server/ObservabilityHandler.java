@@ -22,6 +22,9 @@ final class ObservabilityHandler extends Handler.Wrapper {
   public boolean handle(Request request, Response response, Callback callback) throws Exception {
     String path = Request.getPathInContext(request);
     // Each route of observability is added here, by path, before the gateway's own routes.
+    if (path.equals("/metrics") && observability.metrics() != null) {
+      return MetricsEndpoint.handle(observability.metrics(), request, response, callback);
+    }
     return super.handle(request, response, callback);
   }
 }

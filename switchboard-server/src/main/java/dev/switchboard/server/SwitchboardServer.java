@@ -66,6 +66,7 @@ public final class SwitchboardServer implements AutoCloseable {
     observability.sinks().forEach(builder::recordSink);
     customise.accept(builder);
     Gateway gateway = builder.build();
+    observability.watch(gateway);
     SwitchboardServer server = new SwitchboardServer(settings, gateway, observability);
     try {
       server.server.start();

@@ -25,6 +25,12 @@ final class GatewayProcess implements AutoCloseable {
   }
 
   static GatewayProcess start(String... args) throws IOException, InterruptedException {
+    return start(java.util.Map.of(), args);
+  }
+
+  /** The gateway run with these variables added to its environment (OTEL_*, SWITCHBOARD_*). */
+  static GatewayProcess start(java.util.Map<String, String> environment, String... args)
+      throws IOException, InterruptedException {
     int port = freePort();
     Path output = Files.createTempFile("switchboard", ".log");
     List<String> command = new ArrayList<>();
@@ -36,11 +42,10 @@ final class GatewayProcess implements AutoCloseable {
     command.add("--server.port");
     command.add(Integer.toString(port));
     command.addAll(List.of(args));
-    Process process =
-        new ProcessBuilder(command)
-            .redirectErrorStream(true)
-            .redirectOutput(output.toFile())
-            .start();
+    ProcessBuilder builder =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
+    builder.environment().putAll(environment);
+    Process process = builder.start();
     GatewayProcess gateway = new GatewayProcess(process, port, output);
     gateway.awaitHealthy(Duration.ofSeconds(20));
     return gateway;

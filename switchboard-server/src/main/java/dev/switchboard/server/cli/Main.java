@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 import sun.misc.Signal;
 
 /**
@@ -16,6 +17,10 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    // OpenTelemetry's SDK reports (a collector that cannot be reached, spans dropped) through
+    // java.util.logging: into Logback with the gateway's own lines, one format, one level setting.
+    SLF4JBridgeHandler.removeHandlersForRootLogger();
+    SLF4JBridgeHandler.install();
     Path configFile = null;
     Map<String, String> flags = new LinkedHashMap<>();
     for (int i = 0; i < args.length; i++) {

@@ -92,6 +92,15 @@ enum Setting {
   LOGS_BATCH_SIZE("logs.batch-size", "500", "most records stored in one transaction"),
   LOGS_FLUSH_INTERVAL(
       "logs.flush-interval", "200ms", "longest a record waits for its batch to fill"),
+  METRICS_ENABLED(
+      "metrics.enabled",
+      "true",
+      "whether Prometheus metrics are kept and served at GET /metrics (docs/observability.md)"),
+  TRACING_ENABLED(
+      "tracing.enabled",
+      "auto",
+      "auto (trace when OTEL_TRACES_EXPORTER or OTEL_EXPORTER_OTLP_ENDPOINT is set), true or"
+          + " false; the exporter is configured by the OTEL_* variables"),
   OPENAI_BASE_URL(
       "providers.openai.base-url",
       "https://api.openai.com/v1",

@@ -8,6 +8,7 @@ import dev.switchboard.engine.cache.CacheSettings;
 import dev.switchboard.engine.pricing.PriceTable;
 import dev.switchboard.engine.routing.RoutingLimits;
 import dev.switchboard.observe.ObservabilitySettings;
+import dev.switchboard.observe.tracing.TracingMode;
 import dev.switchboard.server.ServerSettings;
 import java.io.IOException;
 import java.net.URI;
@@ -143,7 +144,27 @@ final class SettingsLoader {
         integer(Setting.LOGS_QUEUE_CAPACITY, value(known, Setting.LOGS_QUEUE_CAPACITY)),
         integer(Setting.LOGS_BATCH_SIZE, value(known, Setting.LOGS_BATCH_SIZE)),
         duration(Setting.LOGS_FLUSH_INTERVAL, value(known, Setting.LOGS_FLUSH_INTERVAL)),
-        defaults.retryPause());
+        defaults.retryPause(),
+        bool(Setting.METRICS_ENABLED, value(known, Setting.METRICS_ENABLED)),
+        tracing(value(known, Setting.TRACING_ENABLED)));
+  }
+
+  private static boolean bool(Setting setting, String value) {
+    if (!value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
+      throw new IllegalArgumentException(setting.key + " must be true or false, not " + value);
+    }
+    return Boolean.parseBoolean(value);
+  }
+
+  private static TracingMode tracing(String value) {
+    return switch (value.toLowerCase(Locale.ROOT)) {
+      case "auto" -> TracingMode.AUTO;
+      case "true" -> TracingMode.ON;
+      case "false" -> TracingMode.OFF;
+      default ->
+          throw new IllegalArgumentException(
+              Setting.TRACING_ENABLED.key + " must be auto, true or false, not " + value);
+    };
   }
 
   private static CacheSettings cache(Map<Setting, String> known) {

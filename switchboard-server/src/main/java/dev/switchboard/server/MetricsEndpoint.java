@@ -1,0 +1,68 @@
+package dev.switchboard.server;
+
+import dev.switchboard.observe.metrics.GatewayMetrics;
+import dev.switchboard.wire.WireJson;
+import java.nio.ByteBuffer;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code GET /metrics}: the gateway's Prometheus metrics, in the format the scraper's {@code
+ * Accept} header asks for (Prometheus text 0.0.4, or OpenMetrics). Open to anyone who can reach the
+ * gateway, as metrics endpoints usually are: the labels name providers, models and upstream hosts,
+ * never a key or a caller's data.
+ */
+final class MetricsEndpoint {
+  private static final Logger log = LoggerFactory.getLogger(MetricsEndpoint.class);
+
+  private MetricsEndpoint() {}
+
+  static boolean handle(
+      GatewayMetrics metrics, Request request, Response response, Callback callback) {
+    String method = request.getMethod();
+    if (!method.equals("GET") && !method.equals("HEAD")) {
+      response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD");
+      writeError(
+          response,
+          callback,
+          ErrorResponses.gateway(
+              405, "Method not allowed: " + method + " /metrics", "invalid_request_error", null));
+      return true;
+    }
+    GatewayMetrics.Scrape scrape;
+    try {
+      scrape = metrics.scrape(request.getHeaders().get(HttpHeader.ACCEPT));
+    } catch (RuntimeException failure) {
+      log.warn("the metrics could not be collected: {}", failure.toString());
+      writeError(
+          response,
+          callback,
+          ErrorResponses.gateway(500, "The metrics could not be collected.", "api_error", null));
+      return true;
+    }
+    response.setStatus(200);
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, scrape.contentType());
+    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, scrape.body().length);
+    response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+    if (method.equals("HEAD")) {
+      callback.succeeded();
+    } else {
+      response.write(true, ByteBuffer.wrap(scrape.body()), callback);
+    }
+    return true;
+  }
+
+  private static void writeError(
+      Response response, Callback callback, ErrorResponses.ErrorResponse error) {
+    byte[] body = WireJson.write(error.body());
+    response.setStatus(error.status());
+    error.headers().forEach((name, value) -> response.getHeaders().put(name, value));
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+    response.write(true, ByteBuffer.wrap(body), callback);
+  }
+}
