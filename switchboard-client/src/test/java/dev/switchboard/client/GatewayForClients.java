@@ -1,5 +1,6 @@
 package dev.switchboard.client;
 
+import dev.switchboard.client.config.PortkeyConfig;
 import dev.switchboard.engine.GatewaySettings;
 import dev.switchboard.server.ServerSettings;
 import dev.switchboard.server.SwitchboardServer;
@@ -10,16 +11,27 @@ import java.util.SplittableRandom;
 
 /**
  * A running gateway server on an ephemeral loopback port, its {@code openai} provider pointed at a
- * {@link FakeOpenAi}, load balancing with a seeded random so that weights give the same split on
- * every run.
+ * {@link FakeOpenAi}, one config saved by id, load balancing with a seeded random so that weights
+ * give the same split on every run.
  */
 final class GatewayForClients implements AutoCloseable {
+  /** A config saved in the gateway's settings: the mock, answering as model {@code saved-model}. */
+  static final String SAVED_CONFIG_ID = "saved-mock";
+
   final FakeOpenAi openAi = FakeOpenAi.start();
   final SwitchboardServer server;
 
   GatewayForClients() {
     GatewaySettings gateway =
-        GatewaySettings.builder().providerBaseUrl("openai", URI.create(openAi.baseUrl())).build();
+        GatewaySettings.builder()
+            .providerBaseUrl("openai", URI.create(openAi.baseUrl()))
+            .config(
+                SAVED_CONFIG_ID,
+                PortkeyConfig.target("mock")
+                    .overrideParam("model", "saved-model")
+                    .build()
+                    .toJsonNode())
+            .build();
     server =
         SwitchboardServer.start(
             new ServerSettings(

@@ -252,4 +252,13 @@ class SwitchboardClientTest {
     assertThat(second.facts().costUsd()).hasValue(BigDecimal.ZERO);
     assertThat(second.facts().savedCostUsd()).hasValueSatisfying(c -> assertThat(c).isPositive());
   }
+
+  @Test
+  void usesAConfigSavedInTheGatewayById() {
+    var reply =
+        client.chat(ask("m", "hi"), CallOptions.none().config(GatewayForClients.SAVED_CONFIG_ID));
+
+    assertThat(reply.body().model()).isEqualTo("saved-model");
+    assertThat(reply.facts().provider()).hasValue("mock");
+  }
 }

@@ -13,6 +13,7 @@ import dev.switchboard.engine.routing.Strategy;
 import dev.switchboard.engine.routing.TargetNode;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -130,7 +131,11 @@ class ConfigsTheEngineParsesTest {
       expected.put("custom_host", "https://llm.example.com/v1");
     }
     if (random.nextInt(3) == 0) {
-      builder.overrideParams(Map.of("model", "m-" + name, "temperature", 0.5));
+      // Ordered: the builder writes a map's fields in its order (Map.of has none).
+      Map<String, Object> params = new LinkedHashMap<>();
+      params.put("model", "m-" + name);
+      params.put("temperature", 0.5);
+      builder.overrideParams(params);
       builder.overrideParam("mock_script", List.of(Map.of("content", "scripted")));
       expected.set(
           "override_params",
