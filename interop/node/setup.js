@@ -67,8 +67,7 @@ export const upstreams = [
     portkey: { provider: 'mock' },
     reply: (said) => `Mock reply. You said: ${said}`,
     toolReply: (results) => `Mock reply. Tool results: ${results.join('; ')}`,
-    // The mock answers a json_schema response format with text until it fills JSON from schemas.
-    structuredOutput: false,
+    structuredOutput: true,
   },
   {
     name: 'FakeOpenAi as custom host',

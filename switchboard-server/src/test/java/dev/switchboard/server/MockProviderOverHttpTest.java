@@ -205,4 +205,115 @@ class MockProviderOverHttpTest {
             .reduce("", String::concat);
     assertThat(text).isEqualTo(json(completion).at("/choices/0/text").asText());
   }
+
+  static final String TWO_TOOLS =
+      """
+      "tools":[
+       {"type":"function","function":{"name":"get_weather","parameters":{"type":"object",
+         "properties":{"city":{"type":"string"}}}}},
+       {"type":"function","function":{"name":"get_time","parameters":{"type":"object",
+         "properties":{"zone":{"type":"string"}}}}}]\
+      """;
+
+  /** A config whose mock target scripts two turns, as docs/providers.md shows. */
+  static final String SCRIPTED_CONFIG =
+      """
+      {"provider":"mock","override_params":{"mock_script":[
+        {"tool_calls":[{"name":"get_weather","arguments":{"city":"Paris"}},
+                       {"name":"get_time","arguments":"{\\"zone\\":\\"CET\\"}"}]},
+        {"content":"Sunny in Paris at 14:00."}]}}\
+      """;
+
+  @Test
+  void followsAScriptFromTheConfigTurnByTurn() {
+    String first =
+        """
+        {"model":"mock-chat","messages":[{"role":"user","content":"Weather and time in Paris?"}],
+        """
+            + TWO_TOOLS
+            + "}";
+    String second =
+        """
+        {"model":"mock-chat","messages":[{"role":"user","content":"Weather and time in Paris?"},
+          {"role":"assistant","content":null,"tool_calls":[
+            {"id":"c1","type":"function","function":{"name":"get_weather","arguments":"{}"}},
+            {"id":"c2","type":"function","function":{"name":"get_time","arguments":"{}"}}]},
+          {"role":"tool","tool_call_id":"c1","content":"18C"},
+          {"role":"tool","tool_call_id":"c2","content":"14:00"}],
+        """
+            + TWO_TOOLS
+            + "}";
+
+    JsonNode calls =
+        json(gateway.postJson(
+                "/v1/chat/completions", first, "x-portkey-config", oneLine(SCRIPTED_CONFIG)))
+            .at("/choices/0/message/tool_calls");
+    JsonNode answer =
+        json(
+            gateway.postJson(
+                "/v1/chat/completions", second, "x-portkey-config", oneLine(SCRIPTED_CONFIG)));
+
+    assertThat(calls).hasSize(2);
+    assertThat(calls.get(0).at("/function/name").asText()).isEqualTo("get_weather");
+    assertThat(WireJson.tree(calls.get(0).at("/function/arguments").asText()))
+        .isEqualTo(WireJson.tree("{\"city\":\"Paris\"}"));
+    assertThat(calls.get(1).at("/function/name").asText()).isEqualTo("get_time");
+    assertThat(calls.get(1).at("/function/arguments").asText()).isEqualTo("{\"zone\":\"CET\"}");
+    assertThat(answer.at("/choices/0/finish_reason").asText()).isEqualTo("stop");
+    assertThat(answer.at("/choices/0/message/content").asText())
+        .isEqualTo("Sunny in Paris at 14:00.");
+  }
+
+  @Test
+  void refusesAScriptCallingAToolNotOfferedNamingTheField() {
+    String config =
+        """
+        {"provider":"mock","override_params":{"mock_script":[
+          {"tool_calls":[{"name":"launch_rocket","arguments":{}}]}]}}\
+        """;
+    String request =
+        "{\"model\":\"mock-chat\",\"messages\":[{\"role\":\"user\",\"content\":\"go\"}],"
+            + TWO_TOOLS
+            + "}";
+
+    var response =
+        gateway.postJson("/v1/chat/completions", request, "x-portkey-config", oneLine(config));
+
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(json(response).at("/error/message").asText())
+        .contains("mock_script[0].tool_calls[0].name")
+        .contains("launch_rocket");
+  }
+
+  @Test
+  void answersAJsonSchemaResponseFormatWithJsonTheSchemaAccepts() {
+    String request =
+        """
+        {"model":"mock-chat","messages":[{"role":"user","content":"A city, please"}],
+         "response_format":{"type":"json_schema","json_schema":{"name":"City","strict":true,
+          "schema":{"type":"object","additionalProperties":false,
+           "required":["name","population","tags","mayor","size"],
+           "properties":{"name":{"type":"string"},"population":{"type":"integer"},
+            "tags":{"type":"array","items":{"type":"string"}},
+            "mayor":{"$ref":"#/$defs/Person"},
+            "size":{"type":"string","enum":["small","large"]}},
+           "$defs":{"Person":{"type":"object","properties":{"name":{"type":"string"},
+            "age":{"type":["integer","null"]}}}}}}}}\
+        """;
+
+    JsonNode body =
+        json(gateway.postJson("/v1/chat/completions", request, "x-portkey-provider", "mock"));
+
+    assertThat(WireJson.tree(body.at("/choices/0/message/content").asText()))
+        .isEqualTo(
+            WireJson.tree(
+                """
+                {"name":"mock","population":1,"tags":["mock"],
+                 "mayor":{"name":"mock","age":1},"size":"small"}\
+                """));
+  }
+
+  private static String oneLine(String json) {
+    return WireJson.tree(json).toString();
+  }
 }

@@ -8,6 +8,7 @@ import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.JsonValue;
 import com.openai.core.http.StreamResponse;
 import com.openai.errors.BadRequestException;
+import com.openai.errors.RateLimitException;
 import com.openai.helpers.ChatCompletionAccumulator;
 import com.openai.models.FunctionDefinition;
 import com.openai.models.FunctionParameters;
@@ -17,7 +18,12 @@ import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionMessageToolCall;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import com.openai.models.chat.completions.ChatCompletionToolMessageParam;
+import com.openai.models.chat.completions.StructuredChatCompletion;
 import com.openai.models.embeddings.EmbeddingCreateParams;
+import dev.switchboard.testkit.AnthropicReply;
+import dev.switchboard.testkit.FakeAnthropic;
+import dev.switchboard.testkit.FakeOpenAi;
+import dev.switchboard.testkit.Fault;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -25,15 +31,22 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The official OpenAI Java SDK, pointed at the gateway's base URL, against the offline provider.
+ * The official OpenAI Java SDK, pointed at the gateway's base URL: against the offline provider,
+ * and against fakes of OpenAI and Anthropic as upstreams.
  */
 class OpenAiSdkInteropTest {
+  static FakeOpenAi fakeOpenAi;
+  static FakeAnthropic fakeAnthropic;
   static GatewayUnderTest gateway;
   static OpenAIClient openai;
 
   @BeforeAll
   static void start() {
-    gateway = GatewayUnderTest.start(null);
+    fakeOpenAi = FakeOpenAi.start();
+    fakeAnthropic = FakeAnthropic.start();
+    gateway =
+        GatewayUnderTest.withProviders(
+            Map.of("openai", fakeOpenAi.baseUrl(), "anthropic", fakeAnthropic.baseUrl()));
     openai =
         OpenAIOkHttpClient.builder()
             .baseUrl(gateway.uri("/v1").toString())
@@ -47,6 +60,8 @@ class OpenAiSdkInteropTest {
   static void stop() {
     openai.close();
     gateway.close();
+    fakeOpenAi.close();
+    fakeAnthropic.close();
   }
 
   @Test
@@ -213,5 +228,157 @@ class OpenAiSdkInteropTest {
     } finally {
       unknownProvider.close();
     }
+  }
+
+  static FunctionDefinition function(String name, String parameter) {
+    return FunctionDefinition.builder()
+        .name(name)
+        .parameters(
+            FunctionParameters.builder()
+                .putAdditionalProperty("type", JsonValue.from("object"))
+                .putAdditionalProperty(
+                    "properties", JsonValue.from(Map.of(parameter, Map.of("type", "string"))))
+                .build())
+        .build();
+  }
+
+  @Test
+  void callsTwoToolsInParallelWholeAndStreamed() {
+    var params =
+        ChatCompletionCreateParams.builder()
+            .model("mock-chat")
+            .addUserMessage("Weather and time?")
+            .addFunctionTool(function("get_weather", "city"))
+            .addFunctionTool(function("get_time", "zone"))
+            .build();
+    ChatCompletionAccumulator accumulator = ChatCompletionAccumulator.create();
+
+    var whole = openai.chat().completions().create(params);
+    try (StreamResponse<ChatCompletionChunk> stream =
+        openai.chat().completions().createStreaming(params)) {
+      stream.stream().forEach(accumulator::accumulate);
+    }
+
+    for (ChatCompletion completion : List.of(whole, accumulator.chatCompletion())) {
+      var calls = completion.choices().getFirst().message().toolCalls().orElseThrow();
+      assertThat(calls)
+          .extracting(call -> call.asFunction().function().name())
+          .containsExactly("get_weather", "get_time");
+      assertThat(calls).extracting(call -> call.asFunction().id()).doesNotHaveDuplicates();
+    }
+  }
+
+  @Test
+  void streamsParallelToolCallsFromAnthropicAsOpenAiDeltas() {
+    var params =
+        ChatCompletionCreateParams.builder()
+            .model("claude-sonnet-4-5")
+            .maxCompletionTokens(256)
+            .addUserMessage("Weather in Paris and Rome?")
+            .addFunctionTool(function("get_weather", "city"))
+            .putAdditionalHeader("x-portkey-provider", "anthropic")
+            .build();
+    fakeAnthropic.enqueue(
+        AnthropicReply.builder()
+            .toolUse("toolu_paris", "get_weather", "{\"city\":\"Paris\"}")
+            .toolUse("toolu_rome", "get_weather", "{\"city\":\"Rome\"}")
+            .build());
+    ChatCompletionAccumulator accumulator = ChatCompletionAccumulator.create();
+
+    try (StreamResponse<ChatCompletionChunk> stream =
+        openai.chat().completions().createStreaming(params)) {
+      stream.stream().forEach(accumulator::accumulate);
+    }
+
+    var message = accumulator.chatCompletion().choices().getFirst().message();
+    var calls = message.toolCalls().orElseThrow();
+    assertThat(calls)
+        .extracting(call -> call.asFunction().id())
+        .containsExactly("toolu_paris", "toolu_rome");
+    assertThat(calls)
+        .extracting(call -> call.asFunction().function().arguments())
+        .containsExactly("{\"city\":\"Paris\"}", "{\"city\":\"Rome\"}");
+  }
+
+  /** What the SDK generates a JSON schema from, and reads the answer into. */
+  public static class Forecast {
+    public String city;
+    public int highCelsius;
+    public List<String> warnings;
+  }
+
+  @Test
+  void readsAStructuredAnswerIntoAClassTheSdkGeneratedTheSchemaFrom() {
+    var params =
+        ChatCompletionCreateParams.builder()
+            .model("mock-chat")
+            .addUserMessage("Forecast for Paris")
+            .responseFormat(Forecast.class)
+            .build();
+
+    StructuredChatCompletion<Forecast> completion = openai.chat().completions().create(params);
+
+    Forecast forecast = completion.choices().getFirst().message().content().orElseThrow();
+    assertThat(forecast.city).isEqualTo("mock");
+    assertThat(forecast.highCelsius).isEqualTo(1);
+    assertThat(forecast.warnings).containsExactly("mock");
+  }
+
+  @Test
+  void seesARateLimitFromEitherProviderAsTheSdksRateLimitException() {
+    fakeOpenAi.enqueue(new Fault.Status(429, Map.of()));
+    fakeAnthropic.enqueue(new Fault.Status(429, Map.of()));
+
+    assertThatThrownBy(() -> openai.chat().completions().create(ask("openai", "gpt-4o-mini")))
+        .isInstanceOfSatisfying(
+            RateLimitException.class, e -> assertThat(e.statusCode()).isEqualTo(429));
+    assertThatThrownBy(
+            () -> openai.chat().completions().create(ask("anthropic", "claude-sonnet-4-5")))
+        .isInstanceOfSatisfying(
+            RateLimitException.class, e -> assertThat(e.statusCode()).isEqualTo(429));
+  }
+
+  @Test
+  void seesAProvidersBadRequestAsTheSdksBadRequestException() {
+    fakeOpenAi.enqueue(new Fault.Status(400, Map.of()));
+
+    assertThatThrownBy(() -> openai.chat().completions().create(ask("openai", "gpt-4o-mini")))
+        .isInstanceOfSatisfying(
+            BadRequestException.class,
+            e -> {
+              assertThat(e.statusCode()).isEqualTo(400);
+              assertThat(e.type()).isPresent();
+              assertThat(e.getMessage()).isNotBlank();
+            });
+  }
+
+  @Test
+  void readsTheGatewaysFactsFromTheResponseHeaders() {
+    var params =
+        ask("openai", "gpt-4o-mini").toBuilder()
+            .putAdditionalHeader("x-portkey-trace-id", "sdk-trace-1")
+            .build();
+
+    try (var response = openai.chat().completions().withRawResponse().create(params)) {
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(response.headers().values("x-portkey-provider")).containsExactly("openai");
+      assertThat(response.headers().values("x-portkey-trace-id")).containsExactly("sdk-trace-1");
+      assertThat(response.headers().values("x-portkey-last-used-option-index"))
+          .containsExactly("config");
+      assertThat(response.headers().values("x-portkey-cache-status")).containsExactly("DISABLED");
+      assertThat(response.headers().values("x-switchboard-cost-usd"))
+          .singleElement()
+          .satisfies(cost -> assertThat(new java.math.BigDecimal(cost)).isPositive());
+      assertThat(response.parse().choices()).isNotEmpty();
+    }
+  }
+
+  private static ChatCompletionCreateParams ask(String provider, String model) {
+    return ChatCompletionCreateParams.builder()
+        .model(model)
+        .maxCompletionTokens(64)
+        .addUserMessage("hello")
+        .putAdditionalHeader("x-portkey-provider", provider)
+        .build();
   }
 }

@@ -30,7 +30,7 @@ import java.util.regex.Pattern;
  * increasing precedence. An unknown key or a bad value is an {@link IllegalArgumentException} that
  * names the setting.
  */
-final class SettingsLoader {
+public final class SettingsLoader {
   private static final Pattern SIZE =
       Pattern.compile("(\\d+)\\s*(B|KB|MB|GB)?", Pattern.CASE_INSENSITIVE);
   private static final Pattern DURATION =
@@ -45,12 +45,25 @@ final class SettingsLoader {
    * @param environment the process environment
    * @param flags settings given on the command line, by key
    */
-  static ServerSettings load(
+  public static ServerSettings load(
       Path configFile, Map<String, String> environment, Map<String, String> flags) {
+    return load(configFile == null ? null : readYaml(configFile), environment, flags);
+  }
+
+  /** Reads settings from the text of a settings file (YAML, or JSON, which YAML includes). */
+  public static ServerSettings loadYaml(
+      String yaml, Map<String, String> environment, Map<String, String> flags) {
+    return load(
+        readYaml(yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8), "settings"),
+        environment,
+        flags);
+  }
+
+  private static ServerSettings load(
+      JsonNode root, Map<String, String> environment, Map<String, String> flags) {
     Map<String, String> values = new LinkedHashMap<>();
     Map<String, JsonNode> savedConfigs = new LinkedHashMap<>();
-    if (configFile != null) {
-      JsonNode root = readYaml(configFile);
+    if (root != null) {
       if (root.has("configs")) {
         JsonNode configs =
             ((com.fasterxml.jackson.databind.node.ObjectNode) root).remove("configs");
@@ -229,18 +242,26 @@ final class SettingsLoader {
   }
 
   private static JsonNode readYaml(Path file) {
-    JsonNode root;
     try {
-      root = new ObjectMapper(new YAMLFactory()).readTree(Files.readAllBytes(file));
+      return readYaml(Files.readAllBytes(file), "config file " + file);
     } catch (IOException e) {
       throw new IllegalArgumentException(
           "cannot read config file " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static JsonNode readYaml(byte[] yaml, String source) {
+    JsonNode root;
+    try {
+      root = new ObjectMapper(new YAMLFactory()).readTree(yaml);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read " + source + ": " + e.getMessage(), e);
     }
     if (root == null || root.isMissingNode() || root.isNull()) {
       return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
     }
     if (!root.isObject()) {
-      throw new IllegalArgumentException("config file " + file + " must be a YAML mapping");
+      throw new IllegalArgumentException(source + " must be a YAML mapping");
     }
     return root;
   }

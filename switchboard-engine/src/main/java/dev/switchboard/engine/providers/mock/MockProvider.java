@@ -3,7 +3,6 @@ package dev.switchboard.engine.providers.mock;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.engine.errors.InvalidRequestException;
 import dev.switchboard.engine.providers.Capabilities;
 import dev.switchboard.engine.providers.Provider;
@@ -20,6 +19,7 @@ import dev.switchboard.wire.EmbeddingRequest;
 import dev.switchboard.wire.EmbeddingResponse;
 import dev.switchboard.wire.MessageContent;
 import dev.switchboard.wire.ModelList;
+import dev.switchboard.wire.ResponseFormat;
 import dev.switchboard.wire.Tool;
 import dev.switchboard.wire.ToolCall;
 import dev.switchboard.wire.ToolChoice;
@@ -32,7 +32,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -45,9 +44,14 @@ import java.util.stream.Collectors;
  * <ul>
  *   <li>With tools offered, {@code tool_choice} not {@code "none"}, and the last message not a tool
  *       result: a call to the named tool, or to every tool offered (only the first when {@code
- *       parallel_tool_calls} is false), with arguments filled from the tool's JSON schema.
+ *       parallel_tool_calls} is false), with arguments filled from the tool's JSON schema ({@link
+ *       SampleJson}).
  *   <li>After tool results: a reply that quotes them.
- *   <li>Otherwise: a reply that quotes the last user message.
+ *   <li>Otherwise: a reply that quotes the last user message; with {@code response_format} {@code
+ *       json_schema}, a JSON value the schema accepts instead, filled as tool arguments are; with
+ *       {@code json_object}, the reply as {@code {"reply": "…"}}.
+ *   <li>With a {@code mock_script} in the body (see {@link MockScript}): the scripted tool calls or
+ *       text of the turn, before all of the above.
  *   <li>Embeddings: unit vectors derived from a hash of each input ({@code dimensions}, default
  *       16).
  * </ul>
@@ -282,6 +286,45 @@ public final class MockProvider implements Provider {
   private record Answer(String text, List<ToolCall> toolCalls, String finishReason) {}
 
   private Answer answer(ChatRequest request) {
+    MockScript.Turn scripted = MockScript.turn(request);
+    if (scripted != null) {
+      return new Answer(
+          scripted.content(),
+          scripted.toolCalls(),
+          scripted.toolCalls().isEmpty() ? "stop" : "tool_calls");
+    }
+    Answer unscripted = unscripted(request);
+    return unscripted.text() == null ? unscripted : structured(request, unscripted);
+  }
+
+  /**
+   * A text answer in the requested {@code response_format}: for {@code json_schema}, a JSON value
+   * the schema accepts; for {@code json_object}, the text in an object.
+   */
+  private static Answer structured(ChatRequest request, Answer text) {
+    ResponseFormat format = request.responseFormat();
+    if (format == null || format.type() == null) {
+      return text;
+    }
+    return switch (format.type()) {
+      case "json_schema" -> {
+        JsonNode schema = format.jsonSchema() == null ? null : format.jsonSchema().schema();
+        JsonNode sample =
+            schema == null
+                ? JsonNodeFactory.instance.objectNode()
+                : SampleJson.value(schema, schema, 0);
+        yield new Answer(WireJson.writeString(sample), List.of(), "stop");
+      }
+      case "json_object" ->
+          new Answer(
+              WireJson.writeString(JsonNodeFactory.instance.objectNode().put("reply", text.text())),
+              List.of(),
+              "stop");
+      default -> text;
+    };
+  }
+
+  private Answer unscripted(ChatRequest request) {
     List<ChatMessage> messages = request.messages() == null ? List.of() : request.messages();
     ChatMessage last = messages.isEmpty() ? null : messages.getLast();
     if (last instanceof ChatMessage.Tool) {
@@ -300,7 +343,7 @@ public final class MockProvider implements Provider {
       List<ToolCall> toolCalls = new ArrayList<>();
       for (int i = 0; i < calls.size(); i++) {
         Tool tool = calls.get(i);
-        String arguments = WireJson.writeString(sampleArguments(tool.function().parameters()));
+        String arguments = WireJson.writeString(SampleJson.object(tool.function().parameters()));
         toolCalls.add(
             ToolCall.function(
                 "call_mock_" + i + "_" + tool.function().name(),
@@ -341,40 +384,14 @@ public final class MockProvider implements Provider {
     return Boolean.FALSE.equals(request.parallelToolCalls()) ? tools.subList(0, 1) : tools;
   }
 
-  /** A JSON object with a sample value for every property the schema declares. */
-  private static ObjectNode sampleArguments(JsonNode schema) {
-    ObjectNode arguments = JsonNodeFactory.instance.objectNode();
-    if (schema == null) {
-      return arguments;
-    }
-    for (Iterator<Map.Entry<String, JsonNode>> it = schema.path("properties").fields();
-        it.hasNext(); ) {
-      Map.Entry<String, JsonNode> property = it.next();
-      JsonNode spec = property.getValue();
-      JsonNode enumValues = spec.path("enum");
-      if (enumValues.isArray() && !enumValues.isEmpty()) {
-        arguments.set(property.getKey(), enumValues.get(0));
-        continue;
-      }
-      switch (spec.path("type").asText()) {
-        case "string" -> arguments.put(property.getKey(), "mock");
-        case "integer", "number" -> arguments.put(property.getKey(), 1);
-        case "boolean" -> arguments.put(property.getKey(), true);
-        case "array" -> arguments.putArray(property.getKey());
-        case "object" -> arguments.set(property.getKey(), sampleArguments(spec));
-        default -> arguments.putNull(property.getKey());
-      }
-    }
-    return arguments;
-  }
-
   private static Usage usage(ChatRequest request, Answer reply) {
     int prompt = 0;
     for (ChatMessage message :
         request.messages() == null ? List.<ChatMessage>of() : request.messages()) {
       prompt += message.content() == null ? 0 : countWords(message.content().text());
     }
-    int completion = reply.text() != null ? countWords(reply.text()) : reply.toolCalls().size();
+    int completion =
+        (reply.text() != null ? countWords(reply.text()) : 0) + reply.toolCalls().size();
     return Usage.of(prompt, completion);
   }
 

@@ -1,0 +1,139 @@
+package dev.switchboard.engine.providers.mock;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.engine.errors.InvalidRequestException;
+import dev.switchboard.wire.ChatMessage;
+import dev.switchboard.wire.ChatRequest;
+import dev.switchboard.wire.Tool;
+import dev.switchboard.wire.ToolCall;
+import dev.switchboard.wire.WireJson;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The mock's script: the request body's {@code mock_script} field (usually set by a config's {@code
+ * override_params} for the mock target, so any client can use it unchanged), a list of turns. Turn
+ * <i>n</i> answers the request whose messages hold <i>n</i> assistant messages, so the first
+ * request of an agent loop gets turn 0, the request carrying the tool results gets turn 1, and so
+ * on; past the script's end the mock answers as it does unscripted.
+ *
+ * <pre>{@code
+ * "mock_script": [
+ *   {"tool_calls": [{"name": "get_weather", "arguments": {"city": "Paris"}},
+ *                   {"name": "get_time", "arguments": {"zone": "CET"}}]},
+ *   {"content": "Sunny in Paris, and it is 14:00."}
+ * ]
+ * }</pre>
+ *
+ * A turn has {@code tool_calls} (each a {@code name} among the tools offered and {@code arguments},
+ * an object or a JSON string), {@code content}, or both. An invalid script is a 400 naming the
+ * field.
+ */
+final class MockScript {
+  static final String FIELD = "mock_script";
+
+  private MockScript() {}
+
+  /** The scripted turn for this request, or {@code null} when there is none. */
+  static Turn turn(ChatRequest request) {
+    JsonNode script = request.extras().get(FIELD);
+    if (script == null || script.isNull()) {
+      return null;
+    }
+    if (!script.isArray()) {
+      throw invalid(FIELD, "must be an array of turns");
+    }
+    List<ChatMessage> messages = request.messages() == null ? List.of() : request.messages();
+    int index = (int) messages.stream().filter(m -> m instanceof ChatMessage.Assistant).count();
+    for (int i = 0; i < script.size(); i++) {
+      // Every turn is checked, not only the one answered: a typo in turn 2 should not wait.
+      check(script.get(i), FIELD + "[" + i + "]");
+    }
+    if (index >= script.size()) {
+      return null;
+    }
+    Turn turn = read(script.get(index));
+    requireOffered(turn, request, index);
+    return turn;
+  }
+
+  /** A scripted answer: text, tool calls, or both. */
+  record Turn(String content, List<ToolCall> toolCalls) {}
+
+  private static void check(JsonNode turn, String path) {
+    if (!turn.isObject()) {
+      throw invalid(path, "must be an object with tool_calls or content");
+    }
+    JsonNode content = turn.get("content");
+    JsonNode calls = turn.get("tool_calls");
+    if (content == null && calls == null) {
+      throw invalid(path, "needs tool_calls or content");
+    }
+    if (content != null && !content.isTextual()) {
+      throw invalid(path + ".content", "must be a string");
+    }
+    if (calls == null) {
+      return;
+    }
+    if (!calls.isArray() || calls.isEmpty()) {
+      throw invalid(path + ".tool_calls", "must be a non-empty array of calls");
+    }
+    for (int i = 0; i < calls.size(); i++) {
+      String at = path + ".tool_calls[" + i + "]";
+      JsonNode call = calls.get(i);
+      JsonNode name = call.get("name");
+      if (name == null || !name.isTextual() || name.asText().isBlank()) {
+        throw invalid(at + ".name", "must be the name of a tool");
+      }
+      JsonNode arguments = call.get("arguments");
+      if (arguments != null && !arguments.isObject() && !arguments.isTextual()) {
+        throw invalid(at + ".arguments", "must be an object or a JSON string");
+      }
+    }
+  }
+
+  private static Turn read(JsonNode turn) {
+    JsonNode calls = turn.get("tool_calls");
+    List<ToolCall> toolCalls = new ArrayList<>();
+    if (calls != null) {
+      for (int i = 0; i < calls.size(); i++) {
+        JsonNode call = calls.get(i);
+        JsonNode arguments = call.get("arguments");
+        String json =
+            arguments == null
+                ? "{}"
+                : arguments.isTextual() ? arguments.asText() : WireJson.writeString(arguments);
+        String name = call.get("name").asText();
+        toolCalls.add(ToolCall.function("call_mock_" + i + "_" + name, name, json));
+      }
+    }
+    JsonNode content = turn.get("content");
+    return new Turn(content == null ? null : content.asText(), toolCalls);
+  }
+
+  /** Only tools the request offers may be called, as with a real model. */
+  private static void requireOffered(Turn turn, ChatRequest request, int turnIndex) {
+    Set<String> offered =
+        request.tools() == null
+            ? Set.of()
+            : request.tools().stream()
+                .map(Tool::function)
+                .filter(f -> f != null)
+                .map(Tool.FunctionDefinition::name)
+                .collect(Collectors.toSet());
+    for (int i = 0; i < turn.toolCalls().size(); i++) {
+      String name = turn.toolCalls().get(i).function().name();
+      if (!offered.contains(name)) {
+        throw invalid(
+            FIELD + "[" + turnIndex + "].tool_calls[" + i + "].name",
+            "names '" + name + "', which is not one of the tools offered: " + offered);
+      }
+    }
+  }
+
+  private static InvalidRequestException invalid(String path, String why) {
+    return new InvalidRequestException("Invalid mock_script: " + path + " " + why, path, null);
+  }
+}
