@@ -4,6 +4,7 @@ import dev.switchboard.observe.Observability;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.util.Callback;
 
 /**
@@ -12,16 +13,27 @@ import org.eclipse.jetty.util.Callback;
  */
 final class ObservabilityHandler extends Handler.Wrapper {
   private final Observability observability;
+  private final DashboardRoutes dashboard = new DashboardRoutes();
 
   ObservabilityHandler(Observability observability, Handler next) {
     super(next);
     this.observability = observability;
+    addBean(dashboard);
+  }
+
+  @Override
+  public void setServer(Server server) {
+    super.setServer(server);
+    dashboard.setServer(server);
   }
 
   @Override
   public boolean handle(Request request, Response response, Callback callback) throws Exception {
     String path = Request.getPathInContext(request);
     // Each route of observability is added here, by path, before the gateway's own routes.
+    if (DashboardRoutes.owns(path) && dashboard.handle(request, response, callback)) {
+      return true;
+    }
     return super.handle(request, response, callback);
   }
 }
