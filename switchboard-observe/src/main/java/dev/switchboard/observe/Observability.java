@@ -1,6 +1,7 @@
 package dev.switchboard.observe;
 
 import dev.switchboard.engine.observe.RecordSink;
+import dev.switchboard.observe.analytics.LiveTail;
 import dev.switchboard.observe.store.LogStore;
 import dev.switchboard.observe.store.RequestLog;
 import java.util.ArrayList;
@@ -14,6 +15,7 @@ import java.util.List;
 public final class Observability implements AutoCloseable {
   private final ObservabilitySettings settings;
   private final RequestLog requestLog;
+  private final LiveTail liveTail = new LiveTail();
 
   private Observability(ObservabilitySettings settings) {
     this.settings = settings;
@@ -47,12 +49,18 @@ public final class Observability implements AutoCloseable {
     return requestLog;
   }
 
+  /** The live tail of finished requests ({@code GET /v1/logs/tail}), stored or not. */
+  public LiveTail liveTail() {
+    return liveTail;
+  }
+
   /** Where the engine sends each request's record. */
   public List<RecordSink> sinks() {
     List<RecordSink> sinks = new ArrayList<>();
     if (requestLog != null) {
       sinks.add(requestLog);
     }
+    sinks.add(liveTail);
     return sinks;
   }
 

@@ -92,6 +92,11 @@ enum Setting {
   LOGS_BATCH_SIZE("logs.batch-size", "500", "most records stored in one transaction"),
   LOGS_FLUSH_INTERVAL(
       "logs.flush-interval", "200ms", "longest a record waits for its batch to fill"),
+  ADMIN_TOKEN(
+      "admin.token",
+      "none",
+      "token the request logs, analytics and dashboard require (Bearer, or Basic password);"
+          + " set it through the environment, not a flag"),
   OPENAI_BASE_URL(
       "providers.openai.base-url",
       "https://api.openai.com/v1",
