@@ -68,8 +68,10 @@ function dataset(label, color, data, kind) {
   const base = { label, data, borderColor: color, backgroundColor: color };
   if (kind === 'bar') return { ...base, type: 'bar', borderRadius: 2, maxBarThickness: 18, stack: 'all' };
   return {
-    ...base, type: 'line', backgroundColor: `${color}22`, borderWidth: 2, pointRadius: 0,
-    pointHoverRadius: 3, tension: 0.25, spanGaps: false,
+    // Quiet buckets are gaps in a percentile or a rate; the line spans them and each bucket with
+    // traffic is a point, so a lone bucket still shows.
+    ...base, type: 'line', backgroundColor: color, borderWidth: 2, pointRadius: 2,
+    pointHoverRadius: 4, tension: 0.3, spanGaps: true,
   };
 }
 
@@ -78,11 +80,11 @@ function dataset(label, color, data, kind) {
  * grouped, they draw one percentile per cohort (percentiles cannot be added up across cohorts).
  */
 const definitions = {
-  requests: { unit: format.count, stacked: true, data: (b, c) => perCohort(b, c, count('requests'), 'bar') },
-  errors: { unit: format.count, stacked: true, data: (b, c) => perCohort(b, c, count('errors'), 'bar') },
+  requests: { unit: format.count, whole: true, stacked: true, data: (b, c) => perCohort(b, c, count('requests'), 'bar') },
+  errors: { unit: format.count, whole: true, stacked: true, data: (b, c) => perCohort(b, c, count('errors'), 'bar') },
   cost: { unit: format.usd, stacked: true, data: (b, c) => perCohort(b, c, count('cost_usd'), 'bar') },
   tokens: {
-    unit: format.count, stacked: true,
+    unit: format.count, whole: true, stacked: true,
     data: (b, c, grouped) => grouped
       ? perCohort(b, c, sum('prompt_tokens', 'completion_tokens'), 'bar')
       : [
@@ -114,7 +116,7 @@ const definitions = {
     data: (b, c) => perCohort(b, c, rate('cache_hit_rate'), 'line'),
   },
   fallbacks: {
-    unit: format.count, stacked: true,
+    unit: format.count, whole: true, stacked: true,
     data: (b, c) => [
       dataset('fallbacks', palette[3], sumAll(b, c.map((x) => x.key), count('fallbacks')), 'bar'),
       dataset('retries', palette[1], sumAll(b, c.map((x) => x.key), count('retries')), 'bar'),
@@ -153,7 +155,10 @@ export function render(figures, answer, grouped) {
           x: { stacked: !!definition.stacked, grid: { display: false }, ticks: { maxTicksLimit: 8, maxRotation: 0 } },
           y: {
             stacked: !!definition.stacked, beginAtZero: true, max: definition.max,
-            ticks: { maxTicksLimit: 5, callback: (value) => definition.unit(value) },
+            ticks: {
+              maxTicksLimit: 5, precision: definition.whole ? 0 : undefined,
+              callback: (value) => definition.unit(value),
+            },
           },
         },
       },

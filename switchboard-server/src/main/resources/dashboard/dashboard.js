@@ -13,6 +13,7 @@ const RANGES = {
   '7d': { ms: 7 * 24 * 60 * 60_000, bucket: '1h' },
 };
 const LIVE_ROWS = 50;
+const LIVE_SEED = 20;
 const REFRESH_MS = 30_000;
 
 const state = {
@@ -112,18 +113,30 @@ function renderCohorts(totals, grouping) {
 
 // ---- Live tail ----
 
-function startLive() {
-  api.tail(
-    (record) => {
-      if (state.livePaused) return;
-      const list = $('#live-list');
-      const item = liveItem(record);
+/** The latest requests from the log, then each one as it finishes, newest on top. */
+async function startLive() {
+  const list = $('#live-list');
+  const show = (record, fresh) => {
+    if (list.querySelector(`[data-id="${CSS.escape(record.id)}"]`)) return;
+    const item = liveItem(record);
+    if (fresh) {
       item.classList.add('fresh');
       list.prepend(item);
-      while (list.children.length > LIVE_ROWS) list.lastElementChild.remove();
-      $('#live-empty').hidden = true;
-    },
+    } else {
+      list.append(item);
+    }
+    while (list.children.length > LIVE_ROWS) list.lastElementChild.remove();
+    $('#live-empty').hidden = true;
+  };
+  api.tail(
+    (record) => { if (!state.livePaused) show(record, true); },
     (open) => $('#live-dot').classList.toggle('on', open));
+  try {
+    const latest = await api.logs({}, null, LIVE_SEED);
+    latest.data.forEach((record) => show(record, false));
+  } catch {
+    // The overview shows the gateway's error; the tail still fills the list.
+  }
   $('#live-toggle').addEventListener('click', () => {
     state.livePaused = !state.livePaused;
     $('#live-toggle').textContent = state.livePaused ? 'Resume' : 'Pause';
@@ -178,7 +191,8 @@ function logRow(record) {
   const attempts = record.attempts?.length ?? 0;
   return h('tr', { dataset: { id: record.id }, onclick: () => openRequest(record.id) },
     h('td', { class: 'mono muted', title: record.started_at }, format.dateTime(record.started_at_ms)),
-    h('td', {}, pill(record.status, format.statusTone(record.status))),
+    h('td', {}, pill(record.status, format.statusTone(record.status)),
+      record.error_type ? h('span', { class: 'error-type' }, record.error_type.replaceAll('_', ' ')) : null),
     h('td', {}, record.provider ?? format.missing),
     h('td', { class: 'model', title: record.model ?? '' }, record.model ?? record.request_model ?? format.missing),
     h('td', { class: 'mono muted' }, record.path),
@@ -188,7 +202,7 @@ function logRow(record) {
     h('td', {}, record.cache_status && record.cache_status !== 'DISABLED'
       ? pill(record.cache_status, format.isCacheHit(record.cache_status) ? 'info' : '') : format.missing),
     h('td', {}, String(attempts),
-      record.retries ? h('span', { class: 'tag retry', style: { marginLeft: '6px' } }, `${record.retries} retr${record.retries === 1 ? 'y' : 'ies'}`) : null,
+      record.retries ? h('span', { class: 'tag retry' }, `${record.retries} retr${record.retries === 1 ? 'y' : 'ies'}`) : null,
       record.fallback_used ? h('span', { class: 'tag fallback' }, 'fallback') : null),
     h('td', { class: 'trace mono', title: record.trace_id }, record.trace_id));
 }
@@ -241,6 +255,9 @@ function wire() {
     $('#group-key').hidden = !byKey;
     if (byKey) $('#group-key').focus();
     else loadOverview();
+  });
+  $('#group-key').addEventListener('keydown', (event) => {
+    if (event.key === 'Enter') $('#group-key').blur();
   });
   $('#group-key').addEventListener('change', loadOverview);
   $('#refresh').addEventListener('click', refresh);

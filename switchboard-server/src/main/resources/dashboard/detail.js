@@ -89,13 +89,19 @@ function attempts(r) {
   if (list.length === 0) {
     return section('Attempts', 'attempts', h('p', { class: 'muted' }, 'No upstream attempt: the gateway answered on its own.'));
   }
+  // Attempts run one after another; each is placed at its recorded start, or after the one before
+  // it and its wait when the clock (millisecond steps) put them on the same instant.
   const start = r.started_at_ms;
-  let end = start + (r.latency_ms || 0);
-  for (const a of list) end = Math.max(end, a.started_at_ms + a.duration_ms + (a.wait_after_ms || 0));
-  const span = Math.max(end - start, 1);
+  let cursor = 0;
+  const placed = list.map((a) => {
+    const offset = Math.max(a.started_at_ms - start, cursor);
+    cursor = offset + a.duration_ms + (a.wait_after_ms || 0);
+    return { ...a, offset };
+  });
+  const span = Math.max(cursor, r.latency_ms || 0, 1);
   const at = (ms) => `${Math.min(100, Math.max(0, (ms / span) * 100))}%`;
-  const rows = list.map((a) => {
-    const offset = a.started_at_ms - start;
+  const rows = placed.map((a) => {
+    const offset = a.offset;
     const tone = a.error_type ? 'err' : format.isCacheHit(a.cache_status) ? 'cache' : '';
     const detail = [a.option_path, a.retry ? `retry ${a.retry}` : null, format.ms(a.duration_ms),
       a.cache_status && a.cache_status !== 'DISABLED' ? `cache ${a.cache_status.toLowerCase()}` : null,
@@ -119,7 +125,7 @@ function attempts(r) {
   return section(`Attempts (${list.length})`, 'attempts',
     h('div', { class: 'timeline' }, ...rows,
       h('div', { class: 'axis' }, h('span', {}, '0'), h('span', {}, format.ms(span / 2)), h('span', {}, format.ms(span)))),
-    tags.some(Boolean) ? h('div', { style: { marginTop: '10px' } }, ...tags) : null);
+    tags.some(Boolean) ? h('div', { class: 'tags' }, ...tags) : null);
 }
 
 function facts(r) {

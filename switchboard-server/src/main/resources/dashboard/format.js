@@ -12,6 +12,7 @@ export function count(value) {
 
 export function ms(value) {
   if (value === null || value === undefined || Number.isNaN(value)) return missing;
+  if (value === 0) return '0';
   if (value < 1) return `${value.toFixed(2)} ms`;
   if (value < 1000) return `${Math.round(value)} ms`;
   if (value < 60_000) return `${(value / 1000).toFixed(2)} s`;
@@ -28,7 +29,11 @@ export function usd(value) {
   if (value === null || value === undefined) return missing;
   const amount = Number(value);
   if (amount === 0) return '$0';
-  if (Math.abs(amount) < 0.01) return `$${amount.toPrecision(2)}`;
+  if (Math.abs(amount) < 0.01) {
+    // Two significant digits, in plain notation ($0.000008, never $8e-6).
+    const digits = Math.min(10, Math.ceil(-Math.log10(Math.abs(amount))) + 1);
+    return `$${amount.toFixed(digits).replace(/0+$/, '')}`;
+  }
   return `$${amount.toFixed(amount < 100 ? 2 : 0)}`;
 }
 
@@ -37,7 +42,9 @@ export function clock(epochMs) {
 }
 
 export function dateTime(epochMs) {
-  return new Date(epochMs).toLocaleString(undefined, { hour12: false });
+  return new Date(epochMs).toLocaleString(undefined, {
+    month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false,
+  });
 }
 
 /** A chart's bucket label: the time of day, with the weekday when buckets span days. */

@@ -3,6 +3,8 @@ package dev.switchboard.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -67,6 +69,38 @@ class DashboardRoutesTest {
 
     assertThat(again.statusCode()).isEqualTo(304);
     assertThat(again.body()).isEmpty();
+  }
+
+  @Test
+  void withAnAdminTokenAsksTheBrowserForItAndServesThePageOnlyWithIt() {
+    gateway.close();
+    gateway = GatewayUnderTest.start(null, settings -> settings.withAdminToken("admin-secret-1"));
+    String basic =
+        "Basic "
+            + Base64.getEncoder()
+                .encodeToString("anyone:admin-secret-1".getBytes(StandardCharsets.UTF_8));
+
+    for (String path : new String[] {"/dashboard/", "/dashboard/dashboard.js", "/dashboard"}) {
+      HttpResponse<String> refused = gateway.get(path);
+      assertThat(refused.statusCode()).as(path).isEqualTo(401);
+      assertThat(refused.headers().firstValue("www-authenticate"))
+          .hasValue("Basic realm=\"switchboard\"");
+      assertThat(GatewayUnderTest.json(refused).path("error").path("message").asText())
+          .doesNotContain("admin-secret-1");
+    }
+    String wrong =
+        "Basic "
+            + Base64.getEncoder().encodeToString("anyone:guess".getBytes(StandardCharsets.UTF_8));
+    assertThat(gateway.get("/dashboard/", "authorization", wrong).statusCode()).isEqualTo(401);
+    assertThat(gateway.get("/dashboard/", "authorization", basic).statusCode()).isEqualTo(200);
+    assertThat(
+            gateway
+                .get(
+                    "/dashboard/vendor/chart.js/chart.umd.js",
+                    "authorization",
+                    "Bearer admin-secret-1")
+                .statusCode())
+        .isEqualTo(200);
   }
 
   @Test

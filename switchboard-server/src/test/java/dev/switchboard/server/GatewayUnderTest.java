@@ -78,6 +78,13 @@ final class GatewayUnderTest implements AutoCloseable {
     return new GatewayUnderTest(SwitchboardServer.start(settings, engine));
   }
 
+  /** A gateway with these server settings, built with {@code engine} customising its builder. */
+  static GatewayUnderTest withSettings(
+      ServerSettings settings,
+      java.util.function.Consumer<dev.switchboard.engine.Gateway.Builder> engine) {
+    return new GatewayUnderTest(SwitchboardServer.start(settings, engine));
+  }
+
   URI uri(String path) {
     return server.baseUri().resolve(path);
   }
