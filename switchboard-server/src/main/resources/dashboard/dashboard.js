@@ -96,7 +96,7 @@ function renderCohorts(totals, grouping) {
   $('#cohort-title').textContent = grouping === 'none' ? 'everything' : grouping.replace('metadata.', '');
   const colours = new Map(charts.cohorts(totals).map((cohort) => [cohort.key, cohort.color]));
   const rows = [...totals].sort((a, b) => b.requests - a.requests).map((t) =>
-    h('tr', {},
+    h('tr', { dataset: { group: charts.cohortLabel(t.group) }, onclick: () => showCohortLogs(grouping, t.group) },
       h('td', {}, h('span', { class: 'swatch', style: { background: colours.get(t.group) || 'transparent' } }),
         charts.cohortLabel(t.group)),
       h('td', { class: 'num' }, format.count(t.requests)),
@@ -109,6 +109,16 @@ function renderCohorts(totals, grouping) {
       h('td', { class: 'num' }, format.usd(t.cost_usd)),
       h('td', { class: 'num' }, t.feedback_count ? `${(t.feedback_avg ?? 0).toFixed(1)} (${t.feedback_count})` : format.missing)));
   $('#cohort-table tbody').replaceChildren(...rows);
+}
+
+/** The logs of one cohort: its filter in the logs view, where the API has a filter for it. */
+function showCohortLogs(grouping, group) {
+  const form = $('#filters');
+  const field = grouping.startsWith('metadata.') ? 'metadata' : grouping;
+  if (group === null || group === undefined || !form.elements[field]) return;
+  for (const element of form.elements) if (element.name) element.value = '';
+  form.elements[field].value = field === 'metadata' ? `${grouping.slice('metadata.'.length)}=${group}` : group;
+  location.hash = 'logs';
 }
 
 // ---- Live tail ----

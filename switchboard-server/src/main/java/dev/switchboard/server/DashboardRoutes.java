@@ -29,13 +29,16 @@ final class DashboardRoutes extends ContextHandlerCollection {
    * sets sizes on its canvases through the CSSOM, which {@code style-src 'self'} allows.
    */
   private static final String CONTENT_SECURITY_POLICY =
-      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
+      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self';"
           + " connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
   DashboardRoutes() {
     ResourceFactory resources = ResourceFactory.of(this);
     addHandler(staticFiles(PATH, directoryOf(resources, "dashboard/index.html")));
     String chartJs = new WebJarVersionLocator().fullPath("chart.js", "dist/chart.umd.js");
+    if (chartJs == null) {
+      throw new IllegalStateException("Chart.js's WebJar is missing from the classpath");
+    }
     addHandler(staticFiles(PATH + "/vendor/chart.js", directoryOf(resources, chartJs)));
   }
 

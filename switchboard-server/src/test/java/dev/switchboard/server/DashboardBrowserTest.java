@@ -102,6 +102,8 @@ class DashboardBrowserTest {
     gateway = GatewayUnderTest.withSettings(settings, engine -> engine.clock(time).sleeper(time));
     traffic = new Traffic();
     traffic.sendAnHour();
+    traffic.feedback("trace-fallback", 8, "{\"reviewer\":\"ana\"}");
+    traffic.feedback("trace-retry", -2, "{}");
     traffic.awaitRecorded();
   }
 
@@ -152,6 +154,8 @@ class DashboardBrowserTest {
       assertThat(paintedPixels(chart)).as("pixels drawn in chart %s", chart).isGreaterThan(500);
     }
     assertThat(rows("#cohort-table tbody tr")).hasSize(traffic.providersWithTraffic().size());
+    // Feedback on two openai requests: +8 and -2, on average 3.
+    assertThat(text("#cohort-table tbody tr:first-child")).startsWith("openai").endsWith("3.0 (2)");
     screenshot("dashboard-overview.png");
 
     new Select(browser.findElement(By.id("group-by"))).selectByValue("metadata");
@@ -160,10 +164,32 @@ class DashboardBrowserTest {
     await(d -> seriesLabels("requests").contains("search"));
     assertThat(seriesLabels("requests")).containsExactlyInAnyOrder("search", "support", "billing");
     assertThat(sumOfSeries("requests")).isEqualTo((double) traffic.sent());
+
+    browser.findElement(By.cssSelector("#range [data-range='15m']")).click();
+    await(d -> bucketCount("requests") <= 16);
+    assertThat(bucketCount("requests")).isBetween(15L, 16L);
   }
 
   @Test
   @Order(2)
+  void aCohortOfTheOverviewOpensItsLogs() {
+    open("/dashboard/");
+    new Select(browser.findElement(By.id("group-by"))).selectByValue("metadata");
+    browser.findElement(By.id("group-key")).sendKeys("team\n");
+    await(d -> !rows("#cohort-table tbody tr[data-group=billing]").isEmpty());
+
+    rows("#cohort-table tbody tr[data-group=billing]").getFirst().click();
+
+    await(d -> "loaded".equals(body().getDomAttribute("data-logs")));
+    assertThat(browser.findElement(By.name("metadata")).getDomProperty("value"))
+        .isEqualTo("team=billing");
+    await(d ->
+        rows("#logs-table tbody tr").size()
+            == Math.min(50, traffic.teams.getOrDefault("billing", 0)));
+  }
+
+  @Test
+  @Order(3)
   void logsTableNarrowsToTheFilters() {
     browser.manage().window().setSize(new Dimension(1440, 960));
     open("/dashboard/#logs");
@@ -191,7 +217,7 @@ class DashboardBrowserTest {
   }
 
   @Test
-  @Order(3)
+  @Order(4)
   void requestDrawerShowsTheAttemptsOfAFallbackAndARetry() {
     browser.manage().window().setSize(new Dimension(1440, 960));
     open("/dashboard/#logs");
@@ -211,6 +237,7 @@ class DashboardBrowserTest {
     assertThat(text("#detail [data-section=metadata]"))
         .contains("team", traffic.teamOf("trace-fallback"), "_user");
     assertThat(text("#detail [data-section=stats]")).contains("Prompt tokens");
+    assertThat(text("#detail [data-section=feedback]")).contains("+8", "weight 1", "reviewer");
 
     open("/dashboard/#request/" + traffic.idOf("trace-retry"));
     awaitDrawer(traffic.idOf("trace-retry"));
@@ -228,7 +255,7 @@ class DashboardBrowserTest {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void liveTailShowsARequestAsItFinishes() {
     open("/dashboard/");
     await(d -> browser.findElement(By.id("live-dot")).getDomAttribute("class").contains("on"));
@@ -245,7 +272,7 @@ class DashboardBrowserTest {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void whatCallersSentIsShownAsTextAndNeverRunAsMarkup() {
     String markup = "<img src=x onerror=\"document.body.dataset.injected=1\">";
     HttpResponse<String> sent =
@@ -263,7 +290,7 @@ class DashboardBrowserTest {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void everythingThePageLoadsComesFromTheGateway() {
     open("/dashboard/");
     await(d -> "loaded".equals(body().getDomAttribute("data-overview")));
@@ -288,6 +315,7 @@ class DashboardBrowserTest {
     final List<String> providers = new ArrayList<>();
     final Map<String, String> idsByTrace = new java.util.HashMap<>();
     final Map<String, String> teamsByTrace = new java.util.HashMap<>();
+    final Map<String, Integer> teams = new java.util.HashMap<>();
     int errors;
     int teamSearchInProd;
     int sequence;
@@ -405,6 +433,7 @@ class DashboardBrowserTest {
       int n = sequence++;
       String team = TEAMS[n % TEAMS.length];
       String env = n % 4 == 0 ? "staging" : "prod";
+      teams.merge(team, 1, Integer::sum);
       if (team.equals("search") && env.equals("prod")) {
         teamSearchInProd++;
       }
@@ -449,6 +478,21 @@ class DashboardBrowserTest {
         teamsByTrace.put(traceId, team);
       }
       return response;
+    }
+
+    /** Portkey's feedback on a trace, as its SDKs send it. */
+    void feedback(String traceId, int value, String metadata) {
+      HttpResponse<String> response =
+          gateway.postJson(
+              "/v1/feedback",
+              "{\"trace_id\":\""
+                  + traceId
+                  + "\",\"value\":"
+                  + value
+                  + ",\"metadata\":"
+                  + metadata
+                  + "}");
+      assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     }
 
     /** Waits until the request log holds every request sent (it writes in batches). */
@@ -584,6 +628,14 @@ class DashboardBrowserTest {
                     + ".reduce((a, b) => a + (b || 0), 0);",
                 chart);
     return sum.doubleValue();
+  }
+
+  long bucketCount(String chart) {
+    return (Long)
+        js(
+            "return Chart.getChart(document.querySelector(`[data-chart=${arguments[0]}]"
+                + " canvas`)).data.labels.length;",
+            chart);
   }
 
   /** How many pixels of the chart's canvas are not transparent: zero for a blank chart. */
