@@ -32,7 +32,7 @@ public record LogFilter(
     Map<String, String> metadata,
     Long fromMs,
     Long toMs) {
-  private static final Pattern STATUS = Pattern.compile("([1-5])xx|(\\d{3})|error");
+  private static final Pattern STATUS = Pattern.compile("([1-5])xx|([1-5]\\d\\d)|error");
 
   public LogFilter {
     metadata = Map.copyOf(metadata);
