@@ -11,6 +11,10 @@ export class ApiError extends Error {
 
 function url(path, params = {}) {
   const target = new URL(path, document.baseURI);
+  // A page opened as http://user:token@host/ has them in its base URL, and fetch refuses such a
+  // URL; the browser keeps the credentials and sends them when the gateway asks.
+  target.username = '';
+  target.password = '';
   for (const [name, value] of Object.entries(params)) {
     if (value !== undefined && value !== null && value !== '') {
       target.searchParams.set(name, value);

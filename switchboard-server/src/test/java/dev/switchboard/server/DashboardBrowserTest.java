@@ -306,6 +306,42 @@ class DashboardBrowserTest {
     assertThat(js("return typeof Chart")).isEqualTo("function");
   }
 
+  @Test
+  @Order(8)
+  void behindAnAdminTokenThePageAndItsCallsWorkOnceTheBrowserHasIt() throws IOException {
+    ServerSettings settings =
+        new ServerSettings(
+                "127.0.0.1",
+                0,
+                ServerSettings.DEFAULT_MAX_BODY_BYTES,
+                Duration.ofSeconds(5),
+                GatewaySettings.defaults())
+            .withObservability(
+                ObservabilitySettings.defaults()
+                    .withDataDirectory(Files.createTempDirectory(data, "guarded")))
+            .withAdminToken("admin-token-7");
+    try (GatewayUnderTest guarded = GatewayUnderTest.withSettings(settings, engine -> {})) {
+      guarded.postJson(
+          "/v1/chat/completions",
+          "{\"model\":\"mock-chat\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+          "x-portkey-provider",
+          "mock");
+      URI page = guarded.uri("/dashboard/");
+      browser.get(page.toString());
+      // Asked for the token (a headless browser has no one to ask): no dashboard.
+      assertThat(browser.getTitle()).doesNotContain("Dashboard");
+      assertThat(browser.findElements(By.id("kpis"))).isEmpty();
+
+      // What a user types at the browser's login prompt: any name, the token as the password.
+      browser.get("http://anyone:admin-token-7@" + page.getAuthority() + page.getPath());
+
+      await(d -> "loaded".equals(body().getDomAttribute("data-overview")));
+      await(d -> browser.findElement(By.id("live-dot")).getDomAttribute("class").contains("on"));
+      assertThat(browser.findElement(By.id("banner")).isDisplayed()).isFalse();
+      await(d -> !rows("#live-list .live-item").isEmpty());
+    }
+  }
+
   // ---- The traffic the dashboard shows ----
 
   /** An hour of requests, one every ~50 s of the gateway's clock, and what was sent. */
