@@ -96,7 +96,7 @@ function renderCohorts(totals, grouping) {
   $('#cohort-title').textContent = grouping === 'none' ? 'everything' : grouping.replace('metadata.', '');
   const colours = new Map(charts.cohorts(totals).map((cohort) => [cohort.key, cohort.color]));
   const rows = [...totals].sort((a, b) => b.requests - a.requests).map((t) =>
-    h('tr', { dataset: { group: charts.cohortLabel(t.group) }, onclick: () => showCohortLogs(grouping, t.group) },
+    h('tr', { tabindex: 0, dataset: { group: charts.cohortLabel(t.group) }, onclick: () => showCohortLogs(grouping, t.group), onkeydown: onEnter },
       h('td', {}, h('span', { class: 'swatch', style: { background: colours.get(t.group) || 'transparent' } }),
         charts.cohortLabel(t.group)),
       h('td', { class: 'num' }, format.count(t.requests)),
@@ -154,7 +154,7 @@ async function startLive() {
 }
 
 function liveItem(record) {
-  return h('li', { class: 'live-item', dataset: { id: record.id }, onclick: () => openRequest(record.id) },
+  return h('li', { class: 'live-item', tabindex: 0, dataset: { id: record.id }, onclick: () => openRequest(record.id), onkeydown: onEnter },
     h('span', { class: 'muted mono' }, format.clock(record.started_at_ms)),
     pill(record.status, format.statusTone(record.status)),
     h('span', { class: 'model', title: `${record.provider ?? ''} ${record.model ?? ''}` },
@@ -199,7 +199,7 @@ async function loadLogs(more = false) {
 function logRow(record) {
   const tokens = (record.prompt_tokens ?? 0) + (record.completion_tokens ?? 0);
   const attempts = record.attempts?.length ?? 0;
-  return h('tr', { dataset: { id: record.id }, onclick: () => openRequest(record.id) },
+  return h('tr', { tabindex: 0, dataset: { id: record.id }, onclick: () => openRequest(record.id), onkeydown: onEnter },
     h('td', { class: 'mono muted', title: record.started_at }, format.dateTime(record.started_at_ms)),
     h('td', {}, pill(record.status, format.statusTone(record.status)),
       record.error_type ? h('span', { class: 'error-type' }, record.error_type.replaceAll('_', ' ')) : null),
@@ -219,6 +219,24 @@ function logRow(record) {
 
 // ---- Navigation ----
 
+/** Enter on a focused row does what a click does. */
+function onEnter(event) {
+  if (event.key === 'Enter') event.currentTarget.click();
+}
+
+/** The logs of one trace (every request that carried its x-portkey-trace-id). */
+function showTraceLogs(traceId) {
+  const form = $('#filters');
+  for (const element of form.elements) if (element.name) element.value = '';
+  form.elements.trace_id.value = traceId;
+  if (state.view === 'logs') {
+    location.hash = 'logs';
+    loadLogs();
+  } else {
+    location.hash = 'logs';
+  }
+}
+
 function openRequest(id) {
   location.hash = `#request/${encodeURIComponent(id)}`;
 }
@@ -226,7 +244,7 @@ function openRequest(id) {
 function route() {
   const hash = decodeURIComponent(location.hash.slice(1));
   if (hash.startsWith('request/')) {
-    showRequest(hash.slice('request/'.length)).catch(showError);
+    showRequest(hash.slice('request/'.length), showTraceLogs).catch(showError);
     if (!state.shown) {
       state.shown = true;
       refresh();

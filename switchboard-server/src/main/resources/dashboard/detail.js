@@ -7,7 +7,8 @@ import { h, pill } from './dom.js';
 
 const $ = (selector) => document.querySelector(selector);
 
-export async function showRequest(id) {
+/** Opens the drawer on request `id`; `showTrace(traceId)` lists the requests of a trace. */
+export async function showRequest(id, showTrace) {
   const drawer = $('#drawer');
   $('#detail').replaceChildren(h('p', { class: 'empty' }, 'Loading…'));
   $('#detail-status').textContent = '';
@@ -29,7 +30,7 @@ export async function showRequest(id) {
   status.className = `pill ${format.statusTone(record.status)}`;
   $('#detail-path').textContent = `${record.method} ${record.path}`;
   $('#detail').replaceChildren(...[
-    summary(record),
+    summary(record, showTrace),
     stats(record),
     attempts(record),
     facts(record),
@@ -52,7 +53,7 @@ function section(title, name, ...content) {
   return h('section', { class: 'section', dataset: { section: name } }, h('h3', {}, title), ...content);
 }
 
-function summary(r) {
+function summary(r, showTrace) {
   const outcome = r.error_type
     ? pill(r.error_type.replaceAll('_', ' '), 'err')
     : pill(r.streamed ? `streamed · ${(r.stream_end || 'completed').toLowerCase().replaceAll('_', ' ')}` : 'answered', 'ok');
@@ -62,7 +63,10 @@ function summary(r) {
       fact('Requested model', r.request_model ?? format.missing),
       fact('Started', format.dateTime(r.started_at_ms)),
       fact('Outcome', outcome),
-      fact('Trace id', h('span', { class: 'mono' }, r.trace_id ?? format.missing)),
+      fact('Trace id', r.trace_id
+        ? h('a', { class: 'mono link', href: '#logs', title: 'Every request of this trace',
+          onclick: (event) => { event.preventDefault(); showTrace(r.trace_id); } }, r.trace_id)
+        : format.missing),
       fact('Config', h('span', { class: 'mono' }, r.config ?? 'none (headers)'))));
 }
 

@@ -165,6 +165,12 @@ class DashboardBrowserTest {
     assertThat(seriesLabels("requests")).containsExactlyInAnyOrder("search", "support", "billing");
     assertThat(sumOfSeries("requests")).isEqualTo((double) traffic.sent());
 
+    new Select(browser.findElement(By.id("group-by"))).selectByValue("none");
+    await(d -> seriesLabels("latency").equals(List.of("p50", "p95", "p99")));
+    assertThat(seriesLabels("tokens")).containsExactly("prompt", "completion");
+    assertThat(sumOfSeries("requests")).isEqualTo((double) traffic.sent());
+    assertThat(rows("#cohort-table tbody tr")).hasSize(1);
+
     browser.findElement(By.cssSelector("#range [data-range='15m']")).click();
     await(d -> bucketCount("requests") <= 16);
     assertThat(bucketCount("requests")).isBetween(15L, 16L);
@@ -247,6 +253,12 @@ class DashboardBrowserTest {
     assertThat(attempts.get(0).findElements(By.cssSelector(".wait"))).hasSize(1);
     assertThat(attempts.get(1).getText()).contains("retry 1", "200");
     screenshot("dashboard-request.png");
+
+    browser.findElement(By.cssSelector("#detail [data-section=summary] a")).click();
+    await(d -> browser.findElement(By.id("drawer")).getDomAttribute("data-loaded") == null);
+    await(d -> rows("#logs-table tbody tr").size() == 1);
+    assertThat(browser.findElement(By.name("trace_id")).getDomProperty("value"))
+        .isEqualTo("trace-retry");
 
     open("/dashboard/#request/" + traffic.idOf("trace-cache-hit"));
     awaitDrawer(traffic.idOf("trace-cache-hit"));
