@@ -53,7 +53,7 @@ final class LogsRoutes {
   static final Duration HEARTBEAT = Duration.ofSeconds(15);
 
   /** How often a waiting live tail checks whether the server is stopping. */
-  private static final Duration TAIL_WAKE = Duration.ofSeconds(1);
+  private static final Duration TAIL_WAKE = Duration.ofMillis(250);
 
   /** The largest feedback body read. */
   private static final int MAX_FEEDBACK_BYTES = 1024 * 1024;
@@ -75,14 +75,12 @@ final class LogsRoutes {
     this.analytics = store == null ? null : new Analytics(store);
   }
 
-  /** Whether {@code path} is one of these routes open to every client. */
-  static boolean servesOpen(String path) {
-    return path.equals("/v1/feedback");
-  }
-
-  /** Whether {@code path} is one of these routes behind the admin token. */
-  static boolean servesAdmin(String path) {
-    return path.equals("/v1/logs") || path.startsWith("/v1/logs/") || path.equals("/v1/analytics");
+  /** Whether {@code path} is one of these routes. */
+  static boolean serves(String path) {
+    return path.equals("/v1/feedback")
+        || path.equals("/v1/logs")
+        || path.startsWith("/v1/logs/")
+        || path.equals("/v1/analytics");
   }
 
   void handle(String path, Request request, Response response, Callback callback) {

@@ -48,26 +48,29 @@ final class ObservabilityHandler extends Handler.Wrapper {
   @Override
   public boolean handle(Request request, Response response, Callback callback) throws Exception {
     String path = Request.getPathInContext(request);
+    if (requiresAdmin(path) && !authorized(request, response, callback)) {
+      return true;
+    }
     // Each route of observability is added here, by path, before the gateway's own routes.
-    if (LogsRoutes.servesOpen(path)) {
+    if (LogsRoutes.serves(path)) {
       logs.handle(path, request, response, callback);
       return true;
     }
-    if (LogsRoutes.servesAdmin(path)) {
-      if (authorized(request, response, callback)) {
-        logs.handle(path, request, response, callback);
-      }
+    if (DashboardRoutes.owns(path) && dashboard.handle(request, response, callback)) {
       return true;
     }
-    if (DashboardRoutes.owns(path)) {
-      if (!authorized(request, response, callback)) {
-        return true;
-      }
-      if (dashboard.handle(request, response, callback)) {
-        return true;
-      }
-    }
     return super.handle(request, response, callback);
+  }
+
+  /**
+   * Whether {@code path} is behind the admin token: the request logs, the analytics and the
+   * dashboard.
+   */
+  static boolean requiresAdmin(String path) {
+    return path.equals("/v1/logs")
+        || path.startsWith("/v1/logs/")
+        || path.equals("/v1/analytics")
+        || DashboardRoutes.owns(path);
   }
 
   /**

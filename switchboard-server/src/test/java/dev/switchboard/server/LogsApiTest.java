@@ -16,6 +16,7 @@ import dev.switchboard.engine.observe.RequestRecord;
 import dev.switchboard.observe.ObservabilitySettings;
 import dev.switchboard.observe.analytics.LogQuery;
 import dev.switchboard.testkit.FakeOpenAi;
+import dev.switchboard.testkit.TestPostgres;
 import dev.switchboard.wire.WireJson;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -247,6 +248,33 @@ class LogsApiTest {
     assertThat(gateway.get("/v1/logs/export?format=jsonl&limit=5").body().lines()).hasSize(5);
     assertThat(csv(gateway.get("/v1/logs/export?format=csv&provider=nobody").body()))
         .containsExactly(RequestLogRecordsTest.FIELDS_IN_ORDER);
+  }
+
+  /** On PostgreSQL, which takes thousands of records in a batch far quicker than DuckDB. */
+  @Test
+  void anExportLongerThanTheStoresPagesHasEveryRecordOnceInOrder() throws Exception {
+    gateway =
+        GatewayUnderTest.withRequestLog(
+            ObservabilitySettings.defaults().withStoreUrl(TestPostgres.freshSchemaUrl()),
+            settings -> settings,
+            engine -> {});
+    Random random = new Random(5);
+    for (int i = 0; i < 2345; i++) {
+      // Many records share a millisecond, some across the pages' edges.
+      records.add(AnalyticsTest.randomRecord(random, T0 + random.nextInt(900), "many-" + i));
+    }
+    gateway.server.observability().requestLog().store().write(records);
+
+    List<String> exported =
+        gateway
+            .get("/v1/logs/export?format=jsonl")
+            .body()
+            .lines()
+            .map(line -> WireJson.tree(line).path("id").asText())
+            .toList();
+
+    assertThat(exported).isEqualTo(expected(r -> true));
+    assertThat(gateway.get("/v1/logs/export?format=jsonl&limit=1001").body().lines()).hasSize(1001);
   }
 
   @Test
@@ -515,7 +543,9 @@ class LogsApiTest {
               "/v1/logs/" + UUID.randomUUID(),
               "/v1/logs/export?format=csv",
               "/v1/logs/tail",
-              "/v1/analytics")) {
+              "/v1/analytics",
+              "/dashboard",
+              "/dashboard/app.js")) {
         for (String[] headers :
             List.of(
                 new String[0],

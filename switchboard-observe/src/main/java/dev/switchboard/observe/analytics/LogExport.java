@@ -2,6 +2,7 @@ package dev.switchboard.observe.analytics;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.SequenceWriter;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
@@ -97,7 +98,11 @@ public final class LogExport {
             out.write('\n');
           });
     }
-    try (SequenceWriter rows = CSV.writer(SCHEMA).writeValues(nonClosing(out))) {
+    // Rows go out as the buffer under them fills, not one network write a row.
+    try (SequenceWriter rows =
+        CSV.writer(SCHEMA)
+            .without(SerializationFeature.FLUSH_AFTER_WRITE_VALUE)
+            .writeValues(nonClosing(out))) {
       // The header row is written as a row, so a file with no record still has it.
       rows.write(RecordJson.FIELDS);
       return search.export(request.filter(), request.limit(), record -> rows.write(cells(record)));

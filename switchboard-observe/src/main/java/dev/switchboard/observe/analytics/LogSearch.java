@@ -22,7 +22,8 @@ public final class LogSearch {
   /** The most records one export writes. */
   public static final int EXPORT_MAX_ROWS = 1_000_000;
 
-  private static final int FETCH_SIZE = 500;
+  /** Records an export reads from the store at a time. */
+  static final int EXPORT_PAGE = 1000;
 
   private final LogStore store;
   private final FeedbackLog feedback;
@@ -34,34 +35,10 @@ public final class LogSearch {
 
   /** A page of records, each with its trace's feedback. */
   public Page search(LogQuery query) throws SQLException {
-    List<Object> binds = new ArrayList<>();
-    StringBuilder sql =
-        new StringBuilder("SELECT ")
-            .append(RecordJson.COLUMNS)
-            .append(" FROM requests r WHERE ")
-            .append(query.filter().conditions(binds));
-    if (query.after() != null) {
-      sql.append(" AND (r.started_at_ms < ? OR (r.started_at_ms = ? AND r.id < ?))");
-      binds.add(query.after().startedAtMs());
-      binds.add(query.after().startedAtMs());
-      binds.add(query.after().id());
-    }
-    sql.append(" ORDER BY r.started_at_ms DESC, r.id DESC LIMIT ?");
-    binds.add(query.limit() + 1);
     List<ObjectNode> records = new ArrayList<>();
-    boolean more = false;
-    try (Connection connection = store.connection();
-        PreparedStatement statement = connection.prepareStatement(sql.toString())) {
-      bind(statement, binds);
-      try (ResultSet rows = statement.executeQuery()) {
-        while (rows.next()) {
-          if (records.size() == query.limit()) {
-            more = true;
-            break;
-          }
-          records.add(RecordJson.of(rows));
-        }
-      }
+    boolean more;
+    try (Connection connection = store.connection()) {
+      more = page(connection, query.filter(), query.after(), query.limit(), records);
       Map<String, ArrayNode> feedbackByTrace =
           feedback.forTraces(
               connection,
@@ -71,13 +48,52 @@ public final class LogSearch {
         record.set("feedback", given == null ? JsonNodeFactory.instance.arrayNode() : given);
       }
     }
-    String next = null;
-    if (more) {
-      ObjectNode last = records.get(records.size() - 1);
-      next =
-          new LogQuery.Cursor(last.get("started_at_ms").asLong(), last.get("id").asText()).encode();
+    return new Page(records, more ? cursorAfter(records).encode() : null);
+  }
+
+  private static LogQuery.Cursor cursorAfter(List<ObjectNode> records) {
+    ObjectNode last = records.get(records.size() - 1);
+    return new LogQuery.Cursor(last.get("started_at_ms").asLong(), last.get("id").asText());
+  }
+
+  /**
+   * Adds to {@code into} at most {@code limit} records that {@code filter} selects, newest first,
+   * after {@code after} (or from the newest); returns whether more follow.
+   */
+  private static boolean page(
+      Connection connection,
+      LogFilter filter,
+      LogQuery.Cursor after,
+      int limit,
+      List<ObjectNode> into)
+      throws SQLException {
+    List<Object> binds = new ArrayList<>();
+    StringBuilder sql =
+        new StringBuilder("SELECT ")
+            .append(RecordJson.COLUMNS)
+            .append(" FROM requests r WHERE ")
+            .append(filter.conditions(binds));
+    if (after != null) {
+      sql.append(" AND (r.started_at_ms < ? OR (r.started_at_ms = ? AND r.id < ?))");
+      binds.add(after.startedAtMs());
+      binds.add(after.startedAtMs());
+      binds.add(after.id());
     }
-    return new Page(records, next);
+    sql.append(" ORDER BY r.started_at_ms DESC, r.id DESC LIMIT ?");
+    binds.add(limit + 1);
+    try (PreparedStatement statement = connection.prepareStatement(sql.toString())) {
+      bind(statement, binds);
+      try (ResultSet rows = statement.executeQuery()) {
+        int read = 0;
+        while (rows.next()) {
+          if (read++ == limit) {
+            return true;
+          }
+          into.add(RecordJson.of(rows));
+        }
+      }
+    }
+    return false;
   }
 
   /** A page of records and the cursor of the next page ({@code null} on the last). */
@@ -111,37 +127,31 @@ public final class LogSearch {
 
   /**
    * Hands every record {@code filter} selects to {@code consumer}, newest first, at most {@code
-   * limit} of them, reading them from the store in small batches as they are written out (a large
-   * export does not sit in memory).
+   * limit} of them. Read a page of {@value #EXPORT_PAGE} at a time (keyset pages, as the search's
+   * cursor), each in a statement of its own: a large export never sits in memory, whatever the
+   * store's driver does with a result set, and holds no transaction open while the client reads.
    *
    * @return how many records were handed over
    */
   public long export(LogFilter filter, int limit, RecordConsumer consumer)
       throws SQLException, java.io.IOException {
-    List<Object> binds = new ArrayList<>();
-    String sql =
-        "SELECT "
-            + RecordJson.COLUMNS
-            + " FROM requests r WHERE "
-            + filter.conditions(binds)
-            + " ORDER BY r.started_at_ms DESC, r.id DESC LIMIT ?";
-    binds.add(Math.min(limit, EXPORT_MAX_ROWS));
+    long remaining = Math.min(limit, EXPORT_MAX_ROWS);
     long count = 0;
-    try (Connection connection = store.connection()) {
-      // PostgreSQL's driver streams a result with a cursor only inside a transaction.
-      connection.setAutoCommit(false);
-      try (PreparedStatement statement = connection.prepareStatement(sql)) {
-        statement.setFetchSize(FETCH_SIZE);
-        bind(statement, binds);
-        try (ResultSet rows = statement.executeQuery()) {
-          while (rows.next()) {
-            consumer.accept(RecordJson.of(rows));
-            count++;
-          }
-        }
-      } finally {
-        connection.rollback();
-        connection.setAutoCommit(true);
+    LogQuery.Cursor after = null;
+    boolean more = true;
+    List<ObjectNode> page = new ArrayList<>(EXPORT_PAGE);
+    while (more && remaining > 0) {
+      page.clear();
+      try (Connection connection = store.connection()) {
+        more = page(connection, filter, after, (int) Math.min(EXPORT_PAGE, remaining), page);
+      }
+      for (ObjectNode record : page) {
+        consumer.accept(record);
+      }
+      count += page.size();
+      remaining -= page.size();
+      if (!page.isEmpty()) {
+        after = cursorAfter(page);
       }
     }
     return count;
