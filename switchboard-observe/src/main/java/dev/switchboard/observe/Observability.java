@@ -3,6 +3,7 @@ package dev.switchboard.observe;
 import dev.switchboard.engine.Gateway;
 import dev.switchboard.engine.observe.RecordSink;
 import dev.switchboard.observe.metrics.GatewayMetrics;
+import dev.switchboard.observe.analytics.LiveTail;
 import dev.switchboard.observe.store.LogStore;
 import dev.switchboard.observe.store.RequestLog;
 import dev.switchboard.observe.tracing.RequestTracing;
@@ -22,6 +23,7 @@ public final class Observability implements AutoCloseable {
   private final RequestLog requestLog;
   private final GatewayMetrics metrics;
   private final RequestTracing tracing;
+  private final LiveTail liveTail = new LiveTail();
 
   private Observability(ObservabilitySettings settings, OpenTelemetrySdk tracingSdk) {
     this.settings = settings;
@@ -101,6 +103,11 @@ public final class Observability implements AutoCloseable {
     }
   }
 
+  /** The live tail of finished requests ({@code GET /v1/logs/tail}), stored or not. */
+  public LiveTail liveTail() {
+    return liveTail;
+  }
+
   /** Where the engine sends each request's record. */
   public List<RecordSink> sinks() {
     List<RecordSink> sinks = new ArrayList<>();
@@ -113,6 +120,7 @@ public final class Observability implements AutoCloseable {
     if (tracing != null) {
       sinks.add(tracing);
     }
+    sinks.add(liveTail);
     return sinks;
   }
 

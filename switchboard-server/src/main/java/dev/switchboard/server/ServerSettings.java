@@ -13,6 +13,9 @@ import java.time.Duration;
  * @param drainTimeout on shutdown, how long in-flight requests and streams may take to finish
  * @param gateway the engine's settings
  * @param observability the request log, its store, metrics and traces
+ * @param adminToken the token that the request logs, analytics and dashboard require ({@code
+ *     Authorization: Bearer <token>}, or HTTP Basic with it as the password), or {@code null} for
+ *     none (they are open, as the gateway's other routes are)
  */
 public record ServerSettings(
     String host,
@@ -20,7 +23,19 @@ public record ServerSettings(
     long maxBodyBytes,
     Duration drainTimeout,
     GatewaySettings gateway,
-    ObservabilitySettings observability) {
+    ObservabilitySettings observability,
+    String adminToken) {
+
+  /** Settings without an admin token. */
+  public ServerSettings(
+      String host,
+      int port,
+      long maxBodyBytes,
+      Duration drainTimeout,
+      GatewaySettings gateway,
+      ObservabilitySettings observability) {
+    this(host, port, maxBodyBytes, drainTimeout, gateway, observability, null);
+  }
 
   /** Settings with the request log off (tests that do not look at it). */
   public ServerSettings(
@@ -49,6 +64,9 @@ public record ServerSettings(
     if (drainTimeout.isNegative()) {
       throw new IllegalArgumentException("drain timeout must not be negative");
     }
+    if (adminToken != null && adminToken.isBlank()) {
+      throw new IllegalArgumentException("the admin token must not be blank");
+    }
   }
 
   public static ServerSettings defaults() {
@@ -62,10 +80,37 @@ public record ServerSettings(
   }
 
   public ServerSettings withPort(int newPort) {
-    return new ServerSettings(host, newPort, maxBodyBytes, drainTimeout, gateway, observability);
+    return new ServerSettings(
+        host, newPort, maxBodyBytes, drainTimeout, gateway, observability, adminToken);
   }
 
   public ServerSettings withObservability(ObservabilitySettings newObservability) {
-    return new ServerSettings(host, port, maxBodyBytes, drainTimeout, gateway, newObservability);
+    return new ServerSettings(
+        host, port, maxBodyBytes, drainTimeout, gateway, newObservability, adminToken);
+  }
+
+  public ServerSettings withAdminToken(String token) {
+    return new ServerSettings(
+        host, port, maxBodyBytes, drainTimeout, gateway, observability, token);
+  }
+
+  /** The settings, with the admin token masked: they may be logged. */
+  @Override
+  public String toString() {
+    return "ServerSettings[host="
+        + host
+        + ", port="
+        + port
+        + ", maxBodyBytes="
+        + maxBodyBytes
+        + ", drainTimeout="
+        + drainTimeout
+        + ", gateway="
+        + gateway
+        + ", observability="
+        + observability
+        + ", adminToken="
+        + (adminToken == null ? "none" : "***")
+        + "]";
   }
 }

@@ -44,7 +44,9 @@ public final class SwitchboardServer implements AutoCloseable {
     server.setHandler(
         new GracefulHandler(
             new ObservabilityHandler(
-                observability, new GatewayHandler(gateway, settings.maxBodyBytes()))));
+                observability,
+                settings.adminToken(),
+                new GatewayHandler(gateway, settings.maxBodyBytes()))));
     server.setErrorHandler(new JsonErrorHandler());
     server.setStopTimeout(settings.drainTimeout().toMillis());
     server.setStopAtShutdown(false);

@@ -78,6 +78,33 @@ final class GatewayUnderTest implements AutoCloseable {
     return new GatewayUnderTest(SwitchboardServer.start(settings, engine));
   }
 
+  /** A gateway with these server settings, built with {@code engine} customising its builder. */
+  static GatewayUnderTest withSettings(
+      ServerSettings settings,
+      java.util.function.Consumer<dev.switchboard.engine.Gateway.Builder> engine) {
+    return new GatewayUnderTest(SwitchboardServer.start(settings, engine));
+  }
+
+  /**
+   * A gateway that keeps a request log as {@code observability} says (a store in a temporary
+   * directory, or a PostgreSQL schema), with {@code customise} applied to its server settings and
+   * {@code engine} to its engine's builder.
+   */
+  static GatewayUnderTest withRequestLog(
+      dev.switchboard.observe.ObservabilitySettings observability,
+      UnaryOperator<ServerSettings> customise,
+      java.util.function.Consumer<dev.switchboard.engine.Gateway.Builder> engine) {
+    ServerSettings settings =
+        new ServerSettings(
+                "127.0.0.1",
+                0,
+                ServerSettings.DEFAULT_MAX_BODY_BYTES,
+                Duration.ofSeconds(5),
+                GatewaySettings.builder().build())
+            .withObservability(observability);
+    return new GatewayUnderTest(SwitchboardServer.start(customise.apply(settings), engine));
+  }
+
   URI uri(String path) {
     return server.baseUri().resolve(path);
   }

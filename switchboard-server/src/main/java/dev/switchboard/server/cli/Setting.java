@@ -101,6 +101,11 @@ enum Setting {
       "auto",
       "auto (trace when OTEL_TRACES_EXPORTER or OTEL_EXPORTER_OTLP_ENDPOINT is set), true or"
           + " false; the exporter is configured by the OTEL_* variables"),
+  ADMIN_TOKEN(
+      "admin.token",
+      "none",
+      "token the request logs, analytics and dashboard require (Bearer, or Basic password);"
+          + " set it through the environment, not a flag"),
   OPENAI_BASE_URL(
       "providers.openai.base-url",
       "https://api.openai.com/v1",

@@ -133,10 +133,23 @@ public final class SettingsLoader {
           size(Setting.MAX_BODY_SIZE, value(known, Setting.MAX_BODY_SIZE)),
           duration(Setting.DRAIN_TIMEOUT, value(known, Setting.DRAIN_TIMEOUT)),
           gateway.build(),
-          observability(known));
+          observability(known),
+          adminToken(known));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("invalid settings: " + e.getMessage(), e);
     }
+  }
+
+  /** The admin token, or {@code null} for none; never echoed in an error. */
+  private static String adminToken(Map<Setting, String> known) {
+    String token = value(known, Setting.ADMIN_TOKEN);
+    if (token.equalsIgnoreCase("none")) {
+      return null;
+    }
+    if (token.isBlank()) {
+      throw new IllegalArgumentException(Setting.ADMIN_TOKEN.key + " must not be blank");
+    }
+    return token;
   }
 
   private static ObservabilitySettings observability(Map<Setting, String> known) {

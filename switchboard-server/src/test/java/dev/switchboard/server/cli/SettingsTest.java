@@ -32,6 +32,20 @@ class SettingsTest {
   }
 
   @Test
+  void theAdminTokenIsNoneByDefaultAndReadFromTheEnvironment() {
+    assertThat(SettingsLoader.load(null, Map.of(), Map.of()).adminToken()).isNull();
+
+    ServerSettings settings =
+        SettingsLoader.load(null, Map.of("SWITCHBOARD_ADMIN_TOKEN", "t0ken-from-env"), Map.of());
+
+    assertThat(settings.adminToken()).isEqualTo("t0ken-from-env");
+    assertThat(settings.toString()).doesNotContain("t0ken-from-env");
+    assertThatThrownBy(
+            () -> SettingsLoader.load(null, Map.of("SWITCHBOARD_ADMIN_TOKEN", "  "), Map.of()))
+        .hasMessageContaining("admin.token");
+  }
+
+  @Test
   void flagsBeatEnvironmentWhichBeatsTheFile() throws IOException {
     Path file = dir.resolve("switchboard.yaml");
     Files.writeString(

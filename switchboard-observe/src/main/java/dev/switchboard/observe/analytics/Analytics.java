@@ -1,0 +1,208 @@
+package dev.switchboard.observe.analytics;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.observe.store.LogStore;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The gateway's analytics ({@code GET /v1/analytics}): request counts, error, fallback and cache
+ * rates, tokens, cost, latency and time-to-first-token percentiles, and feedback, per time bucket
+ * and cohort, and in total per cohort. Computed by the store in one SQL dialect that DuckDB and
+ * PostgreSQL both run unchanged ({@code percentile_cont … WITHIN GROUP}, integer arithmetic on
+ * epoch milliseconds for buckets, a join on {@code request_metadata} for a metadata cohort); every
+ * value is a bind parameter.
+ *
+ * <p>Definitions: an error is any status outside 2xx; a cache hit is {@code HIT} or {@code SEMANTIC
+ * HIT}; {@code cache_age_avg_seconds} averages the age of the answers served from the cache;
+ * percentiles interpolate linearly ({@code percentile_cont}); feedback counts every feedback entry
+ * whose trace has a request in the bucket and cohort, and {@code feedback_avg} is its weighted mean
+ * (sum of value × weight over sum of weights).
+ */
+public final class Analytics {
+  private static final String ERROR = "(r.status < 200 OR r.status >= 300)";
+  private static final String CACHE_HIT = "r.cache_status IN ('HIT', 'SEMANTIC HIT')";
+
+  private final LogStore store;
+
+  public Analytics(LogStore store) {
+    this.store = store;
+  }
+
+  /** The answer of {@code GET /v1/analytics} for {@code query}. */
+  public ObjectNode run(AnalyticsQuery query) throws SQLException {
+    ObjectNode answer = JsonNodeFactory.instance.objectNode();
+    answer.put("from", query.filter().fromMs());
+    answer.put("to", query.filter().toMs());
+    answer.put("bucket_ms", query.bucketMs());
+    answer.put("group_by", query.groupBy().name());
+    try (Connection connection = store.connection()) {
+      Map<Key, double[]> seriesFeedback = feedback(connection, query, true);
+      ArrayNode series = answer.putArray("series");
+      for (ObjectNode row : metrics(connection, query, true, seriesFeedback)) {
+        series.add(row);
+      }
+      Map<Key, double[]> totalFeedback = feedback(connection, query, false);
+      ArrayNode totals = answer.putArray("totals");
+      for (ObjectNode row : metrics(connection, query, false, totalFeedback)) {
+        totals.add(row);
+      }
+    }
+    return answer;
+  }
+
+  /** A bucket (or {@code null} for totals) and a cohort. */
+  private record Key(Long bucketStartMs, String group) {}
+
+  /** {@code FROM} and {@code WHERE} of the records looked at, with their bind values. */
+  private static String from(AnalyticsQuery query, List<Object> binds) {
+    StringBuilder sql = new StringBuilder(" FROM requests r");
+    if (query.groupBy().metadataKey() != null) {
+      sql.append(" LEFT JOIN request_metadata m ON m.request_id = r.id AND m.key = ?");
+      binds.add(query.groupBy().metadataKey());
+    }
+    sql.append(" WHERE ").append(query.filter().conditions(binds));
+    return sql.toString();
+  }
+
+  /** The select list's first two columns: the bucket's start (or a constant) and the cohort. */
+  private static String keys(AnalyticsQuery query, boolean bucketed, List<Object> binds) {
+    if (bucketed) {
+      binds.add(query.bucketMs());
+      return "r.started_at_ms - (r.started_at_ms % ?) AS bucket_start, "
+          + query.groupBy().expression()
+          + " AS cohort";
+    }
+    return "CAST(NULL AS BIGINT) AS bucket_start, " + query.groupBy().expression() + " AS cohort";
+  }
+
+  private List<ObjectNode> metrics(
+      Connection connection, AnalyticsQuery query, boolean bucketed, Map<Key, double[]> feedback)
+      throws SQLException {
+    List<Object> binds = new ArrayList<>();
+    String sql =
+        "SELECT "
+            + keys(query, bucketed, binds)
+            + ", COUNT(*)"
+            + ", SUM(CASE WHEN "
+            + ERROR
+            + " THEN 1 ELSE 0 END)"
+            + ", SUM(CASE WHEN r.fallback_used THEN 1 ELSE 0 END)"
+            + ", SUM(r.retries)"
+            + ", SUM(CASE WHEN "
+            + CACHE_HIT
+            + " THEN 1 ELSE 0 END)"
+            + ", AVG(CASE WHEN "
+            + CACHE_HIT
+            + " THEN r.cache_age_seconds END)"
+            + ", SUM(r.prompt_tokens), SUM(r.completion_tokens), SUM(r.cached_tokens)"
+            + ", SUM(r.cost_usd)"
+            + ", percentile_cont(0.5) WITHIN GROUP (ORDER BY r.latency_ms)"
+            + ", percentile_cont(0.95) WITHIN GROUP (ORDER BY r.latency_ms)"
+            + ", percentile_cont(0.99) WITHIN GROUP (ORDER BY r.latency_ms)"
+            + ", percentile_cont(0.5) WITHIN GROUP (ORDER BY r.ttft_ms)"
+            + ", percentile_cont(0.99) WITHIN GROUP (ORDER BY r.ttft_ms)"
+            + from(query, binds)
+            + " GROUP BY 1, 2 ORDER BY 1, 2";
+    List<ObjectNode> rows = new ArrayList<>();
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      LogSearch.bind(statement, binds);
+      try (ResultSet result = statement.executeQuery()) {
+        while (result.next()) {
+          ObjectNode row = JsonNodeFactory.instance.objectNode();
+          Long bucketStart = nullableLong(result, 1);
+          String cohort = result.getString(2);
+          if (bucketed) {
+            row.put("bucket_start_ms", bucketStart);
+          }
+          row.put("group", cohort);
+          long requests = result.getLong(3);
+          long errors = result.getLong(4);
+          long fallbacks = result.getLong(5);
+          long cacheHits = result.getLong(7);
+          row.put("requests", requests);
+          row.put("errors", errors);
+          row.put("error_rate", rate(errors, requests));
+          row.put("fallbacks", fallbacks);
+          row.put("fallback_rate", rate(fallbacks, requests));
+          row.put("retries", result.getLong(6));
+          row.put("cache_hits", cacheHits);
+          row.put("cache_hit_rate", rate(cacheHits, requests));
+          row.put("cache_age_avg_seconds", nullableDouble(result, 8));
+          row.put("prompt_tokens", result.getLong(9));
+          row.put("completion_tokens", result.getLong(10));
+          row.put("cached_tokens", result.getLong(11));
+          BigDecimal cost = result.getBigDecimal(12);
+          row.put("cost_usd", RecordJson.plain(cost == null ? BigDecimal.ZERO : cost));
+          row.put("latency_p50_ms", nullableDouble(result, 13));
+          row.put("latency_p95_ms", nullableDouble(result, 14));
+          row.put("latency_p99_ms", nullableDouble(result, 15));
+          row.put("ttft_p50_ms", nullableDouble(result, 16));
+          row.put("ttft_p99_ms", nullableDouble(result, 17));
+          double[] given = feedback.get(new Key(bucketed ? bucketStart : null, cohort));
+          row.put("feedback_count", given == null ? 0 : (long) given[0]);
+          if (given == null || given[2] <= 0) {
+            row.putNull("feedback_avg");
+          } else {
+            row.put("feedback_avg", given[1] / given[2]);
+          }
+          rows.add(row);
+        }
+      }
+    }
+    return rows;
+  }
+
+  /**
+   * Feedback per bucket and cohort: count, sum of value × weight, sum of weights. A trace's
+   * feedback counts once in each bucket and cohort where the trace has a request.
+   */
+  private Map<Key, double[]> feedback(Connection connection, AnalyticsQuery query, boolean bucketed)
+      throws SQLException {
+    List<Object> binds = new ArrayList<>();
+    String traces = "SELECT DISTINCT " + keys(query, bucketed, binds) + ", r.trace_id";
+    traces += from(query, binds);
+    String sql =
+        "SELECT t.bucket_start, t.cohort, COUNT(f.id), SUM(f.value * f.weight), SUM(f.weight)"
+            + " FROM ("
+            + traces
+            + ") t JOIN feedback f ON f.trace_id = t.trace_id"
+            + " GROUP BY t.bucket_start, t.cohort";
+    Map<Key, double[]> found = new HashMap<>();
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      LogSearch.bind(statement, binds);
+      try (ResultSet result = statement.executeQuery()) {
+        while (result.next()) {
+          Long bucketStart = nullableLong(result, 1);
+          found.put(
+              new Key(bucketed ? bucketStart : null, result.getString(2)),
+              new double[] {result.getLong(3), result.getDouble(4), result.getDouble(5)});
+        }
+      }
+    }
+    return found;
+  }
+
+  private static double rate(long part, long whole) {
+    return whole == 0 ? 0 : (double) part / whole;
+  }
+
+  private static Long nullableLong(ResultSet row, int column) throws SQLException {
+    long value = row.getLong(column);
+    return row.wasNull() ? null : value;
+  }
+
+  private static Double nullableDouble(ResultSet row, int column) throws SQLException {
+    double value = row.getDouble(column);
+    return row.wasNull() ? null : value;
+  }
+}

@@ -1,0 +1,131 @@
+package dev.switchboard.observe.analytics;
+
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Which request records a search, an export or an analytics query looks at. Every field is optional
+ * ({@code null}: no condition); the conditions are joined with AND.
+ *
+ * @param traceId records of this trace
+ * @param requestId the record with this id
+ * @param status an exact status ({@code 429}), a class ({@code 2xx} … {@code 5xx}) or {@code error}
+ *     (anything but 2xx)
+ * @param provider records whose (last) provider is this one
+ * @param model records whose model is this one
+ * @param config records routed by this config ({@code inline:…} for an inline one)
+ * @param cacheStatus records with this cache status ({@code HIT}, {@code MISS}, …)
+ * @param metadata records whose {@code x-portkey-metadata} has each of these key/value pairs
+ * @param fromMs records started at or after this instant, in epoch milliseconds
+ * @param toMs records started before this instant
+ */
+public record LogFilter(
+    String traceId,
+    String requestId,
+    String status,
+    String provider,
+    String model,
+    String config,
+    String cacheStatus,
+    Map<String, String> metadata,
+    Long fromMs,
+    Long toMs) {
+  private static final Pattern STATUS = Pattern.compile("([1-5])xx|([1-5]\\d\\d)|error");
+
+  public LogFilter {
+    metadata = Map.copyOf(metadata);
+    if (status != null && !STATUS.matcher(status).matches()) {
+      throw Parameters.invalid(
+          "status", "'status' must be a status code such as 429, a class such as 5xx, or error.");
+    }
+    if (fromMs != null && toMs != null && fromMs >= toMs) {
+      throw Parameters.invalid("from", "'from' must be before 'to'.");
+    }
+  }
+
+  /** No condition: every record. */
+  public static LogFilter all() {
+    return new LogFilter(null, null, null, null, null, null, null, Map.of(), null, null);
+  }
+
+  /** The filter the query string's parameters give. */
+  static LogFilter parse(Parameters parameters) {
+    return new LogFilter(
+        parameters.text("trace_id"),
+        parameters.text("request_id"),
+        lower(parameters.text("status")),
+        parameters.text("provider"),
+        parameters.text("model"),
+        parameters.text("config"),
+        parameters.text("cache_status"),
+        parameters.withPrefix("metadata."),
+        parameters.instant("from"),
+        parameters.instant("to"));
+  }
+
+  private static String lower(String value) {
+    return value == null ? null : value.toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /** The same filter over another time range. */
+  LogFilter between(long from, long to) {
+    return new LogFilter(
+        traceId, requestId, status, provider, model, config, cacheStatus, metadata, from, to);
+  }
+
+  /**
+   * The SQL conditions on the {@code requests} table aliased {@code r}, each value added to {@code
+   * binds} as a parameter (never written into the SQL): {@code "1 = 1"} when there are none.
+   */
+  String conditions(List<Object> binds) {
+    StringBuilder sql = new StringBuilder("1 = 1");
+    equal(sql, binds, "r.trace_id", traceId);
+    equal(sql, binds, "r.id", requestId);
+    equal(sql, binds, "r.provider", provider);
+    equal(sql, binds, "r.model", model);
+    equal(sql, binds, "r.config", config);
+    equal(sql, binds, "r.cache_status", cacheStatus);
+    if (status != null) {
+      Matcher matcher = STATUS.matcher(status);
+      matcher.matches();
+      if (matcher.group(1) != null) {
+        int low = Integer.parseInt(matcher.group(1)) * 100;
+        sql.append(" AND r.status >= ? AND r.status < ?");
+        binds.add(low);
+        binds.add(low + 100);
+      } else if (matcher.group(2) != null) {
+        sql.append(" AND r.status = ?");
+        binds.add(Integer.parseInt(matcher.group(2)));
+      } else {
+        sql.append(" AND (r.status < ? OR r.status >= ?)");
+        binds.add(200);
+        binds.add(300);
+      }
+    }
+    for (Map.Entry<String, String> entry : metadata.entrySet()) {
+      sql.append(
+          " AND EXISTS (SELECT 1 FROM request_metadata fm"
+              + " WHERE fm.request_id = r.id AND fm.key = ? AND fm.value = ?)");
+      binds.add(entry.getKey());
+      binds.add(entry.getValue());
+    }
+    if (fromMs != null) {
+      sql.append(" AND r.started_at_ms >= ?");
+      binds.add(fromMs);
+    }
+    if (toMs != null) {
+      sql.append(" AND r.started_at_ms < ?");
+      binds.add(toMs);
+    }
+    return sql.toString();
+  }
+
+  private static void equal(StringBuilder sql, List<Object> binds, String column, String value) {
+    if (value != null) {
+      sql.append(" AND ").append(column).append(" = ?");
+      binds.add(value);
+    }
+  }
+}

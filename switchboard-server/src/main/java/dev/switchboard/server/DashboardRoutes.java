@@ -1,0 +1,82 @@
+package dev.switchboard.server;
+
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.ContextHandler;
+import org.eclipse.jetty.server.handler.ContextHandlerCollection;
+import org.eclipse.jetty.server.handler.ResourceHandler;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.resource.Resource;
+import org.eclipse.jetty.util.resource.ResourceFactory;
+import org.webjars.WebJarVersionLocator;
+
+/**
+ * The dashboard at {@code /dashboard/}: a static page (HTML, CSS and JavaScript modules, no build
+ * step) that reads the request logs and analytics through the gateway's own API, and the chart
+ * library it draws with, Chart.js, served from its WebJar under {@code
+ * /dashboard/vendor/chart.js/}. Everything comes from the jar: the page works on a closed network,
+ * and its policy forbids loading anything from another origin.
+ *
+ * <p>Jetty's {@link ResourceHandler} serves the files (content types, {@code ETag}s, {@code 304}s,
+ * {@code HEAD}), with directory listings off; a path that names no file is not handled here.
+ */
+final class DashboardRoutes extends ContextHandlerCollection {
+  static final String PATH = "/dashboard";
+
+  /**
+   * Scripts and styles only from the gateway itself; data only from its API; never framed. Chart.js
+   * sets sizes on its canvases through the CSSOM, which {@code style-src 'self'} allows.
+   */
+  private static final String CONTENT_SECURITY_POLICY =
+      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self';"
+          + " connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+  DashboardRoutes() {
+    ResourceFactory resources = ResourceFactory.of(this);
+    addHandler(staticFiles(PATH, directoryOf(resources, "dashboard/index.html")));
+    String chartJs = new WebJarVersionLocator().fullPath("chart.js", "dist/chart.umd.js");
+    if (chartJs == null) {
+      throw new IllegalStateException("Chart.js's WebJar is missing from the classpath");
+    }
+    addHandler(staticFiles(PATH + "/vendor/chart.js", directoryOf(resources, chartJs)));
+  }
+
+  /**
+   * The directory holding a file of the classpath. Found through the file because a jar need not
+   * list its directories (the WebJar's {@code dist/} has no entry of its own).
+   */
+  private static Resource directoryOf(ResourceFactory resources, String classpathFile) {
+    Resource file = resources.newClassLoaderResource(classpathFile);
+    if (file == null) {
+      throw new IllegalStateException(classpathFile + " is missing from the classpath");
+    }
+    return resources.newResource(file.getPath().getParent());
+  }
+
+  /** Whether {@code path} is the dashboard's. */
+  static boolean owns(String path) {
+    return path.equals(PATH) || path.startsWith(PATH + "/");
+  }
+
+  @Override
+  public boolean handle(Request request, Response response, Callback callback) throws Exception {
+    response.getHeaders().put("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+    response.getHeaders().put("X-Content-Type-Options", "nosniff");
+    response.getHeaders().put("Referrer-Policy", "no-referrer");
+    // The page is small and changes with the gateway: revalidated on each load (ETag, 304).
+    response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
+    return super.handle(request, response, callback);
+  }
+
+  private static ContextHandler staticFiles(String contextPath, Resource base) {
+    ResourceHandler files = new ResourceHandler();
+    files.setBaseResource(base);
+    files.setDirAllowed(false);
+    files.setWelcomeFiles("index.html");
+    files.setEtags(true);
+    ContextHandler context = new ContextHandler(files, contextPath);
+    context.setAllowNullPathInContext(false);
+    return context;
+  }
+}

@@ -1,0 +1,294 @@
+package dev.switchboard.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.engine.errors.GatewayException;
+import dev.switchboard.engine.errors.InvalidRequestException;
+import dev.switchboard.engine.observe.RequestRecord;
+import dev.switchboard.observe.Observability;
+import dev.switchboard.observe.analytics.Analytics;
+import dev.switchboard.observe.analytics.AnalyticsQuery;
+import dev.switchboard.observe.analytics.FeedbackLog;
+import dev.switchboard.observe.analytics.LiveTail;
+import dev.switchboard.observe.analytics.LogExport;
+import dev.switchboard.observe.analytics.LogQuery;
+import dev.switchboard.observe.analytics.LogSearch;
+import dev.switchboard.observe.analytics.RecordJson;
+import dev.switchboard.observe.store.LogStore;
+import dev.switchboard.wire.WireFormatException;
+import dev.switchboard.wire.WireJson;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The request logs' HTTP routes: {@code GET /v1/logs} (search), {@code GET /v1/logs/{id}}, {@code
+ * GET /v1/logs/export}, {@code GET /v1/logs/tail} (server-sent events), {@code GET /v1/analytics}
+ * and {@code POST /v1/feedback} (Portkey's feedback API). The logic is in the observe module's
+ * {@code analytics} package; here are the query string, the status codes and the bodies. Bad
+ * parameters are 400 in OpenAI's error shape, naming the parameter, through {@link ErrorResponses}.
+ */
+final class LogsRoutes {
+  private static final Logger log = LoggerFactory.getLogger(LogsRoutes.class);
+
+  /** The live tail's comment line when nothing happened for a while, so proxies keep it open. */
+  static final Duration HEARTBEAT = Duration.ofSeconds(15);
+
+  /** How often a waiting live tail checks whether the server is stopping. */
+  private static final Duration TAIL_WAKE = Duration.ofMillis(250);
+
+  /** The largest feedback body read. */
+  private static final int MAX_FEEDBACK_BYTES = 1024 * 1024;
+
+  private static final byte[] HEARTBEAT_LINE = ": heartbeat\n\n".getBytes(StandardCharsets.UTF_8);
+
+  private final LiveTail liveTail;
+  private final LogSearch search;
+  private final Analytics analytics;
+  private final FeedbackLog feedback;
+  private final Clock clock;
+
+  LogsRoutes(Observability observability, Clock clock) {
+    this.clock = clock;
+    this.liveTail = observability.liveTail();
+    LogStore store = observability.requestLog() == null ? null : observability.requestLog().store();
+    this.feedback = store == null ? null : new FeedbackLog(store, clock);
+    this.search = store == null ? null : new LogSearch(store, feedback);
+    this.analytics = store == null ? null : new Analytics(store);
+  }
+
+  /** Whether {@code path} is one of these routes. */
+  static boolean serves(String path) {
+    return path.equals("/v1/feedback")
+        || path.equals("/v1/logs")
+        || path.startsWith("/v1/logs/")
+        || path.equals("/v1/analytics");
+  }
+
+  void handle(String path, Request request, Response response, Callback callback) {
+    try {
+      route(path, request, response, callback);
+    } catch (GatewayException error) {
+      writeError(response, callback, ErrorResponses.of(error));
+    } catch (SQLException storeFailure) {
+      log.warn("the request log store failed on {}: {}", path, storeFailure.toString());
+      writeError(
+          response,
+          callback,
+          ErrorResponses.gateway(
+              503, "The request log store is unavailable; try again.", "api_error", null));
+    } catch (RuntimeException unexpected) {
+      log.error("unexpected failure on {}", path, unexpected);
+      writeError(
+          response,
+          callback,
+          ErrorResponses.gateway(500, "Something went wrong in the gateway.", "api_error", null));
+    }
+  }
+
+  private void route(String path, Request request, Response response, Callback callback)
+      throws SQLException {
+    String allowed = path.equals("/v1/feedback") ? "POST" : "GET";
+    if (!request.getMethod().equals(allowed)) {
+      response.getHeaders().put(HttpHeader.ALLOW, allowed);
+      writeError(
+          response,
+          callback,
+          ErrorResponses.gateway(
+              405, path + " takes " + allowed + " only.", "invalid_request_error", null));
+      return;
+    }
+    if (search == null && !path.equals("/v1/logs/tail")) {
+      writeError(
+          response,
+          callback,
+          ErrorResponses.gateway(
+              404,
+              "The request log is off (logs.enabled is false), so there is nothing to show or"
+                  + " attach feedback to.",
+              "invalid_request_error",
+              null));
+      return;
+    }
+    if (path.equals("/v1/feedback")) {
+      saveFeedback(request, response, callback);
+      return;
+    }
+    Map<String, List<String>> query = query(request);
+    switch (path) {
+      case "/v1/logs" ->
+          writeJson(response, callback, 200, search.search(LogQuery.parse(query)).toJson());
+      case "/v1/logs/export" -> export(LogExport.Request.parse(query), response, callback);
+      case "/v1/logs/tail" -> tail(request, response, callback);
+      case "/v1/analytics" ->
+          writeJson(response, callback, 200, analytics.run(AnalyticsQuery.parse(query, clock)));
+      default -> {
+        String id = path.substring("/v1/logs/".length());
+        Optional<ObjectNode> record = id.isEmpty() ? Optional.empty() : search.find(id);
+        if (record.isEmpty()) {
+          writeError(
+              response,
+              callback,
+              ErrorResponses.gateway(
+                  404,
+                  "No request log record has id '" + id + "'.",
+                  "invalid_request_error",
+                  "id"));
+        } else {
+          writeJson(response, callback, 200, record.get());
+        }
+      }
+    }
+  }
+
+  private void saveFeedback(Request request, Response response, Callback callback)
+      throws SQLException {
+    JsonNode body;
+    try (InputStream in = Content.Source.asInputStream(request)) {
+      byte[] bytes = in.readNBytes(MAX_FEEDBACK_BYTES + 1);
+      if (bytes.length > MAX_FEEDBACK_BYTES) {
+        throw new dev.switchboard.engine.errors.PayloadTooLargeException(MAX_FEEDBACK_BYTES);
+      }
+      if (bytes.length == 0) {
+        throw new InvalidRequestException("The request body is empty; a JSON object is required.");
+      }
+      body = WireJson.tree(bytes);
+    } catch (WireFormatException e) {
+      throw new InvalidRequestException("Invalid JSON in request body: " + e.getMessage(), null, e);
+    } catch (IOException e) {
+      throw new InvalidRequestException("The request body could not be read.", null, e);
+    }
+    List<String> ids = feedback.save(body);
+    ObjectNode answer = JsonNodeFactory.instance.objectNode();
+    answer.put("status", "success");
+    answer.put("message", "Feedback successfully saved");
+    ids.forEach(answer.putArray("feedback_ids")::add);
+    writeJson(response, callback, 200, answer);
+  }
+
+  private void export(LogExport.Request export, Response response, Callback callback)
+      throws SQLException {
+    response.setStatus(200);
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, export.format().contentType());
+    response
+        .getHeaders()
+        .put(
+            "Content-Disposition",
+            "attachment; filename=\"switchboard-requests." + export.format().extension() + "\"");
+    response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+    try (OutputStream out =
+        new java.io.BufferedOutputStream(Content.Sink.asOutputStream(response), 64 * 1024)) {
+      LogExport.write(search, export, out);
+    } catch (IOException clientGone) {
+      callback.failed(clientGone);
+      return;
+    } catch (SQLException | RuntimeException failure) {
+      if (response.isCommitted()) {
+        // The file is cut short; the client sees the response end abnormally, not a short file.
+        log.warn("the export failed after it began: {}", failure.toString());
+        callback.failed(failure);
+        return;
+      }
+      throw failure;
+    }
+    callback.succeeded();
+  }
+
+  /**
+   * Streams each finished request's record as {@code data: <record json>}, and a comment every
+   * {@link #HEARTBEAT} of silence, until the client leaves or the server stops.
+   */
+  private void tail(Request request, Response response, Callback callback) {
+    LiveTail.Subscription subscription;
+    try {
+      subscription = liveTail.subscribe();
+    } catch (IllegalStateException full) {
+      writeError(
+          response,
+          callback,
+          ErrorResponses.gateway(
+              503, "Too many live tails are open; close one and retry.", "api_error", null));
+      return;
+    }
+    response.setStatus(200);
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream; charset=utf-8");
+    response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
+    try (subscription;
+        OutputStream out = Content.Sink.asOutputStream(response)) {
+      out.write(": switchboard live tail\n\n".getBytes(StandardCharsets.UTF_8));
+      out.flush();
+      long quietSince = System.nanoTime();
+      while (!request.getConnectionMetaData().getConnector().getServer().isStopping()) {
+        RequestRecord record = subscription.poll(TAIL_WAKE);
+        if (record != null) {
+          out.write("data: ".getBytes(StandardCharsets.UTF_8));
+          out.write(RecordJson.write(RecordJson.of(record)));
+          out.write("\n\n".getBytes(StandardCharsets.UTF_8));
+          out.flush();
+          quietSince = System.nanoTime();
+        } else if (System.nanoTime() - quietSince >= HEARTBEAT.toNanos()) {
+          out.write(HEARTBEAT_LINE);
+          out.flush();
+          quietSince = System.nanoTime();
+        }
+      }
+    } catch (IOException clientGone) {
+      callback.failed(clientGone);
+      return;
+    } catch (InterruptedException stopping) {
+      Thread.currentThread().interrupt();
+    }
+    callback.succeeded();
+  }
+
+  /** The query string's parameters, decoded (UTF-8), in order, by name. */
+  private static Map<String, List<String>> query(Request request) {
+    Fields fields;
+    try {
+      fields = Request.extractQueryParameters(request, StandardCharsets.UTF_8);
+    } catch (RuntimeException malformed) {
+      throw new InvalidRequestException(
+          "The query string is not valid URL encoding.", null, malformed);
+    }
+    Map<String, List<String>> query = new LinkedHashMap<>();
+    for (Fields.Field field : fields) {
+      query.put(field.getName(), field.getValues());
+    }
+    return query;
+  }
+
+  static void writeJson(Response response, Callback callback, int status, JsonNode body) {
+    byte[] bytes = RecordJson.write(body);
+    response.setStatus(status);
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
+    response.write(true, ByteBuffer.wrap(bytes), callback);
+  }
+
+  static void writeError(Response response, Callback callback, ErrorResponses.ErrorResponse error) {
+    if (response.isCommitted()) {
+      callback.failed(new IOException("failed after the response was committed"));
+      return;
+    }
+    error.headers().forEach((name, value) -> response.getHeaders().put(name, value));
+    writeJson(response, callback, error.status(), error.body());
+  }
+}

@@ -1,0 +1,74 @@
+// The gateway's logs and analytics API, as the dashboard calls it. Paths are relative to the page
+// (/dashboard/), so a gateway mounted under a prefix by a proxy still works.
+
+/** A failed call: the HTTP status and the message of the gateway's OpenAI-shaped error. */
+export class ApiError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+
+function url(path, params = {}) {
+  const target = new URL(path, document.baseURI);
+  // A page opened as http://user:token@host/ has them in its base URL, and fetch refuses such a
+  // URL; the browser keeps the credentials and sends them when the gateway asks.
+  target.username = '';
+  target.password = '';
+  for (const [name, value] of Object.entries(params)) {
+    if (value !== undefined && value !== null && value !== '') {
+      target.searchParams.set(name, value);
+    }
+  }
+  return target;
+}
+
+async function getJson(path, params) {
+  const response = await fetch(url(path, params), {
+    headers: { accept: 'application/json' },
+    credentials: 'same-origin',
+  });
+  if (!response.ok) {
+    let message = response.statusText;
+    try {
+      message = (await response.json()).error.message || message;
+    } catch {
+      // Not the gateway's error shape (a proxy's page): keep the status text.
+    }
+    throw new ApiError(response.status, message);
+  }
+  return response.json();
+}
+
+/** GET /v1/analytics: metrics per time bucket and cohort, and totals per cohort. */
+export function analytics({ from, to, bucket, groupBy }) {
+  return getJson('../v1/analytics', { from, to, bucket, group_by: groupBy });
+}
+
+/** GET /v1/logs: one page of records, newest first, with the cursor of the next page. */
+export function logs(filters, cursor, limit = 50) {
+  return getJson('../v1/logs', { ...filters, cursor, limit });
+}
+
+/** GET /v1/logs/{id}: one record with its feedback. */
+export function log(id) {
+  return getJson(`../v1/logs/${encodeURIComponent(id)}`);
+}
+
+/**
+ * GET /v1/logs/tail as Server-Sent Events: onRecord is called with each record as its request
+ * finishes, onState with true or false as the connection opens or drops (the browser reconnects).
+ */
+export function tail(onRecord, onState) {
+  const events = new EventSource(url('../v1/logs/tail'));
+  events.onopen = () => onState(true);
+  events.onerror = () => onState(false);
+  events.onmessage = (event) => {
+    try {
+      onRecord(JSON.parse(event.data));
+    } catch {
+      // A heartbeat or a line that is not a record.
+    }
+  };
+  return events;
+}

@@ -1,0 +1,714 @@
+package dev.switchboard.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.engine.GatewaySettings;
+import dev.switchboard.observe.ObservabilitySettings;
+import dev.switchboard.testkit.FakeAnthropic;
+import dev.switchboard.testkit.FakeOpenAi;
+import dev.switchboard.testkit.Fault;
+import dev.switchboard.wire.WireJson;
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The dashboard in a real browser: headless Chromium, driven through Selenium, over a gateway that
+ * recorded the better part of an hour of varied traffic in its embedded store (successes through
+ * three providers, streams, retries, fallbacks, cache hits, provider errors). The gateway's clock
+ * is set back 50 minutes and moved forward between requests, so the records spread over the charts'
+ * hour; the few requests tests add go through {@link Traffic} too, so counts hold in any order.
+ *
+ * <p>With {@code -Dswitchboard.screenshots=<directory>} it saves the screenshots shown in the
+ * README there ({@code dashboard-overview.png}, {@code dashboard-logs.png}, {@code
+ * dashboard-request.png}).
+ *
+ * <p>Skipped only where Chromium is not installed and {@code CI} is unset: {@code .ci/run} installs
+ * it, so in CI the test runs.
+ */
+// Ordered only so that the screenshots show the hour's traffic before other tests add to it.
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DashboardBrowserTest {
+  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+  static final String SCREENSHOTS = System.getProperty("switchboard.screenshots");
+
+  @TempDir static Path data;
+  @TempDir static Path profile;
+
+  static FakeOpenAi primary;
+  static FakeOpenAi backup;
+  static FakeAnthropic anthropic;
+  static ManualTime time;
+  static GatewayUnderTest gateway;
+  static Traffic traffic;
+
+  WebDriver browser;
+
+  @BeforeAll
+  static void startGatewayAndSendTraffic() {
+    Assumptions.assumeTrue(
+        (Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER))
+            || System.getenv("CI") != null,
+        "Chromium is not installed (apt-get install chromium chromium-driver)");
+    primary = FakeOpenAi.start();
+    backup = FakeOpenAi.start();
+    anthropic = FakeAnthropic.start();
+    time = new ManualTime();
+    time.advance(Duration.between(time.instant(), Instant.now().minus(Duration.ofMinutes(50))));
+    ServerSettings settings =
+        new ServerSettings(
+                "127.0.0.1",
+                0,
+                ServerSettings.DEFAULT_MAX_BODY_BYTES,
+                Duration.ofSeconds(5),
+                GatewaySettings.builder()
+                    .providerBaseUrl("openai", URI.create(primary.baseUrl()))
+                    .providerBaseUrl("anthropic", URI.create(anthropic.baseUrl()))
+                    .build())
+            .withObservability(ObservabilitySettings.defaults().withDataDirectory(data));
+    gateway = GatewayUnderTest.withSettings(settings, engine -> engine.clock(time).sleeper(time));
+    traffic = new Traffic();
+    traffic.sendAnHour();
+    traffic.feedback("trace-fallback", 8, "{\"reviewer\":\"ana\"}");
+    traffic.feedback("trace-retry", -2, "{}");
+    traffic.awaitRecorded();
+  }
+
+  @AfterAll
+  static void stop() {
+    for (AutoCloseable closeable : new AutoCloseable[] {gateway, primary, backup, anthropic}) {
+      try {
+        if (closeable != null) {
+          closeable.close();
+        }
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    }
+  }
+
+  @BeforeEach
+  void openBrowser() throws IOException {
+    browser = headlessChromium(Files.createTempDirectory(profile, "chromium"));
+  }
+
+  @AfterEach
+  void closeBrowser() {
+    if (browser != null) {
+      browser.quit();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void overviewShowsTheHourInTilesChartsAndCohorts() {
+    browser.manage().window().setSize(new Dimension(1440, 1720));
+    open("/dashboard/");
+    await(d -> "loaded".equals(body().getDomAttribute("data-overview")));
+
+    assertThat(text("[data-kpi=requests] .value")).isEqualTo(String.valueOf(traffic.sent()));
+    assertThat(text("[data-kpi=error_rate] .sub")).isEqualTo(traffic.errors() + " errors");
+    assertThat(text("[data-kpi=cost_usd] .value")).startsWith("$").isNotEqualTo("$0");
+    // Grouped by provider (the default): one series per provider in the requests chart, whose
+    // bars add up to every request sent.
+    assertThat(seriesLabels("requests"))
+        .containsExactlyInAnyOrderElementsOf(traffic.providersWithTraffic());
+    assertThat(sumOfSeries("requests")).isEqualTo((double) traffic.sent());
+    assertThat(sumOfSeries("errors")).isEqualTo((double) traffic.errors());
+    for (String chart :
+        List.of("requests", "latency", "errors", "ttft", "cost", "tokens", "cache", "fallbacks")) {
+      assertThat(sumOfSeries(chart)).as("data in chart %s", chart).isPositive();
+      assertThat(paintedPixels(chart)).as("pixels drawn in chart %s", chart).isGreaterThan(500);
+    }
+    assertThat(rows("#cohort-table tbody tr")).hasSize(traffic.providersWithTraffic().size());
+    // Feedback on two openai requests: +8 and -2, on average 3.
+    assertThat(text("#cohort-table tbody tr:first-child")).startsWith("openai").endsWith("3.0 (2)");
+    screenshot("dashboard-overview.png");
+
+    new Select(browser.findElement(By.id("group-by"))).selectByValue("metadata");
+    WebElement key = browser.findElement(By.id("group-key"));
+    key.sendKeys("team\n");
+    await(d -> seriesLabels("requests").contains("search"));
+    assertThat(seriesLabels("requests")).containsExactlyInAnyOrder("search", "support", "billing");
+    assertThat(sumOfSeries("requests")).isEqualTo((double) traffic.sent());
+
+    new Select(browser.findElement(By.id("group-by"))).selectByValue("none");
+    await(d -> seriesLabels("latency").equals(List.of("p50", "p95", "p99")));
+    assertThat(seriesLabels("tokens")).containsExactly("prompt", "completion");
+    assertThat(sumOfSeries("requests")).isEqualTo((double) traffic.sent());
+    assertThat(rows("#cohort-table tbody tr")).hasSize(1);
+
+    browser.findElement(By.cssSelector("#range [data-range='15m']")).click();
+    await(d -> bucketCount("requests") <= 16);
+    assertThat(bucketCount("requests")).isBetween(15L, 16L);
+  }
+
+  @Test
+  @Order(2)
+  void aCohortOfTheOverviewOpensItsLogs() {
+    open("/dashboard/");
+    new Select(browser.findElement(By.id("group-by"))).selectByValue("metadata");
+    browser.findElement(By.id("group-key")).sendKeys("team\n");
+    await(d -> !rows("#cohort-table tbody tr[data-group=billing]").isEmpty());
+
+    rows("#cohort-table tbody tr[data-group=billing]").getFirst().click();
+
+    await(d -> "loaded".equals(body().getDomAttribute("data-logs")));
+    assertThat(browser.findElement(By.name("metadata")).getDomProperty("value"))
+        .isEqualTo("team=billing");
+    await(d ->
+        rows("#logs-table tbody tr").size()
+            == Math.min(50, traffic.teams.getOrDefault("billing", 0)));
+  }
+
+  @Test
+  @Order(3)
+  void logsTableNarrowsToTheFilters() {
+    browser.manage().window().setSize(new Dimension(1440, 960));
+    open("/dashboard/#logs");
+    await(d -> "loaded".equals(body().getDomAttribute("data-logs")));
+    assertThat(rows("#logs-table tbody tr")).hasSize(Math.min(50, traffic.sent()));
+
+    filter("provider", "anthropic");
+    await(d -> rows("#logs-table tbody tr").size() == traffic.count(r -> "anthropic".equals(r)));
+    assertThat(columnTexts(3)).containsOnly("anthropic");
+
+    browser.findElement(By.cssSelector("#filters button[type=reset]")).click();
+    new Select(browser.findElement(By.name("status"))).selectByValue("error");
+    submitFilters();
+    await(d -> rows("#logs-table tbody tr").size() == traffic.errors());
+    assertThat(columnTexts(2)).allSatisfy(status -> assertThat(status).doesNotStartWith("2"));
+
+    browser.findElement(By.cssSelector("#filters button[type=reset]")).click();
+    filter("metadata", "team=search, env=prod");
+    await(d -> rows("#logs-table tbody tr").size() == traffic.teamSearchInProd);
+    screenshot("dashboard-logs.png");
+
+    browser.findElement(By.cssSelector("#filters button[type=reset]")).click();
+    filter("trace_id", "trace-fallback");
+    await(d -> rows("#logs-table tbody tr").size() == 1);
+  }
+
+  @Test
+  @Order(4)
+  void requestDrawerShowsTheAttemptsOfAFallbackAndARetry() {
+    browser.manage().window().setSize(new Dimension(1440, 960));
+    open("/dashboard/#logs");
+    await(d -> "loaded".equals(body().getDomAttribute("data-logs")));
+    filter("trace_id", "trace-fallback");
+    await(d -> rows("#logs-table tbody tr").size() == 1);
+    rows("#logs-table tbody tr").getFirst().click();
+    awaitDrawer(traffic.idOf("trace-fallback"));
+
+    List<WebElement> attempts = rows("#detail .attempt");
+    assertThat(attempts).hasSize(2);
+    assertThat(attempts.get(0).getText()).contains("#0", "config.targets[0]", "503");
+    assertThat(attempts.get(0).findElement(By.cssSelector(".bar")).getDomAttribute("class"))
+        .contains("err");
+    assertThat(attempts.get(1).getText()).contains("#1", "config.targets[1]", "200");
+    assertThat(text("#detail [data-section=attempts]")).contains("fallback used");
+    assertThat(text("#detail [data-section=metadata]"))
+        .contains("team", traffic.teamOf("trace-fallback"), "_user");
+    assertThat(text("#detail [data-section=stats]")).contains("Prompt tokens");
+    assertThat(text("#detail [data-section=feedback]")).contains("+8", "weight 1", "reviewer");
+
+    open("/dashboard/#request/" + traffic.idOf("trace-retry"));
+    awaitDrawer(traffic.idOf("trace-retry"));
+    attempts = rows("#detail .attempt");
+    assertThat(attempts).hasSize(2);
+    assertThat(attempts.get(0).getText()).contains("429", "then waited");
+    assertThat(attempts.get(0).findElements(By.cssSelector(".wait"))).hasSize(1);
+    assertThat(attempts.get(1).getText()).contains("retry 1", "200");
+    screenshot("dashboard-request.png");
+
+    browser.findElement(By.cssSelector("#detail [data-section=summary] a")).click();
+    await(d -> browser.findElement(By.id("drawer")).getDomAttribute("data-loaded") == null);
+    await(d -> rows("#logs-table tbody tr").size() == 1);
+    assertThat(browser.findElement(By.name("trace_id")).getDomProperty("value"))
+        .isEqualTo("trace-retry");
+
+    open("/dashboard/#request/" + traffic.idOf("trace-cache-hit"));
+    awaitDrawer(traffic.idOf("trace-cache-hit"));
+    assertThat(text("#detail [data-section=routing]")).contains("HIT");
+    assertThat(rows("#detail .attempt .bar.cache")).hasSize(1);
+  }
+
+  @Test
+  @Order(5)
+  void liveTailShowsARequestAsItFinishes() {
+    open("/dashboard/");
+    await(d -> browser.findElement(By.id("live-dot")).getDomAttribute("class").contains("on"));
+
+    HttpResponse<String> sent = traffic.mock("live one", null);
+
+    String id = sent.headers().firstValue("x-switchboard-request-id").orElseThrow();
+    await(
+        d -> !browser.findElements(By.cssSelector("#live-list [data-id='" + id + "']")).isEmpty());
+    browser.findElement(By.cssSelector("#live-list [data-id='" + id + "']")).click();
+    awaitDrawer(id);
+    assertThat(text("#detail [data-section=summary]")).contains("mock");
+    traffic.awaitRecorded();
+  }
+
+  @Test
+  @Order(6)
+  void whatCallersSentIsShownAsTextAndNeverRunAsMarkup() {
+    String markup = "<img src=x onerror=\"document.body.dataset.injected=1\">";
+    HttpResponse<String> sent =
+        traffic.send("mock", "<b>bold</b>", false, null, null, "mock", "hi", markup);
+    String id = sent.headers().firstValue("x-switchboard-request-id").orElseThrow();
+    traffic.awaitRecorded();
+
+    open("/dashboard/#request/" + id);
+    awaitDrawer(id);
+
+    assertThat(text("#detail [data-section=metadata]")).contains(markup);
+    assertThat(text("#detail [data-section=summary]")).contains("<b>bold</b>");
+    assertThat(browser.findElements(By.cssSelector("#detail img, #detail b"))).isEmpty();
+    assertThat(body().getDomAttribute("data-injected")).isNull();
+  }
+
+  @Test
+  @Order(7)
+  void everythingThePageLoadsComesFromTheGateway() {
+    open("/dashboard/");
+    await(d -> "loaded".equals(body().getDomAttribute("data-overview")));
+
+    @SuppressWarnings("unchecked")
+    List<String> loaded =
+        (List<String>)
+            js("return performance.getEntriesByType('resource').map(entry => entry.name)");
+    assertThat(loaded)
+        .isNotEmpty()
+        .allSatisfy(url -> assertThat(url).startsWith(gateway.uri("/").toString()));
+    assertThat(loaded).anySatisfy(url -> assertThat(url).contains("/dashboard/vendor/chart.js/"));
+    assertThat(js("return typeof Chart")).isEqualTo("function");
+  }
+
+  @Test
+  @Order(8)
+  void behindAnAdminTokenThePageAndItsCallsWorkOnceTheBrowserHasIt() throws IOException {
+    ServerSettings settings =
+        new ServerSettings(
+                "127.0.0.1",
+                0,
+                ServerSettings.DEFAULT_MAX_BODY_BYTES,
+                Duration.ofSeconds(5),
+                GatewaySettings.defaults())
+            .withObservability(
+                ObservabilitySettings.defaults()
+                    .withDataDirectory(Files.createTempDirectory(data, "guarded")))
+            .withAdminToken("admin-token-7");
+    try (GatewayUnderTest guarded = GatewayUnderTest.withSettings(settings, engine -> {})) {
+      guarded.postJson(
+          "/v1/chat/completions",
+          "{\"model\":\"mock-chat\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+          "x-portkey-provider",
+          "mock");
+      URI page = guarded.uri("/dashboard/");
+      browser.get(page.toString());
+      // Asked for the token (a headless browser has no one to ask): no dashboard.
+      assertThat(browser.getTitle()).doesNotContain("Dashboard");
+      assertThat(browser.findElements(By.id("kpis"))).isEmpty();
+
+      // What a user types at the browser's login prompt: any name, the token as the password.
+      browser.get("http://anyone:admin-token-7@" + page.getAuthority() + page.getPath());
+
+      await(d -> "loaded".equals(body().getDomAttribute("data-overview")));
+      await(d -> browser.findElement(By.id("live-dot")).getDomAttribute("class").contains("on"));
+      assertThat(browser.findElement(By.id("banner")).isDisplayed()).isFalse();
+      await(d -> !rows("#live-list .live-item").isEmpty());
+    }
+  }
+
+  // ---- The traffic the dashboard shows ----
+
+  /** An hour of requests, one every ~50 s of the gateway's clock, and what was sent. */
+  static final class Traffic {
+    static final String[] TEAMS = {"search", "support", "billing"};
+    final SplittableRandom random = new SplittableRandom(7);
+    final List<String> providers = new ArrayList<>();
+    final Map<String, String> idsByTrace = new java.util.HashMap<>();
+    final Map<String, String> teamsByTrace = new java.util.HashMap<>();
+    final Map<String, Integer> teams = new java.util.HashMap<>();
+    int errors;
+    int teamSearchInProd;
+    int sequence;
+
+    int sent() {
+      return providers.size();
+    }
+
+    int errors() {
+      return errors;
+    }
+
+    int count(java.util.function.Predicate<String> provider) {
+      return (int) providers.stream().filter(provider).count();
+    }
+
+    List<String> providersWithTraffic() {
+      return providers.stream().distinct().toList();
+    }
+
+    String idOf(String traceId) {
+      return idsByTrace.get(traceId);
+    }
+
+    String teamOf(String traceId) {
+      return teamsByTrace.get(traceId);
+    }
+
+    void sendAnHour() {
+      for (int i = 0; i < 60; i++) {
+        time.advance(Duration.ofSeconds(35 + random.nextInt(15)));
+        switch (i % 10) {
+          case 0, 1, 2 -> {
+            primary.enqueue(Fault.slowFirstByte(Duration.ofMillis(20 + random.nextInt(300))));
+            openAi("gpt-4o-mini", false, null, null);
+          }
+          case 3 -> {
+            primary.enqueue(Fault.chunkDelay(Duration.ofMillis(5 + random.nextInt(20))));
+            openAi("gpt-4o", true, null, null);
+          }
+          case 4 -> {
+            anthropic.enqueue(Fault.slowFirstByte(Duration.ofMillis(50 + random.nextInt(400))));
+            send("anthropic", "claude-3-haiku-20240307", false, null, null, "anthropic");
+          }
+          case 5 -> mock("hello " + i, null);
+          case 6 -> {
+            String config = target(primary, ",\"cache\":{\"mode\":\"simple\"}");
+            openAi("gpt-4o-mini", false, config, null, "What is a switchboard?");
+            openAi(
+                "gpt-4o-mini",
+                false,
+                config,
+                i == 6 ? "trace-cache-hit" : null,
+                "What is a switchboard?");
+          }
+          case 7 -> {
+            primary.enqueue(Fault.status(503));
+            String config =
+                "{\"strategy\":{\"mode\":\"fallback\"},\"targets\":["
+                    + target(primary, "")
+                    + ","
+                    + target(backup, "")
+                    + "]}";
+            openAi("gpt-4o-mini", false, config, i == 7 ? "trace-fallback" : null);
+          }
+          case 8 -> {
+            primary.enqueue(Fault.status(429).withHeader("retry-after-ms", "1500"));
+            String config = target(primary, ",\"retry\":{\"attempts\":2}");
+            openAi("gpt-4o", false, config, i == 8 ? "trace-retry" : null);
+          }
+          default -> {
+            primary.enqueue(Fault.status(500));
+            openAi("gpt-4o-mini", false, null, null);
+          }
+        }
+      }
+    }
+
+    String target(FakeOpenAi fake, String extra) {
+      return "{\"provider\":\"openai\",\"api_key\":\"sk-test\",\"custom_host\":\""
+          + fake.baseUrl()
+          + "\""
+          + extra
+          + "}";
+    }
+
+    HttpResponse<String> openAi(String model, boolean stream, String config, String traceId) {
+      return openAi(model, stream, config, traceId, "Tell me about request " + sequence);
+    }
+
+    HttpResponse<String> openAi(
+        String model, boolean stream, String config, String traceId, String prompt) {
+      return send("openai", model, stream, config, traceId, "openai", prompt, null);
+    }
+
+    HttpResponse<String> mock(String prompt, String traceId) {
+      return send("mock", "mock-chat", false, null, traceId, "mock", prompt, null);
+    }
+
+    HttpResponse<String> send(
+        String provider, String model, boolean stream, String config, String traceId, String as) {
+      return send(
+          provider, model, stream, config, traceId, as, "Tell me about request " + sequence, null);
+    }
+
+    HttpResponse<String> send(
+        String provider,
+        String model,
+        boolean stream,
+        String config,
+        String traceId,
+        String recordedProvider,
+        String prompt,
+        String note) {
+      int n = sequence++;
+      String team = TEAMS[n % TEAMS.length];
+      String env = n % 4 == 0 ? "staging" : "prod";
+      teams.merge(team, 1, Integer::sum);
+      if (team.equals("search") && env.equals("prod")) {
+        teamSearchInProd++;
+      }
+      Map<String, String> metadata = new java.util.LinkedHashMap<>();
+      metadata.put("team", team);
+      metadata.put("env", env);
+      metadata.put("_user", "user-" + n % 5);
+      if (note != null) {
+        metadata.put("note", note);
+      }
+      List<String> headers =
+          new ArrayList<>(
+              List.of(
+                  "authorization",
+                  "Bearer sk-test",
+                  "x-portkey-metadata",
+                  WireJson.writeString(metadata)));
+      if (config != null) {
+        headers.addAll(List.of("x-portkey-config", config));
+      } else {
+        headers.addAll(List.of("x-portkey-provider", provider));
+      }
+      if (traceId != null) {
+        headers.addAll(List.of("x-portkey-trace-id", traceId));
+      }
+      String body =
+          "{\"model\":\""
+              + model
+              + "\",\"max_tokens\":64,\"messages\":[{\"role\":\"user\",\"content\":\""
+              + prompt
+              + "\"}]"
+              + (stream ? ",\"stream\":true,\"stream_options\":{\"include_usage\":true}" : "")
+              + "}";
+      HttpResponse<String> response =
+          gateway.postJson("/v1/chat/completions", body, headers.toArray(String[]::new));
+      providers.add(recordedProvider);
+      if (response.statusCode() >= 400) {
+        errors++;
+      }
+      if (traceId != null) {
+        idsByTrace.put(traceId, response.headers().firstValue("x-switchboard-request-id").get());
+        teamsByTrace.put(traceId, team);
+      }
+      return response;
+    }
+
+    /** Portkey's feedback on a trace, as its SDKs send it. */
+    void feedback(String traceId, int value, String metadata) {
+      HttpResponse<String> response =
+          gateway.postJson(
+              "/v1/feedback",
+              "{\"trace_id\":\""
+                  + traceId
+                  + "\",\"value\":"
+                  + value
+                  + ",\"metadata\":"
+                  + metadata
+                  + "}");
+      assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    }
+
+    /** Waits until the request log holds every request sent (it writes in batches). */
+    void awaitRecorded() {
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (System.nanoTime() < deadline) {
+        JsonNode page = GatewayUnderTest.json(gateway.get("/v1/logs?limit=1000"));
+        if (page.path("data").size() >= sent()) {
+          return;
+        }
+        pause();
+      }
+      throw new AssertionError("the request log did not record all " + sent() + " requests");
+    }
+
+    void awaitRecorded(String id) {
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (System.nanoTime() < deadline) {
+        if (gateway.get("/v1/logs/" + id).statusCode() == 200) {
+          return;
+        }
+        pause();
+      }
+      throw new AssertionError("request " + id + " was not recorded");
+    }
+
+    static void pause() {
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+  }
+
+  // ---- The browser ----
+
+  /**
+   * Debian's Chromium, headless, with a fresh profile and everything that would call Google turned
+   * off (on a closed network it waits for those calls), through the system's chromedriver (so
+   * Selenium Manager never downloads one).
+   */
+  static WebDriver headlessChromium(Path userDataDirectory) {
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(CHROMIUM.toFile());
+    options.addArguments(
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--hide-scrollbars",
+        "--force-device-scale-factor=1",
+        "--lang=en-GB",
+        "--user-data-dir=" + userDataDirectory);
+    ChromeDriverService service =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(new File(CHROMEDRIVER.toString()))
+            .usingAnyFreePort()
+            .build();
+    return new ChromeDriver(service, options);
+  }
+
+  void open(String path) {
+    browser.get(gateway.uri(path).toString());
+  }
+
+  void await(Function<WebDriver, Boolean> condition) {
+    new WebDriverWait(browser, Duration.ofSeconds(20)).until(condition::apply);
+  }
+
+  Object js(String script, Object... arguments) {
+    return ((JavascriptExecutor) browser).executeScript(script, arguments);
+  }
+
+  WebElement body() {
+    return browser.findElement(By.tagName("body"));
+  }
+
+  String text(String selector) {
+    return browser.findElement(By.cssSelector(selector)).getText();
+  }
+
+  List<WebElement> rows(String selector) {
+    return browser.findElements(By.cssSelector(selector));
+  }
+
+  /** Waits until the drawer shows request {@code id} and has slid fully in (all of it visible). */
+  void awaitDrawer(String id) {
+    WebElement drawer = browser.findElement(By.id("drawer"));
+    await(d ->
+        id.equals(drawer.getDomAttribute("data-loaded"))
+            && "none".equals(js("return getComputedStyle(arguments[0]).transform", drawer)));
+  }
+
+  List<String> columnTexts(int column) {
+    return rows("#logs-table tbody tr td:nth-child(" + column + ")").stream()
+        .map(WebElement::getText)
+        .toList();
+  }
+
+  void filter(String field, String value) {
+    WebElement input = browser.findElement(By.name(field));
+    input.clear();
+    input.sendKeys(value);
+    submitFilters();
+  }
+
+  void submitFilters() {
+    browser.findElement(By.cssSelector("#filters button[type=submit]")).click();
+  }
+
+  @SuppressWarnings("unchecked")
+  List<String> seriesLabels(String chart) {
+    return (List<String>)
+        js(
+            "const chart = Chart.getChart(document.querySelector(`[data-chart=${arguments[0]}]"
+                + " canvas`)); return chart.data.datasets.map(d => d.label);",
+            chart);
+  }
+
+  double sumOfSeries(String chart) {
+    Number sum =
+        (Number)
+            js(
+                "const chart = Chart.getChart(document.querySelector(`[data-chart=${arguments[0]}]"
+                    + " canvas`)); return chart.data.datasets.flatMap(d => d.data)"
+                    + ".reduce((a, b) => a + (b || 0), 0);",
+                chart);
+    return sum.doubleValue();
+  }
+
+  long bucketCount(String chart) {
+    return (Long)
+        js(
+            "return Chart.getChart(document.querySelector(`[data-chart=${arguments[0]}]"
+                + " canvas`)).data.labels.length;",
+            chart);
+  }
+
+  /** How many pixels of the chart's canvas are not transparent: zero for a blank chart. */
+  long paintedPixels(String chart) {
+    return (Long)
+        js(
+            "const canvas = document.querySelector(`[data-chart=${arguments[0]}] canvas`);"
+                + " const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width,"
+                + " canvas.height).data; let painted = 0;"
+                + " for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) painted++;"
+                + " return painted;",
+            chart);
+  }
+
+  void screenshot(String name) {
+    if (SCREENSHOTS == null) {
+      return;
+    }
+    try {
+      Path directory = Path.of(SCREENSHOTS);
+      Files.createDirectories(directory);
+      byte[] png = ((ChromeDriver) browser).getScreenshotAs(OutputType.BYTES);
+      Files.write(directory.resolve(name), png);
+    } catch (IOException e) {
+      throw new AssertionError("could not save screenshot " + name, e);
+    }
+  }
+}
