@@ -25,10 +25,20 @@ final class GatewayProcess implements AutoCloseable {
   }
 
   static GatewayProcess start(String... args) throws IOException, InterruptedException {
+    return start(List.of(), args);
+  }
+
+  /**
+   * A gateway whose JVM also gets {@code jvmOptions}: tests that start many processes ask for a
+   * quick start ({@code -XX:TieredStopAtLevel=1}).
+   */
+  static GatewayProcess start(List<String> jvmOptions, String... args)
+      throws IOException, InterruptedException {
     int port = freePort();
     Path output = Files.createTempFile("switchboard", ".log");
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
+    command.addAll(jvmOptions);
     command.add("-cp");
     command.add(
         System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
@@ -42,7 +52,7 @@ final class GatewayProcess implements AutoCloseable {
             .redirectOutput(output.toFile())
             .start();
     GatewayProcess gateway = new GatewayProcess(process, port, output);
-    gateway.awaitHealthy(Duration.ofSeconds(20));
+    gateway.awaitHealthy(Duration.ofSeconds(30));
     return gateway;
   }
 

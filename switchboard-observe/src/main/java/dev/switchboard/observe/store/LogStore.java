@@ -17,6 +17,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
@@ -151,7 +152,18 @@ public final class LogStore implements AutoCloseable {
     this.resource = resource;
   }
 
-  /** An embedded store: a DuckDB file {@code requests.duckdb} in {@code directory}. */
+  /**
+   * An embedded store: a DuckDB file {@code requests.duckdb} in {@code directory}, opened by this
+   * process alone (DuckDB locks the file for one writing process).
+   *
+   * <p>A commit appends the batch to DuckDB's write-ahead log ({@code requests.duckdb.wal}) before
+   * it returns, so a committed batch survives the process being killed; the next open replays the
+   * log. DuckDB folds the log into the file (a checkpoint) when it passes {@code
+   * checkpoint_threshold} (16 MB by default) and when the last connection closes.
+   *
+   * @throws IllegalStateException when the file cannot be opened, with a message that says why:
+   *     most often another gateway already uses the same directory
+   */
   public static LogStore embedded(Path directory) {
     try {
       Files.createDirectories(directory);
@@ -164,28 +176,69 @@ public final class LogStore implements AutoCloseable {
     config.setPoolName("request-log-duckdb");
     config.setMaximumPoolSize(4);
     config.setMinimumIdle(1);
-    config.setInitializationFailTimeout(-1);
-    HikariDataSource pool = new HikariDataSource(config);
+    // Open the file now: a second gateway on the same directory must fail at start, not later.
+    config.setInitializationFailTimeout(1);
+    HikariDataSource pool;
+    try {
+      pool = new HikariDataSource(config);
+    } catch (RuntimeException e) {
+      throw cannotOpen(file, e);
+    }
     LogStore store = new LogStore("duckdb " + file, Kind.DUCKDB, pool, pool);
-    store.createSchema();
+    try {
+      store.createSchema();
+    } catch (IllegalStateException e) {
+      pool.close();
+      throw cannotOpen(file, e);
+    }
     return store;
+  }
+
+  private static IllegalStateException cannotOpen(Path file, RuntimeException failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      String message = cause.getMessage();
+      if (message != null && message.contains("Could not set lock on file")) {
+        // DuckDB names the process that holds it: "Conflicting lock is held in … (PID 1234)".
+        int held = message.indexOf("Conflicting lock is held in");
+        String holder =
+            held < 0 ? "" : " (" + message.substring(held).lines().findFirst().orElse("") + ")";
+        return new IllegalStateException(
+            "the request log "
+                + file
+                + " is in use by another process"
+                + holder
+                + ": each gateway needs its own logs.directory, or share a PostgreSQL store"
+                + " with logs.store",
+            failure);
+      }
+    }
+    return new IllegalStateException("cannot open the request log " + file, failure);
   }
 
   /**
    * A PostgreSQL store, shared by every gateway given the same URL: {@code
-   * jdbc:postgresql://host:5432/db?user=…}. The pool waits at most {@code connectTimeoutMillis} for
-   * a connection, so a database that is down fails a write quickly (the request log keeps the batch
-   * and tries again).
+   * jdbc:postgresql://host:5432/db?user=…}. Failures are quick, so the writer's retry loop, not a
+   * hung socket, decides how a database outage goes: the pool waits at most {@code timeoutMillis}
+   * for a connection, the driver at most as long to connect (and {@link #STATEMENT_TIMEOUT_SECONDS}
+   * for a reply once connected). A database that is down at start is no error: the schema is
+   * created on the first write that succeeds.
    */
-  public static LogStore postgres(String jdbcUrl, long connectTimeoutMillis) {
+  public static LogStore postgres(String jdbcUrl, long timeoutMillis) {
+    long timeout = Math.max(250, timeoutMillis);
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(jdbcUrl);
     config.setPoolName("request-log-postgres");
     config.setMaximumPoolSize(4);
     config.setMinimumIdle(0);
-    config.setConnectionTimeout(Math.max(250, connectTimeoutMillis));
-    config.setValidationTimeout(Math.max(250, connectTimeoutMillis));
+    config.setConnectionTimeout(timeout);
+    config.setValidationTimeout(timeout);
     config.setInitializationFailTimeout(-1);
+    // The driver's own timeouts, in seconds; a URL that sets them wins.
+    long seconds = Math.max(1, (timeout + 999) / 1000);
+    config.addDataSourceProperty("connectTimeout", Long.toString(seconds));
+    config.addDataSourceProperty("loginTimeout", Long.toString(seconds));
+    config.addDataSourceProperty("socketTimeout", Integer.toString(STATEMENT_TIMEOUT_SECONDS));
+    config.addDataSourceProperty("tcpKeepAlive", "true");
     HikariDataSource pool = new HikariDataSource(config);
     LogStore store =
         new LogStore("postgresql " + redactedUrl(jdbcUrl), Kind.POSTGRESQL, pool, pool);
@@ -196,6 +249,13 @@ public final class LogStore implements AutoCloseable {
     }
     return store;
   }
+
+  /**
+   * The longest a PostgreSQL statement may wait for the server's reply before the connection is
+   * dropped and the batch tried again: a server that stopped answering without closing the
+   * connection would otherwise hold the writer forever.
+   */
+  public static final int STATEMENT_TIMEOUT_SECONDS = 30;
 
   /** A URL without its password, for logs. */
   static String redactedUrl(String url) {
@@ -249,32 +309,52 @@ public final class LogStore implements AutoCloseable {
         throw e.getCause() instanceof SQLException sql ? sql : new SQLException(e);
       }
     }
-    String insert =
-        "INSERT INTO requests ("
-            + String.join(", ", COLUMNS)
-            + ") VALUES ("
-            + "?, ".repeat(COLUMNS.size() - 1)
-            + "?) ON CONFLICT (id) DO NOTHING";
-    String insertMetadata =
-        "INSERT INTO request_metadata (request_id, started_at_ms, key, value) VALUES (?, ?, ?, ?)"
-            + " ON CONFLICT (request_id, key) DO NOTHING";
+    List<String[]> metadataRows = new ArrayList<>();
+    for (RequestRecord record : batch) {
+      for (Map.Entry<String, String> entry : record.metadata().entrySet()) {
+        metadataRows.add(
+            new String[] {
+              record.id(),
+              Long.toString(record.startedAt().toEpochMilli()),
+              entry.getKey(),
+              entry.getValue()
+            });
+      }
+    }
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(false);
-      try (PreparedStatement rows = connection.prepareStatement(insert);
-          PreparedStatement metadata = connection.prepareStatement(insertMetadata)) {
-        for (RequestRecord record : batch) {
-          bind(rows, record);
-          rows.addBatch();
-          for (Map.Entry<String, String> entry : record.metadata().entrySet()) {
-            metadata.setString(1, record.id());
-            metadata.setLong(2, record.startedAt().toEpochMilli());
-            metadata.setString(3, entry.getKey());
-            metadata.setString(4, entry.getValue());
-            metadata.addBatch();
+      try {
+        // Many rows per statement: DuckDB runs each statement of a JDBC batch on its own, at a
+        // few milliseconds each, so one row per statement would cap the log at a few hundred
+        // records a second.
+        for (int from = 0; from < batch.size(); from += ROWS_PER_STATEMENT) {
+          List<RequestRecord> rows =
+              batch.subList(from, Math.min(batch.size(), from + ROWS_PER_STATEMENT));
+          try (PreparedStatement insert =
+              connection.prepareStatement(insert("requests", COLUMNS, rows.size(), "id"))) {
+            int parameter = 1;
+            for (RequestRecord record : rows) {
+              parameter = bind(insert, parameter, record);
+            }
+            insert.executeUpdate();
           }
         }
-        rows.executeBatch();
-        metadata.executeBatch();
+        for (int from = 0; from < metadataRows.size(); from += ROWS_PER_STATEMENT) {
+          List<String[]> rows =
+              metadataRows.subList(from, Math.min(metadataRows.size(), from + ROWS_PER_STATEMENT));
+          try (PreparedStatement insert =
+              connection.prepareStatement(
+                  insert("request_metadata", METADATA_COLUMNS, rows.size(), "request_id, key"))) {
+            int parameter = 1;
+            for (String[] row : rows) {
+              insert.setString(parameter++, row[0]);
+              insert.setLong(parameter++, Long.parseLong(row[1]));
+              insert.setString(parameter++, row[2]);
+              insert.setString(parameter++, row[3]);
+            }
+            insert.executeUpdate();
+          }
+        }
         connection.commit();
       } catch (SQLException | RuntimeException e) {
         connection.rollback();
@@ -285,8 +365,30 @@ public final class LogStore implements AutoCloseable {
     }
   }
 
-  private static void bind(PreparedStatement statement, RequestRecord record) throws SQLException {
-    int i = 1;
+  /** Rows in one INSERT: 100 × 34 parameters stays far below PostgreSQL's 65,535. */
+  private static final int ROWS_PER_STATEMENT = 100;
+
+  private static final List<String> METADATA_COLUMNS =
+      List.of("request_id", "started_at_ms", "key", "value");
+
+  /** {@code INSERT INTO table (…) VALUES (?, …), … ON CONFLICT (key) DO NOTHING}. */
+  private static String insert(String table, List<String> columns, int rows, String key) {
+    String row = "(" + "?, ".repeat(columns.size() - 1) + "?)";
+    StringBuilder sql =
+        new StringBuilder("INSERT INTO ")
+            .append(table)
+            .append(" (")
+            .append(String.join(", ", columns))
+            .append(") VALUES ");
+    for (int i = 0; i < rows; i++) {
+      sql.append(i == 0 ? "" : ", ").append(row);
+    }
+    return sql.append(" ON CONFLICT (").append(key).append(") DO NOTHING").toString();
+  }
+
+  /** Binds a record's columns from parameter {@code i}; returns the next parameter's index. */
+  private static int bind(PreparedStatement statement, int i, RequestRecord record)
+      throws SQLException {
     statement.setString(i++, record.id());
     statement.setString(i++, record.traceId());
     statement.setString(i++, record.traceparent());
@@ -325,6 +427,7 @@ public final class LogStore implements AutoCloseable {
     statement.setString(i++, metadataJson(record.metadata()));
     statement.setString(i++, record.requestBody());
     statement.setString(i++, record.responseBody());
+    return i;
   }
 
   /** A record's attempts as the JSON text the {@code attempts} column holds. */
