@@ -357,11 +357,16 @@ public final class LogStore implements AutoCloseable {
         }
         connection.commit();
       } catch (SQLException | RuntimeException e) {
-        connection.rollback();
+        // On a broken connection the rollback fails too; the first failure says why.
+        try {
+          connection.rollback();
+          connection.setAutoCommit(true);
+        } catch (SQLException rollback) {
+          e.addSuppressed(rollback);
+        }
         throw e;
-      } finally {
-        connection.setAutoCommit(true);
       }
+      connection.setAutoCommit(true);
     }
   }
 
