@@ -6,8 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import dev.switchboard.engine.observe.RequestRecord;
 import dev.switchboard.observe.store.LogStore;
 import dev.switchboard.observe.store.RequestLog;
+import dev.switchboard.testkit.TestPostgres;
+import java.math.BigDecimal;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -101,6 +104,73 @@ class RequestLogTest {
     assertThat(logs.list).isNotEmpty();
     assertThat(logs.list)
         .allSatisfy(event -> assertThat(event.getFormattedMessage()).doesNotContain("canary"));
+  }
+
+  @Test
+  void aRecordTheDuckDbStoreRefusesIsDroppedAndTheOthersWritten() throws SQLException {
+    try (LogStore store = LogStore.embedded(directory)) {
+      refusedRecordIsDroppedAndTheOthersWritten(store);
+    }
+  }
+
+  @Test
+  void aRecordThePostgresStoreRefusesIsDroppedAndTheOthersWritten() throws SQLException {
+    try (LogStore store = LogStore.postgres(TestPostgres.freshSchemaUrl(), 2000)) {
+      refusedRecordIsDroppedAndTheOthersWritten(store);
+    }
+  }
+
+  /** A cost past DECIMAL(20, 10)'s range: the store refuses that record, whatever the retries. */
+  private static void refusedRecordIsDroppedAndTheOthersWritten(LogStore store)
+      throws SQLException {
+    RequestLog log = new RequestLog(store, 100, 50, Duration.ofMillis(200), Duration.ofMillis(50));
+    log.accept(LogStoreTest.record("good"));
+    log.accept(LogStoreTest.record("good"));
+    log.accept(withCost(LogStoreTest.record("poison"), new BigDecimal("1e15")));
+    log.accept(LogStoreTest.record("good"));
+    log.close();
+
+    RequestLog.Statistics statistics = log.statistics();
+    assertThat(statistics.written()).isEqualTo(3);
+    assertThat(statistics.dropped()).isEqualTo(1);
+    assertThat(count(store, "SELECT count(*) FROM requests")).isEqualTo(3);
+  }
+
+  private static RequestRecord withCost(RequestRecord r, BigDecimal cost) {
+    return new RequestRecord(
+        r.id(),
+        r.traceId(),
+        r.traceparent(),
+        r.startedAt(),
+        r.method(),
+        r.path(),
+        r.workspace(),
+        r.apiKeyId(),
+        r.config(),
+        r.requestModel(),
+        r.provider(),
+        r.model(),
+        r.optionPath(),
+        r.retries(),
+        r.fallbackUsed(),
+        r.cacheStatus(),
+        r.cacheAgeSeconds(),
+        r.status(),
+        r.errorType(),
+        r.promptTokens(),
+        r.completionTokens(),
+        r.cachedTokens(),
+        cost,
+        r.savedCostUsd(),
+        r.latencyMs(),
+        r.ttftMs(),
+        r.streamed(),
+        r.streamEnd(),
+        r.metadata(),
+        r.guardrails(),
+        r.attempts(),
+        r.requestBody(),
+        r.responseBody());
   }
 
   @Test

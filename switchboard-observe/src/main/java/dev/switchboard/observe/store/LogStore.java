@@ -9,6 +9,7 @@ import dev.switchboard.engine.observe.AttemptRecord;
 import dev.switchboard.engine.observe.RequestRecord;
 import dev.switchboard.wire.WireJson;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +22,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
 
 /**
  * Where request records are kept: an embedded DuckDB file in the gateway's data directory, or a
@@ -309,51 +312,33 @@ public final class LogStore implements AutoCloseable {
         throw e.getCause() instanceof SQLException sql ? sql : new SQLException(e);
       }
     }
-    List<String[]> metadataRows = new ArrayList<>();
+    List<Object[]> rows = new ArrayList<>(batch.size());
+    List<Object[]> metadataRows = new ArrayList<>();
     for (RequestRecord record : batch) {
+      rows.add(values(record));
       for (Map.Entry<String, String> entry : record.metadata().entrySet()) {
         metadataRows.add(
-            new String[] {
-              record.id(),
-              Long.toString(record.startedAt().toEpochMilli()),
-              entry.getKey(),
-              entry.getValue()
+            new Object[] {
+              record.id(), record.startedAt().toEpochMilli(), entry.getKey(), entry.getValue()
             });
       }
     }
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(false);
       try {
-        // Many rows per statement: DuckDB runs each statement of a JDBC batch on its own, at a
-        // few milliseconds each, so one row per statement would cap the log at a few hundred
-        // records a second.
-        for (int from = 0; from < batch.size(); from += ROWS_PER_STATEMENT) {
-          List<RequestRecord> rows =
-              batch.subList(from, Math.min(batch.size(), from + ROWS_PER_STATEMENT));
-          try (PreparedStatement insert =
-              connection.prepareStatement(insert("requests", COLUMNS, rows.size(), "id"))) {
-            int parameter = 1;
-            for (RequestRecord record : rows) {
-              parameter = bind(insert, parameter, record);
-            }
-            insert.executeUpdate();
-          }
-        }
-        for (int from = 0; from < metadataRows.size(); from += ROWS_PER_STATEMENT) {
-          List<String[]> rows =
-              metadataRows.subList(from, Math.min(metadataRows.size(), from + ROWS_PER_STATEMENT));
-          try (PreparedStatement insert =
-              connection.prepareStatement(
-                  insert("request_metadata", METADATA_COLUMNS, rows.size(), "request_id, key"))) {
-            int parameter = 1;
-            for (String[] row : rows) {
-              insert.setString(parameter++, row[0]);
-              insert.setLong(parameter++, Long.parseLong(row[1]));
-              insert.setString(parameter++, row[2]);
-              insert.setString(parameter++, row[3]);
-            }
-            insert.executeUpdate();
-          }
+        if (kind == Kind.DUCKDB) {
+          appendThroughStaging(connection, "requests", COLUMNS, rows, "id");
+          appendThroughStaging(
+              connection, "request_metadata", METADATA_COLUMNS, metadataRows, "request_id, key");
+        } else {
+          insertRows(connection, "requests", COLUMNS, COLUMN_TYPES, rows, "id");
+          insertRows(
+              connection,
+              "request_metadata",
+              METADATA_COLUMNS,
+              METADATA_TYPES,
+              metadataRows,
+              "request_id, key");
         }
         connection.commit();
       } catch (SQLException | RuntimeException e) {
@@ -370,11 +355,146 @@ public final class LogStore implements AutoCloseable {
     }
   }
 
+  /**
+   * DuckDB: rows go through its appender (column vectors, no SQL per row) into a temporary table of
+   * this connection, then one {@code INSERT … SELECT … ON CONFLICT DO NOTHING} moves them, in the
+   * caller's transaction. Prepared inserts cost DuckDB a few milliseconds per statement (and more
+   * per parameter), which capped the log at a few hundred records a second; this path writes
+   * thousands.
+   */
+  private static void appendThroughStaging(
+      Connection connection, String table, List<String> columns, List<Object[]> rows, String key)
+      throws SQLException {
+    if (rows.isEmpty()) {
+      return;
+    }
+    String staging = table + "_staging";
+    String names = String.join(", ", columns);
+    try (Statement statement = connection.createStatement()) {
+      statement.execute(
+          "CREATE TEMP TABLE IF NOT EXISTS "
+              + staging
+              + " AS SELECT "
+              + names
+              + " FROM "
+              + table
+              + " LIMIT 0");
+      statement.execute("DELETE FROM " + staging); // what a failed batch may have left
+    }
+    try (DuckDBAppender appender =
+        connection.unwrap(DuckDBConnection.class).createAppender("temp", "main", staging)) {
+      for (Object[] row : rows) {
+        appender.beginRow();
+        for (Object value : row) {
+          switch (value) {
+            case null -> appender.appendNull();
+            case String text -> appender.append(text);
+            case Integer number -> appender.append(number.intValue());
+            case Long number -> appender.append(number.longValue());
+            case Double number -> appender.append(number.doubleValue());
+            case Boolean flag -> appender.append(flag.booleanValue());
+            // The appender takes a decimal at the column's scale only, DECIMAL(20, 10).
+            case BigDecimal decimal ->
+                appender.append(decimal.setScale(10, RoundingMode.HALF_EVEN));
+            default -> throw new IllegalArgumentException("no column takes a " + value.getClass());
+          }
+        }
+        appender.endRow();
+      }
+      appender.flush();
+    }
+    try (Statement statement = connection.createStatement()) {
+      statement.executeUpdate(
+          "INSERT INTO "
+              + table
+              + " ("
+              + names
+              + ") SELECT "
+              + names
+              + " FROM "
+              + staging
+              + " ON CONFLICT ("
+              + key
+              + ") DO NOTHING");
+      statement.execute("DELETE FROM " + staging);
+    }
+  }
+
+  /** PostgreSQL: prepared multi-row inserts, {@link #ROWS_PER_STATEMENT} rows each. */
+  private static void insertRows(
+      Connection connection,
+      String table,
+      List<String> columns,
+      int[] types,
+      List<Object[]> rows,
+      String key)
+      throws SQLException {
+    for (int from = 0; from < rows.size(); from += ROWS_PER_STATEMENT) {
+      List<Object[]> chunk = rows.subList(from, Math.min(rows.size(), from + ROWS_PER_STATEMENT));
+      try (PreparedStatement insert =
+          connection.prepareStatement(insert(table, columns, chunk.size(), key))) {
+        int parameter = 1;
+        for (Object[] row : chunk) {
+          for (int column = 0; column < row.length; column++) {
+            if (row[column] == null) {
+              insert.setNull(parameter++, types[column]);
+            } else {
+              insert.setObject(parameter++, row[column], types[column]);
+            }
+          }
+        }
+        insert.executeUpdate();
+      }
+    }
+  }
+
   /** Rows in one INSERT: 100 × 34 parameters stays far below PostgreSQL's 65,535. */
   private static final int ROWS_PER_STATEMENT = 100;
 
   private static final List<String> METADATA_COLUMNS =
       List.of("request_id", "started_at_ms", "key", "value");
+
+  private static final int[] METADATA_TYPES = {
+    Types.VARCHAR, Types.BIGINT, Types.VARCHAR, Types.VARCHAR
+  };
+
+  /** The SQL type of each of {@link #COLUMNS}, in order. */
+  private static final int[] COLUMN_TYPES = {
+    Types.VARCHAR, // id
+    Types.VARCHAR, // trace_id
+    Types.VARCHAR, // traceparent
+    Types.BIGINT, // started_at_ms
+    Types.VARCHAR, // method
+    Types.VARCHAR, // path
+    Types.VARCHAR, // workspace
+    Types.VARCHAR, // api_key_id
+    Types.VARCHAR, // config
+    Types.VARCHAR, // request_model
+    Types.VARCHAR, // provider
+    Types.VARCHAR, // model
+    Types.VARCHAR, // option_path
+    Types.INTEGER, // retries
+    Types.BOOLEAN, // fallback_used
+    Types.VARCHAR, // cache_status
+    Types.BIGINT, // cache_age_seconds
+    Types.INTEGER, // status
+    Types.VARCHAR, // error_type
+    Types.INTEGER, // prompt_tokens
+    Types.INTEGER, // completion_tokens
+    Types.INTEGER, // cached_tokens
+    Types.DECIMAL, // cost_usd
+    Types.DECIMAL, // saved_cost_usd
+    Types.DOUBLE, // latency_ms
+    Types.DOUBLE, // ttft_ms
+    Types.BOOLEAN, // streamed
+    Types.VARCHAR, // stream_end
+    Types.VARCHAR, // guardrails
+    Types.INTEGER, // attempt_count
+    Types.VARCHAR, // attempts
+    Types.VARCHAR, // metadata
+    Types.VARCHAR, // request_body
+    Types.VARCHAR // response_body
+  };
 
   /** {@code INSERT INTO table (…) VALUES (?, …), … ON CONFLICT (key) DO NOTHING}. */
   private static String insert(String table, List<String> columns, int rows, String key) {
@@ -391,48 +511,44 @@ public final class LogStore implements AutoCloseable {
     return sql.append(" ON CONFLICT (").append(key).append(") DO NOTHING").toString();
   }
 
-  /** Binds a record's columns from parameter {@code i}; returns the next parameter's index. */
-  private static int bind(PreparedStatement statement, int i, RequestRecord record)
-      throws SQLException {
-    statement.setString(i++, record.id());
-    statement.setString(i++, record.traceId());
-    statement.setString(i++, record.traceparent());
-    statement.setLong(i++, record.startedAt().toEpochMilli());
-    statement.setString(i++, record.method());
-    statement.setString(i++, record.path());
-    statement.setString(i++, record.workspace());
-    statement.setString(i++, record.apiKeyId());
-    statement.setString(i++, record.config());
-    statement.setString(i++, record.requestModel());
-    statement.setString(i++, record.provider());
-    statement.setString(i++, record.model());
-    statement.setString(i++, record.optionPath());
-    statement.setInt(i++, record.retries());
-    statement.setBoolean(i++, record.fallbackUsed());
-    statement.setString(i++, record.cacheStatus());
-    setLong(statement, i++, record.cacheAgeSeconds());
-    statement.setInt(i++, record.status());
-    statement.setString(i++, record.errorType());
-    setInt(statement, i++, record.promptTokens());
-    setInt(statement, i++, record.completionTokens());
-    setInt(statement, i++, record.cachedTokens());
-    setDecimal(statement, i++, record.costUsd());
-    setDecimal(statement, i++, record.savedCostUsd());
-    statement.setDouble(i++, record.latencyMs());
-    if (record.ttftMs() == null) {
-      statement.setNull(i++, Types.DOUBLE);
-    } else {
-      statement.setDouble(i++, record.ttftMs());
-    }
-    statement.setBoolean(i++, record.streamed());
-    statement.setString(i++, record.streamEnd() == null ? null : record.streamEnd().name());
-    statement.setString(i++, record.guardrails());
-    statement.setInt(i++, record.attempts().size());
-    statement.setString(i++, attemptsJson(record.attempts()));
-    statement.setString(i++, metadataJson(record.metadata()));
-    statement.setString(i++, record.requestBody());
-    statement.setString(i++, record.responseBody());
-    return i;
+  /** A record's values in the order of {@link #COLUMNS}; {@code null} for SQL NULL. */
+  private static Object[] values(RequestRecord record) {
+    return new Object[] {
+      record.id(),
+      record.traceId(),
+      record.traceparent(),
+      record.startedAt().toEpochMilli(),
+      record.method(),
+      record.path(),
+      record.workspace(),
+      record.apiKeyId(),
+      record.config(),
+      record.requestModel(),
+      record.provider(),
+      record.model(),
+      record.optionPath(),
+      record.retries(),
+      record.fallbackUsed(),
+      record.cacheStatus(),
+      record.cacheAgeSeconds(),
+      record.status(),
+      record.errorType(),
+      record.promptTokens(),
+      record.completionTokens(),
+      record.cachedTokens(),
+      record.costUsd(),
+      record.savedCostUsd(),
+      record.latencyMs(),
+      record.ttftMs(),
+      record.streamed(),
+      record.streamEnd() == null ? null : record.streamEnd().name(),
+      record.guardrails(),
+      record.attempts().size(),
+      attemptsJson(record.attempts()),
+      metadataJson(record.metadata()),
+      record.requestBody(),
+      record.responseBody()
+    };
   }
 
   /** A record's attempts as the JSON text the {@code attempts} column holds. */
@@ -459,33 +575,6 @@ public final class LogStore implements AutoCloseable {
     ObjectNode node = JsonNodeFactory.instance.objectNode();
     metadata.forEach(node::put);
     return new String(WireJson.write(node), StandardCharsets.UTF_8);
-  }
-
-  private static void setInt(PreparedStatement statement, int index, Integer value)
-      throws SQLException {
-    if (value == null) {
-      statement.setNull(index, Types.INTEGER);
-    } else {
-      statement.setInt(index, value);
-    }
-  }
-
-  private static void setLong(PreparedStatement statement, int index, Long value)
-      throws SQLException {
-    if (value == null) {
-      statement.setNull(index, Types.BIGINT);
-    } else {
-      statement.setLong(index, value);
-    }
-  }
-
-  private static void setDecimal(PreparedStatement statement, int index, BigDecimal value)
-      throws SQLException {
-    if (value == null) {
-      statement.setNull(index, Types.DECIMAL);
-    } else {
-      statement.setBigDecimal(index, value);
-    }
   }
 
   @Override

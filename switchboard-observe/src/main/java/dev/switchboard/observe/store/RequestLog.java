@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -127,8 +128,9 @@ public final class RequestLog implements RecordSink, AutoCloseable {
    * @param store which database keeps the log
    * @param accepted records taken into the queue since start
    * @param written records committed to the store since start
-   * @param dropped records lost: the queue was full, the log was closing, or they were still
-   *     unwritten when {@link #close(Duration)} gave up
+   * @param dropped records lost: the queue was full, the log was closing, the store refused the
+   *     record itself while it took others, or they were still unwritten when {@link
+   *     #close(Duration)} gave up
    * @param queued records waiting in the queue now, at most {@code capacity}
    * @param writing records in the batch the writer is storing (or holding while the store is down),
    *     at most {@code batchSize}
@@ -192,13 +194,60 @@ public final class RequestLog implements RecordSink, AutoCloseable {
         batch.clear();
         writing = 0;
       } catch (Exception failure) {
-        refused(failure);
+        StoreError error = refused(failure);
+        if (!STORE_DOWN.contains(error.kind()) && batch.size() > 1 && separatePoison(batch)) {
+          writing = 0;
+          continue;
+        }
         LockSupport.parkNanos(retryPause.toNanos()); // close() unparks to end the pause early
       }
     }
   }
 
-  private void refused(Exception failure) {
+  /** Kinds of failure that say the store itself cannot write now, whatever the records. */
+  private static final Set<String> STORE_DOWN =
+      Set.of("unavailable", "timeout", "locked", "storage_full");
+
+  /**
+   * After a batch failed for something other than the store being down: writes its records one at a
+   * time. When some of them are written, the store works and the others are records it will never
+   * take (a value out of a column's range, say): they are dropped and counted, so one bad record
+   * cannot hold the log back until the queue overflows. When none is written, the batch is kept
+   * whole and tried again after the pause.
+   *
+   * @return whether the batch was settled (every record written or dropped)
+   */
+  private boolean separatePoison(List<RequestRecord> batch) {
+    List<RequestRecord> refused = new ArrayList<>();
+    List<RequestRecord> kept = new ArrayList<>();
+    int stored = 0;
+    for (RequestRecord record : batch) {
+      try {
+        store.write(List.of(record));
+        stored++;
+      } catch (Exception failure) {
+        boolean down = STORE_DOWN.contains(StoreError.of(failure, clock.instant()).kind());
+        (down ? kept : refused).add(record);
+      }
+    }
+    written.addAndGet(stored);
+    if (stored == 0) {
+      return false; // nothing proves the store works: keep the batch whole
+    }
+    dropped.addAndGet(refused.size());
+    if (!refused.isEmpty()) {
+      log.warn(
+          "the request log store refused {} of a batch of {} records one by one while it took"
+              + " others; they are dropped",
+          refused.size(),
+          batch.size());
+    }
+    batch.clear();
+    batch.addAll(kept); // the store went down meanwhile: these wait for it
+    return kept.isEmpty();
+  }
+
+  private StoreError refused(Exception failure) {
     StoreError error = StoreError.of(failure, clock.instant());
     StoreError previous = lastError;
     lastError = error;
@@ -218,6 +267,7 @@ public final class RequestLog implements RecordSink, AutoCloseable {
           count,
           retryPause.toMillis());
     }
+    return error;
   }
 
   /**
