@@ -22,10 +22,11 @@ import java.util.stream.Stream;
  * What the request log adds to one request, in process (no HTTP): the engine with the offline
  * {@code mock} provider, one thread, per call, with no request log and then with the request log's
  * sink storing in an embedded DuckDB file (and, when a PostgreSQL server answers on 127.0.0.1:5432,
- * in PostgreSQL), at the gateway's default queue capacity and batch size. The request path only
- * offers each record to a queue; the writer thread stores them beside it, so what the table shows
- * is the offer plus the writer's competition for the CPU. After each run it prints how many records
- * were written and dropped. Not a test: it prints a Markdown table.
+ * in PostgreSQL), at the gateway's default queue capacity and batch size, then with no request log
+ * again (the JIT has then compiled every path, which the first row's code had not). The request
+ * path only offers each record to a queue; the writer thread stores them beside it, so what the
+ * table shows is the offer plus the writer's competition for the CPU. After each run it prints how
+ * many records were written and dropped. Not a test: it prints a Markdown table.
  *
  * <pre>
  * java -cp switchboard-bench/target/switchboard-bench.jar dev.switchboard.bench.LoggingLatency
@@ -60,6 +61,10 @@ public final class LoggingLatency {
       return;
     }
     run("request log, PostgreSQL", () -> LogStore.postgres(postgres, 1000), warmup, measured);
+    // Again, now that the JIT has seen every path: the first row ran on the least compiled code.
+    try (Gateway gateway = Gateway.builder().build()) {
+      report("no request log, again", time(gateway, warmup, measured), null);
+    }
     System.out.println("\nPostgreSQL rows were written to " + postgres);
   }
 
