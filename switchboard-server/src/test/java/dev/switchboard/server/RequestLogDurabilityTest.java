@@ -85,6 +85,40 @@ class RequestLogDurabilityTest {
     assertThat(outcome.duplicates).isZero();
   }
 
+  /**
+   * SIGTERM is not a kill: the gateway drains its in-flight requests, then writes every record its
+   * log holds before it exits, so every request that was answered is in the store.
+   */
+  @Test
+  void sigtermUnderLoadWritesEveryAnsweredRecordBeforeTheProcessExits() throws Exception {
+    Path data = directory.resolve("data");
+    Set<String> answered = ConcurrentHashMap.newKeySet();
+    try (GatewayProcess gateway =
+        GatewayProcess.start(QUICK_START, "--logs.directory", data.toString())) {
+      AtomicBoolean running = new AtomicBoolean(true);
+      List<Thread> clients = startClients(gateway, answered, running);
+      Thread.sleep(1_000);
+      gateway.process.destroy(); // SIGTERM
+      assertThat(gateway.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(gateway.process.exitValue()).isZero();
+      running.set(false);
+      for (Thread client : clients) {
+        client.join();
+      }
+    }
+    assertThat(answered).isNotEmpty();
+
+    Set<String> stored = new HashSet<>();
+    try (LogStore reopened = LogStore.embedded(data);
+        Connection connection = reopened.connection();
+        ResultSet all = connection.createStatement().executeQuery("SELECT id FROM requests")) {
+      while (all.next()) {
+        stored.add(all.getString(1));
+      }
+    }
+    assertThat(stored).containsAll(answered);
+  }
+
   private record Outcome(Set<String> missing, long duplicates) {}
 
   private Outcome killRepeatedly(String[] storeArguments, Supplier<LogStore> store, String name)
