@@ -44,7 +44,14 @@ public final class SwitchboardServer implements AutoCloseable {
     server.setHandler(
         new GracefulHandler(
             new ObservabilityHandler(
-                observability, new GatewayHandler(gateway, settings.maxBodyBytes()))));
+                observability,
+                new GatewayHandler(
+                    gateway,
+                    settings.maxBodyBytes(),
+                    () ->
+                        observability.requestLog() == null
+                            ? null
+                            : observability.requestLog().statistics()))));
     server.setErrorHandler(new JsonErrorHandler());
     server.setStopTimeout(settings.drainTimeout().toMillis());
     server.setStopAtShutdown(false);
