@@ -2,8 +2,8 @@ package dev.switchboard.observe;
 
 import dev.switchboard.engine.Gateway;
 import dev.switchboard.engine.observe.RecordSink;
-import dev.switchboard.observe.metrics.GatewayMetrics;
 import dev.switchboard.observe.analytics.LiveTail;
+import dev.switchboard.observe.metrics.GatewayMetrics;
 import dev.switchboard.observe.store.LogStore;
 import dev.switchboard.observe.store.RequestLog;
 import dev.switchboard.observe.tracing.RequestTracing;

@@ -59,7 +59,7 @@ class LogStoreTest {
     }
   }
 
-  private static RequestRecord record(String team) {
+  static RequestRecord record(String team) {
     Instant now = Instant.now();
     return new RequestRecord(
         UUID.randomUUID().toString(),

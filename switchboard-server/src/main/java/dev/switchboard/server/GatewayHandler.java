@@ -16,6 +16,7 @@ import dev.switchboard.engine.pipeline.Outcome;
 import dev.switchboard.engine.providers.PassThroughRequest;
 import dev.switchboard.engine.providers.ResponseStream;
 import dev.switchboard.engine.sse.SseEvent;
+import dev.switchboard.observe.store.RequestLog;
 import dev.switchboard.wire.ChatRequest;
 import dev.switchboard.wire.CompletionRequest;
 import dev.switchboard.wire.EmbeddingRequest;
@@ -32,6 +33,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
@@ -100,10 +102,16 @@ final class GatewayHandler extends Handler.Abstract {
 
   private final Gateway gateway;
   private final long maxBodyBytes;
+  private final Supplier<RequestLog.Statistics> requestLog;
 
-  GatewayHandler(Gateway gateway, long maxBodyBytes) {
+  /**
+   * @param requestLog the request log's counters for {@code /v1/health}; it supplies {@code null}
+   *     when logs are off
+   */
+  GatewayHandler(Gateway gateway, long maxBodyBytes, Supplier<RequestLog.Statistics> requestLog) {
     this.gateway = gateway;
     this.maxBodyBytes = maxBodyBytes;
+    this.requestLog = requestLog;
   }
 
   @Override
@@ -150,7 +158,10 @@ final class GatewayHandler extends Handler.Abstract {
           exchange.writeJson(
               200,
               Health.of(
-                  gateway.circuits(), gateway.cacheStatistics(), gateway.guardrailStatistics()));
+                  gateway.circuits(),
+                  gateway.cacheStatistics(),
+                  gateway.guardrailStatistics(),
+                  requestLog.get()));
       case "POST /v1/chat/completions" ->
           serve(exchange, new Operation.Chat(exchange.readJson(ChatRequest.class)));
       case "POST /v1/completions" ->

@@ -5,12 +5,13 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.engine.cache.CacheStatistics;
 import dev.switchboard.engine.routing.CircuitBreakers;
+import dev.switchboard.observe.store.RequestLog;
 import java.util.List;
 
 /**
  * The health answer, {@code GET /v1/health}: Portkey 2.x's shape ({@code status}, {@code message},
- * {@code version}) plus the state of each upstream's circuit breaker and the response cache's
- * counters.
+ * {@code version}) plus the state of each upstream's circuit breaker, the response cache's
+ * counters, the guardrails' tallies and the request log's counters.
  */
 final class Health {
   private Health() {}
@@ -18,7 +19,8 @@ final class Health {
   static ObjectNode of(
       List<CircuitBreakers.Status> circuits,
       CacheStatistics.Snapshot cache,
-      dev.switchboard.engine.guardrails.GuardrailStatistics.Snapshot guardrails) {
+      dev.switchboard.engine.guardrails.GuardrailStatistics.Snapshot guardrails,
+      RequestLog.Statistics requestLog) {
     ObjectNode health =
         JsonNodeFactory.instance
             .objectNode()
@@ -51,7 +53,30 @@ final class Health {
     ObjectNode hooks = health.putObject("guardrails");
     tallies(hooks.putObject("by_check"), guardrails.byCheck());
     tallies(hooks.putObject("by_cohort"), guardrails.byCohort());
+    requestLog(health.putObject("request_log"), requestLog);
     return health;
+  }
+
+  /**
+   * The request log's counters (docs/observability.md, "Storage and durability"): the store's kind,
+   * never its URL, and the last error's kind, never its message.
+   */
+  private static void requestLog(ObjectNode into, RequestLog.Statistics log) {
+    into.put("enabled", log != null);
+    if (log == null) {
+      return;
+    }
+    into.put("store", log.store().name().toLowerCase(java.util.Locale.ROOT));
+    into.put("accepted", log.accepted());
+    into.put("written", log.written());
+    into.put("dropped", log.dropped());
+    into.put("queued", log.queued());
+    into.put("writing", log.writing());
+    into.put("capacity", log.capacity());
+    into.put("batch_size", log.batchSize());
+    into.put("store_failures", log.storeFailures());
+    into.put("last_error_kind", log.lastErrorKind());
+    into.put("last_error_at", log.lastErrorAt() == null ? null : log.lastErrorAt().toString());
   }
 
   private static void tallies(

@@ -46,7 +46,13 @@ public final class SwitchboardServer implements AutoCloseable {
             new ObservabilityHandler(
                 observability,
                 settings.adminToken(),
-                new GatewayHandler(gateway, settings.maxBodyBytes()))));
+                new GatewayHandler(
+                    gateway,
+                    settings.maxBodyBytes(),
+                    () ->
+                        observability.requestLog() == null
+                            ? null
+                            : observability.requestLog().statistics()))));
     server.setErrorHandler(new JsonErrorHandler());
     server.setStopTimeout(settings.drainTimeout().toMillis());
     server.setStopAtShutdown(false);

@@ -25,16 +25,33 @@ final class GatewayProcess implements AutoCloseable {
   }
 
   static GatewayProcess start(String... args) throws IOException, InterruptedException {
-    return start(java.util.Map.of(), args);
+    return start(java.util.Map.of(), List.of(), args);
   }
 
   /** The gateway run with these variables added to its environment (OTEL_*, SWITCHBOARD_*). */
   static GatewayProcess start(java.util.Map<String, String> environment, String... args)
       throws IOException, InterruptedException {
+    return start(environment, List.of(), args);
+  }
+
+  /**
+   * A gateway whose JVM also gets {@code jvmOptions}: tests that start many processes ask for a
+   * quick start ({@code -XX:TieredStopAtLevel=1}).
+   */
+  static GatewayProcess start(List<String> jvmOptions, String... args)
+      throws IOException, InterruptedException {
+    return start(java.util.Map.of(), jvmOptions, args);
+  }
+
+  /** The gateway run with these variables added to its environment and these JVM options. */
+  static GatewayProcess start(
+      java.util.Map<String, String> environment, List<String> jvmOptions, String... args)
+      throws IOException, InterruptedException {
     int port = freePort();
     Path output = Files.createTempFile("switchboard", ".log");
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
+    command.addAll(jvmOptions);
     command.add("-cp");
     command.add(
         System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
@@ -47,7 +64,7 @@ final class GatewayProcess implements AutoCloseable {
     builder.environment().putAll(environment);
     Process process = builder.start();
     GatewayProcess gateway = new GatewayProcess(process, port, output);
-    gateway.awaitHealthy(Duration.ofSeconds(20));
+    gateway.awaitHealthy(Duration.ofSeconds(30));
     return gateway;
   }
 

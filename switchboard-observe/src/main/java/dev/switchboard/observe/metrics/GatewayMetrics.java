@@ -240,7 +240,7 @@ public final class GatewayMetrics implements RecordSink {
     CounterWithCallback.builder()
         .name("switchboard.request_log.store_failures")
         .help("Batches of records the store refused (each is retried).")
-        .callback(callback -> callback.call(requestLog.statistics().failures()))
+        .callback(callback -> callback.call(requestLog.statistics().storeFailures()))
         .register(registry);
   }
 

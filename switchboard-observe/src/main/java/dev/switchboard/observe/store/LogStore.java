@@ -9,6 +9,7 @@ import dev.switchboard.engine.observe.AttemptRecord;
 import dev.switchboard.engine.observe.RequestRecord;
 import dev.switchboard.wire.WireJson;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,9 +18,12 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
 
 /**
  * Where request records are kept: an embedded DuckDB file in the gateway's data directory, or a
@@ -151,7 +155,18 @@ public final class LogStore implements AutoCloseable {
     this.resource = resource;
   }
 
-  /** An embedded store: a DuckDB file {@code requests.duckdb} in {@code directory}. */
+  /**
+   * An embedded store: a DuckDB file {@code requests.duckdb} in {@code directory}, opened by this
+   * process alone (DuckDB locks the file for one writing process).
+   *
+   * <p>A commit appends the batch to DuckDB's write-ahead log ({@code requests.duckdb.wal}) before
+   * it returns, so a committed batch survives the process being killed; the next open replays the
+   * log. DuckDB folds the log into the file (a checkpoint) when it passes {@code
+   * checkpoint_threshold} (16 MB by default) and when the last connection closes.
+   *
+   * @throws IllegalStateException when the file cannot be opened, with a message that says why:
+   *     most often another gateway already uses the same directory
+   */
   public static LogStore embedded(Path directory) {
     try {
       Files.createDirectories(directory);
@@ -164,28 +179,69 @@ public final class LogStore implements AutoCloseable {
     config.setPoolName("request-log-duckdb");
     config.setMaximumPoolSize(4);
     config.setMinimumIdle(1);
-    config.setInitializationFailTimeout(-1);
-    HikariDataSource pool = new HikariDataSource(config);
+    // Open the file now: a second gateway on the same directory must fail at start, not later.
+    config.setInitializationFailTimeout(1);
+    HikariDataSource pool;
+    try {
+      pool = new HikariDataSource(config);
+    } catch (RuntimeException e) {
+      throw cannotOpen(file, e);
+    }
     LogStore store = new LogStore("duckdb " + file, Kind.DUCKDB, pool, pool);
-    store.createSchema();
+    try {
+      store.createSchema();
+    } catch (IllegalStateException e) {
+      pool.close();
+      throw cannotOpen(file, e);
+    }
     return store;
+  }
+
+  private static IllegalStateException cannotOpen(Path file, RuntimeException failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      String message = cause.getMessage();
+      if (message != null && message.contains("Could not set lock on file")) {
+        // DuckDB names the process that holds it: "Conflicting lock is held in … (PID 1234)".
+        int held = message.indexOf("Conflicting lock is held in");
+        String holder =
+            held < 0 ? "" : " (" + message.substring(held).lines().findFirst().orElse("") + ")";
+        return new IllegalStateException(
+            "the request log "
+                + file
+                + " is in use by another process"
+                + holder
+                + ": each gateway needs its own logs.directory, or share a PostgreSQL store"
+                + " with logs.store",
+            failure);
+      }
+    }
+    return new IllegalStateException("cannot open the request log " + file, failure);
   }
 
   /**
    * A PostgreSQL store, shared by every gateway given the same URL: {@code
-   * jdbc:postgresql://host:5432/db?user=…}. The pool waits at most {@code connectTimeoutMillis} for
-   * a connection, so a database that is down fails a write quickly (the request log keeps the batch
-   * and tries again).
+   * jdbc:postgresql://host:5432/db?user=…}. Failures are quick, so the writer's retry loop, not a
+   * hung socket, decides how a database outage goes: the pool waits at most {@code timeoutMillis}
+   * for a connection, the driver at most as long to connect (and {@link #STATEMENT_TIMEOUT_SECONDS}
+   * for a reply once connected). A database that is down at start is no error: the schema is
+   * created on the first write that succeeds.
    */
-  public static LogStore postgres(String jdbcUrl, long connectTimeoutMillis) {
+  public static LogStore postgres(String jdbcUrl, long timeoutMillis) {
+    long timeout = Math.max(250, timeoutMillis);
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(jdbcUrl);
     config.setPoolName("request-log-postgres");
     config.setMaximumPoolSize(4);
     config.setMinimumIdle(0);
-    config.setConnectionTimeout(Math.max(250, connectTimeoutMillis));
-    config.setValidationTimeout(Math.max(250, connectTimeoutMillis));
+    config.setConnectionTimeout(timeout);
+    config.setValidationTimeout(timeout);
     config.setInitializationFailTimeout(-1);
+    // The driver's own timeouts, in seconds; a URL that sets them wins.
+    long seconds = Math.max(1, (timeout + 999) / 1000);
+    config.addDataSourceProperty("connectTimeout", Long.toString(seconds));
+    config.addDataSourceProperty("loginTimeout", Long.toString(seconds));
+    config.addDataSourceProperty("socketTimeout", Integer.toString(STATEMENT_TIMEOUT_SECONDS));
+    config.addDataSourceProperty("tcpKeepAlive", "true");
     HikariDataSource pool = new HikariDataSource(config);
     LogStore store =
         new LogStore("postgresql " + redactedUrl(jdbcUrl), Kind.POSTGRESQL, pool, pool);
@@ -196,6 +252,13 @@ public final class LogStore implements AutoCloseable {
     }
     return store;
   }
+
+  /**
+   * The longest a PostgreSQL statement may wait for the server's reply before the connection is
+   * dropped and the batch tried again: a server that stopped answering without closing the
+   * connection would otherwise hold the writer forever.
+   */
+  public static final int STATEMENT_TIMEOUT_SECONDS = 30;
 
   /** A URL without its password, for logs. */
   static String redactedUrl(String url) {
@@ -249,82 +312,243 @@ public final class LogStore implements AutoCloseable {
         throw e.getCause() instanceof SQLException sql ? sql : new SQLException(e);
       }
     }
-    String insert =
-        "INSERT INTO requests ("
-            + String.join(", ", COLUMNS)
-            + ") VALUES ("
-            + "?, ".repeat(COLUMNS.size() - 1)
-            + "?) ON CONFLICT (id) DO NOTHING";
-    String insertMetadata =
-        "INSERT INTO request_metadata (request_id, started_at_ms, key, value) VALUES (?, ?, ?, ?)"
-            + " ON CONFLICT (request_id, key) DO NOTHING";
+    List<Object[]> rows = new ArrayList<>(batch.size());
+    List<Object[]> metadataRows = new ArrayList<>();
+    for (RequestRecord record : batch) {
+      rows.add(values(record));
+      for (Map.Entry<String, String> entry : record.metadata().entrySet()) {
+        metadataRows.add(
+            new Object[] {
+              record.id(), record.startedAt().toEpochMilli(), entry.getKey(), entry.getValue()
+            });
+      }
+    }
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(false);
-      try (PreparedStatement rows = connection.prepareStatement(insert);
-          PreparedStatement metadata = connection.prepareStatement(insertMetadata)) {
-        for (RequestRecord record : batch) {
-          bind(rows, record);
-          rows.addBatch();
-          for (Map.Entry<String, String> entry : record.metadata().entrySet()) {
-            metadata.setString(1, record.id());
-            metadata.setLong(2, record.startedAt().toEpochMilli());
-            metadata.setString(3, entry.getKey());
-            metadata.setString(4, entry.getValue());
-            metadata.addBatch();
-          }
+      try {
+        if (kind == Kind.DUCKDB) {
+          appendThroughStaging(connection, "requests", COLUMNS, rows, "id");
+          appendThroughStaging(
+              connection, "request_metadata", METADATA_COLUMNS, metadataRows, "request_id, key");
+        } else {
+          insertRows(connection, "requests", COLUMNS, COLUMN_TYPES, rows, "id");
+          insertRows(
+              connection,
+              "request_metadata",
+              METADATA_COLUMNS,
+              METADATA_TYPES,
+              metadataRows,
+              "request_id, key");
         }
-        rows.executeBatch();
-        metadata.executeBatch();
         connection.commit();
       } catch (SQLException | RuntimeException e) {
-        connection.rollback();
+        // On a broken connection the rollback fails too; the first failure says why.
+        try {
+          connection.rollback();
+          connection.setAutoCommit(true);
+        } catch (SQLException rollback) {
+          e.addSuppressed(rollback);
+        }
         throw e;
-      } finally {
-        connection.setAutoCommit(true);
+      }
+      connection.setAutoCommit(true);
+    }
+  }
+
+  /**
+   * DuckDB: rows go through its appender (column vectors, no SQL per row) into a temporary table of
+   * this connection, then one {@code INSERT … SELECT … ON CONFLICT DO NOTHING} moves them, in the
+   * caller's transaction. Prepared inserts cost DuckDB a few milliseconds per statement (and more
+   * per parameter), which capped the log at a few hundred records a second; this path writes
+   * thousands.
+   */
+  private static void appendThroughStaging(
+      Connection connection, String table, List<String> columns, List<Object[]> rows, String key)
+      throws SQLException {
+    if (rows.isEmpty()) {
+      return;
+    }
+    String staging = table + "_staging";
+    String names = String.join(", ", columns);
+    try (Statement statement = connection.createStatement()) {
+      statement.execute(
+          "CREATE TEMP TABLE IF NOT EXISTS "
+              + staging
+              + " AS SELECT "
+              + names
+              + " FROM "
+              + table
+              + " LIMIT 0");
+      statement.execute("DELETE FROM " + staging); // what a failed batch may have left
+    }
+    try (DuckDBAppender appender =
+        connection.unwrap(DuckDBConnection.class).createAppender("temp", "main", staging)) {
+      for (Object[] row : rows) {
+        appender.beginRow();
+        for (Object value : row) {
+          switch (value) {
+            case null -> appender.appendNull();
+            case String text -> appender.append(text);
+            case Integer number -> appender.append(number.intValue());
+            case Long number -> appender.append(number.longValue());
+            case Double number -> appender.append(number.doubleValue());
+            case Boolean flag -> appender.append(flag.booleanValue());
+            // The appender takes a decimal at the column's scale only, DECIMAL(20, 10).
+            case BigDecimal decimal ->
+                appender.append(decimal.setScale(10, RoundingMode.HALF_EVEN));
+            default -> throw new IllegalArgumentException("no column takes a " + value.getClass());
+          }
+        }
+        appender.endRow();
+      }
+      appender.flush();
+    }
+    try (Statement statement = connection.createStatement()) {
+      statement.executeUpdate(
+          "INSERT INTO "
+              + table
+              + " ("
+              + names
+              + ") SELECT "
+              + names
+              + " FROM "
+              + staging
+              + " ON CONFLICT ("
+              + key
+              + ") DO NOTHING");
+      statement.execute("DELETE FROM " + staging);
+    }
+  }
+
+  /** PostgreSQL: prepared multi-row inserts, {@link #ROWS_PER_STATEMENT} rows each. */
+  private static void insertRows(
+      Connection connection,
+      String table,
+      List<String> columns,
+      int[] types,
+      List<Object[]> rows,
+      String key)
+      throws SQLException {
+    for (int from = 0; from < rows.size(); from += ROWS_PER_STATEMENT) {
+      List<Object[]> chunk = rows.subList(from, Math.min(rows.size(), from + ROWS_PER_STATEMENT));
+      try (PreparedStatement insert =
+          connection.prepareStatement(insert(table, columns, chunk.size(), key))) {
+        int parameter = 1;
+        for (Object[] row : chunk) {
+          for (int column = 0; column < row.length; column++) {
+            if (row[column] == null) {
+              insert.setNull(parameter++, types[column]);
+            } else {
+              insert.setObject(parameter++, row[column], types[column]);
+            }
+          }
+        }
+        insert.executeUpdate();
       }
     }
   }
 
-  private static void bind(PreparedStatement statement, RequestRecord record) throws SQLException {
-    int i = 1;
-    statement.setString(i++, record.id());
-    statement.setString(i++, record.traceId());
-    statement.setString(i++, record.traceparent());
-    statement.setLong(i++, record.startedAt().toEpochMilli());
-    statement.setString(i++, record.method());
-    statement.setString(i++, record.path());
-    statement.setString(i++, record.workspace());
-    statement.setString(i++, record.apiKeyId());
-    statement.setString(i++, record.config());
-    statement.setString(i++, record.requestModel());
-    statement.setString(i++, record.provider());
-    statement.setString(i++, record.model());
-    statement.setString(i++, record.optionPath());
-    statement.setInt(i++, record.retries());
-    statement.setBoolean(i++, record.fallbackUsed());
-    statement.setString(i++, record.cacheStatus());
-    setLong(statement, i++, record.cacheAgeSeconds());
-    statement.setInt(i++, record.status());
-    statement.setString(i++, record.errorType());
-    setInt(statement, i++, record.promptTokens());
-    setInt(statement, i++, record.completionTokens());
-    setInt(statement, i++, record.cachedTokens());
-    setDecimal(statement, i++, record.costUsd());
-    setDecimal(statement, i++, record.savedCostUsd());
-    statement.setDouble(i++, record.latencyMs());
-    if (record.ttftMs() == null) {
-      statement.setNull(i++, Types.DOUBLE);
-    } else {
-      statement.setDouble(i++, record.ttftMs());
+  /** Rows in one INSERT: 100 × 34 parameters stays far below PostgreSQL's 65,535. */
+  private static final int ROWS_PER_STATEMENT = 100;
+
+  private static final List<String> METADATA_COLUMNS =
+      List.of("request_id", "started_at_ms", "key", "value");
+
+  private static final int[] METADATA_TYPES = {
+    Types.VARCHAR, Types.BIGINT, Types.VARCHAR, Types.VARCHAR
+  };
+
+  /** The SQL type of each of {@link #COLUMNS}, in order. */
+  private static final int[] COLUMN_TYPES = {
+    Types.VARCHAR, // id
+    Types.VARCHAR, // trace_id
+    Types.VARCHAR, // traceparent
+    Types.BIGINT, // started_at_ms
+    Types.VARCHAR, // method
+    Types.VARCHAR, // path
+    Types.VARCHAR, // workspace
+    Types.VARCHAR, // api_key_id
+    Types.VARCHAR, // config
+    Types.VARCHAR, // request_model
+    Types.VARCHAR, // provider
+    Types.VARCHAR, // model
+    Types.VARCHAR, // option_path
+    Types.INTEGER, // retries
+    Types.BOOLEAN, // fallback_used
+    Types.VARCHAR, // cache_status
+    Types.BIGINT, // cache_age_seconds
+    Types.INTEGER, // status
+    Types.VARCHAR, // error_type
+    Types.INTEGER, // prompt_tokens
+    Types.INTEGER, // completion_tokens
+    Types.INTEGER, // cached_tokens
+    Types.DECIMAL, // cost_usd
+    Types.DECIMAL, // saved_cost_usd
+    Types.DOUBLE, // latency_ms
+    Types.DOUBLE, // ttft_ms
+    Types.BOOLEAN, // streamed
+    Types.VARCHAR, // stream_end
+    Types.VARCHAR, // guardrails
+    Types.INTEGER, // attempt_count
+    Types.VARCHAR, // attempts
+    Types.VARCHAR, // metadata
+    Types.VARCHAR, // request_body
+    Types.VARCHAR // response_body
+  };
+
+  /** {@code INSERT INTO table (…) VALUES (?, …), … ON CONFLICT (key) DO NOTHING}. */
+  private static String insert(String table, List<String> columns, int rows, String key) {
+    String row = "(" + "?, ".repeat(columns.size() - 1) + "?)";
+    StringBuilder sql =
+        new StringBuilder("INSERT INTO ")
+            .append(table)
+            .append(" (")
+            .append(String.join(", ", columns))
+            .append(") VALUES ");
+    for (int i = 0; i < rows; i++) {
+      sql.append(i == 0 ? "" : ", ").append(row);
     }
-    statement.setBoolean(i++, record.streamed());
-    statement.setString(i++, record.streamEnd() == null ? null : record.streamEnd().name());
-    statement.setString(i++, record.guardrails());
-    statement.setInt(i++, record.attempts().size());
-    statement.setString(i++, attemptsJson(record.attempts()));
-    statement.setString(i++, metadataJson(record.metadata()));
-    statement.setString(i++, record.requestBody());
-    statement.setString(i++, record.responseBody());
+    return sql.append(" ON CONFLICT (").append(key).append(") DO NOTHING").toString();
+  }
+
+  /** A record's values in the order of {@link #COLUMNS}; {@code null} for SQL NULL. */
+  private static Object[] values(RequestRecord record) {
+    return new Object[] {
+      record.id(),
+      record.traceId(),
+      record.traceparent(),
+      record.startedAt().toEpochMilli(),
+      record.method(),
+      record.path(),
+      record.workspace(),
+      record.apiKeyId(),
+      record.config(),
+      record.requestModel(),
+      record.provider(),
+      record.model(),
+      record.optionPath(),
+      record.retries(),
+      record.fallbackUsed(),
+      record.cacheStatus(),
+      record.cacheAgeSeconds(),
+      record.status(),
+      record.errorType(),
+      record.promptTokens(),
+      record.completionTokens(),
+      record.cachedTokens(),
+      record.costUsd(),
+      record.savedCostUsd(),
+      record.latencyMs(),
+      record.ttftMs(),
+      record.streamed(),
+      record.streamEnd() == null ? null : record.streamEnd().name(),
+      record.guardrails(),
+      record.attempts().size(),
+      attemptsJson(record.attempts()),
+      metadataJson(record.metadata()),
+      record.requestBody(),
+      record.responseBody()
+    };
   }
 
   /** A record's attempts as the JSON text the {@code attempts} column holds. */
@@ -351,33 +575,6 @@ public final class LogStore implements AutoCloseable {
     ObjectNode node = JsonNodeFactory.instance.objectNode();
     metadata.forEach(node::put);
     return new String(WireJson.write(node), StandardCharsets.UTF_8);
-  }
-
-  private static void setInt(PreparedStatement statement, int index, Integer value)
-      throws SQLException {
-    if (value == null) {
-      statement.setNull(index, Types.INTEGER);
-    } else {
-      statement.setInt(index, value);
-    }
-  }
-
-  private static void setLong(PreparedStatement statement, int index, Long value)
-      throws SQLException {
-    if (value == null) {
-      statement.setNull(index, Types.BIGINT);
-    } else {
-      statement.setLong(index, value);
-    }
-  }
-
-  private static void setDecimal(PreparedStatement statement, int index, BigDecimal value)
-      throws SQLException {
-    if (value == null) {
-      statement.setNull(index, Types.DECIMAL);
-    } else {
-      statement.setBigDecimal(index, value);
-    }
   }
 
   @Override

@@ -91,7 +91,13 @@ enum Setting {
       "records waiting to be stored; past it records are dropped and counted, never waited for"),
   LOGS_BATCH_SIZE("logs.batch-size", "500", "most records stored in one transaction"),
   LOGS_FLUSH_INTERVAL(
-      "logs.flush-interval", "200ms", "longest a record waits for its batch to fill"),
+      "logs.flush-interval",
+      "200ms",
+      "how long an idle log writer waits before it looks again; a busy one writes at once"),
+  LOGS_RETRY_PAUSE(
+      "logs.retry-pause",
+      "1s",
+      "after the store refused a batch, the pause before the batch is tried again"),
   METRICS_ENABLED(
       "metrics.enabled",
       "true",

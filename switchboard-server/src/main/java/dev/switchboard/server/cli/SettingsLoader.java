@@ -162,7 +162,6 @@ public final class SettingsLoader {
       throw new IllegalArgumentException(
           Setting.LOGS_STORE.key + " must be embedded or a jdbc:postgresql: URL");
     }
-    ObservabilitySettings defaults = ObservabilitySettings.defaults();
     return new ObservabilitySettings(
         Boolean.parseBoolean(enabled),
         Path.of(value(known, Setting.LOGS_DIRECTORY)),
@@ -170,7 +169,7 @@ public final class SettingsLoader {
         integer(Setting.LOGS_QUEUE_CAPACITY, value(known, Setting.LOGS_QUEUE_CAPACITY)),
         integer(Setting.LOGS_BATCH_SIZE, value(known, Setting.LOGS_BATCH_SIZE)),
         duration(Setting.LOGS_FLUSH_INTERVAL, value(known, Setting.LOGS_FLUSH_INTERVAL)),
-        defaults.retryPause(),
+        duration(Setting.LOGS_RETRY_PAUSE, value(known, Setting.LOGS_RETRY_PAUSE)),
         bool(Setting.METRICS_ENABLED, value(known, Setting.METRICS_ENABLED)),
         tracing(value(known, Setting.TRACING_ENABLED)));
   }

@@ -176,6 +176,25 @@ class SettingsTest {
   }
 
   @Test
+  void requestLogRetryPauseComesFromItsFlagOrEnvironmentVariable() {
+    assertThat(SettingsLoader.load(null, Map.of(), Map.of()).observability().retryPause())
+        .isEqualTo(Duration.ofSeconds(1));
+    assertThat(
+            SettingsLoader.load(null, Map.of("SWITCHBOARD_LOGS_RETRY_PAUSE", "250ms"), Map.of())
+                .observability()
+                .retryPause())
+        .isEqualTo(Duration.ofMillis(250));
+    assertThat(
+            SettingsLoader.load(null, Map.of(), Map.of("logs.retry-pause", "5s"))
+                .observability()
+                .retryPause())
+        .isEqualTo(Duration.ofSeconds(5));
+    assertThatThrownBy(
+            () -> SettingsLoader.load(null, Map.of(), Map.of("logs.retry-pause", "soon")))
+        .hasMessageContaining("logs.retry-pause");
+  }
+
+  @Test
   void helpListsEverySettingWithItsFlagEnvironmentVariableAndDefault() {
     String help = Main.help();
 
