@@ -443,6 +443,8 @@ class SwitchboardModelsTest {
             call -> {
               assertThat(call.status()).isEqualTo(status);
               assertThat(call.getMessage()).doesNotContain("sk-fake");
+              assertThat(call.facts().provider()).isEqualTo("openai");
+              assertThat(call.facts().traceId()).isNotBlank();
             });
     assertThat(listener.errors).singleElement().isInstanceOf(expected);
     assertThat(listener.attributesSeen).containsExactly("yes");

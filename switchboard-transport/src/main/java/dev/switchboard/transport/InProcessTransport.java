@@ -1,10 +1,12 @@
 package dev.switchboard.transport;
 
 import dev.switchboard.engine.Gateway;
-import dev.switchboard.engine.GatewayResponse;
-import dev.switchboard.engine.GatewayStream;
 import dev.switchboard.engine.RequestOptions;
+import dev.switchboard.engine.Served;
 import dev.switchboard.engine.errors.GatewayException;
+import dev.switchboard.engine.pipeline.Operation;
+import dev.switchboard.engine.pipeline.Outcome;
+import dev.switchboard.engine.providers.ResponseStream;
 import dev.switchboard.wire.ChatCompletion;
 import dev.switchboard.wire.ChatCompletionChunk;
 import dev.switchboard.wire.ChatRequest;
@@ -12,7 +14,9 @@ import java.util.UUID;
 
 /**
  * The gateway in this JVM: the engine's pipeline (routing, retries, cache, guardrails, pricing)
- * with no HTTP hop, no JSON written or read between the app and the engine.
+ * with no HTTP hop, no JSON written or read between the app and the engine. Served through {@link
+ * Gateway#serve}, as the server does, so that a failed request has its facts too (the provider that
+ * failed last, the retries), as the remote transport reads them from the error's headers.
  */
 final class InProcessTransport implements GatewayTransport {
   private final Gateway gateway;
@@ -24,24 +28,22 @@ final class InProcessTransport implements GatewayTransport {
   @Override
   public GatewayReply chat(ChatRequest request, RequestOptions options) {
     RequestOptions traced = traced(options);
-    try {
-      GatewayResponse<ChatCompletion> response = gateway.chat(request, traced);
-      return new GatewayReply(response.body(), GatewayFacts.of(response.facts(), traced.traceId()));
-    } catch (GatewayException error) {
-      throw GatewayCallException.fromEngine(error, failedFacts(traced));
-    }
+    ChatRequest whole = request.isStreaming() ? request.withStream(null) : request;
+    Served.Answered answered = answered(new Operation.Chat(whole), traced);
+    return new GatewayReply(
+        (ChatCompletion) ((Outcome.Body) answered.outcome()).body(),
+        GatewayFacts.of(answered.facts(), traced.traceId()));
   }
 
   @Override
   public GatewayChunkStream chatStream(ChatRequest request, RequestOptions options) {
     RequestOptions traced = traced(options);
-    GatewayStream<ChatCompletionChunk> stream;
-    try {
-      stream = gateway.chatStream(RemoteTransport.withUsage(request), traced);
-    } catch (GatewayException error) {
-      throw GatewayCallException.fromEngine(error, failedFacts(traced));
-    }
-    GatewayFacts facts = GatewayFacts.of(stream.facts(), traced.traceId());
+    Served.Answered answered =
+        answered(new Operation.Chat(RemoteTransport.withUsage(request)), traced);
+    @SuppressWarnings("unchecked")
+    ResponseStream<ChatCompletionChunk> stream =
+        (ResponseStream<ChatCompletionChunk>) ((Outcome.Events) answered.outcome()).stream();
+    GatewayFacts facts = GatewayFacts.of(answered.facts(), traced.traceId());
     return new GatewayChunkStream(
         new GatewayChunkStream.Source() {
           @Override
@@ -61,9 +63,13 @@ final class InProcessTransport implements GatewayTransport {
         facts);
   }
 
-  /** The engine does not tell the facts of a failed request; the trace id is known. */
-  private static GatewayFacts failedFacts(RequestOptions options) {
-    return new GatewayFacts(null, null, null, null, null, null, options.traceId());
+  private Served.Answered answered(Operation operation, RequestOptions options) {
+    return switch (gateway.serve(operation, options)) {
+      case Served.Answered answered -> answered;
+      case Served.Failed failed ->
+          throw GatewayCallException.fromEngine(
+              failed.error(), GatewayFacts.of(failed.facts(), options.traceId()));
+    };
   }
 
   /** As the server does: every request has a trace id, the caller's or a new one. */
