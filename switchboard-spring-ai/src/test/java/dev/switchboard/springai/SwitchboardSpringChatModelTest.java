@@ -168,7 +168,10 @@ class SwitchboardSpringChatModelTest {
 
   @ParameterizedTest
   @EnumSource(Transport.class)
-  void optionsCarryTheModelTraceIdAndMetadata(Transport transport) {
+  void optionsCarryTheModelTraceIdAndMetadata(Transport transport) throws InterruptedException {
+    while (openai.takeRequest(Duration.ZERO) != null) {
+      // drop what earlier tests recorded
+    }
     ChatClient client =
         ChatClient.create(model(transport).provider("openai").apiKey("sk-fake").build());
 
@@ -192,6 +195,9 @@ class SwitchboardSpringChatModelTest {
     assertThat(facts.provider()).isEqualTo("openai");
     assertThat(facts.costUsd()).isPositive();
     assertThat(response.getMetadata().getModel()).isEqualTo("gpt-4o-mini");
+    var sent = dev.switchboard.wire.WireJson.tree(openai.takeRequest(Duration.ofSeconds(5)).body());
+    assertThat(sent.path("temperature").asDouble()).isEqualTo(0.2);
+    assertThat(sent.path("max_tokens").asInt()).isEqualTo(64);
   }
 
   @ParameterizedTest
