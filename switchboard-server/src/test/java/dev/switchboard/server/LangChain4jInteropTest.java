@@ -1,6 +1,7 @@
 package dev.switchboard.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.langchain4j.agent.tool.P;
 import dev.langchain4j.agent.tool.Tool;
@@ -18,6 +19,7 @@ import dev.switchboard.testkit.FakeCohere;
 import dev.switchboard.testkit.FakeGemini;
 import dev.switchboard.testkit.FakeOpenAi;
 import dev.switchboard.testkit.FakeVertex;
+import dev.switchboard.testkit.Fault;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -26,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -245,5 +248,30 @@ class LangChain4jInteropTest {
 
     assertThat(answer.get(30, TimeUnit.SECONDS)).isNotBlank();
     assertThat(tools.calls).hasSize(2);
+  }
+
+  /**
+   * A provider's error reaches LangChain4j with its status, so that LangChain4j's retry and the app
+   * tell a rate limit (retriable) from a request that will never fit (context length: not retried).
+   */
+  @ParameterizedTest
+  @CsvSource({
+    "429, dev.langchain4j.exception.RateLimitException",
+    "400, dev.langchain4j.exception.InvalidRequestException",
+    "401, dev.langchain4j.exception.AuthenticationException",
+    "503, dev.langchain4j.exception.InternalServerException"
+  })
+  void aProvidersErrorIsLangChain4jsException(int status, Class<? extends Throwable> expected) {
+    openai.enqueue(Fault.status(status));
+    var model =
+        OpenAiChatModel.builder()
+            .baseUrl(gateway.uri("/v1").toString())
+            .apiKey("sk-langchain4j")
+            .modelName("gpt-4o-mini")
+            .customHeaders(Map.of("x-portkey-provider", "openai"))
+            .maxRetries(0)
+            .build();
+
+    assertThatThrownBy(() -> model.chat("Hello")).isInstanceOf(expected);
   }
 }
