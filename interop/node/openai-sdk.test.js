@@ -182,11 +182,11 @@ for (const upstream of upstreams) {
         });
 
         assert.deepEqual(completion.choices[0].message.parsed, {
-          title: 'sample',
+          title: upstream.sampleText,
           year: 1,
-          tags: ['sample'],
+          tags: [upstream.sampleText],
           genre: 'noir',
-          director: { name: 'sample', living: true },
+          director: { name: upstream.sampleText, living: true },
         });
       },
     );

@@ -149,7 +149,7 @@ for (const upstream of upstreams) {
         });
 
         assert.deepEqual(completion.choices[0].message.parsed, {
-          city: 'sample',
+          city: upstream.sampleText,
           celsius: 1,
           sunny: true,
         });

@@ -68,6 +68,8 @@ export const upstreams = [
     reply: (said) => `Mock reply. You said: ${said}`,
     toolReply: (results) => `Mock reply. Tool results: ${results.join('; ')}`,
     structuredOutput: true,
+    // The text the upstream fills a JSON schema's strings with.
+    sampleText: 'mock',
   },
   {
     name: 'FakeOpenAi as custom host',
@@ -82,6 +84,7 @@ export const upstreams = [
     reply: (said) => `Hello from the fake OpenAI. You said: ${said}`,
     toolReply: (results) => `Tool results received: ${results.join('; ')}`,
     structuredOutput: true,
+    sampleText: 'sample',
   },
 ].filter((upstream) => isSwitchboard || upstream.name !== 'mock provider');
 
