@@ -1,5 +1,9 @@
 package dev.switchboard.observe.analytics;
 
+import static dev.switchboard.observe.analytics.NullableColumns.nullableDouble;
+import static dev.switchboard.observe.analytics.NullableColumns.nullableInt;
+import static dev.switchboard.observe.analytics.NullableColumns.nullableLong;
+
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectWriter;
@@ -171,20 +175,5 @@ public final class RecordJson {
 
   private static String streamEnd(String stored) {
     return stored == null ? null : stored.toLowerCase(Locale.ROOT);
-  }
-
-  private static Long nullableLong(ResultSet row, int column) throws SQLException {
-    long value = row.getLong(column);
-    return row.wasNull() ? null : value;
-  }
-
-  private static Integer nullableInt(ResultSet row, int column) throws SQLException {
-    int value = row.getInt(column);
-    return row.wasNull() ? null : value;
-  }
-
-  private static Double nullableDouble(ResultSet row, int column) throws SQLException {
-    double value = row.getDouble(column);
-    return row.wasNull() ? null : value;
   }
 }
