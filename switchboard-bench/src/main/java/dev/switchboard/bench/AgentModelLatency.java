@@ -7,12 +7,8 @@ import dev.switchboard.engine.Gateway;
 import dev.switchboard.engine.RequestOptions;
 import dev.switchboard.langchain4j.SwitchboardChatModel;
 import dev.switchboard.transport.GatewayTransport;
-import dev.switchboard.wire.ChatMessage;
 import java.net.Socket;
 import java.net.URI;
-import java.util.List;
-import java.util.Locale;
-import java.util.function.IntConsumer;
 
 /**
  * What one chat call costs an agent framework's app on each transport, against the offline {@code
@@ -31,13 +27,11 @@ public final class AgentModelLatency {
 
   public static void main(String[] args) throws Exception {
     URI baseUrl = URI.create(args.length > 0 ? args[0] : "http://127.0.0.1:8787");
-    int warmup = args.length > 1 ? Integer.parseInt(args[1]) : 20_000;
-    int measured = args.length > 2 ? Integer.parseInt(args[2]) : 20_000;
-    System.out.printf(
-        "%d warm-up and %d measured calls per scenario, one thread, %s %s%n%n",
-        warmup, measured, System.getProperty("java.vm.name"), System.getProperty("java.version"));
-    System.out.println("| transport | through | median µs | p90 µs | p99 µs |");
-    System.out.println("| --- | --- | ---: | ---: | ---: |");
+    int warmup = LatencyHarness.count(args, 1, 20_000);
+    int measured = LatencyHarness.count(args, 2, 20_000);
+    LatencyHarness.printSetup(warmup, measured);
+    System.out.println("| transport | through | " + LatencyHarness.MICROSECONDS_HEADER + " |");
+    System.out.println("| --- | --- | " + LatencyHarness.MICROSECONDS_ALIGNMENT + " |");
     try (Gateway gateway = Gateway.builder().build();
         GatewayTransport inProcess = GatewayTransport.inProcess(gateway)) {
       run("in-process", inProcess, warmup, measured);
@@ -54,27 +48,11 @@ public final class AgentModelLatency {
   private static void run(String name, GatewayTransport transport, int warmup, int measured) {
     RequestOptions options = RequestOptions.builder().provider("mock").build();
     dev.switchboard.wire.ChatRequest wire =
-        new dev.switchboard.wire.ChatRequest(
-            "mock-chat",
-            List.of(new ChatMessage.User("A question of some ordinary length about the weather")),
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null);
-    report(name, "transport", time(i -> transport.chat(wire, options), warmup, measured));
+        LatencyHarness.userTurn("A question of some ordinary length about the weather");
+    report(
+        name,
+        "transport",
+        LatencyHarness.measure(warmup, measured, i -> transport.chat(wire, options)));
     ChatModel model =
         SwitchboardChatModel.builder()
             .transport(transport)
@@ -85,31 +63,15 @@ public final class AgentModelLatency {
         ChatRequest.builder()
             .messages(UserMessage.from("A question of some ordinary length about the weather"))
             .build();
-    report(name, "LangChain4j ChatModel", time(i -> model.chat(request), warmup, measured));
-  }
-
-  private static Latencies time(IntConsumer call, int warmup, int measured) {
-    for (int i = 0; i < warmup; i++) {
-      call.accept(i);
-    }
-    long[] nanos = new long[measured];
-    for (int i = 0; i < measured; i++) {
-      long start = System.nanoTime();
-      call.accept(i);
-      nanos[i] = System.nanoTime() - start;
-    }
-    return Latencies.of(nanos);
+    report(
+        name,
+        "LangChain4j ChatModel",
+        LatencyHarness.measure(warmup, measured, i -> model.chat(request)));
   }
 
   private static void report(String transport, String through, Latencies latencies) {
-    System.out.printf(
-        Locale.ROOT,
-        "| %s | %s | %.1f | %.1f | %.1f |%n",
-        transport,
-        through,
-        latencies.percentile(50) / 1000.0,
-        latencies.percentile(90) / 1000.0,
-        latencies.percentile(99) / 1000.0);
+    System.out.println(
+        "| " + transport + " | " + through + " | " + LatencyHarness.microseconds(latencies) + " |");
   }
 
   private static boolean answers(URI baseUrl) {

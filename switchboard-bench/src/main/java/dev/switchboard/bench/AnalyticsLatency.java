@@ -17,7 +17,6 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -74,16 +73,16 @@ public final class AnalyticsLatency {
             "bucket=1h&group_by=metadata.team",
             "bucket=1m&group_by=model")) {
       AnalyticsQuery parsed = AnalyticsQuery.parse(parameters(query + day), clock);
-      report(name, "analytics " + query, time(() -> analytics.run(parsed)));
+      report(name, "analytics " + query, time(i -> analytics.run(parsed)));
     }
     LogQuery page = LogQuery.parse(parameters("provider=openai&status=5xx&limit=50"));
-    report(name, "logs page: provider=openai&status=5xx", time(() -> search.search(page)));
+    report(name, "logs page: provider=openai&status=5xx", time(i -> search.search(page)));
     LogQuery deep = LogQuery.parse(parameters("metadata.team=search&limit=1000"));
-    report(name, "logs page: metadata.team=search, 1000", time(() -> search.search(deep)));
+    report(name, "logs page: metadata.team=search, 1000", time(i -> search.search(deep)));
     LogExport.Request export = LogExport.Request.parse(parameters("format=csv"));
     long[] exported = new long[1];
     double[] exportMs =
-        time(() -> exported[0] = LogExport.write(search, export, OutputStream.nullOutputStream()));
+        time(i -> exported[0] = LogExport.write(search, export, OutputStream.nullOutputStream()));
     report(name, "export csv, all " + exported[0] + " records", exportMs);
   }
 
@@ -140,21 +139,10 @@ public final class AnalyticsLatency {
     }
   }
 
-  /** A query to time. */
-  private interface Query {
-    Object run() throws Exception;
-  }
-
-  private static double[] time(Query query) throws Exception {
-    query.run();
-    List<Double> runs = new ArrayList<>();
-    for (int i = 0; i < RUNS; i++) {
-      long started = System.nanoTime();
-      query.run();
-      runs.add((System.nanoTime() - started) / 1e6);
-    }
-    runs.sort(null);
-    return new double[] {runs.get(RUNS / 2), runs.get(RUNS - 1)};
+  /** The median and slowest of {@link #RUNS} runs after one warm-up, in milliseconds. */
+  private static double[] time(LatencyHarness.Call<Exception> query) throws Exception {
+    Latencies runs = LatencyHarness.measure(1, RUNS, query);
+    return new double[] {runs.percentile(50) / 1e6, runs.percentile(100) / 1e6};
   }
 
   private static void report(String store, String query, double[] millis) {

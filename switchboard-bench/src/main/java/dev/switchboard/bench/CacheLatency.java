@@ -4,13 +4,9 @@ import dev.switchboard.engine.Gateway;
 import dev.switchboard.engine.GatewaySettings;
 import dev.switchboard.engine.RequestOptions;
 import dev.switchboard.engine.cache.CacheSettings;
-import dev.switchboard.wire.ChatMessage;
 import dev.switchboard.wire.ChatRequest;
 import java.net.Socket;
 import java.net.URI;
-import java.util.Arrays;
-import java.util.List;
-import java.util.Locale;
 import java.util.UUID;
 import java.util.function.IntFunction;
 
@@ -32,13 +28,11 @@ public final class CacheLatency {
   private CacheLatency() {}
 
   public static void main(String[] args) {
-    int warmup = args.length > 0 ? Integer.parseInt(args[0]) : 50_000;
-    int measured = args.length > 1 ? Integer.parseInt(args[1]) : 50_000;
-    System.out.printf(
-        "%d warm-up and %d measured calls per scenario, one thread, %s %s%n%n",
-        warmup, measured, System.getProperty("java.vm.name"), System.getProperty("java.version"));
-    System.out.println("| backend | scenario | median µs | p90 µs | p99 µs |");
-    System.out.println("| --- | --- | ---: | ---: | ---: |");
+    int warmup = LatencyHarness.count(args, 0, 50_000);
+    int measured = LatencyHarness.count(args, 1, 50_000);
+    LatencyHarness.printSetup(warmup, measured);
+    System.out.println("| backend | scenario | " + LatencyHarness.MICROSECONDS_HEADER + " |");
+    System.out.println("| --- | --- | " + LatencyHarness.MICROSECONDS_ALIGNMENT + " |");
     run("embedded", CacheSettings.defaults(), warmup, measured);
     semantic(warmup / 20, measured / 20);
     if (redisAnswers()) {
@@ -103,84 +97,26 @@ public final class CacheLatency {
   }
 
   private static ChatRequest paraphrase() {
-    return new ChatRequest(
-        "mock-chat",
-        List.of(new ChatMessage.User("Which city is the capital of France?")),
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null);
+    return LatencyHarness.userTurn("Which city is the capital of France?");
   }
 
-  private static long[] time(
+  private static Latencies time(
       Gateway gateway,
       RequestOptions options,
       IntFunction<ChatRequest> request,
       int warmup,
       int measured) {
-    for (int i = 0; i < warmup; i++) {
-      gateway.chat(request.apply(i), options);
-    }
-    long[] nanos = new long[measured];
-    for (int i = 0; i < measured; i++) {
-      ChatRequest next = request.apply(warmup + i);
-      long start = System.nanoTime();
-      gateway.chat(next, options);
-      nanos[i] = System.nanoTime() - start;
-    }
-    Arrays.sort(nanos);
-    return nanos;
+    return LatencyHarness.measure(warmup, measured, request, next -> gateway.chat(next, options));
   }
 
-  private static void report(String backend, String scenario, long[] sorted) {
-    System.out.printf(
-        Locale.ROOT,
-        "| %s | %s | %.1f | %.1f | %.1f |%n",
-        backend,
-        scenario,
-        sorted[sorted.length / 2] / 1000.0,
-        sorted[(int) (sorted.length * 0.90)] / 1000.0,
-        sorted[(int) (sorted.length * 0.99)] / 1000.0);
+  private static void report(String backend, String scenario, Latencies latencies) {
+    System.out.println(
+        "| " + backend + " | " + scenario + " | " + LatencyHarness.microseconds(latencies) + " |");
   }
 
   private static ChatRequest ask(String text) {
-    return new ChatRequest(
-        "mock-chat",
-        List.of(
-            new ChatMessage.User(
-                text.startsWith("What is")
-                    ? text
-                    : "A question of some ordinary length about " + text)),
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null);
+    return LatencyHarness.userTurn(
+        text.startsWith("What is") ? text : "A question of some ordinary length about " + text);
   }
 
   private static boolean redisAnswers() {

@@ -14,8 +14,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.Locale;
 
 /**
  * What one chat call costs through the gateway in process (the engine's {@code Gateway}, no HTTP)
@@ -41,8 +39,8 @@ public final class ClientOverhead {
   private ClientOverhead() {}
 
   public static void main(String[] args) throws Exception {
-    int warmup = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
-    int measured = args.length > 1 ? Integer.parseInt(args[1]) : 20_000;
+    int warmup = LatencyHarness.count(args, 0, 20_000);
+    int measured = LatencyHarness.count(args, 1, 20_000);
     System.out.printf(
         "%d warm-up and %d measured calls per path, one thread, %s %s, %d cores%n%n",
         warmup,
@@ -50,8 +48,8 @@ public final class ClientOverhead {
         System.getProperty("java.vm.name"),
         System.getProperty("java.version"),
         Runtime.getRuntime().availableProcessors());
-    System.out.println("| path | median µs | p90 µs | p99 µs |");
-    System.out.println("| --- | ---: | ---: | ---: |");
+    System.out.println("| path | " + LatencyHarness.MICROSECONDS_HEADER + " |");
+    System.out.println("| --- | " + LatencyHarness.MICROSECONDS_ALIGNMENT + " |");
 
     ChatRequest request = WireJson.read(BODY, ChatRequest.class);
     RequestOptions options = RequestOptions.builder().provider("mock").build();
@@ -111,29 +109,15 @@ public final class ClientOverhead {
     Object run() throws Exception;
   }
 
-  private static long[] time(Call call, int warmup, int measured) throws Exception {
-    int sink = 0;
-    for (int i = 0; i < warmup; i++) {
-      sink += call.run().hashCode();
-    }
-    long[] nanos = new long[measured];
-    for (int i = 0; i < measured; i++) {
-      long start = System.nanoTime();
-      sink += call.run().hashCode();
-      nanos[i] = System.nanoTime() - start;
-    }
-    blackhole = sink;
-    Arrays.sort(nanos);
-    return nanos;
+  private static Latencies time(Call call, int warmup, int measured) throws Exception {
+    int[] sink = {0};
+    Latencies latencies =
+        LatencyHarness.measure(warmup, measured, i -> sink[0] += call.run().hashCode());
+    blackhole = sink[0];
+    return latencies;
   }
 
-  private static void report(String path, long[] sorted) {
-    System.out.printf(
-        Locale.ROOT,
-        "| %s | %.1f | %.1f | %.1f |%n",
-        path,
-        sorted[sorted.length / 2] / 1000.0,
-        sorted[(int) (sorted.length * 0.90)] / 1000.0,
-        sorted[(int) (sorted.length * 0.99)] / 1000.0);
+  private static void report(String path, Latencies latencies) {
+    System.out.println("| " + path + " | " + LatencyHarness.microseconds(latencies) + " |");
   }
 }

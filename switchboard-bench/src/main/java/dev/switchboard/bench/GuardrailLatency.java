@@ -2,12 +2,8 @@ package dev.switchboard.bench;
 
 import dev.switchboard.engine.Gateway;
 import dev.switchboard.engine.RequestOptions;
-import dev.switchboard.wire.ChatMessage;
 import dev.switchboard.wire.ChatRequest;
 import dev.switchboard.wire.WireJson;
-import java.util.Arrays;
-import java.util.List;
-import java.util.Locale;
 
 /**
  * What a typical guardrail set adds to one request, in process (no HTTP): the engine with the
@@ -33,13 +29,11 @@ public final class GuardrailLatency {
   private GuardrailLatency() {}
 
   public static void main(String[] args) {
-    int warmup = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
-    int measured = args.length > 1 ? Integer.parseInt(args[1]) : 20_000;
-    System.out.printf(
-        "%d warm-up and %d measured calls per scenario, one thread, %s %s%n%n",
-        warmup, measured, System.getProperty("java.vm.name"), System.getProperty("java.version"));
-    System.out.println("| scenario | median µs | p90 µs | p99 µs |");
-    System.out.println("| --- | ---: | ---: | ---: |");
+    int warmup = LatencyHarness.count(args, 0, 20_000);
+    int measured = LatencyHarness.count(args, 1, 20_000);
+    LatencyHarness.printSetup(warmup, measured);
+    System.out.println("| scenario | " + LatencyHarness.MICROSECONDS_HEADER + " |");
+    System.out.println("| --- | " + LatencyHarness.MICROSECONDS_ALIGNMENT + " |");
     try (Gateway gateway = Gateway.builder().build()) {
       report("no hooks", time(gateway, config(""), warmup, measured));
       report(
@@ -59,55 +53,19 @@ public final class GuardrailLatency {
     return RequestOptions.builder().provider("mock").config(config).build();
   }
 
-  private static long[] time(Gateway gateway, RequestOptions options, int warmup, int measured) {
+  private static Latencies time(Gateway gateway, RequestOptions options, int warmup, int measured) {
     ChatRequest request = ask();
-    for (int i = 0; i < warmup; i++) {
-      gateway.chat(request, options);
-    }
-    long[] nanos = new long[measured];
-    for (int i = 0; i < measured; i++) {
-      long start = System.nanoTime();
-      gateway.chat(request, options);
-      nanos[i] = System.nanoTime() - start;
-    }
-    Arrays.sort(nanos);
-    return nanos;
+    return LatencyHarness.measure(warmup, measured, i -> gateway.chat(request, options));
   }
 
-  private static void report(String scenario, long[] sorted) {
-    System.out.printf(
-        Locale.ROOT,
-        "| %s | %.1f | %.1f | %.1f |%n",
-        scenario,
-        sorted[sorted.length / 2] / 1000.0,
-        sorted[(int) (sorted.length * 0.90)] / 1000.0,
-        sorted[(int) (sorted.length * 0.99)] / 1000.0);
+  private static void report(String scenario, Latencies latencies) {
+    System.out.println("| " + scenario + " | " + LatencyHarness.microseconds(latencies) + " |");
   }
 
   private static ChatRequest ask() {
-    return new ChatRequest(
-        "mock-chat",
-        List.of(
-            new ChatMessage.User(
-                "Please summarise the meeting notes below in three bullet points. Attendees asked"
-                    + " to be contacted at jane.doe@example.com or +44 20 7946 0958 about the"
-                    + " budget, which was approved after a short discussion of the timeline.")),
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null);
+    return LatencyHarness.userTurn(
+        "Please summarise the meeting notes below in three bullet points. Attendees asked"
+            + " to be contacted at jane.doe@example.com or +44 20 7946 0958 about the"
+            + " budget, which was approved after a short discussion of the timeline.");
   }
 }

@@ -6,14 +6,11 @@ import dev.switchboard.observe.ObservabilitySettings;
 import dev.switchboard.observe.store.LogStore;
 import dev.switchboard.observe.store.RequestLog;
 import dev.switchboard.testkit.TestPostgres;
-import dev.switchboard.wire.ChatMessage;
 import dev.switchboard.wire.ChatRequest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Comparator;
-import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -36,14 +33,15 @@ public final class LoggingLatency {
   private LoggingLatency() {}
 
   public static void main(String[] args) throws IOException {
-    int warmup = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
-    int measured = args.length > 1 ? Integer.parseInt(args[1]) : 20_000;
-    System.out.printf(
-        "%d warm-up and %d measured calls per scenario, one thread, %s %s%n%n",
-        warmup, measured, System.getProperty("java.vm.name"), System.getProperty("java.version"));
+    int warmup = LatencyHarness.count(args, 0, 20_000);
+    int measured = LatencyHarness.count(args, 1, 20_000);
+    LatencyHarness.printSetup(warmup, measured);
     System.out.println(
-        "| scenario | median µs | p90 µs | p99 µs | records written | dropped | store failures |");
-    System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+        "| scenario | "
+            + LatencyHarness.MICROSECONDS_HEADER
+            + " | records written | dropped | store failures |");
+    System.out.println(
+        "| --- | " + LatencyHarness.MICROSECONDS_ALIGNMENT + " | ---: | ---: | ---: |");
     try (Gateway gateway = Gateway.builder().build()) {
       report("no request log", time(gateway, warmup, measured), null);
     }
@@ -78,39 +76,27 @@ public final class LoggingLatency {
             defaults.batchSize(),
             defaults.flushInterval(),
             defaults.retryPause());
-    long[] sorted;
+    Latencies latencies;
     try (Gateway gateway = Gateway.builder().recordSink(log).build()) {
-      sorted = time(gateway, warmup, measured);
+      latencies = time(gateway, warmup, measured);
     }
     log.close(); // writes the backlog, so the counters below are final
     store.close();
-    report(scenario, sorted, log.statistics());
+    report(scenario, latencies, log.statistics());
   }
 
-  private static long[] time(Gateway gateway, int warmup, int measured) {
+  private static Latencies time(Gateway gateway, int warmup, int measured) {
     RequestOptions options = RequestOptions.builder().provider("mock").build();
     ChatRequest request = ask();
-    for (int i = 0; i < warmup; i++) {
-      gateway.chat(request, options);
-    }
-    long[] nanos = new long[measured];
-    for (int i = 0; i < measured; i++) {
-      long start = System.nanoTime();
-      gateway.chat(request, options);
-      nanos[i] = System.nanoTime() - start;
-    }
-    Arrays.sort(nanos);
-    return nanos;
+    return LatencyHarness.measure(warmup, measured, i -> gateway.chat(request, options));
   }
 
-  private static void report(String scenario, long[] sorted, RequestLog.Statistics log) {
+  private static void report(String scenario, Latencies latencies, RequestLog.Statistics log) {
     System.out.printf(
         Locale.ROOT,
-        "| %s | %.1f | %.1f | %.1f | %s | %s | %s |%n",
+        "| %s | %s | %s | %s | %s |%n",
         scenario,
-        sorted[sorted.length / 2] / 1000.0,
-        sorted[(int) (sorted.length * 0.90)] / 1000.0,
-        sorted[(int) (sorted.length * 0.99)] / 1000.0,
+        LatencyHarness.microseconds(latencies),
         log == null ? "-" : Long.toString(log.written()),
         log == null ? "-" : Long.toString(log.dropped()),
         log == null ? "-" : Long.toString(log.storeFailures()));
@@ -125,25 +111,6 @@ public final class LoggingLatency {
   }
 
   private static ChatRequest ask() {
-    return new ChatRequest(
-        "mock-chat",
-        List.of(new ChatMessage.User("Summarise the meeting notes in three bullet points.")),
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null);
+    return LatencyHarness.userTurn("Summarise the meeting notes in three bullet points.");
   }
 }

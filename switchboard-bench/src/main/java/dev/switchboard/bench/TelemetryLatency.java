@@ -5,7 +5,6 @@ import dev.switchboard.engine.RequestOptions;
 import dev.switchboard.engine.observe.RecordSink;
 import dev.switchboard.observe.metrics.GatewayMetrics;
 import dev.switchboard.observe.tracing.RequestTracing;
-import dev.switchboard.wire.ChatMessage;
 import dev.switchboard.wire.ChatRequest;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.common.CompletableResultCode;
@@ -13,10 +12,8 @@ import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -34,19 +31,17 @@ public final class TelemetryLatency {
   private TelemetryLatency() {}
 
   public static void main(String[] args) {
-    int warmup = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
-    int measured = args.length > 1 ? Integer.parseInt(args[1]) : 20_000;
-    System.out.printf(
-        "%d warm-up and %d measured calls per scenario, one thread, %s %s%n%n",
-        warmup, measured, System.getProperty("java.vm.name"), System.getProperty("java.version"));
+    int warmup = LatencyHarness.count(args, 0, 20_000);
+    int measured = LatencyHarness.count(args, 1, 20_000);
+    LatencyHarness.printSetup(warmup, measured);
     AtomicLong exported = new AtomicLong();
     // Two rounds, the first unreported: the JIT keeps compiling through the first scenarios, which
     // would flatter the later ones.
     for (int round = 0; round < 2; round++) {
       boolean shown = round == 1;
       if (shown) {
-        System.out.println("| sinks | median µs | p90 µs | p99 µs |");
-        System.out.println("| --- | ---: | ---: | ---: |");
+        System.out.println("| sinks | " + LatencyHarness.MICROSECONDS_HEADER + " |");
+        System.out.println("| --- | " + LatencyHarness.MICROSECONDS_ALIGNMENT + " |");
       }
       report(shown, "none", time(List.of(), warmup, measured));
       report(shown, "metrics", time(List.of(new GatewayMetrics()), warmup, measured));
@@ -91,59 +86,24 @@ public final class TelemetryLatency {
         .build();
   }
 
-  private static long[] time(List<RecordSink> sinks, int warmup, int measured) {
+  private static Latencies time(List<RecordSink> sinks, int warmup, int measured) {
     Gateway.Builder builder = Gateway.builder();
     sinks.forEach(builder::recordSink);
     RequestOptions options = RequestOptions.builder().provider("mock").build();
     ChatRequest request = ask();
     try (Gateway gateway = builder.build()) {
-      for (int i = 0; i < warmup; i++) {
-        gateway.chat(request, options);
-      }
-      long[] nanos = new long[measured];
-      for (int i = 0; i < measured; i++) {
-        long start = System.nanoTime();
-        gateway.chat(request, options);
-        nanos[i] = System.nanoTime() - start;
-      }
-      Arrays.sort(nanos);
-      return nanos;
+      return LatencyHarness.measure(warmup, measured, i -> gateway.chat(request, options));
     }
   }
 
-  private static void report(boolean shown, String scenario, long[] sorted) {
+  private static void report(boolean shown, String scenario, Latencies latencies) {
     if (!shown) {
       return;
     }
-    System.out.printf(
-        Locale.ROOT,
-        "| %s | %.1f | %.1f | %.1f |%n",
-        scenario,
-        sorted[sorted.length / 2] / 1000.0,
-        sorted[(int) (sorted.length * 0.90)] / 1000.0,
-        sorted[(int) (sorted.length * 0.99)] / 1000.0);
+    System.out.println("| " + scenario + " | " + LatencyHarness.microseconds(latencies) + " |");
   }
 
   private static ChatRequest ask() {
-    return new ChatRequest(
-        "mock-chat",
-        List.of(new ChatMessage.User("Say hello to the metrics and the traces.")),
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null);
+    return LatencyHarness.userTurn("Say hello to the metrics and the traces.");
   }
 }

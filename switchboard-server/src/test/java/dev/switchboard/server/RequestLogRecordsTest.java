@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.observe.ObservabilitySettings;
+import dev.switchboard.observe.analytics.RecordJson;
 import dev.switchboard.testkit.FakeOpenAi;
 import dev.switchboard.testkit.Fault;
 import java.io.InputStream;
@@ -36,46 +37,8 @@ class RequestLogRecordsTest {
       "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hello there\"}]}";
   static final String STREAM = CHAT.replace("}]}", "}],\"stream\":true}");
 
-  /** Every field of a record as the logs API and the CSV export write them, in order. */
-  static final List<String> FIELDS_IN_ORDER =
-      List.of(
-          "id",
-          "trace_id",
-          "traceparent",
-          "started_at",
-          "started_at_ms",
-          "method",
-          "path",
-          "workspace",
-          "api_key_id",
-          "config",
-          "request_model",
-          "provider",
-          "model",
-          "option_path",
-          "retries",
-          "fallback_used",
-          "cache_status",
-          "cache_age_seconds",
-          "status",
-          "error_type",
-          "prompt_tokens",
-          "completion_tokens",
-          "cached_tokens",
-          "cost_usd",
-          "saved_cost_usd",
-          "latency_ms",
-          "ttft_ms",
-          "streamed",
-          "stream_end",
-          "guardrails",
-          "metadata",
-          "attempts",
-          "request_body",
-          "response_body");
-
   /** Every field of a record in a search's answer: the record's, and its trace's feedback. */
-  static final Set<String> FIELDS = new TreeSet<>(FIELDS_IN_ORDER);
+  static final Set<String> FIELDS = new TreeSet<>(RecordJson.FIELDS);
 
   static {
     FIELDS.add("feedback");

@@ -1,5 +1,8 @@
 package dev.switchboard.observe.analytics;
 
+import static dev.switchboard.observe.analytics.NullableColumns.nullableDouble;
+import static dev.switchboard.observe.analytics.NullableColumns.nullableLong;
+
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -194,15 +197,5 @@ public final class Analytics {
 
   private static double rate(long part, long whole) {
     return whole == 0 ? 0 : (double) part / whole;
-  }
-
-  private static Long nullableLong(ResultSet row, int column) throws SQLException {
-    long value = row.getLong(column);
-    return row.wasNull() ? null : value;
-  }
-
-  private static Double nullableDouble(ResultSet row, int column) throws SQLException {
-    double value = row.getDouble(column);
-    return row.wasNull() ? null : value;
   }
 }

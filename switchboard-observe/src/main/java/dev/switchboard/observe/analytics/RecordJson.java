@@ -1,5 +1,9 @@
 package dev.switchboard.observe.analytics;
 
+import static dev.switchboard.observe.analytics.NullableColumns.nullableDouble;
+import static dev.switchboard.observe.analytics.NullableColumns.nullableInt;
+import static dev.switchboard.observe.analytics.NullableColumns.nullableLong;
+
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectWriter;
@@ -14,8 +18,10 @@ import java.math.BigDecimal;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Collectors;
 
 /**
  * A request record as the logs API shows it: the snake_case of {@link RequestRecord}'s components,
@@ -25,54 +31,18 @@ import java.util.Locale;
  * engine (the live tail), so a viewer can treat both alike.
  */
 public final class RecordJson {
-  /** The fields of a record, in the order the API and the CSV export write them. */
-  public static final List<String> FIELDS =
-      List.of(
-          "id",
-          "trace_id",
-          "traceparent",
-          "started_at",
-          "started_at_ms",
-          "method",
-          "path",
-          "workspace",
-          "api_key_id",
-          "config",
-          "request_model",
-          "provider",
-          "model",
-          "option_path",
-          "retries",
-          "fallback_used",
-          "cache_status",
-          "cache_age_seconds",
-          "status",
-          "error_type",
-          "prompt_tokens",
-          "completion_tokens",
-          "cached_tokens",
-          "cost_usd",
-          "saved_cost_usd",
-          "latency_ms",
-          "ttft_ms",
-          "streamed",
-          "stream_end",
-          "guardrails",
-          "metadata",
-          "attempts",
-          "request_body",
-          "response_body");
+  /**
+   * The fields of a record, in the order the API and the CSV export write them: the store's columns
+   * ({@link LogStore#COLUMNS}), with {@code started_at} before {@code started_at_ms}, and without
+   * {@code attempt_count} (the length of {@code attempts}).
+   */
+  public static final List<String> FIELDS = fields();
 
   /**
    * The {@code requests} columns a record is read from, in the order {@link #of(ResultSet)} reads.
    */
   static final String COLUMNS =
-      "r.id, r.trace_id, r.traceparent, r.started_at_ms, r.method, r.path, r.workspace,"
-          + " r.api_key_id, r.config, r.request_model, r.provider, r.model, r.option_path,"
-          + " r.retries, r.fallback_used, r.cache_status, r.cache_age_seconds, r.status,"
-          + " r.error_type, r.prompt_tokens, r.completion_tokens, r.cached_tokens, r.cost_usd,"
-          + " r.saved_cost_usd, r.latency_ms, r.ttft_ms, r.streamed, r.stream_end, r.guardrails,"
-          + " r.metadata, r.attempts, r.request_body, r.response_body";
+      storedFields().stream().map(column -> "r." + column).collect(Collectors.joining(", "));
 
   /**
    * Writes JSON with decimals in plain notation ({@code 0.00000006}, never {@code 6E-8}), as the
@@ -174,6 +144,21 @@ public final class RecordJson {
     return node;
   }
 
+  private static List<String> storedFields() {
+    return LogStore.COLUMNS.stream().filter(column -> !column.equals("attempt_count")).toList();
+  }
+
+  private static List<String> fields() {
+    List<String> fields = new ArrayList<>();
+    for (String column : storedFields()) {
+      if (column.equals("started_at_ms")) {
+        fields.add("started_at");
+      }
+      fields.add(column);
+    }
+    return List.copyOf(fields);
+  }
+
   /** {@code tree} as compact JSON bytes, decimals in plain notation. */
   public static byte[] write(JsonNode tree) {
     try {
@@ -190,20 +175,5 @@ public final class RecordJson {
 
   private static String streamEnd(String stored) {
     return stored == null ? null : stored.toLowerCase(Locale.ROOT);
-  }
-
-  private static Long nullableLong(ResultSet row, int column) throws SQLException {
-    long value = row.getLong(column);
-    return row.wasNull() ? null : value;
-  }
-
-  private static Integer nullableInt(ResultSet row, int column) throws SQLException {
-    int value = row.getInt(column);
-    return row.wasNull() ? null : value;
-  }
-
-  private static Double nullableDouble(ResultSet row, int column) throws SQLException {
-    double value = row.getDouble(column);
-    return row.wasNull() ? null : value;
   }
 }

@@ -21,6 +21,7 @@ import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import javax.sql.DataSource;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
@@ -36,43 +37,62 @@ import org.duckdb.DuckDBConnection;
  * no JSON functions), and {@code feedback}.
  */
 public final class LogStore implements AutoCloseable {
-  /** The columns of {@code requests}, in the order {@link #write} binds them. */
-  static final List<String> COLUMNS =
+  /**
+   * A column of {@code requests}: its name, its SQL type, and the value a record stores in it
+   * ({@code null} for SQL NULL).
+   */
+  private record Column(String name, int sqlType, Function<RequestRecord, Object> value) {}
+
+  /**
+   * The columns of {@code requests}, in the order {@link #write} binds them, which is also the
+   * order of the logs API's fields ({@code RecordJson.FIELDS} is made from it). The table's own
+   * column order ({@link #SCHEMA}) may differ: every statement names its columns.
+   */
+  private static final List<Column> REQUEST_COLUMNS =
       List.of(
-          "id",
-          "trace_id",
-          "traceparent",
-          "started_at_ms",
-          "method",
-          "path",
-          "workspace",
-          "api_key_id",
-          "config",
-          "request_model",
-          "provider",
-          "model",
-          "option_path",
-          "retries",
-          "fallback_used",
-          "cache_status",
-          "cache_age_seconds",
-          "status",
-          "error_type",
-          "prompt_tokens",
-          "completion_tokens",
-          "cached_tokens",
-          "cost_usd",
-          "saved_cost_usd",
-          "latency_ms",
-          "ttft_ms",
-          "streamed",
-          "stream_end",
-          "guardrails",
-          "attempt_count",
-          "attempts",
-          "metadata",
-          "request_body",
-          "response_body");
+          new Column("id", Types.VARCHAR, RequestRecord::id),
+          new Column("trace_id", Types.VARCHAR, RequestRecord::traceId),
+          new Column("traceparent", Types.VARCHAR, RequestRecord::traceparent),
+          new Column("started_at_ms", Types.BIGINT, record -> record.startedAt().toEpochMilli()),
+          new Column("method", Types.VARCHAR, RequestRecord::method),
+          new Column("path", Types.VARCHAR, RequestRecord::path),
+          new Column("workspace", Types.VARCHAR, RequestRecord::workspace),
+          new Column("api_key_id", Types.VARCHAR, RequestRecord::apiKeyId),
+          new Column("config", Types.VARCHAR, RequestRecord::config),
+          new Column("request_model", Types.VARCHAR, RequestRecord::requestModel),
+          new Column("provider", Types.VARCHAR, RequestRecord::provider),
+          new Column("model", Types.VARCHAR, RequestRecord::model),
+          new Column("option_path", Types.VARCHAR, RequestRecord::optionPath),
+          new Column("retries", Types.INTEGER, RequestRecord::retries),
+          new Column("fallback_used", Types.BOOLEAN, RequestRecord::fallbackUsed),
+          new Column("cache_status", Types.VARCHAR, RequestRecord::cacheStatus),
+          new Column("cache_age_seconds", Types.BIGINT, RequestRecord::cacheAgeSeconds),
+          new Column("status", Types.INTEGER, RequestRecord::status),
+          new Column("error_type", Types.VARCHAR, RequestRecord::errorType),
+          new Column("prompt_tokens", Types.INTEGER, RequestRecord::promptTokens),
+          new Column("completion_tokens", Types.INTEGER, RequestRecord::completionTokens),
+          new Column("cached_tokens", Types.INTEGER, RequestRecord::cachedTokens),
+          new Column("cost_usd", Types.DECIMAL, RequestRecord::costUsd),
+          new Column("saved_cost_usd", Types.DECIMAL, RequestRecord::savedCostUsd),
+          new Column("latency_ms", Types.DOUBLE, RequestRecord::latencyMs),
+          new Column("ttft_ms", Types.DOUBLE, RequestRecord::ttftMs),
+          new Column("streamed", Types.BOOLEAN, RequestRecord::streamed),
+          new Column(
+              "stream_end",
+              Types.VARCHAR,
+              record -> record.streamEnd() == null ? null : record.streamEnd().name()),
+          new Column("guardrails", Types.VARCHAR, RequestRecord::guardrails),
+          new Column("attempt_count", Types.INTEGER, record -> record.attempts().size()),
+          new Column("metadata", Types.VARCHAR, record -> metadataJson(record.metadata())),
+          new Column("attempts", Types.VARCHAR, record -> attemptsJson(record.attempts())),
+          new Column("request_body", Types.VARCHAR, RequestRecord::requestBody),
+          new Column("response_body", Types.VARCHAR, RequestRecord::responseBody));
+
+  /**
+   * The names of the columns of {@code requests} a record is written to, in the order {@link
+   * #write} binds them.
+   */
+  public static final List<String> COLUMNS = REQUEST_COLUMNS.stream().map(Column::name).toList();
 
   private static final List<String> SCHEMA =
       List.of(
@@ -459,42 +479,8 @@ public final class LogStore implements AutoCloseable {
   };
 
   /** The SQL type of each of {@link #COLUMNS}, in order. */
-  private static final int[] COLUMN_TYPES = {
-    Types.VARCHAR, // id
-    Types.VARCHAR, // trace_id
-    Types.VARCHAR, // traceparent
-    Types.BIGINT, // started_at_ms
-    Types.VARCHAR, // method
-    Types.VARCHAR, // path
-    Types.VARCHAR, // workspace
-    Types.VARCHAR, // api_key_id
-    Types.VARCHAR, // config
-    Types.VARCHAR, // request_model
-    Types.VARCHAR, // provider
-    Types.VARCHAR, // model
-    Types.VARCHAR, // option_path
-    Types.INTEGER, // retries
-    Types.BOOLEAN, // fallback_used
-    Types.VARCHAR, // cache_status
-    Types.BIGINT, // cache_age_seconds
-    Types.INTEGER, // status
-    Types.VARCHAR, // error_type
-    Types.INTEGER, // prompt_tokens
-    Types.INTEGER, // completion_tokens
-    Types.INTEGER, // cached_tokens
-    Types.DECIMAL, // cost_usd
-    Types.DECIMAL, // saved_cost_usd
-    Types.DOUBLE, // latency_ms
-    Types.DOUBLE, // ttft_ms
-    Types.BOOLEAN, // streamed
-    Types.VARCHAR, // stream_end
-    Types.VARCHAR, // guardrails
-    Types.INTEGER, // attempt_count
-    Types.VARCHAR, // attempts
-    Types.VARCHAR, // metadata
-    Types.VARCHAR, // request_body
-    Types.VARCHAR // response_body
-  };
+  private static final int[] COLUMN_TYPES =
+      REQUEST_COLUMNS.stream().mapToInt(Column::sqlType).toArray();
 
   /** {@code INSERT INTO table (…) VALUES (?, …), … ON CONFLICT (key) DO NOTHING}. */
   private static String insert(String table, List<String> columns, int rows, String key) {
@@ -513,42 +499,11 @@ public final class LogStore implements AutoCloseable {
 
   /** A record's values in the order of {@link #COLUMNS}; {@code null} for SQL NULL. */
   private static Object[] values(RequestRecord record) {
-    return new Object[] {
-      record.id(),
-      record.traceId(),
-      record.traceparent(),
-      record.startedAt().toEpochMilli(),
-      record.method(),
-      record.path(),
-      record.workspace(),
-      record.apiKeyId(),
-      record.config(),
-      record.requestModel(),
-      record.provider(),
-      record.model(),
-      record.optionPath(),
-      record.retries(),
-      record.fallbackUsed(),
-      record.cacheStatus(),
-      record.cacheAgeSeconds(),
-      record.status(),
-      record.errorType(),
-      record.promptTokens(),
-      record.completionTokens(),
-      record.cachedTokens(),
-      record.costUsd(),
-      record.savedCostUsd(),
-      record.latencyMs(),
-      record.ttftMs(),
-      record.streamed(),
-      record.streamEnd() == null ? null : record.streamEnd().name(),
-      record.guardrails(),
-      record.attempts().size(),
-      attemptsJson(record.attempts()),
-      metadataJson(record.metadata()),
-      record.requestBody(),
-      record.responseBody()
-    };
+    Object[] values = new Object[REQUEST_COLUMNS.size()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = REQUEST_COLUMNS.get(i).value().apply(record);
+    }
+    return values;
   }
 
   /** A record's attempts as the JSON text the {@code attempts} column holds. */
