@@ -18,6 +18,8 @@
 #   BENCH_GATEWAY_PORT        the gateway's port (default: a free one)
 #   BENCH_JAVA_OPTS           extra options for the two servers' JVMs
 #   SWITCHBOARD_LOG_LEVEL     the gateway's log level (INFO by default: one line per request)
+#   SWITCHBOARD_LOGS_ENABLED  false to run the gateway without its request log (on by default,
+#                             an embedded store in the run's temporary directory)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -122,6 +124,7 @@ gateway_port=${BENCH_GATEWAY_PORT:-$(free_port)}
 # shellcheck disable=SC2086
 "$java" ${BENCH_JAVA_OPTS:-} -jar "$gateway_jar" \
   --server.host 127.0.0.1 --server.port "$gateway_port" --server.drain-timeout 2s \
+  --logs.directory "$work/logs" \
   --providers.openai.base-url "$fake_url" \
   >"$work/gateway.out" 2>&1 &
 gateway_pid=$!

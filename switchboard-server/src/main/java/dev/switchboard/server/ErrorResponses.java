@@ -41,7 +41,14 @@ final class ErrorResponses {
           gateway(408, timeout.getMessage(), "timeout_error", null);
       case UpstreamFailureException failure ->
           gateway(502, failure.getMessage(), "upstream_error", null);
-      case CircuitOpenException open -> gateway(503, open.getMessage(), "upstream_error", null);
+      case CircuitOpenException open -> {
+        ErrorResponse answer = gateway(503, open.getMessage(), "upstream_error", null);
+        // Whole seconds, rounded up, at least 1: when the circuit lets a probe through.
+        long seconds = Math.max(1, (open.retryAfter().toMillis() + 999) / 1000);
+        Map<String, String> headers = new java.util.LinkedHashMap<>(answer.headers());
+        headers.put("retry-after", Long.toString(seconds));
+        yield new ErrorResponse(503, headers, answer.body());
+      }
       case GuardrailDeniedException denied -> {
         // Portkey's 446 body: an OpenAI-shaped error of type hooks_failed, and the hook results.
         ObjectNode body = JsonNodeFactory.instance.objectNode();

@@ -483,6 +483,35 @@ class RoutingTest {
     assertThat(circuitStateOf(first)).isEqualTo("closed");
   }
 
+  @Test
+  void anOpenCircuitTellsTheClientWhenToComeBack() {
+    gateway.close();
+    gateway =
+        startGateway(
+            new RoutingLimits(
+                10,
+                Duration.ofMinutes(5),
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(60),
+                2,
+                Duration.ofSeconds(30)));
+    String config = target(first, "");
+    first.enqueue(Fault.status(429));
+    first.enqueue(Fault.status(429));
+    send(CHAT, config);
+    send(CHAT, config);
+
+    var refused = send(CHAT, config);
+    time.advance(Duration.ofMillis(10_500));
+    var later = send(CHAT, config);
+
+    assertThat(refused.statusCode()).isEqualTo(503);
+    assertThat(refused.headers().firstValue("retry-after")).hasValue("30");
+    assertThat(later.statusCode()).isEqualTo(503);
+    assertThat(later.headers().firstValue("retry-after")).hasValue("20");
+    assertThat(first.requestCount()).isEqualTo(2);
+  }
+
   private String circuitStateOf(FakeOpenAi upstream) {
     for (var circuit : json(gateway.get("/v1/health")).path("circuits")) {
       if (circuit.path("upstream").asText().contains(upstream.baseUrl())) {

@@ -84,7 +84,11 @@ public final class CircuitBreakers {
         probing = false;
       }
       if (state == State.OPEN || (state == State.HALF_OPEN && probing)) {
-        throw new CircuitOpenException(upstream);
+        throw new CircuitOpenException(
+            upstream,
+            state == State.OPEN
+                ? java.time.Duration.between(clock.instant(), openedAt.plus(openFor))
+                : java.time.Duration.ZERO);
       }
       if (state == State.HALF_OPEN) {
         probing = true;
