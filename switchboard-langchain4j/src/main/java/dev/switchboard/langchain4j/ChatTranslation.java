@@ -23,6 +23,7 @@ import dev.langchain4j.model.output.FinishReason;
 import dev.langchain4j.model.output.TokenUsage;
 import dev.switchboard.engine.RequestOptions;
 import dev.switchboard.transport.GatewayFacts;
+import dev.switchboard.transport.RequestOverrides;
 import dev.switchboard.wire.ChatCompletion;
 import dev.switchboard.wire.ChatMessage;
 import dev.switchboard.wire.ChatRequest;
@@ -115,26 +116,14 @@ final class ChatTranslation {
     if (!(parameters instanceof SwitchboardChatRequestParameters gateway)) {
       return base;
     }
-    Map<String, String> metadata = new LinkedHashMap<>(base.metadata());
-    metadata.putAll(gateway.metadata());
-    return new RequestOptions(
-        gateway.provider() != null ? gateway.provider() : base.provider(),
-        base.apiKey(),
-        base.customHost(),
-        gateway.traceId() != null ? gateway.traceId() : base.traceId(),
-        metadata,
-        base.forwardHeaders(),
-        base.requestTimeout(),
-        gateway.config() != null ? gateway.config() : base.config(),
-        base.requestHeaders(),
-        base.providerOptions(),
-        base.gatewayKey(),
-        gateway.cacheNamespace() != null ? gateway.cacheNamespace() : base.cacheNamespace(),
-        gateway.cacheForceRefresh() != null
-            ? gateway.cacheForceRefresh()
-            : base.cacheForceRefresh(),
-        base.defaultInputGuardrails(),
-        base.defaultOutputGuardrails());
+    return new RequestOverrides(
+            gateway.provider(),
+            gateway.config(),
+            gateway.traceId(),
+            gateway.metadata(),
+            gateway.cacheNamespace(),
+            gateway.cacheForceRefresh())
+        .over(base);
   }
 
   private static ChatMessage toWire(dev.langchain4j.data.message.ChatMessage message) {

@@ -408,6 +408,38 @@ class SwitchboardModelsTest {
     assertThat(properties.path("sights").path("items").path("type").asText()).isEqualTo("string");
   }
 
+  interface Planner {
+    Itinerary plan(String request);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  void anAiServiceReturnsARecordFilledFromTheJsonSchemaItSentThroughAFallback(Transport transport)
+      throws InterruptedException {
+    openai.enqueue(Fault.status(503));
+    RecordingListener listener = new RecordingListener();
+    var model =
+        at(SwitchboardChatModel.builder(), transport)
+            .config(FALLBACK_CONFIG)
+            .modelName("gpt-4o-mini")
+            .listeners(List.of(listener))
+            .build();
+    Planner planner = AiServices.create(Planner.class, model);
+
+    Itinerary itinerary = planner.plan("Plan three days in Lisbon");
+
+    // The mock answers a json_schema request with the schema's samples: strings "mock", numbers 1,
+    // lists of one item. A whole record proves the schema went out and LangChain4j read the answer.
+    assertThat(itinerary).isEqualTo(new Itinerary("mock", 1, List.of("mock")));
+    JsonNode sentToFirstTarget = WireJson.tree(openai.takeRequest(Duration.ofSeconds(5)).body());
+    assertThat(sentToFirstTarget.path("response_format").path("type").asText())
+        .isEqualTo("json_schema");
+    GatewayFacts facts =
+        SwitchboardChatResponseMetadata.of(listener.responses.getFirst()).orElseThrow();
+    assertThat(facts.provider()).isEqualTo("mock");
+    assertThat(facts.lastUsedOptionIndex()).isEqualTo("config.targets[1]");
+  }
+
   static Stream<Arguments> errors() {
     List<Arguments> all = new ArrayList<>();
     for (Transport transport : Transport.values()) {

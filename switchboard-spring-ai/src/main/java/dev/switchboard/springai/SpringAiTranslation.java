@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.switchboard.engine.RequestOptions;
 import dev.switchboard.transport.GatewayFacts;
+import dev.switchboard.transport.RequestOverrides;
 import dev.switchboard.wire.ChatCompletion;
 import dev.switchboard.wire.ChatMessage;
 import dev.switchboard.wire.ChatRequest;
@@ -155,24 +156,14 @@ final class SpringAiTranslation {
 
   /** The gateway options: the model's, with the prompt's Switchboard options over them. */
   static RequestOptions options(RequestOptions base, SwitchboardChatOptions options) {
-    Map<String, String> metadata = new LinkedHashMap<>(base.metadata());
-    metadata.putAll(options.getMetadata());
-    return new RequestOptions(
-        options.getProvider() != null ? options.getProvider() : base.provider(),
-        base.apiKey(),
-        base.customHost(),
-        options.getTraceId() != null ? options.getTraceId() : base.traceId(),
-        metadata,
-        base.forwardHeaders(),
-        base.requestTimeout(),
-        options.getConfig() != null ? options.getConfig() : base.config(),
-        base.requestHeaders(),
-        base.providerOptions(),
-        base.gatewayKey(),
-        base.cacheNamespace(),
-        base.cacheForceRefresh(),
-        base.defaultInputGuardrails(),
-        base.defaultOutputGuardrails());
+    return new RequestOverrides(
+            options.getProvider(),
+            options.getConfig(),
+            options.getTraceId(),
+            options.getMetadata(),
+            null,
+            null)
+        .over(base);
   }
 
   /** Spring AI's response for the gateway's answer; {@code text} replaces the answer's text. */

@@ -29,8 +29,11 @@ public class SwitchboardAutoConfiguration {
   @ConditionalOnMissingBean
   @ConditionalOnProperty(name = "switchboard.mode", havingValue = "in-process")
   public Gateway switchboardGateway(SwitchboardProperties properties) {
-    GatewaySettings.Builder settings = GatewaySettings.builder();
     SwitchboardProperties.InProcess inProcess = properties.getInProcess();
+    if (inProcess.getSettingsFile() != null) {
+      return SettingsFileGateway.build(inProcess);
+    }
+    GatewaySettings.Builder settings = GatewaySettings.builder();
     inProcess.getProviderBaseUrls().forEach(settings::providerBaseUrl);
     inProcess.getConfigs().forEach((id, json) -> settings.config(id, WireJson.tree(json)));
     if (inProcess.getDefaultConfig() != null) {

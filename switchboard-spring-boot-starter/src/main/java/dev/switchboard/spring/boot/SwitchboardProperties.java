@@ -1,6 +1,7 @@
 package dev.switchboard.spring.boot;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -64,13 +65,27 @@ public class SwitchboardProperties {
   }
 
   /**
-   * The engine built in-process when the app defines no {@code Gateway} bean of its own (define one
-   * to build it from a gateway settings file).
+   * The engine built in-process when the app defines no {@code Gateway} bean of its own: from a
+   * gateway settings file ({@link #getSettingsFile}), or from the properties below.
    */
   public static class InProcess {
+    private Path settingsFile;
     private Map<String, URI> providerBaseUrls = new LinkedHashMap<>();
     private Map<String, String> configs = new LinkedHashMap<>();
     private String defaultConfig;
+
+    /**
+     * A gateway settings file (YAML or JSON, as the server reads it) to build the engine from, with
+     * {@code EmbeddedGateway} (needs {@code switchboard-server} on the classpath). Not together
+     * with the other {@code switchboard.in-process.*} properties.
+     */
+    public Path getSettingsFile() {
+      return settingsFile;
+    }
+
+    public void setSettingsFile(Path settingsFile) {
+      this.settingsFile = settingsFile;
+    }
 
     /** Base URLs to call instead of the providers' own, by provider name. */
     public Map<String, URI> getProviderBaseUrls() {

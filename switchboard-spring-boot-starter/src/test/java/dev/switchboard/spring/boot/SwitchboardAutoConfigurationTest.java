@@ -10,13 +10,17 @@ import dev.switchboard.springai.SwitchboardSpringChatModel;
 import dev.switchboard.testkit.FakeOpenAi;
 import dev.switchboard.testkit.Fault;
 import dev.switchboard.transport.GatewayFacts;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.ai.chat.model.ChatModel;
 import org.springframework.ai.chat.model.ChatResponse;
@@ -121,6 +125,77 @@ class SwitchboardAutoConfigurationTest {
           assertThat(facts.provider()).isEqualTo("mock");
           assertThat(facts.lastUsedOptionIndex()).isEqualTo("config.targets[1]");
           assertThat(response.getResult().getOutput().getText()).contains("Hello, engine");
+        });
+  }
+
+  @Test
+  void inProcessTheEngineIsBuiltFromAGatewaySettingsFileAsTheServerWouldBe(@TempDir Path dir)
+      throws IOException {
+    openai.enqueue(Fault.status(503));
+    Path settings = dir.resolve("switchboard.yaml");
+    Files.writeString(
+        settings,
+        """
+        providers:
+          openai:
+            base-url: %s
+        configs:
+          resilient:
+            strategy: {mode: fallback}
+            targets:
+              - {provider: openai, api_key: sk-fake}
+              - {provider: mock}
+        """
+            .formatted(openai.baseUrl()));
+    app.withPropertyValues(
+            "switchboard.mode=in-process",
+            "switchboard.in-process.settings-file=" + settings,
+            "switchboard.config=resilient",
+            "switchboard.chat.model=gpt-4o-mini")
+        .run(context -> {
+          assertThat(context).hasSingleBean(Gateway.class);
+          ChatResponse response =
+              ChatClient.create(context.getBean(ChatModel.class))
+                  .prompt()
+                  .user("Hello, settings file")
+                  .call()
+                  .chatResponse();
+
+          GatewayFacts facts = SwitchboardSpringChatModel.gatewayFacts(response).orElseThrow();
+          assertThat(facts.provider()).isEqualTo("mock");
+          assertThat(facts.lastUsedOptionIndex()).isEqualTo("config.targets[1]");
+          assertThat(response.getResult().getOutput().getText()).contains("Hello, settings file");
+          // The file's base URL for openai was used: the fake saw the first attempt.
+          assertThat(openai.takeRequest(Duration.ofSeconds(5))).isNotNull();
+        });
+  }
+
+  @Test
+  void anInvalidSettingsFileStopsTheAppNamingTheSetting(@TempDir Path dir) throws IOException {
+    Path settings = dir.resolve("switchboard.yaml");
+    Files.writeString(settings, "routing:\n  max-attempts: many\n");
+    app.withPropertyValues(
+            "switchboard.mode=in-process", "switchboard.in-process.settings-file=" + settings)
+        .run(context -> {
+          assertThat(context).hasFailed();
+          assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("max-attempts");
+        });
+  }
+
+  @Test
+  void aSettingsFileIsNotMixedWithTheOtherInProcessProperties(@TempDir Path dir)
+      throws IOException {
+    Path settings = dir.resolve("switchboard.yaml");
+    Files.writeString(settings, "{}\n");
+    app.withPropertyValues(
+            "switchboard.mode=in-process",
+            "switchboard.in-process.settings-file=" + settings,
+            "switchboard.in-process.default-config=resilient")
+        .run(context -> {
+          assertThat(context).hasFailed();
+          assertThat(context.getStartupFailure())
+              .rootCause()
+              .hasMessageContaining("switchboard.in-process.settings-file");
         });
   }
 }
