@@ -286,6 +286,27 @@ class MockProviderOverHttpTest {
   }
 
   @Test
+  void refusesAScriptArgumentTheToolsSchemaDoesNotName() {
+    String config =
+        """
+        {"provider":"mock","override_params":{"mock_script":[
+          {"tool_calls":[{"name":"get_weather","arguments":{"town":"Paris"}}]}]}}\
+        """;
+    String request =
+        "{\"model\":\"mock-chat\",\"messages\":[{\"role\":\"user\",\"content\":\"go\"}],"
+            + TWO_TOOLS
+            + "}";
+
+    var response =
+        gateway.postJson("/v1/chat/completions", request, "x-portkey-config", oneLine(config));
+
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(json(response).at("/error/message").asText())
+        .contains("mock_script[0].tool_calls[0].arguments.town")
+        .contains("[city]");
+  }
+
+  @Test
   void answersAJsonSchemaResponseFormatWithJsonTheSchemaAccepts() {
     String request =
         """

@@ -10,7 +10,6 @@ import dev.switchboard.wire.WireJson;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * The mock's script: the request body's {@code mock_script} field (usually set by a config's {@code
@@ -113,22 +112,51 @@ final class MockScript {
     return new Turn(content == null ? null : content.asText(), toolCalls);
   }
 
-  /** Only tools the request offers may be called, as with a real model. */
+  /**
+   * Only tools the request offers may be called, with arguments their schemas name, as with a real
+   * model: a script that sends {@code city} to a tool whose schema says {@code arg0} is refused,
+   * rather than handing the tool a null.
+   */
   private static void requireOffered(Turn turn, ChatRequest request, int turnIndex) {
-    Set<String> offered =
-        request.tools() == null
-            ? Set.of()
-            : request.tools().stream()
-                .map(Tool::function)
-                .filter(f -> f != null)
-                .map(Tool.FunctionDefinition::name)
-                .collect(Collectors.toSet());
+    java.util.Map<String, Tool.FunctionDefinition> offered = new java.util.LinkedHashMap<>();
+    if (request.tools() != null) {
+      for (Tool tool : request.tools()) {
+        if (tool.function() != null) {
+          offered.put(tool.function().name(), tool.function());
+        }
+      }
+    }
     for (int i = 0; i < turn.toolCalls().size(); i++) {
-      String name = turn.toolCalls().get(i).function().name();
-      if (!offered.contains(name)) {
+      String at = FIELD + "[" + turnIndex + "].tool_calls[" + i + "]";
+      ToolCall call = turn.toolCalls().get(i);
+      String name = call.function().name();
+      Tool.FunctionDefinition tool = offered.get(name);
+      if (tool == null) {
         throw invalid(
-            FIELD + "[" + turnIndex + "].tool_calls[" + i + "].name",
-            "names '" + name + "', which is not one of the tools offered: " + offered);
+            at + ".name",
+            "names '" + name + "', which is not one of the tools offered: " + offered.keySet());
+      }
+      JsonNode properties = tool.parameters() == null ? null : tool.parameters().get("properties");
+      if (properties == null || !properties.isObject()) {
+        continue;
+      }
+      JsonNode arguments;
+      try {
+        arguments = WireJson.tree(call.function().arguments());
+      } catch (dev.switchboard.wire.WireFormatException notJson) {
+        throw invalid(at + ".arguments", "must be a JSON object");
+      }
+      if (!arguments.isObject()) {
+        throw invalid(at + ".arguments", "must be a JSON object");
+      }
+      for (String argument : (Iterable<String>) arguments::fieldNames) {
+        if (!properties.has(argument)) {
+          Set<String> known = new java.util.TreeSet<>();
+          properties.fieldNames().forEachRemaining(known::add);
+          throw invalid(
+              at + ".arguments." + argument,
+              "is not a parameter of tool '" + name + "', whose schema names " + known);
+        }
       }
     }
   }
