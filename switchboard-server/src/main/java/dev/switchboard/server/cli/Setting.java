@@ -7,6 +7,10 @@ package dev.switchboard.server.cli;
  */
 enum Setting {
   HOST("server.host", "127.0.0.1", "address to bind; keep loopback unless gateway keys guard it"),
+  ALLOW_UNAUTHENTICATED(
+      "server.allow-unauthenticated",
+      "false",
+      "true lets server.host be a non-loopback address although nothing checks who calls"),
   PORT("server.port", "8787", "port to listen on (0 picks a free one)"),
   MAX_BODY_SIZE(
       "server.max-body-size", "32MB", "largest request body accepted; larger ones get 413"),

@@ -122,6 +122,9 @@ public final class SettingsLoader {
             integer(Setting.CIRCUIT_THRESHOLD, value(known, Setting.CIRCUIT_THRESHOLD)),
             duration(Setting.CIRCUIT_OPEN_FOR, value(known, Setting.CIRCUIT_OPEN_FOR))));
     try {
+      requireLoopbackOrConsent(
+          value(known, Setting.HOST),
+          bool(Setting.ALLOW_UNAUTHENTICATED, value(known, Setting.ALLOW_UNAUTHENTICATED)));
       gateway.cache(cache(known));
       String pricingFile = value(known, Setting.PRICING_FILE);
       if (!pricingFile.equalsIgnoreCase("none")) {
@@ -150,6 +153,38 @@ public final class SettingsLoader {
       throw new IllegalArgumentException(Setting.ADMIN_TOKEN.key + " must not be blank");
     }
     return token;
+  }
+
+  /**
+   * A gateway that any machine can reach spends its providers' keys for anyone: it binds a
+   * non-loopback address only when the operator says so. (Gateway keys, when they exist, will be
+   * the other way to say it.)
+   */
+  private static void requireLoopbackOrConsent(String host, boolean allowUnauthenticated) {
+    if (allowUnauthenticated || isLoopback(host)) {
+      return;
+    }
+    throw new IllegalArgumentException(
+        Setting.HOST.key
+            + " "
+            + host
+            + " is not a loopback address, and nothing checks who calls the gateway: anyone who"
+            + " reaches it could use its providers through it. Keep it on 127.0.0.1, or set "
+            + Setting.ALLOW_UNAUTHENTICATED.key
+            + "=true if something in front of it (a proxy, a firewall) does the checking");
+  }
+
+  private static boolean isLoopback(String host) {
+    try {
+      for (java.net.InetAddress address : java.net.InetAddress.getAllByName(host)) {
+        if (!address.isLoopbackAddress()) {
+          return false;
+        }
+      }
+      return true;
+    } catch (java.net.UnknownHostException unknown) {
+      return false;
+    }
   }
 
   private static ObservabilitySettings observability(Map<Setting, String> known) {

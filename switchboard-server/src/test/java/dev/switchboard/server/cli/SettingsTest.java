@@ -32,6 +32,25 @@ class SettingsTest {
   }
 
   @Test
+  void aNonLoopbackAddressIsRefusedUnlessTheOperatorSaysSo() {
+    assertThatThrownBy(() -> SettingsLoader.load(null, Map.of(), Map.of("server.host", "0.0.0.0")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("server.host 0.0.0.0 is not a loopback address")
+        .hasMessageContaining("server.allow-unauthenticated=true");
+
+    ServerSettings open =
+        SettingsLoader.load(
+            null,
+            Map.of("SWITCHBOARD_SERVER_ALLOW_UNAUTHENTICATED", "true"),
+            Map.of("server.host", "0.0.0.0"));
+    assertThat(open.host()).isEqualTo("0.0.0.0");
+    assertThat(SettingsLoader.load(null, Map.of(), Map.of("server.host", "::1")).host())
+        .isEqualTo("::1");
+    assertThat(SettingsLoader.load(null, Map.of(), Map.of("server.host", "localhost")).host())
+        .isEqualTo("localhost");
+  }
+
+  @Test
   void theAdminTokenIsNoneByDefaultAndReadFromTheEnvironment() {
     assertThat(SettingsLoader.load(null, Map.of(), Map.of()).adminToken()).isNull();
 
