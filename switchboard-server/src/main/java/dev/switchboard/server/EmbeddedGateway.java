@@ -4,7 +4,6 @@ import dev.switchboard.engine.Gateway;
 import dev.switchboard.engine.GatewaySettings;
 import dev.switchboard.server.cli.SettingsLoader;
 import java.nio.file.Path;
-import java.util.Map;
 
 /**
  * The gateway engine in-process, built from the same settings file as the server ({@code
@@ -47,11 +46,11 @@ public final class EmbeddedGateway {
 
   /** The engine's settings in a settings file. */
   public static GatewaySettings settings(Path settingsFile) {
-    return SettingsLoader.load(settingsFile, Map.of(), Map.of()).gateway();
+    return SettingsLoader.engineSettings(settingsFile);
   }
 
   /** The engine's settings in the text of a settings file. */
   public static GatewaySettings settingsFromYaml(String settings) {
-    return SettingsLoader.loadYaml(settings, Map.of(), Map.of()).gateway();
+    return SettingsLoader.engineSettings(settings);
   }
 }

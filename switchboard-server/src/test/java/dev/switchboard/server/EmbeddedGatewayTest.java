@@ -101,6 +101,22 @@ class EmbeddedGatewayTest {
         .hasMessageContaining("no-such.setting");
   }
 
+  @Test
+  void aServerAddressInTheFileDoesNotHoldBackAGatewayThatDoesNotListen() {
+    try (Gateway gateway = EmbeddedGateway.fromYaml("server:\n  host: 0.0.0.0\n")) {
+      var answer =
+          gateway.chat(
+              WireJson.read(REQUEST, ChatRequest.class),
+              RequestOptions.builder().provider("mock").build());
+
+      assertThat(answer.facts().provider()).isEqualTo("mock");
+    }
+    assertThatThrownBy(
+            () -> SettingsLoader.loadYaml("server:\n  host: 0.0.0.0\n", Map.of(), Map.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("server.allow-unauthenticated");
+  }
+
   private static HttpResponse<String> post(HttpClient http, URI base, String config)
       throws IOException, InterruptedException {
     return http.send(

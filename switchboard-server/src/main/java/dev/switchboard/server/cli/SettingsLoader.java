@@ -47,20 +47,39 @@ public final class SettingsLoader {
    */
   public static ServerSettings load(
       Path configFile, Map<String, String> environment, Map<String, String> flags) {
-    return load(configFile == null ? null : readYaml(configFile), environment, flags);
+    return load(configFile == null ? null : readYaml(configFile), environment, flags, true);
   }
 
   /** Reads settings from the text of a settings file (YAML, or JSON, which YAML includes). */
   public static ServerSettings loadYaml(
       String yaml, Map<String, String> environment, Map<String, String> flags) {
-    return load(
-        readYaml(yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8), "settings"),
-        environment,
-        flags);
+    return load(yamlText(yaml), environment, flags, true);
   }
 
+  /**
+   * The engine's settings in a settings file, for a gateway embedded in an app: the file is read
+   * and checked as for a server, but the server's address is not held to loopback, since nothing
+   * listens on it.
+   */
+  public static dev.switchboard.engine.GatewaySettings engineSettings(Path settingsFile) {
+    return load(readYaml(settingsFile), Map.of(), Map.of(), false).gateway();
+  }
+
+  /** {@link #engineSettings(Path)} from the text of a settings file. */
+  public static dev.switchboard.engine.GatewaySettings engineSettings(String yaml) {
+    return load(yamlText(yaml), Map.of(), Map.of(), false).gateway();
+  }
+
+  private static JsonNode yamlText(String yaml) {
+    return readYaml(yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8), "settings");
+  }
+
+  /**
+   * @param listens whether a server will listen on {@code server.host}: only then is a non-loopback
+   *     address refused without {@code server.allow-unauthenticated}
+   */
   private static ServerSettings load(
-      JsonNode root, Map<String, String> environment, Map<String, String> flags) {
+      JsonNode root, Map<String, String> environment, Map<String, String> flags, boolean listens) {
     Map<String, String> values = new LinkedHashMap<>();
     Map<String, JsonNode> savedConfigs = new LinkedHashMap<>();
     if (root != null) {
@@ -122,9 +141,11 @@ public final class SettingsLoader {
             integer(Setting.CIRCUIT_THRESHOLD, value(known, Setting.CIRCUIT_THRESHOLD)),
             duration(Setting.CIRCUIT_OPEN_FOR, value(known, Setting.CIRCUIT_OPEN_FOR))));
     try {
-      requireLoopbackOrConsent(
-          value(known, Setting.HOST),
-          bool(Setting.ALLOW_UNAUTHENTICATED, value(known, Setting.ALLOW_UNAUTHENTICATED)));
+      boolean allowUnauthenticated =
+          bool(Setting.ALLOW_UNAUTHENTICATED, value(known, Setting.ALLOW_UNAUTHENTICATED));
+      if (listens) {
+        requireLoopbackOrConsent(value(known, Setting.HOST), allowUnauthenticated);
+      }
       gateway.cache(cache(known));
       String pricingFile = value(known, Setting.PRICING_FILE);
       if (!pricingFile.equalsIgnoreCase("none")) {
@@ -188,17 +209,13 @@ public final class SettingsLoader {
   }
 
   private static ObservabilitySettings observability(Map<Setting, String> known) {
-    String enabled = value(known, Setting.LOGS_ENABLED);
-    if (!enabled.equalsIgnoreCase("true") && !enabled.equalsIgnoreCase("false")) {
-      throw new IllegalArgumentException(Setting.LOGS_ENABLED.key + " must be true or false");
-    }
     String store = value(known, Setting.LOGS_STORE);
     if (!store.equalsIgnoreCase("embedded") && !store.startsWith("jdbc:postgresql:")) {
       throw new IllegalArgumentException(
           Setting.LOGS_STORE.key + " must be embedded or a jdbc:postgresql: URL");
     }
     return new ObservabilitySettings(
-        Boolean.parseBoolean(enabled),
+        bool(Setting.LOGS_ENABLED, value(known, Setting.LOGS_ENABLED)),
         Path.of(value(known, Setting.LOGS_DIRECTORY)),
         store.equalsIgnoreCase("embedded") ? null : store,
         integer(Setting.LOGS_QUEUE_CAPACITY, value(known, Setting.LOGS_QUEUE_CAPACITY)),
