@@ -150,7 +150,13 @@ public final class Gateway implements AutoCloseable {
         new ConfigSource(providers, guard, settings.configs(), settings.defaultConfig());
     Router router =
         new Router(
-            configs, settings.routing(), circuits, builder.clock, builder.sleeper, builder.random);
+            configs,
+            settings.routing(),
+            circuits,
+            builder.clock,
+            builder.sleeper,
+            builder.random,
+            builder.virtualKeys);
     // The cache runs per attempt, after the router chose the target: its key includes where the
     // request goes (provider, credential, host) and the body as that target sends it.
     SentenceEmbedder embedder =
@@ -167,10 +173,16 @@ public final class Gateway implements AutoCloseable {
     // Observation is outside everything: it times the whole request and reads what every stage
     // recorded on the exchange once the request is over.
     this.observation = new ObservationStage(builder.clock, builder.recordSinks);
-    this.pipeline =
-        new Pipeline(
-            List.of(observation, new PricingStage(prices), router, guardrails, cache),
-            new ProviderDispatch(providers));
+    // Admission (who calls, what they may do, their limits) comes first after observation, so a
+    // refused request is recorded, and before pricing and routing, so nothing is resolved or sent
+    // for a caller that may not make it.
+    List<dev.switchboard.engine.pipeline.Stage> stages = new ArrayList<>();
+    stages.add(observation);
+    if (builder.admission != null) {
+      stages.add(builder.admission);
+    }
+    stages.addAll(List.of(new PricingStage(prices), router, guardrails, cache));
+    this.pipeline = new Pipeline(stages, new ProviderDispatch(providers));
   }
 
   /**
@@ -240,7 +252,7 @@ public final class Gateway implements AutoCloseable {
   private static ResponseFacts facts(
       Exchange exchange, List<Map.Entry<String, String>> upstreamHeaders) {
     if (exchange.target() == null) {
-      return ResponseFacts.none(exchange.requestId());
+      return ResponseFacts.none(exchange.requestId(), exchange.gatewayHeaders());
     }
     return new ResponseFacts(
         exchange.target().provider(),
@@ -251,7 +263,8 @@ public final class Gateway implements AutoCloseable {
         exchange.costUsd(),
         exchange.savedCostUsd(),
         exchange.guardrailReport(),
-        exchange.requestId());
+        exchange.requestId(),
+        exchange.gatewayHeaders());
   }
 
   /** A chat completion; a request that asks for a stream is answered whole all the same. */
@@ -355,8 +368,31 @@ public final class Gateway implements AutoCloseable {
     private RandomGenerator random = new SplittableRandom();
     private SentenceEmbedder embedder;
     private final List<RecordSink> recordSinks = new ArrayList<>();
+    private dev.switchboard.engine.pipeline.Stage admission;
+    private dev.switchboard.engine.access.VirtualKeys virtualKeys =
+        dev.switchboard.engine.access.VirtualKeys.NONE;
 
     private Builder() {}
+
+    /**
+     * The stage that admits each request before its config is resolved: who the caller is (its
+     * gateway key), what it may use, its rate limits and budgets ({@code switchboard-access}). It
+     * records the caller on the exchange ({@link Exchange#caller}). None by default: every request
+     * is admitted.
+     */
+    public Builder admission(dev.switchboard.engine.pipeline.Stage stage) {
+      this.admission = stage;
+      return this;
+    }
+
+    /**
+     * Where {@code x-portkey-virtual-key} and a config's {@code virtual_key} are looked up; by
+     * default nowhere (a request naming one is refused with 400).
+     */
+    public Builder virtualKeys(dev.switchboard.engine.access.VirtualKeys keys) {
+      this.virtualKeys = keys;
+      return this;
+    }
 
     /**
      * Adds a sink for the record of every request (request log, metrics, traces), called once each

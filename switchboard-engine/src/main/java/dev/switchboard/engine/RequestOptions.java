@@ -34,6 +34,9 @@ import java.util.Map;
  *     guardrails in the shorthand form, run on every request besides the config's; {@code null} for
  *     none
  * @param defaultOutputGuardrails {@code x-portkey-default-output-guardrails}, likewise on answers
+ * @param virtualKey {@code x-portkey-virtual-key}: the slug of a virtual key, whose stored provider
+ *     and credentials serve a request (or a config's targets) that name no provider key; {@code
+ *     null} for none
  */
 public record RequestOptions(
     String provider,
@@ -50,7 +53,8 @@ public record RequestOptions(
     String cacheNamespace,
     boolean cacheForceRefresh,
     String defaultInputGuardrails,
-    String defaultOutputGuardrails) {
+    String defaultOutputGuardrails,
+    String virtualKey) {
 
   public RequestOptions {
     metadata = Map.copyOf(metadata);
@@ -78,6 +82,8 @@ public record RequestOptions(
         + (gatewayKey == null ? "none" : "redacted")
         + ", cacheNamespace="
         + cacheNamespace
+        + ", virtualKey="
+        + virtualKey
         + "]";
   }
 
@@ -98,8 +104,15 @@ public record RequestOptions(
     private boolean cacheForceRefresh;
     private String defaultInputGuardrails;
     private String defaultOutputGuardrails;
+    private String virtualKey;
 
     private Builder() {}
+
+    /** {@code x-portkey-virtual-key}: a virtual key's slug. */
+    public Builder virtualKey(String slug) {
+      this.virtualKey = slug;
+      return this;
+    }
 
     /** {@code x-portkey-default-input-guardrails}: a JSON array of shorthand guardrails. */
     public Builder defaultInputGuardrails(String json) {
@@ -203,7 +216,8 @@ public record RequestOptions(
           cacheNamespace,
           cacheForceRefresh,
           defaultInputGuardrails,
-          defaultOutputGuardrails);
+          defaultOutputGuardrails,
+          virtualKey);
     }
   }
 }

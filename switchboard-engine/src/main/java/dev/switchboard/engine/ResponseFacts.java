@@ -23,6 +23,8 @@ import java.util.Map;
  * @param guardrails the guardrails' results, or {@code null} when no hook ran
  * @param requestId the gateway's id of the request, as its request log record names it ({@code
  *     x-switchboard-request-id}), or {@code null}
+ * @param gatewayHeaders response headers of the gateway's own that stages added (the rate-limit
+ *     headers), written on the answer whether it succeeded or failed
  */
 public record ResponseFacts(
     String provider,
@@ -33,7 +35,8 @@ public record ResponseFacts(
     BigDecimal costUsd,
     BigDecimal savedCostUsd,
     dev.switchboard.engine.guardrails.GuardrailReport guardrails,
-    String requestId) {
+    String requestId,
+    List<Map.Entry<String, String>> gatewayHeaders) {
 
   public static final String CACHE_DISABLED = "DISABLED";
   public static final String CACHE_HIT = "HIT";
@@ -44,11 +47,13 @@ public record ResponseFacts(
 
   public ResponseFacts {
     upstreamHeaders = List.copyOf(upstreamHeaders);
+    gatewayHeaders = List.copyOf(gatewayHeaders);
   }
 
   /** Facts of a request that failed before any target was chosen. */
-  static ResponseFacts none(String requestId) {
-    return new ResponseFacts(null, null, 0, null, List.of(), null, null, null, requestId);
+  static ResponseFacts none(String requestId, List<Map.Entry<String, String>> gatewayHeaders) {
+    return new ResponseFacts(
+        null, null, 0, null, List.of(), null, null, null, requestId, gatewayHeaders);
   }
 
   /** Whether the request reached the point of choosing a target. */

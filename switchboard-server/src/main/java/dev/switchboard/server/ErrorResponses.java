@@ -2,10 +2,12 @@ package dev.switchboard.server;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.engine.errors.AccessDeniedException;
 import dev.switchboard.engine.errors.CircuitOpenException;
 import dev.switchboard.engine.errors.GatewayException;
 import dev.switchboard.engine.errors.GuardrailDeniedException;
 import dev.switchboard.engine.errors.InvalidRequestException;
+import dev.switchboard.engine.errors.LimitExceededException;
 import dev.switchboard.engine.errors.PayloadTooLargeException;
 import dev.switchboard.engine.errors.ProviderErrorException;
 import dev.switchboard.engine.errors.UpstreamFailureException;
@@ -43,10 +45,8 @@ final class ErrorResponses {
           gateway(502, failure.getMessage(), "upstream_error", null);
       case CircuitOpenException open -> {
         ErrorResponse answer = gateway(503, open.getMessage(), "upstream_error", null);
-        // Whole seconds, rounded up, at least 1: when the circuit lets a probe through.
-        long seconds = Math.max(1, (open.retryAfter().toMillis() + 999) / 1000);
         Map<String, String> headers = new java.util.LinkedHashMap<>(answer.headers());
-        headers.put("retry-after", Long.toString(seconds));
+        headers.put("retry-after", Long.toString(retrySeconds(open.retryAfter())));
         yield new ErrorResponse(503, headers, answer.body());
       }
       case GuardrailDeniedException denied -> {
@@ -59,6 +59,35 @@ final class ErrorResponses {
         inner.putNull("code");
         body.set("hook_results", denied.hookResults());
         yield new ErrorResponse(denied.status(), Map.of(), body);
+      }
+      case AccessDeniedException denied -> {
+        ErrorResponse answer =
+            gateway(
+                denied.status(),
+                denied.getMessage(),
+                denied.status() == 401 ? "authentication_error" : "permission_error",
+                null,
+                denied.code());
+        Map<String, String> headers = new java.util.LinkedHashMap<>(answer.headers());
+        if (denied.status() == 401) {
+          headers.put("www-authenticate", "Bearer realm=\"" + ObservabilityHandler.REALM + "\"");
+        }
+        yield new ErrorResponse(answer.status(), headers, answer.body());
+      }
+      case LimitExceededException limit -> {
+        ErrorResponse answer =
+            gateway(
+                limit.status(),
+                limit.getMessage(),
+                limit.status() == 429 ? "rate_limit_error" : "budget_exceeded",
+                null,
+                limit.code());
+        Map<String, String> headers = new java.util.LinkedHashMap<>(answer.headers());
+        headers.putAll(limit.headers());
+        if (limit.retryAfter() != null) {
+          headers.put("retry-after", Long.toString(retrySeconds(limit.retryAfter())));
+        }
+        yield new ErrorResponse(answer.status(), headers, answer.body());
       }
     };
   }
@@ -104,8 +133,18 @@ final class ErrorResponses {
     return event;
   }
 
+  /** A {@code retry-after} in whole seconds, rounded up, at least 1. */
+  private static long retrySeconds(java.time.Duration wait) {
+    return Math.max(1, (wait.toMillis() + 999) / 1000);
+  }
+
   /** An error of the gateway's own, in the shape both Portkey's and OpenAI's SDKs read. */
   static ErrorResponse gateway(int status, String message, String type, String param) {
+    return gateway(status, message, type, param, null);
+  }
+
+  /** An error of the gateway's own with OpenAI's {@code code} ({@code invalid_api_key}, …). */
+  static ErrorResponse gateway(int status, String message, String type, String param, String code) {
     ObjectNode body = JsonNodeFactory.instance.objectNode();
     body.put("status", "failure");
     body.put("message", message);
@@ -117,7 +156,11 @@ final class ErrorResponses {
     } else {
       error.put("param", param);
     }
-    error.putNull("code");
+    if (code == null) {
+      error.putNull("code");
+    } else {
+      error.put("code", code);
+    }
     return new ErrorResponse(status, Map.of(PortkeyHeaders.GATEWAY_EXCEPTION, "true"), body);
   }
 }

@@ -380,6 +380,11 @@ final class GatewayHandler extends Handler.Abstract {
       if (facts != null && facts.requestId() != null) {
         response.getHeaders().put(PortkeyHeaders.REQUEST_ID, facts.requestId());
       }
+      if (facts != null) {
+        facts
+            .gatewayHeaders()
+            .forEach(header -> response.getHeaders().put(header.getKey(), header.getValue()));
+      }
       if (facts == null || !facts.targetChosen()) {
         return;
       }

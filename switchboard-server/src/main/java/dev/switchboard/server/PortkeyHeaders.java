@@ -2,6 +2,7 @@ package dev.switchboard.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.engine.RequestOptions;
+import dev.switchboard.engine.access.GatewayKeys;
 import dev.switchboard.engine.errors.InvalidRequestException;
 import dev.switchboard.engine.providers.ProviderOptions;
 import dev.switchboard.wire.WireFormatException;
@@ -34,6 +35,7 @@ final class PortkeyHeaders {
   static final String CACHE_FORCE_REFRESH = "x-portkey-cache-force-refresh";
   static final String CACHE_NAMESPACE = "x-portkey-cache-namespace";
   static final String API_KEY = "x-portkey-api-key";
+  static final String VIRTUAL_KEY = "x-portkey-virtual-key";
   static final String DEFAULT_INPUT_GUARDRAILS = "x-portkey-default-input-guardrails";
   static final String DEFAULT_OUTPUT_GUARDRAILS = "x-portkey-default-output-guardrails";
 
@@ -78,7 +80,23 @@ final class PortkeyHeaders {
    */
   private static String apiKey(HttpFields headers) {
     String bearer = bearerToken(headers.get("authorization"));
+    if (GatewayKeys.looksLikeGatewayKey(bearer)) {
+      bearer = null; // the caller's gateway key, never sent to a provider
+    }
     return bearer != null ? bearer : trimmed(headers.get("x-api-key"));
+  }
+
+  /**
+   * The caller's gateway key: {@code x-portkey-api-key}, as Portkey's SDKs send it, else an {@code
+   * Authorization: Bearer} token that is one ({@link GatewayKeys#looksLikeGatewayKey}).
+   */
+  static String gatewayKey(HttpFields headers) {
+    String sent = trimmed(headers.get(API_KEY));
+    if (sent != null) {
+      return sent;
+    }
+    String bearer = bearerToken(headers.get("authorization"));
+    return GatewayKeys.looksLikeGatewayKey(bearer) ? bearer : null;
   }
 
   /** The trace id the client sent, or a new one: every response carries one. */
@@ -102,7 +120,8 @@ final class PortkeyHeaders {
             .metadata(metadata(headers.get(METADATA)))
             .requestTimeout(timeout(headers.get(REQUEST_TIMEOUT)))
             .config(trimmed(headers.get(CONFIG)))
-            .gatewayKey(trimmed(headers.get(API_KEY)))
+            .gatewayKey(gatewayKey(headers))
+            .virtualKey(trimmed(headers.get(VIRTUAL_KEY)))
             .cacheNamespace(trimmed(headers.get(CACHE_NAMESPACE)))
             .cacheForceRefresh(forceRefresh(headers.get(CACHE_FORCE_REFRESH)))
             .defaultInputGuardrails(trimmed(headers.get(DEFAULT_INPUT_GUARDRAILS)))

@@ -1,10 +1,12 @@
 package dev.switchboard.transport;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.engine.errors.AccessDeniedException;
 import dev.switchboard.engine.errors.CircuitOpenException;
 import dev.switchboard.engine.errors.GatewayException;
 import dev.switchboard.engine.errors.GuardrailDeniedException;
 import dev.switchboard.engine.errors.InvalidRequestException;
+import dev.switchboard.engine.errors.LimitExceededException;
 import dev.switchboard.engine.errors.PayloadTooLargeException;
 import dev.switchboard.engine.errors.ProviderErrorException;
 import dev.switchboard.engine.errors.UpstreamFailureException;
@@ -92,6 +94,24 @@ public final class GatewayCallException extends RuntimeException {
       case UpstreamFailureException failure -> own(failure, "upstream_error", null, facts);
       case CircuitOpenException open -> own(open, "upstream_error", null, facts);
       case GuardrailDeniedException denied -> own(denied, "hooks_failed", null, facts);
+      case AccessDeniedException denied ->
+          new GatewayCallException(
+              denied.status(),
+              denied.getMessage(),
+              denied.status() == 401 ? "authentication_error" : "permission_error",
+              denied.code(),
+              null,
+              facts,
+              error);
+      case LimitExceededException limit ->
+          new GatewayCallException(
+              limit.status(),
+              limit.getMessage(),
+              limit.status() == 429 ? "rate_limit_error" : "budget_exceeded",
+              limit.code(),
+              null,
+              facts,
+              error);
     };
   }
 

@@ -92,7 +92,8 @@ final class InProcessTransport implements GatewayTransport {
         options.cacheNamespace(),
         options.cacheForceRefresh(),
         options.defaultInputGuardrails(),
-        options.defaultOutputGuardrails());
+        options.defaultOutputGuardrails(),
+        options.virtualKey());
   }
 
   @Override

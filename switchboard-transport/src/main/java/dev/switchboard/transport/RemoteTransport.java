@@ -159,6 +159,7 @@ public final class RemoteTransport implements GatewayTransport {
     }
     putIfSet(out, "x-portkey-config", compact(options.config()));
     putIfSet(out, "x-portkey-api-key", options.gatewayKey());
+    putIfSet(out, "x-portkey-virtual-key", options.virtualKey());
     putIfSet(out, "x-portkey-cache-namespace", options.cacheNamespace());
     if (options.cacheForceRefresh()) {
       out.put("x-portkey-cache-force-refresh", "true");

@@ -50,6 +50,7 @@ public record RequestOverrides(
         cacheNamespace != null ? cacheNamespace : base.cacheNamespace(),
         cacheForceRefresh != null ? cacheForceRefresh : base.cacheForceRefresh(),
         base.defaultInputGuardrails(),
-        base.defaultOutputGuardrails());
+        base.defaultOutputGuardrails(),
+        base.virtualKey());
   }
 }

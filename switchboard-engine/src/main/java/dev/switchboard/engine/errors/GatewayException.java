@@ -13,7 +13,9 @@ public abstract sealed class GatewayException extends RuntimeException
         UpstreamTimeoutException,
         UpstreamFailureException,
         CircuitOpenException,
-        GuardrailDeniedException {
+        GuardrailDeniedException,
+        AccessDeniedException,
+        LimitExceededException {
 
   GatewayException(String message, Throwable cause) {
     super(message, cause, false, false);

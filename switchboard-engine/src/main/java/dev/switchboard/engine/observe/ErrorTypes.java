@@ -1,9 +1,11 @@
 package dev.switchboard.engine.observe;
 
+import dev.switchboard.engine.errors.AccessDeniedException;
 import dev.switchboard.engine.errors.CircuitOpenException;
 import dev.switchboard.engine.errors.GatewayException;
 import dev.switchboard.engine.errors.GuardrailDeniedException;
 import dev.switchboard.engine.errors.InvalidRequestException;
+import dev.switchboard.engine.errors.LimitExceededException;
 import dev.switchboard.engine.errors.PayloadTooLargeException;
 import dev.switchboard.engine.errors.ProviderErrorException;
 import dev.switchboard.engine.errors.UpstreamFailureException;
@@ -21,6 +23,9 @@ public final class ErrorTypes {
   public static final String GUARDRAIL_DENIED = "guardrail_denied";
   public static final String CLIENT_CLOSED = "client_closed";
   public static final String STREAM_CUT = "stream_cut";
+  public static final String UNAUTHENTICATED = "unauthenticated";
+  public static final String FORBIDDEN = "forbidden";
+  public static final String BUDGET_EXHAUSTED = "budget_exhausted";
 
   /** The status of a request whose client went away before it was answered (nginx's). */
   public static final int CLIENT_CLOSED_STATUS = 499;
@@ -38,6 +43,8 @@ public final class ErrorTypes {
       case UpstreamFailureException failure -> UPSTREAM_FAILURE;
       case CircuitOpenException open -> CIRCUIT_OPEN;
       case GuardrailDeniedException denied -> GUARDRAIL_DENIED;
+      case AccessDeniedException denied -> denied.status() == 401 ? UNAUTHENTICATED : FORBIDDEN;
+      case LimitExceededException limit -> limit.status() == 429 ? RATE_LIMITED : BUDGET_EXHAUSTED;
     };
   }
 }

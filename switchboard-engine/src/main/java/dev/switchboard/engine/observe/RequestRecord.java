@@ -16,9 +16,10 @@ import java.util.Map;
  * @param startedAt when the gateway started on the request
  * @param method the HTTP method ({@code POST}, or the passed-through request's)
  * @param path the gateway path called, e.g. {@code /v1/chat/completions}
- * @param workspace the caller's workspace, or {@code null} (no workspaces yet)
- * @param apiKeyId a digest naming the caller's gateway key ({@code x-portkey-api-key}), or {@code
- *     null} for none
+ * @param workspace the caller's workspace, once its gateway key was authenticated; else {@code
+ *     null}
+ * @param apiKeyId the id of the caller's gateway key once authenticated, else a digest naming the
+ *     key it sent ({@code x-portkey-api-key}), or {@code null} for none; never the key
  * @param config the config that routed the request: a saved config's id, {@code inline:} and a
  *     digest of an inline one's JSON, or {@code null} for none (headers only)
  * @param requestModel the model the request named, or {@code null}

@@ -29,6 +29,11 @@ public final class Exchange {
   private boolean logBodies;
   private final java.util.List<dev.switchboard.engine.observe.AttemptRecord> attempts =
       new java.util.ArrayList<>();
+  private String workspace;
+  private String apiKeyId;
+  private String virtualKey;
+  private final java.util.List<java.util.Map.Entry<String, String>> gatewayHeaders =
+      new java.util.ArrayList<>();
 
   public Exchange(Operation operation, RequestOptions options) {
     this.operation = operation;
@@ -203,5 +208,46 @@ public final class Exchange {
 
   public void requestId(String id) {
     this.requestId = id;
+  }
+
+  /** The caller's workspace, once the access stage authenticated it; else {@code null}. */
+  public String workspace() {
+    return workspace;
+  }
+
+  /**
+   * The id of the caller's gateway key, once the access stage authenticated it (never the key);
+   * else {@code null}.
+   */
+  public String apiKeyId() {
+    return apiKeyId;
+  }
+
+  /** Records who the caller is, as the access stage authenticated it. */
+  public void caller(String workspace, String apiKeyId) {
+    this.workspace = workspace;
+    this.apiKeyId = apiKeyId;
+  }
+
+  /** The slug of the virtual key the chosen target's credentials came from, or {@code null}. */
+  public String virtualKey() {
+    return virtualKey;
+  }
+
+  public void virtualKey(String slug) {
+    this.virtualKey = slug;
+  }
+
+  /**
+   * Response headers of the gateway's own a stage adds for the client (the rate-limit headers), in
+   * order; the server writes them on the answer, success or failure.
+   */
+  public java.util.List<java.util.Map.Entry<String, String>> gatewayHeaders() {
+    return java.util.Collections.unmodifiableList(gatewayHeaders);
+  }
+
+  /** Adds a response header of the gateway's own (lower-case name). */
+  public void gatewayHeader(String name, String value) {
+    gatewayHeaders.add(java.util.Map.entry(name, value));
   }
 }

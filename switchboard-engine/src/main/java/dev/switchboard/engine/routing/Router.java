@@ -58,20 +58,27 @@ public final class Router implements Stage {
   private final Clock clock;
   private final Sleeper sleeper;
   private final RandomGenerator random;
+  private final dev.switchboard.engine.access.VirtualKeys virtualKeys;
 
+  /**
+   * @param virtualKeys where {@code x-portkey-virtual-key} and a target's {@code virtual_key} are
+   *     looked up
+   */
   public Router(
       ConfigSource configs,
       RoutingLimits limits,
       CircuitBreakers circuits,
       Clock clock,
       Sleeper sleeper,
-      RandomGenerator random) {
+      RandomGenerator random,
+      dev.switchboard.engine.access.VirtualKeys virtualKeys) {
     this.configs = configs;
     this.limits = limits;
     this.circuits = circuits;
     this.clock = clock;
     this.sleeper = sleeper;
     this.random = random;
+    this.virtualKeys = virtualKeys;
   }
 
   @Override
@@ -233,6 +240,9 @@ public final class Router implements Stage {
         case GuardrailDeniedException denied ->
             fallback.onStatusCodes() == null
                 || fallback.onStatusCodes().contains(GuardrailDeniedException.STATUS);
+        // A target's virtual key at its rate limit or out of budget: the next target may serve.
+        case dev.switchboard.engine.errors.LimitExceededException limit ->
+            fallback.onStatusCodes() == null || fallback.onStatusCodes().contains(limit.status());
         default -> false;
       };
     }
@@ -321,10 +331,19 @@ public final class Router implements Stage {
     private Target target(TargetNode.Leaf leaf, Inherited inherited) {
       RequestOptions options = exchange.options();
       boolean root = leaf.path().equals("config");
+      // A virtual key stands for a provider and its credentials, as in Portkey: the target's own,
+      // else (a request without a config's targets) the x-portkey-virtual-key header's.
+      String slug =
+          leaf.settings().virtualKey() != null
+              ? leaf.settings().virtualKey()
+              : root && leaf.settings().apiKey() == null ? options.virtualKey() : null;
+      dev.switchboard.engine.access.VirtualKeys.Credentials stored =
+          slug == null ? null : virtualKeys.resolve(slug, exchange);
+      exchange.virtualKey(slug);
       String provider =
           leaf.settings().provider() != null
               ? leaf.settings().provider()
-              : root ? options.provider() : null;
+              : stored != null ? stored.provider() : root ? options.provider() : null;
       if (provider == null) {
         throw new InvalidRequestException(
             "Invalid config passed: " + leaf.path() + " needs a provider",
@@ -332,7 +351,9 @@ public final class Router implements Stage {
             null);
       }
       String apiKey = leaf.settings().apiKey();
-      if (apiKey == null && root) {
+      if (apiKey == null && stored != null) {
+        apiKey = stored.apiKey();
+      } else if (apiKey == null && root) {
         apiKey = options.apiKey();
       }
       String customHost =
@@ -350,6 +371,9 @@ public final class Router implements Stage {
           options.requestTimeout() != null ? options.requestTimeout() : inherited.requestTimeout();
       Map<String, String> providerOptions =
           new java.util.HashMap<>(root ? options.providerOptions() : Map.of());
+      if (stored != null) {
+        providerOptions.putAll(stored.options());
+      }
       leaf.settings()
           .extras()
           .forEach((name, value) -> {
