@@ -1,0 +1,763 @@
+package dev.switchboard.server.access;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.access.AccessSettings;
+import dev.switchboard.access.Permission;
+import dev.switchboard.observe.ObservabilitySettings;
+import dev.switchboard.server.Route;
+import dev.switchboard.server.SwitchboardServer;
+import dev.switchboard.wire.WireJson;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every route the server lists ({@link SwitchboardServer#routes()}, read at runtime, so a route
+ * added later is in the matrix without editing it) is called by every kind of caller, with tricky
+ * tokens and with each spelling of its path, over HTTP against a real server with {@code
+ * access.require-keys=true}. A cell is expected to be allowed or denied by what the route table
+ * says the route needs and what the caller's key holds; then:
+ *
+ * <ul>
+ *   <li>an unexpected 2xx is a cell expected denied that answered 2xx;
+ *   <li>an escalation is a caller getting data or an effect it must not: an unexpected 2xx, another
+ *       workspace's keys, virtual keys or usage in a 2xx body, or (in the probes) a key minted or
+ *       changed wider than its maker.
+ * </ul>
+ */
+class AuthorizationMatrixTest {
+  static final String MODEL = "matrix-model-x";
+  static final SecureRandom RANDOM = new SecureRandom();
+
+  @TempDir Path logs;
+
+  /** A caller: how it presents itself, and what it holds. */
+  record Caller(
+      String name,
+      Kind kind,
+      List<String[]> headers,
+      String workspace,
+      Set<Permission> permissions) {
+    enum Kind {
+      NONE,
+      INVALID,
+      KEY,
+      ADMIN
+    }
+
+    boolean holds(Permission permission) {
+      return kind == Kind.KEY && permission != null && permissions.contains(permission);
+    }
+  }
+
+  /** One request of the matrix and its answer. */
+  record Cell(
+      Route route,
+      String method,
+      Caller caller,
+      PathVariants.Variant variant,
+      boolean expectAllowed,
+      RawHttp.Answer answer) {}
+
+  AccessGateway gateway;
+  String workspaceA;
+  String workspaceB;
+  AccessGateway.CreatedKey keyA;
+  AccessGateway.CreatedKey keyB;
+  AccessGateway.CreatedKey narrow;
+  AccessGateway.CreatedKey standingVictim;
+  String slugA;
+  String slugB;
+  final AtomicInteger serial = new AtomicInteger();
+
+  @Test
+  void everyRouteAnswersEachCallerAsTheRouteTableAndTheCallersScopesSay() throws Exception {
+    long started = System.nanoTime();
+    String adminToken = "sbadm-" + randomText(24);
+    AccessSettings access =
+        AccessSettings.inMemory()
+            .withRequireKeys(true)
+            .withMasterKeys(Base64.getEncoder().encodeToString(randomBytes(32)), List.of());
+    try (AccessGateway started1 =
+        AccessGateway.start(
+            AccessGateway.Options.of(access, adminToken)
+                .withObservability(
+                    ObservabilitySettings.defaults()
+                        .withDataDirectory(logs)
+                        .withTracing(dev.switchboard.observe.tracing.TracingMode.OFF)))) {
+      gateway = started1;
+      String run = randomText(6).toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "x");
+      workspaceA = "ws-alpha-" + run;
+      workspaceB = "ws-bravo-" + run;
+      gateway.createWorkspace(workspaceA, null);
+      gateway.createWorkspace(workspaceB, null);
+      String all = permissionsJson(EnumSet.allOf(Permission.class));
+      keyA = gateway.createKey(workspaceA, "key-a", "{\"permissions\":" + all + "}", null);
+      keyB = gateway.createKey(workspaceB, "key-b", "{\"permissions\":" + all + "}", null);
+      narrow =
+          gateway.createKey(
+              workspaceA,
+              "narrow",
+              "{\"permissions\":[\"embeddings\"],\"models\":[\"" + MODEL + "\"]}",
+              null);
+      standingVictim = victimKey();
+      slugA = "vk-a-" + run;
+      slugB = "vk-b-" + run;
+      gateway.createVirtualKey(workspaceA, slugA, "mock", "sk-mock-a-" + run, null);
+      gateway.createVirtualKey(workspaceB, slugB, "mock", "sk-mock-b-" + run, null);
+
+      List<Caller> callers = callers(adminToken);
+      List<Route> routes = SwitchboardServer.routes();
+      List<Cell> cells = runMatrix(routes, callers);
+      List<String> probes = escalationProbes();
+      report(routes, callers, cells, probes, started);
+    }
+  }
+
+  // --- the callers --------------------------------------------------------------------------
+
+  List<Caller> callers(String adminToken) {
+    Set<Permission> all = EnumSet.allOf(Permission.class);
+    List<Caller> callers = new ArrayList<>();
+    callers.add(new Caller("none", Caller.Kind.NONE, List.of(), null, Set.of()));
+    callers.add(
+        new Caller(
+            "malformed",
+            Caller.Kind.INVALID,
+            List.<String[]>of(new String[] {"x-portkey-api-key", "not-a-gateway-key"}),
+            null,
+            Set.of()));
+    callers.add(key("key A", keyA, workspaceA, all));
+    callers.add(key("key B", keyB, workspaceB, all));
+    callers.add(key("narrow key", narrow, workspaceA, EnumSet.of(Permission.EMBEDDINGS)));
+    callers.add(
+        new Caller(
+            "admin token",
+            Caller.Kind.ADMIN,
+            List.<String[]>of(new String[] {"authorization", "Bearer " + adminToken}),
+            null,
+            Set.of()));
+    callers.add(
+        new Caller(
+            "key A as Bearer",
+            Caller.Kind.KEY,
+            List.<String[]>of(new String[] {"authorization", "Bearer " + keyA.secret()}),
+            workspaceA,
+            all));
+    TrickyTokens.derivedFrom(keyA.secret())
+        .forEach(
+            (name, token) -> {
+              callers.add(
+                  new Caller(
+                      "tricky: " + name,
+                      Caller.Kind.INVALID,
+                      List.<String[]>of(new String[] {"x-portkey-api-key", token}),
+                      null,
+                      Set.of()));
+              callers.add(
+                  new Caller(
+                      "tricky as Bearer: " + name,
+                      Caller.Kind.INVALID,
+                      List.<String[]>of(new String[] {"authorization", "Bearer " + token}),
+                      null,
+                      Set.of()));
+            });
+    return callers;
+  }
+
+  static Caller key(
+      String name, AccessGateway.CreatedKey key, String workspace, Set<Permission> permissions) {
+    return new Caller(
+        name,
+        Caller.Kind.KEY,
+        List.<String[]>of(new String[] {"x-portkey-api-key", key.secret()}),
+        workspace,
+        permissions);
+  }
+
+  // --- what a cell is expected to do ------------------------------------------------------
+
+  /**
+   * Whether the route table and the caller's key allow the call. Targets of the admin API's
+   * routes (keys, virtual keys, usage) are workspace A's.
+   */
+  boolean expectAllowed(Route route, Caller caller) {
+    return switch (route.surface()) {
+      case PUBLIC -> true;
+      case GATEWAY -> caller.holds(route.permission());
+      case OPERATOR -> caller.kind() == Caller.Kind.ADMIN;
+      case ADMIN_API ->
+          caller.kind() == Caller.Kind.ADMIN
+              || (caller.holds(route.permission()) && workspaceA.equals(caller.workspace()));
+    };
+  }
+
+  // --- running the matrix -----------------------------------------------------------------
+
+  List<Cell> runMatrix(List<Route> routes, List<Caller> callers) throws Exception {
+    List<Future<Cell>> pending = new ArrayList<>();
+    Semaphore parallel = new Semaphore(8);
+    try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (Route route : routes) {
+        for (String method : methods(route)) {
+          for (Caller caller : callers) {
+            boolean allowed = expectAllowed(route, caller);
+            for (PathVariants.Variant variant : PathVariants.of(route.samplePath())) {
+              pending.add(
+                  threads.submit(
+                      () -> {
+                        parallel.acquire();
+                        try {
+                          return call(route, method, caller, variant, allowed);
+                        } finally {
+                          parallel.release();
+                        }
+                      }));
+            }
+          }
+        }
+      }
+      List<Cell> cells = new ArrayList<>();
+      for (Future<Cell> cell : pending) {
+        cells.add(cell.get());
+      }
+      return cells;
+    }
+  }
+
+  static List<String> methods(Route route) {
+    List<String> methods = new ArrayList<>();
+    for (String method : route.methods()) {
+      if (method.equals("*")) {
+        methods.add("GET");
+        methods.add("POST");
+      } else if (!method.equals("HEAD")) {
+        methods.add(method);
+      }
+    }
+    return methods;
+  }
+
+  Cell call(
+      Route route, String method, Caller caller, PathVariants.Variant variant, boolean allowed) {
+    Target target = target(route, method);
+    String path = fill(variant.rawPath(), target) + target.query();
+    List<String[]> headers = new ArrayList<>(caller.headers());
+    if (route.surface() == Route.Surface.GATEWAY) {
+      headers.add(new String[] {"x-portkey-provider", "mock"});
+    }
+    RawHttp.Answer answer = RawHttp.send(gateway.port(), method, path, headers, target.body());
+    return new Cell(route, method, caller, variant, allowed, answer);
+  }
+
+  /** What a cell's path parameters, query and body are. */
+  record Target(Map<String, String> parameters, String query, String body) {}
+
+  /**
+   * The path parameters, query and body of a call. A call that changes a key or virtual key gets
+   * one made for it (in workspace A), so that no cell's effect changes another cell's.
+   */
+  Target target(Route route, String method) {
+    int n = serial.incrementAndGet();
+    String path = route.path();
+    boolean changes = !method.equals("GET");
+    Map<String, String> parameters = new TreeMap<>();
+    String query = "";
+    String body = null;
+    if (path.startsWith("/v1/admin/keys")) {
+      parameters.put("id", changes ? victimKey().id() : standingVictim.id());
+      if (route.surface() == Route.Surface.ADMIN_API && path.equals("/v1/admin/keys")) {
+        query = method.equals("GET") ? "?workspace=" + workspaceA : "";
+        body =
+            method.equals("POST")
+                ? "{\"workspace\":\""
+                    + workspaceA
+                    + "\",\"name\":\"minted-"
+                    + n
+                    + "\",\"scopes\":{\"permissions\":[\"completions\"]},"
+                    + "\"limits\":{\"requests_per_minute\":5}}"
+                : null;
+      } else if (method.equals("PATCH")) {
+        body = "{\"name\":\"renamed-" + n + "\"}";
+      }
+    } else if (path.startsWith("/v1/admin/virtual-keys")) {
+      parameters.put("workspace", workspaceA);
+      parameters.put("slug", changes ? victimVirtualKey(n) : slugA);
+      if (path.equals("/v1/admin/virtual-keys")) {
+        query = method.equals("GET") ? "?workspace=" + workspaceA : "";
+        body =
+            method.equals("POST")
+                ? "{\"workspace\":\""
+                    + workspaceA
+                    + "\",\"slug\":\"vk-new-"
+                    + n
+                    + "\",\"provider\":\"mock\",\"credentials\":{\"api_key\":\"sk-new-"
+                    + n
+                    + "\"}}"
+                : null;
+      } else if (method.equals("PATCH")) {
+        body = "{\"limits\":{\"requests_per_minute\":100}}";
+      } else if (path.endsWith("/rotate")) {
+        body = "{\"credentials\":{\"api_key\":\"sk-rotated-" + n + "\"}}";
+      }
+    } else if (path.startsWith("/v1/admin/workspaces")) {
+      parameters.put("id", workspaceA);
+      body =
+          method.equals("POST")
+              ? "{\"id\":\"ws-new-" + n + "\",\"name\":\"new " + n + "\"}"
+              : method.equals("PATCH")
+                  ? "{\"limits\":{\"requests_per_minute\":100000}}"
+                  : null;
+    } else if (path.equals("/v1/admin/usage")) {
+      query = "?subject=key:" + standingVictim.id();
+    } else if (path.equals("/v1/admin/virtual-keys/reencrypt")) {
+      body = "{}";
+    } else if (route.surface() == Route.Surface.GATEWAY || method.equals("POST")) {
+      body = gatewayBody(path, method);
+    }
+    if (body == null && method.equals("POST")) {
+      body = "{}";
+    }
+    return new Target(parameters, query, body);
+  }
+
+  static String gatewayBody(String path, String method) {
+    if (method.equals("GET")) {
+      return null;
+    }
+    String messages = "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]";
+    return switch (path) {
+      case "/v1/chat/completions" ->
+          "{\"model\":\"" + MODEL + "\"," + messages + ",\"max_tokens\":5}";
+      case "/v1/completions" -> "{\"model\":\"" + MODEL + "\",\"prompt\":\"hi\",\"max_tokens\":5}";
+      case "/v1/embeddings" -> "{\"model\":\"" + MODEL + "\",\"input\":\"hi\"}";
+      case "/v1/messages" -> "{\"model\":\"" + MODEL + "\"," + messages + ",\"max_tokens\":5}";
+      case "/v1/messages/count_tokens" -> "{\"model\":\"" + MODEL + "\"," + messages + "}";
+      case "/v1/feedback" -> "{\"trace_id\":\"matrix-trace\",\"value\":1}";
+      default -> "{\"model\":\"" + MODEL + "\"," + messages + ",\"max_tokens\":5}";
+    };
+  }
+
+  static String fill(String rawPath, Target target) {
+    String path = rawPath;
+    for (Map.Entry<String, String> parameter : target.parameters().entrySet()) {
+      path = path.replace("sample-" + parameter.getKey(), parameter.getValue());
+      path =
+          path.replace(
+              ("sample-" + parameter.getKey()).toUpperCase(Locale.ROOT),
+              parameter.getValue().toUpperCase(Locale.ROOT));
+      path =
+          path.replace(
+              capitalised("sample-" + parameter.getKey()), capitalised(parameter.getValue()));
+    }
+    return path;
+  }
+
+  static String capitalised(String segment) {
+    return segment.isEmpty()
+        ? segment
+        : Character.toUpperCase(segment.charAt(0)) + segment.substring(1);
+  }
+
+  AccessGateway.CreatedKey victimKey() {
+    return gateway.createKey(
+        workspaceA,
+        "victim-" + serial.incrementAndGet(),
+        "{\"permissions\":[\"completions\"]}",
+        "{\"requests_per_minute\":10}");
+  }
+
+  String victimVirtualKey(int n) {
+    String slug = "vk-victim-" + n;
+    gateway.createVirtualKey(workspaceA, slug, "mock", "sk-victim-" + n, null);
+    return slug;
+  }
+
+  // --- escalation probes ------------------------------------------------------------------
+
+  /**
+   * Direct attempts at what a caller must never do; each answer that is 2xx is an escalation.
+   * Returns a line per probe: its name, status, and whether it escalated.
+   */
+  List<String> escalationProbes() {
+    List<String> lines = new ArrayList<>();
+    AccessGateway.CreatedKey manager =
+        gateway.createKey(
+            workspaceA,
+            "manager",
+            "{\"permissions\":[\"completions\",\"keys.manage\"]}",
+            "{\"requests_per_minute\":100}");
+    String[] asManager = {"x-portkey-api-key", manager.secret()};
+    String[] asNarrow = {"x-portkey-api-key", narrow.secret()};
+    String[] asB = {"x-portkey-api-key", keyB.secret()};
+    String[] asA = {"x-portkey-api-key", keyA.secret()};
+    String narrower =
+        "{\"workspace\":\""
+            + workspaceA
+            + "\",\"name\":\"child\",\"scopes\":{\"permissions\":[\"completions\"]},"
+            + "\"limits\":{\"requests_per_minute\":10}}";
+    // A control: the manager may mint a narrower key; the probes below must all be refused.
+    var control = gateway.send("POST", "/v1/admin/keys", narrower, asManager);
+    lines.add(probeLine("control: manager mints a narrower key", control.statusCode(), false));
+    String childId =
+        control.statusCode() / 100 == 2 ? WireJson.tree(control.body()).path("id").asText() : null;
+
+    Map<String, java.net.http.HttpResponse<String>> probes = new java.util.LinkedHashMap<>();
+    probes.put(
+        "narrow key mints a key",
+        gateway.send("POST", "/v1/admin/keys", narrower, asNarrow));
+    probes.put(
+        "manager mints a key with more permissions",
+        gateway.send(
+            "POST",
+            "/v1/admin/keys",
+            narrower.replace("[\"completions\"]", "[\"completions\",\"embeddings\"]"),
+            asManager));
+    probes.put(
+        "manager mints a key with keys.manage and usage.read",
+        gateway.send(
+            "POST",
+            "/v1/admin/keys",
+            narrower.replace("[\"completions\"]", "[\"completions\",\"keys.manage\",\"usage.read\"]"),
+            asManager));
+    probes.put(
+        "manager mints a key without limits",
+        gateway.send(
+            "POST",
+            "/v1/admin/keys",
+            "{\"workspace\":\""
+                + workspaceA
+                + "\",\"name\":\"unlimited\",\"scopes\":{\"permissions\":[\"completions\"]}}",
+            asManager));
+    probes.put(
+        "manager mints a key with a higher rpm",
+        gateway.send(
+            "POST",
+            "/v1/admin/keys",
+            narrower.replace("\"requests_per_minute\":10", "\"requests_per_minute\":1000"),
+            asManager));
+    probes.put(
+        "manager mints a key in workspace B",
+        gateway.send("POST", "/v1/admin/keys", narrower.replace(workspaceA, workspaceB), asManager));
+    probes.put(
+        "manager widens key A's limits",
+        gateway.send(
+            "PATCH",
+            "/v1/admin/keys/" + keyA.id(),
+            "{\"limits\":{\"requests_per_minute\":1}}",
+            asManager));
+    probes.put(
+        "manager rotates key A (wider than itself)",
+        gateway.send("POST", "/v1/admin/keys/" + keyA.id() + "/rotate", null, asManager));
+    probes.put(
+        "manager revokes key A (wider than itself)",
+        gateway.send("DELETE", "/v1/admin/keys/" + keyA.id(), null, asManager));
+    if (childId != null) {
+      probes.put(
+          "manager widens its child's permissions",
+          gateway.send(
+              "PATCH",
+              "/v1/admin/keys/" + childId,
+              "{\"scopes\":{\"permissions\":[\"completions\",\"embeddings\"]}}",
+              asManager));
+      probes.put(
+          "manager lifts its child's limits above its own",
+          gateway.send(
+              "PATCH",
+              "/v1/admin/keys/" + childId,
+              "{\"limits\":{\"requests_per_minute\":5000}}",
+              asManager));
+    }
+    probes.put(
+        "manager widens itself",
+        gateway.send(
+            "PATCH",
+            "/v1/admin/keys/" + manager.id(),
+            "{\"scopes\":{\"permissions\":[\"completions\",\"keys.manage\",\"embeddings\"]}}",
+            asManager));
+    probes.put(
+        "manager creates a workspace",
+        gateway.send("POST", "/v1/admin/workspaces", "{\"id\":\"ws-evil\",\"name\":\"x\"}", asManager));
+    probes.put(
+        "key A creates a workspace",
+        gateway.send("POST", "/v1/admin/workspaces", "{\"id\":\"ws-evil2\",\"name\":\"x\"}", asA));
+    probes.put(
+        "key A lists workspaces",
+        gateway.send("GET", "/v1/admin/workspaces", null, asA));
+    probes.put(
+        "key B lists workspace A's keys",
+        gateway.send("GET", "/v1/admin/keys?workspace=" + workspaceA, null, asB));
+    probes.put(
+        "key B reads key A",
+        gateway.send("GET", "/v1/admin/keys/" + keyA.id(), null, asB));
+    probes.put(
+        "key B revokes key A",
+        gateway.send("DELETE", "/v1/admin/keys/" + keyA.id(), null, asB));
+    probes.put(
+        "key B rotates key A",
+        gateway.send("POST", "/v1/admin/keys/" + keyA.id() + "/rotate", null, asB));
+    probes.put(
+        "key B reads key A's usage",
+        gateway.send("GET", "/v1/admin/usage?subject=key:" + keyA.id(), null, asB));
+    probes.put(
+        "key B reads workspace A's usage",
+        gateway.send("GET", "/v1/admin/usage?subject=workspace:" + workspaceA, null, asB));
+    probes.put(
+        "key B reads A's virtual key's usage",
+        gateway.send(
+            "GET", "/v1/admin/usage?subject=virtual_key:" + workspaceA + "/" + slugA, null, asB));
+    probes.put(
+        "key B reads A's virtual key",
+        gateway.send("GET", "/v1/admin/virtual-keys/" + workspaceA + "/" + slugA, null, asB));
+    probes.put(
+        "key B lists A's virtual keys",
+        gateway.send("GET", "/v1/admin/virtual-keys?workspace=" + workspaceA, null, asB));
+    probes.put(
+        "key B re-encrypts virtual keys",
+        gateway.send("POST", "/v1/admin/virtual-keys/reencrypt", "{}", asB));
+    String chat =
+        "{\"model\":\"" + MODEL + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+    probes.put(
+        "key B uses A's virtual key by header",
+        gateway.send(
+            "POST", "/v1/chat/completions", chat, asB[0], asB[1], "x-portkey-virtual-key", slugA));
+    probes.put(
+        "key B uses A's virtual key as workspace/slug",
+        gateway.send(
+            "POST",
+            "/v1/chat/completions",
+            chat,
+            asB[0],
+            asB[1],
+            "x-portkey-virtual-key",
+            workspaceA + "/" + slugA));
+    probes.put(
+        "key B uses A's virtual key in a config",
+        gateway.send(
+            "POST",
+            "/v1/chat/completions",
+            chat,
+            asB[0],
+            asB[1],
+            "x-portkey-config",
+            "{\"virtual_key\":\"" + slugA + "\"}"));
+    probes.put(
+        "narrow key chats",
+        gateway.send(
+            "POST", "/v1/chat/completions", chat, asNarrow[0], asNarrow[1], "x-portkey-provider", "mock"));
+    probes.put(
+        "narrow key embeds another model",
+        gateway.send(
+            "POST",
+            "/v1/embeddings",
+            "{\"model\":\"other-model\",\"input\":\"hi\"}",
+            asNarrow[0],
+            asNarrow[1],
+            "x-portkey-provider",
+            "mock"));
+    probes.put(
+        "narrow key embeds its model through a config overriding the model",
+        gateway.send(
+            "POST",
+            "/v1/embeddings",
+            "{\"model\":\"" + MODEL + "\",\"input\":\"hi\"}",
+            asNarrow[0],
+            asNarrow[1],
+            "x-portkey-config",
+            "{\"provider\":\"mock\",\"override_params\":{\"model\":\"other-model\"}}"));
+    probes.put(
+        "narrow key passes through",
+        gateway.send(
+            "POST", "/v1/proxy/chat/completions", chat, asNarrow[0], asNarrow[1], "x-portkey-provider", "mock"));
+    probes.put(
+        "admin token as a gateway key on chat",
+        gateway.send(
+            "POST",
+            "/v1/chat/completions",
+            chat,
+            "x-portkey-api-key",
+            gateway.adminToken,
+            "x-portkey-provider",
+            "mock"));
+    probes.put(
+        "key A as the admin token on the logs",
+        gateway.send("GET", "/v1/logs", null, "authorization", "Bearer " + keyA.secret()));
+    probes.put(
+        "key A on the metrics",
+        gateway.send("GET", "/metrics", null, "authorization", "Bearer " + keyA.secret()));
+    probes.forEach(
+        (name, answer) -> lines.add(probeLine(name, answer.statusCode(), answer.statusCode() / 100 == 2)));
+
+    // Effects: nothing the denied calls attempted took place.
+    var listed = WireJson.tree(gateway.admin("GET", "/v1/admin/keys?workspace=" + workspaceA, null).body());
+    JsonNode keyAInfo = find(listed, keyA.id());
+    boolean keyAIntact =
+        keyAInfo != null
+            && (keyAInfo.path("revoked_at").isNull() || keyAInfo.path("revoked_at").isMissingNode())
+            && gateway
+                    .send(
+                        "POST",
+                        "/v1/chat/completions",
+                        chat,
+                        asA[0],
+                        asA[1],
+                        "x-portkey-provider",
+                        "mock")
+                    .statusCode()
+                == 200;
+    lines.add(probeLine("after: key A still works, unrevoked, unrotated", keyAIntact ? 200 : 0, !keyAIntact));
+    return lines;
+  }
+
+  static JsonNode find(JsonNode listed, String id) {
+    JsonNode items = listed.isArray() ? listed : listed.path("data");
+    for (JsonNode item : items) {
+      if (id.equals(item.path("id").asText())) {
+        return item;
+      }
+    }
+    return null;
+  }
+
+  static String probeLine(String name, int status, boolean escalated) {
+    return name + "\t" + status + "\t" + (escalated ? "ESCALATION" : "ok");
+  }
+
+  // --- the report -------------------------------------------------------------------------
+
+  void report(
+      List<Route> routes, List<Caller> callers, List<Cell> cells, List<String> probes, long started) {
+    List<String> foreignA = List.of(workspaceA, keyA.id(), narrow.id(), standingVictim.id(), slugA);
+    List<String> foreignB = List.of(workspaceB, keyB.id(), slugB);
+    int unexpected2xx = 0;
+    int escalations = 0;
+    int allowedRefused = 0;
+    List<String> findings = new ArrayList<>();
+    Map<String, int[]> byRoute = new TreeMap<>();
+    Map<String, AtomicInteger> statuses = new ConcurrentHashMap<>();
+    for (Cell cell : cells) {
+      int status = cell.answer().status();
+      boolean ok = status / 100 == 2;
+      statuses.computeIfAbsent((cell.expectAllowed() ? "allowed " : "denied ") + status, s -> new AtomicInteger()).incrementAndGet();
+      String key = cell.method() + " " + cell.route().path();
+      int[] row = byRoute.computeIfAbsent(key, k -> new int[4]);
+      row[0]++;
+      if (ok) {
+        row[1]++;
+      }
+      String where =
+          cell.method()
+              + " "
+              + cell.route().name()
+              + " ["
+              + cell.variant().name()
+              + " "
+              + cell.variant().rawPath()
+              + "] as "
+              + cell.caller().name();
+      if (ok && !cell.expectAllowed()) {
+        unexpected2xx++;
+        escalations++;
+        row[2]++;
+        findings.add("UNEXPECTED 2xx " + status + ": " + where + " -> " + abbreviate(cell.answer().body()));
+      } else if (ok && cell.caller().kind() == Caller.Kind.KEY) {
+        List<String> foreign = workspaceA.equals(cell.caller().workspace()) ? foreignB : foreignA;
+        for (String id : foreign) {
+          if (cell.answer().body().contains(id)) {
+            escalations++;
+            row[2]++;
+            findings.add("ESCALATION (another workspace's " + id + "): " + where);
+            break;
+          }
+        }
+      }
+      if (cell.expectAllowed()
+          && cell.variant().canonical()
+          && (status == 401 || status == 403)) {
+        allowedRefused++;
+        row[3]++;
+        findings.add("allowed but refused " + status + ": " + where + " -> " + abbreviate(cell.answer().body()));
+      }
+    }
+    int probeEscalations = (int) probes.stream().filter(l -> l.endsWith("ESCALATION")).count();
+
+    ReportTable perRoute =
+        new ReportTable(
+            "Authorization matrix by route (cells = callers x path variants)",
+            "route",
+            "cells",
+            "2xx",
+            "unexpected",
+            "allowed refused");
+    byRoute.forEach((route, row) -> perRoute.row(route, row[0], row[1], row[2], row[3]));
+    perRoute.print();
+    ReportTable status = new ReportTable("Answers by expectation and status", "expected / status", "cells");
+    new TreeMap<>(statuses).forEach((k, v) -> status.row(k, v.get()));
+    status.print();
+    ReportTable probeTable = new ReportTable("Escalation probes", "probe", "status", "verdict");
+    for (String line : probes) {
+      String[] parts = line.split("\t");
+      probeTable.row(parts[0], parts[1], parts[2]);
+    }
+    probeTable.print();
+    new ReportTable("Authorization matrix totals", "figure", "value")
+        .row("routes (from SwitchboardServer.routes())", routes.size())
+        .row("callers (principals + tricky tokens)", callers.size())
+        .row("cells", cells.size())
+        .row("unexpected 2xx", unexpected2xx)
+        .row("escalations (matrix)", escalations)
+        .row("escalation probes", probes.size())
+        .row("escalations (probes)", probeEscalations)
+        .row("allowed cells refused 401/403 (canonical path)", allowedRefused)
+        .row("wall time s", String.format(Locale.ROOT, "%.1f", (System.nanoTime() - started) / 1e9))
+        .print();
+    findings.stream().limit(60).forEach(f -> System.out.println("  " + f));
+
+    assertThat(findings.stream().filter(f -> !f.startsWith("allowed")).toList())
+        .as("unexpected 2xx and escalations")
+        .isEmpty();
+    assertThat(probeEscalations).as("escalations in the probes").isZero();
+    assertThat(allowedRefused).as("allowed calls refused").isZero();
+  }
+
+  static String abbreviate(String body) {
+    String flat = body.replaceAll("\\s+", " ");
+    return flat.length() > 160 ? flat.substring(0, 160) + "…" : flat;
+  }
+
+  static String permissionsJson(Set<Permission> permissions) {
+    List<String> names = new ArrayList<>();
+    for (Permission permission : permissions) {
+      names.add("\"" + permission.wireName() + "\"");
+    }
+    return "[" + String.join(",", names) + "]";
+  }
+
+  static byte[] randomBytes(int n) {
+    byte[] bytes = new byte[n];
+    RANDOM.nextBytes(bytes);
+    return bytes;
+  }
+
+  static String randomText(int bytes) {
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(randomBytes(bytes));
+  }
+}
