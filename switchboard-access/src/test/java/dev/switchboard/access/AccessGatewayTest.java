@@ -15,9 +15,11 @@ import dev.switchboard.engine.RequestOptions;
 import dev.switchboard.engine.errors.AccessDeniedException;
 import dev.switchboard.engine.observe.RequestRecord;
 import dev.switchboard.engine.pricing.PriceTable;
+import dev.switchboard.engine.providers.PassThroughRequest;
 import dev.switchboard.testkit.FakeOpenAi;
 import dev.switchboard.wire.EmbeddingRequest;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -219,6 +221,25 @@ class AccessGatewayTest {
         "lacks the 'models' permission");
     assertThat(openai.requests()).isEmpty();
     assertThat(records).extracting(RequestRecord::status).containsOnly(403);
+  }
+
+  @Test
+  void aKeyHeldToSomeModelsCannotReachAnotherThroughAPassedThroughBody() {
+    AccessAdmin.CreatedKey miniOnly =
+        key("a", new KeyScopes(MODEL_ROUTES, null, Set.of("gpt-4o-mini"), null, null));
+    PassThroughRequest other =
+        new PassThroughRequest(
+            "POST",
+            "/responses",
+            null,
+            List.of(Map.entry("content-type", "application/json")),
+            " {\"model\":\"gpt-4o\",\"input\":\"hi\"}".getBytes(StandardCharsets.UTF_8));
+
+    assertRefused(
+        () -> gateway.passThrough(other, as(miniOnly).virtualKey("openai-a").build()),
+        403,
+        "may not use model 'gpt-4o'");
+    assertThat(openai.requests()).isEmpty();
   }
 
   @Test
