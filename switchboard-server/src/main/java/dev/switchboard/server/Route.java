@@ -106,7 +106,9 @@ public enum Route {
   private final String[] segments;
 
   Route(String methods, String path, Surface surface, Permission permission) {
-    this.methods = Set.of(methods.split(","));
+    this.methods =
+        java.util.Collections.unmodifiableSet(
+            new java.util.LinkedHashSet<>(List.of(methods.split(","))));
     this.path = path;
     this.surface = surface;
     this.permission = permission;
@@ -179,8 +181,15 @@ public enum Route {
     METHOD_NOT_ALLOWED
   }
 
-  /** The outcome of matching: a route, or a miss. */
-  record Lookup(Match match, Miss miss) {}
+  /**
+   * The outcome of matching: a route, or a miss; for {@link Miss#METHOD_NOT_ALLOWED}, the methods
+   * the path takes.
+   */
+  record Lookup(Match match, Miss miss, Set<String> allowed) {
+    Lookup(Match match, Miss miss) {
+      this(match, miss, Set.of());
+    }
+  }
 
   /**
    * The route serving {@code method} on {@code path} (decoded, already checked by {@link
@@ -191,7 +200,7 @@ public enum Route {
     String normalised =
         path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
     String[] parts = normalised.equals("/") ? new String[0] : normalised.substring(1).split("/");
-    boolean pathKnown = false;
+    Set<String> allowed = new java.util.LinkedHashSet<>();
     for (Route route : values()) {
       if (route.passesThrough()) {
         continue;
@@ -201,11 +210,11 @@ public enum Route {
         if (route.takes(method)) {
           return new Lookup(match, null);
         }
-        pathKnown = true;
+        allowed.addAll(route.methods);
       }
     }
-    if (pathKnown) {
-      return new Lookup(null, Miss.METHOD_NOT_ALLOWED);
+    if (!allowed.isEmpty()) {
+      return new Lookup(null, Miss.METHOD_NOT_ALLOWED, allowed);
     }
     for (Route route : values()) {
       if (!route.passesThrough() && route.matchPath(normalised, parts, true) != null) {

@@ -72,6 +72,9 @@ final class RouteGate extends Handler.Wrapper {
     }
     Route.Lookup lookup = Route.match(method, path);
     if (lookup.match() == null) {
+      if (lookup.miss() == Route.Miss.METHOD_NOT_ALLOWED) {
+        response.getHeaders().put(HttpHeader.ALLOW, String.join(", ", lookup.allowed()));
+      }
       return refuse(
           request,
           response,
