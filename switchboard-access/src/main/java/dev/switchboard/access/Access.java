@@ -111,16 +111,24 @@ public final class Access implements AutoCloseable {
    * @param prices what requests are estimated at against budgets
    */
   public void install(Gateway.Builder builder, PriceTable prices) {
-    if (store == null) {
-      return;
-    }
     // MERGE SEAM (limits): until the limits part is connected, the stage after authentication
     // passes requests on and virtual keys are not limited. Connected, this becomes:
     //   LimitStage limits = new LimitStage(limiter, prices, settings.unpricedEstimateUsd(),
     //       this::subjectsOf);
-    //   afterAuthentication = limits; attemptAdmission = limits; builder.recordSink(limits);
-    Stage afterAuthentication = PASS_THROUGH;
-    AttemptAdmission attemptAdmission = AttemptAdmission.NONE;
+    //   builder.recordSink(limits);
+    //   install(builder, limits, limits);
+    install(builder, PASS_THROUGH, AttemptAdmission.NONE);
+  }
+
+  /**
+   * Installs with the stage run after authentication and authorization (the limits, which read
+   * {@link #subjectsOf}) and the admission of each attempt that uses a virtual key.
+   */
+  void install(
+      Gateway.Builder builder, Stage afterAuthentication, AttemptAdmission attemptAdmission) {
+    if (store == null) {
+      return;
+    }
     builder.admission(
         new AccessStage(
             authenticator,

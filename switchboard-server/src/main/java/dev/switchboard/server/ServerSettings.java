@@ -15,7 +15,10 @@ import java.time.Duration;
  * @param observability the request log, its store, metrics and traces
  * @param adminToken the token that the request logs, analytics and dashboard require ({@code
  *     Authorization: Bearer <token>}, or HTTP Basic with it as the password), or {@code null} for
- *     none (they are open, as the gateway's other routes are)
+ *     none (they are open, as the gateway's other routes are, and the admin API is off)
+ * @param adminHost the loopback address of the admin port
+ * @param adminPort the port of the admin API, logs, analytics, dashboard and metrics, apart from
+ *     the gateway's (0 picks a free one), or {@code null}: they are served on the gateway's port
  */
 public record ServerSettings(
     String host,
@@ -24,7 +27,30 @@ public record ServerSettings(
     Duration drainTimeout,
     GatewaySettings gateway,
     ObservabilitySettings observability,
-    String adminToken) {
+    String adminToken,
+    String adminHost,
+    Integer adminPort) {
+
+  /** Settings with the admin API, logs and metrics on the gateway's port. */
+  public ServerSettings(
+      String host,
+      int port,
+      long maxBodyBytes,
+      Duration drainTimeout,
+      GatewaySettings gateway,
+      ObservabilitySettings observability,
+      String adminToken) {
+    this(
+        host,
+        port,
+        maxBodyBytes,
+        drainTimeout,
+        gateway,
+        observability,
+        adminToken,
+        DEFAULT_HOST,
+        null);
+  }
 
   /** Settings without an admin token. */
   public ServerSettings(
@@ -67,6 +93,11 @@ public record ServerSettings(
     if (adminToken != null && adminToken.isBlank()) {
       throw new IllegalArgumentException("the admin token must not be blank");
     }
+    if (adminPort != null && (adminPort < 0 || adminPort > 65535)) {
+      throw new IllegalArgumentException(
+          "admin port must be between 0 and 65535, not " + adminPort);
+    }
+    adminHost = adminHost == null ? DEFAULT_HOST : adminHost;
   }
 
   public static ServerSettings defaults() {
@@ -81,17 +112,55 @@ public record ServerSettings(
 
   public ServerSettings withPort(int newPort) {
     return new ServerSettings(
-        host, newPort, maxBodyBytes, drainTimeout, gateway, observability, adminToken);
+        host,
+        newPort,
+        maxBodyBytes,
+        drainTimeout,
+        gateway,
+        observability,
+        adminToken,
+        adminHost,
+        adminPort);
   }
 
   public ServerSettings withObservability(ObservabilitySettings newObservability) {
     return new ServerSettings(
-        host, port, maxBodyBytes, drainTimeout, gateway, newObservability, adminToken);
+        host,
+        port,
+        maxBodyBytes,
+        drainTimeout,
+        gateway,
+        newObservability,
+        adminToken,
+        adminHost,
+        adminPort);
   }
 
   public ServerSettings withAdminToken(String token) {
     return new ServerSettings(
-        host, port, maxBodyBytes, drainTimeout, gateway, observability, token);
+        host,
+        port,
+        maxBodyBytes,
+        drainTimeout,
+        gateway,
+        observability,
+        token,
+        adminHost,
+        adminPort);
+  }
+
+  /** These settings with the admin API, logs and metrics on their own port ({@code null}: none). */
+  public ServerSettings withAdminPort(Integer newAdminPort) {
+    return new ServerSettings(
+        host,
+        port,
+        maxBodyBytes,
+        drainTimeout,
+        gateway,
+        observability,
+        adminToken,
+        adminHost,
+        newAdminPort);
   }
 
   /** The settings, with the admin token masked: they may be logged. */
@@ -111,6 +180,10 @@ public record ServerSettings(
         + observability
         + ", adminToken="
         + (adminToken == null ? "none" : "***")
+        + ", adminHost="
+        + adminHost
+        + ", adminPort="
+        + (adminPort == null ? "none" : adminPort)
         + "]";
   }
 }

@@ -24,10 +24,12 @@ public final class SwitchboardServer implements AutoCloseable {
 
   private final Server server;
   private final ServerConnector connector;
+  private final ServerConnector adminConnector;
   private final Gateway gateway;
   private final Observability observability;
 
-  private SwitchboardServer(ServerSettings settings, Gateway gateway, Observability observability) {
+  private SwitchboardServer(
+      ServerSettings settings, Gateway gateway, Observability observability, Callers callers) {
     this.gateway = gateway;
     this.observability = observability;
     QueuedThreadPool threads = new QueuedThreadPool();
@@ -41,18 +43,34 @@ public final class SwitchboardServer implements AutoCloseable {
     connector.setHost(settings.host());
     connector.setPort(settings.port());
     server.addConnector(connector);
+    if (settings.adminPort() != null) {
+      this.adminConnector = new ServerConnector(server, new HttpConnectionFactory(http));
+      adminConnector.setName(RouteGate.ADMIN_CONNECTOR);
+      adminConnector.setHost(settings.adminHost());
+      adminConnector.setPort(settings.adminPort());
+      server.addConnector(adminConnector);
+    } else {
+      this.adminConnector = null;
+    }
+    AdminToken adminToken = AdminToken.of(settings.adminToken());
     server.setHandler(
         new GracefulHandler(
-            new ObservabilityHandler(
-                observability,
-                settings.adminToken(),
-                new GatewayHandler(
-                    gateway,
-                    settings.maxBodyBytes(),
-                    () ->
-                        observability.requestLog() == null
-                            ? null
-                            : observability.requestLog().statistics()))));
+            new RouteGate(
+                adminToken,
+                callers,
+                settings.adminPort() != null,
+                new ObservabilityHandler(
+                    observability,
+                    new AdminApiHandler(
+                        adminToken,
+                        callers,
+                        new GatewayHandler(
+                            gateway,
+                            settings.maxBodyBytes(),
+                            () ->
+                                observability.requestLog() == null
+                                    ? null
+                                    : observability.requestLog().statistics()))))));
     server.setErrorHandler(new JsonErrorHandler());
     server.setStopTimeout(settings.drainTimeout().toMillis());
     server.setStopAtShutdown(false);
@@ -69,13 +87,15 @@ public final class SwitchboardServer implements AutoCloseable {
    */
   public static SwitchboardServer start(
       ServerSettings settings, Consumer<Gateway.Builder> customise) {
+    requireLoopbackAdminHost(settings);
     Observability observability = Observability.start(settings.observability());
     Gateway.Builder builder = Gateway.builder().settings(settings.gateway());
     observability.sinks().forEach(builder::recordSink);
     customise.accept(builder);
     Gateway gateway = builder.build();
     observability.watch(gateway);
-    SwitchboardServer server = new SwitchboardServer(settings, gateway, observability);
+    SwitchboardServer server =
+        new SwitchboardServer(settings, gateway, observability, Callers.NONE);
     try {
       server.server.start();
     } catch (Exception e) {
@@ -84,8 +104,46 @@ public final class SwitchboardServer implements AutoCloseable {
       throw new IllegalStateException(
           "the gateway could not listen on " + settings.host() + ":" + settings.port(), e);
     }
-    log.info("Switchboard listening on {}", server.baseUri());
+    if (server.adminConnector == null) {
+      log.info("Switchboard listening on {}", server.baseUri());
+    } else {
+      log.info(
+          "Switchboard listening on {}, its admin API, logs and metrics on {}",
+          server.baseUri(),
+          server.adminUri());
+    }
     return server;
+  }
+
+  /**
+   * The admin port serves every caller's logs and the keys' administration: it listens on a
+   * loopback address only, whatever else is set.
+   */
+  private static void requireLoopbackAdminHost(ServerSettings settings) {
+    if (settings.adminPort() == null) {
+      return;
+    }
+    boolean loopback;
+    try {
+      loopback = true;
+      for (java.net.InetAddress address : java.net.InetAddress.getAllByName(settings.adminHost())) {
+        loopback &= address.isLoopbackAddress();
+      }
+    } catch (java.net.UnknownHostException unknown) {
+      loopback = false;
+    }
+    if (!loopback) {
+      throw new IllegalArgumentException(
+          "admin.host "
+              + settings.adminHost()
+              + " is not a loopback address: the admin port listens on loopback only (127.0.0.1"
+              + " or ::1); reach it from elsewhere through an SSH tunnel or a proxy you control");
+    }
+  }
+
+  /** Every route this server serves, in matching order, with what each needs. */
+  public static java.util.List<Route> routes() {
+    return Route.all();
   }
 
   /** The engine this server serves. */
@@ -105,11 +163,28 @@ public final class SwitchboardServer implements AutoCloseable {
 
   /** {@code http://host:port}. */
   public URI baseUri() {
-    String host = connector.getHost() == null ? "127.0.0.1" : connector.getHost();
+    return uri(connector);
+  }
+
+  /** The admin port, or -1 when the admin API, logs and metrics are on the gateway's port. */
+  public int adminPort() {
+    return adminConnector == null ? -1 : adminConnector.getLocalPort();
+  }
+
+  /**
+   * {@code http://127.0.0.1:adminPort} when an admin port is set; else the gateway's own {@link
+   * #baseUri()}, where the admin API, logs and metrics then are.
+   */
+  public URI adminUri() {
+    return adminConnector == null ? baseUri() : uri(adminConnector);
+  }
+
+  private static URI uri(ServerConnector listening) {
+    String host = listening.getHost() == null ? "127.0.0.1" : listening.getHost();
     if (host.contains(":")) {
       host = "[" + host + "]";
     }
-    return URI.create("http://" + host + ":" + port());
+    return URI.create("http://" + host + ":" + listening.getLocalPort());
   }
 
   /** Stops gracefully, within the drain timeout, then closes the gateway. */

@@ -33,6 +33,8 @@ final class LedgerLimiter implements Limiter {
   private final BudgetLedger ledger;
   private final BudgetAlerts alerts;
   private final Clock clock;
+  private final java.util.concurrent.atomic.AtomicLong rateStoreFailures =
+      new java.util.concurrent.atomic.AtomicLong();
 
   LedgerLimiter(RateBuckets rates, BudgetLedger ledger, BudgetAlerts alerts, Clock clock) {
     this.rates = rates;
@@ -158,11 +160,20 @@ final class LedgerLimiter implements Limiter {
           RateBuckets.WINDOW,
           Map.of("x-ratelimit-limit-" + what, "0", "x-ratelimit-remaining-" + what, "0"));
     }
-    Bucket bucket = rates.bucket(subject.qualifiedName() + ":" + measure, limit);
-    if (amount <= 0) {
-      return new Headroom(limit, bucket.getAvailableTokens(), Duration.ZERO);
+    Bucket bucket;
+    ConsumptionProbe probe;
+    try {
+      bucket = rates.bucket(subject.qualifiedName() + ":" + measure, limit);
+      if (amount <= 0) {
+        return new Headroom(limit, bucket.getAvailableTokens(), Duration.ZERO);
+      }
+      probe = bucket.tryConsumeAndReturnRemaining(amount);
+    } catch (RuntimeException failure) {
+      // Rate counters that cannot be reached (Redis down) let requests through: budgets, in the
+      // database, still hold, and an outage of the counters is not an outage of the gateway.
+      rateStoreFailed(failure);
+      return null;
     }
-    ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(amount);
     if (!probe.isConsumed()) {
       Duration wait = Duration.ofNanos(probe.getNanosToWaitForRefill());
       Map<String, String> headers = new LinkedHashMap<>();
@@ -191,9 +202,23 @@ final class LedgerLimiter implements Limiter {
     return Duration.ofSeconds(Math.max(1, seconds));
   }
 
-  private static void giveBack(List<Taken> taken) {
+  private void giveBack(List<Taken> taken) {
     for (Taken each : taken) {
-      each.bucket().addTokens(each.amount());
+      try {
+        each.bucket().addTokens(each.amount());
+      } catch (RuntimeException failure) {
+        rateStoreFailed(failure);
+      }
+    }
+  }
+
+  private void rateStoreFailed(RuntimeException failure) {
+    long count = rateStoreFailures.incrementAndGet();
+    if (count % 1000 == 1) {
+      log.warn(
+          "the rate-limit counters failed ({} so far), requests pass unlimited by rate: {}",
+          count,
+          failure.getClass().getSimpleName());
     }
   }
 
@@ -212,6 +237,9 @@ final class LedgerLimiter implements Limiter {
   /** Room left under one limit after a request, for the rate-limit headers. */
   private record Headroom(long limit, long remaining, Duration reset) {
     static Headroom tighter(Headroom current, Headroom candidate) {
+      if (candidate == null) {
+        return current;
+      }
       return current == null || candidate.remaining() < current.remaining() ? candidate : current;
     }
 
@@ -255,12 +283,16 @@ final class LedgerLimiter implements Limiter {
         for (Taken each : taken) {
           if (each.tokens()) {
             long unused = each.amount() - used.tokens();
-            if (unused > 0) {
-              each.bucket().addTokens(unused);
-            } else if (unused < 0) {
-              // Used more than reserved: charged all the same, the bucket going into debt, so
-              // the next requests wait for it.
-              each.bucket().consumeIgnoringRateLimits(-unused);
+            try {
+              if (unused > 0) {
+                each.bucket().addTokens(unused);
+              } else if (unused < 0) {
+                // Used more than reserved: charged all the same, the bucket going into debt, so
+                // the next requests wait for it.
+                each.bucket().consumeIgnoringRateLimits(-unused);
+              }
+            } catch (RuntimeException failure) {
+              rateStoreFailed(failure);
             }
           }
         }

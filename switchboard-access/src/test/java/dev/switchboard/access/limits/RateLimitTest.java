@@ -111,6 +111,27 @@ class RateLimitTest {
     }
   }
 
+  @Test
+  void rateCountersThatCannotBeReachedLetRequestsThroughWhileBudgetsStillHold() {
+    Subject key =
+        LimitsFixture.key(
+            new dev.switchboard.access.Limits(
+                1L,
+                null,
+                LimitsFixture.budget("0.20", dev.switchboard.access.Period.MONTH).budget()));
+    try (HikariDataSource data = LimitsFixture.h2();
+        Limiter limiter =
+            Limiters.create(data, false, "redis://127.0.0.1:1", null, Clock.systemUTC());
+        Gateway gateway = gateway(stage(limiter, key), Clock.systemUTC())) {
+      gateway.chat(hi(), mock());
+      gateway.chat(hi(), mock());
+
+      assertThatThrownBy(() -> gateway.chat(hi(), mock()))
+          .isInstanceOfSatisfying(
+              LimitExceededException.class, refused -> assertThat(refused.status()).isEqualTo(412));
+    }
+  }
+
   private static void assertRateLimited(List<LimitsFixture.Result> results, int refused) {
     assertThat(results)
         .filteredOn(result -> !result.answered())

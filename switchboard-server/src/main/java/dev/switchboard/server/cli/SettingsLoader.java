@@ -143,8 +143,29 @@ public final class SettingsLoader {
     try {
       boolean allowUnauthenticated =
           bool(Setting.ALLOW_UNAUTHENTICATED, value(known, Setting.ALLOW_UNAUTHENTICATED));
+      boolean accessEnabled = bool(Setting.ACCESS_ENABLED, value(known, Setting.ACCESS_ENABLED));
+      boolean requireKeys =
+          bool(Setting.ACCESS_REQUIRE_KEYS, value(known, Setting.ACCESS_REQUIRE_KEYS));
+      if (requireKeys && !accessEnabled) {
+        throw new IllegalArgumentException(
+            Setting.ACCESS_REQUIRE_KEYS.key
+                + "=true needs "
+                + Setting.ACCESS_ENABLED.key
+                + "=true: with access off there are no keys to require");
+      }
+      Integer adminPort = adminPort(known);
+      String adminHost = value(known, Setting.ADMIN_HOST);
       if (listens) {
-        requireLoopbackOrConsent(value(known, Setting.HOST), allowUnauthenticated);
+        requireLoopbackOrConsent(value(known, Setting.HOST), allowUnauthenticated, requireKeys);
+        if (adminPort != null && !isLoopback(adminHost)) {
+          throw new IllegalArgumentException(
+              Setting.ADMIN_HOST.key
+                  + " "
+                  + adminHost
+                  + " is not a loopback address: the admin port listens on loopback only (127.0.0.1,"
+                  + " ::1 or localhost); reach it from elsewhere through an SSH tunnel or a proxy"
+                  + " you control");
+        }
       }
       gateway.cache(cache(known));
       String pricingFile = value(known, Setting.PRICING_FILE);
@@ -158,7 +179,9 @@ public final class SettingsLoader {
           duration(Setting.DRAIN_TIMEOUT, value(known, Setting.DRAIN_TIMEOUT)),
           gateway.build(),
           observability(known),
-          adminToken(known));
+          adminToken(known),
+          adminHost,
+          adminPort);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("invalid settings: " + e.getMessage(), e);
     }
@@ -176,21 +199,38 @@ public final class SettingsLoader {
     return token;
   }
 
+  /** The admin port, or {@code null} for none (the admin routes share the gateway's port). */
+  private static Integer adminPort(Map<Setting, String> known) {
+    String port = value(known, Setting.ADMIN_PORT);
+    if (port.equalsIgnoreCase("none")) {
+      return null;
+    }
+    int number = integer(Setting.ADMIN_PORT, port);
+    if (number < 0 || number > 65535) {
+      throw new IllegalArgumentException(
+          Setting.ADMIN_PORT.key + " must be between 0 and 65535, not " + number);
+    }
+    return number;
+  }
+
   /**
    * A gateway that any machine can reach spends its providers' keys for anyone: it binds a
-   * non-loopback address only when the operator says so. (Gateway keys, when they exist, will be
-   * the other way to say it.)
+   * non-loopback address only when every caller needs a gateway key ({@code access.require-keys})
+   * or the operator says something in front of it does the checking.
    */
-  private static void requireLoopbackOrConsent(String host, boolean allowUnauthenticated) {
-    if (allowUnauthenticated || isLoopback(host)) {
+  private static void requireLoopbackOrConsent(
+      String host, boolean allowUnauthenticated, boolean requireKeys) {
+    if (allowUnauthenticated || requireKeys || isLoopback(host)) {
       return;
     }
     throw new IllegalArgumentException(
         Setting.HOST.key
             + " "
             + host
-            + " is not a loopback address, and nothing checks who calls the gateway: anyone who"
-            + " reaches it could use its providers through it. Keep it on 127.0.0.1, or set "
+            + " is not a loopback address, and gateway keys are not required: anyone who reaches"
+            + " it could use its providers through it. Keep it on 127.0.0.1, set "
+            + Setting.ACCESS_REQUIRE_KEYS.key
+            + "=true so that every caller needs a gateway key, or set "
             + Setting.ALLOW_UNAUTHENTICATED.key
             + "=true if something in front of it (a proxy, a firewall) does the checking");
   }

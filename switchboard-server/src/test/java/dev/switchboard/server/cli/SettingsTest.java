@@ -51,6 +51,47 @@ class SettingsTest {
   }
 
   @Test
+  void requiringGatewayKeysLetsTheGatewayBindANonLoopbackAddress() {
+    ServerSettings guarded =
+        SettingsLoader.load(
+            null,
+            Map.of("SWITCHBOARD_ACCESS_REQUIRE_KEYS", "true"),
+            Map.of("server.host", "0.0.0.0"));
+
+    assertThat(guarded.host()).isEqualTo("0.0.0.0");
+    assertThatThrownBy(() -> SettingsLoader.load(null, Map.of(), Map.of("server.host", "0.0.0.0")))
+        .hasMessageContaining("access.require-keys=true");
+    assertThatThrownBy(() ->
+            SettingsLoader.load(
+                null, Map.of(), Map.of("access.require-keys", "true", "access.enabled", "false")))
+        .hasMessageContaining("access.require-keys=true needs access.enabled=true");
+  }
+
+  @Test
+  void theAdminPortIsNoneByDefaultAndListensOnLoopbackOnly() {
+    ServerSettings defaults = SettingsLoader.load(null, Map.of(), Map.of());
+    assertThat(defaults.adminPort()).isNull();
+    assertThat(defaults.adminHost()).isEqualTo("127.0.0.1");
+
+    ServerSettings apart =
+        SettingsLoader.load(null, Map.of("SWITCHBOARD_ADMIN_PORT", "8788"), Map.of());
+    assertThat(apart.adminPort()).isEqualTo(8788);
+    assertThat(
+            SettingsLoader.load(null, Map.of(), Map.of("admin.port", "0", "admin.host", "::1"))
+                .adminHost())
+        .isEqualTo("::1");
+
+    assertThatThrownBy(() ->
+            SettingsLoader.load(
+                null,
+                Map.of("SWITCHBOARD_SERVER_ALLOW_UNAUTHENTICATED", "true"),
+                Map.of("admin.port", "8788", "admin.host", "0.0.0.0")))
+        .hasMessageContaining("admin.host 0.0.0.0 is not a loopback address");
+    assertThatThrownBy(() -> SettingsLoader.load(null, Map.of(), Map.of("admin.port", "70000")))
+        .hasMessageContaining("admin.port must be between 0 and 65535");
+  }
+
+  @Test
   void theAdminTokenIsNoneByDefaultAndReadFromTheEnvironment() {
     assertThat(SettingsLoader.load(null, Map.of(), Map.of()).adminToken()).isNull();
 
