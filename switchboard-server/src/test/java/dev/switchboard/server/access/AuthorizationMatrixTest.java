@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -163,23 +162,22 @@ class AuthorizationMatrixTest {
             workspaceA,
             all));
     TrickyTokens.derivedFrom(keyA.secret())
-        .forEach(
-            (name, token) -> {
-              callers.add(
-                  new Caller(
-                      "tricky: " + name,
-                      Caller.Kind.INVALID,
-                      List.<String[]>of(new String[] {"x-portkey-api-key", token}),
-                      null,
-                      Set.of()));
-              callers.add(
-                  new Caller(
-                      "tricky as Bearer: " + name,
-                      Caller.Kind.INVALID,
-                      List.<String[]>of(new String[] {"authorization", "Bearer " + token}),
-                      null,
-                      Set.of()));
-            });
+        .forEach((name, token) -> {
+          callers.add(
+              new Caller(
+                  "tricky: " + name,
+                  Caller.Kind.INVALID,
+                  List.<String[]>of(new String[] {"x-portkey-api-key", token}),
+                  null,
+                  Set.of()));
+          callers.add(
+              new Caller(
+                  "tricky as Bearer: " + name,
+                  Caller.Kind.INVALID,
+                  List.<String[]>of(new String[] {"authorization", "Bearer " + token}),
+                  null,
+                  Set.of()));
+        });
     return callers;
   }
 
@@ -196,8 +194,8 @@ class AuthorizationMatrixTest {
   // --- what a cell is expected to do ------------------------------------------------------
 
   /**
-   * Whether the route table and the caller's key allow the call. Targets of the admin API's
-   * routes (keys, virtual keys, usage) are workspace A's.
+   * Whether the route table and the caller's key allow the call. Targets of the admin API's routes
+   * (keys, virtual keys, usage) are workspace A's.
    */
   boolean expectAllowed(Route route, Caller caller) {
     return switch (route.surface()) {
@@ -222,15 +220,14 @@ class AuthorizationMatrixTest {
             boolean allowed = expectAllowed(route, caller);
             for (PathVariants.Variant variant : PathVariants.of(route.samplePath())) {
               pending.add(
-                  threads.submit(
-                      () -> {
-                        parallel.acquire();
-                        try {
-                          return call(route, method, caller, variant, allowed);
-                        } finally {
-                          parallel.release();
-                        }
-                      }));
+                  threads.submit(() -> {
+                    parallel.acquire();
+                    try {
+                      return call(route, method, caller, variant, allowed);
+                    } finally {
+                      parallel.release();
+                    }
+                  }));
             }
           }
         }
@@ -258,7 +255,10 @@ class AuthorizationMatrixTest {
 
   Cell call(
       Route route, String method, Caller caller, PathVariants.Variant variant, boolean allowed) {
-    Target target = target(route, method);
+    // Only a caller holding something can change a key, so only its cells get a target of their
+    // own; the others share one bait per route (any 2xx of theirs is a finding anyway).
+    boolean holdsSomething = caller.kind() == Caller.Kind.KEY || caller.kind() == Caller.Kind.ADMIN;
+    Target target = target(route, method, holdsSomething);
     String path = fill(variant.rawPath(), target) + target.query();
     List<String[]> headers = new ArrayList<>(caller.headers());
     if (route.surface() == Route.Surface.GATEWAY) {
@@ -275,15 +275,19 @@ class AuthorizationMatrixTest {
    * The path parameters, query and body of a call. A call that changes a key or virtual key gets
    * one made for it (in workspace A), so that no cell's effect changes another cell's.
    */
-  Target target(Route route, String method) {
+  Target target(Route route, String method, boolean ownTarget) {
     int n = serial.incrementAndGet();
     String path = route.path();
-    boolean changes = !method.equals("GET");
+    boolean changes = !method.equals("GET") && ownTarget;
     Map<String, String> parameters = new TreeMap<>();
     String query = "";
     String body = null;
     if (path.startsWith("/v1/admin/keys")) {
-      parameters.put("id", changes ? victimKey().id() : standingVictim.id());
+      parameters.put(
+          "id",
+          changes
+              ? victimKey().id()
+              : method.equals("GET") ? standingVictim.id() : bait(route).id());
       if (route.surface() == Route.Surface.ADMIN_API && path.equals("/v1/admin/keys")) {
         query = method.equals("GET") ? "?workspace=" + workspaceA : "";
         body =
@@ -300,7 +304,8 @@ class AuthorizationMatrixTest {
       }
     } else if (path.startsWith("/v1/admin/virtual-keys")) {
       parameters.put("workspace", workspaceA);
-      parameters.put("slug", changes ? victimVirtualKey(n) : slugA);
+      parameters.put(
+          "slug", changes ? victimVirtualKey(n) : method.equals("GET") ? slugA : baitSlug(route));
       if (path.equals("/v1/admin/virtual-keys")) {
         query = method.equals("GET") ? "?workspace=" + workspaceA : "";
         body =
@@ -323,9 +328,7 @@ class AuthorizationMatrixTest {
       body =
           method.equals("POST")
               ? "{\"id\":\"ws-new-" + n + "\",\"name\":\"new " + n + "\"}"
-              : method.equals("PATCH")
-                  ? "{\"limits\":{\"requests_per_minute\":100000}}"
-                  : null;
+              : method.equals("PATCH") ? "{\"limits\":{\"requests_per_minute\":100000}}" : null;
     } else if (path.equals("/v1/admin/usage")) {
       query = "?subject=key:" + standingVictim.id();
     } else if (path.equals("/v1/admin/virtual-keys/reencrypt")) {
@@ -377,6 +380,17 @@ class AuthorizationMatrixTest {
         : Character.toUpperCase(segment.charAt(0)) + segment.substring(1);
   }
 
+  final Map<Route, AccessGateway.CreatedKey> baits = new ConcurrentHashMap<>();
+  final Map<Route, String> baitSlugs = new ConcurrentHashMap<>();
+
+  AccessGateway.CreatedKey bait(Route route) {
+    return baits.computeIfAbsent(route, r -> victimKey());
+  }
+
+  String baitSlug(Route route) {
+    return baitSlugs.computeIfAbsent(route, r -> victimVirtualKey(serial.incrementAndGet()));
+  }
+
   AccessGateway.CreatedKey victimKey() {
     return gateway.createKey(
         workspaceA,
@@ -422,8 +436,7 @@ class AuthorizationMatrixTest {
 
     Map<String, java.net.http.HttpResponse<String>> probes = new java.util.LinkedHashMap<>();
     probes.put(
-        "narrow key mints a key",
-        gateway.send("POST", "/v1/admin/keys", narrower, asNarrow));
+        "narrow key mints a key", gateway.send("POST", "/v1/admin/keys", narrower, asNarrow));
     probes.put(
         "manager mints a key with more permissions",
         gateway.send(
@@ -436,7 +449,8 @@ class AuthorizationMatrixTest {
         gateway.send(
             "POST",
             "/v1/admin/keys",
-            narrower.replace("[\"completions\"]", "[\"completions\",\"keys.manage\",\"usage.read\"]"),
+            narrower.replace(
+                "[\"completions\"]", "[\"completions\",\"keys.manage\",\"usage.read\"]"),
             asManager));
     probes.put(
         "manager mints a key without limits",
@@ -456,7 +470,8 @@ class AuthorizationMatrixTest {
             asManager));
     probes.put(
         "manager mints a key in workspace B",
-        gateway.send("POST", "/v1/admin/keys", narrower.replace(workspaceA, workspaceB), asManager));
+        gateway.send(
+            "POST", "/v1/admin/keys", narrower.replace(workspaceA, workspaceB), asManager));
     probes.put(
         "manager widens key A's limits",
         gateway.send(
@@ -495,22 +510,18 @@ class AuthorizationMatrixTest {
             asManager));
     probes.put(
         "manager creates a workspace",
-        gateway.send("POST", "/v1/admin/workspaces", "{\"id\":\"ws-evil\",\"name\":\"x\"}", asManager));
+        gateway.send(
+            "POST", "/v1/admin/workspaces", "{\"id\":\"ws-evil\",\"name\":\"x\"}", asManager));
     probes.put(
         "key A creates a workspace",
         gateway.send("POST", "/v1/admin/workspaces", "{\"id\":\"ws-evil2\",\"name\":\"x\"}", asA));
-    probes.put(
-        "key A lists workspaces",
-        gateway.send("GET", "/v1/admin/workspaces", null, asA));
+    probes.put("key A lists workspaces", gateway.send("GET", "/v1/admin/workspaces", null, asA));
     probes.put(
         "key B lists workspace A's keys",
         gateway.send("GET", "/v1/admin/keys?workspace=" + workspaceA, null, asB));
+    probes.put("key B reads key A", gateway.send("GET", "/v1/admin/keys/" + keyA.id(), null, asB));
     probes.put(
-        "key B reads key A",
-        gateway.send("GET", "/v1/admin/keys/" + keyA.id(), null, asB));
-    probes.put(
-        "key B revokes key A",
-        gateway.send("DELETE", "/v1/admin/keys/" + keyA.id(), null, asB));
+        "key B revokes key A", gateway.send("DELETE", "/v1/admin/keys/" + keyA.id(), null, asB));
     probes.put(
         "key B rotates key A",
         gateway.send("POST", "/v1/admin/keys/" + keyA.id() + "/rotate", null, asB));
@@ -562,7 +573,13 @@ class AuthorizationMatrixTest {
     probes.put(
         "narrow key chats",
         gateway.send(
-            "POST", "/v1/chat/completions", chat, asNarrow[0], asNarrow[1], "x-portkey-provider", "mock"));
+            "POST",
+            "/v1/chat/completions",
+            chat,
+            asNarrow[0],
+            asNarrow[1],
+            "x-portkey-provider",
+            "mock"));
     probes.put(
         "narrow key embeds another model",
         gateway.send(
@@ -586,7 +603,13 @@ class AuthorizationMatrixTest {
     probes.put(
         "narrow key passes through",
         gateway.send(
-            "POST", "/v1/proxy/chat/completions", chat, asNarrow[0], asNarrow[1], "x-portkey-provider", "mock"));
+            "POST",
+            "/v1/proxy/chat/completions",
+            chat,
+            asNarrow[0],
+            asNarrow[1],
+            "x-portkey-provider",
+            "mock"));
     probes.put(
         "admin token as a gateway key on chat",
         gateway.send(
@@ -603,11 +626,12 @@ class AuthorizationMatrixTest {
     probes.put(
         "key A on the metrics",
         gateway.send("GET", "/metrics", null, "authorization", "Bearer " + keyA.secret()));
-    probes.forEach(
-        (name, answer) -> lines.add(probeLine(name, answer.statusCode(), answer.statusCode() / 100 == 2)));
+    probes.forEach((name, answer) ->
+        lines.add(probeLine(name, answer.statusCode(), answer.statusCode() / 100 == 2)));
 
     // Effects: nothing the denied calls attempted took place.
-    var listed = WireJson.tree(gateway.admin("GET", "/v1/admin/keys?workspace=" + workspaceA, null).body());
+    var listed =
+        WireJson.tree(gateway.admin("GET", "/v1/admin/keys?workspace=" + workspaceA, null).body());
     JsonNode keyAInfo = find(listed, keyA.id());
     boolean keyAIntact =
         keyAInfo != null
@@ -623,7 +647,9 @@ class AuthorizationMatrixTest {
                         "mock")
                     .statusCode()
                 == 200;
-    lines.add(probeLine("after: key A still works, unrevoked, unrotated", keyAIntact ? 200 : 0, !keyAIntact));
+    lines.add(
+        probeLine(
+            "after: key A still works, unrevoked, unrotated", keyAIntact ? 200 : 0, !keyAIntact));
     return lines;
   }
 
@@ -644,7 +670,11 @@ class AuthorizationMatrixTest {
   // --- the report -------------------------------------------------------------------------
 
   void report(
-      List<Route> routes, List<Caller> callers, List<Cell> cells, List<String> probes, long started) {
+      List<Route> routes,
+      List<Caller> callers,
+      List<Cell> cells,
+      List<String> probes,
+      long started) {
     List<String> foreignA = List.of(workspaceA, keyA.id(), narrow.id(), standingVictim.id(), slugA);
     List<String> foreignB = List.of(workspaceB, keyB.id(), slugB);
     int unexpected2xx = 0;
@@ -656,7 +686,10 @@ class AuthorizationMatrixTest {
     for (Cell cell : cells) {
       int status = cell.answer().status();
       boolean ok = status / 100 == 2;
-      statuses.computeIfAbsent((cell.expectAllowed() ? "allowed " : "denied ") + status, s -> new AtomicInteger()).incrementAndGet();
+      statuses
+          .computeIfAbsent(
+              (cell.expectAllowed() ? "allowed " : "denied ") + status, s -> new AtomicInteger())
+          .incrementAndGet();
       String key = cell.method() + " " + cell.route().path();
       int[] row = byRoute.computeIfAbsent(key, k -> new int[4]);
       row[0]++;
@@ -677,7 +710,8 @@ class AuthorizationMatrixTest {
         unexpected2xx++;
         escalations++;
         row[2]++;
-        findings.add("UNEXPECTED 2xx " + status + ": " + where + " -> " + abbreviate(cell.answer().body()));
+        findings.add(
+            "UNEXPECTED 2xx " + status + ": " + where + " -> " + abbreviate(cell.answer().body()));
       } else if (ok && cell.caller().kind() == Caller.Kind.KEY) {
         List<String> foreign = workspaceA.equals(cell.caller().workspace()) ? foreignB : foreignA;
         for (String id : foreign) {
@@ -689,12 +723,16 @@ class AuthorizationMatrixTest {
           }
         }
       }
-      if (cell.expectAllowed()
-          && cell.variant().canonical()
-          && (status == 401 || status == 403)) {
+      if (cell.expectAllowed() && cell.variant().canonical() && (status == 401 || status == 403)) {
         allowedRefused++;
         row[3]++;
-        findings.add("allowed but refused " + status + ": " + where + " -> " + abbreviate(cell.answer().body()));
+        findings.add(
+            "allowed but refused "
+                + status
+                + ": "
+                + where
+                + " -> "
+                + abbreviate(cell.answer().body()));
       }
     }
     int probeEscalations = (int) probes.stream().filter(l -> l.endsWith("ESCALATION")).count();
@@ -709,7 +747,8 @@ class AuthorizationMatrixTest {
             "allowed refused");
     byRoute.forEach((route, row) -> perRoute.row(route, row[0], row[1], row[2], row[3]));
     perRoute.print();
-    ReportTable status = new ReportTable("Answers by expectation and status", "expected / status", "cells");
+    ReportTable status =
+        new ReportTable("Answers by expectation and status", "expected / status", "cells");
     new TreeMap<>(statuses).forEach((k, v) -> status.row(k, v.get()));
     status.print();
     ReportTable probeTable = new ReportTable("Escalation probes", "probe", "status", "verdict");

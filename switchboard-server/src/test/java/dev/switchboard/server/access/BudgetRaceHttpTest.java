@@ -129,12 +129,14 @@ class BudgetRaceHttpTest {
         others.add(answer.statusCode() + " " + answer.body());
       }
     }
-    HttpResponse<String> usage = admin.admin("GET", "/v1/admin/usage?subject=key:" + key.id(), null);
+    HttpResponse<String> usage =
+        admin.admin("GET", "/v1/admin/usage?subject=key:" + key.id(), null);
     assertThat(usage.statusCode()).as(usage.body()).isEqualTo(200);
     BigDecimal spent = decimal(WireJson.tree(usage.body()), "spent_usd");
     BigDecimal reserved = decimal(WireJson.tree(usage.body()), "reserved_usd");
     int admitted = statuses.getOrDefault(200, 0);
-    BigDecimal overshoot = charged.max(spent == null ? BigDecimal.ZERO : spent).subtract(BUDGET).max(BigDecimal.ZERO);
+    BigDecimal overshoot =
+        charged.max(spent == null ? BigDecimal.ZERO : spent).subtract(BUDGET).max(BigDecimal.ZERO);
 
     new ReportTable("Budget race, " + setUp, "figure", "value")
         .row("requests released together", answers.size())
@@ -143,7 +145,9 @@ class BudgetRaceHttpTest {
         .row("other statuses", statuses.toString())
         .row("sum of x-switchboard-cost-usd of the 200s", charged.toPlainString())
         .row("usage endpoint spent_usd", spent == null ? "absent" : spent.toPlainString())
-        .row("usage endpoint reserved_usd (after)", reserved == null ? "absent" : reserved.toPlainString())
+        .row(
+            "usage endpoint reserved_usd (after)",
+            reserved == null ? "absent" : reserved.toPlainString())
         .row("overshoot $", overshoot.toPlainString())
         .row("burst wall time s", String.format(Locale.ROOT, "%.2f", seconds))
         .print();

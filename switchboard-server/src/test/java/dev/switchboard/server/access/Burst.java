@@ -27,12 +27,11 @@ final class Burst {
       for (int i = 0; i < count; i++) {
         int n = i;
         pending.add(
-            threads.submit(
-                () -> {
-                  ready.countDown();
-                  go.await();
-                  return request.apply(n);
-                }));
+            threads.submit(() -> {
+              ready.countDown();
+              go.await();
+              return request.apply(n);
+            }));
       }
       ready.await();
       go.countDown();

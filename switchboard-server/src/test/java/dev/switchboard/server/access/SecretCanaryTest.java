@@ -172,7 +172,10 @@ class SecretCanaryTest {
         createKey(gateway, "ws-canary", "narrow", "{\"permissions\":[\"embeddings\"]}", null);
     AccessGateway.CreatedKey slow =
         createKey(
-            gateway, "ws-canary", "one-a-minute", "{\"permissions\":[\"completions\"]}",
+            gateway,
+            "ws-canary",
+            "one-a-minute",
+            "{\"permissions\":[\"completions\"]}",
             "{\"requests_per_minute\":1}");
     AccessGateway.CreatedKey poor =
         createKey(
@@ -183,14 +186,20 @@ class SecretCanaryTest {
             "{\"budget\":{\"cost_usd\":\"0.0000001\",\"period\":\"month\"}}");
     AccessGateway.CreatedKey doomed =
         createKey(gateway, "ws-canary", "doomed", "{\"permissions\":[\"completions\"]}", null);
-    seen("admin: create virtual key", gateway.createVirtualKey("ws-canary", "canary-vk", "openai", virtualKeySecret, null));
+    seen(
+        "admin: create virtual key",
+        gateway.createVirtualKey("ws-canary", "canary-vk", "openai", virtualKeySecret, null));
 
     String[] asKey = {"x-portkey-api-key", key.secret()};
     String[] provider = {"x-portkey-provider", "openai", "authorization", "Bearer " + providerKey};
-    String[] viaVirtualKey = {"authorization", "Bearer " + key.secret(), "x-portkey-virtual-key", "canary-vk"};
+    String[] viaVirtualKey = {
+      "authorization", "Bearer " + key.secret(), "x-portkey-virtual-key", "canary-vk"
+    };
 
     // Successes: a provider key, a virtual key, whole and streamed, bodies logged.
-    seen("chat, provider key", gateway.send("POST", "/v1/chat/completions", chat, join(asKey, provider)));
+    seen(
+        "chat, provider key",
+        gateway.send("POST", "/v1/chat/completions", chat, join(asKey, provider)));
     seen(
         "chat, provider key, log_bodies",
         gateway.send(
@@ -198,7 +207,9 @@ class SecretCanaryTest {
             "/v1/chat/completions",
             chat,
             join(asKey, provider, new String[] {"x-portkey-config", logBodies})));
-    seen("stream, provider key", gateway.send("POST", "/v1/chat/completions", stream, join(asKey, provider)));
+    seen(
+        "stream, provider key",
+        gateway.send("POST", "/v1/chat/completions", stream, join(asKey, provider)));
     seen("chat, virtual key", gateway.send("POST", "/v1/chat/completions", chat, viaVirtualKey));
     seen(
         "chat, virtual key in a config, log_bodies",
@@ -210,7 +221,8 @@ class SecretCanaryTest {
             key.secret(),
             "x-portkey-config",
             "{\"virtual_key\":\"canary-vk\",\"log_bodies\":true}"));
-    seen("stream, virtual key", gateway.send("POST", "/v1/chat/completions", stream, viaVirtualKey));
+    seen(
+        "stream, virtual key", gateway.send("POST", "/v1/chat/completions", stream, viaVirtualKey));
     seen(
         "embeddings, virtual key",
         gateway.send(
@@ -234,7 +246,9 @@ class SecretCanaryTest {
             "POST",
             "/v1/chat/completions",
             chat,
-            join(new String[] {"x-portkey-api-key", TrickyTokens.oneCharacterChanged(key.secret())}, provider)));
+            join(
+                new String[] {"x-portkey-api-key", TrickyTokens.oneCharacterChanged(key.secret())},
+                provider)));
     seen(
         "401 admin token as gateway key",
         gateway.send(
@@ -290,7 +304,8 @@ class SecretCanaryTest {
             "canary-vk"));
     seen(
         "403 admin API, key of another workspace",
-        gateway.send("GET", "/v1/admin/keys/" + key.id(), null, "x-portkey-api-key", other.secret()));
+        gateway.send(
+            "GET", "/v1/admin/keys/" + key.id(), null, "x-portkey-api-key", other.secret()));
 
     // 429 and 412.
     String[] asSlow = join(new String[] {"x-portkey-api-key", slow.secret()}, provider);
@@ -314,15 +329,24 @@ class SecretCanaryTest {
             "POST",
             "/v1/chat/completions",
             chat,
-            join(asKey, provider, new String[] {"x-portkey-config", "{\"strategy\":{\"mode\":\"nope\"}}"})));
+            join(
+                asKey,
+                provider,
+                new String[] {"x-portkey-config", "{\"strategy\":{\"mode\":\"nope\"}}"})));
 
     // Upstream failures: 401 from the provider, a reset, a 500, a stream cut short.
     openAi.enqueue(Fault.status(401));
-    seen("upstream 401, provider key", gateway.send("POST", "/v1/chat/completions", chat, join(asKey, provider)));
+    seen(
+        "upstream 401, provider key",
+        gateway.send("POST", "/v1/chat/completions", chat, join(asKey, provider)));
     openAi.enqueue(Fault.status(401));
-    seen("upstream 401, virtual key", gateway.send("POST", "/v1/chat/completions", chat, viaVirtualKey));
+    seen(
+        "upstream 401, virtual key",
+        gateway.send("POST", "/v1/chat/completions", chat, viaVirtualKey));
     openAi.enqueue(Fault.resetConnection());
-    seen("502 upstream reset, virtual key", gateway.send("POST", "/v1/chat/completions", chat, viaVirtualKey));
+    seen(
+        "502 upstream reset, virtual key",
+        gateway.send("POST", "/v1/chat/completions", chat, viaVirtualKey));
     openAi.enqueue(Fault.status(500));
     openAi.enqueue(Fault.status(500));
     openAi.enqueue(Fault.status(500));
@@ -334,14 +358,17 @@ class SecretCanaryTest {
             chat,
             join(asKey, provider, new String[] {"x-portkey-config", logBodies})));
     openAi.enqueue(Fault.cutStreamAfter(1));
-    seen("stream cut, virtual key", gateway.send("POST", "/v1/chat/completions", stream, viaVirtualKey));
+    seen(
+        "stream cut, virtual key",
+        gateway.send("POST", "/v1/chat/completions", stream, viaVirtualKey));
     seen(
         "unreachable custom host, provider key",
         gateway.send(
             "POST",
             "/v1/chat/completions",
             chat,
-            join(asKey, provider, new String[] {"x-portkey-custom-host", "http://127.0.0.1:9/v1"})));
+            join(
+                asKey, provider, new String[] {"x-portkey-custom-host", "http://127.0.0.1:9/v1"})));
 
     // The admin API, each route.
     seen("admin: list workspaces", gateway.admin("GET", "/v1/admin/workspaces", null));
@@ -350,22 +377,33 @@ class SecretCanaryTest {
     seen(
         "admin: update key",
         gateway.admin("PATCH", "/v1/admin/keys/" + key.id(), "{\"name\":\"main-renamed\"}"));
-    HttpResponse<String> rotated = gateway.admin("POST", "/v1/admin/keys/" + other.id() + "/rotate", null);
+    HttpResponse<String> rotated =
+        gateway.admin("POST", "/v1/admin/keys/" + other.id() + "/rotate", null);
     String rotatedSecret = WireJson.tree(rotated.body()).path("key").asText();
     canaries.put("gateway key (rotated)", rotatedSecret);
-    seen.add(new Seen("admin: rotate key (its new secret excluded)", headersAndBody(rotated), rotatedSecret));
+    seen.add(
+        new Seen(
+            "admin: rotate key (its new secret excluded)", headersAndBody(rotated), rotatedSecret));
     seen(
         "401 key used after rotation",
-        gateway.send("POST", "/v1/chat/completions", chat, join(new String[] {"x-portkey-api-key", other.secret()}, provider)));
+        gateway.send(
+            "POST",
+            "/v1/chat/completions",
+            chat,
+            join(new String[] {"x-portkey-api-key", other.secret()}, provider)));
     seen("admin: list virtual keys", gateway.admin("GET", "/v1/admin/virtual-keys", null));
-    seen("admin: get virtual key", gateway.admin("GET", "/v1/admin/virtual-keys/ws-canary/canary-vk", null));
+    seen(
+        "admin: get virtual key",
+        gateway.admin("GET", "/v1/admin/virtual-keys/ws-canary/canary-vk", null));
     seen(
         "admin: rotate virtual key",
         gateway.admin(
             "POST",
             "/v1/admin/virtual-keys/ws-canary/canary-vk/rotate",
             "{\"credentials\":{\"api_key\":\"" + rotatedVirtualKeySecret + "\"}}"));
-    seen("chat, rotated virtual key", gateway.send("POST", "/v1/chat/completions", chat, viaVirtualKey));
+    seen(
+        "chat, rotated virtual key",
+        gateway.send("POST", "/v1/chat/completions", chat, viaVirtualKey));
     seen(
         "admin: limit virtual key",
         gateway.admin(
@@ -373,11 +411,15 @@ class SecretCanaryTest {
             "/v1/admin/virtual-keys/ws-canary/canary-vk",
             "{\"limits\":{\"requests_per_minute\":1000}}"));
     seen("admin: re-encrypt", gateway.admin("POST", "/v1/admin/virtual-keys/reencrypt", "{}"));
-    seen("admin: usage of a key", gateway.admin("GET", "/v1/admin/usage?subject=key:" + key.id(), null));
+    seen(
+        "admin: usage of a key",
+        gateway.admin("GET", "/v1/admin/usage?subject=key:" + key.id(), null));
     seen(
         "admin: usage of the virtual key",
         gateway.admin("GET", "/v1/admin/usage?subject=virtual_key:ws-canary/canary-vk", null));
-    seen("admin: usage of the workspace", gateway.admin("GET", "/v1/admin/usage?subject=workspace:ws-canary", null));
+    seen(
+        "admin: usage of the workspace",
+        gateway.admin("GET", "/v1/admin/usage?subject=workspace:ws-canary", null));
     seen(
         "admin: invalid virtual key request",
         gateway.admin(
@@ -404,7 +446,11 @@ class SecretCanaryTest {
       AccessGateway gateway, String workspace, String name, String scopes, String limits) {
     AccessGateway.CreatedKey created = gateway.createKey(workspace, name, scopes, limits);
     canaries.put("gateway key '" + name + "'", created.secret());
-    seen.add(new Seen("admin: create key '" + name + "' (its secret excluded)", created.answer(), created.secret()));
+    seen.add(
+        new Seen(
+            "admin: create key '" + name + "' (its secret excluded)",
+            created.answer(),
+            created.secret()));
     return created;
   }
 
@@ -414,7 +460,10 @@ class SecretCanaryTest {
 
   static String headersAndBody(HttpResponse<String> answer) {
     StringBuilder text = new StringBuilder();
-    answer.headers().map().forEach((name, values) -> text.append(name).append(": ").append(values).append('\n'));
+    answer
+        .headers()
+        .map()
+        .forEach((name, values) -> text.append(name).append(": ").append(values).append('\n'));
     return text.append('\n').append(answer.body()).toString();
   }
 
@@ -462,7 +511,10 @@ class SecretCanaryTest {
           while (result.next()) {
             rows.append(table).append(':');
             for (int c = 1; c <= meta.getColumnCount(); c++) {
-              rows.append(' ').append(meta.getColumnName(c)).append('=').append(result.getString(c));
+              rows.append(' ')
+                  .append(meta.getColumnName(c))
+                  .append('=')
+                  .append(result.getString(c));
             }
             rows.append('\n');
             rowCount++;
@@ -479,7 +531,8 @@ class SecretCanaryTest {
   String spans(List<byte[]> exports) throws Exception {
     StringBuilder text = new StringBuilder();
     for (byte[] export : exports) {
-      for (ResourceSpans resource : ExportTraceServiceRequest.parseFrom(export).getResourceSpansList()) {
+      for (ResourceSpans resource :
+          ExportTraceServiceRequest.parseFrom(export).getResourceSpansList()) {
         attributes(text, resource.getResource().getAttributesList());
         for (ScopeSpans scope : resource.getScopeSpansList()) {
           for (Span span : scope.getSpansList()) {
@@ -517,10 +570,14 @@ class SecretCanaryTest {
   void report(List<RecordedRequest> upstream, String jcmdDump, long started) {
     // Controls: the canaries were planted where they should be, and the scanner finds them there.
     String upstreamAuth =
-        String.join("\n", upstream.stream().map(r -> String.valueOf(r.header("authorization"))).toList());
-    int providerKeyUpstream = CanaryScanner.total(upstreamAuth, canaries.get("provider key (Authorization)"));
-    int virtualKeyUpstream = CanaryScanner.total(upstreamAuth, canaries.get("virtual key's provider key"));
-    int rotatedUpstream = CanaryScanner.total(upstreamAuth, canaries.get("virtual key's rotated provider key"));
+        String.join(
+            "\n", upstream.stream().map(r -> String.valueOf(r.header("authorization"))).toList());
+    int providerKeyUpstream =
+        CanaryScanner.total(upstreamAuth, canaries.get("provider key (Authorization)"));
+    int virtualKeyUpstream =
+        CanaryScanner.total(upstreamAuth, canaries.get("virtual key's provider key"));
+    int rotatedUpstream =
+        CanaryScanner.total(upstreamAuth, canaries.get("virtual key's rotated provider key"));
 
     Map<String, Integer> perPlace = new LinkedHashMap<>();
     List<String> leaks = new ArrayList<>();
@@ -535,12 +592,26 @@ class SecretCanaryTest {
         int count = found.values().stream().mapToInt(Integer::intValue).sum();
         if (count > 0) {
           perPlace.merge(group, count, Integer::sum);
-          leaks.add(canary.getKey() + " in " + place.place() + " " + found + ": " + excerpt(place.text(), canary.getValue()));
+          leaks.add(
+              canary.getKey()
+                  + " in "
+                  + place.place()
+                  + " "
+                  + found
+                  + ": "
+                  + excerpt(place.text(), canary.getValue()));
         }
       }
     }
-    long scannedAnswers = seen.stream().filter(s -> s.place().contains("->") || s.place().startsWith("admin: create") || s.place().startsWith("admin: rotate")).count();
-    ReportTable table = new ReportTable("Secret canaries: occurrences per place", "place", "occurrences");
+    long scannedAnswers =
+        seen.stream()
+            .filter(s ->
+                s.place().contains("->")
+                    || s.place().startsWith("admin: create")
+                    || s.place().startsWith("admin: rotate"))
+            .count();
+    ReportTable table =
+        new ReportTable("Secret canaries: occurrences per place", "place", "occurrences");
     perPlace.forEach(table::row);
     table.print();
     new ReportTable("Secret canaries: what was searched", "figure", "value")
@@ -576,11 +647,17 @@ class SecretCanaryTest {
     if (name.startsWith("admin:")) {
       return "admin API answers";
     }
-    if (name.startsWith("request log") || name.startsWith("metrics") || name.startsWith("log lines")
-        || name.startsWith("thread dump") || name.startsWith("traces")) {
+    if (name.startsWith("request log")
+        || name.startsWith("metrics")
+        || name.startsWith("log lines")
+        || name.startsWith("thread dump")
+        || name.startsWith("traces")) {
       return name;
     }
-    if (name.matches("^(401|403|412|429|400|502).*") || name.startsWith("upstream") || name.contains("cut") || name.contains("unreachable")) {
+    if (name.matches("^(401|403|412|429|400|502).*")
+        || name.startsWith("upstream")
+        || name.contains("cut")
+        || name.contains("unreachable")) {
       return "error answers (bodies + headers)";
     }
     return "other answers (bodies + headers)";
