@@ -3,6 +3,7 @@ package dev.switchboard.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.access.Access;
 import dev.switchboard.access.Principal;
 import dev.switchboard.access.admin.AccessAdmin;
 import dev.switchboard.access.admin.AdminException;
@@ -44,12 +45,12 @@ final class AdminApiHandler extends Handler.Wrapper {
   private static final int MAX_BODY_BYTES = 256 * 1024;
 
   private final AdminToken adminToken;
-  private final Callers callers;
+  private final Access access;
 
-  AdminApiHandler(AdminToken adminToken, Callers callers, Handler next) {
+  AdminApiHandler(AdminToken adminToken, Access access, Handler next) {
     super(next);
     this.adminToken = adminToken;
-    this.callers = callers;
+    this.access = access;
   }
 
   /** The answer to every admin route while the admin API is off (no admin token set). */
@@ -65,8 +66,7 @@ final class AdminApiHandler extends Handler.Wrapper {
       return super.handle(request, response, callback);
     }
     response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
-    AccessAdmin admin = callers.admin();
-    if (admin == null || adminToken == null) {
+    if (!access.enabled() || adminToken == null) {
       LogsRoutes.writeError(
           response,
           callback,
@@ -83,7 +83,7 @@ final class AdminApiHandler extends Handler.Wrapper {
     try {
       Principal actor = actor(request);
       permit(actor, match.route());
-      answer(admin, actor, match, request, response, callback);
+      answer(access.admin(), actor, match, request, response, callback);
     } catch (GatewayException error) {
       LogsRoutes.writeError(response, callback, ErrorResponses.of(error));
     } catch (AdminException refused) {
@@ -131,7 +131,7 @@ final class AdminApiHandler extends Handler.Wrapper {
     }
     String key = PortkeyHeaders.gatewayKey(request.getHeaders());
     if (key != null) {
-      return callers.authenticate(key);
+      return access.authenticate(key);
     }
     throw AccessDeniedException.unauthenticated(
         AdminToken.presented(request) == null ? "missing_api_key" : "invalid_api_key",

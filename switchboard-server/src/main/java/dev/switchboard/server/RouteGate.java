@@ -1,5 +1,6 @@
 package dev.switchboard.server;
 
+import dev.switchboard.access.Access;
 import dev.switchboard.access.Permission;
 import dev.switchboard.access.Principal;
 import dev.switchboard.engine.errors.AccessDeniedException;
@@ -29,13 +30,13 @@ final class RouteGate extends Handler.Wrapper {
   static final String ADMIN_CONNECTOR = "admin";
 
   private final AdminToken adminToken;
-  private final Callers callers;
+  private final Access access;
   private final boolean adminPortSet;
 
-  RouteGate(AdminToken adminToken, Callers callers, boolean adminPortSet, Handler next) {
+  RouteGate(AdminToken adminToken, Access access, boolean adminPortSet, Handler next) {
     super(next);
     this.adminToken = adminToken;
-    this.callers = callers;
+    this.access = access;
     this.adminPortSet = adminPortSet;
   }
 
@@ -110,7 +111,7 @@ final class RouteGate extends Handler.Wrapper {
    */
   private ErrorResponses.ErrorResponse operator(Request request, Response response) {
     if (adminToken == null) {
-      return callers.keysRequired()
+      return access.keysRequired()
           ? ErrorResponses.gateway(
               401,
               "This endpoint requires the admin token, and none is set (admin.token).",
@@ -136,18 +137,8 @@ final class RouteGate extends Handler.Wrapper {
 
   /** Feedback needs a gateway key with {@code feedback}, or none where keys are not required. */
   private ErrorResponses.ErrorResponse feedback(Request request) {
-    String key = PortkeyHeaders.gatewayKey(request.getHeaders());
     try {
-      Principal caller;
-      if (key != null) {
-        caller = callers.authenticate(key);
-      } else if (callers.keysRequired()) {
-        throw AccessDeniedException.unauthenticated(
-            "missing_api_key",
-            "A gateway key is required: send x-portkey-api-key or Authorization: Bearer sbk-….");
-      } else {
-        caller = Principal.ANONYMOUS;
-      }
+      Principal caller = access.authenticate(PortkeyHeaders.gatewayKey(request.getHeaders()));
       if (caller.kind() != Principal.Kind.ADMIN
           && !caller.scopes().permissions().contains(Permission.FEEDBACK)) {
         throw AccessDeniedException.forbidden(

@@ -1,5 +1,6 @@
 package dev.switchboard.server;
 
+import dev.switchboard.access.AccessSettings;
 import dev.switchboard.engine.GatewaySettings;
 import dev.switchboard.observe.ObservabilitySettings;
 import java.time.Duration;
@@ -29,9 +30,13 @@ public record ServerSettings(
     ObservabilitySettings observability,
     String adminToken,
     String adminHost,
-    Integer adminPort) {
+    Integer adminPort,
+    AccessSettings access) {
 
-  /** Settings with the admin API, logs and metrics on the gateway's port. */
+  /**
+   * Settings with the admin API, logs and metrics on the gateway's port, and access off (tests that
+   * do not look at it).
+   */
   public ServerSettings(
       String host,
       int port,
@@ -49,7 +54,8 @@ public record ServerSettings(
         observability,
         adminToken,
         DEFAULT_HOST,
-        null);
+        null,
+        AccessSettings.disabled());
   }
 
   /** Settings without an admin token. */
@@ -98,8 +104,13 @@ public record ServerSettings(
           "admin port must be between 0 and 65535, not " + adminPort);
     }
     adminHost = adminHost == null ? DEFAULT_HOST : adminHost;
+    access = access == null ? AccessSettings.disabled() : access;
   }
 
+  /**
+   * The server's defaults, with access off (an embedded access store would be a file in the working
+   * directory); a gateway started from settings ({@code SettingsLoader}) has it on.
+   */
   public static ServerSettings defaults() {
     return new ServerSettings(
         DEFAULT_HOST,
@@ -120,7 +131,8 @@ public record ServerSettings(
         observability,
         adminToken,
         adminHost,
-        adminPort);
+        adminPort,
+        access);
   }
 
   public ServerSettings withObservability(ObservabilitySettings newObservability) {
@@ -133,7 +145,8 @@ public record ServerSettings(
         newObservability,
         adminToken,
         adminHost,
-        adminPort);
+        adminPort,
+        access);
   }
 
   public ServerSettings withAdminToken(String token) {
@@ -146,7 +159,8 @@ public record ServerSettings(
         observability,
         token,
         adminHost,
-        adminPort);
+        adminPort,
+        access);
   }
 
   /** These settings with the admin API, logs and metrics on their own port ({@code null}: none). */
@@ -160,7 +174,23 @@ public record ServerSettings(
         observability,
         adminToken,
         adminHost,
-        newAdminPort);
+        newAdminPort,
+        access);
+  }
+
+  /** These settings with gateway keys, virtual keys, limits and budgets as {@code newAccess}. */
+  public ServerSettings withAccess(AccessSettings newAccess) {
+    return new ServerSettings(
+        host,
+        port,
+        maxBodyBytes,
+        drainTimeout,
+        gateway,
+        observability,
+        adminToken,
+        adminHost,
+        adminPort,
+        newAccess);
   }
 
   /** The settings, with the admin token masked: they may be logged. */
@@ -184,6 +214,8 @@ public record ServerSettings(
         + adminHost
         + ", adminPort="
         + (adminPort == null ? "none" : adminPort)
+        + ", access="
+        + access
         + "]";
   }
 }

@@ -1,8 +1,10 @@
 package dev.switchboard.server;
 
+import dev.switchboard.access.Access;
 import dev.switchboard.engine.Gateway;
 import dev.switchboard.observe.Observability;
 import java.net.URI;
+import java.time.Clock;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -27,10 +29,12 @@ public final class SwitchboardServer implements AutoCloseable {
   private final ServerConnector adminConnector;
   private final Gateway gateway;
   private final Observability observability;
+  private final Access access;
 
   private SwitchboardServer(
-      ServerSettings settings, Gateway gateway, Observability observability, Callers callers) {
+      ServerSettings settings, Gateway gateway, Observability observability, Access access) {
     this.gateway = gateway;
+    this.access = access;
     this.observability = observability;
     QueuedThreadPool threads = new QueuedThreadPool();
     threads.setName("server");
@@ -57,13 +61,13 @@ public final class SwitchboardServer implements AutoCloseable {
         new GracefulHandler(
             new RouteGate(
                 adminToken,
-                callers,
+                access,
                 settings.adminPort() != null,
                 new ObservabilityHandler(
                     observability,
                     new AdminApiHandler(
                         adminToken,
-                        callers,
+                        access,
                         new GatewayHandler(
                             gateway,
                             settings.maxBodyBytes(),
@@ -88,21 +92,36 @@ public final class SwitchboardServer implements AutoCloseable {
   public static SwitchboardServer start(
       ServerSettings settings, Consumer<Gateway.Builder> customise) {
     requireLoopbackAdminHost(settings);
-    Observability observability = Observability.start(settings.observability());
+    Access access = Access.start(settings.access(), Clock.systemUTC());
+    Observability observability;
+    try {
+      observability = Observability.start(settings.observability());
+    } catch (RuntimeException e) {
+      access.close();
+      throw e;
+    }
     Gateway.Builder builder = Gateway.builder().settings(settings.gateway());
     observability.sinks().forEach(builder::recordSink);
+    access.install(builder, settings.gateway().prices());
     customise.accept(builder);
     Gateway gateway = builder.build();
     observability.watch(gateway);
-    SwitchboardServer server =
-        new SwitchboardServer(settings, gateway, observability, Callers.NONE);
+    SwitchboardServer server = new SwitchboardServer(settings, gateway, observability, access);
     try {
       server.server.start();
     } catch (Exception e) {
       gateway.close();
       observability.close();
+      access.close();
       throw new IllegalStateException(
-          "the gateway could not listen on " + settings.host() + ":" + settings.port(), e);
+          "the gateway could not listen on "
+              + settings.host()
+              + ":"
+              + settings.port()
+              + (settings.adminPort() == null
+                  ? ""
+                  : " and " + settings.adminHost() + ":" + settings.adminPort()),
+          e);
     }
     if (server.adminConnector == null) {
       log.info("Switchboard listening on {}", server.baseUri());
@@ -149,6 +168,11 @@ public final class SwitchboardServer implements AutoCloseable {
   /** The engine this server serves. */
   public Gateway gateway() {
     return gateway;
+  }
+
+  /** The gateway keys, virtual keys, limits and budgets of this server, and their admin. */
+  public Access access() {
+    return access;
   }
 
   /** The request log, metrics and traces of this server. */
@@ -198,8 +222,12 @@ public final class SwitchboardServer implements AutoCloseable {
       try {
         gateway.close();
       } finally {
-        // After the last request finished: the request log writes what it holds.
-        observability.close();
+        try {
+          // After the last request finished: the request log writes what it holds.
+          observability.close();
+        } finally {
+          access.close();
+        }
       }
     }
   }

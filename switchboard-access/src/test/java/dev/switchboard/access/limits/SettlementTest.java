@@ -80,10 +80,11 @@ class SettlementTest {
                       }
                     });
 
+        // The upstream's 500s, or 503 once they opened its circuit.
         assertThat(results.stream().filter(r -> !r.answered()).map(r -> r.error().status()))
             .as("the failing upstream's requests fail, the others are answered")
             .hasSize(10)
-            .containsOnly(500);
+            .allMatch(status -> status == 500 || status == 503);
       }
       Limiter.Usage usage = limiter.usage(key);
       assertThat(usage.reservedUsd()).isZero();

@@ -3,6 +3,7 @@ package dev.switchboard.server.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.switchboard.access.AccessSettings;
 import dev.switchboard.engine.GatewaySettings;
 import dev.switchboard.engine.cache.CacheSettings;
 import dev.switchboard.engine.pricing.PriceTable;
@@ -11,6 +12,7 @@ import dev.switchboard.observe.ObservabilitySettings;
 import dev.switchboard.observe.tracing.TracingMode;
 import dev.switchboard.server.ServerSettings;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +21,7 @@ import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -181,7 +184,8 @@ public final class SettingsLoader {
           observability(known),
           adminToken(known),
           adminHost,
-          adminPort);
+          adminPort,
+          access(known, accessEnabled, requireKeys));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("invalid settings: " + e.getMessage(), e);
     }
@@ -197,6 +201,50 @@ public final class SettingsLoader {
       throw new IllegalArgumentException(Setting.ADMIN_TOKEN.key + " must not be blank");
     }
     return token;
+  }
+
+  /** Gateway keys, virtual keys, limits and budgets. Master keys are never echoed in an error. */
+  private static AccessSettings access(
+      Map<Setting, String> known, boolean enabled, boolean requireKeys) {
+    String store = value(known, Setting.ACCESS_STORE);
+    if (!store.equalsIgnoreCase("embedded") && !store.startsWith("jdbc:postgresql:")) {
+      throw new IllegalArgumentException(
+          Setting.ACCESS_STORE.key + " must be embedded or a jdbc:postgresql: URL");
+    }
+    String masterKey = noneAsNull(value(known, Setting.ACCESS_MASTER_KEY));
+    String masterKeyFile = noneAsNull(value(known, Setting.ACCESS_MASTER_KEY_FILE));
+    String previous = noneAsNull(value(known, Setting.ACCESS_PREVIOUS_MASTER_KEYS));
+    String redis = noneAsNull(value(known, Setting.ACCESS_REDIS_URL));
+    if (redis != null) {
+      url(Setting.ACCESS_REDIS_URL.key, redis);
+    }
+    String webhook = noneAsNull(value(known, Setting.ACCESS_ALERTS_WEBHOOK));
+    BigDecimal unpriced;
+    try {
+      unpriced = new BigDecimal(value(known, Setting.ACCESS_UNPRICED_ESTIMATE_USD));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          Setting.ACCESS_UNPRICED_ESTIMATE_USD.key
+              + " must be a decimal number of US dollars, not '"
+              + value(known, Setting.ACCESS_UNPRICED_ESTIMATE_USD)
+              + "'");
+    }
+    return new AccessSettings(
+        enabled,
+        store.equalsIgnoreCase("embedded") ? AccessSettings.EMBEDDED : store,
+        Path.of(value(known, Setting.ACCESS_DIRECTORY)),
+        requireKeys,
+        masterKey,
+        masterKeyFile == null ? null : Path.of(masterKeyFile),
+        previous == null ? List.of() : commaSeparated(previous),
+        duration(Setting.ACCESS_KEY_CACHE_TTL, value(known, Setting.ACCESS_KEY_CACHE_TTL)),
+        redis,
+        webhook == null ? null : url(Setting.ACCESS_ALERTS_WEBHOOK.key, webhook),
+        unpriced);
+  }
+
+  private static String noneAsNull(String value) {
+    return value.isEmpty() || value.equalsIgnoreCase("none") ? null : value;
   }
 
   /** The admin port, or {@code null} for none (the admin routes share the gateway's port). */
@@ -426,6 +474,10 @@ public final class SettingsLoader {
       case "h" -> Duration.ofHours(number);
       default -> Duration.ofDays(number);
     };
+  }
+
+  private static List<String> commaSeparated(String value) {
+    return Arrays.stream(value.split(",")).map(String::strip).filter(v -> !v.isEmpty()).toList();
   }
 
   private static Set<String> hosts(String value) {
