@@ -76,7 +76,8 @@ final class AccessGateway implements AutoCloseable {
                 Duration.ofSeconds(5),
                 gateway.build())
             .withObservability(options.observability())
-            .withAdminToken(options.adminToken()); // TEMP.withAccess(options.access());
+            .withAdminToken(options.adminToken())
+            .withAccess(options.access());
     return new AccessGateway(SwitchboardServer.start(settings), options.adminToken());
   }
 

@@ -2,6 +2,7 @@ package dev.switchboard.server.access;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -43,11 +44,48 @@ final class RawHttp {
       OutputStream out = socket.getOutputStream();
       out.write(request.toByteArray());
       out.flush();
-      return parse(socket.getInputStream().readAllBytes());
+      return parse(readAnswer(socket.getInputStream()));
     } catch (IOException e) {
       // A connection the server closed without an answer: no access was granted.
       return new Answer(0, Map.of(), e.toString());
     }
+  }
+
+  /**
+   * The answer's bytes: to its end by Content-Length, the last chunk, or the end of the connection;
+   * only the head of an event stream (a live tail never ends).
+   */
+  private static byte[] readAnswer(InputStream in) throws IOException {
+    ByteArrayOutputStream raw = new ByteArrayOutputStream();
+    byte[] buffer = new byte[8192];
+    int headEnd = -1;
+    long deadline = System.nanoTime() + 20_000_000_000L;
+    for (int n; System.nanoTime() < deadline && (n = in.read(buffer)) >= 0; ) {
+      raw.write(buffer, 0, n);
+      String text = raw.toString(StandardCharsets.ISO_8859_1);
+      if (headEnd < 0) {
+        headEnd = text.indexOf("\r\n\r\n");
+      }
+      if (headEnd >= 0) {
+        String head = text.substring(0, headEnd).toLowerCase(Locale.ROOT);
+        int bodyLength = raw.size() - headEnd - 4;
+        if (head.contains("content-type: text/event-stream")) {
+          break;
+        }
+        int at = head.indexOf("content-length:");
+        if (at >= 0) {
+          int end = head.indexOf("\r\n", at);
+          long length =
+              Long.parseLong(head.substring(at + 15, end < 0 ? head.length() : end).trim());
+          if (bodyLength >= length) {
+            break;
+          }
+        } else if (head.contains("transfer-encoding: chunked") && text.endsWith("\r\n0\r\n\r\n")) {
+          break;
+        }
+      }
+    }
+    return raw.toByteArray();
   }
 
   private static void write(ByteArrayOutputStream out, String text) {
