@@ -6,6 +6,7 @@ import dev.switchboard.access.admin.DefaultAccessAdmin;
 import dev.switchboard.access.keys.KeyAuthenticator;
 import dev.switchboard.access.limits.Limiter;
 import dev.switchboard.access.store.AccessStore;
+import dev.switchboard.access.store.StoreCache;
 import dev.switchboard.access.vault.MasterKeys;
 import dev.switchboard.access.vault.SecretBox;
 import dev.switchboard.engine.Gateway;
@@ -38,6 +39,7 @@ public final class Access implements AutoCloseable {
   private final AccessStore store;
   private final SecretBox box;
   private final KeyAuthenticator authenticator;
+  private final StoreCache cache;
   private final Callers callers = new Callers();
   private final AccessAdmin admin;
 
@@ -45,11 +47,13 @@ public final class Access implements AutoCloseable {
       AccessSettings settings,
       AccessStore store,
       SecretBox box,
+      StoreCache cache,
       KeyAuthenticator authenticator,
       AccessAdmin admin) {
     this.settings = settings;
     this.store = store;
     this.box = box;
+    this.cache = cache;
     this.authenticator = authenticator;
     this.admin = admin;
   }
@@ -64,7 +68,7 @@ public final class Access implements AutoCloseable {
    */
   public static Access start(AccessSettings settings, Clock clock) {
     if (!settings.enabled()) {
-      return new Access(settings, null, null, null, disabledAdmin());
+      return new Access(settings, null, null, null, null, disabledAdmin());
     }
     MasterKeys masterKeys =
         MasterKeys.of(
@@ -84,9 +88,9 @@ public final class Access implements AutoCloseable {
                 + " access.previous-master-keys.",
             e);
       }
-      KeyAuthenticator authenticator = new KeyAuthenticator(store, settings.keyCacheTtl(), clock);
-      AccessAdmin admin =
-          new DefaultAccessAdmin(store, box, authenticator, Access::noUsageYet, clock);
+      StoreCache cache = new StoreCache(store, settings.keyCacheTtl(), clock);
+      KeyAuthenticator authenticator = new KeyAuthenticator(cache, clock);
+      AccessAdmin admin = new DefaultAccessAdmin(store, box, cache, Access::noUsageYet, clock);
       LOG.info(
           "access: store {}, keys {}, virtual keys {}",
           store.postgres() ? "postgresql" : "embedded",
@@ -94,7 +98,7 @@ public final class Access implements AutoCloseable {
           masterKeys.present()
               ? "under master key " + masterKeys.currentId()
               : "off (no master key)");
-      return new Access(settings, store, box, authenticator, admin);
+      return new Access(settings, store, box, cache, authenticator, admin);
     } catch (RuntimeException e) {
       store.close();
       throw e;
@@ -129,11 +133,11 @@ public final class Access implements AutoCloseable {
     builder.admission(
         new AccessStage(
             authenticator,
-            this::workspaceLimits,
+            cache::workspaceLimits,
             settings.requireKeys(),
             callers,
             afterAuthentication));
-    builder.virtualKeys(new StoredVirtualKeys(store, box, callers, attemptAdmission));
+    builder.virtualKeys(new StoredVirtualKeys(cache, box, callers, attemptAdmission));
   }
 
   /** The admin operations (when access is off, each answers 404 saying so). */
@@ -195,11 +199,6 @@ public final class Access implements AutoCloseable {
     if (store != null) {
       store.close();
     }
-  }
-
-  private Limits workspaceLimits(String workspace) {
-    // Read per request: one primary-key lookup, so a workspace's new limits apply at once.
-    return store.workspace(workspace).map(AccessAdmin.Workspace::limits).orElse(Limits.NONE);
   }
 
   /** MERGE SEAM (limits): the limiter's usage, once connected; zero until then. */

@@ -5,12 +5,12 @@ import dev.switchboard.access.Limits;
 import dev.switchboard.access.Permission;
 import dev.switchboard.access.Principal;
 import dev.switchboard.access.Subject;
-import dev.switchboard.access.keys.KeyAuthenticator;
 import dev.switchboard.access.keys.KeySecrets;
 import dev.switchboard.access.keys.NeverWider;
 import dev.switchboard.access.limits.Limiter;
 import dev.switchboard.access.store.AccessStore;
 import dev.switchboard.access.store.KeyRow;
+import dev.switchboard.access.store.StoreCache;
 import dev.switchboard.access.store.VirtualKeyRow;
 import dev.switchboard.access.vault.SecretBox;
 import dev.switchboard.engine.errors.AccessDeniedException;
@@ -44,7 +44,7 @@ public final class DefaultAccessAdmin implements AccessAdmin {
 
   private final AccessStore store;
   private final SecretBox box;
-  private final KeyAuthenticator authenticator;
+  private final StoreCache cache;
   private final Function<Subject, Limiter.Usage> usage;
   private final Clock clock;
 
@@ -54,12 +54,12 @@ public final class DefaultAccessAdmin implements AccessAdmin {
   public DefaultAccessAdmin(
       AccessStore store,
       SecretBox box,
-      KeyAuthenticator authenticator,
+      StoreCache cache,
       Function<Subject, Limiter.Usage> usage,
       Clock clock) {
     this.store = store;
     this.box = box;
-    this.authenticator = authenticator;
+    this.cache = cache;
     this.usage = usage;
     this.clock = clock;
   }
@@ -101,6 +101,7 @@ public final class DefaultAccessAdmin implements AccessAdmin {
     if (!store.updateWorkspaceLimits(id, next)) {
       throw AdminException.notFound("No workspace '" + id + "'.");
     }
+    cache.forgetWorkspace(id);
     return store.workspace(id).orElseThrow();
   }
 
@@ -186,7 +187,7 @@ public final class DefaultAccessAdmin implements AccessAdmin {
     if (!store.updateKey(next)) {
       throw AdminException.notFound("No key '" + id + "'.");
     }
-    authenticator.forget(current.secretHash());
+    cache.forgetKey(current.secretHash());
     LOG.info("gateway key {} changed by {}", id, actorName(actor));
     return store.key(id).orElseThrow().info();
   }
@@ -202,7 +203,7 @@ public final class DefaultAccessAdmin implements AccessAdmin {
         id, current.secretHash(), KeySecrets.hash(secret), KeySecrets.displayPrefix(secret))) {
       throw AdminException.conflict("Key '" + id + "' changed meanwhile; try again.");
     }
-    authenticator.forget(current.secretHash());
+    cache.forgetKey(current.secretHash());
     LOG.info("gateway key {} rotated by {}", id, actorName(actor));
     return new CreatedKey(store.key(id).orElseThrow().info(), secret);
   }
@@ -211,7 +212,7 @@ public final class DefaultAccessAdmin implements AccessAdmin {
   public KeyInfo revokeKey(Principal actor, String id) {
     KeyRow current = touchable(actor, id);
     store.revokeKey(id, clock.instant());
-    authenticator.forget(current.secretHash());
+    cache.forgetKey(current.secretHash());
     LOG.info("gateway key {} revoked by {}", id, actorName(actor));
     return store.key(id).orElseThrow().info();
   }
@@ -294,6 +295,7 @@ public final class DefaultAccessAdmin implements AccessAdmin {
         clock.instant())) {
       throw AdminException.conflict("Virtual key '" + current.qualifiedSlug() + "' is revoked.");
     }
+    cache.forgetVirtualKey(current.workspace(), slug);
     LOG.info("virtual key {} rotated by {}", current.qualifiedSlug(), actorName(actor));
     return store.virtualKey(current.workspace(), slug).orElseThrow().info();
   }
@@ -305,6 +307,7 @@ public final class DefaultAccessAdmin implements AccessAdmin {
     Limits next = limits == null ? Limits.NONE : limits;
     requireVirtualKeyLimitsWithin(actor, next);
     store.updateVirtualKeyLimits(current.workspace(), slug, next);
+    cache.forgetVirtualKey(current.workspace(), slug);
     return store.virtualKey(current.workspace(), slug).orElseThrow().info();
   }
 
@@ -312,6 +315,7 @@ public final class DefaultAccessAdmin implements AccessAdmin {
   public VirtualKeyInfo revokeVirtualKey(Principal actor, String workspace, String slug) {
     VirtualKeyRow current = virtualKeyFor(actor, workspace, slug);
     store.revokeVirtualKey(current.workspace(), slug, clock.instant());
+    cache.forgetVirtualKey(current.workspace(), slug);
     LOG.info("virtual key {} revoked by {}", current.qualifiedSlug(), actorName(actor));
     return store.virtualKey(current.workspace(), slug).orElseThrow().info();
   }
@@ -319,7 +323,9 @@ public final class DefaultAccessAdmin implements AccessAdmin {
   @Override
   public int reencryptVirtualKeys(Principal actor) {
     requireAdmin(actor, "re-encrypt virtual keys");
-    return reencrypt(store, box);
+    int done = reencrypt(store, box);
+    cache.forgetVirtualKeys();
+    return done;
   }
 
   /**
