@@ -70,6 +70,11 @@ public final class Access implements AutoCloseable {
     if (!settings.enabled()) {
       return new Access(settings, null, null, null, null, disabledAdmin());
     }
+    // MERGE SEAM (limits), 1 of 2: once the store is open below, create the limiter,
+    //   Limiter limiter = Limiters.create(store.dataSource(), store.postgres(),
+    //       settings.redisUrl(), settings.alertWebhook(), clock);
+    // give the admin limiter::usage in place of Access::noUsageYet, keep it in a field for
+    // install() and close it in close().
     MasterKeys masterKeys =
         MasterKeys.of(
             settings.masterKey(), settings.masterKeyFile(), settings.previousMasterKeys());
@@ -112,7 +117,8 @@ public final class Access implements AutoCloseable {
    * @param prices what requests are estimated at against budgets
    */
   public void install(Gateway.Builder builder, PriceTable prices) {
-    // MERGE SEAM (limits): until the limits part is connected, the stage after authentication
+    // MERGE SEAM (limits), 2 of 2: until the limits part is connected, the stage after
+    // authentication
     // passes requests on and virtual keys are not limited. Connected, this becomes:
     //   LimitStage limits = new LimitStage(limiter, prices, settings.unpricedEstimateUsd(),
     //       this::subjectsOf);
@@ -131,12 +137,7 @@ public final class Access implements AutoCloseable {
       return;
     }
     builder.admission(
-        new AccessStage(
-            authenticator,
-            cache::workspaceLimits,
-            settings.requireKeys(),
-            callers,
-            afterAuthentication));
+        new AccessStage(this::authenticate, cache::workspaceLimits, callers, afterAuthentication));
     builder.virtualKeys(new StoredVirtualKeys(cache, box, callers, attemptAdmission));
   }
 

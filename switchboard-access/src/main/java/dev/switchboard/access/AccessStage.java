@@ -1,6 +1,5 @@
 package dev.switchboard.access;
 
-import dev.switchboard.access.keys.KeyAuthenticator;
 import dev.switchboard.engine.RequestOptions;
 import dev.switchboard.engine.errors.AccessDeniedException;
 import dev.switchboard.engine.pipeline.Exchange;
@@ -18,28 +17,25 @@ import java.util.function.Function;
  * the stage after it (the limits) and for the virtual keys, until the request is handed back.
  */
 final class AccessStage implements Stage {
-  private final KeyAuthenticator authenticator;
+  private final Function<String, Principal> authenticator;
   private final Function<String, Limits> workspaceLimits;
-  private final boolean requireKeys;
   private final Callers callers;
   private final Stage afterAuthentication;
 
   AccessStage(
-      KeyAuthenticator authenticator,
+      Function<String, Principal> authenticator,
       Function<String, Limits> workspaceLimits,
-      boolean requireKeys,
       Callers callers,
       Stage afterAuthentication) {
     this.authenticator = authenticator;
     this.workspaceLimits = workspaceLimits;
-    this.requireKeys = requireKeys;
     this.callers = callers;
     this.afterAuthentication = afterAuthentication;
   }
 
   @Override
   public Outcome handle(Exchange exchange, Chain chain) {
-    Principal caller = authenticate(exchange.options().gatewayKey());
+    Principal caller = authenticator.apply(exchange.options().gatewayKey());
     if (caller.kind() == Principal.Kind.KEY) {
       exchange.caller(caller.workspace(), caller.keyId());
     }
@@ -59,18 +55,6 @@ final class AccessStage implements Stage {
     } finally {
       callers.leave(exchange);
     }
-  }
-
-  Principal authenticate(String presented) {
-    if (presented == null || presented.isEmpty()) {
-      if (requireKeys) {
-        throw AccessDeniedException.unauthenticated(
-            "missing_api_key",
-            "A gateway key is required: send it as x-portkey-api-key or Authorization: Bearer.");
-      }
-      return Principal.ANONYMOUS;
-    }
-    return authenticator.authenticate(presented);
   }
 
   /** Refuses (403, naming what) an operation outside the caller's scopes. */
