@@ -1,5 +1,6 @@
 package dev.switchboard.access;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.engine.RequestOptions;
 import dev.switchboard.engine.errors.AccessDeniedException;
 import dev.switchboard.engine.pipeline.Exchange;
@@ -64,7 +65,7 @@ final class AccessStage implements Stage {
     if (!scopes.permissions().contains(needed)) {
       throw forbidden(
           "This gateway key may not call "
-              + operation.path()
+              + printable(operation.path())
               + " (it lacks the '"
               + needed.wireName()
               + "' permission).");
@@ -88,6 +89,47 @@ final class AccessStage implements Stage {
                     + " scope)."
                 : "This gateway key may not use config '" + printable(name) + "'.");
       }
+      if (inline) {
+        authorizeInlineConfig(scopes, config);
+      }
+    }
+  }
+
+  /**
+   * An inline config names providers and may rewrite the model ({@code override_params.model}) in
+   * any of its targets: each must be within the key's scopes, or the config would be a way around
+   * them. (Virtual keys in it are checked when the router resolves them; a config that is not JSON
+   * is the router's 400.)
+   */
+  private static void authorizeInlineConfig(KeyScopes scopes, String config) {
+    if (scopes.providers() == null && scopes.models() == null) {
+      return;
+    }
+    JsonNode tree;
+    try {
+      tree = JSON.readTree(config);
+    } catch (java.io.IOException e) {
+      return;
+    }
+    java.util.ArrayDeque<JsonNode> pending = new java.util.ArrayDeque<>();
+    pending.add(tree);
+    while (!pending.isEmpty()) {
+      JsonNode node = pending.pop();
+      if (node.isObject()) {
+        JsonNode provider = node.get("provider");
+        if (provider != null
+            && provider.isTextual()
+            && !allowed(scopes.providers(), provider.asText())) {
+          throw forbidden(
+              "This gateway key may not use provider '" + printable(provider.asText()) + "'.");
+        }
+        JsonNode model = node.path("override_params").get("model");
+        if (model != null && model.isTextual() && !allowed(scopes.models(), model.asText())) {
+          throw forbidden(
+              "This gateway key may not use model '" + printable(model.asText()) + "'.");
+        }
+      }
+      node.forEach(pending::add);
     }
   }
 
@@ -113,7 +155,7 @@ final class AccessStage implements Stage {
       return null;
     }
     try {
-      com.fasterxml.jackson.databind.JsonNode model = JSON.readTree(body).get("model");
+      JsonNode model = JSON.readTree(body).get("model");
       return model != null && model.isTextual() ? model.asText() : null;
     } catch (java.io.IOException e) {
       return null;

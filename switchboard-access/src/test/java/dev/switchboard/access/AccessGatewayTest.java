@@ -256,6 +256,42 @@ class AccessGatewayTest {
   }
 
   @Test
+  void anInlineConfigCannotNameAProviderOrRewriteToAModelOutsideTheKeysScopes() {
+    AccessAdmin.CreatedKey held =
+        key(
+            "a",
+            new KeyScopes(
+                MODEL_ROUTES, Set.of("openai"), Set.of("gpt-4o-mini"), Set.of("inline"), null));
+    String otherProvider =
+        """
+        {"strategy":{"mode":"fallback"},"targets":[{"virtual_key":"openai-a"},\
+        {"strategy":{"mode":"single"},"targets":[{"provider":"anthropic","api_key":"sk-ant"}]}]}\
+        """;
+    String otherModel =
+        """
+        {"strategy":{"mode":"single"},\
+        "targets":[{"virtual_key":"openai-a","override_params":{"model":"gpt-4o"}}]}\
+        """;
+    String within =
+        """
+        {"strategy":{"mode":"single"},"targets":[{"provider":"openai","api_key":"sk-own",\
+        "override_params":{"model":"gpt-4o-mini"}}]}\
+        """;
+
+    assertRefused(
+        () -> gateway.chat(chat("gpt-4o-mini"), as(held).config(otherProvider).build()),
+        403,
+        "may not use provider 'anthropic'");
+    assertRefused(
+        () -> gateway.chat(chat("gpt-4o-mini"), as(held).config(otherModel).build()),
+        403,
+        "may not use model 'gpt-4o'");
+    assertThat(openai.requests()).isEmpty();
+    gateway.chat(chat("gpt-4o-mini"), as(held).config(within).build());
+    assertThat(openai.requests()).hasSize(1);
+  }
+
+  @Test
   void aKeyHeldToSomeModelsCannotReachAnotherThroughAPassedThroughBody() {
     AccessAdmin.CreatedKey miniOnly =
         key("a", new KeyScopes(MODEL_ROUTES, null, Set.of("gpt-4o-mini"), null, null));
