@@ -124,6 +124,7 @@ public final class DefaultAccessAdmin implements AccessAdmin {
     Limits limits =
         request.limits() != null ? request.limits() : admin ? Limits.NONE : actor.limits();
     Instant expiresAt = request.expiresAt() != null ? request.expiresAt() : actor.expiresAt();
+    checkScopes(scopes);
     if (!admin) {
       requireWithin(actor, scopes, limits, expiresAt, "create");
     }
@@ -181,6 +182,7 @@ public final class DefaultAccessAdmin implements AccessAdmin {
             update.expiresAt() == null ? current.expiresAt() : update.expiresAt(),
             current.revokedAt(),
             current.createdBy());
+    checkScopes(next.scopes());
     if (actor.kind() != Principal.Kind.ADMIN) {
       requireWithin(actor, next.scopes(), next.limits(), next.expiresAt(), "change");
     }
@@ -564,6 +566,32 @@ public final class DefaultAccessAdmin implements AccessAdmin {
               + ".");
     }
     return Map.copyOf(credentials);
+  }
+
+  /** Scopes are names of things, a bounded number of them: a key's row has a bounded size. */
+  private static void checkScopes(KeyScopes scopes) {
+    Map<String, Set<String>> named = new java.util.LinkedHashMap<>();
+    named.put("providers", scopes.providers());
+    named.put("models", scopes.models());
+    named.put("configs", scopes.configs());
+    named.put("virtual_keys", scopes.virtualKeys());
+    named.forEach((field, names) -> {
+      if (names == null) {
+        return;
+      }
+      if (names.size() > 500) {
+        throw AdminException.invalid("scopes." + field + " may name at most 500.");
+      }
+      for (String name : names) {
+        if (name == null
+            || name.isEmpty()
+            || name.length() > 200
+            || name.chars().anyMatch(Character::isISOControl)) {
+          throw AdminException.invalid(
+              "scopes." + field + " must be names of 1 to 200 printable characters.");
+        }
+      }
+    });
   }
 
   private static void checkId(String id, String field) {
