@@ -118,12 +118,12 @@ public final class Access implements AutoCloseable {
    */
   public void install(Gateway.Builder builder, PriceTable prices) {
     // MERGE SEAM (limits), 2 of 2: until the limits part is connected, the stage after
-    // authentication
-    // passes requests on and virtual keys are not limited. Connected, this becomes:
+    // authentication passes requests on and virtual keys are not limited. Connected, this becomes
+    // (after the store == null check):
     //   LimitStage limits = new LimitStage(limiter, prices, settings.unpricedEstimateUsd(),
     //       this::subjectsOf);
     //   builder.recordSink(limits);
-    //   install(builder, limits, limits);
+    //   install(builder, limits, limits::admit);
     install(builder, PASS_THROUGH, AttemptAdmission.NONE);
   }
 
