@@ -6,6 +6,7 @@ import dev.switchboard.access.admin.DefaultAccessAdmin;
 import dev.switchboard.access.keys.KeyAuthenticator;
 import dev.switchboard.access.limits.Limiter;
 import dev.switchboard.access.store.AccessStore;
+import dev.switchboard.access.store.StoreCache;
 import dev.switchboard.access.vault.MasterKeys;
 import dev.switchboard.access.vault.SecretBox;
 import dev.switchboard.engine.Gateway;
@@ -38,23 +39,23 @@ public final class Access implements AutoCloseable {
   private final AccessStore store;
   private final SecretBox box;
   private final KeyAuthenticator authenticator;
+  private final StoreCache cache;
   private final Callers callers = new Callers();
   private final AccessAdmin admin;
-  private final Clock clock;
 
   private Access(
       AccessSettings settings,
       AccessStore store,
       SecretBox box,
+      StoreCache cache,
       KeyAuthenticator authenticator,
-      AccessAdmin admin,
-      Clock clock) {
+      AccessAdmin admin) {
     this.settings = settings;
     this.store = store;
     this.box = box;
+    this.cache = cache;
     this.authenticator = authenticator;
     this.admin = admin;
-    this.clock = clock;
   }
 
   /**
@@ -67,8 +68,13 @@ public final class Access implements AutoCloseable {
    */
   public static Access start(AccessSettings settings, Clock clock) {
     if (!settings.enabled()) {
-      return new Access(settings, null, null, null, disabledAdmin(), clock);
+      return new Access(settings, null, null, null, null, disabledAdmin());
     }
+    // MERGE SEAM (limits), 1 of 2: once the store is open below, create the limiter,
+    //   Limiter limiter = Limiters.create(store.dataSource(), store.postgres(),
+    //       settings.redisUrl(), settings.alertWebhook(), clock);
+    // give the admin limiter::usage in place of Access::noUsageYet, keep it in a field for
+    // install() and close it in close().
     MasterKeys masterKeys =
         MasterKeys.of(
             settings.masterKey(), settings.masterKeyFile(), settings.previousMasterKeys());
@@ -87,9 +93,9 @@ public final class Access implements AutoCloseable {
                 + " access.previous-master-keys.",
             e);
       }
-      KeyAuthenticator authenticator = new KeyAuthenticator(store, settings.keyCacheTtl(), clock);
-      AccessAdmin admin =
-          new DefaultAccessAdmin(store, box, authenticator, Access::noUsageYet, clock);
+      StoreCache cache = new StoreCache(store, settings.keyCacheTtl(), clock);
+      KeyAuthenticator authenticator = new KeyAuthenticator(cache, clock);
+      AccessAdmin admin = new DefaultAccessAdmin(store, box, cache, Access::noUsageYet, clock);
       LOG.info(
           "access: store {}, keys {}, virtual keys {}",
           store.postgres() ? "postgresql" : "embedded",
@@ -97,7 +103,7 @@ public final class Access implements AutoCloseable {
           masterKeys.present()
               ? "under master key " + masterKeys.currentId()
               : "off (no master key)");
-      return new Access(settings, store, box, authenticator, admin, clock);
+      return new Access(settings, store, box, cache, authenticator, admin);
     } catch (RuntimeException e) {
       store.close();
       throw e;
@@ -111,12 +117,13 @@ public final class Access implements AutoCloseable {
    * @param prices what requests are estimated at against budgets
    */
   public void install(Gateway.Builder builder, PriceTable prices) {
-    // MERGE SEAM (limits): until the limits part is connected, the stage after authentication
-    // passes requests on and virtual keys are not limited. Connected, this becomes:
+    // MERGE SEAM (limits), 2 of 2: until the limits part is connected, the stage after
+    // authentication passes requests on and virtual keys are not limited. Connected, this becomes
+    // (after the store == null check):
     //   LimitStage limits = new LimitStage(limiter, prices, settings.unpricedEstimateUsd(),
     //       this::subjectsOf);
     //   builder.recordSink(limits);
-    //   install(builder, limits, limits);
+    //   install(builder, limits, limits::admit);
     install(builder, PASS_THROUGH, AttemptAdmission.NONE);
   }
 
@@ -130,13 +137,8 @@ public final class Access implements AutoCloseable {
       return;
     }
     builder.admission(
-        new AccessStage(
-            authenticator,
-            this::workspaceLimits,
-            settings.requireKeys(),
-            callers,
-            afterAuthentication));
-    builder.virtualKeys(new StoredVirtualKeys(store, box, callers, attemptAdmission));
+        new AccessStage(this::authenticate, cache::workspaceLimits, callers, afterAuthentication));
+    builder.virtualKeys(new StoredVirtualKeys(cache, box, callers, attemptAdmission));
   }
 
   /** The admin operations (when access is off, each answers 404 saying so). */
@@ -198,11 +200,6 @@ public final class Access implements AutoCloseable {
     if (store != null) {
       store.close();
     }
-  }
-
-  private Limits workspaceLimits(String workspace) {
-    // Read per request: one primary-key lookup, so a workspace's new limits apply at once.
-    return store.workspace(workspace).map(AccessAdmin.Workspace::limits).orElse(Limits.NONE);
   }
 
   /** MERGE SEAM (limits): the limiter's usage, once connected; zero until then. */

@@ -1,5 +1,7 @@
 package dev.switchboard.access.limits;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.switchboard.access.Budget;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -31,6 +33,13 @@ final class BudgetLedger {
 
   private final DataSource data;
   private final boolean postgres;
+
+  /**
+   * Rows known to exist (rows are never deleted), so a request does not ask the database to insert
+   * its period's row each time.
+   */
+  private final Cache<String, Boolean> knownRows =
+      Caffeine.newBuilder().maximumSize(10_000).build();
 
   BudgetLedger(DataSource data, boolean postgres) {
     this.data = data;
@@ -260,6 +269,10 @@ final class BudgetLedger {
   }
 
   private void ensureRow(String subject, Instant periodStart) {
+    String row = subject + "\n" + periodStart;
+    if (knownRows.getIfPresent(row) != null) {
+      return;
+    }
     String sql =
         postgres
             ? "INSERT INTO "

@@ -92,6 +92,61 @@ class SettingsTest {
   }
 
   @Test
+  void accessIsOnByDefaultWithAnEmbeddedStoreAndNoKeysRequired() {
+    var access = SettingsLoader.load(null, Map.of(), Map.of()).access();
+
+    assertThat(access.enabled()).isTrue();
+    assertThat(access.requireKeys()).isFalse();
+    assertThat(access.storeUrl()).isEqualTo("embedded");
+    assertThat(access.directory()).isEqualTo(Path.of("switchboard-data"));
+    assertThat(access.masterKey()).isNull();
+    assertThat(access.keyCacheTtl()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(access.redisUrl()).isNull();
+    assertThat(access.alertWebhook()).isNull();
+    assertThat(access.unpricedEstimateUsd()).isEqualByComparingTo("0.10");
+  }
+
+  @Test
+  void accessSettingsAreReadAndTheMasterKeyNeverShown() {
+    String masterKey = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+    ServerSettings settings =
+        SettingsLoader.load(
+            null,
+            Map.of(
+                "SWITCHBOARD_ACCESS_MASTER_KEY", masterKey,
+                "SWITCHBOARD_ACCESS_PREVIOUS_MASTER_KEYS", "b2xkMQ==, b2xkMg==",
+                "SWITCHBOARD_ACCESS_REDIS_URL", "redis://127.0.0.1:6379"),
+            Map.of(
+                "access.store", "jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres",
+                "access.key-cache-ttl", "2s",
+                "access.alerts.webhook", "http://127.0.0.1:9/alerts",
+                "access.unpriced-estimate-usd", "0.25",
+                "access.master-key-file", "/run/secrets/master"));
+    var access = settings.access();
+
+    assertThat(access.masterKey()).isEqualTo(masterKey);
+    assertThat(access.previousMasterKeys()).containsExactly("b2xkMQ==", "b2xkMg==");
+    assertThat(access.storeUrl()).startsWith("jdbc:postgresql://");
+    assertThat(access.keyCacheTtl()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(access.redisUrl()).isEqualTo("redis://127.0.0.1:6379");
+    assertThat(access.alertWebhook()).isEqualTo(URI.create("http://127.0.0.1:9/alerts"));
+    assertThat(access.unpricedEstimateUsd()).isEqualByComparingTo("0.25");
+    assertThat(access.masterKeyFile()).isEqualTo(Path.of("/run/secrets/master"));
+    assertThat(settings.toString()).doesNotContain(masterKey).doesNotContain("b2xkMQ==");
+
+    assertThatThrownBy(
+            () -> SettingsLoader.load(null, Map.of(), Map.of("access.store", "mysql://x")))
+        .hasMessageContaining("access.store");
+    assertThatThrownBy(() ->
+            SettingsLoader.load(
+                null, Map.of(), Map.of("access.unpriced-estimate-usd", "ten cents")))
+        .hasMessageContaining("access.unpriced-estimate-usd");
+    assertThatThrownBy(
+            () -> SettingsLoader.load(null, Map.of(), Map.of("access.key-cache-ttl", "soon")))
+        .hasMessageContaining("access.key-cache-ttl");
+  }
+
+  @Test
   void theAdminTokenIsNoneByDefaultAndReadFromTheEnvironment() {
     assertThat(SettingsLoader.load(null, Map.of(), Map.of()).adminToken()).isNull();
 
