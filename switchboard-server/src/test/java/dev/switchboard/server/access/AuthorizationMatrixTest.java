@@ -636,8 +636,11 @@ class AuthorizationMatrixTest {
         escalated = limits.path("requests_per_minute").asLong(Long.MAX_VALUE) > 100;
       }
       lines.add(probeLine(name, answer.statusCode(), escalated));
-      if (answer.statusCode() / 100 == 2) {
-        lines.add(probeLine("  answer: " + abbreviate(answer.body()), answer.statusCode(), false));
+      if (escalated) {
+        JsonNode json = WireJson.tree(answer.body());
+        lines.add(
+            probeLine(
+                "  answered model: " + json.path("model").asText("-"), answer.statusCode(), false));
       }
     });
 
