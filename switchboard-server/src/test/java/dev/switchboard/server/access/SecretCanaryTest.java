@@ -101,6 +101,7 @@ class SecretCanaryTest {
             null);
     String jcmdDump;
     String inProcessDump;
+    String hotspotDump;
     List<RecordedRequest> upstream;
     try (CapturedLogs logs = CapturedLogs.capture();
         FakeOpenAi openAi = FakeOpenAi.start()) {
@@ -128,6 +129,8 @@ class SecretCanaryTest {
         seen("request log search", gateway.admin("GET", "/v1/logs?limit=1000", null));
         seen("metrics scrape", gateway.admin("GET", "/metrics", null));
         inProcessDump = ThreadDumps.inProcess();
+        hotspotDump = ThreadDumps.hotspot();
+        hotspotDumpLength = hotspotDump.length();
         jcmdDump = ThreadDumps.jcmd(ProcessHandle.current().pid());
         upstream = openAi.requests();
       }
@@ -138,7 +141,9 @@ class SecretCanaryTest {
     }
     seen.add(new Seen("thread dump (Thread.getAllStackTraces)", inProcessDump, null));
     seen.add(new Seen("thread dump (jcmd Thread.print)", jcmdDump, null));
+    seen.add(new Seen("thread dump (HotSpot dumpThreads, virtual threads too)", hotspotDump, null));
     seen.add(new Seen("request log store (DuckDB file, every row)", duckDbRows(), null));
+    accessStoreRows = accessStoreRows(access.jdbcUrl());
     seen.add(new Seen("traces (OTLP export, decoded spans)", spans(exports), null));
     seen.add(new Seen("traces (OTLP export, raw bytes)", raw(exports), null));
 
@@ -146,6 +151,7 @@ class SecretCanaryTest {
   }
 
   int logLineCount;
+  int hotspotDumpLength;
 
   // --- driving the surface ------------------------------------------------------------------
 
@@ -527,6 +533,42 @@ class SecretCanaryTest {
 
   int rowCount;
   int spanCount;
+  int accessRowCount;
+  String accessStoreRows;
+
+  /** Every row of the access store's tables (an H2 file), read after the gateway closed it. */
+  String accessStoreRows(String jdbcUrl) throws Exception {
+    StringBuilder rows = new StringBuilder();
+    try (Connection connection = DriverManager.getConnection(jdbcUrl);
+        Statement statement = connection.createStatement()) {
+      List<String> tables = new ArrayList<>();
+      try (ResultSet names =
+          statement.executeQuery(
+              "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'")) {
+        while (names.next()) {
+          tables.add(names.getString(1));
+        }
+      }
+      for (String table : tables) {
+        // Identifiers from the store's own catalogue, never from input.
+        try (ResultSet result = statement.executeQuery("SELECT * FROM \"" + table + "\"")) {
+          ResultSetMetaData meta = result.getMetaData();
+          while (result.next()) {
+            rows.append(table).append(':');
+            for (int c = 1; c <= meta.getColumnCount(); c++) {
+              rows.append(' ')
+                  .append(meta.getColumnName(c))
+                  .append('=')
+                  .append(result.getString(c));
+            }
+            rows.append('\n');
+            accessRowCount++;
+          }
+        }
+      }
+    }
+    return rows.toString();
+  }
 
   String spans(List<byte[]> exports) throws Exception {
     StringBuilder text = new StringBuilder();
@@ -603,6 +645,43 @@ class SecretCanaryTest {
         }
       }
     }
+    // The access store keeps the SHA-256 hex of each gateway key by design (that is how a key is
+    // looked up); every other form of every canary, and any form of the other secrets, is a leak.
+    Map<String, Integer> accessStore = new LinkedHashMap<>();
+    for (Map.Entry<String, String> canary : canaries.entrySet()) {
+      Map<String, Integer> found = CanaryScanner.occurrences(accessStoreRows, canary.getValue());
+      if (canary.getKey().startsWith("gateway key")) {
+        found.remove("sha256-hex");
+        found.remove("sha256-HEX");
+      }
+      int count = found.values().stream().mapToInt(Integer::intValue).sum();
+      if (count > 0) {
+        accessStore.merge(canary.getKey(), count, Integer::sum);
+        leaks.add(canary.getKey() + " in the access store " + found);
+      }
+    }
+    perPlace.put(
+        "access store (H2 file, every row; gateway keys' SHA-256 expected)",
+        accessStore.values().stream().mapToInt(Integer::intValue).sum());
+    int gatewayKeyHashesInStore = 0;
+    for (Map.Entry<String, String> canary : canaries.entrySet()) {
+      if (canary.getKey().startsWith("gateway key")) {
+        gatewayKeyHashesInStore +=
+            CanaryScanner.occurrences(accessStoreRows, canary.getValue())
+                .getOrDefault("sha256-hex", 0);
+      }
+    }
+    int secretsInTheirCreationAnswers = 0;
+    Map<Integer, Integer> statuses = new java.util.TreeMap<>();
+    for (Seen place : seen) {
+      if (place.mayHold() != null) {
+        secretsInTheirCreationAnswers += CanaryScanner.total(place.text(), place.mayHold());
+      }
+      int arrow = place.place().lastIndexOf(" -> ");
+      if (arrow >= 0) {
+        statuses.merge(Integer.parseInt(place.place().substring(arrow + 4)), 1, Integer::sum);
+      }
+    }
     long scannedAnswers =
         seen.stream()
             .filter(s ->
@@ -621,7 +700,12 @@ class SecretCanaryTest {
         .row("log lines", logLineCount)
         .row("request log rows (DuckDB)", rowCount)
         .row("spans exported", spanCount)
-        .row("jcmd dump chars", jcmdDump.length())
+        .row("jcmd dump chars (0: jcmd did not answer in 20 s)", jcmdDump.length())
+        .row("HotSpot dumpThreads chars", hotspotDumpLength)
+        .row("answers by status", statuses)
+        .row("access store rows (H2)", accessRowCount)
+        .row("control: gateway keys' SHA-256 found in the access store", gatewayKeyHashesInStore)
+        .row("control: secrets found in their own creation answers", secretsInTheirCreationAnswers)
         .row("control: provider key reached the provider", providerKeyUpstream)
         .row("control: virtual key's key reached the provider", virtualKeyUpstream)
         .row("control: rotated virtual key's key reached it", rotatedUpstream)
@@ -635,6 +719,8 @@ class SecretCanaryTest {
     assertThat(rotatedUpstream).as("the rotated virtual key canary was planted").isPositive();
     assertThat(spanCount).as("spans were exported").isPositive();
     assertThat(rowCount).as("requests were logged").isPositive();
+    assertThat(secretsInTheirCreationAnswers).as("the scanner finds a shown secret").isPositive();
+    assertThat(statuses.keySet()).contains(200, 400, 401, 403, 412, 429, 502);
     assertThat(leaks).isEmpty();
   }
 

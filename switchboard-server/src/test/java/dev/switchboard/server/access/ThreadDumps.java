@@ -1,7 +1,11 @@
 package dev.switchboard.server.access;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -30,7 +34,11 @@ final class ThreadDumps {
     return dump.toString();
   }
 
-  /** {@code jcmd <pid> Thread.print}, or an empty string when jcmd could not be run. */
+  /**
+   * {@code jcmd <pid> Thread.print -l -e}, or an empty string when jcmd could not be run or did not
+   * finish within 20 seconds (attaching to a busy JVM can stall; the caller then still has the
+   * in-process dumps).
+   */
   static String jcmd(long pid) {
     String jcmd =
         ProcessHandle.current()
@@ -39,21 +47,47 @@ final class ThreadDumps {
             .map(java -> java.replaceFirst("java$", "jcmd"))
             .orElse("jcmd");
     try {
-      Process process =
-          new ProcessBuilder(jcmd, Long.toString(pid), "Thread.print", "-l", "-e")
-              .redirectErrorStream(true)
-              .start();
-      byte[] out = process.getInputStream().readAllBytes();
-      if (!process.waitFor(20, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        return "";
+      Path out = Files.createTempFile("jcmd-thread-print", ".txt");
+      try {
+        Process process =
+            new ProcessBuilder(jcmd, Long.toString(pid), "Thread.print", "-l", "-e")
+                .redirectErrorStream(true)
+                .redirectOutput(out.toFile())
+                .start();
+        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+          return "";
+        }
+        return Files.readString(out, StandardCharsets.UTF_8);
+      } finally {
+        Files.deleteIfExists(out);
       }
-      return new String(out, StandardCharsets.UTF_8);
     } catch (IOException e) {
       return "";
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return "";
+    }
+  }
+
+  /**
+   * This JVM's threads, virtual ones included, as {@code jcmd Thread.dump_to_file} writes them
+   * (HotSpot's diagnostic bean, without attaching).
+   */
+  static String hotspot() {
+    try {
+      Path directory = Files.createTempDirectory("thread-dump");
+      Path file = directory.resolve("threads.json");
+      try {
+        ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
+            .dumpThreads(file.toString(), HotSpotDiagnosticMXBean.ThreadDumpFormat.JSON);
+        return Files.readString(file, StandardCharsets.UTF_8);
+      } finally {
+        Files.deleteIfExists(file);
+        Files.deleteIfExists(directory);
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 }
