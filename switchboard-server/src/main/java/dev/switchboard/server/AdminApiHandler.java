@@ -85,6 +85,7 @@ final class AdminApiHandler extends Handler.Wrapper {
       permit(actor, match.route());
       answer(access.admin(), actor, match, request, response, callback);
     } catch (GatewayException error) {
+      RouteGate.closeIfBodyUnread(request, response);
       LogsRoutes.writeError(response, callback, ErrorResponses.of(error));
     } catch (AdminException refused) {
       LogsRoutes.writeError(

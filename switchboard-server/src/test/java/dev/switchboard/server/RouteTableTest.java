@@ -194,6 +194,8 @@ class RouteTableTest {
         "/v1/logs;x=1",
         "/v1/admin/keys;jsessionid=1",
         "/v1/logs%00",
+        "/v1/files%3Fpurpose=x",
+        "/v1/files%23x",
         "/dashboard/..%2fdev/switchboard/server/DashboardRoutes.class",
         "/dashboard/%2e%2e/%2e%2e/metrics"
       })
