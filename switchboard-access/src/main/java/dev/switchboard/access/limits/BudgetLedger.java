@@ -3,13 +3,13 @@ package dev.switchboard.access.limits;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.switchboard.access.Budget;
+import dev.switchboard.access.store.AccessStore;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -302,22 +302,19 @@ final class BudgetLedger {
   }
 
   private void createTable() {
-    try (Connection connection = data.getConnection();
-        Statement statement = connection.createStatement()) {
-      statement.execute(
-          "CREATE TABLE IF NOT EXISTS "
-              + TABLE
-              + " (subject VARCHAR(400) NOT NULL,"
-              + " period_start TIMESTAMP WITH TIME ZONE NOT NULL,"
-              + " spent_usd NUMERIC(24, 10) NOT NULL DEFAULT 0,"
-              + " spent_tokens BIGINT NOT NULL DEFAULT 0,"
-              + " reserved_usd NUMERIC(24, 10) NOT NULL DEFAULT 0,"
-              + " reserved_tokens BIGINT NOT NULL DEFAULT 0,"
-              + " alerted_fraction NUMERIC(9, 6) NOT NULL DEFAULT 0,"
-              + " PRIMARY KEY (subject, period_start))");
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot create the budget ledger: " + e.getMessage(), e);
-    }
+    AccessStore.createTables(
+        data,
+        List.of(
+            "CREATE TABLE IF NOT EXISTS "
+                + TABLE
+                + " (subject VARCHAR(400) NOT NULL,"
+                + " period_start TIMESTAMP WITH TIME ZONE NOT NULL,"
+                + " spent_usd NUMERIC(24, 10) NOT NULL DEFAULT 0,"
+                + " spent_tokens BIGINT NOT NULL DEFAULT 0,"
+                + " reserved_usd NUMERIC(24, 10) NOT NULL DEFAULT 0,"
+                + " reserved_tokens BIGINT NOT NULL DEFAULT 0,"
+                + " alerted_fraction NUMERIC(9, 6) NOT NULL DEFAULT 0,"
+                + " PRIMARY KEY (subject, period_start))"));
   }
 
   private static OffsetDateTime timestamp(Instant instant) {

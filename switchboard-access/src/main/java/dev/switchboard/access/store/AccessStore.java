@@ -142,7 +142,17 @@ public final class AccessStore implements AutoCloseable {
   }
 
   private void createTables() {
-    for (String ddl : SCHEMA) {
+    createTables(dataSource, SCHEMA);
+  }
+
+  /**
+   * Runs each {@code CREATE TABLE IF NOT EXISTS} of {@code schema} on {@code dataSource}, safe when
+   * several gateways start at once on one database; the limits' ledger table is created so too.
+   *
+   * @throws IllegalStateException when a table cannot be created
+   */
+  public static void createTables(DataSource dataSource, List<String> schema) {
+    for (String ddl : schema) {
       // Two gateways starting on one PostgreSQL database may race on CREATE TABLE IF NOT EXISTS
       // (its catalog's unique index fires); the loser finds the table there on its second try.
       for (int attempt = 1; ; attempt++) {
