@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -82,6 +83,15 @@ final class BudgetLedger {
       ensureRow(entry.subject(), entry.periodStart());
     }
     return retrying(connection -> {
+      if (postgres) {
+        // A reservation need not wait for the disk: locks and visibility are the same, only a
+        // crash of PostgreSQL itself could lose it (and then the request it held for is gone too;
+        // its settlement, which waits for the disk, cannot take reserved below zero). It halves the
+        // flushes a budgeted request costs.
+        try (Statement asynchronous = connection.createStatement()) {
+          asynchronous.execute("SET LOCAL synchronous_commit TO OFF");
+        }
+      }
       for (Entry entry : ordered) {
         if (!reserveOne(connection, entry)) {
           connection.rollback();
@@ -184,7 +194,8 @@ final class BudgetLedger {
         connection.prepareStatement(
             "UPDATE "
                 + TABLE
-                + " SET reserved_usd = reserved_usd - ?, reserved_tokens = reserved_tokens - ?,"
+                + " SET reserved_usd = GREATEST(reserved_usd - ?, 0),"
+                + " reserved_tokens = GREATEST(reserved_tokens - ?, 0),"
                 + " spent_usd = spent_usd + ?, spent_tokens = spent_tokens + ?"
                 + " WHERE subject = ? AND period_start = ?")) {
       update.setBigDecimal(1, entry.costUsd());
