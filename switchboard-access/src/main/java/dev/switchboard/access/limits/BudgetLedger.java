@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.switchboard.access.Budget;
 import dev.switchboard.access.store.AccessStore;
+import dev.switchboard.engine.errors.GatewayUnavailableException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.sql.Connection;
@@ -362,7 +363,11 @@ final class BudgetLedger {
         }
       }
     }
-    throw new IllegalStateException("the budget ledger failed: " + last.getMessage(), last);
+    // Refused, not let through unchecked: a budget is a hard stop. Never the database's message
+    // in the answer.
+    throw new GatewayUnavailableException(
+        "The gateway's budget ledger failed (SQL state " + last.getSQLState() + "); try again.",
+        last);
   }
 
   private static boolean worthRetrying(SQLException e) {

@@ -7,6 +7,7 @@ import dev.switchboard.access.AccessJson;
 import dev.switchboard.access.KeyScopes;
 import dev.switchboard.access.Limits;
 import dev.switchboard.access.admin.AccessAdmin.Workspace;
+import dev.switchboard.engine.errors.GatewayUnavailableException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -557,10 +558,11 @@ public final class AccessStore implements AutoCloseable {
     }
   }
 
-  private static IllegalStateException failure(SQLException e) {
-    // The message is the database's (a table, a constraint, a connection failure); parameters,
-    // which may be hashes or ciphertexts, are never part of it.
-    return new IllegalStateException("the access store failed: " + e.getMessage(), e);
+  private static GatewayUnavailableException failure(SQLException e) {
+    // Never the database's message in the answer: PostgreSQL's may quote a row's values (a key's
+    // hash, a ciphertext). The state says what kind of failure it was.
+    return new GatewayUnavailableException(
+        "The gateway's access store failed (SQL state " + e.getSQLState() + "); try again.", e);
   }
 
   private static String rootMessage(Throwable e) {
