@@ -57,7 +57,8 @@ class RouteTableTest {
         if (route == Route.LOGS_TAIL) {
           continue; // a stream that stays open: asked for below, and closed
         }
-        HttpResponse<String> response = request(method, route.samplePath(), "{}");
+        boolean bodiless = method.equals("GET") || method.equals("HEAD");
+        HttpResponse<String> response = request(method, route.samplePath(), bodiless ? null : "{}");
         assertThat(response.statusCode())
             .as("%s %s (%s)", method, route.samplePath(), route)
             .isNotEqualTo(405);
