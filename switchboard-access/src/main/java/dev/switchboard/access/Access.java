@@ -4,7 +4,9 @@ import dev.switchboard.access.admin.AccessAdmin;
 import dev.switchboard.access.admin.AdminException;
 import dev.switchboard.access.admin.DefaultAccessAdmin;
 import dev.switchboard.access.keys.KeyAuthenticator;
+import dev.switchboard.access.limits.LimitStage;
 import dev.switchboard.access.limits.Limiter;
+import dev.switchboard.access.limits.Limiters;
 import dev.switchboard.access.store.AccessStore;
 import dev.switchboard.access.store.StoreCache;
 import dev.switchboard.access.vault.MasterKeys;
@@ -15,7 +17,6 @@ import dev.switchboard.engine.pipeline.Exchange;
 import dev.switchboard.engine.pipeline.Stage;
 import dev.switchboard.engine.pricing.PriceTable;
 import java.lang.reflect.Proxy;
-import java.math.BigDecimal;
 import java.time.Clock;
 import java.util.List;
 import org.slf4j.Logger;
@@ -30,7 +31,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Access implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Access.class);
-  private static final Stage PASS_THROUGH = (exchange, chain) -> chain.proceed(exchange);
 
   /** The workspace keys are made in when none is named; exists from the start. */
   public static final String DEFAULT_WORKSPACE = "default";
@@ -42,6 +42,7 @@ public final class Access implements AutoCloseable {
   private final StoreCache cache;
   private final Callers callers = new Callers();
   private final AccessAdmin admin;
+  private final Limiter limiter;
 
   private Access(
       AccessSettings settings,
@@ -49,7 +50,9 @@ public final class Access implements AutoCloseable {
       SecretBox box,
       StoreCache cache,
       KeyAuthenticator authenticator,
+      Limiter limiter,
       AccessAdmin admin) {
+    this.limiter = limiter;
     this.settings = settings;
     this.store = store;
     this.box = box;
@@ -68,13 +71,8 @@ public final class Access implements AutoCloseable {
    */
   public static Access start(AccessSettings settings, Clock clock) {
     if (!settings.enabled()) {
-      return new Access(settings, null, null, null, null, disabledAdmin());
+      return new Access(settings, null, null, null, null, null, disabledAdmin());
     }
-    // MERGE SEAM (limits), 1 of 2: once the store is open below, create the limiter,
-    //   Limiter limiter = Limiters.create(store.dataSource(), store.postgres(),
-    //       settings.redisUrl(), settings.alertWebhook(), clock);
-    // give the admin limiter::usage in place of Access::noUsageYet, keep it in a field for
-    // install() and close it in close().
     MasterKeys masterKeys =
         MasterKeys.of(
             settings.masterKey(), settings.masterKeyFile(), settings.previousMasterKeys());
@@ -95,7 +93,14 @@ public final class Access implements AutoCloseable {
       }
       StoreCache cache = new StoreCache(store, settings.keyCacheTtl(), clock);
       KeyAuthenticator authenticator = new KeyAuthenticator(cache, clock);
-      AccessAdmin admin = new DefaultAccessAdmin(store, box, cache, Access::noUsageYet, clock);
+      Limiter limiter =
+          Limiters.create(
+              store.dataSource(),
+              store.postgres(),
+              settings.redisUrl(),
+              settings.alertWebhook(),
+              clock);
+      AccessAdmin admin = new DefaultAccessAdmin(store, box, cache, limiter::usage, clock);
       LOG.info(
           "access: store {}, keys {}, virtual keys {}",
           store.postgres() ? "postgresql" : "embedded",
@@ -103,7 +108,7 @@ public final class Access implements AutoCloseable {
           masterKeys.present()
               ? "under master key " + masterKeys.currentId()
               : "off (no master key)");
-      return new Access(settings, store, box, cache, authenticator, admin);
+      return new Access(settings, store, box, cache, authenticator, limiter, admin);
     } catch (RuntimeException e) {
       store.close();
       throw e;
@@ -117,14 +122,13 @@ public final class Access implements AutoCloseable {
    * @param prices what requests are estimated at against budgets
    */
   public void install(Gateway.Builder builder, PriceTable prices) {
-    // MERGE SEAM (limits), 2 of 2: until the limits part is connected, the stage after
-    // authentication passes requests on and virtual keys are not limited. Connected, this becomes
-    // (after the store == null check):
-    //   LimitStage limits = new LimitStage(limiter, prices, settings.unpricedEstimateUsd(),
-    //       this::subjectsOf);
-    //   builder.recordSink(limits);
-    //   install(builder, limits, limits::admit);
-    install(builder, PASS_THROUGH, AttemptAdmission.NONE);
+    if (store == null) {
+      return;
+    }
+    LimitStage limits =
+        new LimitStage(limiter, prices, settings.unpricedEstimateUsd(), this::subjectsOf);
+    builder.recordSink(limits);
+    install(builder, limits, limits);
   }
 
   /**
@@ -198,13 +202,12 @@ public final class Access implements AutoCloseable {
   @Override
   public void close() {
     if (store != null) {
-      store.close();
+      try {
+        limiter.close();
+      } finally {
+        store.close();
+      }
     }
-  }
-
-  /** MERGE SEAM (limits): the limiter's usage, once connected; zero until then. */
-  private static Limiter.Usage noUsageYet(Subject subject) {
-    return new Limiter.Usage(0, 0, null, BigDecimal.ZERO, 0, BigDecimal.ZERO, 0);
   }
 
   private static AccessAdmin disabledAdmin() {

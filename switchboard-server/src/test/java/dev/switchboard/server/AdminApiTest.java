@@ -259,6 +259,28 @@ class AdminApiTest {
   }
 
   @Test
+  void withoutAMasterKeyAVirtualKeyIsRefusedNamingTheSetting() {
+    try (GatewayUnderTest noMasterKey =
+        GatewayUnderTest.withSettings(settings(AccessSettings.inMemory()), engine -> {})) {
+      HttpResponse<String> refused =
+          noMasterKey.send(
+              request(
+                      noMasterKey,
+                      "POST",
+                      "/v1/admin/virtual-keys",
+                      "{\"slug\":\"openai\",\"provider\":\"openai\","
+                          + "\"credentials\":{\"api_key\":\""
+                          + PROVIDER_SECRET
+                          + "\"}}")
+                  .header("authorization", "Bearer " + ADMIN_TOKEN));
+
+      assertThat(refused.statusCode()).isEqualTo(400);
+      assertThat(json(refused).at("/error/message").asText()).contains("access.master-key");
+      assertThat(refused.body()).doesNotContain(PROVIDER_SECRET);
+    }
+  }
+
+  @Test
   void callersWithoutTheAdminTokenOrAKeyAre401() {
     HttpResponse<String> none = gateway.send(request(gateway, "GET", "/v1/admin/keys", null));
     assertThat(none.statusCode()).isEqualTo(401);
