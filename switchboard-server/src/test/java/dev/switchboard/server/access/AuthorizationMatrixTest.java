@@ -603,6 +603,30 @@ class AuthorizationMatrixTest {
             "x-portkey-config",
             "{\"provider\":\"mock\",\"override_params\":{\"model\":\"other-model\"}}"));
     probes.put(
+        "narrow key embeds through a nested fallback target overriding the model",
+        gateway.send(
+            "POST",
+            "/v1/embeddings",
+            "{\"model\":\"" + MODEL + "\",\"input\":\"hi\"}",
+            asNarrow[0],
+            asNarrow[1],
+            "x-portkey-config",
+            "{\"strategy\":{\"mode\":\"fallback\"},\"targets\":[{\"strategy\":"
+                + "{\"mode\":\"loadbalance\"},\"targets\":[{\"provider\":\"mock\","
+                + "\"override_params\":{\"model\":\"other-model\"}}]}]}"));
+    probes.put(
+        "narrow key embeds through a config whose provider is not its own header",
+        gateway.send(
+            "POST",
+            "/v1/embeddings",
+            "{\"model\":\"" + MODEL + "\",\"input\":\"hi\"}",
+            asNarrow[0],
+            asNarrow[1],
+            "x-portkey-provider",
+            "mock",
+            "x-portkey-config",
+            "{\"provider\":\"mock\",\"override_params\":{\"model\":\"OTHER-MODEL\"}}"));
+    probes.put(
         "narrow key passes through",
         gateway.send(
             "POST",
