@@ -17,6 +17,7 @@ import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -128,10 +129,37 @@ class SecretCanaryTest {
             gateway.admin("GET", "/v1/logs/export?format=jsonl", null));
         seen("request log search", gateway.admin("GET", "/v1/logs?limit=1000", null));
         seen("metrics scrape", gateway.admin("GET", "/metrics", null));
+        // The dumps are taken while a stream through the virtual key is in flight, its chunks
+        // slowed, so the request's threads (gateway and upstream) are in them.
+        openAi.enqueue(Fault.chunkDelay(Duration.ofMillis(150)));
+        HttpResponse<InputStream> inFlight =
+            gateway
+                .http
+                .sendAsync(
+                    HttpRequest.newBuilder(gateway.uri("/v1/chat/completions"))
+                        .header("content-type", "application/json")
+                        .header("authorization", "Bearer " + gatewayKeyForStream)
+                        .header("x-portkey-virtual-key", "canary-vk")
+                        .POST(
+                            HttpRequest.BodyPublishers.ofString(
+                                "{\"model\":\"gpt-4o-mini\",\"stream\":true,\"messages\":"
+                                    + "[{\"role\":\"user\",\"content\":\"a slow stream\"}]}"))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofInputStream())
+                .get(30, java.util.concurrent.TimeUnit.SECONDS);
         inProcessDump = ThreadDumps.inProcess();
         hotspotDump = ThreadDumps.hotspot();
         hotspotDumpLength = hotspotDump.length();
         jcmdDump = ThreadDumps.jcmd(ProcessHandle.current().pid());
+        try (InputStream body = inFlight.body()) {
+          seen.add(
+              new Seen(
+                  "slow stream, virtual key -> " + inFlight.statusCode(),
+                  inFlight.headers().map()
+                      + "\n"
+                      + new String(body.readAllBytes(), StandardCharsets.UTF_8),
+                  null));
+        }
         upstream = openAi.requests();
       }
       seen.add(new Seen("log lines", String.join("\n", logs.lines()), null));
@@ -151,6 +179,7 @@ class SecretCanaryTest {
   }
 
   int logLineCount;
+  String gatewayKeyForStream;
   int hotspotDumpLength;
 
   // --- driving the surface ------------------------------------------------------------------
@@ -196,6 +225,7 @@ class SecretCanaryTest {
         "admin: create virtual key",
         gateway.createVirtualKey("ws-canary", "canary-vk", "openai", virtualKeySecret, null));
 
+    gatewayKeyForStream = key.secret();
     String[] asKey = {"x-portkey-api-key", key.secret()};
     String[] provider = {"x-portkey-provider", "openai", "authorization", "Bearer " + providerKey};
     String[] viaVirtualKey = {
