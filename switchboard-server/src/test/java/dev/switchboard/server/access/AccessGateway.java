@@ -40,26 +40,33 @@ final class AccessGateway implements AutoCloseable {
       String adminToken,
       PriceTable prices,
       ObservabilitySettings observability,
-      Map<String, String> providerBaseUrls) {
+      Map<String, String> providerBaseUrls,
+      Integer adminPort) {
     static Options of(AccessSettings access, String adminToken) {
       return new Options(
           access,
           adminToken,
           PriceTable.shipped(),
           ObservabilitySettings.defaults().withLogsEnabled(false),
-          Map.of());
+          Map.of(),
+          null);
+    }
+
+    /** The admin API, logs and metrics on a port of their own (0: any free one). */
+    Options withAdminPort(Integer port) {
+      return new Options(access, adminToken, prices, observability, providerBaseUrls, port);
     }
 
     Options withPrices(PriceTable table) {
-      return new Options(access, adminToken, table, observability, providerBaseUrls);
+      return new Options(access, adminToken, table, observability, providerBaseUrls, adminPort);
     }
 
     Options withObservability(ObservabilitySettings settings) {
-      return new Options(access, adminToken, prices, settings, providerBaseUrls);
+      return new Options(access, adminToken, prices, settings, providerBaseUrls, adminPort);
     }
 
     Options withProviderBaseUrls(Map<String, String> urls) {
-      return new Options(access, adminToken, prices, observability, urls);
+      return new Options(access, adminToken, prices, observability, urls, adminPort);
     }
   }
 
@@ -77,7 +84,8 @@ final class AccessGateway implements AutoCloseable {
                 gateway.build())
             .withObservability(options.observability())
             .withAdminToken(options.adminToken())
-            .withAccess(options.access());
+            .withAccess(options.access())
+            .withAdminPort(options.adminPort());
     return new AccessGateway(SwitchboardServer.start(settings), options.adminToken());
   }
 
@@ -90,8 +98,18 @@ final class AccessGateway implements AutoCloseable {
   }
 
   HttpResponse<String> send(String method, String path, String body, String... headers) {
+    return sendAt(server.baseUri(), method, path, body, headers);
+  }
+
+  /** A call to the port that serves the admin API, logs and metrics (the main one by default). */
+  HttpResponse<String> sendToAdminPort(String method, String path, String body, String... headers) {
+    return sendAt(server.adminUri(), method, path, body, headers);
+  }
+
+  private HttpResponse<String> sendAt(
+      URI base, String method, String path, String body, String... headers) {
     HttpRequest.Builder request =
-        HttpRequest.newBuilder(uri(path))
+        HttpRequest.newBuilder(base.resolve(path))
             .timeout(Duration.ofSeconds(30))
             .method(
                 method,
@@ -116,7 +134,7 @@ final class AccessGateway implements AutoCloseable {
 
   /** A call to the admin API with the admin token. */
   HttpResponse<String> admin(String method, String path, String body) {
-    return send(method, path, body, "authorization", "Bearer " + adminToken);
+    return sendToAdminPort(method, path, body, "authorization", "Bearer " + adminToken);
   }
 
   /** Creates a workspace as the admin; fails the test if the admin API refuses. */
