@@ -88,18 +88,6 @@ final class GatewayHandler extends Handler.Abstract {
           "server",
           "date");
 
-  /** The paths the gateway answers itself, each for one method. */
-  private static final Set<String> MODELLED_PATHS =
-      Set.of(
-          "/",
-          "/v1/health",
-          "/v1/chat/completions",
-          "/v1/completions",
-          "/v1/embeddings",
-          "/v1/models",
-          "/v1/messages",
-          "/v1/messages/count_tokens");
-
   private final Gateway gateway;
   private final long maxBodyBytes;
   private final Supplier<RequestLog.Statistics> requestLog;
@@ -123,7 +111,7 @@ final class GatewayHandler extends Handler.Abstract {
     response.getHeaders().put(PortkeyHeaders.TRACE_ID, traceId);
     Exchange exchange = new Exchange(request, response, callback, traceId);
     try {
-      route(method, path, exchange);
+      route(method, RouteGate.matchOf(request), exchange);
     } catch (GatewayException error) {
       if (!exchange.reachedEngine && path.startsWith("/v1/")) {
         gateway.recordRejected(method, path, exchange.optionsIfReadable(), error);
@@ -149,12 +137,11 @@ final class GatewayHandler extends Handler.Abstract {
     return true;
   }
 
-  private void route(String method, String path, Exchange exchange) {
-    String normalised =
-        path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
-    switch (method + " " + normalised) {
-      case "GET /" -> exchange.writeText(200, "AI Gateway says hey!");
-      case "GET /v1/health" ->
+  /** Serves the route the {@link RouteGate} matched. */
+  private void route(String method, Route.Match match, Exchange exchange) {
+    switch (match.route()) {
+      case ROOT -> exchange.writeText(200, "AI Gateway says hey!");
+      case HEALTH ->
           exchange.writeJson(
               200,
               Health.of(
@@ -162,35 +149,26 @@ final class GatewayHandler extends Handler.Abstract {
                   gateway.cacheStatistics(),
                   gateway.guardrailStatistics(),
                   requestLog.get()));
-      case "POST /v1/chat/completions" ->
+      case CHAT_COMPLETIONS ->
           serve(exchange, new Operation.Chat(exchange.readJson(ChatRequest.class)));
-      case "POST /v1/completions" ->
+      case COMPLETIONS ->
           serve(exchange, new Operation.TextCompletion(exchange.readJson(CompletionRequest.class)));
-      case "POST /v1/embeddings" ->
+      case EMBEDDINGS ->
           serve(exchange, new Operation.Embedding(exchange.readJson(EmbeddingRequest.class)));
-      case "GET /v1/models" -> serve(exchange, new Operation.ListModels());
-      case "POST /v1/messages" ->
-          serve(exchange, new Operation.Messages(exchange.readJson(ObjectNode.class)));
-      case "POST /v1/messages/count_tokens" ->
+      case MODELS -> serve(exchange, new Operation.ListModels());
+      case MESSAGES -> serve(exchange, new Operation.Messages(exchange.readJson(ObjectNode.class)));
+      case COUNT_TOKENS ->
           serve(exchange, new Operation.CountTokens(exchange.readJson(ObjectNode.class)));
-      default -> {
-        if (MODELLED_PATHS.contains(normalised)) {
-          exchange.writeError(
-              ErrorResponses.gateway(
-                  405,
-                  "Method not allowed: " + method + " " + path,
-                  "invalid_request_error",
-                  null));
-        } else if (normalised.startsWith("/v1/proxy/")) {
-          passThrough(method, normalised.substring("/v1/proxy".length()), exchange);
-        } else if (normalised.startsWith("/v1/")) {
-          passThrough(method, normalised.substring("/v1".length()), exchange);
+      case PROXY, PASS_THROUGH -> {
+        if (match.rest().isEmpty()) {
+          exchange.writeError(RouteGate.notFound(method, match.path()));
         } else {
-          exchange.writeError(
-              ErrorResponses.gateway(
-                  404, "Not found: " + method + " " + path, "invalid_request_error", null));
+          passThrough(method, match.rest(), exchange);
         }
       }
+      default ->
+          // The handlers before this one serve every other route; reaching here is a bug.
+          throw new IllegalStateException("no handler serves " + match.route());
     }
   }
 

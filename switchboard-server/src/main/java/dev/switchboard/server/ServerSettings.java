@@ -1,5 +1,6 @@
 package dev.switchboard.server;
 
+import dev.switchboard.access.AccessSettings;
 import dev.switchboard.engine.GatewaySettings;
 import dev.switchboard.observe.ObservabilitySettings;
 import java.time.Duration;
@@ -15,7 +16,10 @@ import java.time.Duration;
  * @param observability the request log, its store, metrics and traces
  * @param adminToken the token that the request logs, analytics and dashboard require ({@code
  *     Authorization: Bearer <token>}, or HTTP Basic with it as the password), or {@code null} for
- *     none (they are open, as the gateway's other routes are)
+ *     none (they are open, as the gateway's other routes are, and the admin API is off)
+ * @param adminHost the loopback address of the admin port
+ * @param adminPort the port of the admin API, logs, analytics, dashboard and metrics, apart from
+ *     the gateway's (0 picks a free one), or {@code null}: they are served on the gateway's port
  */
 public record ServerSettings(
     String host,
@@ -24,7 +28,35 @@ public record ServerSettings(
     Duration drainTimeout,
     GatewaySettings gateway,
     ObservabilitySettings observability,
-    String adminToken) {
+    String adminToken,
+    String adminHost,
+    Integer adminPort,
+    AccessSettings access) {
+
+  /**
+   * Settings with the admin API, logs and metrics on the gateway's port, and access off (tests that
+   * do not look at it).
+   */
+  public ServerSettings(
+      String host,
+      int port,
+      long maxBodyBytes,
+      Duration drainTimeout,
+      GatewaySettings gateway,
+      ObservabilitySettings observability,
+      String adminToken) {
+    this(
+        host,
+        port,
+        maxBodyBytes,
+        drainTimeout,
+        gateway,
+        observability,
+        adminToken,
+        DEFAULT_HOST,
+        null,
+        AccessSettings.disabled());
+  }
 
   /** Settings without an admin token. */
   public ServerSettings(
@@ -67,8 +99,18 @@ public record ServerSettings(
     if (adminToken != null && adminToken.isBlank()) {
       throw new IllegalArgumentException("the admin token must not be blank");
     }
+    if (adminPort != null && (adminPort < 0 || adminPort > 65535)) {
+      throw new IllegalArgumentException(
+          "admin port must be between 0 and 65535, not " + adminPort);
+    }
+    adminHost = adminHost == null ? DEFAULT_HOST : adminHost;
+    access = access == null ? AccessSettings.disabled() : access;
   }
 
+  /**
+   * The server's defaults, with access off (an embedded access store would be a file in the working
+   * directory); a gateway started from settings ({@code SettingsLoader}) has it on.
+   */
   public static ServerSettings defaults() {
     return new ServerSettings(
         DEFAULT_HOST,
@@ -81,17 +123,74 @@ public record ServerSettings(
 
   public ServerSettings withPort(int newPort) {
     return new ServerSettings(
-        host, newPort, maxBodyBytes, drainTimeout, gateway, observability, adminToken);
+        host,
+        newPort,
+        maxBodyBytes,
+        drainTimeout,
+        gateway,
+        observability,
+        adminToken,
+        adminHost,
+        adminPort,
+        access);
   }
 
   public ServerSettings withObservability(ObservabilitySettings newObservability) {
     return new ServerSettings(
-        host, port, maxBodyBytes, drainTimeout, gateway, newObservability, adminToken);
+        host,
+        port,
+        maxBodyBytes,
+        drainTimeout,
+        gateway,
+        newObservability,
+        adminToken,
+        adminHost,
+        adminPort,
+        access);
   }
 
   public ServerSettings withAdminToken(String token) {
     return new ServerSettings(
-        host, port, maxBodyBytes, drainTimeout, gateway, observability, token);
+        host,
+        port,
+        maxBodyBytes,
+        drainTimeout,
+        gateway,
+        observability,
+        token,
+        adminHost,
+        adminPort,
+        access);
+  }
+
+  /** These settings with the admin API, logs and metrics on their own port ({@code null}: none). */
+  public ServerSettings withAdminPort(Integer newAdminPort) {
+    return new ServerSettings(
+        host,
+        port,
+        maxBodyBytes,
+        drainTimeout,
+        gateway,
+        observability,
+        adminToken,
+        adminHost,
+        newAdminPort,
+        access);
+  }
+
+  /** These settings with gateway keys, virtual keys, limits and budgets as {@code newAccess}. */
+  public ServerSettings withAccess(AccessSettings newAccess) {
+    return new ServerSettings(
+        host,
+        port,
+        maxBodyBytes,
+        drainTimeout,
+        gateway,
+        observability,
+        adminToken,
+        adminHost,
+        adminPort,
+        newAccess);
   }
 
   /** The settings, with the admin token masked: they may be logged. */
@@ -111,6 +210,12 @@ public record ServerSettings(
         + observability
         + ", adminToken="
         + (adminToken == null ? "none" : "***")
+        + ", adminHost="
+        + adminHost
+        + ", adminPort="
+        + (adminPort == null ? "none" : adminPort)
+        + ", access="
+        + access
         + "]";
   }
 }

@@ -1,8 +1,10 @@
 package dev.switchboard.server;
 
+import dev.switchboard.access.Access;
 import dev.switchboard.engine.Gateway;
 import dev.switchboard.observe.Observability;
 import java.net.URI;
+import java.time.Clock;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -24,11 +26,15 @@ public final class SwitchboardServer implements AutoCloseable {
 
   private final Server server;
   private final ServerConnector connector;
+  private final ServerConnector adminConnector;
   private final Gateway gateway;
   private final Observability observability;
+  private final Access access;
 
-  private SwitchboardServer(ServerSettings settings, Gateway gateway, Observability observability) {
+  private SwitchboardServer(
+      ServerSettings settings, Gateway gateway, Observability observability, Access access) {
     this.gateway = gateway;
+    this.access = access;
     this.observability = observability;
     QueuedThreadPool threads = new QueuedThreadPool();
     threads.setName("server");
@@ -41,18 +47,34 @@ public final class SwitchboardServer implements AutoCloseable {
     connector.setHost(settings.host());
     connector.setPort(settings.port());
     server.addConnector(connector);
+    if (settings.adminPort() != null) {
+      this.adminConnector = new ServerConnector(server, new HttpConnectionFactory(http));
+      adminConnector.setName(RouteGate.ADMIN_CONNECTOR);
+      adminConnector.setHost(settings.adminHost());
+      adminConnector.setPort(settings.adminPort());
+      server.addConnector(adminConnector);
+    } else {
+      this.adminConnector = null;
+    }
+    AdminToken adminToken = AdminToken.of(settings.adminToken());
     server.setHandler(
         new GracefulHandler(
-            new ObservabilityHandler(
-                observability,
-                settings.adminToken(),
-                new GatewayHandler(
-                    gateway,
-                    settings.maxBodyBytes(),
-                    () ->
-                        observability.requestLog() == null
-                            ? null
-                            : observability.requestLog().statistics()))));
+            new RouteGate(
+                adminToken,
+                access,
+                settings.adminPort() != null,
+                new ObservabilityHandler(
+                    observability,
+                    new AdminApiHandler(
+                        adminToken,
+                        access,
+                        new GatewayHandler(
+                            gateway,
+                            settings.maxBodyBytes(),
+                            () ->
+                                observability.requestLog() == null
+                                    ? null
+                                    : observability.requestLog().statistics()))))));
     server.setErrorHandler(new JsonErrorHandler());
     server.setStopTimeout(settings.drainTimeout().toMillis());
     server.setStopAtShutdown(false);
@@ -69,28 +91,88 @@ public final class SwitchboardServer implements AutoCloseable {
    */
   public static SwitchboardServer start(
       ServerSettings settings, Consumer<Gateway.Builder> customise) {
-    Observability observability = Observability.start(settings.observability());
+    requireLoopbackAdminHost(settings);
+    Access access = Access.start(settings.access(), Clock.systemUTC());
+    Observability observability;
+    try {
+      observability = Observability.start(settings.observability());
+    } catch (RuntimeException e) {
+      access.close();
+      throw e;
+    }
     Gateway.Builder builder = Gateway.builder().settings(settings.gateway());
     observability.sinks().forEach(builder::recordSink);
+    access.install(builder, settings.gateway().prices());
     customise.accept(builder);
     Gateway gateway = builder.build();
     observability.watch(gateway);
-    SwitchboardServer server = new SwitchboardServer(settings, gateway, observability);
+    SwitchboardServer server = new SwitchboardServer(settings, gateway, observability, access);
     try {
       server.server.start();
     } catch (Exception e) {
       gateway.close();
       observability.close();
+      access.close();
       throw new IllegalStateException(
-          "the gateway could not listen on " + settings.host() + ":" + settings.port(), e);
+          "the gateway could not listen on "
+              + settings.host()
+              + ":"
+              + settings.port()
+              + (settings.adminPort() == null
+                  ? ""
+                  : " and " + settings.adminHost() + ":" + settings.adminPort()),
+          e);
     }
-    log.info("Switchboard listening on {}", server.baseUri());
+    if (server.adminConnector == null) {
+      log.info("Switchboard listening on {}", server.baseUri());
+    } else {
+      log.info(
+          "Switchboard listening on {}, its admin API, logs and metrics on {}",
+          server.baseUri(),
+          server.adminUri());
+    }
     return server;
+  }
+
+  /**
+   * The admin port serves every caller's logs and the keys' administration: it listens on a
+   * loopback address only, whatever else is set.
+   */
+  private static void requireLoopbackAdminHost(ServerSettings settings) {
+    if (settings.adminPort() == null) {
+      return;
+    }
+    boolean loopback;
+    try {
+      loopback = true;
+      for (java.net.InetAddress address : java.net.InetAddress.getAllByName(settings.adminHost())) {
+        loopback &= address.isLoopbackAddress();
+      }
+    } catch (java.net.UnknownHostException unknown) {
+      loopback = false;
+    }
+    if (!loopback) {
+      throw new IllegalArgumentException(
+          "admin.host "
+              + settings.adminHost()
+              + " is not a loopback address: the admin port listens on loopback only (127.0.0.1"
+              + " or ::1); reach it from elsewhere through an SSH tunnel or a proxy you control");
+    }
+  }
+
+  /** Every route this server serves, in matching order, with what each needs. */
+  public static java.util.List<Route> routes() {
+    return Route.all();
   }
 
   /** The engine this server serves. */
   public Gateway gateway() {
     return gateway;
+  }
+
+  /** The gateway keys, virtual keys, limits and budgets of this server, and their admin. */
+  public Access access() {
+    return access;
   }
 
   /** The request log, metrics and traces of this server. */
@@ -105,11 +187,28 @@ public final class SwitchboardServer implements AutoCloseable {
 
   /** {@code http://host:port}. */
   public URI baseUri() {
-    String host = connector.getHost() == null ? "127.0.0.1" : connector.getHost();
+    return uri(connector);
+  }
+
+  /** The admin port, or -1 when the admin API, logs and metrics are on the gateway's port. */
+  public int adminPort() {
+    return adminConnector == null ? -1 : adminConnector.getLocalPort();
+  }
+
+  /**
+   * {@code http://127.0.0.1:adminPort} when an admin port is set; else the gateway's own {@link
+   * #baseUri()}, where the admin API, logs and metrics then are.
+   */
+  public URI adminUri() {
+    return adminConnector == null ? baseUri() : uri(adminConnector);
+  }
+
+  private static URI uri(ServerConnector listening) {
+    String host = listening.getHost() == null ? "127.0.0.1" : listening.getHost();
     if (host.contains(":")) {
       host = "[" + host + "]";
     }
-    return URI.create("http://" + host + ":" + port());
+    return URI.create("http://" + host + ":" + listening.getLocalPort());
   }
 
   /** Stops gracefully, within the drain timeout, then closes the gateway. */
@@ -123,8 +222,12 @@ public final class SwitchboardServer implements AutoCloseable {
       try {
         gateway.close();
       } finally {
-        // After the last request finished: the request log writes what it holds.
-        observability.close();
+        try {
+          // After the last request finished: the request log writes what it holds.
+          observability.close();
+        } finally {
+          access.close();
+        }
       }
     }
   }

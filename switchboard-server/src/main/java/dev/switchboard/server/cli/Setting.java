@@ -6,11 +6,16 @@ package dev.switchboard.server.cli;
  * the docs mirror it. Precedence: flag, then environment, then config file, then default.
  */
 enum Setting {
-  HOST("server.host", "127.0.0.1", "address to bind; keep loopback unless gateway keys guard it"),
+  HOST(
+      "server.host",
+      "127.0.0.1",
+      "address to bind; a non-loopback one needs access.require-keys=true (or"
+          + " server.allow-unauthenticated=true)"),
   ALLOW_UNAUTHENTICATED(
       "server.allow-unauthenticated",
       "false",
-      "true lets server.host be a non-loopback address although nothing checks who calls"),
+      "true lets server.host be a non-loopback address without gateway keys required (a proxy or"
+          + " firewall in front does the checking)"),
   PORT("server.port", "8787", "port to listen on (0 picks a free one)"),
   MAX_BODY_SIZE(
       "server.max-body-size", "32MB", "largest request body accepted; larger ones get 413"),
@@ -114,8 +119,70 @@ enum Setting {
   ADMIN_TOKEN(
       "admin.token",
       "none",
-      "token the request logs, analytics and dashboard require (Bearer, or Basic password);"
-          + " set it through the environment, not a flag"),
+      "token the admin API, request logs, analytics, dashboard and metrics require (Bearer, or"
+          + " Basic password); none: the admin API is off. Set it through the environment, not a"
+          + " flag"),
+  ADMIN_PORT(
+      "admin.port",
+      "none",
+      "a port of its own for the admin API, logs, analytics, dashboard and metrics (then 404 on"
+          + " server.port); none: they share server.port"),
+  ADMIN_HOST(
+      "admin.host",
+      "127.0.0.1",
+      "address of admin.port; loopback only (127.0.0.1, ::1 or localhost), anything else is"
+          + " refused"),
+  ACCESS_ENABLED(
+      "access.enabled",
+      "true",
+      "gateway keys, workspaces, virtual keys, rate limits and budgets (docs/access.md)"),
+  ACCESS_REQUIRE_KEYS(
+      "access.require-keys",
+      "false",
+      "true: every gateway route needs a gateway key (x-portkey-api-key or Bearer sbk-…);"
+          + " false: callers without one are let through, unlimited"),
+  ACCESS_STORE(
+      "access.store",
+      "embedded",
+      "where keys, virtual keys and budgets live: embedded (an H2 file in access.directory), or a"
+          + " PostgreSQL JDBC URL shared by gateways"),
+  ACCESS_DIRECTORY(
+      "access.directory",
+      "switchboard-data",
+      "where the embedded access store lives; relative to the working directory"),
+  ACCESS_MASTER_KEY(
+      "access.master-key",
+      "none",
+      "base64 of 32 random bytes that encrypts virtual keys' credentials (AES-256-GCM); set it"
+          + " through the environment, not a flag. None: virtual keys cannot be created"),
+  ACCESS_MASTER_KEY_FILE(
+      "access.master-key-file",
+      "none",
+      "a file holding access.master-key (base64), instead of the setting"),
+  ACCESS_PREVIOUS_MASTER_KEYS(
+      "access.previous-master-keys",
+      "none",
+      "former master keys (base64, comma-separated) that still decrypt while credentials are"
+          + " re-encrypted under the current one"),
+  ACCESS_KEY_CACHE_TTL(
+      "access.key-cache-ttl",
+      "5s",
+      "how long a node trusts a gateway key it looked up; a revoke on another node takes effect"
+          + " within it"),
+  ACCESS_REDIS_URL(
+      "access.redis.url",
+      "none",
+      "a Redis server that holds rate-limit counters shared by gateways; none: counted in this"
+          + " process"),
+  ACCESS_ALERTS_WEBHOOK(
+      "access.alerts.webhook",
+      "none",
+      "a URL that budget alerts are POSTed to as JSON (they are logged at WARN in any case)"),
+  ACCESS_UNPRICED_ESTIMATE_USD(
+      "access.unpriced-estimate-usd",
+      "0.10",
+      "what a request whose cost cannot be estimated (no price for its model, pass-through)"
+          + " reserves from a cost budget, in US dollars"),
   OPENAI_BASE_URL(
       "providers.openai.base-url",
       "https://api.openai.com/v1",

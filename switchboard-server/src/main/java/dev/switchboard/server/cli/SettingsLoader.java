@@ -3,6 +3,7 @@ package dev.switchboard.server.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.switchboard.access.AccessSettings;
 import dev.switchboard.engine.GatewaySettings;
 import dev.switchboard.engine.cache.CacheSettings;
 import dev.switchboard.engine.pricing.PriceTable;
@@ -11,6 +12,7 @@ import dev.switchboard.observe.ObservabilitySettings;
 import dev.switchboard.observe.tracing.TracingMode;
 import dev.switchboard.server.ServerSettings;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +21,7 @@ import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -143,8 +146,29 @@ public final class SettingsLoader {
     try {
       boolean allowUnauthenticated =
           bool(Setting.ALLOW_UNAUTHENTICATED, value(known, Setting.ALLOW_UNAUTHENTICATED));
+      boolean accessEnabled = bool(Setting.ACCESS_ENABLED, value(known, Setting.ACCESS_ENABLED));
+      boolean requireKeys =
+          bool(Setting.ACCESS_REQUIRE_KEYS, value(known, Setting.ACCESS_REQUIRE_KEYS));
+      if (requireKeys && !accessEnabled) {
+        throw new IllegalArgumentException(
+            Setting.ACCESS_REQUIRE_KEYS.key
+                + "=true needs "
+                + Setting.ACCESS_ENABLED.key
+                + "=true: with access off there are no keys to require");
+      }
+      Integer adminPort = adminPort(known);
+      String adminHost = value(known, Setting.ADMIN_HOST);
       if (listens) {
-        requireLoopbackOrConsent(value(known, Setting.HOST), allowUnauthenticated);
+        requireLoopbackOrConsent(value(known, Setting.HOST), allowUnauthenticated, requireKeys);
+        if (adminPort != null && !isLoopback(adminHost)) {
+          throw new IllegalArgumentException(
+              Setting.ADMIN_HOST.key
+                  + " "
+                  + adminHost
+                  + " is not a loopback address: the admin port listens on loopback only (127.0.0.1,"
+                  + " ::1 or localhost); reach it from elsewhere through an SSH tunnel or a proxy"
+                  + " you control");
+        }
       }
       gateway.cache(cache(known));
       String pricingFile = value(known, Setting.PRICING_FILE);
@@ -158,7 +182,10 @@ public final class SettingsLoader {
           duration(Setting.DRAIN_TIMEOUT, value(known, Setting.DRAIN_TIMEOUT)),
           gateway.build(),
           observability(known),
-          adminToken(known));
+          adminToken(known),
+          adminHost,
+          adminPort,
+          access(known, accessEnabled, requireKeys));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("invalid settings: " + e.getMessage(), e);
     }
@@ -176,21 +203,82 @@ public final class SettingsLoader {
     return token;
   }
 
+  /** Gateway keys, virtual keys, limits and budgets. Master keys are never echoed in an error. */
+  private static AccessSettings access(
+      Map<Setting, String> known, boolean enabled, boolean requireKeys) {
+    String store = value(known, Setting.ACCESS_STORE);
+    if (!store.equalsIgnoreCase("embedded") && !store.startsWith("jdbc:postgresql:")) {
+      throw new IllegalArgumentException(
+          Setting.ACCESS_STORE.key + " must be embedded or a jdbc:postgresql: URL");
+    }
+    String masterKey = noneAsNull(value(known, Setting.ACCESS_MASTER_KEY));
+    String masterKeyFile = noneAsNull(value(known, Setting.ACCESS_MASTER_KEY_FILE));
+    String previous = noneAsNull(value(known, Setting.ACCESS_PREVIOUS_MASTER_KEYS));
+    String redis = noneAsNull(value(known, Setting.ACCESS_REDIS_URL));
+    if (redis != null) {
+      url(Setting.ACCESS_REDIS_URL.key, redis);
+    }
+    String webhook = noneAsNull(value(known, Setting.ACCESS_ALERTS_WEBHOOK));
+    BigDecimal unpriced;
+    try {
+      unpriced = new BigDecimal(value(known, Setting.ACCESS_UNPRICED_ESTIMATE_USD));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          Setting.ACCESS_UNPRICED_ESTIMATE_USD.key
+              + " must be a decimal number of US dollars, not '"
+              + value(known, Setting.ACCESS_UNPRICED_ESTIMATE_USD)
+              + "'");
+    }
+    return new AccessSettings(
+        enabled,
+        store.equalsIgnoreCase("embedded") ? AccessSettings.EMBEDDED : store,
+        Path.of(value(known, Setting.ACCESS_DIRECTORY)),
+        requireKeys,
+        masterKey,
+        masterKeyFile == null ? null : Path.of(masterKeyFile),
+        previous == null ? List.of() : commaSeparated(previous),
+        duration(Setting.ACCESS_KEY_CACHE_TTL, value(known, Setting.ACCESS_KEY_CACHE_TTL)),
+        redis,
+        webhook == null ? null : url(Setting.ACCESS_ALERTS_WEBHOOK.key, webhook),
+        unpriced);
+  }
+
+  private static String noneAsNull(String value) {
+    return value.isEmpty() || value.equalsIgnoreCase("none") ? null : value;
+  }
+
+  /** The admin port, or {@code null} for none (the admin routes share the gateway's port). */
+  private static Integer adminPort(Map<Setting, String> known) {
+    String port = value(known, Setting.ADMIN_PORT);
+    if (port.equalsIgnoreCase("none")) {
+      return null;
+    }
+    int number = integer(Setting.ADMIN_PORT, port);
+    if (number < 0 || number > 65535) {
+      throw new IllegalArgumentException(
+          Setting.ADMIN_PORT.key + " must be between 0 and 65535, not " + number);
+    }
+    return number;
+  }
+
   /**
    * A gateway that any machine can reach spends its providers' keys for anyone: it binds a
-   * non-loopback address only when the operator says so. (Gateway keys, when they exist, will be
-   * the other way to say it.)
+   * non-loopback address only when every caller needs a gateway key ({@code access.require-keys})
+   * or the operator says something in front of it does the checking.
    */
-  private static void requireLoopbackOrConsent(String host, boolean allowUnauthenticated) {
-    if (allowUnauthenticated || isLoopback(host)) {
+  private static void requireLoopbackOrConsent(
+      String host, boolean allowUnauthenticated, boolean requireKeys) {
+    if (allowUnauthenticated || requireKeys || isLoopback(host)) {
       return;
     }
     throw new IllegalArgumentException(
         Setting.HOST.key
             + " "
             + host
-            + " is not a loopback address, and nothing checks who calls the gateway: anyone who"
-            + " reaches it could use its providers through it. Keep it on 127.0.0.1, or set "
+            + " is not a loopback address, and gateway keys are not required: anyone who reaches"
+            + " it could use its providers through it. Keep it on 127.0.0.1, set "
+            + Setting.ACCESS_REQUIRE_KEYS.key
+            + "=true so that every caller needs a gateway key, or set "
             + Setting.ALLOW_UNAUTHENTICATED.key
             + "=true if something in front of it (a proxy, a firewall) does the checking");
   }
@@ -386,6 +474,10 @@ public final class SettingsLoader {
       case "h" -> Duration.ofHours(number);
       default -> Duration.ofDays(number);
     };
+  }
+
+  private static List<String> commaSeparated(String value) {
+    return Arrays.stream(value.split(",")).map(String::strip).filter(v -> !v.isEmpty()).toList();
   }
 
   private static Set<String> hosts(String value) {

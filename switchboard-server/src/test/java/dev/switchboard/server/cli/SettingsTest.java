@@ -51,6 +51,102 @@ class SettingsTest {
   }
 
   @Test
+  void requiringGatewayKeysLetsTheGatewayBindANonLoopbackAddress() {
+    ServerSettings guarded =
+        SettingsLoader.load(
+            null,
+            Map.of("SWITCHBOARD_ACCESS_REQUIRE_KEYS", "true"),
+            Map.of("server.host", "0.0.0.0"));
+
+    assertThat(guarded.host()).isEqualTo("0.0.0.0");
+    assertThatThrownBy(() -> SettingsLoader.load(null, Map.of(), Map.of("server.host", "0.0.0.0")))
+        .hasMessageContaining("access.require-keys=true");
+    assertThatThrownBy(() ->
+            SettingsLoader.load(
+                null, Map.of(), Map.of("access.require-keys", "true", "access.enabled", "false")))
+        .hasMessageContaining("access.require-keys=true needs access.enabled=true");
+  }
+
+  @Test
+  void theAdminPortIsNoneByDefaultAndListensOnLoopbackOnly() {
+    ServerSettings defaults = SettingsLoader.load(null, Map.of(), Map.of());
+    assertThat(defaults.adminPort()).isNull();
+    assertThat(defaults.adminHost()).isEqualTo("127.0.0.1");
+
+    ServerSettings apart =
+        SettingsLoader.load(null, Map.of("SWITCHBOARD_ADMIN_PORT", "8788"), Map.of());
+    assertThat(apart.adminPort()).isEqualTo(8788);
+    assertThat(
+            SettingsLoader.load(null, Map.of(), Map.of("admin.port", "0", "admin.host", "::1"))
+                .adminHost())
+        .isEqualTo("::1");
+
+    assertThatThrownBy(() ->
+            SettingsLoader.load(
+                null,
+                Map.of("SWITCHBOARD_SERVER_ALLOW_UNAUTHENTICATED", "true"),
+                Map.of("admin.port", "8788", "admin.host", "0.0.0.0")))
+        .hasMessageContaining("admin.host 0.0.0.0 is not a loopback address");
+    assertThatThrownBy(() -> SettingsLoader.load(null, Map.of(), Map.of("admin.port", "70000")))
+        .hasMessageContaining("admin.port must be between 0 and 65535");
+  }
+
+  @Test
+  void accessIsOnByDefaultWithAnEmbeddedStoreAndNoKeysRequired() {
+    var access = SettingsLoader.load(null, Map.of(), Map.of()).access();
+
+    assertThat(access.enabled()).isTrue();
+    assertThat(access.requireKeys()).isFalse();
+    assertThat(access.storeUrl()).isEqualTo("embedded");
+    assertThat(access.directory()).isEqualTo(Path.of("switchboard-data"));
+    assertThat(access.masterKey()).isNull();
+    assertThat(access.keyCacheTtl()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(access.redisUrl()).isNull();
+    assertThat(access.alertWebhook()).isNull();
+    assertThat(access.unpricedEstimateUsd()).isEqualByComparingTo("0.10");
+  }
+
+  @Test
+  void accessSettingsAreReadAndTheMasterKeyNeverShown() {
+    String masterKey = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+    ServerSettings settings =
+        SettingsLoader.load(
+            null,
+            Map.of(
+                "SWITCHBOARD_ACCESS_MASTER_KEY", masterKey,
+                "SWITCHBOARD_ACCESS_PREVIOUS_MASTER_KEYS", "b2xkMQ==, b2xkMg==",
+                "SWITCHBOARD_ACCESS_REDIS_URL", "redis://127.0.0.1:6379"),
+            Map.of(
+                "access.store", "jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres",
+                "access.key-cache-ttl", "2s",
+                "access.alerts.webhook", "http://127.0.0.1:9/alerts",
+                "access.unpriced-estimate-usd", "0.25",
+                "access.master-key-file", "/run/secrets/master"));
+    var access = settings.access();
+
+    assertThat(access.masterKey()).isEqualTo(masterKey);
+    assertThat(access.previousMasterKeys()).containsExactly("b2xkMQ==", "b2xkMg==");
+    assertThat(access.storeUrl()).startsWith("jdbc:postgresql://");
+    assertThat(access.keyCacheTtl()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(access.redisUrl()).isEqualTo("redis://127.0.0.1:6379");
+    assertThat(access.alertWebhook()).isEqualTo(URI.create("http://127.0.0.1:9/alerts"));
+    assertThat(access.unpricedEstimateUsd()).isEqualByComparingTo("0.25");
+    assertThat(access.masterKeyFile()).isEqualTo(Path.of("/run/secrets/master"));
+    assertThat(settings.toString()).doesNotContain(masterKey).doesNotContain("b2xkMQ==");
+
+    assertThatThrownBy(
+            () -> SettingsLoader.load(null, Map.of(), Map.of("access.store", "mysql://x")))
+        .hasMessageContaining("access.store");
+    assertThatThrownBy(() ->
+            SettingsLoader.load(
+                null, Map.of(), Map.of("access.unpriced-estimate-usd", "ten cents")))
+        .hasMessageContaining("access.unpriced-estimate-usd");
+    assertThatThrownBy(
+            () -> SettingsLoader.load(null, Map.of(), Map.of("access.key-cache-ttl", "soon")))
+        .hasMessageContaining("access.key-cache-ttl");
+  }
+
+  @Test
   void theAdminTokenIsNoneByDefaultAndReadFromTheEnvironment() {
     assertThat(SettingsLoader.load(null, Map.of(), Map.of()).adminToken()).isNull();
 

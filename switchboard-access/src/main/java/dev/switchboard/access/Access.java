@@ -1,0 +1,231 @@
+package dev.switchboard.access;
+
+import dev.switchboard.access.admin.AccessAdmin;
+import dev.switchboard.access.admin.AdminException;
+import dev.switchboard.access.admin.DefaultAccessAdmin;
+import dev.switchboard.access.keys.KeyAuthenticator;
+import dev.switchboard.access.limits.Limiter;
+import dev.switchboard.access.store.AccessStore;
+import dev.switchboard.access.vault.MasterKeys;
+import dev.switchboard.access.vault.SecretBox;
+import dev.switchboard.engine.Gateway;
+import dev.switchboard.engine.errors.AccessDeniedException;
+import dev.switchboard.engine.pipeline.Exchange;
+import dev.switchboard.engine.pipeline.Stage;
+import dev.switchboard.engine.pricing.PriceTable;
+import java.lang.reflect.Proxy;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Who may call the gateway, with what, and how much: the access layer built from {@link
+ * AccessSettings}. {@link #install} puts it into a gateway (the admission stage that authenticates
+ * and authorizes every request, the virtual keys the router resolves); {@link #admin} is what the
+ * admin API and CLI drive; {@link #authenticate} serves the server's own routes. When the settings
+ * turn it off, nothing is installed and every request is admitted as without it.
+ */
+public final class Access implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Access.class);
+  private static final Stage PASS_THROUGH = (exchange, chain) -> chain.proceed(exchange);
+
+  /** The workspace keys are made in when none is named; exists from the start. */
+  public static final String DEFAULT_WORKSPACE = "default";
+
+  private final AccessSettings settings;
+  private final AccessStore store;
+  private final SecretBox box;
+  private final KeyAuthenticator authenticator;
+  private final Callers callers = new Callers();
+  private final AccessAdmin admin;
+  private final Clock clock;
+
+  private Access(
+      AccessSettings settings,
+      AccessStore store,
+      SecretBox box,
+      KeyAuthenticator authenticator,
+      AccessAdmin admin,
+      Clock clock) {
+    this.settings = settings;
+    this.store = store;
+    this.box = box;
+    this.authenticator = authenticator;
+    this.admin = admin;
+    this.clock = clock;
+  }
+
+  /**
+   * Opens the store (creating its tables and the {@value #DEFAULT_WORKSPACE} workspace when absent)
+   * and re-encrypts any virtual key not under the current master key.
+   *
+   * @throws IllegalArgumentException when a master-key setting is not base64 of 32 bytes
+   * @throws IllegalStateException when the store cannot be opened, or a stored virtual key is
+   *     encrypted under a master key that is neither the current one nor a previous one listed
+   */
+  public static Access start(AccessSettings settings, Clock clock) {
+    if (!settings.enabled()) {
+      return new Access(settings, null, null, null, disabledAdmin(), clock);
+    }
+    MasterKeys masterKeys =
+        MasterKeys.of(
+            settings.masterKey(), settings.masterKeyFile(), settings.previousMasterKeys());
+    SecretBox box = new SecretBox(masterKeys);
+    AccessStore store = AccessStore.open(settings.jdbcUrl());
+    try {
+      store.insertWorkspace(
+          new AccessAdmin.Workspace(
+              DEFAULT_WORKSPACE, DEFAULT_WORKSPACE, Limits.NONE, clock.instant()));
+      try {
+        DefaultAccessAdmin.reencrypt(store, box);
+      } catch (SecretBox.VaultException e) {
+        throw new IllegalStateException(
+            e.getMessage()
+                + " Set access.master-key to the key they were stored with, or list it in"
+                + " access.previous-master-keys.",
+            e);
+      }
+      KeyAuthenticator authenticator = new KeyAuthenticator(store, settings.keyCacheTtl(), clock);
+      AccessAdmin admin =
+          new DefaultAccessAdmin(store, box, authenticator, Access::noUsageYet, clock);
+      LOG.info(
+          "access: store {}, keys {}, virtual keys {}",
+          store.postgres() ? "postgresql" : "embedded",
+          settings.requireKeys() ? "required" : "optional",
+          masterKeys.present()
+              ? "under master key " + masterKeys.currentId()
+              : "off (no master key)");
+      return new Access(settings, store, box, authenticator, admin, clock);
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Puts the access layer into a gateway being built: the admission stage (authentication and
+   * authorization, then the limits) and the virtual keys. Does nothing when access is off.
+   *
+   * @param prices what requests are estimated at against budgets
+   */
+  public void install(Gateway.Builder builder, PriceTable prices) {
+    // MERGE SEAM (limits): until the limits part is connected, the stage after authentication
+    // passes requests on and virtual keys are not limited. Connected, this becomes:
+    //   LimitStage limits = new LimitStage(limiter, prices, settings.unpricedEstimateUsd(),
+    //       this::subjectsOf);
+    //   builder.recordSink(limits);
+    //   install(builder, limits, limits);
+    install(builder, PASS_THROUGH, AttemptAdmission.NONE);
+  }
+
+  /**
+   * Installs with the stage run after authentication and authorization (the limits, which read
+   * {@link #subjectsOf}) and the admission of each attempt that uses a virtual key.
+   */
+  void install(
+      Gateway.Builder builder, Stage afterAuthentication, AttemptAdmission attemptAdmission) {
+    if (store == null) {
+      return;
+    }
+    builder.admission(
+        new AccessStage(
+            authenticator,
+            this::workspaceLimits,
+            settings.requireKeys(),
+            callers,
+            afterAuthentication));
+    builder.virtualKeys(new StoredVirtualKeys(store, box, callers, attemptAdmission));
+  }
+
+  /** The admin operations (when access is off, each answers 404 saying so). */
+  public AccessAdmin admin() {
+    return admin;
+  }
+
+  /**
+   * The caller holding {@code presentedKey}, for the server's routes outside the engine: {@link
+   * Principal#ANONYMOUS} for none where keys are not required (or when access is off).
+   *
+   * @throws AccessDeniedException 401 for a missing (where required), malformed, unknown, revoked
+   *     or expired key
+   */
+  public Principal authenticate(String presentedKey) {
+    if (store == null) {
+      return Principal.ANONYMOUS;
+    }
+    if (presentedKey == null || presentedKey.isEmpty()) {
+      if (settings.requireKeys()) {
+        throw AccessDeniedException.unauthenticated(
+            "missing_api_key",
+            "A gateway key is required: send it as x-portkey-api-key or Authorization: Bearer.");
+      }
+      return Principal.ANONYMOUS;
+    }
+    return authenticator.authenticate(presentedKey);
+  }
+
+  /** Whether every request needs a gateway key (never when access is off). */
+  public boolean keysRequired() {
+    return store != null && settings.requireKeys();
+  }
+
+  /** Whether access is on. */
+  public boolean enabled() {
+    return store != null;
+  }
+
+  /**
+   * The subjects a request in flight is limited as, once the admission stage authenticated it: its
+   * workspace, then its key, each with its limits; none for an anonymous caller.
+   */
+  public List<Subject> subjectsOf(Exchange exchange) {
+    return callers.of(exchange).subjects();
+  }
+
+  /** The settings it runs with. */
+  public AccessSettings settings() {
+    return settings;
+  }
+
+  AccessStore store() {
+    return store;
+  }
+
+  @Override
+  public void close() {
+    if (store != null) {
+      store.close();
+    }
+  }
+
+  private Limits workspaceLimits(String workspace) {
+    // Read per request: one primary-key lookup, so a workspace's new limits apply at once.
+    return store.workspace(workspace).map(AccessAdmin.Workspace::limits).orElse(Limits.NONE);
+  }
+
+  /** MERGE SEAM (limits): the limiter's usage, once connected; zero until then. */
+  private static Limiter.Usage noUsageYet(Subject subject) {
+    return new Limiter.Usage(0, 0, null, BigDecimal.ZERO, 0, BigDecimal.ZERO, 0);
+  }
+
+  private static AccessAdmin disabledAdmin() {
+    // Every operation answers the same way; a proxy says it once instead of seventeen times.
+    return (AccessAdmin)
+        Proxy.newProxyInstance(
+            AccessAdmin.class.getClassLoader(),
+            new Class<?>[] {AccessAdmin.class},
+            (proxy, method, args) -> {
+              if (method.getDeclaringClass() == Object.class) {
+                return switch (method.getName()) {
+                  case "toString" -> "AccessAdmin[off]";
+                  case "hashCode" -> System.identityHashCode(proxy);
+                  case "equals" -> proxy == args[0];
+                  default -> throw new UnsupportedOperationException(method.getName());
+                };
+              }
+              throw AdminException.notFound("The access layer is off (access.enabled=false).");
+            });
+  }
+}

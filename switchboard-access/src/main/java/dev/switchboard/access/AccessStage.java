@@ -1,0 +1,142 @@
+package dev.switchboard.access;
+
+import dev.switchboard.access.keys.KeyAuthenticator;
+import dev.switchboard.engine.RequestOptions;
+import dev.switchboard.engine.errors.AccessDeniedException;
+import dev.switchboard.engine.pipeline.Exchange;
+import dev.switchboard.engine.pipeline.Operation;
+import dev.switchboard.engine.pipeline.Outcome;
+import dev.switchboard.engine.pipeline.Stage;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * The admission stage: who calls (the gateway key, or nobody where keys are not required), and
+ * whether its key reaches this route, provider, model and config, all before anything is resolved
+ * or sent. Then the caller's subjects (its workspace and its key, with their limits) are known for
+ * the stage after it (the limits) and for the virtual keys, until the request is handed back.
+ */
+final class AccessStage implements Stage {
+  private final KeyAuthenticator authenticator;
+  private final Function<String, Limits> workspaceLimits;
+  private final boolean requireKeys;
+  private final Callers callers;
+  private final Stage afterAuthentication;
+
+  AccessStage(
+      KeyAuthenticator authenticator,
+      Function<String, Limits> workspaceLimits,
+      boolean requireKeys,
+      Callers callers,
+      Stage afterAuthentication) {
+    this.authenticator = authenticator;
+    this.workspaceLimits = workspaceLimits;
+    this.requireKeys = requireKeys;
+    this.callers = callers;
+    this.afterAuthentication = afterAuthentication;
+  }
+
+  @Override
+  public Outcome handle(Exchange exchange, Chain chain) {
+    Principal caller = authenticate(exchange.options().gatewayKey());
+    if (caller.kind() == Principal.Kind.KEY) {
+      exchange.caller(caller.workspace(), caller.keyId());
+    }
+    authorize(caller, exchange.operation(), exchange.options());
+    List<Subject> subjects =
+        caller.kind() == Principal.Kind.KEY
+            ? List.of(
+                new Subject(
+                    Subject.Kind.WORKSPACE,
+                    caller.workspace(),
+                    workspaceLimits.apply(caller.workspace())),
+                new Subject(Subject.Kind.KEY, caller.keyId(), caller.limits()))
+            : List.of();
+    callers.enter(exchange, new Callers.Caller(caller, subjects));
+    try {
+      return afterAuthentication.handle(exchange, chain);
+    } finally {
+      callers.leave(exchange);
+    }
+  }
+
+  Principal authenticate(String presented) {
+    if (presented == null || presented.isEmpty()) {
+      if (requireKeys) {
+        throw AccessDeniedException.unauthenticated(
+            "missing_api_key",
+            "A gateway key is required: send it as x-portkey-api-key or Authorization: Bearer.");
+      }
+      return Principal.ANONYMOUS;
+    }
+    return authenticator.authenticate(presented);
+  }
+
+  /** Refuses (403, naming what) an operation outside the caller's scopes. */
+  static void authorize(Principal caller, Operation operation, RequestOptions options) {
+    KeyScopes scopes = caller.scopes();
+    Permission needed = permissionFor(operation);
+    if (!scopes.permissions().contains(needed)) {
+      throw forbidden(
+          "This gateway key may not call "
+              + operation.path()
+              + " (it lacks the '"
+              + needed.wireName()
+              + "' permission).");
+    }
+    if (options.provider() != null && !allowed(scopes.providers(), options.provider())) {
+      throw forbidden(
+          "This gateway key may not use provider '" + printable(options.provider()) + "'.");
+    }
+    String model = operation.model();
+    if (model != null && !allowed(scopes.models(), model)) {
+      throw forbidden("This gateway key may not use model '" + printable(model) + "'.");
+    }
+    String config = options.config();
+    if (config != null && !config.isBlank()) {
+      boolean inline = config.strip().startsWith("{");
+      String name = inline ? "inline" : config.strip();
+      if (!allowed(scopes.configs(), name)) {
+        throw forbidden(
+            inline
+                ? "This gateway key may not send its own config (it lacks the 'inline' config"
+                    + " scope)."
+                : "This gateway key may not use config '" + printable(name) + "'.");
+      }
+    }
+  }
+
+  static Permission permissionFor(Operation operation) {
+    return switch (operation) {
+      case Operation.Chat c -> Permission.COMPLETIONS;
+      case Operation.TextCompletion c -> Permission.COMPLETIONS;
+      case Operation.Messages m -> Permission.COMPLETIONS;
+      case Operation.CountTokens c -> Permission.COMPLETIONS;
+      case Operation.Embedding e -> Permission.EMBEDDINGS;
+      case Operation.ListModels m -> Permission.MODELS;
+      case Operation.PassThrough p -> Permission.PASSTHROUGH;
+    };
+  }
+
+  static boolean allowed(Set<String> scope, String name) {
+    return scope == null || scope.contains(name);
+  }
+
+  static AccessDeniedException forbidden(String message) {
+    return AccessDeniedException.forbidden("permission_denied", message);
+  }
+
+  /**
+   * A name from the request, fit to quote in a message: at most 100 characters, control characters
+   * dropped, so an error body cannot be flooded or split.
+   */
+  static String printable(String name) {
+    StringBuilder out = new StringBuilder();
+    name.codePoints()
+        .limit(100)
+        .filter(c -> !Character.isISOControl(c))
+        .forEach(out::appendCodePoint);
+    return name.codePointCount(0, name.length()) > 100 ? out + "…" : out.toString();
+  }
+}

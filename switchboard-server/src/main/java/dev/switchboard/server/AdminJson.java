@@ -1,0 +1,466 @@
+package dev.switchboard.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.access.Budget;
+import dev.switchboard.access.KeyScopes;
+import dev.switchboard.access.Limits;
+import dev.switchboard.access.Period;
+import dev.switchboard.access.Permission;
+import dev.switchboard.access.Subject;
+import dev.switchboard.access.admin.AccessAdmin;
+import dev.switchboard.access.limits.Limiter;
+import dev.switchboard.engine.errors.InvalidRequestException;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The admin API's JSON, both ways: snake_case names, money as decimal strings, instants as ISO-8601
+ * UTC strings, absent or {@code null} parts as {@code null}. Reading is strict: an unknown field or
+ * a value of the wrong kind is a 400 ({@link InvalidRequestException}) naming the field, so a typo
+ * never silently drops a limit. A key's secret is written only by {@link #createdKey}.
+ */
+final class AdminJson {
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+  private AdminJson() {}
+
+  // ---- reading ----
+
+  /** The body of {@code POST /v1/admin/workspaces}. */
+  record WorkspaceRequest(String id, String name, Limits limits) {}
+
+  static WorkspaceRequest workspaceRequest(JsonNode body) {
+    object(body, "body", "id", "name", "limits");
+    return new WorkspaceRequest(
+        requiredText(body, "id"), text(body, "name"), limits(body.get("limits"), "limits"));
+  }
+
+  /** The {@code limits} of a {@code PATCH} body ({@code {"limits": {...}}}). */
+  static Limits limitsUpdate(JsonNode body) {
+    object(body, "body", "limits");
+    if (!body.has("limits")) {
+      throw new InvalidRequestException("limits is required.", "limits", null);
+    }
+    Limits limits = limits(body.get("limits"), "limits");
+    return limits == null ? Limits.NONE : limits;
+  }
+
+  static AccessAdmin.KeyRequest keyRequest(JsonNode body) {
+    object(body, "body", "workspace", "name", "scopes", "limits", "expires_at");
+    return new AccessAdmin.KeyRequest(
+        text(body, "workspace"),
+        text(body, "name"),
+        scopes(body.get("scopes")),
+        limits(body.get("limits"), "limits"),
+        instant(body, "expires_at"));
+  }
+
+  static AccessAdmin.KeyUpdate keyUpdate(JsonNode body) {
+    object(body, "body", "name", "scopes", "limits", "expires_at");
+    return new AccessAdmin.KeyUpdate(
+        text(body, "name"),
+        scopes(body.get("scopes")),
+        limits(body.get("limits"), "limits"),
+        instant(body, "expires_at"));
+  }
+
+  static AccessAdmin.VirtualKeyRequest virtualKeyRequest(JsonNode body) {
+    object(body, "body", "workspace", "slug", "provider", "credentials", "limits");
+    return new AccessAdmin.VirtualKeyRequest(
+        text(body, "workspace"),
+        requiredText(body, "slug"),
+        requiredText(body, "provider"),
+        credentials(body.get("credentials")),
+        limits(body.get("limits"), "limits"));
+  }
+
+  /** The body of a virtual key's rotation: {@code {"credentials": {...}}}. */
+  static Map<String, String> rotation(JsonNode body) {
+    object(body, "body", "credentials");
+    return credentials(body.get("credentials"));
+  }
+
+  /** {@code key:ID}, {@code workspace:ID}, {@code virtual_key:WS/SLUG}. */
+  record SubjectName(Subject.Kind kind, String id) {}
+
+  static SubjectName subject(String value) {
+    if (value == null || value.isBlank()) {
+      throw new InvalidRequestException(
+          "subject is required: key:ID, workspace:ID or virtual_key:WORKSPACE/SLUG.",
+          "subject",
+          null);
+    }
+    int colon = value.indexOf(':');
+    String kind = colon < 0 ? "" : value.substring(0, colon);
+    String id = colon < 0 ? "" : value.substring(colon + 1);
+    for (Subject.Kind candidate : Subject.Kind.values()) {
+      if (candidate.wireName().equals(kind) && !id.isEmpty()) {
+        return new SubjectName(candidate, id);
+      }
+    }
+    throw new InvalidRequestException(
+        "subject must be key:ID, workspace:ID or virtual_key:WORKSPACE/SLUG.", "subject", null);
+  }
+
+  private static Map<String, String> credentials(JsonNode node) {
+    if (node == null || node.isNull()) {
+      throw new InvalidRequestException("credentials is required.", "credentials", null);
+    }
+    if (!node.isObject() || node.isEmpty()) {
+      throw new InvalidRequestException(
+          "credentials must be an object of names to values, e.g. {\"api_key\": \"…\"}.",
+          "credentials",
+          null);
+    }
+    Map<String, String> credentials = new LinkedHashMap<>();
+    for (Map.Entry<String, JsonNode> field : node.properties()) {
+      if (!field.getValue().isTextual()) {
+        // The name only: the value may be a secret.
+        throw new InvalidRequestException(
+            "credentials." + field.getKey() + " must be a string.",
+            "credentials." + field.getKey(),
+            null);
+      }
+      credentials.put(field.getKey(), field.getValue().asText());
+    }
+    return credentials;
+  }
+
+  private static KeyScopes scopes(JsonNode node) {
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    object(node, "scopes", "permissions", "providers", "models", "configs", "virtual_keys");
+    Set<String> permissionNames = strings(node.get("permissions"), "scopes.permissions");
+    if (permissionNames == null) {
+      throw new InvalidRequestException(
+          "scopes.permissions is required (a list; [] for none).", "scopes.permissions", null);
+    }
+    Set<Permission> permissions = new LinkedHashSet<>();
+    for (String name : permissionNames) {
+      try {
+        permissions.add(Permission.of(name));
+      } catch (IllegalArgumentException unknown) {
+        throw new InvalidRequestException(
+            "scopes.permissions: unknown permission '" + name + "'.", "scopes.permissions", null);
+      }
+    }
+    return new KeyScopes(
+        permissions,
+        strings(node.get("providers"), "scopes.providers"),
+        strings(node.get("models"), "scopes.models"),
+        strings(node.get("configs"), "scopes.configs"),
+        strings(node.get("virtual_keys"), "scopes.virtual_keys"));
+  }
+
+  private static Limits limits(JsonNode node, String where) {
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    object(node, where, "requests_per_minute", "tokens_per_minute", "budget");
+    try {
+      return new Limits(
+          whole(node, "requests_per_minute", where),
+          whole(node, "tokens_per_minute", where),
+          budget(node.get("budget"), where + ".budget"));
+    } catch (IllegalArgumentException invalid) {
+      throw new InvalidRequestException(where + ": " + invalid.getMessage(), where, null);
+    }
+  }
+
+  private static Budget budget(JsonNode node, String where) {
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    object(node, where, "cost_usd", "tokens", "period", "alert_thresholds");
+    Period period = null;
+    if (node.hasNonNull("period")) {
+      try {
+        period = Period.of(node.get("period").asText());
+      } catch (IllegalArgumentException unknown) {
+        throw new InvalidRequestException(
+            where + ".period: " + unknown.getMessage(), where + ".period", null);
+      }
+    }
+    List<BigDecimal> thresholds = null;
+    JsonNode list = node.get("alert_thresholds");
+    if (list != null && !list.isNull()) {
+      if (!list.isArray()) {
+        throw new InvalidRequestException(
+            where + ".alert_thresholds must be a list of fractions.",
+            where + ".alert_thresholds",
+            null);
+      }
+      thresholds = new ArrayList<>();
+      for (JsonNode item : list) {
+        BigDecimal fraction = decimal(item, where + ".alert_thresholds");
+        if (fraction.signum() <= 0 || fraction.compareTo(BigDecimal.ONE) > 0) {
+          throw new InvalidRequestException(
+              where + ".alert_thresholds: each is a fraction above 0 and at most 1.",
+              where + ".alert_thresholds",
+              null);
+        }
+        thresholds.add(fraction);
+      }
+    }
+    BigDecimal cost = node.hasNonNull("cost_usd") ? decimal(node.get("cost_usd"), where) : null;
+    return new Budget(cost, whole(node, "tokens", where), period, thresholds);
+  }
+
+  private static BigDecimal decimal(JsonNode node, String where) {
+    try {
+      if (node.isNumber()) {
+        return node.decimalValue();
+      }
+      if (node.isTextual()) {
+        return new BigDecimal(node.asText().strip());
+      }
+    } catch (NumberFormatException notANumber) {
+      // answered below
+    }
+    throw new InvalidRequestException(
+        where + " must be a decimal number (a string such as \"1.00\", or a number).", where, null);
+  }
+
+  private static Long whole(JsonNode object, String field, String where) {
+    JsonNode node = object.get(field);
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.canConvertToLong() || !node.isIntegralNumber()) {
+      throw new InvalidRequestException(
+          where + "." + field + " must be a whole number or null.", where + "." + field, null);
+    }
+    return node.longValue();
+  }
+
+  private static Set<String> strings(JsonNode node, String where) {
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isArray()) {
+      throw new InvalidRequestException(
+          where + " must be a list of strings, or null for any.", where, null);
+    }
+    Set<String> values = new LinkedHashSet<>();
+    for (JsonNode item : node) {
+      if (!item.isTextual()) {
+        throw new InvalidRequestException(where + " must be a list of strings.", where, null);
+      }
+      values.add(item.asText());
+    }
+    return values;
+  }
+
+  private static String text(JsonNode object, String field) {
+    JsonNode node = object.get(field);
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isTextual()) {
+      throw new InvalidRequestException(field + " must be a string.", field, null);
+    }
+    return node.asText();
+  }
+
+  private static String requiredText(JsonNode object, String field) {
+    String value = text(object, field);
+    if (value == null || value.isBlank()) {
+      throw new InvalidRequestException(field + " is required.", field, null);
+    }
+    return value;
+  }
+
+  private static Instant instant(JsonNode object, String field) {
+    String value = text(object, field);
+    if (value == null) {
+      return null;
+    }
+    try {
+      return Instant.parse(value);
+    } catch (DateTimeParseException bad) {
+      throw new InvalidRequestException(
+          field + " must be an ISO-8601 instant such as 2027-01-31T00:00:00Z.", field, null);
+    }
+  }
+
+  /** Checks that {@code node} is an object with no field but {@code allowed}. */
+  private static void object(JsonNode node, String where, String... allowed) {
+    if (node == null || !node.isObject()) {
+      throw new InvalidRequestException(where + " must be a JSON object.", null, null);
+    }
+    Set<String> known = Set.of(allowed);
+    for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
+      String name = names.next();
+      if (!known.contains(name)) {
+        String path = where.equals("body") ? name : where + "." + name;
+        throw new InvalidRequestException(
+            "Unknown field '" + path + "'; expected one of " + new TreeSet<>(known) + ".",
+            path,
+            null);
+      }
+    }
+  }
+
+  // ---- writing ----
+
+  static ObjectNode workspace(AccessAdmin.Workspace workspace) {
+    ObjectNode json = NODES.objectNode();
+    json.put("id", workspace.id());
+    json.put("name", workspace.name());
+    json.set("limits", limits(workspace.limits()));
+    putInstant(json, "created_at", workspace.createdAt());
+    return json;
+  }
+
+  static ObjectNode key(AccessAdmin.KeyInfo key) {
+    ObjectNode json = NODES.objectNode();
+    json.put("id", key.id());
+    json.put("workspace", key.workspace());
+    json.put("name", key.name());
+    json.put("display_prefix", key.displayPrefix());
+    json.set("scopes", scopes(key.scopes()));
+    json.set("limits", limits(key.limits()));
+    putInstant(json, "created_at", key.createdAt());
+    putInstant(json, "expires_at", key.expiresAt());
+    putInstant(json, "revoked_at", key.revokedAt());
+    json.put("created_by", key.createdBy());
+    return json;
+  }
+
+  /** A key just created or rotated: its info and, this once, its secret as {@code key}. */
+  static ObjectNode createdKey(AccessAdmin.CreatedKey created) {
+    ObjectNode json = NODES.objectNode();
+    json.put("id", created.key().id());
+    json.put("key", created.secret());
+    key(created.key())
+        .properties()
+        .forEach(field -> json.putIfAbsent(field.getKey(), field.getValue()));
+    return json;
+  }
+
+  static ObjectNode virtualKey(AccessAdmin.VirtualKeyInfo key) {
+    ObjectNode json = NODES.objectNode();
+    json.put("workspace", key.workspace());
+    json.put("slug", key.slug());
+    json.put("provider", key.provider());
+    json.set(
+        "credential_names",
+        key.credentialNames() == null
+            ? NODES.nullNode()
+            : strings(new TreeSet<>(key.credentialNames())));
+    json.set("limits", limits(key.limits()));
+    putInstant(json, "created_at", key.createdAt());
+    putInstant(json, "rotated_at", key.rotatedAt());
+    putInstant(json, "revoked_at", key.revokedAt());
+    return json;
+  }
+
+  static ObjectNode usage(AccessAdmin.UsageReport report) {
+    ObjectNode json = NODES.objectNode();
+    ObjectNode subject = json.putObject("subject");
+    subject.put("kind", report.subject().kind().wireName());
+    subject.put("id", report.subject().id());
+    subject.set("limits", limits(report.subject().limits()));
+    Limiter.Usage usage = report.usage();
+    ObjectNode used = json.putObject("usage");
+    used.put("requests_this_minute", usage.requestsThisMinute());
+    used.put("tokens_this_minute", usage.tokensThisMinute());
+    putInstant(used, "period_start", usage.periodStart());
+    putMoney(used, "spent_usd", usage.spentUsd());
+    used.put("spent_tokens", usage.spentTokens());
+    putMoney(used, "reserved_usd", usage.reservedUsd());
+    used.put("reserved_tokens", usage.reservedTokens());
+    return json;
+  }
+
+  /** OpenAI's list shape: {@code {"object":"list","data":[...]}}. */
+  static <T> ObjectNode list(Collection<T> items, java.util.function.Function<T, ObjectNode> each) {
+    ObjectNode json = NODES.objectNode();
+    json.put("object", "list");
+    ArrayNode data = json.putArray("data");
+    items.forEach(item -> data.add(each.apply(item)));
+    return json;
+  }
+
+  static ObjectNode scopes(KeyScopes scopes) {
+    if (scopes == null) {
+      return null;
+    }
+    ObjectNode json = NODES.objectNode();
+    Set<String> permissions = new TreeSet<>();
+    scopes.permissions().forEach(permission -> permissions.add(permission.wireName()));
+    json.set("permissions", strings(permissions));
+    json.set("providers", nullableStrings(scopes.providers()));
+    json.set("models", nullableStrings(scopes.models()));
+    json.set("configs", nullableStrings(scopes.configs()));
+    json.set("virtual_keys", nullableStrings(scopes.virtualKeys()));
+    return json;
+  }
+
+  static ObjectNode limits(Limits limits) {
+    ObjectNode json = NODES.objectNode();
+    Limits shown = limits == null ? Limits.NONE : limits;
+    putLong(json, "requests_per_minute", shown.requestsPerMinute());
+    putLong(json, "tokens_per_minute", shown.tokensPerMinute());
+    Budget budget = shown.budget();
+    if (budget == null) {
+      json.putNull("budget");
+    } else {
+      ObjectNode b = json.putObject("budget");
+      putMoney(b, "cost_usd", budget.costUsd());
+      putLong(b, "tokens", budget.tokens());
+      b.put("period", budget.period().wireName());
+      ArrayNode thresholds = b.putArray("alert_thresholds");
+      budget.alertThresholds().forEach(t -> thresholds.add(t.toPlainString()));
+    }
+    return json;
+  }
+
+  private static JsonNode nullableStrings(Set<String> values) {
+    return values == null ? NODES.nullNode() : strings(new TreeSet<>(values));
+  }
+
+  private static ArrayNode strings(Collection<String> values) {
+    ArrayNode array = NODES.arrayNode();
+    values.forEach(array::add);
+    return array;
+  }
+
+  private static void putLong(ObjectNode json, String field, Long value) {
+    if (value == null) {
+      json.putNull(field);
+    } else {
+      json.put(field, value);
+    }
+  }
+
+  private static void putMoney(ObjectNode json, String field, BigDecimal value) {
+    if (value == null) {
+      json.putNull(field);
+    } else {
+      json.put(field, value.toPlainString());
+    }
+  }
+
+  private static void putInstant(ObjectNode json, String field, Instant value) {
+    if (value == null) {
+      json.putNull(field);
+    } else {
+      json.put(field, value.toString());
+    }
+  }
+}
