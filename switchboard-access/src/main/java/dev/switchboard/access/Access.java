@@ -40,21 +40,18 @@ public final class Access implements AutoCloseable {
   private final KeyAuthenticator authenticator;
   private final Callers callers = new Callers();
   private final AccessAdmin admin;
-  private final Clock clock;
 
   private Access(
       AccessSettings settings,
       AccessStore store,
       SecretBox box,
       KeyAuthenticator authenticator,
-      AccessAdmin admin,
-      Clock clock) {
+      AccessAdmin admin) {
     this.settings = settings;
     this.store = store;
     this.box = box;
     this.authenticator = authenticator;
     this.admin = admin;
-    this.clock = clock;
   }
 
   /**
@@ -67,7 +64,7 @@ public final class Access implements AutoCloseable {
    */
   public static Access start(AccessSettings settings, Clock clock) {
     if (!settings.enabled()) {
-      return new Access(settings, null, null, null, disabledAdmin(), clock);
+      return new Access(settings, null, null, null, disabledAdmin());
     }
     MasterKeys masterKeys =
         MasterKeys.of(
@@ -97,7 +94,7 @@ public final class Access implements AutoCloseable {
           masterKeys.present()
               ? "under master key " + masterKeys.currentId()
               : "off (no master key)");
-      return new Access(settings, store, box, authenticator, admin, clock);
+      return new Access(settings, store, box, authenticator, admin);
     } catch (RuntimeException e) {
       store.close();
       throw e;

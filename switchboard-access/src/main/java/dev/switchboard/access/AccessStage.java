@@ -89,7 +89,7 @@ final class AccessStage implements Stage {
       throw forbidden(
           "This gateway key may not use provider '" + printable(options.provider()) + "'.");
     }
-    String model = operation.model();
+    String model = modelOf(operation);
     if (model != null && !allowed(scopes.models(), model)) {
       throw forbidden("This gateway key may not use model '" + printable(model) + "'.");
     }
@@ -106,6 +106,38 @@ final class AccessStage implements Stage {
       }
     }
   }
+
+  /**
+   * The model a request names: the engine's reading, and for the operations it does not read a
+   * model from, the body's {@code model} (a count of tokens; a passed-through JSON body such as
+   * {@code /v1/responses}), so a key held to some models cannot reach others by another route.
+   */
+  static String modelOf(Operation operation) {
+    return switch (operation) {
+      case Operation.CountTokens count -> count.request().path("model").asText(null);
+      case Operation.PassThrough passThrough -> passedThroughModel(passThrough.request().body());
+      default -> operation.model();
+    };
+  }
+
+  private static String passedThroughModel(byte[] body) {
+    int first = 0;
+    while (body != null && first < body.length && Character.isWhitespace(body[first])) {
+      first++;
+    }
+    if (body == null || first == body.length || body[first] != '{') {
+      return null;
+    }
+    try {
+      com.fasterxml.jackson.databind.JsonNode model = JSON.readTree(body).get("model");
+      return model != null && model.isTextual() ? model.asText() : null;
+    } catch (java.io.IOException e) {
+      return null;
+    }
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
 
   static Permission permissionFor(Operation operation) {
     return switch (operation) {

@@ -15,9 +15,13 @@ import dev.switchboard.engine.RequestOptions;
 import dev.switchboard.engine.errors.AccessDeniedException;
 import dev.switchboard.engine.observe.RequestRecord;
 import dev.switchboard.engine.pricing.PriceTable;
+import dev.switchboard.engine.providers.PassThroughRequest;
 import dev.switchboard.testkit.FakeOpenAi;
+import dev.switchboard.testkit.Fault;
+import dev.switchboard.wire.ChatRequest;
 import dev.switchboard.wire.EmbeddingRequest;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -111,6 +115,36 @@ class AccessGatewayTest {
 
     assertThat(openai.requests().getFirst().header("authorization"))
         .isEqualTo("Bearer sk-stored-for-a");
+  }
+
+  @Test
+  void aStreamFallsBackFromOneVirtualKeyToAnotherOfTheSameWorkspace() {
+    access
+        .admin()
+        .createVirtualKey(
+            Principal.ADMIN,
+            new AccessAdmin.VirtualKeyRequest(
+                "a", "openai-backup", "openai", Map.of("api_key", "sk-backup-for-a"), null));
+    openai.enqueue(Fault.status(500));
+    String config =
+        """
+        {"strategy":{"mode":"fallback"},"targets":[{"virtual_key":"openai-a"},        {"virtual_key":"openai-backup"}]}\
+        """;
+
+    StringBuilder text = new StringBuilder();
+    ChatRequest streaming = chat("gpt-4o-mini").withStream(true);
+    try (var stream = gateway.chatStream(streaming, as(keyA).config(config).build())) {
+      for (var chunk = stream.next(); chunk != null; chunk = stream.next()) {
+        if (!chunk.choices().isEmpty() && chunk.choices().getFirst().delta().content() != null) {
+          text.append(chunk.choices().getFirst().delta().content());
+        }
+      }
+    }
+
+    assertThat(text).isNotEmpty();
+    assertThat(openai.requests())
+        .extracting(request -> request.header("authorization"))
+        .containsExactly("Bearer sk-stored-for-a", "Bearer sk-backup-for-a");
   }
 
   @Test
@@ -219,6 +253,25 @@ class AccessGatewayTest {
         "lacks the 'models' permission");
     assertThat(openai.requests()).isEmpty();
     assertThat(records).extracting(RequestRecord::status).containsOnly(403);
+  }
+
+  @Test
+  void aKeyHeldToSomeModelsCannotReachAnotherThroughAPassedThroughBody() {
+    AccessAdmin.CreatedKey miniOnly =
+        key("a", new KeyScopes(MODEL_ROUTES, null, Set.of("gpt-4o-mini"), null, null));
+    PassThroughRequest other =
+        new PassThroughRequest(
+            "POST",
+            "/responses",
+            null,
+            List.of(Map.entry("content-type", "application/json")),
+            " {\"model\":\"gpt-4o\",\"input\":\"hi\"}".getBytes(StandardCharsets.UTF_8));
+
+    assertRefused(
+        () -> gateway.passThrough(other, as(miniOnly).virtualKey("openai-a").build()),
+        403,
+        "may not use model 'gpt-4o'");
+    assertThat(openai.requests()).isEmpty();
   }
 
   @Test

@@ -48,7 +48,10 @@ class NeverWiderTest {
 
   @BeforeEach
   void start() {
-    access = Access.start(AccessSettings.inMemory(), clock);
+    access =
+        Access.start(
+            AccessSettings.inMemory().withMasterKeys(AccessFixtures.MASTER_KEY_1, List.of()),
+            clock);
     admin = access.admin();
     admin.createWorkspace(Principal.ADMIN, "a", "A", null);
     admin.createWorkspace(Principal.ADMIN, "b", "B", null);
@@ -318,6 +321,52 @@ class NeverWiderTest {
         "anonymous create");
     assertForbidden(() -> admin.keys(Principal.ANONYMOUS, null), "anonymous list");
     assertForbidden(() -> admin.workspaces(Principal.ANONYMOUS), "anonymous workspaces");
+  }
+
+  @Test
+  void aVirtualKeyManagerActsOnlyWithinItsOwnWorkspaceSlugsProvidersAndLimits() {
+    var created =
+        admin.createKey(
+            Principal.ADMIN,
+            new KeyRequest(
+                "a",
+                "vk-manager",
+                new KeyScopes(
+                    Set.of(Permission.VIRTUAL_KEYS_MANAGE),
+                    Set.of("openai"),
+                    null,
+                    null,
+                    Set.of("openai-a")),
+                new Limits(60L, null, null),
+                null));
+    Principal vkManager = access.authenticate(created.secret());
+    Map<String, String> credentials = Map.of("api_key", "sk-x");
+
+    var made =
+        admin.createVirtualKey(
+            vkManager,
+            new AccessAdmin.VirtualKeyRequest(
+                null, "openai-a", "openai", credentials, new Limits(30L, null, null)));
+    assertThat(made.workspace()).isEqualTo("a");
+    assertForbidden(
+        () ->
+            admin.createVirtualKey(
+                vkManager,
+                new AccessAdmin.VirtualKeyRequest(
+                    "b", "openai-a", "openai", credentials, new Limits(30L, null, null))),
+        "another workspace");
+    assertForbidden(
+        () ->
+            admin.createVirtualKey(
+                vkManager,
+                new AccessAdmin.VirtualKeyRequest(
+                    null, "openai-b", "openai", credentials, new Limits(30L, null, null))),
+        "a slug outside its scope");
+    assertForbidden(
+        () -> admin.updateVirtualKey(vkManager, null, "openai-a", Limits.NONE),
+        "lifting the virtual key's limits");
+    assertForbidden(
+        () -> admin.createKey(vkManager, request(narrow(), lower(), sooner())), "minting keys");
   }
 
   @Test

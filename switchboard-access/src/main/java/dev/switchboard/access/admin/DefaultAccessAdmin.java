@@ -96,6 +96,7 @@ public final class DefaultAccessAdmin implements AccessAdmin {
   public Workspace updateWorkspace(Principal actor, String id, Limits limits) {
     // A key raising its own workspace's limits would be the widest escalation of all.
     requireAdmin(actor, "change a workspace's limits");
+    checkId(id, "id");
     Limits next = limits == null ? Limits.NONE : limits;
     if (!store.updateWorkspaceLimits(id, next)) {
       throw AdminException.notFound("No workspace '" + id + "'.");
@@ -231,6 +232,8 @@ public final class DefaultAccessAdmin implements AccessAdmin {
       throw forbidden("This gateway key may not use provider '" + request.provider() + "'.");
     }
     Map<String, String> credentials = checkCredentials(request.credentials());
+    Limits limits = request.limits() == null ? Limits.NONE : request.limits();
+    requireVirtualKeyLimitsWithin(actor, limits);
     if (store.workspace(workspace).isEmpty()) {
       throw AdminException.notFound("No workspace '" + workspace + "'.");
     }
@@ -244,7 +247,7 @@ public final class DefaultAccessAdmin implements AccessAdmin {
             sealed.ciphertext(),
             sealed.masterKeyId(),
             credentials.keySet(),
-            request.limits() == null ? Limits.NONE : request.limits(),
+            limits,
             now,
             null,
             null);
@@ -299,7 +302,9 @@ public final class DefaultAccessAdmin implements AccessAdmin {
   public VirtualKeyInfo updateVirtualKey(
       Principal actor, String workspace, String slug, Limits limits) {
     VirtualKeyRow current = virtualKeyFor(actor, workspace, slug);
-    store.updateVirtualKeyLimits(current.workspace(), slug, limits == null ? Limits.NONE : limits);
+    Limits next = limits == null ? Limits.NONE : limits;
+    requireVirtualKeyLimitsWithin(actor, next);
+    store.updateVirtualKeyLimits(current.workspace(), slug, next);
     return store.virtualKey(current.workspace(), slug).orElseThrow().info();
   }
 
@@ -375,7 +380,8 @@ public final class DefaultAccessAdmin implements AccessAdmin {
             VirtualKeyRow row =
                 store
                     .virtualKey(workspace, slug)
-                    .orElseThrow(() -> AdminException.notFound("No virtual key '" + id + "'."));
+                    .orElseThrow(
+                        () -> AdminException.notFound("No virtual key '" + safe(id) + "'."));
             yield new Subject(kind, row.qualifiedSlug(), row.limits());
           }
         };
@@ -469,6 +475,21 @@ public final class DefaultAccessAdmin implements AccessAdmin {
       wider = "expires_at";
     }
     return wider;
+  }
+
+  /**
+   * A key may not lift a virtual key's limits above its own: else it could spend through the
+   * virtual key what the admin held the workspace's keys to.
+   */
+  private static void requireVirtualKeyLimitsWithin(Principal actor, Limits limits) {
+    if (actor.kind() == Principal.Kind.ADMIN) {
+      return;
+    }
+    String wider = NeverWider.limits(limits, actor.limits());
+    if (wider != null) {
+      throw forbidden(
+          "This gateway key may not give a virtual key limits wider than its own (" + wider + ").");
+    }
   }
 
   private static void requireAdmin(Principal actor, String what) {
