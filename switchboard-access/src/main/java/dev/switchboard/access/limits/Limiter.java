@@ -51,8 +51,9 @@ public interface Limiter extends AutoCloseable {
     void settle(Used used);
 
     /**
-     * Rate-limit headers for the answer (lower-case names: {@code ratelimit-limit}, {@code
-     * ratelimit-remaining}, {@code ratelimit-reset}, …).
+     * Rate-limit headers for the answer, of the tightest limit, with OpenAI's lower-case names:
+     * {@code x-ratelimit-limit-requests}, {@code x-ratelimit-remaining-requests}, {@code
+     * x-ratelimit-reset-requests} and the same for {@code -tokens}.
      */
     Map<String, String> headers();
   }

@@ -1,0 +1,237 @@
+package dev.switchboard.access.limits;
+
+import dev.switchboard.access.Subject;
+import dev.switchboard.engine.errors.GatewayException;
+import dev.switchboard.engine.observe.RecordSink;
+import dev.switchboard.engine.observe.RequestRecord;
+import dev.switchboard.engine.pipeline.Exchange;
+import dev.switchboard.engine.pipeline.Outcome;
+import dev.switchboard.engine.pipeline.Stage;
+import dev.switchboard.engine.pricing.PriceTable;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * Holds each request to its callers' rate limits and budgets: before anything is resolved or sent,
+ * it estimates the request ({@link Estimates}) and admits it against every subject the {@code
+ * subjects} function names (the caller's workspace and key), or refuses it with 429 or 412. The
+ * rate-limit headers of the tightest limit go on the answer.
+ *
+ * <p>What was reserved is settled once the request is over, from its {@link RequestRecord} (this is
+ * also a {@link RecordSink}; give it to the gateway's builder as one): its cost and tokens replace
+ * the reservation; what is unknown (a pass-through, a stream without usage, one cut short) stays
+ * charged at the estimate, which is never less than the real use. A request that failed before any
+ * upstream attempt is charged nothing. A request whose record never comes (a stream left open) is
+ * settled at its estimate after {@link #ABANDONED_AFTER}.
+ *
+ * <p>Virtual keys are limited per attempt: the router resolves one per attempt and the virtual-key
+ * store calls {@link #admit(Exchange, Subject)}, which holds that key's limits for the attempt; the
+ * last attempt's key is charged what the request used, earlier attempts' keys nothing.
+ */
+public final class LimitStage implements Stage, RecordSink {
+  /** How long a request's reservation waits for its record before it is settled at its estimate. */
+  public static final Duration ABANDONED_AFTER = Duration.ofMinutes(10);
+
+  private static final long SWEEP_EVERY_NANOS = Duration.ofSeconds(30).toNanos();
+
+  private final Limiter limiter;
+  private final PriceTable prices;
+  private final BigDecimal unpricedEstimateUsd;
+  private final Function<Exchange, List<Subject>> subjects;
+  private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+  private volatile long lastSweep = System.nanoTime();
+
+  public LimitStage(
+      Limiter limiter,
+      PriceTable prices,
+      BigDecimal unpricedEstimateUsd,
+      Function<Exchange, List<Subject>> subjects) {
+    this.limiter = limiter;
+    this.prices = prices;
+    this.unpricedEstimateUsd = unpricedEstimateUsd;
+    this.subjects = subjects;
+  }
+
+  @Override
+  public Outcome handle(Exchange exchange, Chain chain) {
+    sweepAbandoned();
+    List<Subject> held = subjects.apply(exchange);
+    Pending request = null;
+    if (held != null && held.stream().anyMatch(s -> s.limits() != null && !s.limits().none())) {
+      Limiter.Hold hold = limiter.admit(held, estimate(exchange));
+      hold.headers().forEach(exchange::gatewayHeader);
+      request = new Pending(hold);
+      if (exchange.requestId() != null) {
+        pending.put(exchange.requestId(), request);
+      }
+    }
+    try {
+      return chain.proceed(exchange);
+    } catch (GatewayException failure) {
+      // Its record is on its way (the observation stage writes one for every gateway error).
+      throw failure;
+    } catch (RuntimeException failure) {
+      // No record comes for a bug's exception: settle now, as a request that used nothing.
+      Pending abandoned =
+          exchange.requestId() == null ? request : pending.remove(exchange.requestId());
+      if (abandoned != null) {
+        abandoned.settle(Limiter.Used.NOTHING);
+      }
+      throw failure;
+    }
+  }
+
+  /**
+   * Admits a virtual key's limits for one attempt of {@code exchange}'s request, before its
+   * credentials are used; an earlier attempt's virtual-key reservation is released first.
+   *
+   * @throws dev.switchboard.engine.errors.LimitExceededException when the virtual key's rate limit
+   *     or budget is reached (the router may then fall back to another target)
+   */
+  public void admit(Exchange exchange, Subject virtualKey) {
+    Pending request =
+        exchange.requestId() == null
+            ? null
+            : pending.computeIfAbsent(exchange.requestId(), id -> new Pending(null));
+    if (request != null) {
+      request.replaceAttempt(null);
+    }
+    if (virtualKey.limits() == null || virtualKey.limits().none()) {
+      return;
+    }
+    Limiter.Hold hold = limiter.admit(List.of(virtualKey), estimate(exchange));
+    addTighter(exchange, hold.headers());
+    if (request != null) {
+      request.replaceAttempt(hold);
+    } else {
+      hold.settle(Limiter.Used.NOTHING);
+    }
+  }
+
+  @Override
+  public void accept(RequestRecord record) {
+    Pending request = record.id() == null ? null : pending.remove(record.id());
+    if (request != null) {
+      request.settle(used(record));
+    }
+  }
+
+  /** Requests admitted and not yet settled. */
+  int pendingCount() {
+    return pending.size();
+  }
+
+  private Limiter.Estimate estimate(Exchange exchange) {
+    return Estimates.of(exchange.operation(), exchange.options(), prices, unpricedEstimateUsd);
+  }
+
+  /**
+   * What a request used, as its record tells: nothing when no attempt went upstream (refused,
+   * invalid) or the provider answered with an error before any answer (providers do not bill
+   * those); else its cost and tokens, unknown ({@code null}: the estimate stays) where the record
+   * has none.
+   */
+  static Limiter.Used used(RequestRecord record) {
+    boolean noAttempt = record.attempts().isEmpty();
+    boolean refusedUpstream =
+        !record.succeeded()
+            && !record.streamed()
+            && !noAttempt
+            && record.attempts().stream().allMatch(a -> a.status() >= 400 && a.status() < 600)
+            && record.attempts().stream().noneMatch(a -> a.status() == 408 || a.status() == 502);
+    if (noAttempt || refusedUpstream) {
+      return Limiter.Used.NOTHING;
+    }
+    Long tokens =
+        record.promptTokens() == null && record.completionTokens() == null
+            ? null
+            : (long) orZero(record.promptTokens()) + orZero(record.completionTokens());
+    return new Limiter.Used(record.costUsd(), tokens);
+  }
+
+  private static int orZero(Integer count) {
+    return count == null ? 0 : count;
+  }
+
+  /**
+   * Adds a virtual key's rate-limit headers, requests and tokens each, only where its limit leaves
+   * less room than the caller's: the headers tell the tightest limit.
+   */
+  private static void addTighter(Exchange exchange, Map<String, String> headers) {
+    for (String what : List.of("requests", "tokens")) {
+      String remaining = headers.get("x-ratelimit-remaining-" + what);
+      if (remaining == null) {
+        continue;
+      }
+      boolean tighter = true;
+      for (Map.Entry<String, String> existing : exchange.gatewayHeaders()) {
+        if (existing.getKey().equals("x-ratelimit-remaining-" + what)
+            && Long.parseLong(existing.getValue()) <= Long.parseLong(remaining)) {
+          tighter = false;
+        }
+      }
+      if (tighter) {
+        for (String part : List.of("limit", "remaining", "reset")) {
+          String name = "x-ratelimit-" + part + "-" + what;
+          if (headers.containsKey(name)) {
+            exchange.gatewayHeader(name, headers.get(name));
+          }
+        }
+      }
+    }
+  }
+
+  private void sweepAbandoned() {
+    long now = System.nanoTime();
+    if (now - lastSweep < SWEEP_EVERY_NANOS) {
+      return;
+    }
+    lastSweep = now;
+    long limit = ABANDONED_AFTER.toNanos();
+    pending
+        .entrySet()
+        .removeIf(entry -> {
+          if (now - entry.getValue().started < limit) {
+            return false;
+          }
+          entry.getValue().settle(new Limiter.Used(null, null));
+          return true;
+        });
+  }
+
+  /** A request's holds: its callers' and its current attempt's virtual key's. */
+  private static final class Pending {
+    private final Limiter.Hold caller;
+    private final long started = System.nanoTime();
+    private Limiter.Hold attempt;
+
+    Pending(Limiter.Hold caller) {
+      this.caller = caller;
+    }
+
+    synchronized void replaceAttempt(Limiter.Hold next) {
+      if (attempt != null) {
+        attempt.settle(Limiter.Used.NOTHING);
+      }
+      attempt = next;
+    }
+
+    void settle(Limiter.Used used) {
+      Limiter.Hold last;
+      synchronized (this) {
+        last = attempt;
+        attempt = null;
+      }
+      if (caller != null) {
+        caller.settle(used);
+      }
+      if (last != null) {
+        last.settle(used);
+      }
+    }
+  }
+}
