@@ -18,10 +18,18 @@ export async function loadAccess() {
   let workspaces;
   let keys;
   let virtualKeys;
+  const lists = () => Promise.all([api.admin('workspaces'), api.admin('keys'), api.admin('virtual-keys')]);
   try {
-    [workspaces, keys, virtualKeys] = await Promise.all([
-      api.admin('workspaces'), api.admin('keys'), api.admin('virtual-keys'),
-    ]);
+    try {
+      [workspaces, keys, virtualKeys] = await lists();
+    } catch (error) {
+      if (error.status !== 401) throw error;
+      // The admin API asks for a Bearer token, which a browser cannot answer; the logs API asks
+      // for HTTP Basic, which it answers with the token it signed in with (or by asking for it).
+      // Once answered there, the browser sends it to the admin API too: try once more.
+      await api.logs({}, null, 1);
+      [workspaces, keys, virtualKeys] = await lists();
+    }
   } catch (error) {
     if (error.status === 404) {
       showOff(error.message);
