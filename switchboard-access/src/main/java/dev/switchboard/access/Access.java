@@ -4,8 +4,11 @@ import dev.switchboard.access.admin.AccessAdmin;
 import dev.switchboard.access.admin.AdminException;
 import dev.switchboard.access.admin.DefaultAccessAdmin;
 import dev.switchboard.access.keys.KeyAuthenticator;
+import dev.switchboard.access.limits.LimitStage;
 import dev.switchboard.access.limits.Limiter;
+import dev.switchboard.access.limits.Limiters;
 import dev.switchboard.access.store.AccessStore;
+import dev.switchboard.access.store.StoreCache;
 import dev.switchboard.access.vault.MasterKeys;
 import dev.switchboard.access.vault.SecretBox;
 import dev.switchboard.engine.Gateway;
@@ -14,7 +17,6 @@ import dev.switchboard.engine.pipeline.Exchange;
 import dev.switchboard.engine.pipeline.Stage;
 import dev.switchboard.engine.pricing.PriceTable;
 import java.lang.reflect.Proxy;
-import java.math.BigDecimal;
 import java.time.Clock;
 import java.util.List;
 import org.slf4j.Logger;
@@ -29,7 +31,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Access implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Access.class);
-  private static final Stage PASS_THROUGH = (exchange, chain) -> chain.proceed(exchange);
 
   /** The workspace keys are made in when none is named; exists from the start. */
   public static final String DEFAULT_WORKSPACE = "default";
@@ -38,18 +39,24 @@ public final class Access implements AutoCloseable {
   private final AccessStore store;
   private final SecretBox box;
   private final KeyAuthenticator authenticator;
+  private final StoreCache cache;
   private final Callers callers = new Callers();
   private final AccessAdmin admin;
+  private final Limiter limiter;
 
   private Access(
       AccessSettings settings,
       AccessStore store,
       SecretBox box,
+      StoreCache cache,
       KeyAuthenticator authenticator,
+      Limiter limiter,
       AccessAdmin admin) {
+    this.limiter = limiter;
     this.settings = settings;
     this.store = store;
     this.box = box;
+    this.cache = cache;
     this.authenticator = authenticator;
     this.admin = admin;
   }
@@ -64,7 +71,7 @@ public final class Access implements AutoCloseable {
    */
   public static Access start(AccessSettings settings, Clock clock) {
     if (!settings.enabled()) {
-      return new Access(settings, null, null, null, disabledAdmin());
+      return new Access(settings, null, null, null, null, null, disabledAdmin());
     }
     MasterKeys masterKeys =
         MasterKeys.of(
@@ -84,9 +91,16 @@ public final class Access implements AutoCloseable {
                 + " access.previous-master-keys.",
             e);
       }
-      KeyAuthenticator authenticator = new KeyAuthenticator(store, settings.keyCacheTtl(), clock);
-      AccessAdmin admin =
-          new DefaultAccessAdmin(store, box, authenticator, Access::noUsageYet, clock);
+      StoreCache cache = new StoreCache(store, settings.keyCacheTtl(), clock);
+      KeyAuthenticator authenticator = new KeyAuthenticator(cache, clock);
+      Limiter limiter =
+          Limiters.create(
+              store.dataSource(),
+              store.postgres(),
+              settings.redisUrl(),
+              settings.alertWebhook(),
+              clock);
+      AccessAdmin admin = new DefaultAccessAdmin(store, box, cache, limiter::usage, clock);
       LOG.info(
           "access: store {}, keys {}, virtual keys {}",
           store.postgres() ? "postgresql" : "embedded",
@@ -94,7 +108,7 @@ public final class Access implements AutoCloseable {
           masterKeys.present()
               ? "under master key " + masterKeys.currentId()
               : "off (no master key)");
-      return new Access(settings, store, box, authenticator, admin);
+      return new Access(settings, store, box, cache, authenticator, limiter, admin);
     } catch (RuntimeException e) {
       store.close();
       throw e;
@@ -108,13 +122,13 @@ public final class Access implements AutoCloseable {
    * @param prices what requests are estimated at against budgets
    */
   public void install(Gateway.Builder builder, PriceTable prices) {
-    // MERGE SEAM (limits): until the limits part is connected, the stage after authentication
-    // passes requests on and virtual keys are not limited. Connected, this becomes:
-    //   LimitStage limits = new LimitStage(limiter, prices, settings.unpricedEstimateUsd(),
-    //       this::subjectsOf);
-    //   builder.recordSink(limits);
-    //   install(builder, limits, limits);
-    install(builder, PASS_THROUGH, AttemptAdmission.NONE);
+    if (store == null) {
+      return;
+    }
+    LimitStage limits =
+        new LimitStage(limiter, prices, settings.unpricedEstimateUsd(), this::subjectsOf);
+    builder.recordSink(limits);
+    install(builder, limits, limits);
   }
 
   /**
@@ -127,13 +141,8 @@ public final class Access implements AutoCloseable {
       return;
     }
     builder.admission(
-        new AccessStage(
-            authenticator,
-            this::workspaceLimits,
-            settings.requireKeys(),
-            callers,
-            afterAuthentication));
-    builder.virtualKeys(new StoredVirtualKeys(store, box, callers, attemptAdmission));
+        new AccessStage(this::authenticate, cache::workspaceLimits, callers, afterAuthentication));
+    builder.virtualKeys(new StoredVirtualKeys(cache, box, callers, attemptAdmission));
   }
 
   /** The admin operations (when access is off, each answers 404 saying so). */
@@ -193,18 +202,12 @@ public final class Access implements AutoCloseable {
   @Override
   public void close() {
     if (store != null) {
-      store.close();
+      try {
+        limiter.close();
+      } finally {
+        store.close();
+      }
     }
-  }
-
-  private Limits workspaceLimits(String workspace) {
-    // Read per request: one primary-key lookup, so a workspace's new limits apply at once.
-    return store.workspace(workspace).map(AccessAdmin.Workspace::limits).orElse(Limits.NONE);
-  }
-
-  /** MERGE SEAM (limits): the limiter's usage, once connected; zero until then. */
-  private static Limiter.Usage noUsageYet(Subject subject) {
-    return new Limiter.Usage(0, 0, null, BigDecimal.ZERO, 0, BigDecimal.ZERO, 0);
   }
 
   private static AccessAdmin disabledAdmin() {

@@ -1,6 +1,6 @@
 package dev.switchboard.access;
 
-import dev.switchboard.access.keys.KeyAuthenticator;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.engine.RequestOptions;
 import dev.switchboard.engine.errors.AccessDeniedException;
 import dev.switchboard.engine.pipeline.Exchange;
@@ -18,28 +18,25 @@ import java.util.function.Function;
  * the stage after it (the limits) and for the virtual keys, until the request is handed back.
  */
 final class AccessStage implements Stage {
-  private final KeyAuthenticator authenticator;
+  private final Function<String, Principal> authenticator;
   private final Function<String, Limits> workspaceLimits;
-  private final boolean requireKeys;
   private final Callers callers;
   private final Stage afterAuthentication;
 
   AccessStage(
-      KeyAuthenticator authenticator,
+      Function<String, Principal> authenticator,
       Function<String, Limits> workspaceLimits,
-      boolean requireKeys,
       Callers callers,
       Stage afterAuthentication) {
     this.authenticator = authenticator;
     this.workspaceLimits = workspaceLimits;
-    this.requireKeys = requireKeys;
     this.callers = callers;
     this.afterAuthentication = afterAuthentication;
   }
 
   @Override
   public Outcome handle(Exchange exchange, Chain chain) {
-    Principal caller = authenticate(exchange.options().gatewayKey());
+    Principal caller = authenticator.apply(exchange.options().gatewayKey());
     if (caller.kind() == Principal.Kind.KEY) {
       exchange.caller(caller.workspace(), caller.keyId());
     }
@@ -61,18 +58,6 @@ final class AccessStage implements Stage {
     }
   }
 
-  Principal authenticate(String presented) {
-    if (presented == null || presented.isEmpty()) {
-      if (requireKeys) {
-        throw AccessDeniedException.unauthenticated(
-            "missing_api_key",
-            "A gateway key is required: send it as x-portkey-api-key or Authorization: Bearer.");
-      }
-      return Principal.ANONYMOUS;
-    }
-    return authenticator.authenticate(presented);
-  }
-
   /** Refuses (403, naming what) an operation outside the caller's scopes. */
   static void authorize(Principal caller, Operation operation, RequestOptions options) {
     KeyScopes scopes = caller.scopes();
@@ -80,7 +65,7 @@ final class AccessStage implements Stage {
     if (!scopes.permissions().contains(needed)) {
       throw forbidden(
           "This gateway key may not call "
-              + operation.path()
+              + printable(operation.path())
               + " (it lacks the '"
               + needed.wireName()
               + "' permission).");
@@ -104,6 +89,47 @@ final class AccessStage implements Stage {
                     + " scope)."
                 : "This gateway key may not use config '" + printable(name) + "'.");
       }
+      if (inline) {
+        authorizeInlineConfig(scopes, config);
+      }
+    }
+  }
+
+  /**
+   * An inline config names providers and may rewrite the model ({@code override_params.model}) in
+   * any of its targets: each must be within the key's scopes, or the config would be a way around
+   * them. (Virtual keys in it are checked when the router resolves them; a config that is not JSON
+   * is the router's 400.)
+   */
+  private static void authorizeInlineConfig(KeyScopes scopes, String config) {
+    if (scopes.providers() == null && scopes.models() == null) {
+      return;
+    }
+    JsonNode tree;
+    try {
+      tree = JSON.readTree(config);
+    } catch (java.io.IOException e) {
+      return;
+    }
+    java.util.ArrayDeque<JsonNode> pending = new java.util.ArrayDeque<>();
+    pending.add(tree);
+    while (!pending.isEmpty()) {
+      JsonNode node = pending.pop();
+      if (node.isObject()) {
+        JsonNode provider = node.get("provider");
+        if (provider != null
+            && provider.isTextual()
+            && !allowed(scopes.providers(), provider.asText())) {
+          throw forbidden(
+              "This gateway key may not use provider '" + printable(provider.asText()) + "'.");
+        }
+        JsonNode model = node.path("override_params").get("model");
+        if (model != null && model.isTextual() && !allowed(scopes.models(), model.asText())) {
+          throw forbidden(
+              "This gateway key may not use model '" + printable(model.asText()) + "'.");
+        }
+      }
+      node.forEach(pending::add);
     }
   }
 
@@ -129,7 +155,7 @@ final class AccessStage implements Stage {
       return null;
     }
     try {
-      com.fasterxml.jackson.databind.JsonNode model = JSON.readTree(body).get("model");
+      JsonNode model = JSON.readTree(body).get("model");
       return model != null && model.isTextual() ? model.asText() : null;
     } catch (java.io.IOException e) {
       return null;

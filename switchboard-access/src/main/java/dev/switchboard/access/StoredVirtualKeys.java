@@ -1,6 +1,6 @@
 package dev.switchboard.access;
 
-import dev.switchboard.access.store.AccessStore;
+import dev.switchboard.access.store.StoreCache;
 import dev.switchboard.access.store.VirtualKeyRow;
 import dev.switchboard.access.vault.SecretBox;
 import dev.switchboard.engine.access.VirtualKeys;
@@ -14,19 +14,20 @@ import java.util.Map;
  * Virtual keys from the store, for the router: the caller's workspace's key of that slug, if the
  * caller's key may use it, decrypted, then admitted against its own limits. Whatever the reason a
  * caller may not use a slug (none such, revoked, another workspace's, outside the key's scopes, an
- * anonymous caller), the answer is the same 403, so slugs cannot be probed. Nothing is remembered:
- * each attempt reads its row (one primary-key lookup), so a revoke or rotate on any gateway takes
- * effect at once, and decrypted credentials live only as long as the attempt.
+ * anonymous caller), the answer is the same 403, so slugs cannot be probed. Rows (ciphertext only)
+ * are remembered as briefly as keys are (a revoke or rotate on this gateway is seen at once, on
+ * another within that time); credentials are decrypted for each attempt and live only as long as
+ * it.
  */
 final class StoredVirtualKeys implements VirtualKeys {
   static final String API_KEY = "api_key";
 
-  private final AccessStore store;
+  private final StoreCache store;
   private final SecretBox box;
   private final Callers callers;
   private final AttemptAdmission admission;
 
-  StoredVirtualKeys(AccessStore store, SecretBox box, Callers callers, AttemptAdmission admission) {
+  StoredVirtualKeys(StoreCache store, SecretBox box, Callers callers, AttemptAdmission admission) {
     this.store = store;
     this.box = box;
     this.callers = callers;

@@ -16,6 +16,7 @@ import dev.switchboard.engine.errors.AccessDeniedException;
 import dev.switchboard.engine.observe.RequestRecord;
 import dev.switchboard.engine.pricing.PriceTable;
 import dev.switchboard.engine.providers.PassThroughRequest;
+import dev.switchboard.testkit.FakeBedrock;
 import dev.switchboard.testkit.FakeOpenAi;
 import dev.switchboard.testkit.Fault;
 import dev.switchboard.wire.ChatRequest;
@@ -71,13 +72,13 @@ class AccessGatewayTest {
   }
 
   Gateway gatewayWith(Access installed) {
-    Gateway.Builder builder =
-        Gateway.builder()
-            .settings(
-                GatewaySettings.builder()
-                    .providerBaseUrl("openai", URI.create(openai.baseUrl()))
-                    .build())
-            .recordSink(records::add);
+    return gatewayWith(
+        installed,
+        GatewaySettings.builder().providerBaseUrl("openai", URI.create(openai.baseUrl())).build());
+  }
+
+  Gateway gatewayWith(Access installed, GatewaySettings settings) {
+    Gateway.Builder builder = Gateway.builder().settings(settings).recordSink(records::add);
     installed.install(builder, PriceTable.shipped());
     return builder.build();
   }
@@ -102,6 +103,40 @@ class AccessGatewayTest {
         .isEqualTo("Bearer sk-stored-for-a");
     assertThat(records.getLast().workspace()).isEqualTo("a");
     assertThat(records.getLast().apiKeyId()).isEqualTo(keyA.key().id());
+  }
+
+  @Test
+  void aVirtualKeyHoldingAwsCredentialsSignsABedrockCallWithThem() throws Exception {
+    String keyId = "AKIAVIRTUALKEY000001";
+    String secret = "virtualKeySecret/abcdefghijklmnopqrstuvwx";
+    try (FakeBedrock bedrock =
+            FakeBedrock.builder().credentials(keyId, secret).region("eu-west-1").start();
+        Gateway withBedrock =
+            gatewayWith(
+                access,
+                GatewaySettings.builder()
+                    .providerBaseUrl("bedrock", URI.create(bedrock.endpoint()))
+                    .build())) {
+      access
+          .admin()
+          .createVirtualKey(
+              Principal.ADMIN,
+              new AccessAdmin.VirtualKeyRequest(
+                  "a",
+                  "bedrock-a",
+                  "bedrock",
+                  Map.of(
+                      "aws_access_key_id", keyId,
+                      "aws_secret_access_key", secret,
+                      "aws_region", "eu-west-1"),
+                  null));
+
+      var answer =
+          withBedrock.chat(chat("amazon.nova-pro-v1:0"), as(keyA).virtualKey("bedrock-a").build());
+
+      assertThat(answer.provider()).isEqualTo("bedrock");
+      assertThat(bedrock.takeRequest(java.time.Duration.ofSeconds(5))).isNotNull();
+    }
   }
 
   @Test
@@ -253,6 +288,42 @@ class AccessGatewayTest {
         "lacks the 'models' permission");
     assertThat(openai.requests()).isEmpty();
     assertThat(records).extracting(RequestRecord::status).containsOnly(403);
+  }
+
+  @Test
+  void anInlineConfigCannotNameAProviderOrRewriteToAModelOutsideTheKeysScopes() {
+    AccessAdmin.CreatedKey held =
+        key(
+            "a",
+            new KeyScopes(
+                MODEL_ROUTES, Set.of("openai"), Set.of("gpt-4o-mini"), Set.of("inline"), null));
+    String otherProvider =
+        """
+        {"strategy":{"mode":"fallback"},"targets":[{"virtual_key":"openai-a"},\
+        {"strategy":{"mode":"single"},"targets":[{"provider":"anthropic","api_key":"sk-ant"}]}]}\
+        """;
+    String otherModel =
+        """
+        {"strategy":{"mode":"single"},\
+        "targets":[{"virtual_key":"openai-a","override_params":{"model":"gpt-4o"}}]}\
+        """;
+    String within =
+        """
+        {"strategy":{"mode":"single"},"targets":[{"provider":"openai","api_key":"sk-own",\
+        "override_params":{"model":"gpt-4o-mini"}}]}\
+        """;
+
+    assertRefused(
+        () -> gateway.chat(chat("gpt-4o-mini"), as(held).config(otherProvider).build()),
+        403,
+        "may not use provider 'anthropic'");
+    assertRefused(
+        () -> gateway.chat(chat("gpt-4o-mini"), as(held).config(otherModel).build()),
+        403,
+        "may not use model 'gpt-4o'");
+    assertThat(openai.requests()).isEmpty();
+    gateway.chat(chat("gpt-4o-mini"), as(held).config(within).build());
+    assertThat(openai.requests()).hasSize(1);
   }
 
   @Test

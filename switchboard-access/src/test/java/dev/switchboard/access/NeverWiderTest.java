@@ -370,6 +370,28 @@ class NeverWiderTest {
   }
 
   @Test
+  void scopesNameABoundedNumberOfPrintableNames() {
+    for (Set<String> models :
+        List.of(
+            Set.of("gpt\u0000"),
+            Set.of("m".repeat(201)),
+            java.util.stream.IntStream.range(0, 501)
+                .mapToObj(i -> "m" + i)
+                .collect(java.util.stream.Collectors.toSet()))) {
+      assertThatThrownBy(() ->
+              admin.createKey(
+                  Principal.ADMIN,
+                  new KeyRequest(
+                      "a",
+                      "k",
+                      new KeyScopes(Set.of(Permission.COMPLETIONS), null, models, null, null),
+                      null,
+                      null)))
+          .isInstanceOfSatisfying(AdminException.class, e -> assertThat(e.status()).isEqualTo(400));
+    }
+  }
+
+  @Test
   void usageIsReadInTheCallersOwnWorkspaceOnly() {
     var report = admin.usage(manager, Subject.Kind.KEY, manager.keyId());
 

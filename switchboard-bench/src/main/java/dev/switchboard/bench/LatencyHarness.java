@@ -9,8 +9,8 @@ import java.util.function.IntFunction;
 /**
  * What the one-thread latency harnesses ({@link CacheLatency}, {@link GuardrailLatency}, {@link
  * LoggingLatency}, {@link TelemetryLatency}, {@link ClientOverhead}, {@link AgentModelLatency},
- * {@link AnalyticsLatency}) share: the warm-up-then-measure loop, the counts from the command line,
- * and the median, p90 and p99 as Markdown table cells.
+ * {@link AnalyticsLatency}, {@link AccessLatency}) share: the warm-up-then-measure loop, the counts
+ * from the command line, and the median, p90 and p99 as Markdown table cells.
  */
 final class LatencyHarness {
   /** The header cells {@link #microseconds} fills, with their alignment row. */

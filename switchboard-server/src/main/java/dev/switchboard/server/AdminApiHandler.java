@@ -83,10 +83,16 @@ final class AdminApiHandler extends Handler.Wrapper {
     try {
       Principal actor = actor(request);
       permit(actor, match.route());
+      if (!takesBody(match.route())) {
+        // Read and dropped, so that the connection stays usable for the client's next request.
+        readBytes(request);
+      }
       answer(access.admin(), actor, match, request, response, callback);
     } catch (GatewayException error) {
+      RouteGate.closeIfBodyUnread(request, response);
       LogsRoutes.writeError(response, callback, ErrorResponses.of(error));
     } catch (AdminException refused) {
+      RouteGate.closeIfBodyUnread(request, response);
       LogsRoutes.writeError(
           response,
           callback,
@@ -276,6 +282,21 @@ final class AdminApiHandler extends Handler.Wrapper {
     LogsRoutes.writeJson(response, callback, status, body);
   }
 
+  /** Whether a route reads a JSON body. */
+  private static boolean takesBody(Route route) {
+    return switch (route) {
+      case ADMIN_WORKSPACES_CREATE,
+          ADMIN_WORKSPACE_UPDATE,
+          ADMIN_KEYS_CREATE,
+          ADMIN_KEY_UPDATE,
+          ADMIN_VIRTUAL_KEYS_CREATE,
+          ADMIN_VIRTUAL_KEY_UPDATE,
+          ADMIN_VIRTUAL_KEY_ROTATE ->
+          true;
+      default -> false;
+    };
+  }
+
   /**
    * The request's JSON body (a JSON object is required; the JSON reader's message for bad JSON).
    */
@@ -288,15 +309,7 @@ final class AdminApiHandler extends Handler.Wrapper {
           "content-type",
           null);
     }
-    byte[] bytes;
-    try (InputStream in = Content.Source.asInputStream(request)) {
-      bytes = in.readNBytes(MAX_BODY_BYTES + 1);
-    } catch (IOException e) {
-      throw new InvalidRequestException("The request body could not be read.", null, e);
-    }
-    if (bytes.length > MAX_BODY_BYTES) {
-      throw new PayloadTooLargeException(MAX_BODY_BYTES);
-    }
+    byte[] bytes = readBytes(request);
     if (bytes.length == 0) {
       throw new InvalidRequestException("The request body is empty; a JSON object is required.");
     }
@@ -306,6 +319,23 @@ final class AdminApiHandler extends Handler.Wrapper {
       // Jackson's message quotes the input near the error, which may be a secret: not repeated.
       throw new InvalidRequestException("Invalid JSON in request body.", null, e);
     }
+  }
+
+  /** The request's body, at most {@link #MAX_BODY_BYTES} (413 past it). */
+  private static byte[] readBytes(Request request) {
+    if (request.getLength() > MAX_BODY_BYTES) {
+      throw new PayloadTooLargeException(MAX_BODY_BYTES);
+    }
+    byte[] bytes;
+    try (InputStream in = Content.Source.asInputStream(request)) {
+      bytes = in.readNBytes(MAX_BODY_BYTES + 1);
+    } catch (IOException e) {
+      throw new InvalidRequestException("The request body could not be read.", null, e);
+    }
+    if (bytes.length > MAX_BODY_BYTES) {
+      throw new PayloadTooLargeException(MAX_BODY_BYTES);
+    }
+    return bytes;
   }
 
   /** One query parameter, or {@code null}; several of the same name are refused. */

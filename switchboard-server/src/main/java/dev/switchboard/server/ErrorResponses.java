@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.engine.errors.AccessDeniedException;
 import dev.switchboard.engine.errors.CircuitOpenException;
 import dev.switchboard.engine.errors.GatewayException;
+import dev.switchboard.engine.errors.GatewayUnavailableException;
 import dev.switchboard.engine.errors.GuardrailDeniedException;
 import dev.switchboard.engine.errors.InvalidRequestException;
 import dev.switchboard.engine.errors.LimitExceededException;
@@ -73,6 +74,13 @@ final class ErrorResponses {
           headers.put("www-authenticate", "Bearer realm=\"" + ObservabilityHandler.REALM + "\"");
         }
         yield new ErrorResponse(answer.status(), headers, answer.body());
+      }
+      case GatewayUnavailableException unavailable -> {
+        ErrorResponse answer = gateway(503, unavailable.getMessage(), "api_error", null);
+        Map<String, String> headers = new java.util.LinkedHashMap<>(answer.headers());
+        headers.put(
+            "retry-after", Long.toString(retrySeconds(GatewayUnavailableException.RETRY_AFTER)));
+        yield new ErrorResponse(503, headers, answer.body());
       }
       case LimitExceededException limit -> {
         ErrorResponse answer =

@@ -57,7 +57,8 @@ final class RouteGate extends Handler.Wrapper {
           ErrorResponses.gateway(
               400,
               "The request path is not in canonical form: no empty segments (//), dot segments,"
-                  + " encoded slashes, backslashes, dots or control characters, or ';' parameters.",
+                  + " encoded slashes, backslashes, dots, '?', '#' or control characters, or ';'"
+                  + " parameters.",
               "invalid_request_error",
               null));
     }
@@ -157,8 +158,20 @@ final class RouteGate extends Handler.Wrapper {
         request.getMethod(),
         Request.getPathInContext(request),
         error.status());
+    closeIfBodyUnread(request, response);
     LogsRoutes.writeError(response, callback, error);
     return true;
+  }
+
+  /**
+   * A refusal answered before the request's body was read ends the connection, and says so:
+   * otherwise the server may close it while discarding the body, after a client has already put it
+   * back in its pool for the next request.
+   */
+  static void closeIfBodyUnread(Request request, Response response) {
+    if (request.getLength() > 0 || request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING)) {
+      response.getHeaders().put(HttpHeader.CONNECTION, "close");
+    }
   }
 
   static ErrorResponses.ErrorResponse notFound(String method, String path) {
@@ -176,7 +189,8 @@ final class RouteGate extends Handler.Wrapper {
    * Whether a raw (still encoded) path is in canonical form, so that the path the route table
    * matches is the one the client wrote: one way to spell each route. Refused: empty segments,
    * {@code .} and {@code ..} segments (raw or encoded), encoded slashes and backslashes, raw
-   * backslashes, path parameters ({@code ;}), and encoded control characters.
+   * backslashes, path parameters ({@code ;}), encoded control characters, and an encoded {@code ?}
+   * or {@code #} (decoded, it would change the meaning of a passed-through request's upstream URL).
    */
   static boolean canonical(String rawPath) {
     if (rawPath == null || rawPath.isEmpty() || rawPath.charAt(0) != '/') {
@@ -205,7 +219,13 @@ final class RouteGate extends Handler.Wrapper {
         } catch (NumberFormatException notHex) {
           return false;
         }
-        if (value < 0x20 || value == 0x7f || value == '/' || value == '\\' || value == '.') {
+        if (value < 0x20
+            || value == 0x7f
+            || value == '/'
+            || value == '\\'
+            || value == '.'
+            || value == '?'
+            || value == '#') {
           return false;
         }
       }

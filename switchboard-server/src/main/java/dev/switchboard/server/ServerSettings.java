@@ -14,12 +14,14 @@ import java.time.Duration;
  * @param drainTimeout on shutdown, how long in-flight requests and streams may take to finish
  * @param gateway the engine's settings
  * @param observability the request log, its store, metrics and traces
- * @param adminToken the token that the request logs, analytics and dashboard require ({@code
- *     Authorization: Bearer <token>}, or HTTP Basic with it as the password), or {@code null} for
- *     none (they are open, as the gateway's other routes are, and the admin API is off)
+ * @param adminToken the token that the admin API, request logs, analytics, dashboard and metrics
+ *     require ({@code Authorization: Bearer <token>}, or HTTP Basic with it as the password), or
+ *     {@code null} for none (they are open, as the gateway's other routes are, and the admin API is
+ *     off)
  * @param adminHost the loopback address of the admin port
  * @param adminPort the port of the admin API, logs, analytics, dashboard and metrics, apart from
  *     the gateway's (0 picks a free one), or {@code null}: they are served on the gateway's port
+ * @param access gateway keys, workspaces, virtual keys, rate limits and budgets ({@code null}: off)
  */
 public record ServerSettings(
     String host,

@@ -92,12 +92,14 @@ public final class SwitchboardServer implements AutoCloseable {
   public static SwitchboardServer start(
       ServerSettings settings, Consumer<Gateway.Builder> customise) {
     requireLoopbackAdminHost(settings);
-    Access access = Access.start(settings.access(), Clock.systemUTC());
-    Observability observability;
+    // The request log first: when two gateways share a data directory, its lock's message is the
+    // one that names the setting to change.
+    Observability observability = Observability.start(settings.observability());
+    Access access;
     try {
-      observability = Observability.start(settings.observability());
+      access = Access.start(settings.access(), Clock.systemUTC());
     } catch (RuntimeException e) {
-      access.close();
+      observability.close();
       throw e;
     }
     Gateway.Builder builder = Gateway.builder().settings(settings.gateway());

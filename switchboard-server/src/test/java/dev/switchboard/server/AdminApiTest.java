@@ -142,12 +142,16 @@ class AdminApiTest {
     assertThat(one.statusCode()).isEqualTo(200);
     assertThat(one.body()).doesNotContain(secret);
 
-    assertThat(chat(MOCK_CHAT, "x-portkey-api-key", secret).statusCode()).isEqualTo(200);
+    HttpResponse<String> call = chat(MOCK_CHAT, "x-portkey-api-key", secret);
+    assertThat(call.statusCode()).isEqualTo(200);
+    assertThat(call.headers().firstValue("x-ratelimit-limit-requests")).hasValue("60");
     HttpResponse<String> usage = admin("GET", "/v1/admin/usage?subject=key:" + id, null);
     assertThat(usage.statusCode()).isEqualTo(200);
     assertThat(json(usage).at("/subject/kind").asText()).isEqualTo("key");
     assertThat(json(usage).at("/subject/limits/requests_per_minute").asLong()).isEqualTo(60);
+    assertThat(json(usage).at("/usage/requests_this_minute").asLong()).isEqualTo(1);
     assertThat(json(usage).at("/usage/spent_usd").isTextual()).isTrue();
+    assertThat(json(usage).at("/usage/period_start").isTextual()).isTrue();
   }
 
   @Test
@@ -256,6 +260,28 @@ class AdminApiTest {
     HttpResponse<String> reencrypted = admin("POST", "/v1/admin/virtual-keys/reencrypt", null);
     assertThat(reencrypted.statusCode()).isEqualTo(200);
     assertThat(json(reencrypted).has("reencrypted")).isTrue();
+  }
+
+  @Test
+  void withoutAMasterKeyAVirtualKeyIsRefusedNamingTheSetting() {
+    try (GatewayUnderTest noMasterKey =
+        GatewayUnderTest.withSettings(settings(AccessSettings.inMemory()), engine -> {})) {
+      HttpResponse<String> refused =
+          noMasterKey.send(
+              request(
+                      noMasterKey,
+                      "POST",
+                      "/v1/admin/virtual-keys",
+                      "{\"slug\":\"openai\",\"provider\":\"openai\","
+                          + "\"credentials\":{\"api_key\":\""
+                          + PROVIDER_SECRET
+                          + "\"}}")
+                  .header("authorization", "Bearer " + ADMIN_TOKEN));
+
+      assertThat(refused.statusCode()).isEqualTo(400);
+      assertThat(json(refused).at("/error/message").asText()).contains("access.master-key");
+      assertThat(refused.body()).doesNotContain(PROVIDER_SECRET);
+    }
   }
 
   @Test

@@ -58,6 +58,10 @@ final class GatewayProcess implements AutoCloseable {
     command.add("dev.switchboard.server.cli.Main");
     command.add("--server.port");
     command.add(Integer.toString(port));
+    // Each process its own access store, unless the test names one: gateways started together
+    // would otherwise share the embedded H2 file of the working directory.
+    command.add("--access.directory");
+    command.add(Files.createTempDirectory("switchboard-access").toString());
     command.addAll(List.of(args));
     ProcessBuilder builder =
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());

@@ -2,6 +2,7 @@ package dev.switchboard.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.switchboard.access.AccessSettings;
 import dev.switchboard.observe.ObservabilitySettings;
 import java.io.IOException;
 import java.io.InputStream;
@@ -38,7 +39,7 @@ class RouteTableTest {
         GatewayUnderTest.withRequestLog(
             ObservabilitySettings.defaults()
                 .withDataDirectory(Files.createTempDirectory(data, "logs")),
-            settings -> settings.withAdminToken(ADMIN_TOKEN),
+            settings -> settings.withAdminToken(ADMIN_TOKEN).withAccess(AccessSettings.inMemory()),
             engine -> {});
   }
 
@@ -56,7 +57,8 @@ class RouteTableTest {
         if (route == Route.LOGS_TAIL) {
           continue; // a stream that stays open: asked for below, and closed
         }
-        HttpResponse<String> response = request(method, route.samplePath(), "{}");
+        boolean bodiless = method.equals("GET") || method.equals("HEAD");
+        HttpResponse<String> response = request(method, route.samplePath(), bodiless ? null : "{}");
         assertThat(response.statusCode())
             .as("%s %s (%s)", method, route.samplePath(), route)
             .isNotEqualTo(405);
@@ -80,6 +82,60 @@ class RouteTableTest {
     }
     System.out.println("routes served: " + served.size() + " (method, sample path, status)");
     served.forEach(line -> System.out.println("  " + line));
+  }
+
+  @Test
+  void everyPathTheServerAnswersIsOneTheTableLists() {
+    List<String> candidates =
+        new ArrayList<>(
+            List.of(
+                "/",
+                "/index.html",
+                "/health",
+                "/v1/health",
+                "/v1/status",
+                "/v1/models",
+                "/v1/logs",
+                "/v1/logs/export",
+                "/v1/analytics",
+                "/v1/feedback",
+                "/v1/admin",
+                "/v1/admin/keys",
+                "/v1/admin/keys/x/rotate",
+                "/v1/admin/virtual-keys/reencrypt",
+                "/v1/admin/usage",
+                "/v1/admin/config",
+                "/admin",
+                "/metrics",
+                "/metrics/x",
+                "/dashboard",
+                "/dashboard/",
+                "/dashboard/index.html",
+                "/dashboard/dashboard.js",
+                "/dashboard/vendor/chart.js/chart.umd.js",
+                "/dashboard/nothing.js",
+                "/favicon.ico",
+                "/v2/chat/completions"));
+    for (Route route : SwitchboardServer.routes()) {
+      if (route != Route.LOGS_TAIL) { // a live stream, asked for in the test above
+        candidates.add(route.samplePath());
+      }
+    }
+    int answered = 0;
+    for (String path : candidates) {
+      for (String method : List.of("GET", "POST", "PATCH", "DELETE")) {
+        HttpResponse<String> response =
+            request(method, path, method.equals("GET") || method.equals("DELETE") ? null : "{}");
+        boolean routed = Route.match(method, path).match() != null;
+        boolean refusedByTheRouter =
+            response.statusCode() == 405 || response.body().contains("\"Not found: ");
+        if (!refusedByTheRouter) {
+          answered++;
+          assertThat(routed).as("%s %s answered %d", method, path, response.statusCode()).isTrue();
+        }
+      }
+    }
+    System.out.println("requests answered past the router: " + answered + ", each a listed route");
   }
 
   @ParameterizedTest
@@ -139,6 +195,8 @@ class RouteTableTest {
         "/v1/logs;x=1",
         "/v1/admin/keys;jsessionid=1",
         "/v1/logs%00",
+        "/v1/files%3Fpurpose=x",
+        "/v1/files%23x",
         "/dashboard/..%2fdev/switchboard/server/DashboardRoutes.class",
         "/dashboard/%2e%2e/%2e%2e/metrics"
       })

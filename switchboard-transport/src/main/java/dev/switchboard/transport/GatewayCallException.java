@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.engine.errors.AccessDeniedException;
 import dev.switchboard.engine.errors.CircuitOpenException;
 import dev.switchboard.engine.errors.GatewayException;
+import dev.switchboard.engine.errors.GatewayUnavailableException;
 import dev.switchboard.engine.errors.GuardrailDeniedException;
 import dev.switchboard.engine.errors.InvalidRequestException;
 import dev.switchboard.engine.errors.LimitExceededException;
@@ -103,6 +104,7 @@ public final class GatewayCallException extends RuntimeException {
               null,
               facts,
               error);
+      case GatewayUnavailableException unavailable -> own(unavailable, "api_error", null, facts);
       case LimitExceededException limit ->
           new GatewayCallException(
               limit.status(),

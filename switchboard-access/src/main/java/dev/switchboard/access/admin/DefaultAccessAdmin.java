@@ -5,12 +5,12 @@ import dev.switchboard.access.Limits;
 import dev.switchboard.access.Permission;
 import dev.switchboard.access.Principal;
 import dev.switchboard.access.Subject;
-import dev.switchboard.access.keys.KeyAuthenticator;
 import dev.switchboard.access.keys.KeySecrets;
 import dev.switchboard.access.keys.NeverWider;
 import dev.switchboard.access.limits.Limiter;
 import dev.switchboard.access.store.AccessStore;
 import dev.switchboard.access.store.KeyRow;
+import dev.switchboard.access.store.StoreCache;
 import dev.switchboard.access.store.VirtualKeyRow;
 import dev.switchboard.access.vault.SecretBox;
 import dev.switchboard.engine.errors.AccessDeniedException;
@@ -44,7 +44,7 @@ public final class DefaultAccessAdmin implements AccessAdmin {
 
   private final AccessStore store;
   private final SecretBox box;
-  private final KeyAuthenticator authenticator;
+  private final StoreCache cache;
   private final Function<Subject, Limiter.Usage> usage;
   private final Clock clock;
 
@@ -54,12 +54,12 @@ public final class DefaultAccessAdmin implements AccessAdmin {
   public DefaultAccessAdmin(
       AccessStore store,
       SecretBox box,
-      KeyAuthenticator authenticator,
+      StoreCache cache,
       Function<Subject, Limiter.Usage> usage,
       Clock clock) {
     this.store = store;
     this.box = box;
-    this.authenticator = authenticator;
+    this.cache = cache;
     this.usage = usage;
     this.clock = clock;
   }
@@ -101,6 +101,7 @@ public final class DefaultAccessAdmin implements AccessAdmin {
     if (!store.updateWorkspaceLimits(id, next)) {
       throw AdminException.notFound("No workspace '" + id + "'.");
     }
+    cache.forgetWorkspace(id);
     return store.workspace(id).orElseThrow();
   }
 
@@ -123,6 +124,7 @@ public final class DefaultAccessAdmin implements AccessAdmin {
     Limits limits =
         request.limits() != null ? request.limits() : admin ? Limits.NONE : actor.limits();
     Instant expiresAt = request.expiresAt() != null ? request.expiresAt() : actor.expiresAt();
+    checkScopes(scopes);
     if (!admin) {
       requireWithin(actor, scopes, limits, expiresAt, "create");
     }
@@ -180,13 +182,14 @@ public final class DefaultAccessAdmin implements AccessAdmin {
             update.expiresAt() == null ? current.expiresAt() : update.expiresAt(),
             current.revokedAt(),
             current.createdBy());
+    checkScopes(next.scopes());
     if (actor.kind() != Principal.Kind.ADMIN) {
       requireWithin(actor, next.scopes(), next.limits(), next.expiresAt(), "change");
     }
     if (!store.updateKey(next)) {
       throw AdminException.notFound("No key '" + id + "'.");
     }
-    authenticator.forget(current.secretHash());
+    cache.forgetKey(current.secretHash());
     LOG.info("gateway key {} changed by {}", id, actorName(actor));
     return store.key(id).orElseThrow().info();
   }
@@ -202,7 +205,7 @@ public final class DefaultAccessAdmin implements AccessAdmin {
         id, current.secretHash(), KeySecrets.hash(secret), KeySecrets.displayPrefix(secret))) {
       throw AdminException.conflict("Key '" + id + "' changed meanwhile; try again.");
     }
-    authenticator.forget(current.secretHash());
+    cache.forgetKey(current.secretHash());
     LOG.info("gateway key {} rotated by {}", id, actorName(actor));
     return new CreatedKey(store.key(id).orElseThrow().info(), secret);
   }
@@ -211,7 +214,7 @@ public final class DefaultAccessAdmin implements AccessAdmin {
   public KeyInfo revokeKey(Principal actor, String id) {
     KeyRow current = touchable(actor, id);
     store.revokeKey(id, clock.instant());
-    authenticator.forget(current.secretHash());
+    cache.forgetKey(current.secretHash());
     LOG.info("gateway key {} revoked by {}", id, actorName(actor));
     return store.key(id).orElseThrow().info();
   }
@@ -294,6 +297,7 @@ public final class DefaultAccessAdmin implements AccessAdmin {
         clock.instant())) {
       throw AdminException.conflict("Virtual key '" + current.qualifiedSlug() + "' is revoked.");
     }
+    cache.forgetVirtualKey(current.workspace(), slug);
     LOG.info("virtual key {} rotated by {}", current.qualifiedSlug(), actorName(actor));
     return store.virtualKey(current.workspace(), slug).orElseThrow().info();
   }
@@ -305,6 +309,7 @@ public final class DefaultAccessAdmin implements AccessAdmin {
     Limits next = limits == null ? Limits.NONE : limits;
     requireVirtualKeyLimitsWithin(actor, next);
     store.updateVirtualKeyLimits(current.workspace(), slug, next);
+    cache.forgetVirtualKey(current.workspace(), slug);
     return store.virtualKey(current.workspace(), slug).orElseThrow().info();
   }
 
@@ -312,6 +317,7 @@ public final class DefaultAccessAdmin implements AccessAdmin {
   public VirtualKeyInfo revokeVirtualKey(Principal actor, String workspace, String slug) {
     VirtualKeyRow current = virtualKeyFor(actor, workspace, slug);
     store.revokeVirtualKey(current.workspace(), slug, clock.instant());
+    cache.forgetVirtualKey(current.workspace(), slug);
     LOG.info("virtual key {} revoked by {}", current.qualifiedSlug(), actorName(actor));
     return store.virtualKey(current.workspace(), slug).orElseThrow().info();
   }
@@ -319,7 +325,9 @@ public final class DefaultAccessAdmin implements AccessAdmin {
   @Override
   public int reencryptVirtualKeys(Principal actor) {
     requireAdmin(actor, "re-encrypt virtual keys");
-    return reencrypt(store, box);
+    int done = reencrypt(store, box);
+    cache.forgetVirtualKeys();
+    return done;
   }
 
   /**
@@ -558,6 +566,32 @@ public final class DefaultAccessAdmin implements AccessAdmin {
               + ".");
     }
     return Map.copyOf(credentials);
+  }
+
+  /** Scopes are names of things, a bounded number of them: a key's row has a bounded size. */
+  private static void checkScopes(KeyScopes scopes) {
+    Map<String, Set<String>> named = new java.util.LinkedHashMap<>();
+    named.put("providers", scopes.providers());
+    named.put("models", scopes.models());
+    named.put("configs", scopes.configs());
+    named.put("virtual_keys", scopes.virtualKeys());
+    named.forEach((field, names) -> {
+      if (names == null) {
+        return;
+      }
+      if (names.size() > 500) {
+        throw AdminException.invalid("scopes." + field + " may name at most 500.");
+      }
+      for (String name : names) {
+        if (name == null
+            || name.isEmpty()
+            || name.length() > 200
+            || name.chars().anyMatch(Character::isISOControl)) {
+          throw AdminException.invalid(
+              "scopes." + field + " must be names of 1 to 200 printable characters.");
+        }
+      }
+    });
   }
 
   private static void checkId(String id, String field) {

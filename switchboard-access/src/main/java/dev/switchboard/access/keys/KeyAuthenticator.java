@@ -1,13 +1,10 @@
 package dev.switchboard.access.keys;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.switchboard.access.Principal;
-import dev.switchboard.access.store.AccessStore;
 import dev.switchboard.access.store.KeyRow;
+import dev.switchboard.access.store.StoreCache;
 import dev.switchboard.engine.errors.AccessDeniedException;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -20,19 +17,12 @@ public final class KeyAuthenticator {
   /** The one answer for a key that is malformed, unknown, revoked or expired. */
   public static final String NOT_VALID = "The gateway key is not valid.";
 
-  private final AccessStore store;
+  private final StoreCache store;
   private final Clock clock;
-  private final Cache<String, Optional<KeyRow>> byHash;
 
-  public KeyAuthenticator(AccessStore store, Duration cacheTtl, Clock clock) {
+  public KeyAuthenticator(StoreCache store, Clock clock) {
     this.store = store;
     this.clock = clock;
-    this.byHash =
-        Caffeine.newBuilder()
-            .expireAfterWrite(cacheTtl)
-            .maximumSize(100_000)
-            .ticker(() -> clock.millis() * 1_000_000L)
-            .build();
   }
 
   /**
@@ -46,18 +36,13 @@ public final class KeyAuthenticator {
       throw invalid();
     }
     String hash = KeySecrets.hash(presented);
-    Optional<KeyRow> found = byHash.get(hash, store::keyByHash);
+    Optional<KeyRow> found = store.keyByHash(hash);
     if (found.isEmpty() || !found.get().liveAt(clock.instant())) {
       throw invalid();
     }
     KeyRow key = found.get();
     return new Principal(
         Principal.Kind.KEY, key.id(), key.workspace(), key.scopes(), key.limits(), key.expiresAt());
-  }
-
-  /** Forgets what was remembered for a secret hash (its key was changed, rotated or revoked). */
-  public void forget(String secretHash) {
-    byHash.invalidate(secretHash);
   }
 
   private static AccessDeniedException invalid() {

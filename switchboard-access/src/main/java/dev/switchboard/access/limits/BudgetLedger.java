@@ -3,6 +3,8 @@ package dev.switchboard.access.limits;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.switchboard.access.Budget;
+import dev.switchboard.access.store.AccessStore;
+import dev.switchboard.engine.errors.GatewayUnavailableException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.sql.Connection;
@@ -82,6 +84,15 @@ final class BudgetLedger {
       ensureRow(entry.subject(), entry.periodStart());
     }
     return retrying(connection -> {
+      if (postgres) {
+        // A reservation need not wait for the disk: locks and visibility are the same, only a
+        // crash of PostgreSQL itself could lose it (and then the request it held for is gone too;
+        // its settlement, which waits for the disk, cannot take reserved below zero). It halves the
+        // flushes a budgeted request costs.
+        try (Statement asynchronous = connection.createStatement()) {
+          asynchronous.execute("SET LOCAL synchronous_commit TO OFF");
+        }
+      }
       for (Entry entry : ordered) {
         if (!reserveOne(connection, entry)) {
           connection.rollback();
@@ -184,7 +195,8 @@ final class BudgetLedger {
         connection.prepareStatement(
             "UPDATE "
                 + TABLE
-                + " SET reserved_usd = reserved_usd - ?, reserved_tokens = reserved_tokens - ?,"
+                + " SET reserved_usd = GREATEST(reserved_usd - ?, 0),"
+                + " reserved_tokens = GREATEST(reserved_tokens - ?, 0),"
                 + " spent_usd = spent_usd + ?, spent_tokens = spent_tokens + ?"
                 + " WHERE subject = ? AND period_start = ?")) {
       update.setBigDecimal(1, entry.costUsd());
@@ -302,22 +314,19 @@ final class BudgetLedger {
   }
 
   private void createTable() {
-    try (Connection connection = data.getConnection();
-        Statement statement = connection.createStatement()) {
-      statement.execute(
-          "CREATE TABLE IF NOT EXISTS "
-              + TABLE
-              + " (subject VARCHAR(400) NOT NULL,"
-              + " period_start TIMESTAMP WITH TIME ZONE NOT NULL,"
-              + " spent_usd NUMERIC(24, 10) NOT NULL DEFAULT 0,"
-              + " spent_tokens BIGINT NOT NULL DEFAULT 0,"
-              + " reserved_usd NUMERIC(24, 10) NOT NULL DEFAULT 0,"
-              + " reserved_tokens BIGINT NOT NULL DEFAULT 0,"
-              + " alerted_fraction NUMERIC(9, 6) NOT NULL DEFAULT 0,"
-              + " PRIMARY KEY (subject, period_start))");
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot create the budget ledger: " + e.getMessage(), e);
-    }
+    AccessStore.createTables(
+        data,
+        List.of(
+            "CREATE TABLE IF NOT EXISTS "
+                + TABLE
+                + " (subject VARCHAR(400) NOT NULL,"
+                + " period_start TIMESTAMP WITH TIME ZONE NOT NULL,"
+                + " spent_usd NUMERIC(24, 10) NOT NULL DEFAULT 0,"
+                + " spent_tokens BIGINT NOT NULL DEFAULT 0,"
+                + " reserved_usd NUMERIC(24, 10) NOT NULL DEFAULT 0,"
+                + " reserved_tokens BIGINT NOT NULL DEFAULT 0,"
+                + " alerted_fraction NUMERIC(9, 6) NOT NULL DEFAULT 0,"
+                + " PRIMARY KEY (subject, period_start))"));
   }
 
   private static OffsetDateTime timestamp(Instant instant) {
@@ -354,7 +363,11 @@ final class BudgetLedger {
         }
       }
     }
-    throw new IllegalStateException("the budget ledger failed: " + last.getMessage(), last);
+    // Refused, not let through unchecked: a budget is a hard stop. Never the database's message
+    // in the answer.
+    throw new GatewayUnavailableException(
+        "The gateway's budget ledger failed (SQL state " + last.getSQLState() + "); try again.",
+        last);
   }
 
   private static boolean worthRetrying(SQLException e) {

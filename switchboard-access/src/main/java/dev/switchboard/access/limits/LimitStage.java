@@ -1,5 +1,6 @@
 package dev.switchboard.access.limits;
 
+import dev.switchboard.access.AttemptAdmission;
 import dev.switchboard.access.Subject;
 import dev.switchboard.engine.errors.GatewayException;
 import dev.switchboard.engine.observe.RecordSink;
@@ -32,7 +33,7 @@ import java.util.function.Function;
  * store calls {@link #admit(Exchange, Subject)}, which holds that key's limits for the attempt; the
  * last attempt's key is charged what the request used, earlier attempts' keys nothing.
  */
-public final class LimitStage implements Stage, RecordSink {
+public final class LimitStage implements Stage, RecordSink, AttemptAdmission {
   /** How long a request's reservation waits for its record before it is settled at its estimate. */
   public static final Duration ABANDONED_AFTER = Duration.ofMinutes(10);
 
@@ -92,6 +93,7 @@ public final class LimitStage implements Stage, RecordSink {
    * @throws dev.switchboard.engine.errors.LimitExceededException when the virtual key's rate limit
    *     or budget is reached (the router may then fall back to another target)
    */
+  @Override
   public void admit(Exchange exchange, Subject virtualKey) {
     Pending request =
         exchange.requestId() == null

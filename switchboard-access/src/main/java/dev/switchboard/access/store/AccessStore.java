@@ -7,6 +7,7 @@ import dev.switchboard.access.AccessJson;
 import dev.switchboard.access.KeyScopes;
 import dev.switchboard.access.Limits;
 import dev.switchboard.access.admin.AccessAdmin.Workspace;
+import dev.switchboard.engine.errors.GatewayUnavailableException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -142,7 +143,17 @@ public final class AccessStore implements AutoCloseable {
   }
 
   private void createTables() {
-    for (String ddl : SCHEMA) {
+    createTables(dataSource, SCHEMA);
+  }
+
+  /**
+   * Runs each {@code CREATE TABLE IF NOT EXISTS} of {@code schema} on {@code dataSource}, safe when
+   * several gateways start at once on one database; the limits' ledger table is created so too.
+   *
+   * @throws IllegalStateException when a table cannot be created
+   */
+  public static void createTables(DataSource dataSource, List<String> schema) {
+    for (String ddl : schema) {
       // Two gateways starting on one PostgreSQL database may race on CREATE TABLE IF NOT EXISTS
       // (its catalog's unique index fires); the loser finds the table there on its second try.
       for (int attempt = 1; ; attempt++) {
@@ -547,10 +558,11 @@ public final class AccessStore implements AutoCloseable {
     }
   }
 
-  private static IllegalStateException failure(SQLException e) {
-    // The message is the database's (a table, a constraint, a connection failure); parameters,
-    // which may be hashes or ciphertexts, are never part of it.
-    return new IllegalStateException("the access store failed: " + e.getMessage(), e);
+  private static GatewayUnavailableException failure(SQLException e) {
+    // Never the database's message in the answer: PostgreSQL's may quote a row's values (a key's
+    // hash, a ciphertext). The state says what kind of failure it was.
+    return new GatewayUnavailableException(
+        "The gateway's access store failed (SQL state " + e.getSQLState() + "); try again.", e);
   }
 
   private static String rootMessage(Throwable e) {

@@ -15,7 +15,8 @@ public abstract sealed class GatewayException extends RuntimeException
         CircuitOpenException,
         GuardrailDeniedException,
         AccessDeniedException,
-        LimitExceededException {
+        LimitExceededException,
+        GatewayUnavailableException {
 
   GatewayException(String message, Throwable cause) {
     super(message, cause, false, false);

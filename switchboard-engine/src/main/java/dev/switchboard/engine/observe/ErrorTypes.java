@@ -3,6 +3,7 @@ package dev.switchboard.engine.observe;
 import dev.switchboard.engine.errors.AccessDeniedException;
 import dev.switchboard.engine.errors.CircuitOpenException;
 import dev.switchboard.engine.errors.GatewayException;
+import dev.switchboard.engine.errors.GatewayUnavailableException;
 import dev.switchboard.engine.errors.GuardrailDeniedException;
 import dev.switchboard.engine.errors.InvalidRequestException;
 import dev.switchboard.engine.errors.LimitExceededException;
@@ -26,6 +27,7 @@ public final class ErrorTypes {
   public static final String UNAUTHENTICATED = "unauthenticated";
   public static final String FORBIDDEN = "forbidden";
   public static final String BUDGET_EXHAUSTED = "budget_exhausted";
+  public static final String UNAVAILABLE = "unavailable";
 
   /** The status of a request whose client went away before it was answered (nginx's). */
   public static final int CLIENT_CLOSED_STATUS = 499;
@@ -45,6 +47,7 @@ public final class ErrorTypes {
       case GuardrailDeniedException denied -> GUARDRAIL_DENIED;
       case AccessDeniedException denied -> denied.status() == 401 ? UNAUTHENTICATED : FORBIDDEN;
       case LimitExceededException limit -> limit.status() == 429 ? RATE_LIMITED : BUDGET_EXHAUSTED;
+      case GatewayUnavailableException unavailable -> UNAVAILABLE;
     };
   }
 }
