@@ -72,3 +72,13 @@ export function tail(onRecord, onState) {
   };
   return events;
 }
+
+/** GET /v1/admin/{what}: workspaces, keys or virtual-keys, as {object: 'list', data: [...]}. */
+export function admin(what) {
+  return getJson(`../v1/admin/${what}`);
+}
+
+/** GET /v1/admin/usage: a subject's limits and its usage against them. */
+export function usage(subject) {
+  return getJson('../v1/admin/usage', { subject });
+}

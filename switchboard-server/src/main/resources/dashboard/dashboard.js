@@ -1,10 +1,12 @@
 // The dashboard page: the header's time range and grouping, the overview (KPI tiles, charts, the
-// cohort table, the live tail), the logs table with its filters, and the request drawer.
+// cohort table, the live tail), the logs table with its filters, the request drawer, and the keys
+// and budgets view (access.js).
 import * as api from './api.js';
 import * as charts from './charts.js';
 import * as format from './format.js';
 import { h, pill } from './dom.js';
 import { showRequest, closeRequest } from './detail.js';
+import { loadAccess } from './access.js';
 
 const RANGES = {
   '15m': { ms: 15 * 60_000, bucket: '1m' },
@@ -252,18 +254,21 @@ function route() {
     return;
   }
   closeRequest();
-  const view = hash === 'logs' ? 'logs' : 'overview';
+  const view = hash === 'logs' || hash === 'access' ? hash : 'overview';
   if (view === state.view && state.shown) return;
   state.view = view;
   state.shown = true;
   for (const tab of $$('.tab')) tab.classList.toggle('active', tab.dataset.view === view);
   $('#view-overview').hidden = view !== 'overview';
   $('#view-logs').hidden = view !== 'logs';
+  $('#view-access').hidden = view !== 'access';
+  document.body.dataset.view = view;
   refresh();
 }
 
 function refresh() {
   if (state.view === 'logs') loadLogs();
+  else if (state.view === 'access') loadAccess().then(showError, showError);
   else loadOverview();
 }
 

@@ -3,6 +3,7 @@ package dev.switchboard.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.access.AccessSettings;
 import dev.switchboard.engine.GatewaySettings;
 import dev.switchboard.observe.ObservabilitySettings;
 import dev.switchboard.testkit.FakeAnthropic;
@@ -53,7 +54,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  *
  * <p>With {@code -Dswitchboard.screenshots=<directory>} it saves the screenshots shown in the
  * README there ({@code dashboard-overview.png}, {@code dashboard-logs.png}, {@code
- * dashboard-request.png}).
+ * dashboard-request.png}, and {@code dashboard-keys.png} of the keys and budgets view).
  *
  * <p>Skipped only where Chromium is not installed and {@code CI} is unset: {@code .ci/run} installs
  * it, so in CI the test runs.
@@ -352,6 +353,129 @@ class DashboardBrowserTest {
       assertThat(browser.findElement(By.id("banner")).isDisplayed()).isFalse();
       await(d -> !rows("#live-list .live-item").isEmpty());
     }
+  }
+
+  @Test
+  @Order(9)
+  void keysAndBudgetsShowsAKeyByItsPrefixNeverItsSecretAndItsBudgetAsTheUsageEndpointSaysIt()
+      throws IOException {
+    String token = "admin-token-keys-9";
+    String providerSecret = "sk-canary-dashboard-provider-51";
+    byte[] masterKey = new byte[32];
+    new java.security.SecureRandom().nextBytes(masterKey);
+    ServerSettings settings =
+        new ServerSettings(
+                "127.0.0.1",
+                0,
+                ServerSettings.DEFAULT_MAX_BODY_BYTES,
+                Duration.ofSeconds(5),
+                GatewaySettings.defaults())
+            .withObservability(
+                ObservabilitySettings.defaults()
+                    .withDataDirectory(Files.createTempDirectory(data, "keys")))
+            .withAdminToken(token)
+            .withAccess(
+                AccessSettings.inMemory()
+                    .withMasterKeys(
+                        java.util.Base64.getEncoder().encodeToString(masterKey), List.of()));
+    try (GatewayUnderTest guarded = GatewayUnderTest.withSettings(settings, engine -> {})) {
+      String[] admin = {"authorization", "Bearer " + token};
+      assertThat(
+              guarded
+                  .postJson(
+                      "/v1/admin/workspaces",
+                      "{\"id\":\"team-a\",\"name\":\"<img src=x"
+                          + " onerror=\\\"document.body.dataset.injected=1\\\">\"}",
+                      admin)
+                  .statusCode())
+          .isEqualTo(201);
+      HttpResponse<String> created =
+          guarded.postJson(
+              "/v1/admin/keys",
+              "{\"workspace\":\"team-a\",\"name\":\"ci\",\"scopes\":{\"permissions\":"
+                  + "[\"completions\"],\"providers\":[\"mock\"]},\"limits\":"
+                  + "{\"requests_per_minute\":60,\"budget\":{\"cost_usd\":\"1.00\","
+                  + "\"period\":\"month\",\"alert_thresholds\":[0.5,0.8]}}}",
+              admin);
+      assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+      JsonNode key = GatewayUnderTest.json(created);
+      String id = key.path("id").asText();
+      String secret = key.path("key").asText();
+      String prefix = key.path("display_prefix").asText();
+      HttpResponse<String> virtualKey =
+          guarded.postJson(
+              "/v1/admin/virtual-keys",
+              "{\"workspace\":\"team-a\",\"slug\":\"openai-prod\",\"provider\":\"openai\","
+                  + "\"credentials\":{\"api_key\":\""
+                  + providerSecret
+                  + "\"}}",
+              admin);
+      assertThat(virtualKey.statusCode()).as(virtualKey.body()).isEqualTo(201);
+      HttpResponse<String> call =
+          guarded.postJson(
+              "/v1/chat/completions",
+              "{\"model\":\"mock-chat\",\"max_tokens\":16,"
+                  + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+              "x-portkey-provider",
+              "mock",
+              "x-portkey-api-key",
+              secret);
+      assertThat(call.statusCode()).as(call.body()).isEqualTo(200);
+      JsonNode usage =
+          GatewayUnderTest.json(guarded.get("/v1/admin/usage?subject=key:" + id, admin));
+
+      browser.manage().window().setSize(new Dimension(1440, 1000));
+      URI page = guarded.uri("/dashboard/");
+      browser.get(
+          "http://anyone:" + token + "@" + page.getAuthority() + page.getPath() + "#access");
+      await(d -> "loaded".equals(body().getDomAttribute("data-access")));
+      screenshot("dashboard-keys.png");
+
+      WebElement keyRow =
+          browser.findElement(By.cssSelector("#keys-table tr[data-id='" + id + "']"));
+      assertThat(keyRow.getText()).contains(prefix, "ci", "team-a", "completions", "active");
+      assertThat(browser.getPageSource()).doesNotContain(secret).doesNotContain(providerSecret);
+      assertThat(body().getText()).doesNotContain(secret).doesNotContain(providerSecret);
+      assertThat(text("#virtual-keys-table tr[data-id='team-a/openai-prod']"))
+          .contains("openai-prod", "openai", "api_key");
+      // What callers named things is shown as text, never run.
+      assertThat(text("#workspaces-table tr[data-id='team-a']")).contains("<img src=x");
+      assertThat(body().getDomAttribute("data-injected")).isNull();
+
+      WebElement bar =
+          browser.findElement(
+              By.cssSelector(
+                  "#usage-table tr[data-subject='key:" + id + "'] .budget[data-unit=usd]"));
+      assertThat(bar.getDomAttribute("data-spent"))
+          .isEqualTo(usage.path("usage").path("spent_usd").asText());
+      assertThat(bar.getDomAttribute("data-reserved"))
+          .isEqualTo(usage.path("usage").path("reserved_usd").asText());
+      assertThat(bar.getDomAttribute("data-limit"))
+          .isEqualTo(usage.path("subject").path("limits").path("budget").path("cost_usd").asText())
+          .isEqualTo("1.00");
+      // The call above was charged (the mock model has no price: the unpriced estimate stays).
+      assertThat(new java.math.BigDecimal(bar.getDomAttribute("data-spent"))).isPositive();
+      assertThat(bar.getText()).contains("of $1.00");
+      assertThat(
+              browser
+                  .findElement(
+                      By.cssSelector(
+                          "#usage-table tr[data-subject='key:"
+                              + id
+                              + "'] .rate[data-unit=requests]"))
+                  .getDomAttribute("data-limit"))
+          .isEqualTo("60");
+    }
+  }
+
+  @Test
+  @Order(10)
+  void keysAndBudgetsSaysSoWhenTheAdminApiIsOff() {
+    open("/dashboard/#access");
+    await(d -> browser.findElement(By.id("access-off")).isDisplayed());
+
+    assertThat(text("#access-off")).contains("admin API is off");
+    assertThat(browser.findElement(By.id("keys-table")).isDisplayed()).isFalse();
   }
 
   // ---- The traffic the dashboard shows ----

@@ -11,12 +11,16 @@ import sun.misc.Signal;
 
 /**
  * {@code java -jar switchboard.jar [--config FILE] [--<setting> VALUE]… | --help}: runs the gateway
- * until SIGTERM or SIGINT, then drains in-flight requests and exits 0.
+ * until SIGTERM or SIGINT, then drains in-flight requests and exits 0. {@code java -jar
+ * switchboard.jar admin …} runs the {@link AdminCommand} instead.
  */
 public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("admin")) {
+      System.exit(AdminCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length)));
+    }
     // OpenTelemetry's SDK reports (a collector that cannot be reached, spans dropped) through
     // java.util.logging: into Logback with the gateway's own lines, one format, one level setting.
     SLF4JBridgeHandler.removeHandlersForRootLogger();
@@ -84,6 +88,7 @@ public final class Main {
         Switchboard, an LLM gateway wire-compatible with Portkey's.
 
         Usage: java -jar switchboard.jar [--config FILE] [--<key> VALUE]...
+               java -jar switchboard.jar admin <noun> <verb> [--flags]   (admin --help)
 
           --config FILE   a YAML config file (or SWITCHBOARD_CONFIG); keys are nested, e.g.
                           server:
