@@ -24,9 +24,8 @@ export async function loadAccess() {
       [workspaces, keys, virtualKeys] = await lists();
     } catch (error) {
       if (error.status !== 401) throw error;
-      // The admin API asks for a Bearer token, which a browser cannot answer; the logs API asks
-      // for HTTP Basic, which it answers with the token it signed in with (or by asking for it).
-      // Once answered there, the browser sends it to the admin API too: try once more.
+      // A browser that has not yet signed in for this realm: the logs API's challenge makes it
+      // answer with the token it signed in with (or ask for it); then try once more.
       await api.logs({}, null, 1);
       [workspaces, keys, virtualKeys] = await lists();
     }

@@ -90,7 +90,15 @@ final class AdminApiHandler extends Handler.Wrapper {
       answer(access.admin(), actor, match, request, response, callback);
     } catch (GatewayException error) {
       RouteGate.closeIfBodyUnread(request, response);
-      LogsRoutes.writeError(response, callback, ErrorResponses.of(error));
+      ErrorResponses.ErrorResponse answer = ErrorResponses.of(error);
+      if (error.status() == 401) {
+        // The admin API takes HTTP Basic too (the dashboard's sign-in): a browser answers only a
+        // Basic challenge with the credentials it holds for the realm.
+        answer =
+            answer.withHeader(
+                "www-authenticate", "Basic realm=\"" + ObservabilityHandler.REALM + "\"");
+      }
+      LogsRoutes.writeError(response, callback, answer);
     } catch (AdminException refused) {
       RouteGate.closeIfBodyUnread(request, response);
       LogsRoutes.writeError(

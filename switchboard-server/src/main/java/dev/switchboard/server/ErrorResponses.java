@@ -26,7 +26,14 @@ final class ErrorResponses {
   private ErrorResponses() {}
 
   /** An error answer: status, extra headers and JSON body. */
-  record ErrorResponse(int status, Map<String, String> headers, ObjectNode body) {}
+  record ErrorResponse(int status, Map<String, String> headers, ObjectNode body) {
+    /** The same answer with a header set (replacing one of the same name). */
+    ErrorResponse withHeader(String name, String value) {
+      Map<String, String> more = new java.util.LinkedHashMap<>(headers);
+      more.put(name, value);
+      return new ErrorResponse(status, more, body);
+    }
+  }
 
   static ErrorResponse of(GatewayException error) {
     return switch (error) {
@@ -69,18 +76,16 @@ final class ErrorResponses {
                 denied.status() == 401 ? "authentication_error" : "permission_error",
                 null,
                 denied.code());
-        Map<String, String> headers = new java.util.LinkedHashMap<>(answer.headers());
-        if (denied.status() == 401) {
-          headers.put("www-authenticate", "Bearer realm=\"" + ObservabilityHandler.REALM + "\"");
-        }
-        yield new ErrorResponse(answer.status(), headers, answer.body());
+        yield denied.status() == 401
+            ? answer.withHeader(
+                "www-authenticate", "Bearer realm=\"" + ObservabilityHandler.REALM + "\"")
+            : answer;
       }
       case GatewayUnavailableException unavailable -> {
-        ErrorResponse answer = gateway(503, unavailable.getMessage(), "api_error", null);
-        Map<String, String> headers = new java.util.LinkedHashMap<>(answer.headers());
-        headers.put(
-            "retry-after", Long.toString(retrySeconds(GatewayUnavailableException.RETRY_AFTER)));
-        yield new ErrorResponse(503, headers, answer.body());
+        yield gateway(503, unavailable.getMessage(), "api_error", null)
+            .withHeader(
+                "retry-after",
+                Long.toString(retrySeconds(GatewayUnavailableException.RETRY_AFTER)));
       }
       case LimitExceededException limit -> {
         ErrorResponse answer =

@@ -33,7 +33,9 @@ import javax.sql.DataSource;
 public final class AccessStore implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String UNIQUE_VIOLATION = "23505";
-  private static final String DUPLICATE_OBJECT = "42P07";
+
+  /** The advisory lock that serialises schema changes ("sbacc" in ASCII). */
+  private static final long SCHEMA_LOCK = 0x7362616363L;
 
   private static final List<String> SCHEMA =
       List.of(
@@ -153,23 +155,29 @@ public final class AccessStore implements AutoCloseable {
    * @throws IllegalStateException when a table cannot be created
    */
   public static void createTables(DataSource dataSource, List<String> schema) {
-    for (String ddl : schema) {
-      // Two gateways starting on one PostgreSQL database may race on CREATE TABLE IF NOT EXISTS
-      // (its catalog's unique index fires); the loser finds the table there on its second try.
-      for (int attempt = 1; ; attempt++) {
-        try (Connection connection = dataSource.getConnection();
-            Statement statement = connection.createStatement()) {
-          statement.execute(ddl);
-          break;
-        } catch (SQLException e) {
-          boolean race =
-              UNIQUE_VIOLATION.equals(e.getSQLState()) || DUPLICATE_OBJECT.equals(e.getSQLState());
-          if (!race || attempt == 3) {
-            throw new IllegalStateException(
-                "the access store's tables cannot be created: " + e.getMessage(), e);
-          }
+    try (Connection connection = dataSource.getConnection()) {
+      boolean postgres = "PostgreSQL".equals(connection.getMetaData().getDatabaseProductName());
+      connection.setAutoCommit(false);
+      try (Statement statement = connection.createStatement()) {
+        if (postgres) {
+          // Gateways starting together on one database would race on CREATE TABLE IF NOT EXISTS
+          // (PostgreSQL's catalog then refuses the loser: a duplicate type or key). One schema
+          // change at a time, across gateways: the lock is held until this transaction ends.
+          statement.execute("SELECT pg_advisory_xact_lock(" + SCHEMA_LOCK + ")");
         }
+        for (String ddl : schema) {
+          statement.execute(ddl);
+        }
+        connection.commit();
+      } catch (SQLException e) {
+        connection.rollback();
+        throw e;
+      } finally {
+        connection.setAutoCommit(true);
       }
+    } catch (SQLException e) {
+      throw new IllegalStateException(
+          "the access store's tables cannot be created: " + e.getMessage(), e);
     }
   }
 
