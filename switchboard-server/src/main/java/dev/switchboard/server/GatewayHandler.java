@@ -358,10 +358,14 @@ final class GatewayHandler extends Handler.Abstract {
       if (facts != null && facts.requestId() != null) {
         response.getHeaders().put(PortkeyHeaders.REQUEST_ID, facts.requestId());
       }
+      // The gateway's own headers (its rate limits, under OpenAI's x-ratelimit-* names) replace a
+      // provider's of the same name: the client is held to the gateway's limits first.
+      Set<String> gatewayNames = new java.util.HashSet<>();
       if (facts != null) {
-        facts
-            .gatewayHeaders()
-            .forEach(header -> response.getHeaders().put(header.getKey(), header.getValue()));
+        for (Map.Entry<String, String> header : facts.gatewayHeaders()) {
+          response.getHeaders().put(header.getKey(), header.getValue());
+          gatewayNames.add(header.getKey());
+        }
       }
       if (facts == null || !facts.targetChosen()) {
         return;
@@ -369,7 +373,9 @@ final class GatewayHandler extends Handler.Abstract {
       for (Map.Entry<String, String> header : facts.upstreamHeaders()) {
         String name = header.getKey();
         boolean ours =
-            name.startsWith("x-portkey-") || (gatewayWritesBody && name.equals("content-type"));
+            name.startsWith("x-portkey-")
+                || gatewayNames.contains(name)
+                || (gatewayWritesBody && name.equals("content-type"));
         if (!ours && !UPSTREAM_HEADERS_DROPPED.contains(name)) {
           response.getHeaders().add(name, header.getValue());
         }

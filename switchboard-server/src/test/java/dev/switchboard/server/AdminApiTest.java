@@ -249,6 +249,9 @@ class AdminApiTest {
         chat(CHAT, "x-portkey-api-key", key, "x-portkey-virtual-key", "openai-prod");
     assertThat(answer.statusCode()).isEqualTo(200);
     assertThat(openai.requestCount()).isEqualTo(before + 1);
+    // The fake provider sends its own x-ratelimit-* headers (limit 10000); the gateway's, for the
+    // virtual key held to 100 a minute, replace them rather than stand beside them.
+    assertThat(answer.headers().allValues("x-ratelimit-limit-requests")).containsExactly("100");
     RecordedRequest upstream = openai.requests().getLast();
     assertThat(upstream.header("authorization")).isEqualTo("Bearer " + PROVIDER_SECRET);
 
