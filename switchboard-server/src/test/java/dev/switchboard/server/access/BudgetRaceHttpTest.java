@@ -100,20 +100,7 @@ class BudgetRaceHttpTest {
         .isEqualByComparingTo(REQUEST_COST);
 
     long started = System.nanoTime();
-    List<HttpResponse<String>> answers =
-        Burst.of(
-            100,
-            i ->
-                gateways
-                    .get(i % gateways.size())
-                    .send(
-                        "POST",
-                        "/v1/chat/completions",
-                        CHAT,
-                        "x-portkey-api-key",
-                        key.secret(),
-                        "x-portkey-provider",
-                        "mock"));
+    List<HttpResponse<String>> answers = Burst.chats(100, gateways, CHAT, key.secret());
     double seconds = (System.nanoTime() - started) / 1e9;
 
     Map<Integer, Integer> statuses = new TreeMap<>();

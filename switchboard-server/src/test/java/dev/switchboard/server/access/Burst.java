@@ -17,6 +17,27 @@ import java.util.function.IntFunction;
 final class Burst {
   private Burst() {}
 
+  /**
+   * {@code count} chat calls to the mock provider with a gateway key, spread over {@code gateways}
+   * in turn, released together.
+   */
+  static List<HttpResponse<String>> chats(
+      int count, List<AccessGateway> gateways, String chat, String gatewayKey) throws Exception {
+    return of(
+        count,
+        i ->
+            gateways
+                .get(i % gateways.size())
+                .send(
+                    "POST",
+                    "/v1/chat/completions",
+                    chat,
+                    "x-portkey-api-key",
+                    gatewayKey,
+                    "x-portkey-provider",
+                    "mock"));
+  }
+
   /** Sends {@code count} requests, the i-th by {@code request.apply(i)}, released together. */
   static List<HttpResponse<String>> of(int count, IntFunction<HttpResponse<String>> request)
       throws Exception {

@@ -80,20 +80,7 @@ class RateLimitHttpTest {
     redisMarkers.add(workspace);
 
     long started = System.nanoTime();
-    List<HttpResponse<String>> answers =
-        Burst.of(
-            200,
-            i ->
-                gateways
-                    .get(i % gateways.size())
-                    .send(
-                        "POST",
-                        "/v1/chat/completions",
-                        CHAT,
-                        "x-portkey-api-key",
-                        key.secret(),
-                        "x-portkey-provider",
-                        "mock"));
+    List<HttpResponse<String>> answers = Burst.chats(200, gateways, CHAT, key.secret());
     double seconds = (System.nanoTime() - started) / 1e9;
 
     Map<Integer, Integer> statuses = new TreeMap<>();

@@ -528,37 +528,10 @@ class SecretCanaryTest {
   // --- reading the stores -------------------------------------------------------------------
 
   String duckDbRows() throws Exception {
-    StringBuilder rows = new StringBuilder();
     Path file = data.resolve("logs").resolve("requests.duckdb");
-    try (Connection connection = DriverManager.getConnection("jdbc:duckdb:" + file);
-        Statement statement = connection.createStatement()) {
-      List<String> tables = new ArrayList<>();
-      try (ResultSet names =
-          statement.executeQuery(
-              "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'")) {
-        while (names.next()) {
-          tables.add(names.getString(1));
-        }
-      }
-      for (String table : tables) {
-        // Identifiers from the store's own catalogue, never from input.
-        try (ResultSet result = statement.executeQuery("SELECT * FROM \"" + table + "\"")) {
-          ResultSetMetaData meta = result.getMetaData();
-          while (result.next()) {
-            rows.append(table).append(':');
-            for (int c = 1; c <= meta.getColumnCount(); c++) {
-              rows.append(' ')
-                  .append(meta.getColumnName(c))
-                  .append('=')
-                  .append(result.getString(c));
-            }
-            rows.append('\n');
-            rowCount++;
-          }
-        }
-      }
-    }
-    return rows.toString();
+    TableDump dump = allRows("jdbc:duckdb:" + file, "main");
+    rowCount += dump.rows();
+    return dump.text();
   }
 
   int rowCount;
@@ -568,15 +541,28 @@ class SecretCanaryTest {
 
   /** Every row of the access store's tables (an H2 file), read after the gateway closed it. */
   String accessStoreRows(String jdbcUrl) throws Exception {
+    TableDump dump = allRows(jdbcUrl, "public");
+    accessRowCount += dump.rows();
+    return dump.text();
+  }
+
+  /** Every row of every table of a database's schema, a line each, and how many rows. */
+  record TableDump(String text, int rows) {}
+
+  static TableDump allRows(String jdbcUrl, String schema) throws Exception {
     StringBuilder rows = new StringBuilder();
+    int count = 0;
     try (Connection connection = DriverManager.getConnection(jdbcUrl);
         Statement statement = connection.createStatement()) {
       List<String> tables = new ArrayList<>();
-      try (ResultSet names =
-          statement.executeQuery(
-              "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'")) {
-        while (names.next()) {
-          tables.add(names.getString(1));
+      try (java.sql.PreparedStatement names =
+          connection.prepareStatement(
+              "SELECT table_name FROM information_schema.tables WHERE table_schema = ?")) {
+        names.setString(1, schema);
+        try (ResultSet result = names.executeQuery()) {
+          while (result.next()) {
+            tables.add(result.getString(1));
+          }
         }
       }
       for (String table : tables) {
@@ -592,12 +578,12 @@ class SecretCanaryTest {
                   .append(result.getString(c));
             }
             rows.append('\n');
-            accessRowCount++;
+            count++;
           }
         }
       }
     }
-    return rows.toString();
+    return new TableDump(rows.toString(), count);
   }
 
   String spans(List<byte[]> exports) throws Exception {
