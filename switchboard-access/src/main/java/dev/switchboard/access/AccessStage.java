@@ -163,7 +163,7 @@ final class AccessStage implements Stage {
   }
 
   private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
-      new com.fasterxml.jackson.databind.ObjectMapper();
+      dev.switchboard.wire.WireJson.mapper();
 
   static Permission permissionFor(Operation operation) {
     return switch (operation) {

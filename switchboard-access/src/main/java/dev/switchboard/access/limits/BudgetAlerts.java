@@ -2,6 +2,7 @@ package dev.switchboard.access.limits;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.wire.WireJson;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,7 +20,7 @@ import org.slf4j.LoggerFactory;
  */
 final class BudgetAlerts implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(BudgetAlerts.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = WireJson.mapper();
   private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
   private final URI webhook;

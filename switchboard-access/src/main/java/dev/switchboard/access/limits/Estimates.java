@@ -38,7 +38,7 @@ public final class Estimates {
   public static final int DEFAULT_OUTPUT_TOKENS = 4096;
 
   private static final BigDecimal MILLION = BigDecimal.valueOf(1_000_000);
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = WireJson.mapper();
 
   /**
    * The providers whose prices are tried when the request's provider is not known at admission: the

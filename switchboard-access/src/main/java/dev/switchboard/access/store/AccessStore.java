@@ -8,6 +8,7 @@ import dev.switchboard.access.KeyScopes;
 import dev.switchboard.access.Limits;
 import dev.switchboard.access.admin.AccessAdmin.Workspace;
 import dev.switchboard.engine.errors.GatewayUnavailableException;
+import dev.switchboard.wire.WireJson;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -31,7 +32,7 @@ import javax.sql.DataSource;
  * fixed string with parameters; no identifier comes from input.
  */
 public final class AccessStore implements AutoCloseable {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = WireJson.mapper();
   private static final String UNIQUE_VIOLATION = "23505";
 
   /** The advisory lock that serialises schema changes ("sbacc" in ASCII). */
