@@ -383,12 +383,10 @@ class DashboardBrowserTest {
       assertThat(
               guarded
                   .postJson(
-                      "/v1/admin/workspaces",
-                      "{\"id\":\"team-a\",\"name\":\"<img src=x"
-                          + " onerror=\\\"document.body.dataset.injected=1\\\">\"}",
-                      admin)
+                      "/v1/admin/workspaces", "{\"id\":\"team-a\",\"name\":\"Team A\"}", admin)
                   .statusCode())
           .isEqualTo(201);
+
       HttpResponse<String> created =
           guarded.postJson(
               "/v1/admin/keys",
@@ -431,6 +429,19 @@ class DashboardBrowserTest {
       await(d -> "loaded".equals(body().getDomAttribute("data-access")));
       screenshot("dashboard-keys.png");
 
+      // A workspace whose name is HTML, made after the screenshot: the view shows it as text.
+      assertThat(
+              guarded
+                  .postJson(
+                      "/v1/admin/workspaces",
+                      "{\"id\":\"lab\",\"name\":\"<img src=x"
+                          + " onerror=\\\"document.body.dataset.injected=1\\\">\"}",
+                      admin)
+                  .statusCode())
+          .isEqualTo(201);
+      browser.navigate().refresh();
+      await(d -> "loaded".equals(body().getDomAttribute("data-access")));
+
       WebElement keyRow =
           browser.findElement(By.cssSelector("#keys-table tr[data-id='" + id + "']"));
       assertThat(keyRow.getText()).contains(prefix, "ci", "team-a", "completions", "active");
@@ -439,7 +450,7 @@ class DashboardBrowserTest {
       assertThat(text("#virtual-keys-table tr[data-id='team-a/openai-prod']"))
           .contains("openai-prod", "openai", "api_key");
       // What callers named things is shown as text, never run.
-      assertThat(text("#workspaces-table tr[data-id='team-a']")).contains("<img src=x");
+      assertThat(text("#workspaces-table tr[data-id='lab']")).contains("<img src=x");
       assertThat(body().getDomAttribute("data-injected")).isNull();
 
       WebElement bar =
