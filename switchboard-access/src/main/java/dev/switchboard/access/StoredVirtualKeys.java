@@ -42,7 +42,6 @@ final class StoredVirtualKeys implements VirtualKeys {
         || !AccessStage.allowed(principal.scopes().virtualKeys(), slug)) {
       throw notAvailable(slug);
     }
-    String qualified = principal.workspace() + "/" + slug;
     VirtualKeyRow row =
         store
             .virtualKey(principal.workspace(), slug)
@@ -60,7 +59,8 @@ final class StoredVirtualKeys implements VirtualKeys {
     }
     Map<String, String> credentials =
         box.open(row.qualifiedSlug(), row.ciphertext(), row.masterKeyId());
-    admission.admit(exchange, new Subject(Subject.Kind.VIRTUAL_KEY, qualified, row.limits()));
+    admission.admit(
+        exchange, new Subject(Subject.Kind.VIRTUAL_KEY, row.qualifiedSlug(), row.limits()));
     Map<String, String> options = new HashMap<>(credentials);
     String apiKey = options.remove(API_KEY);
     return new Credentials(row.provider(), apiKey, options);

@@ -10,16 +10,11 @@ import dev.switchboard.access.admin.AdminException;
 import dev.switchboard.engine.errors.AccessDeniedException;
 import dev.switchboard.engine.errors.GatewayException;
 import dev.switchboard.engine.errors.InvalidRequestException;
-import dev.switchboard.engine.errors.PayloadTooLargeException;
 import dev.switchboard.wire.WireFormatException;
 import dev.switchboard.wire.WireJson;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Locale;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -85,7 +80,7 @@ final class AdminApiHandler extends Handler.Wrapper {
       permit(actor, match.route());
       if (!takesBody(match.route())) {
         // Read and dropped, so that the connection stays usable for the client's next request.
-        readBytes(request);
+        RequestBodies.read(request, MAX_BODY_BYTES);
       }
       answer(access.admin(), actor, match, request, response, callback);
     } catch (GatewayException error) {
@@ -309,41 +304,13 @@ final class AdminApiHandler extends Handler.Wrapper {
    * The request's JSON body (a JSON object is required; the JSON reader's message for bad JSON).
    */
   private static JsonNode body(Request request) {
-    String contentType = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
-    if (contentType != null
-        && !contentType.toLowerCase(Locale.ROOT).strip().startsWith("application/json")) {
-      throw new InvalidRequestException(
-          "Invalid content type passed: " + contentType + " (application/json is required)",
-          "content-type",
-          null);
-    }
-    byte[] bytes = readBytes(request);
-    if (bytes.length == 0) {
-      throw new InvalidRequestException("The request body is empty; a JSON object is required.");
-    }
+    byte[] bytes = RequestBodies.json(request, MAX_BODY_BYTES);
     try {
       return WireJson.tree(bytes);
     } catch (WireFormatException e) {
       // Jackson's message quotes the input near the error, which may be a secret: not repeated.
       throw new InvalidRequestException("Invalid JSON in request body.", null, e);
     }
-  }
-
-  /** The request's body, at most {@link #MAX_BODY_BYTES} (413 past it). */
-  private static byte[] readBytes(Request request) {
-    if (request.getLength() > MAX_BODY_BYTES) {
-      throw new PayloadTooLargeException(MAX_BODY_BYTES);
-    }
-    byte[] bytes;
-    try (InputStream in = Content.Source.asInputStream(request)) {
-      bytes = in.readNBytes(MAX_BODY_BYTES + 1);
-    } catch (IOException e) {
-      throw new InvalidRequestException("The request body could not be read.", null, e);
-    }
-    if (bytes.length > MAX_BODY_BYTES) {
-      throw new PayloadTooLargeException(MAX_BODY_BYTES);
-    }
-    return bytes;
   }
 
   /** One query parameter, or {@code null}; several of the same name are refused. */

@@ -8,7 +8,6 @@ import dev.switchboard.engine.Served;
 import dev.switchboard.engine.errors.GatewayException;
 import dev.switchboard.engine.errors.GuardrailDeniedException;
 import dev.switchboard.engine.errors.InvalidRequestException;
-import dev.switchboard.engine.errors.PayloadTooLargeException;
 import dev.switchboard.engine.guardrails.GuardrailReport;
 import dev.switchboard.engine.outbound.UpstreamResponse;
 import dev.switchboard.engine.pipeline.Operation;
@@ -29,7 +28,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -284,34 +282,11 @@ final class GatewayHandler extends Handler.Abstract {
     }
 
     byte[] readBody() {
-      long declared = request.getLength();
-      if (declared > maxBodyBytes) {
-        throw new PayloadTooLargeException(maxBodyBytes);
-      }
-      try (InputStream in = Content.Source.asInputStream(request)) {
-        byte[] body = in.readNBytes((int) Math.min(maxBodyBytes + 1, Integer.MAX_VALUE - 8));
-        if (body.length > maxBodyBytes) {
-          throw new PayloadTooLargeException(maxBodyBytes);
-        }
-        return body;
-      } catch (IOException e) {
-        throw new InvalidRequestException("The request body could not be read.", null, e);
-      }
+      return RequestBodies.read(request, maxBodyBytes);
     }
 
     <T> T readJson(Class<T> type) {
-      String contentType = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
-      if (contentType != null
-          && !contentType.toLowerCase(Locale.ROOT).strip().startsWith("application/json")) {
-        throw new InvalidRequestException(
-            "Invalid content type passed: " + contentType + " (application/json is required)",
-            "content-type",
-            null);
-      }
-      byte[] body = readBody();
-      if (body.length == 0) {
-        throw new InvalidRequestException("The request body is empty; a JSON object is required.");
-      }
+      byte[] body = RequestBodies.json(request, maxBodyBytes);
       try {
         return WireJson.read(body, type);
       } catch (WireFormatException e) {

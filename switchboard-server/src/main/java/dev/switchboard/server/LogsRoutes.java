@@ -19,7 +19,6 @@ import dev.switchboard.observe.store.LogStore;
 import dev.switchboard.wire.WireFormatException;
 import dev.switchboard.wire.WireJson;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -106,16 +105,7 @@ final class LogsRoutes {
 
   private void route(String path, Request request, Response response, Callback callback)
       throws SQLException {
-    String allowed = path.equals("/v1/feedback") ? "POST" : "GET";
-    if (!request.getMethod().equals(allowed)) {
-      response.getHeaders().put(HttpHeader.ALLOW, allowed);
-      writeError(
-          response,
-          callback,
-          ErrorResponses.gateway(
-              405, path + " takes " + allowed + " only.", "invalid_request_error", null));
-      return;
-    }
+    // The method was checked by the route table (RouteGate): each path here has one.
     if (search == null && !path.equals("/v1/logs/tail")) {
       writeError(
           response,
@@ -161,20 +151,15 @@ final class LogsRoutes {
 
   private void saveFeedback(Request request, Response response, Callback callback)
       throws SQLException {
+    byte[] bytes = RequestBodies.read(request, MAX_FEEDBACK_BYTES);
+    if (bytes.length == 0) {
+      throw new InvalidRequestException("The request body is empty; a JSON object is required.");
+    }
     JsonNode body;
-    try (InputStream in = Content.Source.asInputStream(request)) {
-      byte[] bytes = in.readNBytes(MAX_FEEDBACK_BYTES + 1);
-      if (bytes.length > MAX_FEEDBACK_BYTES) {
-        throw new dev.switchboard.engine.errors.PayloadTooLargeException(MAX_FEEDBACK_BYTES);
-      }
-      if (bytes.length == 0) {
-        throw new InvalidRequestException("The request body is empty; a JSON object is required.");
-      }
+    try {
       body = WireJson.tree(bytes);
     } catch (WireFormatException e) {
       throw new InvalidRequestException("Invalid JSON in request body: " + e.getMessage(), null, e);
-    } catch (IOException e) {
-      throw new InvalidRequestException("The request body could not be read.", null, e);
     }
     List<String> ids = feedback.save(body);
     ObjectNode answer = JsonNodeFactory.instance.objectNode();

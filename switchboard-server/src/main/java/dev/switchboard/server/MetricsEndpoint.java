@@ -23,16 +23,7 @@ final class MetricsEndpoint {
 
   static boolean handle(
       GatewayMetrics metrics, Request request, Response response, Callback callback) {
-    String method = request.getMethod();
-    if (!method.equals("GET") && !method.equals("HEAD")) {
-      response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD");
-      writeError(
-          response,
-          callback,
-          ErrorResponses.gateway(
-              405, "Method not allowed: " + method + " /metrics", "invalid_request_error", null));
-      return true;
-    }
+    // GET or HEAD: the route table (RouteGate) refused any other method with 405.
     GatewayMetrics.Scrape scrape;
     try {
       scrape = metrics.scrape(request.getHeaders().get(HttpHeader.ACCEPT));
@@ -48,7 +39,7 @@ final class MetricsEndpoint {
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, scrape.contentType());
     response.getHeaders().put(HttpHeader.CONTENT_LENGTH, scrape.body().length);
     response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
-    if (method.equals("HEAD")) {
+    if (request.getMethod().equals("HEAD")) {
       callback.succeeded();
     } else {
       response.write(true, ByteBuffer.wrap(scrape.body()), callback);

@@ -8,7 +8,6 @@ import dev.switchboard.engine.pricing.ModelPrice;
 import dev.switchboard.engine.pricing.PriceTable;
 import dev.switchboard.wire.WireJson;
 import java.io.IOException;
-import java.io.InputStream;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.LinkedHashSet;
@@ -41,11 +40,10 @@ public final class Estimates {
   private static final ObjectMapper JSON = WireJson.mapper();
 
   /**
-   * The providers whose prices are tried when the request's provider is not known at admission: the
-   * shipped table's (the price table has no list of its own; an operator's file that prices a
-   * provider the shipped table does not know is used only when the request names it).
+   * The providers an unrouted request's model is looked up under: the shipped table's (a provider
+   * only a price file adds counts when the request names it).
    */
-  private static final Set<String> PRICED_PROVIDERS = shippedProviders();
+  private static final Set<String> SHIPPED_PROVIDERS = PriceTable.shipped().providers();
 
   private Estimates() {}
 
@@ -154,7 +152,7 @@ public final class Estimates {
     if (provider != null) {
       providers.add(provider);
     } else {
-      providers.addAll(PRICED_PROVIDERS);
+      providers.addAll(SHIPPED_PROVIDERS);
     }
     ModelPrice highest = null;
     BigDecimal highestSum = null;
@@ -190,17 +188,5 @@ public final class Estimates {
   /** A model without an output price (embeddings) writes no tokens; else the output price. */
   private static BigDecimal outputPrice(ModelPrice price) {
     return price.output() == null ? price.input() : price.output();
-  }
-
-  private static Set<String> shippedProviders() {
-    Set<String> names = new LinkedHashSet<>();
-    try (InputStream in = PriceTable.class.getResourceAsStream("prices.json")) {
-      if (in != null) {
-        JSON.readTree(in).path("providers").fieldNames().forEachRemaining(names::add);
-      }
-    } catch (IOException e) {
-      // Without the list, an unrouted request's model is estimated as unpriced: still bounded.
-    }
-    return Set.copyOf(names);
   }
 }

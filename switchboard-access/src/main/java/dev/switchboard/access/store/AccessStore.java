@@ -164,7 +164,11 @@ public final class AccessStore implements AutoCloseable {
           // Gateways starting together on one database would race on CREATE TABLE IF NOT EXISTS
           // (PostgreSQL's catalog then refuses the loser: a duplicate type or key). One schema
           // change at a time, across gateways: the lock is held until this transaction ends.
-          statement.execute("SELECT pg_advisory_xact_lock(" + SCHEMA_LOCK + ")");
+          try (PreparedStatement lock =
+              connection.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+            lock.setLong(1, SCHEMA_LOCK);
+            lock.execute();
+          }
         }
         for (String ddl : schema) {
           statement.execute(ddl);

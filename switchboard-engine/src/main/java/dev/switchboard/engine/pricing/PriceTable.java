@@ -149,6 +149,11 @@ public final class PriceTable {
   }
 
   /** The price of a provider's model, found as the class comment describes. */
+  /** The providers the table prices models of (the shipped ones and any an override adds). */
+  public java.util.Set<String> providers() {
+    return java.util.Set.copyOf(prices.keySet());
+  }
+
   public Optional<ModelPrice> price(String provider, String model) {
     Map<String, ModelPrice> models = provider == null ? null : prices.get(provider);
     if (models == null || model == null || model.isBlank()) {
