@@ -27,9 +27,7 @@ public final class AccessJson {
   public static ObjectNode scopes(KeyScopes scopes) {
     ObjectNode node = NODES.objectNode();
     ArrayNode permissions = node.putArray("permissions");
-    scopes.permissions().stream()
-        .sorted()
-        .forEach(permission -> permissions.add(permission.wireName()));
+    scopes.permissions().stream().map(Permission::wireName).sorted().forEach(permissions::add);
     putNames(node, "providers", scopes.providers());
     putNames(node, "models", scopes.models());
     putNames(node, "configs", scopes.configs());

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.access.AccessJson;
 import dev.switchboard.access.Budget;
 import dev.switchboard.access.KeyScopes;
 import dev.switchboard.access.Limits;
@@ -397,55 +398,17 @@ final class AdminJson {
   }
 
   static ObjectNode scopes(KeyScopes scopes) {
-    if (scopes == null) {
-      return null;
-    }
-    ObjectNode json = NODES.objectNode();
-    Set<String> permissions = new TreeSet<>();
-    scopes.permissions().forEach(permission -> permissions.add(permission.wireName()));
-    json.set("permissions", strings(permissions));
-    json.set("providers", nullableStrings(scopes.providers()));
-    json.set("models", nullableStrings(scopes.models()));
-    json.set("configs", nullableStrings(scopes.configs()));
-    json.set("virtual_keys", nullableStrings(scopes.virtualKeys()));
-    return json;
+    return scopes == null ? null : AccessJson.scopes(scopes);
   }
 
   static ObjectNode limits(Limits limits) {
-    ObjectNode json = NODES.objectNode();
-    Limits shown = limits == null ? Limits.NONE : limits;
-    putLong(json, "requests_per_minute", shown.requestsPerMinute());
-    putLong(json, "tokens_per_minute", shown.tokensPerMinute());
-    Budget budget = shown.budget();
-    if (budget == null) {
-      json.putNull("budget");
-    } else {
-      ObjectNode b = json.putObject("budget");
-      putMoney(b, "cost_usd", budget.costUsd());
-      putLong(b, "tokens", budget.tokens());
-      b.put("period", budget.period().wireName());
-      ArrayNode thresholds = b.putArray("alert_thresholds");
-      budget.alertThresholds().forEach(t -> thresholds.add(t.toPlainString()));
-    }
-    return json;
-  }
-
-  private static JsonNode nullableStrings(Set<String> values) {
-    return values == null ? NODES.nullNode() : strings(new TreeSet<>(values));
+    return AccessJson.limits(limits == null ? Limits.NONE : limits);
   }
 
   private static ArrayNode strings(Collection<String> values) {
     ArrayNode array = NODES.arrayNode();
     values.forEach(array::add);
     return array;
-  }
-
-  private static void putLong(ObjectNode json, String field, Long value) {
-    if (value == null) {
-      json.putNull(field);
-    } else {
-      json.put(field, value);
-    }
   }
 
   private static void putMoney(ObjectNode json, String field, BigDecimal value) {
