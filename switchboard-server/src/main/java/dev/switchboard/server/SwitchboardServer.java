@@ -24,6 +24,14 @@ import org.slf4j.LoggerFactory;
 public final class SwitchboardServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SwitchboardServer.class);
 
+  /**
+   * Connections the kernel holds for the server before it accepts them. The JDK's default of 50 is
+   * overrun by a burst of new connections (an agent fanning out, a client pool starting): the
+   * kernel then drops handshakes and falls back to SYN cookies, and some of those connections are
+   * reset with their request sent. The kernel caps the figure at {@code net.core.somaxconn}.
+   */
+  static final int ACCEPT_QUEUE = 1024;
+
   private final Server server;
   private final ServerConnector connector;
   private final ServerConnector adminConnector;
@@ -46,12 +54,14 @@ public final class SwitchboardServer implements AutoCloseable {
     this.connector = new ServerConnector(server, new HttpConnectionFactory(http));
     connector.setHost(settings.host());
     connector.setPort(settings.port());
+    connector.setAcceptQueueSize(ACCEPT_QUEUE);
     server.addConnector(connector);
     if (settings.adminPort() != null) {
       this.adminConnector = new ServerConnector(server, new HttpConnectionFactory(http));
       adminConnector.setName(RouteGate.ADMIN_CONNECTOR);
       adminConnector.setHost(settings.adminHost());
       adminConnector.setPort(settings.adminPort());
+      adminConnector.setAcceptQueueSize(ACCEPT_QUEUE);
       server.addConnector(adminConnector);
     } else {
       this.adminConnector = null;

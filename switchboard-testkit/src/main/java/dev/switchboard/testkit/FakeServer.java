@@ -104,6 +104,9 @@ final class FakeServer<F> implements AutoCloseable {
     connector = new ServerConnector(server, new HttpConnectionFactory(http));
     connector.setHost("127.0.0.1");
     connector.setPort(port);
+    // A gateway under a burst opens many connections at once; the JDK's backlog of 50 would reset
+    // some of them.
+    connector.setAcceptQueueSize(1024);
     // A slow first byte or a slow stream may be idle for long, as a provider's can.
     connector.setIdleTimeout(Duration.ofMinutes(10).toMillis());
     server.addConnector(connector);
