@@ -190,11 +190,6 @@ public final class Access implements AutoCloseable {
     return callers.of(exchange).subjects();
   }
 
-  /** The settings it runs with. */
-  public AccessSettings settings() {
-    return settings;
-  }
-
   AccessStore store() {
     return store;
   }

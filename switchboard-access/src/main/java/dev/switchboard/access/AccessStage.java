@@ -1,14 +1,14 @@
 package dev.switchboard.access;
 
+import static dev.switchboard.engine.errors.AccessDeniedException.forbidden;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.engine.RequestOptions;
-import dev.switchboard.engine.errors.AccessDeniedException;
 import dev.switchboard.engine.pipeline.Exchange;
 import dev.switchboard.engine.pipeline.Operation;
 import dev.switchboard.engine.pipeline.Outcome;
 import dev.switchboard.engine.pipeline.Stage;
 import java.util.List;
-import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -70,19 +70,20 @@ final class AccessStage implements Stage {
               + needed.wireName()
               + "' permission).");
     }
-    if (options.provider() != null && !allowed(scopes.providers(), options.provider())) {
+    if (options.provider() != null && !KeyScopes.allows(scopes.providers(), options.provider())) {
       throw forbidden(
           "This gateway key may not use provider '" + printable(options.provider()) + "'.");
     }
-    String model = modelOf(operation);
-    if (model != null && !allowed(scopes.models(), model)) {
+    // Only a key held to some models needs the model (a passed-through body is parsed for it).
+    String model = scopes.models() == null ? null : modelOf(operation);
+    if (model != null && !KeyScopes.allows(scopes.models(), model)) {
       throw forbidden("This gateway key may not use model '" + printable(model) + "'.");
     }
     String config = options.config();
     if (config != null && !config.isBlank()) {
       boolean inline = config.strip().startsWith("{");
       String name = inline ? "inline" : config.strip();
-      if (!allowed(scopes.configs(), name)) {
+      if (!KeyScopes.allows(scopes.configs(), name)) {
         throw forbidden(
             inline
                 ? "This gateway key may not send its own config (it lacks the 'inline' config"
@@ -119,12 +120,14 @@ final class AccessStage implements Stage {
         JsonNode provider = node.get("provider");
         if (provider != null
             && provider.isTextual()
-            && !allowed(scopes.providers(), provider.asText())) {
+            && !KeyScopes.allows(scopes.providers(), provider.asText())) {
           throw forbidden(
               "This gateway key may not use provider '" + printable(provider.asText()) + "'.");
         }
         JsonNode model = node.path("override_params").get("model");
-        if (model != null && model.isTextual() && !allowed(scopes.models(), model.asText())) {
+        if (model != null
+            && model.isTextual()
+            && !KeyScopes.allows(scopes.models(), model.asText())) {
           throw forbidden(
               "This gateway key may not use model '" + printable(model.asText()) + "'.");
         }
@@ -175,14 +178,6 @@ final class AccessStage implements Stage {
       case Operation.ListModels m -> Permission.MODELS;
       case Operation.PassThrough p -> Permission.PASSTHROUGH;
     };
-  }
-
-  static boolean allowed(Set<String> scope, String name) {
-    return scope == null || scope.contains(name);
-  }
-
-  static AccessDeniedException forbidden(String message) {
-    return AccessDeniedException.forbidden("permission_denied", message);
   }
 
   /**

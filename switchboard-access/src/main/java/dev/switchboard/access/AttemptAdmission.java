@@ -9,9 +9,6 @@ import dev.switchboard.engine.pipeline.Exchange;
  */
 @FunctionalInterface
 public interface AttemptAdmission {
-  /** Admits every attempt: no virtual key is limited. */
-  AttemptAdmission NONE = (exchange, virtualKey) -> {};
-
   /**
    * @throws dev.switchboard.engine.errors.LimitExceededException 429 or 412 when the virtual key's
    *     limit is reached (a fallback may then try another target)

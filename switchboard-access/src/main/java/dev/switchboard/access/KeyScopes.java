@@ -29,4 +29,11 @@ public record KeyScopes(
   /** Every permission, every provider, model, config and virtual key. */
   public static final KeyScopes ALL =
       new KeyScopes(Set.of(Permission.values()), null, null, null, null);
+
+  /**
+   * Whether {@code name} is within {@code scope}, one of these sets ({@code null}: any name is).
+   */
+  public static boolean allows(Set<String> scope, String name) {
+    return scope == null || scope.contains(name);
+  }
 }

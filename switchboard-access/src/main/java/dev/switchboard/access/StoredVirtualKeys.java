@@ -20,8 +20,6 @@ import java.util.Map;
  * it.
  */
 final class StoredVirtualKeys implements VirtualKeys {
-  static final String API_KEY = "api_key";
-
   private final StoreCache store;
   private final SecretBox box;
   private final Callers callers;
@@ -39,7 +37,7 @@ final class StoredVirtualKeys implements VirtualKeys {
     Callers.Caller caller = callers.of(exchange);
     Principal principal = caller.principal();
     if (principal.kind() != Principal.Kind.KEY
-        || !AccessStage.allowed(principal.scopes().virtualKeys(), slug)) {
+        || !KeyScopes.allows(principal.scopes().virtualKeys(), slug)) {
       throw notAvailable(slug);
     }
     VirtualKeyRow row =
@@ -47,7 +45,7 @@ final class StoredVirtualKeys implements VirtualKeys {
             .virtualKey(principal.workspace(), slug)
             .filter(found -> found.revokedAt() == null)
             .orElseThrow(() -> notAvailable(slug));
-    if (!AccessStage.allowed(principal.scopes().providers(), row.provider())) {
+    if (!KeyScopes.allows(principal.scopes().providers(), row.provider())) {
       throw notAvailable(slug);
     }
     if (!box.canSeal()) {
@@ -62,12 +60,12 @@ final class StoredVirtualKeys implements VirtualKeys {
     admission.admit(
         exchange, new Subject(Subject.Kind.VIRTUAL_KEY, row.qualifiedSlug(), row.limits()));
     Map<String, String> options = new HashMap<>(credentials);
-    String apiKey = options.remove(API_KEY);
+    String apiKey = options.remove(VirtualKeyRow.API_KEY);
     return new Credentials(row.provider(), apiKey, options);
   }
 
   private static AccessDeniedException notAvailable(String slug) {
-    return AccessStage.forbidden(
+    return AccessDeniedException.forbidden(
         "The virtual key '" + AccessStage.printable(slug) + "' is not available to this caller.");
   }
 }

@@ -89,9 +89,7 @@ final class AdminApiHandler extends Handler.Wrapper {
       if (error.status() == 401) {
         // The admin API takes HTTP Basic too (the dashboard's sign-in): a browser answers only a
         // Basic challenge with the credentials it holds for the realm.
-        answer =
-            answer.withHeader(
-                "www-authenticate", "Basic realm=\"" + ObservabilityHandler.REALM + "\"");
+        answer = answer.withHeader("www-authenticate", AdminToken.BASIC_CHALLENGE);
       }
       LogsRoutes.writeError(response, callback, answer);
     } catch (AdminException refused) {
@@ -156,12 +154,10 @@ final class AdminApiHandler extends Handler.Wrapper {
       return;
     }
     if (route.permission() == null) {
-      throw AccessDeniedException.forbidden(
-          "permission_denied", "Only the admin token may do this.");
+      throw AccessDeniedException.forbidden("Only the admin token may do this.");
     }
     if (actor.scopes() == null || !actor.scopes().permissions().contains(route.permission())) {
       throw AccessDeniedException.forbidden(
-          "permission_denied",
           "This gateway key may not do this: it lacks '" + route.permission().wireName() + "'.");
     }
   }

@@ -15,6 +15,12 @@ import org.eclipse.jetty.server.Request;
  * answer or a log.
  */
 final class AdminToken {
+  /** The realm a browser names when it asks for the token (HTTP Basic, the token as password). */
+  static final String REALM = "switchboard";
+
+  /** The challenge that has a browser ask for the token. */
+  static final String BASIC_CHALLENGE = "Basic realm=\"" + REALM + "\"";
+
   private final byte[] digest;
 
   private AdminToken(byte[] digest) {

@@ -54,11 +54,6 @@ final class DashboardRoutes extends ContextHandlerCollection {
     return resources.newResource(file.getPath().getParent());
   }
 
-  /** Whether {@code path} is the dashboard's. */
-  static boolean owns(String path) {
-    return path.equals(PATH) || path.startsWith(PATH + "/");
-  }
-
   @Override
   public boolean handle(Request request, Response response, Callback callback) throws Exception {
     response.getHeaders().put("Content-Security-Policy", CONTENT_SECURITY_POLICY);

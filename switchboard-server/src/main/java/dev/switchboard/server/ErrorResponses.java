@@ -77,8 +77,7 @@ final class ErrorResponses {
                 null,
                 denied.code());
         yield denied.status() == 401
-            ? answer.withHeader(
-                "www-authenticate", "Bearer realm=\"" + ObservabilityHandler.REALM + "\"")
+            ? answer.withHeader("www-authenticate", "Bearer realm=\"" + AdminToken.REALM + "\"")
             : answer;
       }
       case GatewayUnavailableException unavailable -> {

@@ -74,17 +74,11 @@ final class LogsRoutes {
     this.analytics = store == null ? null : new Analytics(store);
   }
 
-  /** Whether {@code path} is one of these routes. */
-  static boolean serves(String path) {
-    return path.equals("/v1/feedback")
-        || path.equals("/v1/logs")
-        || path.startsWith("/v1/logs/")
-        || path.equals("/v1/analytics");
-  }
-
-  void handle(String path, Request request, Response response, Callback callback) {
+  /** Serves {@code match}, one of the routes this class owns. */
+  void handle(Route.Match match, Request request, Response response, Callback callback) {
+    String path = match.path();
     try {
-      route(path, request, response, callback);
+      route(match, request, response, callback);
     } catch (GatewayException error) {
       writeError(response, callback, ErrorResponses.of(error));
     } catch (SQLException storeFailure) {
@@ -103,10 +97,10 @@ final class LogsRoutes {
     }
   }
 
-  private void route(String path, Request request, Response response, Callback callback)
+  private void route(Route.Match match, Request request, Response response, Callback callback)
       throws SQLException {
-    // The method was checked by the route table (RouteGate): each path here has one.
-    if (search == null && !path.equals("/v1/logs/tail")) {
+    // The method was checked by the route table (RouteGate): each route here has one.
+    if (search == null && match.route() != Route.LOGS_TAIL) {
       writeError(
           response,
           callback,
@@ -118,21 +112,19 @@ final class LogsRoutes {
               null));
       return;
     }
-    if (path.equals("/v1/feedback")) {
-      saveFeedback(request, response, callback);
-      return;
-    }
-    Map<String, List<String>> query = query(request);
-    switch (path) {
-      case "/v1/logs" ->
-          writeJson(response, callback, 200, search.search(LogQuery.parse(query)).toJson());
-      case "/v1/logs/export" -> export(LogExport.Request.parse(query), response, callback);
-      case "/v1/logs/tail" -> tail(request, response, callback);
-      case "/v1/analytics" ->
-          writeJson(response, callback, 200, analytics.run(AnalyticsQuery.parse(query, clock)));
-      default -> {
-        String id = path.substring("/v1/logs/".length());
-        Optional<ObjectNode> record = id.isEmpty() ? Optional.empty() : search.find(id);
+    switch (match.route()) {
+      case FEEDBACK -> saveFeedback(request, response, callback);
+      case LOGS ->
+          writeJson(
+              response, callback, 200, search.search(LogQuery.parse(query(request))).toJson());
+      case LOGS_EXPORT -> export(LogExport.Request.parse(query(request)), response, callback);
+      case LOGS_TAIL -> tail(request, response, callback);
+      case ANALYTICS ->
+          writeJson(
+              response, callback, 200, analytics.run(AnalyticsQuery.parse(query(request), clock)));
+      case LOG -> {
+        String id = match.parameter("id");
+        Optional<ObjectNode> record = search.find(id);
         if (record.isEmpty()) {
           writeError(
               response,
@@ -146,6 +138,7 @@ final class LogsRoutes {
           writeJson(response, callback, 200, record.get());
         }
       }
+      default -> throw new IllegalStateException("not a route of the request log: " + match);
     }
   }
 

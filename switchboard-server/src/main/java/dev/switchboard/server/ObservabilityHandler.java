@@ -15,9 +15,6 @@ import org.eclipse.jetty.util.Callback;
  * show every client's requests). Every other route goes on to the next handler.
  */
 final class ObservabilityHandler extends Handler.Wrapper {
-  /** The realm a browser names when it asks for the token (HTTP Basic, the token as password). */
-  static final String REALM = "switchboard";
-
   private final Observability observability;
   private final LogsRoutes logs;
   private final DashboardRoutes dashboard = new DashboardRoutes();
@@ -48,7 +45,7 @@ final class ObservabilityHandler extends Handler.Wrapper {
         return MetricsEndpoint.handle(observability.metrics(), request, response, callback);
       }
       case LOGS, LOGS_EXPORT, LOGS_TAIL, LOG, ANALYTICS, FEEDBACK -> {
-        logs.handle(match.path(), request, response, callback);
+        logs.handle(match, request, response, callback);
         return true;
       }
       case DASHBOARD -> {

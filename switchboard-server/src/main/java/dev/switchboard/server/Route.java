@@ -221,8 +221,7 @@ public enum Route {
         return new Lookup(null, Miss.NOT_FOUND); // another case of a gateway route
       }
     }
-    if (normalised.toLowerCase(Locale.ROOT).startsWith("/v1/admin/")
-        || normalised.equalsIgnoreCase("/v1/admin")) {
+    if (adminApiSpace(normalised)) {
       return new Lookup(null, Miss.NOT_FOUND); // the admin API's space is never passed through
     }
     for (Route route : List.of(PROXY, PASS_THROUGH)) {
@@ -232,6 +231,12 @@ public enum Route {
       }
     }
     return new Lookup(null, Miss.NOT_FOUND);
+  }
+
+  /** Whether {@code path} is in the admin API's space, in any case. */
+  static boolean adminApiSpace(String path) {
+    String lower = path.toLowerCase(Locale.ROOT);
+    return lower.equals("/v1/admin") || lower.startsWith("/v1/admin/");
   }
 
   private boolean takes(String method) {

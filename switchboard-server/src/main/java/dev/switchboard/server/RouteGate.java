@@ -4,7 +4,6 @@ import dev.switchboard.access.Access;
 import dev.switchboard.access.Permission;
 import dev.switchboard.access.Principal;
 import dev.switchboard.engine.errors.AccessDeniedException;
-import java.util.Locale;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -65,11 +64,11 @@ final class RouteGate extends Handler.Wrapper {
     String path = Request.getPathInContext(request);
     boolean onAdminPort =
         ADMIN_CONNECTOR.equals(request.getConnectionMetaData().getConnector().getName());
-    if (adminApiSpace(path) && adminToken == null) {
+    if (Route.adminApiSpace(path) && adminToken == null) {
       // Off: as if it did not exist, whatever the method (fail closed).
       return refuse(request, response, callback, AdminApiHandler.off());
     }
-    if (adminApiSpace(path) && adminPortSet && !onAdminPort) {
+    if (Route.adminApiSpace(path) && adminPortSet && !onAdminPort) {
       return refuse(request, response, callback, notFound(method, path));
     }
     Route.Lookup lookup = Route.match(method, path);
@@ -124,9 +123,7 @@ final class RouteGate extends Handler.Wrapper {
     if (adminToken.presentedBy(request)) {
       return null;
     }
-    response
-        .getHeaders()
-        .put(HttpHeader.WWW_AUTHENTICATE, "Basic realm=\"" + ObservabilityHandler.REALM + "\"");
+    response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, AdminToken.BASIC_CHALLENGE);
     return ErrorResponses.gateway(
         401,
         AdminToken.presented(request) == null
@@ -140,10 +137,9 @@ final class RouteGate extends Handler.Wrapper {
   private ErrorResponses.ErrorResponse feedback(Request request) {
     try {
       Principal caller = access.authenticate(PortkeyHeaders.gatewayKey(request.getHeaders()));
-      if (caller.kind() != Principal.Kind.ADMIN
-          && !caller.scopes().permissions().contains(Permission.FEEDBACK)) {
+      if (!caller.scopes().permissions().contains(Permission.FEEDBACK)) {
         throw AccessDeniedException.forbidden(
-            "permission_denied", "This gateway key may not send feedback (it lacks 'feedback').");
+            "This gateway key may not send feedback (it lacks 'feedback').");
       }
       return null;
     } catch (AccessDeniedException denied) {
@@ -177,12 +173,6 @@ final class RouteGate extends Handler.Wrapper {
   static ErrorResponses.ErrorResponse notFound(String method, String path) {
     return ErrorResponses.gateway(
         404, "Not found: " + method + " " + path, "invalid_request_error", null);
-  }
-
-  /** Whether {@code path} is in the admin API's space, in any case. */
-  private static boolean adminApiSpace(String path) {
-    String lower = path.toLowerCase(Locale.ROOT);
-    return lower.equals("/v1/admin") || lower.startsWith("/v1/admin/");
   }
 
   /**

@@ -109,6 +109,20 @@ public record ServerSettings(
     access = access == null ? AccessSettings.disabled() : access;
   }
 
+  /** Whether every address {@code host} names is a loopback one (an unknown host is not). */
+  public static boolean isLoopback(String host) {
+    try {
+      for (java.net.InetAddress address : java.net.InetAddress.getAllByName(host)) {
+        if (!address.isLoopbackAddress()) {
+          return false;
+        }
+      }
+      return true;
+    } catch (java.net.UnknownHostException unknown) {
+      return false;
+    }
+  }
+
   /**
    * The server's defaults, with access off (an embedded access store would be a file in the working
    * directory); a gateway started from settings ({@code SettingsLoader}) has it on.

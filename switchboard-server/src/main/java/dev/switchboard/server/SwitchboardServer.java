@@ -154,16 +154,7 @@ public final class SwitchboardServer implements AutoCloseable {
     if (settings.adminPort() == null) {
       return;
     }
-    boolean loopback;
-    try {
-      loopback = true;
-      for (java.net.InetAddress address : java.net.InetAddress.getAllByName(settings.adminHost())) {
-        loopback &= address.isLoopbackAddress();
-      }
-    } catch (java.net.UnknownHostException unknown) {
-      loopback = false;
-    }
-    if (!loopback) {
+    if (!ServerSettings.isLoopback(settings.adminHost())) {
       throw new IllegalArgumentException(
           "admin.host "
               + settings.adminHost()

@@ -1,5 +1,8 @@
 package dev.switchboard.access.admin;
 
+import static dev.switchboard.engine.errors.AccessDeniedException.forbidden;
+
+import dev.switchboard.access.Access;
 import dev.switchboard.access.KeyScopes;
 import dev.switchboard.access.Limits;
 import dev.switchboard.access.Permission;
@@ -13,7 +16,7 @@ import dev.switchboard.access.store.KeyRow;
 import dev.switchboard.access.store.StoreCache;
 import dev.switchboard.access.store.VirtualKeyRow;
 import dev.switchboard.access.vault.SecretBox;
-import dev.switchboard.engine.errors.AccessDeniedException;
+import dev.switchboard.engine.access.GatewayKeys;
 import dev.switchboard.engine.providers.ProviderOptions;
 import java.time.Clock;
 import java.time.Instant;
@@ -39,7 +42,6 @@ public final class DefaultAccessAdmin implements AccessAdmin {
   private static final Logger LOG = LoggerFactory.getLogger(DefaultAccessAdmin.class);
   private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
   private static final Pattern KEY_ID = Pattern.compile("key_[A-Za-z0-9_-]{1,60}");
-  private static final String API_KEY = "api_key";
   private static final Set<String> CREDENTIAL_NAMES = credentialNames();
 
   private final AccessStore store;
@@ -229,9 +231,7 @@ public final class DefaultAccessAdmin implements AccessAdmin {
     if (request.provider() == null || !ID.matcher(request.provider()).matches()) {
       throw AdminException.invalid("provider must name a provider, e.g. openai.");
     }
-    if (actor.kind() != Principal.Kind.ADMIN
-        && actor.scopes().providers() != null
-        && !actor.scopes().providers().contains(request.provider())) {
+    if (!KeyScopes.allows(actor.scopes().providers(), request.provider())) {
       throw forbidden("This gateway key may not use provider '" + request.provider() + "'.");
     }
     Map<String, String> credentials = checkCredentials(request.credentials());
@@ -449,7 +449,7 @@ public final class DefaultAccessAdmin implements AccessAdmin {
   private String workspaceFor(Principal actor, String named, Permission needed) {
     switch (actor.kind()) {
       case ADMIN -> {
-        String workspace = named == null || named.isBlank() ? "default" : named;
+        String workspace = named == null || named.isBlank() ? Access.DEFAULT_WORKSPACE : named;
         checkId(workspace, "workspace");
         return workspace;
       }
@@ -530,9 +530,7 @@ public final class DefaultAccessAdmin implements AccessAdmin {
   }
 
   private static boolean inScope(Principal actor, String slug) {
-    return actor.kind() == Principal.Kind.ADMIN
-        || actor.scopes().virtualKeys() == null
-        || actor.scopes().virtualKeys().contains(slug);
+    return KeyScopes.allows(actor.scopes().virtualKeys(), slug);
   }
 
   private SecretBox.Sealed seal(String workspace, String slug, Map<String, String> credentials) {
@@ -541,7 +539,7 @@ public final class DefaultAccessAdmin implements AccessAdmin {
           "Virtual keys need a master key: set access.master-key (env"
               + " SWITCHBOARD_ACCESS_MASTER_KEY) or access.master-key-file.");
     }
-    return box.seal(workspace + "/" + slug, credentials);
+    return box.seal(VirtualKeyRow.qualify(workspace, slug), credentials);
   }
 
   private static Map<String, String> checkCredentials(Map<String, String> credentials) {
@@ -619,20 +617,16 @@ public final class DefaultAccessAdmin implements AccessAdmin {
             .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
             .toString();
     // A gateway key pasted where an id belongs is not echoed back.
-    return printable.startsWith("sbk-") ? "sbk-…" : printable;
+    return GatewayKeys.looksLikeGatewayKey(printable) ? GatewayKeys.PREFIX + "…" : printable;
   }
 
   private static String actorName(Principal actor) {
     return actor.kind() == Principal.Kind.ADMIN ? "admin" : "key " + actor.keyId();
   }
 
-  private static AccessDeniedException forbidden(String message) {
-    return AccessDeniedException.forbidden("permission_denied", message);
-  }
-
   private static Set<String> credentialNames() {
     Set<String> names = new LinkedHashSet<>(ProviderOptions.NAMES);
-    names.add(API_KEY);
+    names.add(VirtualKeyRow.API_KEY);
     return Set.copyOf(names);
   }
 }

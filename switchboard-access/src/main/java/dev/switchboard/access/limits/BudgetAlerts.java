@@ -25,7 +25,6 @@ final class BudgetAlerts implements AutoCloseable {
 
   private final URI webhook;
   private final HttpClient http;
-  private final AtomicLong sent = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
 
   BudgetAlerts(URI webhook) {
@@ -42,9 +41,9 @@ final class BudgetAlerts implements AutoCloseable {
   /** Logs and sends the alerts of one settlement. */
   void crossed(BudgetLedger.Settled settled) {
     BudgetLedger.Entry entry = settled.entry();
+    BigDecimal fraction =
+        BudgetLedger.fraction(entry.budget(), settled.spentUsd(), settled.spentTokens());
     for (BigDecimal threshold : settled.crossed()) {
-      BigDecimal fraction =
-          BudgetLedger.fraction(entry.budget(), settled.spentUsd(), settled.spentTokens());
       // The subject is a kind and an id (a key's id, never the key itself).
       log.warn(
           "budget alert: subject={} period={} period_start={} threshold={} fraction={}"
@@ -62,16 +61,6 @@ final class BudgetAlerts implements AutoCloseable {
         post(body(settled, threshold, fraction));
       }
     }
-  }
-
-  /** Alerts posted and answered with 2xx. */
-  long sent() {
-    return sent.get();
-  }
-
-  /** Alerts the webhook did not take (no answer, an error status). */
-  long failures() {
-    return failures.get();
   }
 
   private static String body(
@@ -105,7 +94,6 @@ final class BudgetAlerts implements AutoCloseable {
     http.sendAsync(request, HttpResponse.BodyHandlers.discarding())
         .whenComplete((response, failure) -> {
           if (failure == null && response.statusCode() / 100 == 2) {
-            sent.incrementAndGet();
             return;
           }
           long count = failures.incrementAndGet();

@@ -126,11 +126,6 @@ final class BudgetLedger {
     });
   }
 
-  /** Takes reservations off without spending anything (a request that was refused later). */
-  void release(List<Entry> entries) {
-    settle(entries, BigDecimal.ZERO, 0);
-  }
-
   /** A subject's figures in the period starting at {@code periodStart}. */
   Row row(String subject, Instant periodStart) {
     return retrying(connection -> {

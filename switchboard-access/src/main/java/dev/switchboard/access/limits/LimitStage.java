@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Holds each request to its callers' rate limits and budgets: before anything is resolved or sent,
@@ -63,9 +64,10 @@ public final class LimitStage implements Stage, RecordSink, AttemptAdmission {
     List<Subject> held = subjects.apply(exchange);
     Pending request = null;
     if (held != null && held.stream().anyMatch(s -> s.limits() != null && !s.limits().none())) {
-      Limiter.Hold hold = limiter.admit(held, estimate(exchange));
+      Limiter.Estimate estimate = estimate(exchange);
+      Limiter.Hold hold = limiter.admit(held, estimate);
       hold.headers().forEach(exchange::gatewayHeader);
-      request = new Pending(hold);
+      request = new Pending(hold, estimate);
       if (exchange.requestId() != null) {
         pending.put(exchange.requestId(), request);
       }
@@ -88,24 +90,28 @@ public final class LimitStage implements Stage, RecordSink, AttemptAdmission {
 
   /**
    * Admits a virtual key's limits for one attempt of {@code exchange}'s request, before its
-   * credentials are used; an earlier attempt's virtual-key reservation is released first.
+   * credentials are used; an earlier attempt's virtual-key reservation is released first. Every
+   * attempt is estimated as the client's request was, once.
    *
    * @throws dev.switchboard.engine.errors.LimitExceededException when the virtual key's rate limit
    *     or budget is reached (the router may then fall back to another target)
    */
   @Override
   public void admit(Exchange exchange, Subject virtualKey) {
-    Pending request =
-        exchange.requestId() == null
-            ? null
-            : pending.computeIfAbsent(exchange.requestId(), id -> new Pending(null));
+    String id = exchange.requestId();
+    Pending request = id == null ? null : pending.get(id);
     if (request != null) {
       request.replaceAttempt(null);
     }
     if (virtualKey.limits() == null || virtualKey.limits().none()) {
       return;
     }
-    Limiter.Hold hold = limiter.admit(List.of(virtualKey), estimate(exchange));
+    if (request == null && id != null) {
+      request = pending.computeIfAbsent(id, unused -> new Pending(null, null));
+    }
+    Limiter.Estimate estimate =
+        request == null ? estimate(exchange) : request.estimate(() -> estimate(exchange));
+    Limiter.Hold hold = limiter.admit(List.of(virtualKey), estimate);
     addTighter(exchange, hold.headers());
     if (request != null) {
       request.replaceAttempt(hold);
@@ -210,9 +216,19 @@ public final class LimitStage implements Stage, RecordSink, AttemptAdmission {
     private final Limiter.Hold caller;
     private final long started = System.nanoTime();
     private Limiter.Hold attempt;
+    private Limiter.Estimate estimate;
 
-    Pending(Limiter.Hold caller) {
+    Pending(Limiter.Hold caller, Limiter.Estimate estimate) {
       this.caller = caller;
+      this.estimate = estimate;
+    }
+
+    /** The request's estimate: the one its callers were admitted with, else made now, once. */
+    synchronized Limiter.Estimate estimate(Supplier<Limiter.Estimate> first) {
+      if (estimate == null) {
+        estimate = first.get();
+      }
+      return estimate;
     }
 
     synchronized void replaceAttempt(Limiter.Hold next) {

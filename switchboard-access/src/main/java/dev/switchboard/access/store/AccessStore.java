@@ -561,9 +561,7 @@ public final class AccessStore implements AutoCloseable {
   private static void bind(PreparedStatement statement, Object... parameters) throws SQLException {
     for (int i = 0; i < parameters.length; i++) {
       Object parameter = parameters[i];
-      if (parameter instanceof OffsetDateTime time) {
-        statement.setObject(i + 1, time);
-      } else if (parameter == null) {
+      if (parameter == null) {
         statement.setNull(i + 1, java.sql.Types.NULL);
       } else {
         statement.setObject(i + 1, parameter);

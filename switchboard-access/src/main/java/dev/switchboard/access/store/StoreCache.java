@@ -49,7 +49,8 @@ public final class StoreCache {
 
   /** A virtual key's row, revoked ones included. */
   public Optional<VirtualKeyRow> virtualKey(String workspace, String slug) {
-    return virtualKeys.get(workspace + "/" + slug, k -> store.virtualKey(workspace, slug));
+    return virtualKeys.get(
+        VirtualKeyRow.qualify(workspace, slug), k -> store.virtualKey(workspace, slug));
   }
 
   public void forgetKey(String secretHash) {
@@ -61,7 +62,7 @@ public final class StoreCache {
   }
 
   public void forgetVirtualKey(String workspace, String slug) {
-    virtualKeys.invalidate(workspace + "/" + slug);
+    virtualKeys.invalidate(VirtualKeyRow.qualify(workspace, slug));
   }
 
   /** Forgets every virtual key's row (they were re-encrypted). */

@@ -21,6 +21,9 @@ public record VirtualKeyRow(
     Instant rotatedAt,
     Instant revokedAt) {
 
+  /** The name of the credential that is the provider's API key; the others are its options. */
+  public static final String API_KEY = "api_key";
+
   public VirtualKeyRow {
     credentialNames = Set.copyOf(credentialNames);
   }
@@ -40,6 +43,11 @@ public record VirtualKeyRow(
 
   /** {@code workspace/slug}: its name across workspaces, and the AAD its ciphertext is bound to. */
   public String qualifiedSlug() {
+    return qualify(workspace, slug);
+  }
+
+  /** The {@link #qualifiedSlug()} of workspace {@code workspace}'s virtual key {@code slug}. */
+  public static String qualify(String workspace, String slug) {
     return workspace + "/" + slug;
   }
 

@@ -30,11 +30,6 @@ public final class MasterKeys {
     this.byId = Map.copyOf(byId);
   }
 
-  /** No master key: virtual keys can be neither created nor used. */
-  public static MasterKeys none() {
-    return new MasterKeys(null, Map.of());
-  }
-
   /**
    * The ring from the settings: {@code current} (base64 of 32 bytes), else the contents of {@code
    * currentFile}, and {@code previous}.
@@ -72,13 +67,6 @@ public final class MasterKeys {
               + " master key too");
     }
     return new MasterKeys(currentId, keys);
-  }
-
-  /** A new random master key, base64: what an operator puts in {@code access.master-key}. */
-  public static String generate() {
-    byte[] bytes = new byte[32];
-    new java.security.SecureRandom().nextBytes(bytes);
-    return Base64.getEncoder().encodeToString(bytes);
   }
 
   /** Whether a current master key is set. */

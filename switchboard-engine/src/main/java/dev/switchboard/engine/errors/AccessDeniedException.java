@@ -21,9 +21,9 @@ public final class AccessDeniedException extends GatewayException {
     return new AccessDeniedException(401, code, message);
   }
 
-  /** 403: the caller is known, and this is outside what its key may do. */
-  public static AccessDeniedException forbidden(String code, String message) {
-    return new AccessDeniedException(403, code, message);
+  /** 403 {@code permission_denied}: the caller is known, and this is outside what it may do. */
+  public static AccessDeniedException forbidden(String message) {
+    return new AccessDeniedException(403, "permission_denied", message);
   }
 
   /** OpenAI's error {@code code}: {@code invalid_api_key}, {@code permission_denied}, … */

@@ -31,7 +31,6 @@ public final class Exchange {
       new java.util.ArrayList<>();
   private String workspace;
   private String apiKeyId;
-  private String virtualKey;
   private final java.util.List<java.util.Map.Entry<String, String>> gatewayHeaders =
       new java.util.ArrayList<>();
 
@@ -227,15 +226,6 @@ public final class Exchange {
   public void caller(String workspace, String apiKeyId) {
     this.workspace = workspace;
     this.apiKeyId = apiKeyId;
-  }
-
-  /** The slug of the virtual key the chosen target's credentials came from, or {@code null}. */
-  public String virtualKey() {
-    return virtualKey;
-  }
-
-  public void virtualKey(String slug) {
-    this.virtualKey = slug;
   }
 
   /**

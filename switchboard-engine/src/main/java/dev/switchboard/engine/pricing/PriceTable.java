@@ -148,12 +148,12 @@ public final class PriceTable {
     return prices.values().stream().mapToInt(Map::size).sum();
   }
 
-  /** The price of a provider's model, found as the class comment describes. */
   /** The providers the table prices models of (the shipped ones and any an override adds). */
   public java.util.Set<String> providers() {
     return java.util.Set.copyOf(prices.keySet());
   }
 
+  /** The price of a provider's model, found as the class comment describes. */
   public Optional<ModelPrice> price(String provider, String model) {
     Map<String, ModelPrice> models = provider == null ? null : prices.get(provider);
     if (models == null || model == null || model.isBlank()) {

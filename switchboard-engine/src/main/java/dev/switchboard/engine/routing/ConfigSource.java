@@ -63,24 +63,18 @@ public final class ConfigSource {
     if (config != null) {
       return lookUp(config);
     }
-    // A virtual key names its provider, as in Portkey: the router takes it from the stored key.
-    boolean providerFromVirtualKey =
-        (options.provider() == null || options.provider().isBlank())
-            && options.virtualKey() != null
-            && !options.virtualKey().isBlank();
-    if (providerFromVirtualKey) {
-      if (options.customHost() != null) {
-        guard.checkUrl(options.customHost(), "x-portkey-custom-host");
+    boolean noProvider = options.provider() == null || options.provider().isBlank();
+    if (noProvider) {
+      // A virtual key names its provider, as in Portkey: the router takes it from the stored key.
+      if (options.virtualKey() == null || options.virtualKey().isBlank()) {
+        throw new InvalidRequestException(
+            "Either x-portkey-config or x-portkey-provider header is required",
+            "x-portkey-provider",
+            null);
       }
-      return FROM_HEADERS;
+    } else {
+      providers.get(options.provider());
     }
-    if (options.provider() == null || options.provider().isBlank()) {
-      throw new InvalidRequestException(
-          "Either x-portkey-config or x-portkey-provider header is required",
-          "x-portkey-provider",
-          null);
-    }
-    providers.get(options.provider());
     if (options.customHost() != null) {
       guard.checkUrl(options.customHost(), "x-portkey-custom-host");
     }

@@ -339,7 +339,6 @@ public final class Router implements Stage {
               : root && leaf.settings().apiKey() == null ? options.virtualKey() : null;
       dev.switchboard.engine.access.VirtualKeys.Credentials stored =
           slug == null ? null : virtualKeys.resolve(slug, exchange);
-      exchange.virtualKey(slug);
       String provider =
           leaf.settings().provider() != null
               ? leaf.settings().provider()

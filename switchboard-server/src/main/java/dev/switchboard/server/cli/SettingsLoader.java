@@ -160,7 +160,7 @@ public final class SettingsLoader {
       String adminHost = value(known, Setting.ADMIN_HOST);
       if (listens) {
         requireLoopbackOrConsent(value(known, Setting.HOST), allowUnauthenticated, requireKeys);
-        if (adminPort != null && !isLoopback(adminHost)) {
+        if (adminPort != null && !ServerSettings.isLoopback(adminHost)) {
           throw new IllegalArgumentException(
               Setting.ADMIN_HOST.key
                   + " "
@@ -268,7 +268,7 @@ public final class SettingsLoader {
    */
   private static void requireLoopbackOrConsent(
       String host, boolean allowUnauthenticated, boolean requireKeys) {
-    if (allowUnauthenticated || requireKeys || isLoopback(host)) {
+    if (allowUnauthenticated || requireKeys || ServerSettings.isLoopback(host)) {
       return;
     }
     throw new IllegalArgumentException(
@@ -281,19 +281,6 @@ public final class SettingsLoader {
             + "=true so that every caller needs a gateway key, or set "
             + Setting.ALLOW_UNAUTHENTICATED.key
             + "=true if something in front of it (a proxy, a firewall) does the checking");
-  }
-
-  private static boolean isLoopback(String host) {
-    try {
-      for (java.net.InetAddress address : java.net.InetAddress.getAllByName(host)) {
-        if (!address.isLoopbackAddress()) {
-          return false;
-        }
-      }
-      return true;
-    } catch (java.net.UnknownHostException unknown) {
-      return false;
-    }
   }
 
   private static ObservabilitySettings observability(Map<Setting, String> known) {
