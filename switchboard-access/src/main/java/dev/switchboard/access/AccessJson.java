@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -16,8 +17,9 @@ import java.util.TreeSet;
  * {@code {"permissions":["completions"],"providers":["openai"],"models":null,…}} and {@code
  * {"requests_per_minute":60,"tokens_per_minute":null,"budget":{"cost_usd":"1.00","tokens":null,
  * "period":"month","alert_thresholds":["0.5","0.8"]}}}. Money is a string, so no digit is lost.
- * Reading is strict: a wrong type or an unknown permission or period is an {@link
- * IllegalArgumentException} naming the field.
+ * Reading is strict: an unknown field, a wrong type, an unknown permission or period, a value out
+ * of range is an {@link InvalidField} naming the field, so a typo never silently drops a limit. The
+ * admin API, the CLI and the store all read and write through here.
  */
 public final class AccessJson {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -35,23 +37,34 @@ public final class AccessJson {
     return node;
   }
 
+  /**
+   * Reads scopes; {@code permissions} is required ({@code []} for none), the other lists are {@code
+   * null} for any.
+   *
+   * @throws InvalidField naming the field that is missing, unknown or of the wrong kind
+   */
   public static KeyScopes scopes(JsonNode node) {
-    if (node == null || !node.isObject()) {
-      throw new IllegalArgumentException("scopes must be an object");
+    fields(node, "scopes", "permissions", "providers", "models", "configs", "virtual_keys");
+    Set<String> permissionNames = names(node, "scopes.permissions");
+    if (permissionNames == null) {
+      throw new InvalidField(
+          "scopes.permissions", "scopes.permissions is required (a list; [] for none).");
     }
-    Set<String> permissionNames = names(node, "permissions");
     Set<Permission> permissions = new LinkedHashSet<>();
-    if (permissionNames != null) {
-      for (String name : permissionNames) {
+    for (String name : permissionNames) {
+      try {
         permissions.add(Permission.of(name));
+      } catch (IllegalArgumentException unknown) {
+        throw new InvalidField(
+            "scopes.permissions", "scopes.permissions: unknown permission '" + name + "'.");
       }
     }
     return new KeyScopes(
         permissions,
-        names(node, "providers"),
-        names(node, "models"),
-        names(node, "configs"),
-        names(node, "virtual_keys"));
+        names(node, "scopes.providers"),
+        names(node, "scopes.models"),
+        names(node, "scopes.configs"),
+        names(node, "scopes.virtual_keys"));
   }
 
   public static ObjectNode limits(Limits limits) {
@@ -76,43 +89,99 @@ public final class AccessJson {
     return node;
   }
 
+  /**
+   * Reads limits; {@code null} is {@link Limits#NONE}.
+   *
+   * @throws InvalidField naming the field that is unknown, of the wrong kind or out of range
+   */
   public static Limits limits(JsonNode node) {
     if (node == null || node.isNull()) {
       return Limits.NONE;
     }
-    if (!node.isObject()) {
-      throw new IllegalArgumentException("limits must be an object");
+    fields(node, "limits", "requests_per_minute", "tokens_per_minute", "budget");
+    Budget budget = budget(node.get("budget"));
+    try {
+      return new Limits(
+          whole(node, "limits.requests_per_minute"),
+          whole(node, "limits.tokens_per_minute"),
+          budget);
+    } catch (InvalidField invalid) {
+      throw invalid;
+    } catch (IllegalArgumentException invalid) {
+      throw new InvalidField("limits", "limits: " + invalid.getMessage());
     }
-    Budget budget = null;
-    JsonNode b = node.get("budget");
-    if (b != null && !b.isNull()) {
-      if (!b.isObject()) {
-        throw new IllegalArgumentException("limits.budget must be an object");
-      }
-      List<BigDecimal> thresholds = new ArrayList<>();
-      JsonNode t = b.get("alert_thresholds");
-      if (t != null && !t.isNull()) {
-        if (!t.isArray()) {
-          throw new IllegalArgumentException("limits.budget.alert_thresholds must be an array");
-        }
-        for (JsonNode each : t) {
-          thresholds.add(decimal(each, "limits.budget.alert_thresholds"));
-        }
-      }
-      JsonNode period = b.get("period");
-      budget =
-          new Budget(
-              b.hasNonNull("cost_usd")
-                  ? decimal(b.get("cost_usd"), "limits.budget.cost_usd")
-                  : null,
-              whole(b, "tokens", "limits.budget.tokens"),
-              period == null || period.isNull() ? null : Period.of(period.asText()),
-              thresholds);
+  }
+
+  private static Budget budget(JsonNode node) {
+    String where = "limits.budget";
+    if (node == null || node.isNull()) {
+      return null;
     }
-    return new Limits(
-        whole(node, "requests_per_minute", "limits.requests_per_minute"),
-        whole(node, "tokens_per_minute", "limits.tokens_per_minute"),
-        budget);
+    fields(node, where, "cost_usd", "tokens", "period", "alert_thresholds");
+    Period period = null;
+    if (node.hasNonNull("period")) {
+      try {
+        period = Period.of(node.get("period").asText());
+      } catch (IllegalArgumentException unknown) {
+        throw new InvalidField(where + ".period", where + ".period: " + unknown.getMessage());
+      }
+    }
+    List<BigDecimal> thresholds = null;
+    JsonNode list = node.get("alert_thresholds");
+    if (list != null && !list.isNull()) {
+      if (!list.isArray()) {
+        throw new InvalidField(
+            where + ".alert_thresholds", where + ".alert_thresholds must be a list of fractions.");
+      }
+      thresholds = new ArrayList<>();
+      for (JsonNode item : list) {
+        thresholds.add(decimal(item, where + ".alert_thresholds"));
+      }
+    }
+    BigDecimal cost =
+        node.hasNonNull("cost_usd") ? decimal(node.get("cost_usd"), where + ".cost_usd") : null;
+    Long tokens = whole(node, where + ".tokens");
+    try {
+      return new Budget(cost, tokens, period, thresholds);
+    } catch (IllegalArgumentException invalid) {
+      throw new InvalidField(where, where + ": " + invalid.getMessage());
+    }
+  }
+
+  /**
+   * Checks that {@code node} is an object with only the {@code allowed} fields.
+   *
+   * @param where the object's path ({@code limits.budget}), or {@code null} for a request's body
+   * @throws InvalidField naming the unknown field, or {@code where} when it is not an object
+   */
+  public static void fields(JsonNode node, String where, String... allowed) {
+    if (node == null || !node.isObject()) {
+      throw new InvalidField(where, (where == null ? "body" : where) + " must be a JSON object.");
+    }
+    Set<String> known = Set.of(allowed);
+    for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
+      String name = names.next();
+      if (!known.contains(name)) {
+        String path = where == null ? name : where + "." + name;
+        throw new InvalidField(
+            path, "Unknown field '" + path + "'; expected one of " + new TreeSet<>(known) + ".");
+      }
+    }
+  }
+
+  /** A field of the JSON that is wrong: its path ({@code scopes.permissions}) and why. */
+  public static final class InvalidField extends IllegalArgumentException {
+    private final String field;
+
+    InvalidField(String field, String message) {
+      super(message);
+      this.field = field;
+    }
+
+    /** The field's path, or {@code null} for the whole body. */
+    public String field() {
+      return field;
+    }
   }
 
   private static void putNames(ObjectNode node, String field, Set<String> names) {
@@ -132,46 +201,47 @@ public final class AccessJson {
     }
   }
 
-  private static Set<String> names(JsonNode node, String field) {
-    JsonNode value = node.get(field);
-    if (value == null || value.isNull()) {
+  private static Set<String> names(JsonNode object, String path) {
+    JsonNode node = object.get(path.substring(path.lastIndexOf('.') + 1));
+    if (node == null || node.isNull()) {
       return null;
     }
-    if (!value.isArray()) {
-      throw new IllegalArgumentException("scopes." + field + " must be an array of strings");
+    if (!node.isArray()) {
+      throw new InvalidField(path, path + " must be a list of strings, or null for any.");
     }
-    Set<String> names = new LinkedHashSet<>();
-    for (JsonNode each : value) {
-      if (!each.isTextual()) {
-        throw new IllegalArgumentException("scopes." + field + " must be an array of strings");
+    Set<String> values = new LinkedHashSet<>();
+    for (JsonNode item : node) {
+      if (!item.isTextual()) {
+        throw new InvalidField(path, path + " must be a list of strings.");
       }
-      names.add(each.asText());
+      values.add(item.asText());
     }
-    return names;
+    return values;
   }
 
-  private static Long whole(JsonNode node, String field, String name) {
-    JsonNode value = node.get(field);
-    if (value == null || value.isNull()) {
+  private static Long whole(JsonNode object, String path) {
+    JsonNode node = object.get(path.substring(path.lastIndexOf('.') + 1));
+    if (node == null || node.isNull()) {
       return null;
     }
-    if (!value.canConvertToExactIntegral() || !value.canConvertToLong()) {
-      throw new IllegalArgumentException(name + " must be a whole number");
+    if (!node.canConvertToLong() || !node.isIntegralNumber()) {
+      throw new InvalidField(path, path + " must be a whole number or null.");
     }
-    return value.asLong();
+    return node.longValue();
   }
 
-  private static BigDecimal decimal(JsonNode value, String name) {
+  private static BigDecimal decimal(JsonNode node, String path) {
     try {
-      if (value.isNumber()) {
-        return value.decimalValue();
+      if (node.isNumber()) {
+        return node.decimalValue();
       }
-      if (value.isTextual()) {
-        return new BigDecimal(value.asText());
+      if (node.isTextual()) {
+        return new BigDecimal(node.asText().strip());
       }
-    } catch (NumberFormatException e) {
+    } catch (NumberFormatException notANumber) {
       // answered below
     }
-    throw new IllegalArgumentException(name + " must be a decimal number");
+    throw new InvalidField(
+        path, path + " must be a decimal number (a string such as \"1.00\", or a number).");
   }
 }

@@ -27,5 +27,12 @@ public record Budget(
     }
     period = period == null ? Period.MONTH : period;
     alertThresholds = alertThresholds == null ? List.of() : List.copyOf(alertThresholds);
+    for (BigDecimal threshold : alertThresholds) {
+      if (threshold.signum() <= 0 || threshold.compareTo(BigDecimal.ONE) > 0) {
+        throw new IllegalArgumentException(
+            "each alert threshold is a fraction above 0 and at most 1, not "
+                + threshold.toPlainString());
+      }
+    }
   }
 }

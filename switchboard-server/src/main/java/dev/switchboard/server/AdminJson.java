@@ -5,11 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.access.AccessJson;
-import dev.switchboard.access.Budget;
 import dev.switchboard.access.KeyScopes;
 import dev.switchboard.access.Limits;
-import dev.switchboard.access.Period;
-import dev.switchboard.access.Permission;
 import dev.switchboard.access.Subject;
 import dev.switchboard.access.admin.AccessAdmin;
 import dev.switchboard.access.limits.Limiter;
@@ -17,14 +14,9 @@ import dev.switchboard.engine.errors.InvalidRequestException;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -44,53 +36,53 @@ final class AdminJson {
   record WorkspaceRequest(String id, String name, Limits limits) {}
 
   static WorkspaceRequest workspaceRequest(JsonNode body) {
-    object(body, "body", "id", "name", "limits");
+    object(body, null, "id", "name", "limits");
     return new WorkspaceRequest(
-        requiredText(body, "id"), text(body, "name"), limits(body.get("limits"), "limits"));
+        requiredText(body, "id"), text(body, "name"), limits(body.get("limits")));
   }
 
   /** The {@code limits} of a {@code PATCH} body ({@code {"limits": {...}}}). */
   static Limits limitsUpdate(JsonNode body) {
-    object(body, "body", "limits");
+    object(body, null, "limits");
     if (!body.has("limits")) {
       throw new InvalidRequestException("limits is required.", "limits", null);
     }
-    Limits limits = limits(body.get("limits"), "limits");
+    Limits limits = limits(body.get("limits"));
     return limits == null ? Limits.NONE : limits;
   }
 
   static AccessAdmin.KeyRequest keyRequest(JsonNode body) {
-    object(body, "body", "workspace", "name", "scopes", "limits", "expires_at");
+    object(body, null, "workspace", "name", "scopes", "limits", "expires_at");
     return new AccessAdmin.KeyRequest(
         text(body, "workspace"),
         text(body, "name"),
         scopes(body.get("scopes")),
-        limits(body.get("limits"), "limits"),
+        limits(body.get("limits")),
         instant(body, "expires_at"));
   }
 
   static AccessAdmin.KeyUpdate keyUpdate(JsonNode body) {
-    object(body, "body", "name", "scopes", "limits", "expires_at");
+    object(body, null, "name", "scopes", "limits", "expires_at");
     return new AccessAdmin.KeyUpdate(
         text(body, "name"),
         scopes(body.get("scopes")),
-        limits(body.get("limits"), "limits"),
+        limits(body.get("limits")),
         instant(body, "expires_at"));
   }
 
   static AccessAdmin.VirtualKeyRequest virtualKeyRequest(JsonNode body) {
-    object(body, "body", "workspace", "slug", "provider", "credentials", "limits");
+    object(body, null, "workspace", "slug", "provider", "credentials", "limits");
     return new AccessAdmin.VirtualKeyRequest(
         text(body, "workspace"),
         requiredText(body, "slug"),
         requiredText(body, "provider"),
         credentials(body.get("credentials")),
-        limits(body.get("limits"), "limits"));
+        limits(body.get("limits")));
   }
 
   /** The body of a virtual key's rotation: {@code {"credentials": {...}}}. */
   static Map<String, String> rotation(JsonNode body) {
-    object(body, "body", "credentials");
+    object(body, null, "credentials");
     return credentials(body.get("credentials"));
   }
 
@@ -141,129 +133,23 @@ final class AdminJson {
   }
 
   private static KeyScopes scopes(JsonNode node) {
-    if (node == null || node.isNull()) {
-      return null;
-    }
-    object(node, "scopes", "permissions", "providers", "models", "configs", "virtual_keys");
-    Set<String> permissionNames = strings(node.get("permissions"), "scopes.permissions");
-    if (permissionNames == null) {
-      throw new InvalidRequestException(
-          "scopes.permissions is required (a list; [] for none).", "scopes.permissions", null);
-    }
-    Set<Permission> permissions = new LinkedHashSet<>();
-    for (String name : permissionNames) {
-      try {
-        permissions.add(Permission.of(name));
-      } catch (IllegalArgumentException unknown) {
-        throw new InvalidRequestException(
-            "scopes.permissions: unknown permission '" + name + "'.", "scopes.permissions", null);
-      }
-    }
-    return new KeyScopes(
-        permissions,
-        strings(node.get("providers"), "scopes.providers"),
-        strings(node.get("models"), "scopes.models"),
-        strings(node.get("configs"), "scopes.configs"),
-        strings(node.get("virtual_keys"), "scopes.virtual_keys"));
-  }
-
-  private static Limits limits(JsonNode node, String where) {
-    if (node == null || node.isNull()) {
-      return null;
-    }
-    object(node, where, "requests_per_minute", "tokens_per_minute", "budget");
     try {
-      return new Limits(
-          whole(node, "requests_per_minute", where),
-          whole(node, "tokens_per_minute", where),
-          budget(node.get("budget"), where + ".budget"));
-    } catch (IllegalArgumentException invalid) {
-      throw new InvalidRequestException(where + ": " + invalid.getMessage(), where, null);
+      return node == null || node.isNull() ? null : AccessJson.scopes(node);
+    } catch (AccessJson.InvalidField invalid) {
+      throw invalid(invalid);
     }
   }
 
-  private static Budget budget(JsonNode node, String where) {
-    if (node == null || node.isNull()) {
-      return null;
-    }
-    object(node, where, "cost_usd", "tokens", "period", "alert_thresholds");
-    Period period = null;
-    if (node.hasNonNull("period")) {
-      try {
-        period = Period.of(node.get("period").asText());
-      } catch (IllegalArgumentException unknown) {
-        throw new InvalidRequestException(
-            where + ".period: " + unknown.getMessage(), where + ".period", null);
-      }
-    }
-    List<BigDecimal> thresholds = null;
-    JsonNode list = node.get("alert_thresholds");
-    if (list != null && !list.isNull()) {
-      if (!list.isArray()) {
-        throw new InvalidRequestException(
-            where + ".alert_thresholds must be a list of fractions.",
-            where + ".alert_thresholds",
-            null);
-      }
-      thresholds = new ArrayList<>();
-      for (JsonNode item : list) {
-        BigDecimal fraction = decimal(item, where + ".alert_thresholds");
-        if (fraction.signum() <= 0 || fraction.compareTo(BigDecimal.ONE) > 0) {
-          throw new InvalidRequestException(
-              where + ".alert_thresholds: each is a fraction above 0 and at most 1.",
-              where + ".alert_thresholds",
-              null);
-        }
-        thresholds.add(fraction);
-      }
-    }
-    BigDecimal cost = node.hasNonNull("cost_usd") ? decimal(node.get("cost_usd"), where) : null;
-    return new Budget(cost, whole(node, "tokens", where), period, thresholds);
-  }
-
-  private static BigDecimal decimal(JsonNode node, String where) {
+  private static Limits limits(JsonNode node) {
     try {
-      if (node.isNumber()) {
-        return node.decimalValue();
-      }
-      if (node.isTextual()) {
-        return new BigDecimal(node.asText().strip());
-      }
-    } catch (NumberFormatException notANumber) {
-      // answered below
+      return node == null || node.isNull() ? null : AccessJson.limits(node);
+    } catch (AccessJson.InvalidField invalid) {
+      throw invalid(invalid);
     }
-    throw new InvalidRequestException(
-        where + " must be a decimal number (a string such as \"1.00\", or a number).", where, null);
   }
 
-  private static Long whole(JsonNode object, String field, String where) {
-    JsonNode node = object.get(field);
-    if (node == null || node.isNull()) {
-      return null;
-    }
-    if (!node.canConvertToLong() || !node.isIntegralNumber()) {
-      throw new InvalidRequestException(
-          where + "." + field + " must be a whole number or null.", where + "." + field, null);
-    }
-    return node.longValue();
-  }
-
-  private static Set<String> strings(JsonNode node, String where) {
-    if (node == null || node.isNull()) {
-      return null;
-    }
-    if (!node.isArray()) {
-      throw new InvalidRequestException(
-          where + " must be a list of strings, or null for any.", where, null);
-    }
-    Set<String> values = new LinkedHashSet<>();
-    for (JsonNode item : node) {
-      if (!item.isTextual()) {
-        throw new InvalidRequestException(where + " must be a list of strings.", where, null);
-      }
-      values.add(item.asText());
-    }
-    return values;
+  private static InvalidRequestException invalid(AccessJson.InvalidField invalid) {
+    return new InvalidRequestException(invalid.getMessage(), invalid.field(), null);
   }
 
   private static String text(JsonNode object, String field) {
@@ -299,20 +185,12 @@ final class AdminJson {
   }
 
   /** Checks that {@code node} is an object with no field but {@code allowed}. */
+  /** A body ({@code where} {@code null}) or a part of one with only the {@code allowed} fields. */
   private static void object(JsonNode node, String where, String... allowed) {
-    if (node == null || !node.isObject()) {
-      throw new InvalidRequestException(where + " must be a JSON object.", null, null);
-    }
-    Set<String> known = Set.of(allowed);
-    for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
-      String name = names.next();
-      if (!known.contains(name)) {
-        String path = where.equals("body") ? name : where + "." + name;
-        throw new InvalidRequestException(
-            "Unknown field '" + path + "'; expected one of " + new TreeSet<>(known) + ".",
-            path,
-            null);
-      }
+    try {
+      AccessJson.fields(node, where, allowed);
+    } catch (AccessJson.InvalidField invalid) {
+      throw invalid(invalid);
     }
   }
 

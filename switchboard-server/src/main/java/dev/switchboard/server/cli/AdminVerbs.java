@@ -3,15 +3,19 @@ package dev.switchboard.server.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.access.AccessJson;
+import dev.switchboard.access.Budget;
+import dev.switchboard.access.Limits;
+import dev.switchboard.access.Period;
 import java.math.BigDecimal;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -340,44 +344,42 @@ final class AdminVerbs {
     if (!any && !unlimited) {
       return null;
     }
-    ObjectNode limits = JSON.objectNode();
-    limits.put("requests_per_minute", arguments.whole("rpm"));
-    limits.put("tokens_per_minute", arguments.whole("tpm"));
     String costUsd = arguments.optional("budget-usd");
     Long tokens = arguments.whole("budget-tokens");
-    if (costUsd == null && tokens == null) {
-      if (arguments.has("period") || arguments.has("alert-at")) {
+    boolean budgeted = costUsd != null || tokens != null;
+    if (!budgeted && (arguments.has("period") || arguments.has("alert-at"))) {
+      throw new AdminUsageException("--period and --alert-at need --budget-usd or --budget-tokens");
+    }
+    Period period = null;
+    if (arguments.has("period")) {
+      try {
+        period = Period.of(arguments.optional("period"));
+      } catch (IllegalArgumentException unknown) {
         throw new AdminUsageException(
-            "--period and --alert-at need --budget-usd or --budget-tokens");
+            "--period must be day, week, month or never, not '"
+                + arguments.optional("period")
+                + "'");
       }
-      limits.putNull("budget");
-      return limits;
     }
-    ObjectNode budget = limits.putObject("budget");
-    if (costUsd == null) {
-      budget.putNull("cost_usd");
-    } else {
-      // Money travels as a string, so no binary fraction ever rounds it.
-      budget.put("cost_usd", decimal("budget-usd", costUsd).toPlainString());
-    }
-    budget.put("tokens", tokens);
-    String period = arguments.optional("period");
-    if (period != null && !Set.of("day", "week", "month", "never").contains(period)) {
-      throw new AdminUsageException(
-          "--period must be day, week, month or never, not '" + period + "'");
-    }
-    budget.put("period", period == null ? "month" : period);
-    ArrayNode thresholds = budget.putArray("alert_thresholds");
+    List<BigDecimal> thresholds = new ArrayList<>();
     List<String> alertAt = arguments.list("alert-at");
     for (String fraction : alertAt == null ? List.<String>of() : alertAt) {
-      BigDecimal value = decimal("alert-at", fraction);
-      if (value.signum() <= 0 || value.compareTo(BigDecimal.ONE) > 0) {
-        throw new AdminUsageException(
-            "--alert-at fractions must be above 0 and at most 1, not " + fraction);
-      }
-      thresholds.add(value);
+      thresholds.add(decimal("alert-at", fraction));
     }
-    return limits;
+    try {
+      Budget budget =
+          budgeted
+              ? new Budget(
+                  costUsd == null ? null : decimal("budget-usd", costUsd),
+                  tokens,
+                  period,
+                  thresholds)
+              : null;
+      // Written as the store keeps it: money as a string, so no binary fraction rounds it.
+      return AccessJson.limits(new Limits(arguments.whole("rpm"), arguments.whole("tpm"), budget));
+    } catch (IllegalArgumentException invalid) {
+      throw new AdminUsageException(invalid.getMessage());
+    }
   }
 
   /**

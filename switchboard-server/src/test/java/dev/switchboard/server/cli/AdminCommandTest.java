@@ -165,7 +165,7 @@ class AdminCommandTest {
                            "configs":null,"virtual_keys":null},
                  "limits":{"requests_per_minute":60,"tokens_per_minute":null,
                            "budget":{"cost_usd":"1.00","tokens":null,"period":"month",
-                                     "alert_thresholds":[0.5,0.8]}}}
+                                     "alert_thresholds":["0.5","0.8"]}}}
                 """,
                 JsonNode.class));
     // The answer, indented, and the money still a string.
