@@ -70,12 +70,7 @@ final class ErrorResponses {
       }
       case AccessDeniedException denied -> {
         ErrorResponse answer =
-            gateway(
-                denied.status(),
-                denied.getMessage(),
-                denied.status() == 401 ? "authentication_error" : "permission_error",
-                null,
-                denied.code());
+            gateway(denied.status(), denied.getMessage(), denied.type(), null, denied.code());
         yield denied.status() == 401
             ? answer.withHeader("www-authenticate", "Bearer realm=\"" + AdminToken.REALM + "\"")
             : answer;
@@ -88,12 +83,7 @@ final class ErrorResponses {
       }
       case LimitExceededException limit -> {
         ErrorResponse answer =
-            gateway(
-                limit.status(),
-                limit.getMessage(),
-                limit.status() == 429 ? "rate_limit_error" : "budget_exceeded",
-                null,
-                limit.code());
+            gateway(limit.status(), limit.getMessage(), limit.type(), null, limit.code());
         Map<String, String> headers = new java.util.LinkedHashMap<>(answer.headers());
         headers.putAll(limit.headers());
         if (limit.retryAfter() != null) {

@@ -99,7 +99,7 @@ public final class GatewayCallException extends RuntimeException {
           new GatewayCallException(
               denied.status(),
               denied.getMessage(),
-              denied.status() == 401 ? "authentication_error" : "permission_error",
+              denied.type(),
               denied.code(),
               null,
               facts,
@@ -107,13 +107,7 @@ public final class GatewayCallException extends RuntimeException {
       case GatewayUnavailableException unavailable -> own(unavailable, "api_error", null, facts);
       case LimitExceededException limit ->
           new GatewayCallException(
-              limit.status(),
-              limit.getMessage(),
-              limit.status() == 429 ? "rate_limit_error" : "budget_exceeded",
-              limit.code(),
-              null,
-              facts,
-              error);
+              limit.status(), limit.getMessage(), limit.type(), limit.code(), null, facts, error);
     };
   }
 

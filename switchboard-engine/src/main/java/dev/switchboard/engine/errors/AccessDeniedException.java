@@ -31,6 +31,11 @@ public final class AccessDeniedException extends GatewayException {
     return code;
   }
 
+  /** The error's {@code type}: {@code authentication_error} (401) or {@code permission_error}. */
+  public String type() {
+    return status == 401 ? "authentication_error" : "permission_error";
+  }
+
   @Override
   public int status() {
     return status;

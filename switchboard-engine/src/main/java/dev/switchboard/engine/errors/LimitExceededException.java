@@ -58,6 +58,11 @@ public final class LimitExceededException extends GatewayException {
     return code;
   }
 
+  /** The error's {@code type}: {@code rate_limit_error} (429) or {@code budget_exceeded} (412). */
+  public String type() {
+    return status() == 429 ? "rate_limit_error" : "budget_exceeded";
+  }
+
   /** How long until the request could be let through, or {@code null} when not known. */
   public Duration retryAfter() {
     return retryAfter;
