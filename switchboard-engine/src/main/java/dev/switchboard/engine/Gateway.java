@@ -121,8 +121,7 @@ public final class Gateway implements AutoCloseable {
             settings.providerBaseUrls().get(VertexProvider.NAME),
             upstream,
             settings.requestTimeout(),
-            builder.clock,
-            guard.trustedHosts()));
+            builder.clock));
     all.add(new MockProvider(builder.clock));
     all.add(
         new CohereProvider(

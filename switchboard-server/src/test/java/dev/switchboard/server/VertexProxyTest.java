@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpServer;
 import dev.switchboard.testkit.AnthropicReply;
 import dev.switchboard.testkit.FakeVertex;
 import dev.switchboard.testkit.Fault;
 import dev.switchboard.testkit.GeminiReply;
 import dev.switchboard.testkit.RecordedRequest;
 import dev.switchboard.wire.WireJson;
+import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -325,6 +327,47 @@ class VertexProxyTest {
 
     assertThat(response.statusCode()).isEqualTo(400);
     assertThat(json(response).at("/error/message").asText()).contains("token_uri");
+  }
+
+  @Test
+  void aTokenEndpointsRedirectIsNeverFollowed() throws Exception {
+    // The token endpoint is on a trusted host and answers 302 to another host; the signed
+    // assertion must not be delivered there (it was, through Google's own HTTP transport).
+    List<String> delivered = new java.util.concurrent.CopyOnWriteArrayList<>();
+    HttpServer sink = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    sink.createContext(
+        "/",
+        exchange -> {
+          delivered.add(new String(exchange.getRequestBody().readAllBytes()));
+          exchange.sendResponseHeaders(500, -1);
+          exchange.close();
+        });
+    HttpServer redirector = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    redirector.createContext(
+        "/",
+        exchange -> {
+          exchange.getRequestBody().readAllBytes();
+          exchange
+              .getResponseHeaders()
+              .add("location", "http://localhost:" + sink.getAddress().getPort() + "/token");
+          exchange.sendResponseHeaders(302, -1);
+          exchange.close();
+        });
+    sink.start();
+    redirector.start();
+    try {
+      ObjectNode account = (ObjectNode) WireJson.tree(serviceAccount);
+      account.put("token_uri", "http://127.0.0.1:" + redirector.getAddress().getPort() + "/token");
+
+      var response = chat(HELLO, headers(account.toString()));
+
+      assertThat(response.statusCode()).as(response.body()).isEqualTo(401);
+      assertThat(json(response).at("/error/message").asText()).contains("access token");
+      assertThat(delivered).isEmpty();
+    } finally {
+      redirector.stop(0);
+      sink.stop(0);
+    }
   }
 
   @Test

@@ -11,6 +11,7 @@ import com.google.auth.oauth2.GoogleCredentials;
 import com.google.auth.oauth2.ServiceAccountCredentials;
 import dev.switchboard.engine.errors.InvalidRequestException;
 import dev.switchboard.engine.errors.ProviderErrorException;
+import dev.switchboard.engine.outbound.UpstreamClient;
 import dev.switchboard.wire.WireFormatException;
 import dev.switchboard.wire.WireJson;
 import java.io.ByteArrayInputStream;
@@ -20,6 +21,7 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -32,9 +34,10 @@ import java.util.Set;
  * before it expires. One credentials object per service account, in a bounded cache keyed by the
  * SHA-256 of the JSON, so a token is minted once and reused by every request with that key.
  *
- * <p>The library calls {@code token_uri} with its own HTTP transport, outside the gateway's {@code
- * UpstreamClient} and its outbound guard; so {@code token_uri} must be Google's ({@value
- * #GOOGLE_TOKEN_URI}) or on a host in the gateway's trusted hosts, or the request is refused.
+ * <p>The library calls {@code token_uri} through {@link TokenEndpointTransport}: the gateway's
+ * {@code UpstreamClient} with its outbound guard, pinned to that one URI, so a redirect is never
+ * followed. {@code token_uri} must be Google's ({@value #GOOGLE_TOKEN_URI}) or on a host in the
+ * gateway's trusted hosts, or the request is refused.
  *
  * <p>The JSON, the key and the tokens are secrets: never logged, never in an error message.
  */
@@ -43,16 +46,22 @@ final class VertexAccessTokens {
   static final String GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token";
   private static final String OPTION = "vertex_service_account_json";
 
+  private final UpstreamClient client;
+  private final Duration timeout;
   private final Set<String> trustedHosts;
   private final Cache<String, GoogleCredentials> credentials;
 
   /**
-   * @param trustedHosts the hosts a {@code token_uri} other than Google's may name
+   * @param client the token calls go through it; its guard's trusted hosts are the hosts a {@code
+   *     token_uri} other than Google's may name
+   * @param timeout the time a token call may take
    * @param maxServiceAccounts how many service accounts' credentials are kept at most
    */
-  VertexAccessTokens(Set<String> trustedHosts, int maxServiceAccounts) {
+  VertexAccessTokens(UpstreamClient client, Duration timeout, int maxServiceAccounts) {
+    this.client = client;
+    this.timeout = timeout;
     this.trustedHosts =
-        trustedHosts.stream()
+        client.guard().trustedHosts().stream()
             .map(h -> h.toLowerCase(Locale.ROOT))
             .collect(java.util.stream.Collectors.toUnmodifiableSet());
     this.credentials = Caffeine.newBuilder().maximumSize(maxServiceAccounts).build();
@@ -90,9 +99,9 @@ final class VertexAccessTokens {
    */
   String token(String serviceAccountJson) {
     JsonNode json = parse(serviceAccountJson);
-    checkTokenUri(json.path("token_uri"));
+    URI tokenUri = checkTokenUri(json.path("token_uri"));
     GoogleCredentials scoped =
-        credentials.get(digest(serviceAccountJson), key -> load(serviceAccountJson));
+        credentials.get(digest(serviceAccountJson), key -> load(serviceAccountJson, tokenUri));
     try {
       scoped.refreshIfExpired();
       AccessToken token = scoped.getAccessToken();
@@ -113,10 +122,12 @@ final class VertexAccessTokens {
     }
   }
 
-  private static GoogleCredentials load(String serviceAccountJson) {
+  private GoogleCredentials load(String serviceAccountJson, URI tokenUri) {
+    TokenEndpointTransport transport = new TokenEndpointTransport(client, tokenUri, timeout);
     try {
       return ServiceAccountCredentials.fromStream(
-              new ByteArrayInputStream(serviceAccountJson.getBytes(StandardCharsets.UTF_8)))
+              new ByteArrayInputStream(serviceAccountJson.getBytes(StandardCharsets.UTF_8)),
+              () -> transport)
           .createScoped(List.of(SCOPE));
     } catch (IOException | RuntimeException e) {
       // The library's message may quote the key: it is not passed on.
@@ -127,13 +138,14 @@ final class VertexAccessTokens {
     }
   }
 
-  private void checkTokenUri(JsonNode tokenUri) {
+  /** The token endpoint the key names, if it is allowed: Google's, or on a trusted host. */
+  private URI checkTokenUri(JsonNode tokenUri) {
     if (tokenUri.isMissingNode() || tokenUri.isNull()) {
-      return; // the library's default, Google's endpoint
+      return URI.create(GOOGLE_TOKEN_URI); // the library's default
     }
     String uri = tokenUri.asText();
     if (uri.equals(GOOGLE_TOKEN_URI)) {
-      return;
+      return URI.create(uri);
     }
     try {
       URI parsed = new URI(uri);
@@ -141,7 +153,7 @@ final class VertexAccessTokens {
       if ((scheme.equals("https") || scheme.equals("http"))
           && parsed.getHost() != null
           && trustedHosts.contains(parsed.getHost().toLowerCase(Locale.ROOT))) {
-        return;
+        return parsed;
       }
     } catch (URISyntaxException e) {
       // refused below

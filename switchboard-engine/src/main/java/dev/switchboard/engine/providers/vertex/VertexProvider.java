@@ -69,17 +69,11 @@ public final class VertexProvider implements Provider {
   /**
    * @param baseUrl an origin that replaces {@code https://{region}-aiplatform.googleapis.com} (a
    *     test fake, a private endpoint), or {@code null}
-   * @param trustedHosts hosts a service account's {@code token_uri} may name besides Google's
    */
-  public VertexProvider(
-      URI baseUrl,
-      UpstreamClient client,
-      Duration defaultTimeout,
-      Clock clock,
-      Set<String> trustedHosts) {
+  public VertexProvider(URI baseUrl, UpstreamClient client, Duration defaultTimeout, Clock clock) {
     this.baseUrl = baseUrl;
     this.api = new GeminiApi(NAME, client, defaultTimeout, clock);
-    this.tokens = new VertexAccessTokens(trustedHosts, 256);
+    this.tokens = new VertexAccessTokens(client, defaultTimeout, 256);
   }
 
   @Override

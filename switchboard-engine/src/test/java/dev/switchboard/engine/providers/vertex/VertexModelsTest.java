@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.switchboard.engine.errors.InvalidRequestException;
+import dev.switchboard.engine.outbound.OutboundGuard;
+import dev.switchboard.engine.outbound.UpstreamClient;
 import dev.switchboard.engine.providers.Target;
 import dev.switchboard.wire.ChatRequest;
 import dev.switchboard.wire.WireJson;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -50,7 +53,10 @@ class VertexModelsTest {
 
   @Test
   void aServiceAccountMustBeOneAndItsTokenUriTrusted() {
-    VertexAccessTokens tokens = new VertexAccessTokens(Set.of("127.0.0.1"), 4);
+    UpstreamClient client =
+        new UpstreamClient(
+            new OutboundGuard(Set.of("127.0.0.1")), Duration.ofSeconds(1), Duration.ofSeconds(1));
+    VertexAccessTokens tokens = new VertexAccessTokens(client, Duration.ofSeconds(1), 4);
 
     assertThatThrownBy(() -> tokens.token("{\"type\":\"authorized_user\"}"))
         .isInstanceOf(InvalidRequestException.class)
