@@ -176,6 +176,34 @@ class RequestLogRecordsTest {
   }
 
   @Test
+  void loggedBodiesNeverShowACredentialFromAConfigWhereverItCameFrom() {
+    // Each target's credentials, from a config as much as from a header: a user who pasted them
+    // into a prompt whose body is logged still finds them redacted in the request log.
+    String configKey = "sk-config-key-" + java.util.UUID.randomUUID();
+    String fallbackKey = "sk-fallback-key-" + java.util.UUID.randomUUID();
+    String forwarded = "forwarded-secret-" + java.util.UUID.randomUUID();
+    openai.enqueue(Fault.status(500));
+    String config =
+        "{\"strategy\":{\"mode\":\"fallback\"},\"log_bodies\":true,\"targets\":["
+            + target(openai, "").replace("sk-test", configKey)
+            + ","
+            + target(openai, ",\"forward_headers\":[\"x-upstream-auth\"]")
+                .replace("sk-test", fallbackKey)
+            + "]}";
+    String pasted =
+        CHAT.replace("hello there", "keys " + configKey + " " + fallbackKey + " " + forwarded);
+
+    var response = chat("t-redacted", config, pasted, "x-upstream-auth", "Bearer " + forwarded);
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    JsonNode record = LogsApi.awaitRecord(gateway, "t-redacted");
+    String logged = record.toString();
+    assertThat(record.path("request_body").asText()).contains("keys [REDACTED]");
+    assertThat(logged).doesNotContain(configKey).doesNotContain(fallbackKey);
+    assertThat(logged).doesNotContain(forwarded);
+  }
+
+  @Test
   void aRetryIsRecordedAsTwoAttemptsOfOneTargetWithTheWaitBetween() {
     openai.enqueue(Fault.status(503));
     var response =

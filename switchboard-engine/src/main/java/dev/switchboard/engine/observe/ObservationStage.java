@@ -22,6 +22,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -238,8 +239,8 @@ public final class ObservationStage implements Stage {
         options.metadata(),
         verdict,
         attempts,
-        bodies ? redacted(requestBody(asked), options) : null,
-        bodies ? redacted(answer.body(), options) : null);
+        bodies ? redacted(requestBody(asked), exchange) : null,
+        bodies ? redacted(answer.body(), exchange) : null);
   }
 
   private static String method(Operation operation) {
@@ -285,23 +286,32 @@ public final class ObservationStage implements Stage {
   }
 
   /**
-   * A body fit for the log: the request's own credentials replaced, should the client have put them
-   * in it, and cut at {@link #MAX_BODY_CHARS}.
+   * A body fit for the log: every credential of the request replaced, should it appear in it (the
+   * client's headers, and each target's key, secret options and forwarded credentials, whether they
+   * came from a header, a config or a virtual key), and cut at {@link #MAX_BODY_CHARS}.
    */
-  private static String redacted(String body, RequestOptions options) {
+  private static String redacted(String body, Exchange exchange) {
     if (body == null) {
       return null;
     }
+    RequestOptions options = exchange.options();
+    List<String> secrets = new ArrayList<>(exchange.credentialsUsed());
+    secrets.add(options.apiKey());
+    secrets.add(options.gatewayKey());
+    options
+        .providerOptions()
+        .forEach((name, value) -> {
+          if (dev.switchboard.engine.providers.ProviderOptions.SECRETS.contains(name)) {
+            secrets.add(value);
+          }
+        });
+    // Longest first, so a secret that contains another is replaced whole.
+    secrets.sort(
+        java.util.Comparator.comparingInt((String s) -> s == null ? 0 : s.length()).reversed());
     String text = body;
-    for (String secret : new String[] {options.apiKey(), options.gatewayKey()}) {
+    for (String secret : secrets) {
       if (secret != null && secret.length() >= 8) {
         text = text.replace(secret, "[REDACTED]");
-      }
-    }
-    for (Map.Entry<String, String> option : options.providerOptions().entrySet()) {
-      if (dev.switchboard.engine.providers.ProviderOptions.SECRETS.contains(option.getKey())
-          && option.getValue().length() >= 8) {
-        text = text.replace(option.getValue(), "[REDACTED]");
       }
     }
     return text.length() <= MAX_BODY_CHARS

@@ -33,6 +33,7 @@ public final class Exchange {
   private String apiKeyId;
   private final java.util.List<java.util.Map.Entry<String, String>> gatewayHeaders =
       new java.util.ArrayList<>();
+  private final java.util.Set<String> credentialsUsed = new java.util.LinkedHashSet<>();
 
   public Exchange(Operation operation, RequestOptions options) {
     this.operation = operation;
@@ -67,6 +68,15 @@ public final class Exchange {
   public void target(Target chosen, String path) {
     this.target = chosen;
     this.optionPath = path;
+    credentialsUsed.addAll(chosen.credentials());
+  }
+
+  /**
+   * Every credential of every target chosen so far, wherever it came from (a header, a config, a
+   * virtual key): what the request's record must never show.
+   */
+  public java.util.Set<String> credentialsUsed() {
+    return java.util.Collections.unmodifiableSet(credentialsUsed);
   }
 
   /** The chosen target's path in the config, or {@code null}. */

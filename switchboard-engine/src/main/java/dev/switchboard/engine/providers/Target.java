@@ -38,6 +38,46 @@ public record Target(
     return options.get(name);
   }
 
+  /**
+   * The secret values this target sends: its key, its secret {@link ProviderOptions} (with the
+   * private key inside a Vertex service account's JSON, which a body would quote JSON-escaped), and
+   * the values of forwarded headers (forwarding exists mostly to carry a custom host's own
+   * credential, under any name). What a log must redact; never shown.
+   */
+  public java.util.List<String> credentials() {
+    java.util.List<String> secrets = new java.util.ArrayList<>();
+    if (apiKey != null) {
+      secrets.add(apiKey);
+    }
+    options.forEach((name, value) -> {
+      if (ProviderOptions.SECRETS.contains(name)) {
+        secrets.add(value);
+      }
+    });
+    String account = options.get("vertex_service_account_json");
+    if (account != null) {
+      try {
+        String privateKey =
+            dev.switchboard.wire.WireJson.tree(account).path("private_key").asText("");
+        if (!privateKey.isEmpty()) {
+          secrets.add(privateKey);
+          String escaped = dev.switchboard.wire.WireJson.mapper().writeValueAsString(privateKey);
+          secrets.add(escaped.substring(1, escaped.length() - 1));
+        }
+      } catch (RuntimeException | com.fasterxml.jackson.core.JsonProcessingException unreadable) {
+        // not JSON: the whole value is redacted above
+      }
+    }
+    for (Map.Entry<String, String> header : forwardHeaders) {
+      secrets.add(header.getValue());
+      String value = header.getValue().strip();
+      if (value.regionMatches(true, 0, "Bearer ", 0, 7)) {
+        secrets.add(value.substring(7).strip());
+      }
+    }
+    return secrets;
+  }
+
   /** Secrets stay out of logs and error messages. */
   @Override
   public String toString() {
