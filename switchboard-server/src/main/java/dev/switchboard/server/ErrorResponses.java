@@ -11,6 +11,7 @@ import dev.switchboard.engine.errors.InvalidRequestException;
 import dev.switchboard.engine.errors.LimitExceededException;
 import dev.switchboard.engine.errors.PayloadTooLargeException;
 import dev.switchboard.engine.errors.ProviderErrorException;
+import dev.switchboard.engine.errors.RequestReadTimeoutException;
 import dev.switchboard.engine.errors.UpstreamFailureException;
 import dev.switchboard.engine.errors.UpstreamTimeoutException;
 import java.util.Map;
@@ -47,6 +48,8 @@ final class ErrorResponses {
           gateway(400, invalid.getMessage(), "invalid_request_error", invalid.param());
       case PayloadTooLargeException tooLarge ->
           gateway(413, tooLarge.getMessage(), "invalid_request_error", null);
+      case RequestReadTimeoutException slow ->
+          gateway(408, slow.getMessage(), "invalid_request_error", null);
       case UpstreamTimeoutException timeout ->
           gateway(408, timeout.getMessage(), "timeout_error", null);
       case UpstreamFailureException failure ->

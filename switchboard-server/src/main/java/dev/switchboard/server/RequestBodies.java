@@ -2,6 +2,7 @@ package dev.switchboard.server;
 
 import dev.switchboard.engine.errors.InvalidRequestException;
 import dev.switchboard.engine.errors.PayloadTooLargeException;
+import dev.switchboard.engine.errors.RequestReadTimeoutException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Locale;
@@ -29,6 +30,11 @@ final class RequestBodies {
       }
       return body;
     } catch (IOException e) {
+      for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+        if (cause instanceof java.util.concurrent.TimeoutException) {
+          throw new RequestReadTimeoutException(MinimumReadRate.BYTES_PER_SECOND);
+        }
+      }
       throw new InvalidRequestException("The request body could not be read.", null, e);
     }
   }

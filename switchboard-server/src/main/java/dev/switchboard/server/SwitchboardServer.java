@@ -69,22 +69,23 @@ public final class SwitchboardServer implements AutoCloseable {
     AdminToken adminToken = AdminToken.of(settings.adminToken());
     server.setHandler(
         new GracefulHandler(
-            new RouteGate(
-                adminToken,
-                access,
-                settings.adminPort() != null,
-                new ObservabilityHandler(
-                    observability,
-                    new AdminApiHandler(
-                        adminToken,
-                        access,
-                        new GatewayHandler(
-                            gateway,
-                            settings.maxBodyBytes(),
-                            () ->
-                                observability.requestLog() == null
-                                    ? null
-                                    : observability.requestLog().statistics()))))));
+            new MinimumReadRate(
+                new RouteGate(
+                    adminToken,
+                    access,
+                    settings.adminPort() != null,
+                    new ObservabilityHandler(
+                        observability,
+                        new AdminApiHandler(
+                            adminToken,
+                            access,
+                            new GatewayHandler(
+                                gateway,
+                                settings.maxBodyBytes(),
+                                () ->
+                                    observability.requestLog() == null
+                                        ? null
+                                        : observability.requestLog().statistics())))))));
     server.setErrorHandler(new JsonErrorHandler());
     server.setStopTimeout(settings.drainTimeout().toMillis());
     server.setStopAtShutdown(false);

@@ -47,6 +47,36 @@ class MockProviderOverHttpTest {
   }
 
   @Test
+  void aCountTheRequestControlsIsBoundedAsOpenAiBoundsIt() {
+    // n up to 2^31-1 built a 247 MB answer in memory; dimensions likewise.
+    for (String tooMany : new String[] {"2147483647", "129", "0", "-1"}) {
+      var response =
+          gateway.postJson(
+              "/v1/chat/completions",
+              HELLO.replace("}]}", "}],\"n\":" + tooMany + "}"),
+              "x-portkey-provider",
+              "mock");
+      assertThat(response.statusCode()).as(tooMany).isEqualTo(400);
+      assertThat(json(response).at("/error/param").asText()).isEqualTo("n");
+    }
+    var many =
+        gateway.postJson(
+            "/v1/chat/completions",
+            HELLO.replace("}]}", "}],\"n\":128}"),
+            "x-portkey-provider",
+            "mock");
+    assertThat(json(many).path("choices")).hasSize(128);
+    var wide =
+        gateway.postJson(
+            "/v1/embeddings",
+            "{\"model\":\"mock-embed\",\"input\":\"hi\",\"dimensions\":2147483647}",
+            "x-portkey-provider",
+            "mock");
+    assertThat(wide.statusCode()).isEqualTo(400);
+    assertThat(json(wide).at("/error/param").asText()).isEqualTo("dimensions");
+  }
+
+  @Test
   void isDeterministic() {
     var first = json(gateway.postJson("/v1/chat/completions", HELLO, "x-portkey-provider", "mock"));
     var second =

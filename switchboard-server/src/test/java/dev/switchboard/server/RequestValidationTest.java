@@ -77,6 +77,43 @@ class RequestValidationTest {
   }
 
   @Test
+  void aClientThatDribblesItsBodyIsCutOffWith408() throws Exception {
+    // One byte every 2 s: each byte restarts the idle timeout, so only a minimum data rate ends it.
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gateway.server.port())) {
+      socket.setSoTimeout(60_000);
+      var out = socket.getOutputStream();
+      out.write(
+          ("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                  + "Content-Type: application/json\r\nContent-Length: 1000\r\n"
+                  + "x-portkey-provider: mock\r\n\r\n")
+              .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      out.flush();
+      long started = System.nanoTime();
+      var in = socket.getInputStream();
+      Thread dribbler =
+          Thread.ofVirtual()
+              .start(() -> {
+                try {
+                  for (int i = 0; i < 30; i++) {
+                    out.write(' ');
+                    out.flush();
+                    Thread.sleep(2_000);
+                  }
+                } catch (java.io.IOException | InterruptedException cut) {
+                  // the gateway closed the connection: what this test waits for
+                }
+              });
+      String answer = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      long seconds = (System.nanoTime() - started) / 1_000_000_000L;
+      dribbler.interrupt();
+
+      assertThat(answer).startsWith("HTTP/1.1 408");
+      assertThat(answer).contains("\"invalid_request_error\"").contains("bytes a second");
+      assertThat(seconds).isLessThan(30);
+    }
+  }
+
+  @Test
   void refusesABodyOverTheLimitWith413() {
     String big =
         "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\""

@@ -10,6 +10,7 @@ import dev.switchboard.engine.errors.InvalidRequestException;
 import dev.switchboard.engine.errors.LimitExceededException;
 import dev.switchboard.engine.errors.PayloadTooLargeException;
 import dev.switchboard.engine.errors.ProviderErrorException;
+import dev.switchboard.engine.errors.RequestReadTimeoutException;
 import dev.switchboard.engine.errors.UpstreamFailureException;
 import dev.switchboard.engine.errors.UpstreamTimeoutException;
 
@@ -91,6 +92,7 @@ public final class GatewayCallException extends RuntimeException {
       case InvalidRequestException invalid ->
           own(invalid, "invalid_request_error", invalid.param(), facts);
       case PayloadTooLargeException tooLarge -> own(tooLarge, "invalid_request_error", null, facts);
+      case RequestReadTimeoutException slow -> own(slow, "invalid_request_error", null, facts);
       case UpstreamTimeoutException timeout -> own(timeout, "timeout_error", null, facts);
       case UpstreamFailureException failure -> own(failure, "upstream_error", null, facts);
       case CircuitOpenException open -> own(open, "upstream_error", null, facts);

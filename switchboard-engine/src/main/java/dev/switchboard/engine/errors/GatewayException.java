@@ -9,6 +9,7 @@ package dev.switchboard.engine.errors;
 public abstract sealed class GatewayException extends RuntimeException
     permits InvalidRequestException,
         PayloadTooLargeException,
+        RequestReadTimeoutException,
         ProviderErrorException,
         UpstreamTimeoutException,
         UpstreamFailureException,

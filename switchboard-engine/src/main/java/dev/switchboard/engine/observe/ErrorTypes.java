@@ -9,6 +9,7 @@ import dev.switchboard.engine.errors.InvalidRequestException;
 import dev.switchboard.engine.errors.LimitExceededException;
 import dev.switchboard.engine.errors.PayloadTooLargeException;
 import dev.switchboard.engine.errors.ProviderErrorException;
+import dev.switchboard.engine.errors.RequestReadTimeoutException;
 import dev.switchboard.engine.errors.UpstreamFailureException;
 import dev.switchboard.engine.errors.UpstreamTimeoutException;
 
@@ -29,6 +30,9 @@ public final class ErrorTypes {
   public static final String BUDGET_EXHAUSTED = "budget_exhausted";
   public static final String UNAVAILABLE = "unavailable";
 
+  /** The client sent its body slower than the gateway's minimum data rate. */
+  public static final String CLIENT_TOO_SLOW = "client_too_slow";
+
   /** The status of a request whose client went away before it was answered (nginx's). */
   public static final int CLIENT_CLOSED_STATUS = 499;
 
@@ -39,6 +43,7 @@ public final class ErrorTypes {
     return switch (error) {
       case InvalidRequestException invalid -> INVALID_REQUEST;
       case PayloadTooLargeException tooLarge -> PAYLOAD_TOO_LARGE;
+      case RequestReadTimeoutException slow -> CLIENT_TOO_SLOW;
       case ProviderErrorException provider ->
           provider.status() == 429 ? RATE_LIMITED : PROVIDER_ERROR;
       case UpstreamTimeoutException timeout -> TIMEOUT;

@@ -62,6 +62,17 @@ public final class MockProvider implements Provider {
   public static final String NAME = "mock";
   private static final int DEFAULT_DIMENSIONS = 16;
 
+  /**
+   * The most choices a request may ask for: OpenAI's own bound on {@code n}. The mock builds every
+   * choice in memory, so the bound keeps one request's answer small.
+   */
+  static final int MAX_CHOICES = 128;
+
+  /**
+   * The most dimensions an embedding may have: OpenAI's largest model's (text-embedding-3-large).
+   */
+  static final int MAX_DIMENSIONS = 3072;
+
   private final Clock clock;
 
   public MockProvider(Clock clock) {
@@ -81,7 +92,11 @@ public final class MockProvider implements Provider {
   @Override
   public Reply<ChatCompletion> chat(ChatRequest request, Target target) {
     Answer reply = answer(request);
-    int n = request.n() == null ? 1 : Math.max(1, request.n());
+    int n = request.n() == null ? 1 : request.n();
+    if (n < 1 || n > MAX_CHOICES) {
+      throw new InvalidRequestException(
+          "Invalid 'n': must be between 1 and " + MAX_CHOICES + ".", "n", null);
+    }
     List<ChatCompletion.Choice> choices = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       var message =
@@ -252,6 +267,12 @@ public final class MockProvider implements Provider {
       inputs.add(input.isTextual() ? input.asText() : input.toString());
     }
     int dimensions = request.dimensions() == null ? DEFAULT_DIMENSIONS : request.dimensions();
+    if (dimensions < 1 || dimensions > MAX_DIMENSIONS) {
+      throw new InvalidRequestException(
+          "Invalid 'dimensions': must be between 1 and " + MAX_DIMENSIONS + ".",
+          "dimensions",
+          null);
+    }
     boolean base64 = "base64".equals(request.encodingFormat());
     List<EmbeddingResponse.Embedding> data = new ArrayList<>();
     int words = 0;
