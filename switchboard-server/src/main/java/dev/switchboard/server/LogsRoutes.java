@@ -154,7 +154,8 @@ final class LogsRoutes {
     } catch (WireFormatException e) {
       throw new InvalidRequestException("Invalid JSON in request body: " + e.getMessage(), null, e);
     }
-    List<String> ids = feedback.save(body);
+    List<String> ids =
+        feedback.save(body, (String) request.getAttribute(RouteGate.FEEDBACK_WORKSPACE));
     ObjectNode answer = JsonNodeFactory.instance.objectNode();
     answer.put("status", "success");
     answer.put("message", "Feedback successfully saved");

@@ -133,6 +133,12 @@ final class RouteGate extends Handler.Wrapper {
         null);
   }
 
+  /**
+   * The request attribute naming the workspace of the key that sends feedback: its feedback counts
+   * for that workspace's requests only.
+   */
+  static final String FEEDBACK_WORKSPACE = "switchboard.feedback.workspace";
+
   /** Feedback needs a gateway key with {@code feedback}, or none where keys are not required. */
   private ErrorResponses.ErrorResponse feedback(Request request) {
     try {
@@ -140,6 +146,9 @@ final class RouteGate extends Handler.Wrapper {
       if (!caller.scopes().permissions().contains(Permission.FEEDBACK)) {
         throw AccessDeniedException.forbidden(
             "This gateway key may not send feedback (it lacks 'feedback').");
+      }
+      if (caller.workspace() != null) {
+        request.setAttribute(FEEDBACK_WORKSPACE, caller.workspace());
       }
       return null;
     } catch (AccessDeniedException denied) {

@@ -172,13 +172,14 @@ public final class Analytics {
   private Map<Key, double[]> feedback(Connection connection, AnalyticsQuery query, boolean bucketed)
       throws SQLException {
     List<Object> binds = new ArrayList<>();
-    String traces = "SELECT DISTINCT " + keys(query, bucketed, binds) + ", r.trace_id";
+    String traces = "SELECT DISTINCT " + keys(query, bucketed, binds) + ", r.trace_id, r.workspace";
     traces += from(query, binds);
     String sql =
         "SELECT t.bucket_start, t.cohort, COUNT(f.id), SUM(f.value * f.weight), SUM(f.weight)"
             + " FROM ("
             + traces
             + ") t JOIN feedback f ON f.trace_id = t.trace_id"
+            + " AND f.workspace IS NOT DISTINCT FROM t.workspace"
             + " GROUP BY t.bucket_start, t.cohort";
     Map<Key, double[]> found = new HashMap<>();
     try (PreparedStatement statement = connection.prepareStatement(sql)) {

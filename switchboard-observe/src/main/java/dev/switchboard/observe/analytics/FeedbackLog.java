@@ -42,6 +42,12 @@ public final class FeedbackLog {
     this.clock = clock;
   }
 
+  /**
+   * A trace as feedback names it: its id within a workspace ({@code null}: no workspace), so that
+   * one workspace's feedback never lands on another's requests that share a trace id.
+   */
+  record Trace(String traceId, String workspace) {}
+
   /** One validated feedback entry. */
   record Entry(String traceId, int value, double weight, JsonNode metadata) {}
 
@@ -51,7 +57,7 @@ public final class FeedbackLog {
    *
    * @throws dev.switchboard.engine.errors.InvalidRequestException naming the bad field
    */
-  public List<String> save(JsonNode body) throws SQLException {
+  public List<String> save(JsonNode body, String workspace) throws SQLException {
     List<Entry> entries = new ArrayList<>();
     if (body != null && body.isArray()) {
       if (body.isEmpty() || body.size() > MAX_ENTRIES) {
@@ -70,8 +76,8 @@ public final class FeedbackLog {
       connection.setAutoCommit(false);
       try (PreparedStatement insert =
           connection.prepareStatement(
-              "INSERT INTO feedback (id, trace_id, created_at_ms, value, weight, metadata)"
-                  + " VALUES (?, ?, ?, ?, ?, ?)")) {
+              "INSERT INTO feedback (id, trace_id, created_at_ms, value, weight, metadata,"
+                  + " workspace) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
         for (Entry entry : entries) {
           String id = UUID.randomUUID().toString();
           insert.setString(1, id);
@@ -84,6 +90,7 @@ public final class FeedbackLog {
           } else {
             insert.setString(6, WireJson.writeString(entry.metadata()));
           }
+          insert.setString(7, workspace);
           insert.addBatch();
           ids.add(id);
         }
@@ -147,15 +154,15 @@ public final class FeedbackLog {
   }
 
   /** The feedback on each of these traces, oldest first, by trace id. */
-  Map<String, ArrayNode> forTraces(Connection connection, List<String> traceIds)
+  Map<Trace, ArrayNode> forTraces(Connection connection, List<String> traceIds)
       throws SQLException {
-    Map<String, ArrayNode> byTrace = new HashMap<>();
+    Map<Trace, ArrayNode> byTrace = new HashMap<>();
     List<String> ids = traceIds.stream().filter(java.util.Objects::nonNull).toList();
     if (ids.isEmpty()) {
       return byTrace;
     }
     String sql =
-        "SELECT id, trace_id, created_at_ms, value, weight, metadata FROM feedback"
+        "SELECT id, trace_id, created_at_ms, value, weight, metadata, workspace FROM feedback"
             + " WHERE trace_id IN ("
             + "?, ".repeat(ids.size() - 1)
             + "?) ORDER BY created_at_ms, id";
@@ -176,7 +183,9 @@ public final class FeedbackLog {
               metadata == null ? JsonNodeFactory.instance.objectNode() : WireJson.tree(metadata));
           entry.put("created_at", Instant.ofEpochMilli(rows.getLong(3)).toString());
           byTrace
-              .computeIfAbsent(rows.getString(2), k -> JsonNodeFactory.instance.arrayNode())
+              .computeIfAbsent(
+                  new Trace(rows.getString(2), rows.getString(7)),
+                  k -> JsonNodeFactory.instance.arrayNode())
               .add(entry);
         }
       }

@@ -39,12 +39,15 @@ public final class LogSearch {
     boolean more;
     try (Connection connection = store.connection()) {
       more = page(connection, query.filter(), query.after(), query.limit(), records);
-      Map<String, ArrayNode> feedbackByTrace =
+      Map<FeedbackLog.Trace, ArrayNode> feedbackByTrace =
           feedback.forTraces(
               connection,
               records.stream().map(r -> r.path("trace_id").asText(null)).distinct().toList());
       for (ObjectNode record : records) {
-        ArrayNode given = feedbackByTrace.get(record.path("trace_id").asText(null));
+        ArrayNode given =
+            feedbackByTrace.get(
+                new FeedbackLog.Trace(
+                    record.path("trace_id").asText(null), record.path("workspace").asText(null)));
         record.set("feedback", given == null ? JsonNodeFactory.instance.arrayNode() : given);
       }
     }

@@ -150,9 +150,12 @@ public final class LogStore implements AutoCloseable {
             created_at_ms BIGINT NOT NULL,
             value DOUBLE PRECISION NOT NULL,
             weight DOUBLE PRECISION NOT NULL,
-            metadata VARCHAR
+            metadata VARCHAR,
+            workspace VARCHAR
           )\
           """,
+          // Feedback belongs to its writer's workspace (a log made before it had none).
+          "ALTER TABLE feedback ADD COLUMN IF NOT EXISTS workspace VARCHAR",
           "CREATE INDEX IF NOT EXISTS requests_started ON requests (started_at_ms)",
           "CREATE INDEX IF NOT EXISTS requests_trace ON requests (trace_id)",
           "CREATE INDEX IF NOT EXISTS feedback_trace ON feedback (trace_id)");
