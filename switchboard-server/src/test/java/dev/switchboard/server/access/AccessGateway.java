@@ -202,6 +202,21 @@ final class AccessGateway implements AutoCloseable {
     }
   }
 
+  /** Waits (at most 10 s) until the request log has written every record it accepted. */
+  void awaitRequestLog() throws InterruptedException {
+    var log = server.observability().requestLog();
+    long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+    while (System.nanoTime() < deadline) {
+      var statistics = log.statistics();
+      if (statistics.queued() == 0
+          && statistics.writing() == 0
+          && statistics.written() + statistics.dropped() >= statistics.accepted()) {
+        return;
+      }
+      Thread.sleep(50);
+    }
+  }
+
   @Override
   public void close() {
     server.close();

@@ -64,7 +64,7 @@ class FeedbackWorkspaceTest {
               "x-portkey-api-key",
               owner);
       assertThat(own.statusCode()).as(own.body()).isEqualTo(200);
-      awaitRequestLog(gateway);
+      gateway.awaitRequestLog();
 
       JsonNode records =
           WireJson.tree(gateway.admin("GET", "/v1/logs?trace_id=" + trace, null).body());
@@ -78,19 +78,6 @@ class FeedbackWorkspaceTest {
           .contains("\"feedback_count\":1")
           .doesNotContain("\"feedback_count\":2")
           .contains("\"feedback_avg\":7");
-    }
-  }
-
-  static void awaitRequestLog(AccessGateway gateway) throws InterruptedException {
-    var log = gateway.server.observability().requestLog();
-    for (int i = 0; i < 200; i++) {
-      var statistics = log.statistics();
-      if (statistics.queued() == 0
-          && statistics.writing() == 0
-          && statistics.written() + statistics.dropped() >= statistics.accepted()) {
-        return;
-      }
-      Thread.sleep(50);
     }
   }
 }

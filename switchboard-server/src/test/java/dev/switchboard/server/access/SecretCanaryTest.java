@@ -123,7 +123,7 @@ class SecretCanaryTest {
       }
       try (gateway) {
         drive(gateway, openAi, providerKey, virtualKeySecret, rotatedVirtualKeySecret);
-        awaitRequestLog(gateway);
+        gateway.awaitRequestLog();
         seen(
             "request log export (jsonl)",
             gateway.admin("GET", "/v1/logs/export?format=jsonl", null));
@@ -509,20 +509,6 @@ class SecretCanaryTest {
       all.addAll(List.of(part));
     }
     return all.toArray(String[]::new);
-  }
-
-  void awaitRequestLog(AccessGateway gateway) throws InterruptedException {
-    var log = gateway.server.observability().requestLog();
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (System.nanoTime() < deadline) {
-      var statistics = log.statistics();
-      if (statistics.queued() == 0
-          && statistics.writing() == 0
-          && statistics.written() + statistics.dropped() >= statistics.accepted()) {
-        return;
-      }
-      Thread.sleep(50);
-    }
   }
 
   // --- reading the stores -------------------------------------------------------------------
