@@ -32,6 +32,12 @@ public final class SwitchboardServer implements AutoCloseable {
    */
   static final int ACCEPT_QUEUE = 1024;
 
+  /**
+   * The time a request's line and headers may take to arrive from their first byte: 8 KiB of
+   * headers (Jetty's limit) at 800 bytes a second.
+   */
+  static final java.time.Duration REQUEST_HEADER_DEADLINE = java.time.Duration.ofSeconds(10);
+
   private final Server server;
   private final ServerConnector connector;
   private final ServerConnector adminConnector;
@@ -86,6 +92,7 @@ public final class SwitchboardServer implements AutoCloseable {
                                     observability.requestLog() == null
                                         ? null
                                         : observability.requestLog().statistics())))))));
+    server.addBean(new RequestHeaderDeadline(server, REQUEST_HEADER_DEADLINE));
     server.setErrorHandler(new JsonErrorHandler());
     server.setStopTimeout(settings.drainTimeout().toMillis());
     server.setStopAtShutdown(false);

@@ -114,6 +114,39 @@ class RequestValidationTest {
   }
 
   @Test
+  void aClientThatDribblesItsHeadersIsCutOff() throws Exception {
+    // A header byte every 2 s: each restarts the idle timeout, so only a deadline ends it.
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gateway.server.port())) {
+      socket.setSoTimeout(60_000);
+      var out = socket.getOutputStream();
+      out.write(
+          "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nx-dribble: "
+              .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      out.flush();
+      long started = System.nanoTime();
+      Thread dribbler =
+          Thread.ofVirtual()
+              .start(() -> {
+                try {
+                  for (int i = 0; i < 30; i++) {
+                    out.write('a');
+                    out.flush();
+                    Thread.sleep(2_000);
+                  }
+                } catch (java.io.IOException | InterruptedException cut) {
+                  // the gateway closed the connection: what this test waits for
+                }
+              });
+      int read = socket.getInputStream().read();
+      long seconds = (System.nanoTime() - started) / 1_000_000_000L;
+      dribbler.interrupt();
+
+      assertThat(read).isEqualTo(-1);
+      assertThat(seconds).isLessThan(30);
+    }
+  }
+
+  @Test
   void refusesABodyOverTheLimitWith413() {
     String big =
         "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\""
