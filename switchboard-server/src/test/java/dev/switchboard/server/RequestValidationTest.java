@@ -76,6 +76,22 @@ class RequestValidationTest {
     assertThat(json(response).at("/error/param").asText()).isEqualTo(header);
   }
 
+  /** Sends one byte every 2 s, 30 times, until the gateway closes the connection. */
+  static Thread dribble(java.io.OutputStream out, char oneByte) {
+    return Thread.ofVirtual()
+        .start(() -> {
+          try {
+            for (int i = 0; i < 30; i++) {
+              out.write(oneByte);
+              out.flush();
+              Thread.sleep(2_000);
+            }
+          } catch (java.io.IOException | InterruptedException cut) {
+            // the gateway closed the connection: what the test waits for
+          }
+        });
+  }
+
   @Test
   void aClientThatDribblesItsBodyIsCutOffWith408() throws Exception {
     // One byte every 2 s: each byte restarts the idle timeout, so only a minimum data rate ends it.
@@ -90,19 +106,7 @@ class RequestValidationTest {
       out.flush();
       long started = System.nanoTime();
       var in = socket.getInputStream();
-      Thread dribbler =
-          Thread.ofVirtual()
-              .start(() -> {
-                try {
-                  for (int i = 0; i < 30; i++) {
-                    out.write(' ');
-                    out.flush();
-                    Thread.sleep(2_000);
-                  }
-                } catch (java.io.IOException | InterruptedException cut) {
-                  // the gateway closed the connection: what this test waits for
-                }
-              });
+      Thread dribbler = dribble(out, ' ');
       String answer = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
       long seconds = (System.nanoTime() - started) / 1_000_000_000L;
       dribbler.interrupt();
@@ -124,19 +128,7 @@ class RequestValidationTest {
               .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
       out.flush();
       long started = System.nanoTime();
-      Thread dribbler =
-          Thread.ofVirtual()
-              .start(() -> {
-                try {
-                  for (int i = 0; i < 30; i++) {
-                    out.write('a');
-                    out.flush();
-                    Thread.sleep(2_000);
-                  }
-                } catch (java.io.IOException | InterruptedException cut) {
-                  // the gateway closed the connection: what this test waits for
-                }
-              });
+      Thread dribbler = dribble(out, 'a');
       int read = socket.getInputStream().read();
       long seconds = (System.nanoTime() - started) / 1_000_000_000L;
       dribbler.interrupt();
