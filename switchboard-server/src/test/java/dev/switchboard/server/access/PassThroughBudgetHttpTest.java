@@ -130,6 +130,24 @@ class PassThroughBudgetHttpTest {
     assertThat(run.spentTokens()).isEqualTo(body.getBytes(StandardCharsets.UTF_8).length + 4096);
   }
 
+  /**
+   * The provider's 400 (Responses API: {@code max_output_tokens} below 16) is relayed, not billed.
+   */
+  @Test
+  void aPassedThroughErrorIsChargedNothing() {
+    Run run =
+        send(
+            "{\"budget\":{\"cost_usd\":\"1.00\",\"tokens\":100000,\"period\":\"month\"}}",
+            responsesBody("gpt-4.1", 10, 5, false),
+            1,
+            false);
+
+    assertThat(run.statuses()).isEqualTo(Map.of(400, 1));
+    assertThat(run.spentTokens()).isZero();
+    assertThat(run.spentUsd()).isZero();
+    assertThat(run.reservedTokens()).isZero();
+  }
+
   private static String tokenBudget() {
     return "{\"budget\":{\"tokens\":2000,\"period\":\"month\"}}";
   }
