@@ -26,10 +26,10 @@ import java.util.function.Supplier;
  *
  * <p>What was reserved is settled once the request is over, from its {@link RequestRecord} (this is
  * also a {@link RecordSink}; give it to the gateway's builder as one): its cost and tokens replace
- * the reservation; what is unknown (a pass-through, a stream without usage, one cut short) stays
- * charged at the estimate, which is never less than the real use. A request that failed before any
- * upstream attempt is charged nothing. A request whose record never comes (a stream left open) is
- * settled at its estimate after {@link #ABANDONED_AFTER}.
+ * the reservation; what is unknown (an answer without usage, passed through or streamed, one cut
+ * short) stays charged at the estimate, which is never less than the real use. A request that
+ * failed before any upstream attempt is charged nothing. A request whose record never comes (a
+ * stream left open) is settled at its estimate after {@link #ABANDONED_AFTER}.
  *
  * <p>Virtual keys are limited per attempt: the router resolves one per attempt and the virtual-key
  * store calls {@link #admit(Exchange, Subject)}, which holds that key's limits for the attempt; the
