@@ -16,17 +16,28 @@ import java.util.function.Supplier;
 final class OpenAiApi {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String MODELS = "/v1/models";
+  private static final String RESPONSES = "/v1/responses";
 
   private final ChatCompletions chat;
   private final TextCompletions completions;
   private final Embeddings embeddings = new Embeddings();
   private final Models models = new Models();
   private final Moderations moderations = new Moderations();
+  private final Responses responses;
   private volatile String requiredApiKey;
 
   OpenAiApi(Clock clock) {
     this.chat = new ChatCompletions(clock);
     this.completions = new TextCompletions(clock);
+    this.responses = new Responses(clock);
+  }
+
+  /**
+   * Whether the request's stream names each event ({@code event: <type>}) and ends with its last
+   * event, without {@code [DONE]}: the Responses API's, unlike chat completions'.
+   */
+  static boolean namesEvents(RecordedRequest request) {
+    return request.path().equals(RESPONSES);
   }
 
   /** From now on, requests must carry {@code Authorization: Bearer <key>}; {@code null}: any. */
@@ -62,6 +73,7 @@ final class OpenAiApi {
       case "/v1/completions" -> post(request, completions::answer, true);
       case "/v1/embeddings" -> post(request, embeddings::answer, true);
       case "/v1/moderations" -> post(request, moderations::answer, false);
+      case RESPONSES -> post(request, responses::answer, true);
       case MODELS -> get(request, models::list);
       default -> {
         if (path.startsWith(MODELS + "/") && path.length() > MODELS.length() + 1) {

@@ -1,6 +1,7 @@
 package dev.switchboard.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -31,9 +32,22 @@ final class OpenAiExchange extends ReplyExchange {
           .asImmutable();
 
   private final long receivedNanos = System.nanoTime();
+  private final boolean namedEvents;
 
-  OpenAiExchange(Request request, Response response, Callback callback, StreamCounters streams) {
+  /**
+   * @param namedEvents whether events are framed as the Responses API frames them ({@code event:
+   *     <type>} before each {@code data:}, no {@code [DONE]};
+   *     https://platform.openai.com/docs/api-reference/responses-streaming) rather than as chat
+   *     completions'
+   */
+  OpenAiExchange(
+      Request request,
+      Response response,
+      Callback callback,
+      StreamCounters streams,
+      boolean namedEvents) {
     super(request, response, callback, streams);
+    this.namedEvents = namedEvents;
   }
 
   @Override
@@ -47,6 +61,19 @@ final class OpenAiExchange extends ReplyExchange {
 
   @Override
   byte[] frame(JsonNode event, byte[] data) {
+    if (namedEvents) {
+      byte[] name =
+          ("event: " + event.path("type").asText() + "\n").getBytes(StandardCharsets.UTF_8);
+      byte[] unnamed = frameData(data);
+      byte[] framed = new byte[name.length + unnamed.length];
+      System.arraycopy(name, 0, framed, 0, name.length);
+      System.arraycopy(unnamed, 0, framed, name.length, unnamed.length);
+      return framed;
+    }
+    return frameData(data);
+  }
+
+  private static byte[] frameData(byte[] data) {
     byte[] framed = new byte[6 + data.length + 2];
     System.arraycopy("data: ".getBytes(StandardCharsets.US_ASCII), 0, framed, 0, 6);
     System.arraycopy(data, 0, framed, 6, data.length);
@@ -55,16 +82,29 @@ final class OpenAiExchange extends ReplyExchange {
     return framed;
   }
 
-  /** OpenAI's error body as a {@code data:} event; the stream then ends without {@code [DONE]}. */
+  /**
+   * OpenAI's error body as a {@code data:} event, the stream then ending without {@code [DONE]};
+   * for the Responses API, its {@code error} event.
+   */
   @Override
   byte[] errorEvent(Fault.StreamError error) throws IOException {
     JsonNode body = ApiError.forStatus(error.status(), "gpt-4o-mini", null).body();
+    if (namedEvents) {
+      JsonNode details = body.path("error");
+      ObjectNode event =
+          JSON.createObjectNode()
+              .put("type", "error")
+              .put("code", details.path("code").asText(null))
+              .put("message", details.path("message").asText())
+              .put("param", details.path("param").asText(null));
+      return frame(event, JSON.writeValueAsBytes(event));
+    }
     return frame(body, JSON.writeValueAsBytes(body));
   }
 
   @Override
   byte[] endOfStream() {
-    return DONE;
+    return namedEvents ? null : DONE;
   }
 
   /** Every JSON answer, an error too, turns into the stream error's status. */

@@ -32,6 +32,25 @@ final class OpenAiIds {
     return "modr-" + random(29);
   }
 
+  /** A Responses API response: {@code resp_} and 48 lower-case hex digits. */
+  static String response() {
+    return "resp_" + hex(48);
+  }
+
+  /** A Responses API output message: {@code msg_} and 48 lower-case hex digits. */
+  static String outputMessage() {
+    return "msg_" + hex(48);
+  }
+
+  private static String hex(int digits) {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    StringBuilder hex = new StringBuilder(digits);
+    while (hex.length() < digits) {
+      hex.append(HexFormat.of().toHexDigits(random.nextLong()));
+    }
+    return hex.substring(0, digits);
+  }
+
   /** The {@code x-request-id} header: {@code req_} and 32 lower-case hex digits. */
   static String request() {
     ThreadLocalRandom random = ThreadLocalRandom.current();

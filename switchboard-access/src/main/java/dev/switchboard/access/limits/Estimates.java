@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -20,16 +21,20 @@ import java.util.Set;
  * <ul>
  *   <li>prompt tokens: at most the UTF-8 bytes of the request body (no tokenizer makes more tokens
  *       than bytes);
- *   <li>completion tokens: {@code max_completion_tokens} or {@code max_tokens} times {@code n},
- *       else {@value #DEFAULT_OUTPUT_TOKENS} per choice (a request that names no cap may still be
- *       cut by the provider's own, which is unknown here; embeddings, model lists and token counts
- *       write none);
+ *   <li>completion tokens: {@code max_completion_tokens}, {@code max_output_tokens} (the Responses
+ *       API) or {@code max_tokens} times {@code n}, else {@value #DEFAULT_OUTPUT_TOKENS} per choice
+ *       (a request that names no cap may still be cut by the provider's own, which is unknown here;
+ *       embeddings, model lists and token counts write none);
+ *   <li>a passed-through request: its JSON body read as above (the model it names, its cap); a body
+ *       that is not JSON (a file upload, a form) as that many prompt tokens and {@value
+ *       #DEFAULT_OUTPUT_TOKENS} completion tokens, at the unpriced estimate; no body (a {@code
+ *       GET}, a {@code DELETE}) as no tokens, at the unpriced estimate;
  *   <li>cost: those tokens at the model's price for the provider named by {@code
  *       x-portkey-provider}; when a config routes the request (the provider is not known before
  *       routing), at the highest price any provider has for that model. Prompt tokens are priced at
  *       the higher of the input and the cache-write price. A model without a price (or a
- *       pass-through request whose JSON body names no model and {@code max_tokens}) is estimated at
- *       the operator's {@code unpricedEstimateUsd}.
+ *       pass-through request whose body names no model) is estimated at the operator's {@code
+ *       unpricedEstimateUsd}.
  * </ul>
  */
 public final class Estimates {
@@ -102,14 +107,14 @@ public final class Estimates {
       case Operation.ListModels models -> new Tokens(null, 0, 0);
       case Operation.PassThrough passThrough -> {
         byte[] body = passThrough.request().body();
-        JsonNode json = parse(body);
-        if (json == null
-            || !json.path("model").isTextual()
-            || !(json.path("max_tokens").canConvertToLong()
-                || json.path("max_completion_tokens").canConvertToLong())) {
+        if (body == null || body.length == 0) {
           yield null;
         }
-        yield new Tokens(json.path("model").asText(), body.length, output(json));
+        JsonNode json = parse(body);
+        if (json == null) {
+          yield new Tokens(null, body.length, DEFAULT_OUTPUT_TOKENS);
+        }
+        yield new Tokens(json.path("model").textValue(), body.length, output(json));
       }
     };
   }
@@ -121,10 +126,12 @@ public final class Estimates {
   }
 
   private static long output(JsonNode body) {
-    JsonNode cap =
-        body.path("max_completion_tokens").canConvertToLong()
-            ? body.path("max_completion_tokens")
-            : body.path("max_tokens");
+    JsonNode cap = body.path("max_tokens");
+    for (String name : List.of("max_output_tokens", "max_completion_tokens")) {
+      if (body.path(name).canConvertToInt()) {
+        cap = body.path(name);
+      }
+    }
     Integer n = body.path("n").canConvertToInt() ? body.path("n").asInt() : null;
     return output(cap.canConvertToInt() ? cap.asInt() : null, n);
   }

@@ -3,6 +3,7 @@ package dev.switchboard.access.limits;
 import dev.switchboard.access.AttemptAdmission;
 import dev.switchboard.access.Subject;
 import dev.switchboard.engine.errors.GatewayException;
+import dev.switchboard.engine.observe.ErrorTypes;
 import dev.switchboard.engine.observe.RecordSink;
 import dev.switchboard.engine.observe.RequestRecord;
 import dev.switchboard.engine.pipeline.Exchange;
@@ -25,10 +26,10 @@ import java.util.function.Supplier;
  *
  * <p>What was reserved is settled once the request is over, from its {@link RequestRecord} (this is
  * also a {@link RecordSink}; give it to the gateway's builder as one): its cost and tokens replace
- * the reservation; what is unknown (a pass-through, a stream without usage, one cut short) stays
- * charged at the estimate, which is never less than the real use. A request that failed before any
- * upstream attempt is charged nothing. A request whose record never comes (a stream left open) is
- * settled at its estimate after {@link #ABANDONED_AFTER}.
+ * the reservation; what is unknown (an answer without usage, passed through or streamed, one cut
+ * short) stays charged at the estimate, which is never less than the real use. A request that
+ * failed before any upstream attempt is charged nothing. A request whose record never comes (a
+ * stream left open) is settled at its estimate after {@link #ABANDONED_AFTER}.
  *
  * <p>Virtual keys are limited per attempt: the router resolves one per attempt and the virtual-key
  * store calls {@link #admit(Exchange, Subject)}, which holds that key's limits for the attempt; the
@@ -139,9 +140,9 @@ public final class LimitStage implements Stage, RecordSink, AttemptAdmission {
 
   /**
    * What a request used, as its record tells: nothing when no attempt went upstream (refused,
-   * invalid) or the provider answered with an error before any answer (providers do not bill
-   * those); else its cost and tokens, unknown ({@code null}: the estimate stays) where the record
-   * has none.
+   * invalid) or the provider answered with an error before any answer, passed through or not
+   * (providers do not bill those); else its cost and tokens, unknown ({@code null}: the estimate
+   * stays) where the record has none.
    */
   static Limiter.Used used(RequestRecord record) {
     boolean noAttempt = record.attempts().isEmpty();
@@ -151,7 +152,7 @@ public final class LimitStage implements Stage, RecordSink, AttemptAdmission {
             && !noAttempt
             && record.attempts().stream().allMatch(a -> a.status() >= 400 && a.status() < 600)
             && record.attempts().stream().noneMatch(a -> a.status() == 408 || a.status() == 502);
-    if (noAttempt || refusedUpstream) {
+    if (noAttempt || refusedUpstream || passedThroughError(record)) {
       return Limiter.Used.NOTHING;
     }
     Long tokens =
@@ -159,6 +160,20 @@ public final class LimitStage implements Stage, RecordSink, AttemptAdmission {
             ? null
             : (long) orZero(record.promptTokens()) + orZero(record.completionTokens());
     return new Limiter.Used(record.costUsd(), tokens);
+  }
+
+  /**
+   * Whether a passed-through answer was the provider's error: its attempt reached the provider,
+   * which answered with an error status that was relayed as it came (not a timeout or a broken
+   * gateway, which may have been billed).
+   */
+  private static boolean passedThroughError(RequestRecord record) {
+    int status = record.status();
+    return status >= 400
+        && status != 408
+        && status != 502
+        && ErrorTypes.PROVIDER_ERROR.equals(record.errorType())
+        && record.attempts().stream().allMatch(a -> a.status() < 400);
   }
 
   private static int orZero(Integer count) {

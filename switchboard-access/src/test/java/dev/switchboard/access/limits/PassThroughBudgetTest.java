@@ -25,9 +25,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Paths passed through to the provider debit budgets too: estimated from a JSON body that names a
- * model and {@code max_tokens}, else at the unpriced estimate, and charged that estimate (their
- * real use is not read).
+ * Paths passed through to the provider debit budgets too: estimated from a JSON body (its model and
+ * {@code max_tokens}; a model without a price at the unpriced estimate), and charged the usage the
+ * answer reports, or the estimate when it reports none.
  */
 @Timeout(60)
 class PassThroughBudgetTest {
@@ -35,7 +35,7 @@ class PassThroughBudgetTest {
       RequestOptions.builder().provider("openai").apiKey("sk-test").build();
 
   @Test
-  void aBodyNamingAPricedModelAndMaxTokensIsChargedItsEstimate() {
+  void aBodyNamingAPricedModelAndMaxTokensIsChargedItsAnswersUsage() {
     Subject key = LimitsFixture.key(budget("1.00", Period.MONTH));
     try (FakeOpenAi openai = FakeOpenAi.start();
         HikariDataSource data = LimitsFixture.h2();

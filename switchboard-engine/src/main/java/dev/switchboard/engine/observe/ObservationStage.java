@@ -10,6 +10,7 @@ import dev.switchboard.engine.pipeline.Exchange;
 import dev.switchboard.engine.pipeline.Operation;
 import dev.switchboard.engine.pipeline.Outcome;
 import dev.switchboard.engine.pipeline.Stage;
+import dev.switchboard.engine.pricing.PassThroughUsage;
 import dev.switchboard.engine.providers.ResponseStream;
 import dev.switchboard.wire.ChatCompletion;
 import dev.switchboard.wire.ChatCompletionChunk;
@@ -96,18 +97,21 @@ public final class ObservationStage implements Stage {
         yield outcome;
       }
       case Outcome.Raw raw -> {
+        // Recorded once its body was read or closed: the pricing stage reads its usage on the way.
         int status = raw.response().status();
-        emit(
-            record(
-                exchange,
-                asked,
-                timing,
-                status,
-                status >= 400 ? ErrorTypes.PROVIDER_ERROR : null,
-                Answer.NONE,
-                null,
-                null));
-        yield outcome;
+        yield new Outcome.Raw(
+            raw.response()
+                .tapped(whole ->
+                    emit(
+                        record(
+                            exchange,
+                            asked,
+                            timing,
+                            status,
+                            status >= 400 ? ErrorTypes.PROVIDER_ERROR : null,
+                            Answer.of(exchange.passThroughUsage()),
+                            null,
+                            null))));
       }
       case Outcome.Events events -> {
         @SuppressWarnings("unchecked")
@@ -347,6 +351,17 @@ public final class ObservationStage implements Stage {
         }
         default -> new Answer(null, null, null, null, json);
       };
+    }
+
+    static Answer of(PassThroughUsage usage) {
+      return usage == null
+          ? NONE
+          : new Answer(
+              usage.model(),
+              usage.promptTokens(),
+              usage.completionTokens(),
+              usage.cachedTokens(),
+              null);
     }
 
     static Answer of(String model, Usage usage, String json) {

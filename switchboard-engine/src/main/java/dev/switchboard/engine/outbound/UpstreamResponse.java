@@ -55,12 +55,43 @@ public final class UpstreamResponse implements AutoCloseable {
     this.headers = List.copyOf(headers);
   }
 
+  private UpstreamResponse(UpstreamResponse original, InputStream body) {
+    this.request = original.request;
+    this.response = original.response;
+    this.body = body;
+    this.failures = original.failures;
+    this.status = original.status;
+    this.headers = original.headers;
+  }
+
   /**
    * A response already read whole (the guardrails read a passed-through answer before it goes out):
    * the same headers, with this status and body. Its connection is already released.
    */
   public static UpstreamResponse buffered(UpstreamResponse original, int status, byte[] body) {
     return new UpstreamResponse(status, original.headers(), body);
+  }
+
+  /**
+   * This response with its body read through {@code tap}: the same call, status and headers; each
+   * block of the body is shown to the tap as the reader takes it, nothing is held back or buffered.
+   * Use the returned response instead of this one.
+   */
+  public UpstreamResponse tapped(BodyTap tap) {
+    return new UpstreamResponse(this, new TappedBody(body, tap));
+  }
+
+  /** Watches a body go by, for what it says (usage) or for its end, without changing it. */
+  @FunctionalInterface
+  public interface BodyTap {
+    /** A block of the body as the reader took it; must not keep or change {@code bytes}. */
+    default void read(byte[] bytes, int offset, int length) {}
+
+    /**
+     * Called once: when the body was read to its end ({@code whole}), or when it was closed before
+     * (the reader stopped, the client left, the provider broke off).
+     */
+    void ended(boolean whole);
   }
 
   public int status() {
@@ -153,5 +184,63 @@ public final class UpstreamResponse implements AutoCloseable {
       // closing only releases the connection; nothing to report
     }
     abort(); // a no-op once the response completed
+  }
+
+  /** A body that shows what is read to a {@link BodyTap} and tells it when the body ended. */
+  private static final class TappedBody extends java.io.FilterInputStream {
+    private final BodyTap tap;
+    private final java.util.concurrent.atomic.AtomicBoolean ended =
+        new java.util.concurrent.atomic.AtomicBoolean();
+
+    TappedBody(InputStream body, BodyTap tap) {
+      super(body);
+      this.tap = tap;
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      int n = read(one, 0, 1);
+      return n < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] bytes, int offset, int length) throws IOException {
+      int n = in.read(bytes, offset, length);
+      if (n > 0) {
+        tap.read(bytes, offset, n);
+      } else if (n < 0) {
+        end(true);
+      }
+      return n;
+    }
+
+    @Override
+    public long skip(long count) throws IOException {
+      // Skipped bytes are not seen: read them instead, so that the tap sees the whole body.
+      byte[] scratch = new byte[(int) Math.min(count, 8192)];
+      int n = read(scratch, 0, scratch.length);
+      return Math.max(n, 0);
+    }
+
+    @Override
+    public boolean markSupported() {
+      return false;
+    }
+
+    @Override
+    public void close() throws IOException {
+      try {
+        super.close();
+      } finally {
+        end(false);
+      }
+    }
+
+    private void end(boolean whole) {
+      if (ended.compareAndSet(false, true)) {
+        tap.ended(whole);
+      }
+    }
   }
 }

@@ -21,6 +21,7 @@ public final class Exchange {
   private boolean answeredFromCache;
   private BigDecimal costUsd;
   private BigDecimal savedCostUsd;
+  private volatile dev.switchboard.engine.pricing.PassThroughUsage passThroughUsage;
   private dev.switchboard.engine.guardrails.GuardrailPlan guardrailPlan;
   private dev.switchboard.engine.guardrails.GuardrailReport guardrailReport;
   private Long cacheAgeSeconds;
@@ -133,6 +134,18 @@ public final class Exchange {
 
   public void costUsd(BigDecimal cost) {
     this.costUsd = cost;
+  }
+
+  /**
+   * The tokens read from a passed-through answer, once its body was read to the end; {@code null}
+   * before, for any other answer, or when the answer said none.
+   */
+  public dev.switchboard.engine.pricing.PassThroughUsage passThroughUsage() {
+    return passThroughUsage;
+  }
+
+  public void passThroughUsage(dev.switchboard.engine.pricing.PassThroughUsage usage) {
+    this.passThroughUsage = usage;
   }
 
   /**

@@ -192,6 +192,15 @@ public final class PriceTable {
     return cost(provider, answerModel, requestModel, TokenCounts.ofAnthropic(usage));
   }
 
+  /**
+   * The cost in US dollars of a passed-through answer's {@code usage}, in any format {@link
+   * TokenCounts#ofAnswer} reads, or {@code null} when it cannot be told.
+   */
+  public BigDecimal costOfAnswer(
+      String provider, String answerModel, String requestModel, JsonNode usage) {
+    return cost(provider, answerModel, requestModel, TokenCounts.ofAnswer(usage));
+  }
+
   private BigDecimal cost(
       String provider, String answerModel, String requestModel, TokenCounts tokens) {
     if (tokens == null) {

@@ -27,7 +27,9 @@ import java.util.Map;
  * price is known; what it would have cost is the cache's to say ({@link Exchange#savedCostUsd()}).
  *
  * <p>Priced: chat completions, text completions, embeddings, and Anthropic's Messages format (whole
- * answers). Not priced: model lists, token counts, pass-through paths, Messages streams.
+ * answers), and passed-through answers that carry a {@code usage} (JSON or events, read as the
+ * client reads them, priced once read to the end: too late for a header). Not priced: model lists,
+ * token counts, Messages streams.
  */
 public final class PricingStage implements Stage {
   /** The field of a stream's usage event that carries its cost; ours, not OpenAI's. */
@@ -68,8 +70,27 @@ public final class PricingStage implements Stage {
         yield new Outcome.Events(
             new PricedStream(stream, exchange, provider, requestModel, fromCache));
       }
-      case Outcome.Raw raw -> outcome;
+      case Outcome.Raw raw -> metered(raw, exchange, provider);
     };
+  }
+
+  /**
+   * A passed-through answer whose usage is read as the client reads it (see {@link UsageTap}); once
+   * it was read to the end, its tokens and cost are set on the exchange for the request's record.
+   */
+  private Outcome metered(Outcome.Raw raw, Exchange exchange, String provider) {
+    UsageTap.Framing framing = UsageTap.framing(raw.response());
+    if (!raw.response().isSuccess() || framing == null) {
+      return raw;
+    }
+    UsageTap tap =
+        new UsageTap(
+            framing,
+            (model, usage) -> {
+              exchange.passThroughUsage(UsageTap.tokens(model, usage));
+              exchange.costUsd(prices.costOfAnswer(provider, model, null, usage));
+            });
+    return new Outcome.Raw(raw.response().tapped(tap));
   }
 
   /** The cost of a whole answer, or {@code null}. */

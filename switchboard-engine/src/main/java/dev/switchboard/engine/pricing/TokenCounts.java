@@ -2,6 +2,7 @@ package dev.switchboard.engine.pricing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.wire.Usage;
+import dev.switchboard.wire.WireJson;
 
 /**
  * The tokens of one answer as they are billed: prompt tokens by how the provider's prompt cache
@@ -61,6 +62,39 @@ record TokenCounts(long uncachedInput, long cachedInput, long cacheWrite, long o
       return null;
     }
     return new TokenCounts(input, read, write, output);
+  }
+
+  /**
+   * The billed tokens of a passed-through answer's usage, in whichever format it is written, or
+   * {@code null} when it has no counts: OpenAI's chat, completions and embeddings ({@code
+   * prompt_tokens}), Anthropic's Messages (cache reads and writes apart from {@code input_tokens}),
+   * or the Responses API's, whose {@code input_tokens} count the cached ones ({@code
+   * input_tokens_details.cached_tokens}) as OpenAI's {@code prompt_tokens} do.
+   */
+  static TokenCounts ofAnswer(JsonNode usage) {
+    if (usage == null || !usage.isObject()) {
+      return null;
+    }
+    if (usage.has("prompt_tokens")) {
+      try {
+        return of(WireJson.convert(usage, Usage.class));
+      } catch (RuntimeException notAUsage) {
+        return null;
+      }
+    }
+    if (usage.has("cache_read_input_tokens") || usage.has("cache_creation_input_tokens")) {
+      return ofAnthropic(usage);
+    }
+    if (!usage.has("input_tokens")) {
+      return null;
+    }
+    long input = usage.path("input_tokens").asLong(0);
+    long cached = usage.path("input_tokens_details").path("cached_tokens").asLong(0);
+    long output = usage.path("output_tokens").asLong(0);
+    if (cached < 0 || cached > input || output < 0) {
+      return null;
+    }
+    return new TokenCounts(input - cached, cached, 0, output);
   }
 
   private static long orZero(Integer count) {
