@@ -226,6 +226,21 @@ public final class Gateway implements AutoCloseable {
     return new Builder();
   }
 
+  /**
+   * Tells the outbound guard where this gateway listens (the server, once bound), so no request can
+   * send the gateway's next call to itself.
+   */
+  public void listeningOn(List<java.net.InetSocketAddress> listeners) {
+    upstream.guard().listeningOn(listeners);
+  }
+
+  /**
+   * This gateway instance's id, the mark its outgoing calls carry ({@code x-switchboard-gateway}).
+   */
+  public String instanceId() {
+    return upstream.instanceId();
+  }
+
   /** The names of the providers this gateway can call. */
   public java.util.Set<String> providerNames() {
     return providers.names();

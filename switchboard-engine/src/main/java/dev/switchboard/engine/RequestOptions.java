@@ -67,6 +67,15 @@ public record RequestOptions(
     return new Builder();
   }
 
+  /**
+   * The gateways this request passed through before this one, from its {@code x-switchboard-hops}
+   * header: 0 for a client's own request.
+   */
+  public int hops() {
+    return dev.switchboard.engine.outbound.Hops.parse(
+        requestHeaders.get(dev.switchboard.engine.outbound.Hops.HEADER));
+  }
+
   /** Secrets stay out of logs. */
   @Override
   public String toString() {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.engine.RequestOptions;
 import dev.switchboard.engine.access.GatewayKeys;
 import dev.switchboard.engine.errors.InvalidRequestException;
+import dev.switchboard.engine.outbound.ForwardedHeaders;
 import dev.switchboard.engine.providers.ProviderOptions;
 import dev.switchboard.wire.WireFormatException;
 import dev.switchboard.wire.WireJson;
@@ -157,8 +158,8 @@ final class PortkeyHeaders {
     if (forward != null) {
       for (String name : forward.split(",")) {
         String header = name.strip().toLowerCase(Locale.ROOT);
-        if (header.isEmpty()) {
-          continue;
+        if (!ForwardedHeaders.forwardable(header)) {
+          continue; // never Portkey's or our own, host, hop-by-hop, framing or credentials
         }
         String value = headers.get(header);
         if (value != null) {

@@ -4,6 +4,8 @@ import dev.switchboard.access.Access;
 import dev.switchboard.access.Permission;
 import dev.switchboard.access.Principal;
 import dev.switchboard.engine.errors.AccessDeniedException;
+import dev.switchboard.engine.errors.InvalidRequestException;
+import dev.switchboard.engine.outbound.Hops;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -31,12 +33,19 @@ final class RouteGate extends Handler.Wrapper {
   private final AdminToken adminToken;
   private final Access access;
   private final boolean adminPortSet;
+  private final String instanceId;
 
-  RouteGate(AdminToken adminToken, Access access, boolean adminPortSet, Handler next) {
+  /**
+   * @param instanceId this gateway's mark on its outgoing calls ({@link Hops#MARK_HEADER}): a
+   *     request carrying it is the gateway's own call come back
+   */
+  RouteGate(
+      AdminToken adminToken, Access access, boolean adminPortSet, String instanceId, Handler next) {
     super(next);
     this.adminToken = adminToken;
     this.access = access;
     this.adminPortSet = adminPortSet;
+    this.instanceId = instanceId;
   }
 
   /** The route {@code request} was matched to. */
@@ -60,6 +69,10 @@ final class RouteGate extends Handler.Wrapper {
                   + " parameters.",
               "invalid_request_error",
               null));
+    }
+    ErrorResponses.ErrorResponse loop = loop(request);
+    if (loop != null) {
+      return refuse(request, response, callback, loop);
     }
     String path = Request.getPathInContext(request);
     boolean onAdminPort =
@@ -134,10 +147,47 @@ final class RouteGate extends Handler.Wrapper {
   }
 
   /**
+<<<<<<< HEAD
    * The request attribute naming the workspace of the key that sends feedback: its feedback counts
    * for that workspace's requests only.
    */
   static final String FEEDBACK_WORKSPACE = "switchboard.feedback.workspace";
+=======
+   * A request that is this gateway's own call come back (its mark), or that has passed through as
+   * many gateways as a chain may hold: 508, whatever the route, before anything is done for it.
+   */
+  private ErrorResponses.ErrorResponse loop(Request request) {
+    for (String mark : request.getHeaders().getValuesList(Hops.MARK_HEADER)) {
+      if (mark.strip().equals(instanceId)) {
+        return ErrorResponses.gateway(
+            508,
+            "Loop detected: this request is this gateway's own call come back to it.",
+            "invalid_request_error",
+            Hops.MARK_HEADER,
+            "loop_detected");
+      }
+    }
+    int hops;
+    try {
+      hops = Hops.parse(request.getHeaders().get(Hops.HEADER));
+    } catch (InvalidRequestException invalid) {
+      return ErrorResponses.of(invalid);
+    }
+    if (hops >= Hops.LIMIT) {
+      return ErrorResponses.gateway(
+          508,
+          "Loop detected: this request has passed through "
+              + hops
+              + " gateways, the most a chain may hold is "
+              + Hops.LIMIT
+              + ".",
+          "invalid_request_error",
+          Hops.HEADER,
+          "loop_detected");
+    }
+    return null;
+  }
+>>>>>>> dest
 
   /** Feedback needs a gateway key with {@code feedback}, or none where keys are not required. */
   private ErrorResponses.ErrorResponse feedback(Request request) {

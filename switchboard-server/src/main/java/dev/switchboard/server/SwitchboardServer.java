@@ -80,6 +80,7 @@ public final class SwitchboardServer implements AutoCloseable {
                     adminToken,
                     access,
                     settings.adminPort() != null,
+                    gateway.instanceId(),
                     new ObservabilityHandler(
                         observability,
                         new AdminApiHandler(
@@ -143,6 +144,7 @@ public final class SwitchboardServer implements AutoCloseable {
                   : " and " + settings.adminHost() + ":" + settings.adminPort()),
           e);
     }
+    server.gateway.listeningOn(server.listeners());
     if (server.adminConnector == null) {
       log.info("Switchboard listening on {}", server.baseUri());
     } else {
@@ -212,6 +214,20 @@ public final class SwitchboardServer implements AutoCloseable {
    */
   public URI adminUri() {
     return adminConnector == null ? baseUri() : uri(adminConnector);
+  }
+
+  /** The addresses the server listens on, as bound (a wildcard host: every local address). */
+  private java.util.List<java.net.InetSocketAddress> listeners() {
+    java.util.List<java.net.InetSocketAddress> bound = new java.util.ArrayList<>();
+    for (ServerConnector listening : java.util.Arrays.asList(connector, adminConnector)) {
+      if (listening != null) {
+        bound.add(
+            listening.getHost() == null
+                ? new java.net.InetSocketAddress(listening.getLocalPort())
+                : new java.net.InetSocketAddress(listening.getHost(), listening.getLocalPort()));
+      }
+    }
+    return bound;
   }
 
   private static URI uri(ServerConnector listening) {

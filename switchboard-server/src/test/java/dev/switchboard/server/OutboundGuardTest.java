@@ -61,6 +61,8 @@ class OutboundGuardTest {
         "http://[::1]/v1",
         "http://[fd00::1]/v1",
         "http://[fe80::1]/v1",
+        "http://[fe80::1%25eth0]/v1",
+        "http://[fe80::1%eth0]/v1",
         "http://[::ffff:127.0.0.1]/v1",
         "http://[::ffff:169.254.169.254]/v1",
         "http://2130706433/v1",

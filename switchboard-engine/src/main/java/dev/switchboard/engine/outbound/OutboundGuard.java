@@ -4,8 +4,10 @@ import dev.switchboard.engine.errors.InvalidRequestException;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -23,14 +25,72 @@ import java.util.stream.Collectors;
  * <p>Refused: unspecified, private (RFC 1918, IPv6 unique-local), link-local (with the cloud
  * metadata address 169.254.169.254), carrier-grade NAT, documentation, benchmarking, multicast and
  * reserved ranges, and loopback unless the host is trusted. A trusted host (by name or address
- * literal, from the {@code trusted-hosts} setting) may reach any address.
+ * literal, from the {@code trusted-hosts} setting) may reach any address but one: the gateway's own
+ * listeners ({@link #listeningOn}), which no host may reach, so that a request cannot make the
+ * gateway call itself (or its admin port).
  */
 public final class OutboundGuard {
   private final Set<String> trustedHosts;
+  private volatile List<InetSocketAddress> ownListeners = List.of();
 
   public OutboundGuard(Set<String> trustedHosts) {
     this.trustedHosts =
         trustedHosts.stream().map(OutboundGuard::normalise).collect(Collectors.toUnmodifiableSet());
+  }
+
+  /**
+   * The addresses the gateway listens on (its port and admin port), as the server bound them; a
+   * wildcard address stands for every address of the machine. Called once the server listens.
+   */
+  public void listeningOn(List<InetSocketAddress> listeners) {
+    this.ownListeners = List.copyOf(listeners);
+  }
+
+  /** Whether a connection to {@code address}:{@code port} would reach the gateway itself. */
+  public boolean isOwnListener(InetAddress address, int port) {
+    for (InetSocketAddress listener : ownListeners) {
+      if (listener.getPort() != port) {
+        continue;
+      }
+      InetAddress bound = listener.getAddress();
+      if (bound == null || bound.isAnyLocalAddress()) {
+        if (isLocal(address)) {
+          return true;
+        }
+      } else if (sameAddress(bound, address)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean isLocal(InetAddress address) {
+    if (address.isAnyLocalAddress() || address.isLoopbackAddress()) {
+      return true;
+    }
+    try {
+      return java.net.NetworkInterface.getByInetAddress(address) != null;
+    } catch (java.net.SocketException e) {
+      return true; // fail closed: cannot tell, so treat it as ours
+    }
+  }
+
+  /** The same address, an IPv4-mapped IPv6 spelling of an IPv4 one included. */
+  private static boolean sameAddress(InetAddress a, InetAddress b) {
+    return java.util.Arrays.equals(v4IfMapped(a.getAddress()), v4IfMapped(b.getAddress()));
+  }
+
+  private static byte[] v4IfMapped(byte[] b) {
+    if (b.length == 16) {
+      boolean mapped = b[10] == -1 && b[11] == -1;
+      for (int i = 0; mapped && i < 10; i++) {
+        mapped = b[i] == 0;
+      }
+      if (mapped) {
+        return new byte[] {b[12], b[13], b[14], b[15]};
+      }
+    }
+    return b;
   }
 
   /** The hosts allowed to reach loopback and other internal addresses. */
@@ -69,6 +129,17 @@ public final class OutboundGuard {
     if (host == null || host.isEmpty()) {
       throw new InvalidRequestException("Invalid custom host: the URL has no host.", param, null);
     }
+    if (host.indexOf('%') >= 0) {
+      // A zone (fe80::1%eth0) names an interface of this machine; Java's URI keeps it, the
+      // client cannot use it.
+      throw new InvalidRequestException(
+          "Invalid custom host: zone-scoped IPv6 addresses are not allowed.", param, null);
+    }
+    InetAddress hostLiteral = AddressLiterals.parse(normalise(host));
+    if (hostLiteral != null && isOwnListener(hostLiteral, portOf(uri, scheme))) {
+      throw new InvalidRequestException(
+          "Invalid custom host: it is this gateway's own listener.", param, null);
+    }
     if (!isTrusted(host)) {
       String name = normalise(host);
       if (isInternalName(name)) {
@@ -85,6 +156,13 @@ public final class OutboundGuard {
       }
     }
     return uri;
+  }
+
+  private static int portOf(URI uri, String scheme) {
+    if (uri.getPort() >= 0) {
+      return uri.getPort();
+    }
+    return scheme.equals("https") ? 443 : 80;
   }
 
   /**
@@ -113,8 +191,8 @@ public final class OutboundGuard {
           "instance-data",
           "host.docker.internal");
 
-  private static final java.util.List<String> INTERNAL_SUFFIXES =
-      java.util.List.of(
+  private static final List<String> INTERNAL_SUFFIXES =
+      List.of(
           ".localhost",
           ".local",
           ".localdomain",

@@ -37,6 +37,7 @@ public final class UpstreamClient implements AutoCloseable {
 
   private final HttpClient http;
   private final OutboundGuard guard;
+  private final String instanceId = java.util.UUID.randomUUID().toString();
 
   public UpstreamClient(OutboundGuard guard, Duration connectTimeout, Duration idleTimeout) {
     this.guard = guard;
@@ -72,6 +73,11 @@ public final class UpstreamClient implements AutoCloseable {
     return guard;
   }
 
+  /** This gateway instance's id, the mark ({@link Hops#MARK_HEADER}) its every call carries. */
+  public String instanceId() {
+    return instanceId;
+  }
+
   /**
    * Sends a request and waits for the response's status and headers.
    *
@@ -87,6 +93,9 @@ public final class UpstreamClient implements AutoCloseable {
       for (Map.Entry<String, String> header : call.headers()) {
         headers.add(header.getKey(), header.getValue());
       }
+      // Set here, for every call of every provider, over anything a client's headers carried.
+      headers.put(Hops.HEADER, Integer.toString(call.hops() + 1));
+      headers.put(Hops.MARK_HEADER, instanceId);
     });
     if (call.body() != null) {
       request.body(new BytesRequestContent(call.body()));
@@ -176,7 +185,8 @@ public final class UpstreamClient implements AutoCloseable {
       super(
           "Invalid custom host: "
               + host
-              + " resolves to a private, loopback, link-local or reserved address.");
+              + " resolves to a private, loopback, link-local or reserved address, or to one of"
+              + " the gateway's own listeners.");
     }
   }
 
@@ -194,7 +204,7 @@ public final class UpstreamClient implements AutoCloseable {
             try {
               List<InetSocketAddress> permitted = new ArrayList<>();
               for (InetAddress address : InetAddress.getAllByName(host)) {
-                if (guard.permits(host, address)) {
+                if (guard.permits(host, address) && !guard.isOwnListener(address, port)) {
                   permitted.add(new InetSocketAddress(address, port));
                 }
               }

@@ -14,6 +14,8 @@ import java.util.Map;
  * @param timeout for a non-streaming call, the time allowed for the whole response; for a streaming
  *     call, the time allowed until the response headers; {@code null} for no limit
  * @param streaming whether the body is read as it arrives (server-sent events)
+ * @param hops the gateways the client's request had passed through before this one ({@link
+ *     Hops#HEADER}); the call carries one more
  */
 public record UpstreamRequest(
     String provider,
@@ -22,9 +24,22 @@ public record UpstreamRequest(
     List<Map.Entry<String, String>> headers,
     byte[] body,
     Duration timeout,
-    boolean streaming) {
+    boolean streaming,
+    int hops) {
 
   public UpstreamRequest {
     headers = List.copyOf(headers);
+  }
+
+  /** A call on behalf of a request that came straight from a client. */
+  public UpstreamRequest(
+      String provider,
+      String method,
+      URI uri,
+      List<Map.Entry<String, String>> headers,
+      byte[] body,
+      Duration timeout,
+      boolean streaming) {
+    this(provider, method, uri, headers, body, timeout, streaming, 0);
   }
 }

@@ -40,6 +40,27 @@ public final class ProviderOptions {
           "vertex_service_account_json");
 
   /**
+   * Options that decide the host a call goes to: Bedrock's regional endpoint, the Azure resource's
+   * host name, Vertex AI's regional endpoint. A stored credential pins them (the router refuses a
+   * request that changes them), and each is checked against its provider's grammar before it
+   * becomes part of a URL.
+   */
+  public static final Set<String> DESTINATION =
+      Set.of("aws_region", "resource_name", "vertex_region");
+
+  /**
+   * Options that are, or carry, credentials: with an {@code api_key}, what makes a saved config's
+   * target one that uses a stored credential.
+   */
+  public static final Set<String> CREDENTIALS =
+      Set.of(
+          "aws_access_key_id",
+          "aws_secret_access_key",
+          "aws_session_token",
+          "azure_ad_token",
+          "vertex_service_account_json");
+
+  /**
    * Options whose header is not {@code x-portkey-<name with dashes>}: Portkey's Azure config names
    * ({@code resource_name}) drop the {@code azure} its headers have ({@code
    * x-portkey-azure-resource-name}).

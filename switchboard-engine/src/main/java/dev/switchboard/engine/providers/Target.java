@@ -17,6 +17,8 @@ import java.util.Map;
  * @param requestTimeout the time one call may take, or {@code null} for the gateway's default
  * @param options provider-specific settings by {@link ProviderOptions} name (AWS credentials and
  *     region, Anthropic's version and beta flags, …)
+ * @param hops the gateways the client's request had passed through before this one, which the call
+ *     passes on ({@link dev.switchboard.engine.outbound.Hops})
  */
 public record Target(
     String provider,
@@ -24,11 +26,23 @@ public record Target(
     String customHost,
     List<Map.Entry<String, String>> forwardHeaders,
     Duration requestTimeout,
-    Map<String, String> options) {
+    Map<String, String> options,
+    int hops) {
 
   public Target {
     forwardHeaders = List.copyOf(forwardHeaders);
     options = Map.copyOf(options);
+  }
+
+  /** A target for a request that came straight from a client. */
+  public Target(
+      String provider,
+      String apiKey,
+      String customHost,
+      List<Map.Entry<String, String>> forwardHeaders,
+      Duration requestTimeout,
+      Map<String, String> options) {
+    this(provider, apiKey, customHost, forwardHeaders, requestTimeout, options, 0);
   }
 
   /**

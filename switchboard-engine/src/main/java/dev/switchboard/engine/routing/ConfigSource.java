@@ -82,6 +82,18 @@ public final class ConfigSource {
   }
 
   /**
+   * Whether the config that routes a request was written by the operator (a saved config named by
+   * id, or the default config) rather than sent by the caller: its credentials are stored ones, and
+   * its targets' destinations the stored record.
+   */
+  boolean isSaved(RequestOptions options) {
+    if (options.config() == null) {
+      return defaultConfig != null;
+    }
+    return !options.config().strip().startsWith("{");
+  }
+
+  /**
    * The name of the config that routes a request, for its log record: a saved config's id, {@code
    * inline:} and the first 12 hex digits of the SHA-256 of an inline one's JSON, or {@code null}
    * when the request is routed by its headers alone.

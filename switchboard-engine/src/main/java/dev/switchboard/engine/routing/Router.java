@@ -17,6 +17,7 @@ import dev.switchboard.engine.guardrails.Hook;
 import dev.switchboard.engine.guardrails.HookParser;
 import dev.switchboard.engine.observe.AttemptRecord;
 import dev.switchboard.engine.observe.ErrorTypes;
+import dev.switchboard.engine.outbound.ForwardedHeaders;
 import dev.switchboard.engine.pipeline.Exchange;
 import dev.switchboard.engine.pipeline.Operation;
 import dev.switchboard.engine.pipeline.Outcome;
@@ -339,6 +340,8 @@ public final class Router implements Stage {
               : root && leaf.settings().apiKey() == null ? options.virtualKey() : null;
       dev.switchboard.engine.access.VirtualKeys.Credentials stored =
           slug == null ? null : virtualKeys.resolve(slug, exchange);
+      Map<String, String> configOptions = configOptions(leaf);
+      checkPinned(leaf, inherited, stored, configOptions);
       String provider =
           leaf.settings().provider() != null
               ? leaf.settings().provider()
@@ -366,6 +369,7 @@ public final class Router implements Stage {
           }
         }
       }
+      forward.removeIf(header -> !ForwardedHeaders.forwardable(header.getKey()));
       Duration timeout =
           options.requestTimeout() != null ? options.requestTimeout() : inherited.requestTimeout();
       Map<String, String> providerOptions =
@@ -373,17 +377,68 @@ public final class Router implements Stage {
       if (stored != null) {
         providerOptions.putAll(stored.options());
       }
+      providerOptions.putAll(configOptions);
+      return new Target(
+          provider, apiKey, customHost, forward, timeout, providerOptions, options.hops());
+    }
+
+    /**
+     * Refuses, before anything is sent, a request that would move a stored credential (a virtual
+     * key's, or one in a config saved in the gateway's settings) away from its record's
+     * destination: another provider, a custom host, or another region or resource.
+     */
+    private void checkPinned(
+        TargetNode.Leaf leaf,
+        Inherited inherited,
+        dev.switchboard.engine.access.VirtualKeys.Credentials stored,
+        Map<String, String> configOptions) {
+      RequestOptions options = exchange.options();
+      boolean root = leaf.path().equals("config");
+      boolean savedConfig = configs.isSaved(options);
+      boolean storedInConfig =
+          savedConfig
+              && (leaf.settings().apiKey() != null
+                  || configOptions.keySet().stream()
+                      .anyMatch(ProviderOptions.CREDENTIALS::contains));
+      if (stored == null && !storedInConfig) {
+        return; // the caller's own credential goes where the caller says
+      }
+      Map<String, String> destination =
+          new java.util.HashMap<>(
+              stored == null ? Map.of() : DestinationPin.destinationOf(stored.options()));
+      if (savedConfig) {
+        destination.putAll(DestinationPin.destinationOf(configOptions));
+      }
+      DestinationPin pin =
+          new DestinationPin(
+              stored != null ? "virtual key" : "saved config",
+              stored != null ? stored.provider() : leaf.settings().provider(),
+              savedConfig ? inherited.customHost() : null,
+              destination);
+      pin.checkProvider(leaf.settings().provider(), leaf.path() + ".provider");
+      pin.checkCustomHost(inherited.customHost(), leaf.path() + ".custom_host");
+      pin.checkOptions(configOptions, name -> leaf.path() + "." + name);
+      if (root) {
+        pin.checkProvider(options.provider(), "x-portkey-provider");
+        pin.checkCustomHost(options.customHost(), "x-portkey-custom-host");
+        pin.checkOptions(options.providerOptions(), ProviderOptions::header);
+      }
+    }
+
+    /** The provider options a config target sets on itself. */
+    private static Map<String, String> configOptions(TargetNode.Leaf leaf) {
+      Map<String, String> set = new java.util.HashMap<>();
       leaf.settings()
           .extras()
           .forEach((name, value) -> {
             if (ProviderOptions.NAMES.contains(name) && value.isValueNode() && !value.isNull()) {
-              providerOptions.put(name, value.asText());
+              set.put(name, value.asText());
             } else if (ProviderOptions.NAMES.contains(name) && value.isObject()) {
               // Portkey's vertex_service_account_json is the key's JSON object itself.
-              providerOptions.put(name, value.toString());
+              set.put(name, value.toString());
             }
           });
-      return new Target(provider, apiKey, customHost, forward, timeout, providerOptions);
+      return set;
     }
 
     /**

@@ -71,7 +71,14 @@ final class AccessGateway implements AutoCloseable {
   }
 
   static AccessGateway start(Options options) {
+    return start(options, gateway -> {});
+  }
+
+  /** A gateway whose engine settings {@code engine} adds to (saved configs, trusted hosts, …). */
+  static AccessGateway start(
+      Options options, java.util.function.Consumer<GatewaySettings.Builder> engine) {
     GatewaySettings.Builder gateway = GatewaySettings.builder().prices(options.prices());
+    engine.accept(gateway);
     options
         .providerBaseUrls()
         .forEach((name, url) -> gateway.providerBaseUrl(name, URI.create(url)));

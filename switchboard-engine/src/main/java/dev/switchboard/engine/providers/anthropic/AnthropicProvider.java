@@ -120,7 +120,8 @@ public final class AnthropicProvider implements Provider {
             headers(target, streaming, chat),
             WireJson.write(body),
             target.requestTimeout() != null ? target.requestTimeout() : defaultTimeout,
-            streaming);
+            streaming,
+            target.hops());
     return succeeded(client.send(call));
   }
 

@@ -27,7 +27,26 @@ record BedrockAccess(
         required(target, ACCESS_KEY_ID),
         required(target, SECRET_ACCESS_KEY),
         blankToNull(target.option(SESSION_TOKEN)),
-        required(target, REGION));
+        region(target));
+  }
+
+  /**
+   * An AWS region's name ({@code us-east-1}): it becomes the endpoint's host name, so nothing else
+   * (a dot, a colon, a slash) may move the call to another host.
+   */
+  private static final java.util.regex.Pattern REGION_NAME =
+      java.util.regex.Pattern.compile("[a-z0-9-]{1,40}");
+
+  private static String region(Target target) {
+    String region = required(target, REGION);
+    if (!REGION_NAME.matcher(region).matches()) {
+      throw new InvalidRequestException(
+          "Invalid AWS region: use the region's name (lowercase letters, digits and hyphens, e.g."
+              + " us-east-1).",
+          ProviderOptions.header(REGION),
+          null);
+    }
+    return region;
   }
 
   private static String required(Target target, String option) {

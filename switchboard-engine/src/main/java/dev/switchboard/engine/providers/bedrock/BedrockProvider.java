@@ -257,7 +257,8 @@ public final class BedrockProvider implements Provider {
             all,
             body,
             target.requestTimeout() != null ? target.requestTimeout() : defaultTimeout,
-            streaming);
+            streaming,
+            target.hops());
     UpstreamResponse response = client.send(call);
     if (response.isSuccess()) {
       return response;

@@ -124,7 +124,8 @@ public final class CohereProvider implements Provider {
             headers,
             body == null ? null : WireJson.write(body),
             target.requestTimeout() != null ? target.requestTimeout() : defaultTimeout,
-            streaming);
+            streaming,
+            target.hops());
     // Cohere's {"message": "..."} becomes OpenAI's error object with that message.
     return client.send(call).succeededOr(NAME, OpenAiProvider::errorObject);
   }

@@ -121,7 +121,8 @@ public final class GeminiApi {
             all,
             body == null ? null : WireJson.write(body),
             target.requestTimeout() != null ? target.requestTimeout() : defaultTimeout,
-            streaming);
+            streaming,
+            target.hops());
     return client.send(call).succeededOr(provider, errors);
   }
 

@@ -146,7 +146,8 @@ public final class OpenAiProvider implements Provider {
             headers(target, false),
             null,
             timeout(target),
-            false);
+            false,
+            target.hops());
     return readJson(succeeded(client.send(call)), ModelList.class);
   }
 
@@ -169,7 +170,8 @@ public final class OpenAiProvider implements Provider {
             headers,
             request.body(),
             timeout(target),
-            streaming);
+            streaming,
+            target.hops());
     return client.send(call);
   }
 
@@ -182,7 +184,8 @@ public final class OpenAiProvider implements Provider {
             headers(target, streaming),
             WireJson.write(body),
             timeout(target),
-            streaming);
+            streaming,
+            target.hops());
     return succeeded(client.send(call));
   }
 
