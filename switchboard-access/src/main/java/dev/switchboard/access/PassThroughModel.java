@@ -8,6 +8,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -30,6 +31,11 @@ import org.eclipse.jetty.util.UrlEncoded;
  */
 public final class PassThroughModel {
   private static final String MODEL = "model";
+
+  /** {@code form-data; name="…"}, then at most a {@code filename="…"}: one reading only. */
+  private static final java.util.regex.Pattern PLAIN_DISPOSITION =
+      java.util.regex.Pattern.compile(
+          "form-data; ?name=\"([^\"\\\\\\r\\n;]*)\"(?:; ?filename=\"[^\"\\\\\\r\\n]*\")?");
 
   private PassThroughModel() {}
 
@@ -92,6 +98,10 @@ public final class PassThroughModel {
     if (text.startsWith("\uFEFF")) {
       return unreadable("JSON with a byte-order mark");
     }
+    if (!unicodeEscapesAreAscii(text)) {
+      // Jackson's reader from text takes the low byte of any character as a hex digit of \\u.
+      return unreadable("JSON with a malformed \\u escape");
+    }
     JsonNode tree;
     try {
       // From text, never bytes: Jackson would guess UTF-16 or UTF-32 from bytes.
@@ -106,9 +116,19 @@ public final class PassThroughModel {
     if (model == null) {
       return new Reading.Unnamed();
     }
-    return model.isTextual()
-        ? new Reading.Named(model.asText())
-        : unreadable("a model that is not a string");
+    return model.isTextual() ? named(model.asText()) : unreadable("a model that is not a string");
+  }
+
+  private static boolean unicodeEscapesAreAscii(String text) {
+    for (int i = text.indexOf('\\'); i >= 0 && i + 1 < text.length(); i = text.indexOf('\\', i)) {
+      if (text.charAt(i + 1) == 'u') {
+        if (i + 6 > text.length() || !text.substring(i + 2, i + 6).matches("[0-9A-Fa-f]{4}")) {
+          return false;
+        }
+      }
+      i += 2;
+    }
+    return true;
   }
 
   private static Reading form(byte[] body) {
@@ -150,16 +170,30 @@ public final class PassThroughModel {
     List<String> models = new ArrayList<>();
     try (MultiPartFormData.Parts parts =
         parser.parse(Content.Source.from(ByteBuffer.wrap(body))).get()) {
+      // Every delimiter in the bytes is one the parser took as a delimiter, and the body starts
+      // with one: readers differ on delimiters in a preamble or not after a line break.
+      byte[] delimiter = ("--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
+      if (!startsWith(body, delimiter)
+          || occurrences(body, delimiter) != parts.size() + 1
+          || !linesEndInCrlf(body, delimiter)) {
+        return unreadable("a multipart body with a delimiter out of place");
+      }
       for (MultiPart.Part part : parts) {
-        String name = part.getName();
         String disposition = part.getHeaders().get(HttpHeader.CONTENT_DISPOSITION);
-        if (disposition == null || disposition.contains("*=")) {
+        java.util.regex.Matcher plain =
+            disposition == null ? null : PLAIN_DISPOSITION.matcher(disposition);
+        if (plain == null
+            || !plain.matches()
+            || headerCount(part, HttpHeader.CONTENT_DISPOSITION) != 1
+            || !plain.group(1).equals(part.getName())) {
+          // Parameters other readers parse otherwise (name*=, a second name, "-name=") are refused.
           return unreadable("a part without a plain content-disposition");
         }
-        if (name == null || !name.equalsIgnoreCase(MODEL)) {
+        String name = part.getName();
+        if (!name.equalsIgnoreCase(MODEL)) {
           continue;
         }
-        if (!name.equals(MODEL) || headerCount(part, HttpHeader.CONTENT_DISPOSITION) != 1) {
+        if (!name.equals(MODEL)) {
           return unreadable("a model part named ambiguously");
         }
         if (part.getHeaders().contains(HttpHeader.CONTENT_TRANSFER_ENCODING)) {
@@ -178,6 +212,63 @@ public final class PassThroughModel {
       return unreadable("a multipart body not read");
     }
     return single(models);
+  }
+
+  /**
+   * Whether each part's header lines (from its delimiter to the blank line) end in CRLF only: a
+   * bare CR or LF ends a header line for some readers and not for others.
+   */
+  private static boolean linesEndInCrlf(byte[] body, byte[] delimiter) {
+    for (int start = 0; start + delimiter.length <= body.length; start++) {
+      if (!Arrays.equals(body, start, start + delimiter.length, delimiter, 0, delimiter.length)) {
+        continue;
+      }
+      if (start > 0 && (start < 2 || body[start - 2] != '\r' || body[start - 1] != '\n')) {
+        return false; // a delimiter comes after CRLF, or readers differ on where content ends
+      }
+      int i = start + delimiter.length;
+      for (; i < body.length; i++) {
+        boolean crlf = body[i] == '\r' && i + 1 < body.length && body[i + 1] == '\n';
+        if (crlf && i + 3 < body.length && body[i + 2] == '\r' && body[i + 3] == '\n') {
+          break; // the blank line: the part's content starts after it
+        }
+        if (crlf) {
+          i++;
+          if (i + 1 < body.length && !headerNameThenColon(body, i + 1)) {
+            return false;
+          }
+        } else if (body[i] == '\r' || body[i] == '\n') {
+          return false;
+        }
+      }
+      start = i;
+    }
+    return true;
+  }
+
+  /** Whether a header line starts with a field name and its colon, no space between them. */
+  private static boolean headerNameThenColon(byte[] body, int from) {
+    int i = from;
+    while (i < body.length && body[i] > ' ' && body[i] < 0x7f && body[i] != ':') {
+      i++;
+    }
+    return i > from && i < body.length && body[i] == ':';
+  }
+
+  private static boolean startsWith(byte[] bytes, byte[] prefix) {
+    return bytes.length >= prefix.length
+        && Arrays.equals(bytes, 0, prefix.length, prefix, 0, prefix.length);
+  }
+
+  private static int occurrences(byte[] bytes, byte[] part) {
+    int count = 0;
+    for (int i = 0; i + part.length <= bytes.length; i++) {
+      if (Arrays.equals(bytes, i, i + part.length, part, 0, part.length)) {
+        count++;
+        i += part.length - 1;
+      }
+    }
+    return count;
   }
 
   private static int headerCount(MultiPart.Part part, HttpHeader header) {
@@ -204,10 +295,23 @@ public final class PassThroughModel {
   private static Reading single(List<String> models) {
     return switch (models.size()) {
       case 0 -> new Reading.Unnamed();
-      case 1 -> new Reading.Named(models.getFirst());
+      case 1 -> named(models.getFirst());
       default -> unreadable("more than one model");
     };
   }
+
+  /**
+   * A model name has no space or control character: one that has is where readers disagree on where
+   * a value starts or ends (a multipart part's header lines, say), so it is not read.
+   */
+  private static Reading named(String model) {
+    return MODEL_NAME.matcher(model).matches()
+        ? new Reading.Named(model)
+        : unreadable("a model name with spaces or control characters");
+  }
+
+  private static final java.util.regex.Pattern MODEL_NAME =
+      java.util.regex.Pattern.compile("\\p{Graph}{1,256}");
 
   private static String mediaType(String contentType) {
     int semicolon = contentType.indexOf(';');
