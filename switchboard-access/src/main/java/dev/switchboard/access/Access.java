@@ -81,7 +81,7 @@ public final class Access implements AutoCloseable {
     try {
       store.insertWorkspace(
           new AccessAdmin.Workspace(
-              DEFAULT_WORKSPACE, DEFAULT_WORKSPACE, Limits.NONE, clock.instant()));
+              DEFAULT_WORKSPACE, DEFAULT_WORKSPACE, Limits.NONE, clock.instant(), null));
       try {
         DefaultAccessAdmin.reencrypt(store, box);
       } catch (SecretBox.VaultException e) {
@@ -142,6 +142,8 @@ public final class Access implements AutoCloseable {
     }
     builder.admission(
         new AccessStage(this::authenticate, cache::workspaceLimits, callers, afterAuthentication));
+    builder.attemptAdmission(
+        new AttemptAuthorization(callers, cache::workspaceCustomHosts, settings.requireKeys()));
     builder.virtualKeys(new StoredVirtualKeys(cache, box, callers, attemptAdmission));
   }
 

@@ -291,7 +291,7 @@ class AccessGatewayTest {
   }
 
   @Test
-  void anInlineConfigCannotNameAProviderOrRewriteToAModelOutsideTheKeysScopes() {
+  void anInlineConfigCannotSendToAProviderOrRewriteToAModelOutsideTheKeysScopes() {
     AccessAdmin.CreatedKey held =
         key(
             "a",
@@ -299,8 +299,9 @@ class AccessGatewayTest {
                 MODEL_ROUTES, Set.of("openai"), Set.of("gpt-4o-mini"), Set.of("inline"), null));
     String otherProvider =
         """
-        {"strategy":{"mode":"fallback"},"targets":[{"virtual_key":"openai-a"},\
-        {"strategy":{"mode":"single"},"targets":[{"provider":"anthropic","api_key":"sk-ant"}]}]}\
+        {"strategy":{"mode":"fallback"},"targets":[\
+        {"strategy":{"mode":"single"},"targets":[{"provider":"anthropic","api_key":"sk-ant"}]},\
+        {"virtual_key":"openai-a"}]}\
         """;
     String otherModel =
         """
@@ -319,6 +320,13 @@ class AccessGatewayTest {
         "may not use provider 'anthropic'");
     assertRefused(
         () -> gateway.chat(chat("gpt-4o-mini"), as(held).config(otherModel).build()),
+        403,
+        "may not use model 'gpt-4o'");
+    assertRefused(
+        () ->
+            gateway.chat(
+                chat("gpt-4o-mini"),
+                as(held).config(otherModel.replace("override_params", "overrideParams")).build()),
         403,
         "may not use model 'gpt-4o'");
     assertThat(openai.requests()).isEmpty();

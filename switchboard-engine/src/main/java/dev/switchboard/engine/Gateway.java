@@ -180,7 +180,13 @@ public final class Gateway implements AutoCloseable {
     if (builder.admission != null) {
       stages.add(builder.admission);
     }
-    stages.addAll(List.of(new PricingStage(prices), router, guardrails, cache));
+    stages.addAll(List.of(new PricingStage(prices), router, guardrails));
+    // Each attempt is admitted on what it will send: after the router's overrides and the input
+    // hooks' rewrites, and before the cache, so nothing out of scope is sent or served from it.
+    if (builder.attemptAdmission != null) {
+      stages.add(builder.attemptAdmission);
+    }
+    stages.add(cache);
     this.pipeline = new Pipeline(stages, new ProviderDispatch(providers));
   }
 
@@ -383,6 +389,7 @@ public final class Gateway implements AutoCloseable {
     private SentenceEmbedder embedder;
     private final List<RecordSink> recordSinks = new ArrayList<>();
     private dev.switchboard.engine.pipeline.Stage admission;
+    private dev.switchboard.engine.pipeline.Stage attemptAdmission;
     private dev.switchboard.engine.access.VirtualKeys virtualKeys =
         dev.switchboard.engine.access.VirtualKeys.NONE;
 
@@ -396,6 +403,17 @@ public final class Gateway implements AutoCloseable {
      */
     public Builder admission(dev.switchboard.engine.pipeline.Stage stage) {
       this.admission = stage;
+      return this;
+    }
+
+    /**
+     * The stage that admits each upstream attempt on what it will send: run once per attempt, after
+     * the router chose the target and applied its {@code override_params} and after the input
+     * guardrails, before the cache and the provider ({@code switchboard-access}: the key's scopes
+     * on the attempt's provider, model and custom host). None by default.
+     */
+    public Builder attemptAdmission(dev.switchboard.engine.pipeline.Stage stage) {
+      this.attemptAdmission = stage;
       return this;
     }
 

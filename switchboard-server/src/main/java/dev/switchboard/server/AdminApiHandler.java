@@ -188,13 +188,17 @@ final class AdminApiHandler extends Handler.Wrapper {
               callback,
               200,
               AdminJson.list(admin.workspaces(actor), AdminJson::workspace));
-      case ADMIN_WORKSPACE_UPDATE ->
-          write(
-              response,
-              callback,
-              200,
-              AdminJson.workspace(
-                  admin.updateWorkspace(actor, id, AdminJson.limitsUpdate(body(request)))));
+      case ADMIN_WORKSPACE_UPDATE -> {
+        AdminJson.WorkspaceUpdate update = AdminJson.workspaceUpdate(body(request));
+        AccessAdmin.Workspace updated = null;
+        if (update.limits() != null) {
+          updated = admin.updateWorkspace(actor, id, update.limits());
+        }
+        if (update.setsCustomHosts()) {
+          updated = admin.setCustomHosts(actor, id, update.customHosts());
+        }
+        write(response, callback, 200, AdminJson.workspace(updated));
+      }
       case ADMIN_KEYS_CREATE ->
           write(
               response,

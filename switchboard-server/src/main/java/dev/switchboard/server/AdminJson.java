@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 
@@ -49,6 +50,41 @@ final class AdminJson {
     }
     Limits limits = limits(body.get("limits"));
     return limits == null ? Limits.NONE : limits;
+  }
+
+  /**
+   * A workspace's {@code PATCH} body: its {@code limits}, its {@code custom_hosts} (a list of
+   * hosts, or {@code null} to clear it), or both; each absent field is left as it is.
+   */
+  record WorkspaceUpdate(Limits limits, boolean setsCustomHosts, List<String> customHosts) {}
+
+  static WorkspaceUpdate workspaceUpdate(JsonNode body) {
+    object(body, null, "limits", "custom_hosts");
+    if (!body.has("limits") && !body.has("custom_hosts")) {
+      throw new InvalidRequestException("limits or custom_hosts is required.", "limits", null);
+    }
+    Limits limits = null;
+    if (body.has("limits")) {
+      limits = limits(body.get("limits"));
+      limits = limits == null ? Limits.NONE : limits;
+    }
+    JsonNode hosts = body.get("custom_hosts");
+    List<String> customHosts = null;
+    if (hosts != null && !hosts.isNull()) {
+      if (!hosts.isArray()) {
+        throw new InvalidRequestException(
+            "custom_hosts must be a list of hosts, or null.", "custom_hosts", null);
+      }
+      customHosts = new java.util.ArrayList<>();
+      for (JsonNode host : hosts) {
+        if (!host.isTextual()) {
+          throw new InvalidRequestException(
+              "custom_hosts must be a list of strings.", "custom_hosts", null);
+        }
+        customHosts.add(host.asText());
+      }
+    }
+    return new WorkspaceUpdate(limits, hosts != null, customHosts);
   }
 
   static AccessAdmin.KeyRequest keyRequest(JsonNode body) {
@@ -202,6 +238,11 @@ final class AdminJson {
     json.put("name", workspace.name());
     json.set("limits", limits(workspace.limits()));
     putInstant(json, "created_at", workspace.createdAt());
+    if (workspace.customHosts() == null) {
+      json.putNull("custom_hosts");
+    } else {
+      workspace.customHosts().forEach(json.putArray("custom_hosts")::add);
+    }
     return json;
   }
 

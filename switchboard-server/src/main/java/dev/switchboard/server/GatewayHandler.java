@@ -51,7 +51,8 @@ final class GatewayHandler extends Handler.Abstract {
 
   /**
    * Client headers a passed-through request does not carry upstream: the gateway's own, hop-by-hop
-   * ones, and those the outbound client sets itself. Everything else goes, as Portkey sends it.
+   * ones, and those the outbound client sets itself; and the content-encoding, as the body is sent
+   * inflated ({@link RequestBodies}). Everything else goes, as Portkey sends it.
    */
   private static final Set<String> NOT_PASSED_THROUGH =
       Set.of(
@@ -67,6 +68,7 @@ final class GatewayHandler extends Handler.Abstract {
           "proxy-connection",
           "proxy-authorization",
           "accept-encoding",
+          "content-encoding",
           "authorization");
 
   /** Provider response headers never copied onto the client's response. */

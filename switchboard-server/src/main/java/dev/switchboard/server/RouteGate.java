@@ -65,8 +65,8 @@ final class RouteGate extends Handler.Wrapper {
           ErrorResponses.gateway(
               400,
               "The request path is not in canonical form: no empty segments (//), dot segments,"
-                  + " encoded slashes, backslashes, dots, '?', '#' or control characters, or ';'"
-                  + " parameters.",
+                  + " encoded slashes, backslashes, dots, '?', '#' or control characters, ';'"
+                  + " parameters, or bytes that are not well-formed UTF-8 (an overlong form).",
               "invalid_request_error",
               null));
     }
@@ -279,6 +279,36 @@ final class RouteGate extends Handler.Wrapper {
         }
       }
     }
-    return true;
+    return decodesAsUtf8(rawPath);
+  }
+
+  /**
+   * Whether the path's bytes (its escapes decoded) are well-formed UTF-8: an overlong form ({@code
+   * %C0%AF} for {@code /}), a surrogate or a stray byte is refused, never decoded leniently into
+   * another character.
+   */
+  private static boolean decodesAsUtf8(String rawPath) {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(rawPath.length());
+    for (int i = 0; i < rawPath.length(); i++) {
+      char c = rawPath.charAt(i);
+      if (c == '%') {
+        bytes.write(Integer.parseInt(rawPath.substring(i + 1, i + 3), 16));
+        i += 2;
+      } else if (c < 0x80) {
+        bytes.write(c);
+      } else {
+        return false;
+      }
+    }
+    try {
+      java.nio.charset.StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+          .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+          .decode(java.nio.ByteBuffer.wrap(bytes.toByteArray()));
+      return true;
+    } catch (java.nio.charset.CharacterCodingException malformed) {
+      return false;
+    }
   }
 }

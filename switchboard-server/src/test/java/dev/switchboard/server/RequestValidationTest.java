@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,6 +46,9 @@ class RequestValidationTest {
         "content of the wrong type | {\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":5}]} | mock | | content",
         "empty body | '' | mock | | empty",
         "JSON array body | [] | mock | | Invalid JSON",
+        "text after the JSON | {\"model\":\"m\",\"messages\":[]} {\"model\":\"n\"} | mock | | Invalid JSON",
+        "a second model key | {\"model\":\"m\",\"messages\":[],\"model\":\"n\"} | mock | | Duplicate field 'model'",
+        "a duplicate key nested | {\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"role\":\"system\",\"content\":\"x\"}]} | mock | | Duplicate field 'role'",
       })
   void answersBadRequestsWith400InPortkeyAndOpenAiShape(
       String name, String body, String provider, String ignored, String says) {
@@ -136,6 +140,55 @@ class RequestValidationTest {
       assertThat(read).isEqualTo(-1);
       assertThat(seconds).isLessThan(30);
     }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "an array | [\"m1\",\"m2\"] | override_params.model",
+        "an object | {\"name\":\"m1\"} | override_params.model",
+      })
+  void refusesAnOverrideParamOfTheWrongTypeWith400NamingIt(
+      String name, String model, String param) {
+    String config = "{\"provider\":\"mock\",\"override_params\":{\"model\":" + model + "}}";
+
+    var response = gateway.postJson("/v1/chat/completions", HELLO, "x-portkey-config", config);
+
+    assertGatewayError(response, 400, param);
+    assertThat(json(response).at("/error/param").asText()).isEqualTo(param);
+  }
+
+  @Test
+  void refusesAnOverrideModelOfTheWrongTypeOnMessagesWith400() {
+    String config = "{\"provider\":\"mock\",\"override_params\":{\"model\":[\"m1\"]}}";
+    String messages =
+        "{\"model\":\"m\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+
+    var response = gateway.postJson("/v1/messages", messages, "x-portkey-config", config);
+
+    assertGatewayError(response, 400, "override_params.model");
+  }
+
+  static final List<String> OVERLONG_OR_MALFORMED_UTF8_PATHS =
+      List.of(
+          "/v1/chat%C0%AFcompletions",
+          "/v1%C0%AFchat/completions",
+          "/v1/chat/completions%E0%80%AF",
+          "/v1/files/%C0%AE%C0%AE/x",
+          "/v1/files/%ED%A0%80",
+          "/v1/files/%FF");
+
+  @Test
+  void refusesAPathThatIsNotWellFormedUtf8With400NeverDecodingItToASlash() {
+    for (String path : OVERLONG_OR_MALFORMED_UTF8_PATHS) {
+      var response = gateway.postJson(path, HELLO, "x-portkey-provider", "mock");
+
+      // Jetty refuses these first today; the gate refuses them too whatever its URI compliance.
+      assertGatewayError(response, 400, "");
+      assertThat(RouteGate.canonical(path)).as(path).isFalse();
+    }
+    assertThat(RouteGate.canonical("/v1/files/caf%C3%A9")).isTrue();
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.switchboard.wire;
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.PropertyAccessor;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,7 +14,10 @@ import java.io.IOException;
 /**
  * The one JSON mapper for the wire model. Thread-safe; share it.
  *
- * <p>Unknown fields never fail a read: the records keep them in their {@code extras}.
+ * <p>Unknown fields never fail a read: the records keep them in their {@code extras}. A document
+ * with a duplicate key (at any depth) or anything but whitespace after its value is malformed:
+ * readers disagree on which of two keys wins and on where a document ends, so the gateway reads
+ * only the one shape they agree on.
  */
 public final class WireJson {
   private static final ObjectMapper MAPPER =
@@ -21,6 +25,8 @@ public final class WireJson {
           .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
           .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
           .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
           // The records' convenience methods (isStreaming()) are not wire fields.
           .visibility(PropertyAccessor.IS_GETTER, JsonAutoDetect.Visibility.NONE)
           .build();

@@ -63,8 +63,26 @@ public interface AccessAdmin {
   /** A subject's limits and its usage against them. */
   UsageReport usage(Principal actor, Subject.Kind kind, String id);
 
-  /** A workspace. */
-  record Workspace(String id, String name, Limits limits, Instant createdAt) {}
+  /**
+   * Sets the hosts a workspace's keys may send requests to as custom hosts ({@code
+   * x-portkey-custom-host}, a config's {@code custom_host}): exact host names or IP literals, or
+   * {@code *.suffix} for the hosts below a suffix; {@code null} clears the list (then the default
+   * applies: none when keys are required, any when they are optional). Admin only.
+   */
+  Workspace setCustomHosts(Principal actor, String id, List<String> hosts);
+
+  /**
+   * A workspace.
+   *
+   * @param customHosts the hosts its keys may send to as custom hosts, or {@code null} when none is
+   *     set (see {@link #setCustomHosts})
+   */
+  record Workspace(
+      String id, String name, Limits limits, Instant createdAt, List<String> customHosts) {
+    public Workspace {
+      customHosts = customHosts == null ? null : List.copyOf(customHosts);
+    }
+  }
 
   /**
    * What a new key is to be.

@@ -77,7 +77,8 @@ public final class DefaultAccessAdmin implements AccessAdmin {
             id,
             name == null || name.isBlank() ? id : checkName(name),
             limits == null ? Limits.NONE : limits,
-            clock.instant());
+            clock.instant(),
+            null);
     if (!store.insertWorkspace(workspace)) {
       throw AdminException.conflict("A workspace '" + id + "' exists already.");
     }
@@ -106,6 +107,41 @@ public final class DefaultAccessAdmin implements AccessAdmin {
     cache.forgetWorkspace(id);
     return store.workspace(id).orElseThrow();
   }
+
+  @Override
+  public Workspace setCustomHosts(Principal actor, String id, List<String> hosts) {
+    // The hosts a workspace's keys may send to (and its stored credentials with them).
+    requireAdmin(actor, "change a workspace's custom hosts");
+    checkId(id, "id");
+    List<String> checked = null;
+    if (hosts != null) {
+      checked = new java.util.ArrayList<>();
+      for (String host : hosts) {
+        checked.add(checkCustomHost(host));
+      }
+    }
+    if (!store.updateWorkspaceCustomHosts(id, checked)) {
+      throw AdminException.notFound("No workspace '" + id + "'.");
+    }
+    cache.forgetWorkspace(id);
+    return store.workspace(id).orElseThrow();
+  }
+
+  /** A host name or IP literal, or {@code *.} and a host name; lower-cased. */
+  private static String checkCustomHost(String host) {
+    String lower = host == null ? "" : host.strip().toLowerCase(java.util.Locale.ROOT);
+    if (!CUSTOM_HOST.matcher(lower).matches() || lower.length() > 253) {
+      throw AdminException.invalid(
+          "custom_hosts: each must be a host name or IP literal (no scheme, port or path), or"
+              + " *.suffix for the hosts below a suffix.");
+    }
+    return lower;
+  }
+
+  private static final Pattern CUSTOM_HOST =
+      Pattern.compile(
+          "(\\*\\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*"
+              + "|\\[[0-9a-f:.]+\\]");
 
   // ---- gateway keys
 

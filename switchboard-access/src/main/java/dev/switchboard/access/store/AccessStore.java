@@ -74,6 +74,10 @@ public final class AccessStore implements AutoCloseable {
             rotated_at TIMESTAMP WITH TIME ZONE,
             revoked_at TIMESTAMP WITH TIME ZONE,
             PRIMARY KEY (workspace, slug))\
+          """,
+          // Added after the table: a store made before it gets the column (none set).
+          """
+          ALTER TABLE access_workspaces ADD COLUMN IF NOT EXISTS custom_hosts_json VARCHAR(20000)\
           """);
 
   private static final String KEY_COLUMNS =
@@ -200,14 +204,16 @@ public final class AccessStore implements AutoCloseable {
 
   public Optional<Workspace> workspace(String id) {
     return queryOne(
-        "SELECT id, name, limits_json, created_at FROM access_workspaces WHERE id = ?",
+        "SELECT id, name, limits_json, created_at, custom_hosts_json FROM access_workspaces"
+            + " WHERE id = ?",
         AccessStore::workspaceRow,
         id);
   }
 
   public List<Workspace> workspaces() {
     return query(
-        "SELECT id, name, limits_json, created_at FROM access_workspaces ORDER BY id",
+        "SELECT id, name, limits_json, created_at, custom_hosts_json FROM access_workspaces"
+            + " ORDER BY id",
         AccessStore::workspaceRow);
   }
 
@@ -215,6 +221,20 @@ public final class AccessStore implements AutoCloseable {
   public boolean updateWorkspaceLimits(String id, Limits limits) {
     return update("UPDATE access_workspaces SET limits_json = ? WHERE id = ?", json(limits), id)
         == 1;
+  }
+
+  /**
+   * Sets a workspace's custom-host allowlist ({@code null}: none set); {@code false} when there is
+   * no such workspace.
+   */
+  public boolean updateWorkspaceCustomHosts(String id, List<String> hosts) {
+    String json;
+    try {
+      json = hosts == null ? null : JSON.writeValueAsString(hosts);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+    return update("UPDATE access_workspaces SET custom_hosts_json = ? WHERE id = ?", json, id) == 1;
   }
 
   // ---- gateway keys
@@ -438,7 +458,19 @@ public final class AccessStore implements AutoCloseable {
         row.getString("id"),
         row.getString("name"),
         limits(row.getString("limits_json")),
-        instant(row, "created_at"));
+        instant(row, "created_at"),
+        customHosts(row.getString("custom_hosts_json")));
+  }
+
+  private static List<String> customHosts(String json) throws SQLException {
+    if (json == null) {
+      return null;
+    }
+    try {
+      return List.of(JSON.readValue(json, String[].class));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new SQLException("a workspace's custom_hosts_json is not a list of hosts", e);
+    }
   }
 
   private static KeyRow keyRow(ResultSet row) throws SQLException {

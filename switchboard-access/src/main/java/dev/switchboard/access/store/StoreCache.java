@@ -6,25 +6,27 @@ import dev.switchboard.access.Limits;
 import dev.switchboard.access.admin.AccessAdmin.Workspace;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
  * What every request reads from the store, remembered for a short time ({@code
  * access.key-cache-ttl}) so a request costs no database round trip: keys by the hash of their
- * secret (never by the secret), workspaces' limits, virtual keys' rows (ciphertext only; decrypted
- * credentials are never kept). A change made on this gateway is forgotten at once; one made on
- * another gateway sharing the database is seen within the time to live.
+ * secret (never by the secret), workspaces (their limits and custom hosts), virtual keys' rows
+ * (ciphertext only; decrypted credentials are never kept). A change made on this gateway is
+ * forgotten at once; one made on another gateway sharing the database is seen within the time to
+ * live.
  */
 public final class StoreCache {
   private final AccessStore store;
   private final Cache<String, Optional<KeyRow>> keys;
-  private final Cache<String, Limits> workspaceLimits;
+  private final Cache<String, Optional<Workspace>> workspaces;
   private final Cache<String, Optional<VirtualKeyRow>> virtualKeys;
 
   public StoreCache(AccessStore store, Duration timeToLive, Clock clock) {
     this.store = store;
     this.keys = build(timeToLive, clock, 100_000);
-    this.workspaceLimits = build(timeToLive, clock, 10_000);
+    this.workspaces = build(timeToLive, clock, 10_000);
     this.virtualKeys = build(timeToLive, clock, 10_000);
   }
 
@@ -43,8 +45,12 @@ public final class StoreCache {
 
   /** A workspace's limits; none for a workspace that is not there. */
   public Limits workspaceLimits(String workspace) {
-    return workspaceLimits.get(
-        workspace, id -> store.workspace(id).map(Workspace::limits).orElse(Limits.NONE));
+    return workspaces.get(workspace, store::workspace).map(Workspace::limits).orElse(Limits.NONE);
+  }
+
+  /** A workspace's custom-host allowlist; {@code null} when it has none set (or is not there). */
+  public List<String> workspaceCustomHosts(String workspace) {
+    return workspaces.get(workspace, store::workspace).map(Workspace::customHosts).orElse(null);
   }
 
   /** A virtual key's row, revoked ones included. */
@@ -58,7 +64,7 @@ public final class StoreCache {
   }
 
   public void forgetWorkspace(String workspace) {
-    workspaceLimits.invalidate(workspace);
+    workspaces.invalidate(workspace);
   }
 
   public void forgetVirtualKey(String workspace, String slug) {

@@ -576,6 +576,10 @@ public final class Router implements Stage {
   }
 
   private static ObjectNode mergedTree(ObjectNode body, ObjectNode overrides) {
+    JsonNode model = overrides.get("model");
+    if (model != null && !model.isTextual()) {
+      throw invalidOverride("model", "a string");
+    }
     ObjectNode tree = body.deepCopy();
     tree.setAll(overrides);
     return tree;
@@ -584,7 +588,25 @@ public final class Router implements Stage {
   private static <T> T merged(T body, ObjectNode overrides, Class<T> type) {
     ObjectNode tree = WireJson.mapper().valueToTree(body);
     tree.setAll(overrides);
-    return WireJson.convert(tree, type);
+    try {
+      return WireJson.convert(tree, type);
+    } catch (dev.switchboard.wire.WireFormatException wrongType) {
+      // An override the request's type cannot take (an array for the model): the config's fault.
+      String field =
+          wrongType.getCause()
+                      instanceof com.fasterxml.jackson.databind.JsonMappingException mapping
+                  && !mapping.getPath().isEmpty()
+                  && mapping.getPath().getFirst().getFieldName() != null
+              ? mapping.getPath().getFirst().getFieldName()
+              : null;
+      throw invalidOverride(field, "the type the request takes");
+    }
+  }
+
+  private static InvalidRequestException invalidOverride(String field, String expected) {
+    String name = field == null ? "override_params" : "override_params." + field;
+    return new InvalidRequestException(
+        "Invalid config passed: " + name + " must be " + expected + ".", name, null);
   }
 
   /** A stream whose first event was already read. */

@@ -15,7 +15,7 @@ import java.util.Set;
 record AdminArguments(Map<String, String> flags, List<String> positional) {
 
   /** Flags that take no value. */
-  static final Set<String> SWITCHES = Set.of("help", "unlimited");
+  static final Set<String> SWITCHES = Set.of("help", "unlimited", "clear");
 
   /**
    * Flags someone may try for a secret. Flags end up in shell history and in {@code ps}, which

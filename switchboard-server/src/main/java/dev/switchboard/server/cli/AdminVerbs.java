@@ -80,6 +80,12 @@ final class AdminVerbs {
         "--alert-at LIST", "fractions of the budget that alert once a period, e.g. 0.5,0.8");
     FLAG_HELP.put("--unlimited", "with limits: remove every limit");
     FLAG_HELP.put(
+        "--hosts LIST",
+        "host names (or *.suffix) a workspace's keys may send to as custom hosts; '': none");
+    FLAG_HELP.put(
+        "--clear",
+        "with custom-hosts: remove the list (then none when keys are required, else any)");
+    FLAG_HELP.put(
         "--slug SLUG", "the virtual key's name in its workspace (or give WORKSPACE/SLUG)");
     FLAG_HELP.put(
         "--provider NAME", "openai, anthropic, bedrock, azure-openai, google, vertex-ai, …");
@@ -137,6 +143,23 @@ final class AdminVerbs {
                       "PATCH",
                       "/v1/admin/workspaces/" + segment(id(in.arguments(), "id")),
                       limitsBody(in.arguments()))),
+          new Verb(
+              "workspaces",
+              "custom-hosts",
+              "--id ID (--hosts LIST | --clear)",
+              "set the hosts a workspace's keys may send to as custom hosts (admin token only)",
+              List.of("id", "hosts", "clear"),
+              1,
+              in -> {
+                List<String> hosts = in.arguments().list("hosts");
+                if ((hosts == null) == !in.arguments().has("clear")) {
+                  throw new AdminUsageException("give --hosts LIST or --clear (not both)");
+                }
+                ObjectNode body = JSON.objectNode();
+                body.set("custom_hosts", array(hosts));
+                return new Call(
+                    "PATCH", "/v1/admin/workspaces/" + segment(id(in.arguments(), "id")), body);
+              }),
           new Verb(
               "keys",
               "create",

@@ -108,6 +108,22 @@ final class AccessGateway implements AutoCloseable {
     return sendAt(server.baseUri(), method, path, body, headers);
   }
 
+  /** A call with a body of raw bytes and its content type (or none, when {@code null}). */
+  HttpResponse<String> sendBytes(
+      String method, String path, byte[] body, String contentType, String... headers) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(server.baseUri().resolve(path))
+            .timeout(Duration.ofSeconds(30))
+            .method(method, HttpRequest.BodyPublishers.ofByteArray(body));
+    if (contentType != null) {
+      request.header("content-type", contentType);
+    }
+    if (headers.length > 0) {
+      request.headers(headers);
+    }
+    return send(request, method, path);
+  }
+
   /** A call to the port that serves the admin API, logs and metrics (the main one by default). */
   HttpResponse<String> sendToAdminPort(String method, String path, String body, String... headers) {
     return sendAt(server.adminUri(), method, path, body, headers);
@@ -129,6 +145,10 @@ final class AccessGateway implements AutoCloseable {
     if (headers.length > 0) {
       request.headers(headers);
     }
+    return send(request, method, path);
+  }
+
+  private HttpResponse<String> send(HttpRequest.Builder request, String method, String path) {
     try {
       return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {

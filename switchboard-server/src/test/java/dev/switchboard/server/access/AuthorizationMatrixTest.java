@@ -8,7 +8,9 @@ import dev.switchboard.access.Permission;
 import dev.switchboard.observe.ObservabilitySettings;
 import dev.switchboard.server.Route;
 import dev.switchboard.server.SwitchboardServer;
+import dev.switchboard.testkit.FakeOpenAi;
 import dev.switchboard.wire.WireJson;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -82,6 +84,8 @@ class AuthorizationMatrixTest {
   AccessGateway.CreatedKey keyA;
   AccessGateway.CreatedKey keyB;
   AccessGateway.CreatedKey narrow;
+  AccessGateway.CreatedKey held;
+  FakeOpenAi fakeOpenAi;
   AccessGateway.CreatedKey standingVictim;
   String slugA;
   String slugB;
@@ -95,13 +99,16 @@ class AuthorizationMatrixTest {
         AccessSettings.inMemory()
             .withRequireKeys(true)
             .withMasterKeys(Base64.getEncoder().encodeToString(randomBytes(32)), List.of());
-    try (AccessGateway started1 =
-        AccessGateway.start(
-            AccessGateway.Options.of(access, adminToken)
-                .withObservability(
-                    ObservabilitySettings.defaults()
-                        .withDataDirectory(logs)
-                        .withTracing(dev.switchboard.observe.tracing.TracingMode.OFF)))) {
+    try (FakeOpenAi openai = FakeOpenAi.start();
+        AccessGateway started1 =
+            AccessGateway.start(
+                AccessGateway.Options.of(access, adminToken)
+                    .withProviderBaseUrls(Map.of("openai", openai.baseUrl()))
+                    .withObservability(
+                        ObservabilitySettings.defaults()
+                            .withDataDirectory(logs)
+                            .withTracing(dev.switchboard.observe.tracing.TracingMode.OFF)))) {
+      fakeOpenAi = openai;
       gateway = started1;
       String run = randomText(6).toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "x");
       workspaceA = "ws-alpha-" + run;
@@ -116,6 +123,12 @@ class AuthorizationMatrixTest {
               workspaceA,
               "narrow",
               "{\"permissions\":[\"embeddings\"],\"models\":[\"" + MODEL + "\"]}",
+              null);
+      held =
+          gateway.createKey(
+              workspaceA,
+              "held",
+              "{\"permissions\":[\"completions\",\"passthrough\"],\"models\":[\"" + MODEL + "\"]}",
               null);
       standingVictim = victimKey();
       slugA = "vk-a-" + run;
@@ -636,6 +649,96 @@ class AuthorizationMatrixTest {
             asNarrow[1],
             "x-portkey-provider",
             "mock"));
+    // A key held to one model, trying to send another: through the config's camelCase spelling,
+    // and through pass-through bodies the scope check must read exactly as the provider will.
+    String[] asHeld = {"x-portkey-api-key", held.secret()};
+    String[] toOpenAi = {"x-portkey-provider", "openai"};
+    probes.put(
+        "held key overrides the model with camelCase overrideParams",
+        withConfig(
+            chat,
+            asHeld,
+            "{\"provider\":\"mock\",\"overrideParams\":{\"model\":\"other-model\"}}"));
+    probes.put(
+        "held key overrides the model with camelCase overrideParams in a nested target",
+        withConfig(
+            chat,
+            asHeld,
+            "{\"strategy\":{\"mode\":\"fallback\"},\"targets\":[{\"strategy\":"
+                + "{\"mode\":\"loadbalance\"},\"targets\":[{\"provider\":\"mock\","
+                + "\"overrideParams\":{\"model\":\"other-model\"}}]}]}"));
+    String other = "{\"model\":\"other-model\",\"input\":\"hi\"}";
+    upstreamProbe(
+        probes,
+        "held key passes through another model behind a UTF-8 byte-order mark",
+        () ->
+            moderation(
+                asHeld,
+                concat(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF}, utf8(other)),
+                "application/json"));
+    upstreamProbe(
+        probes,
+        "held key passes through another model in UTF-16",
+        () -> moderation(asHeld, other.getBytes(StandardCharsets.UTF_16BE), "application/json"));
+    upstreamProbe(
+        probes,
+        "held key passes through another model gzipped",
+        () ->
+            moderation(
+                asHeld,
+                gzip(utf8(other)),
+                "application/json",
+                new String[] {"content-encoding", "gzip"}));
+    upstreamProbe(
+        probes,
+        "held key passes through another model form-encoded",
+        () ->
+            moderation(
+                asHeld, utf8("input=hi&model=other-model"), "application/x-www-form-urlencoded"));
+    upstreamProbe(
+        probes,
+        "held key passes through another model in a multipart part",
+        () ->
+            moderation(
+                asHeld,
+                utf8(
+                    "--b0undary\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\n"
+                        + "other-model\r\n--b0undary--\r\n"),
+                "multipart/form-data; boundary=b0undary"));
+    upstreamProbe(
+        probes,
+        "held key passes through two model keys, its own last",
+        () ->
+            moderation(
+                asHeld,
+                utf8("{\"model\":\"other-model\",\"model\":\"" + MODEL + "\",\"input\":\"hi\"}"),
+                "application/json"));
+    upstreamProbe(
+        probes,
+        "held key passes through its model with text after the JSON",
+        () ->
+            moderation(
+                asHeld,
+                utf8("{\"model\":\"" + MODEL + "\",\"input\":\"hi\"} {\"model\":\"other-model\"}"),
+                "application/json"));
+    var heldControl =
+        moderation(
+            asHeld,
+            gzip(utf8("{\"model\":\"" + MODEL + "\",\"input\":\"hi\"}")),
+            "application/json",
+            new String[] {"content-encoding", "gzip"});
+    lines.add(
+        probeLine(
+            "control: held key passes through its own model gzipped",
+            heldControl.statusCode(),
+            heldControl.statusCode() != 200));
+    probes.put(
+        "held key chats through a custom host its workspace does not allow",
+        gateway.send(
+            "POST",
+            "/v1/chat/completions",
+            chat,
+            join(asHeld, toOpenAi, new String[] {"x-portkey-custom-host", fakeOpenAi.baseUrl()})));
     probes.put(
         "admin token as a gateway key on chat",
         gateway.send(
@@ -653,7 +756,7 @@ class AuthorizationMatrixTest {
         "key A on the metrics",
         gateway.send("GET", "/metrics", null, "authorization", "Bearer " + keyA.secret()));
     probes.forEach((name, answer) -> {
-      boolean escalated = answer.statusCode() / 100 == 2;
+      boolean escalated = answer.statusCode() / 100 == 2 || reachedUpstream.contains(name);
       if (escalated && name.equals("manager mints a key without limits")) {
         // Not wider if the new key took its maker's limits instead of none.
         JsonNode limits = WireJson.tree(answer.body()).path("limits");
@@ -692,6 +795,64 @@ class AuthorizationMatrixTest {
     return lines;
   }
 
+  /** Names of the probes whose request reached the provider, whatever they answered. */
+  final Set<String> reachedUpstream = ConcurrentHashMap.newKeySet();
+
+  /** A probe that escalates too when its request reaches the provider at all. */
+  void upstreamProbe(
+      Map<String, java.net.http.HttpResponse<String>> probes,
+      String name,
+      java.util.function.Supplier<java.net.http.HttpResponse<String>> call) {
+    int before = fakeOpenAi.requestCount();
+    probes.put(name, call.get());
+    if (fakeOpenAi.requestCount() != before) {
+      reachedUpstream.add(name);
+    }
+  }
+
+  java.net.http.HttpResponse<String> withConfig(String chat, String[] caller, String config) {
+    return gateway.send(
+        "POST",
+        "/v1/chat/completions",
+        chat,
+        join(caller, new String[] {"x-portkey-config", config}));
+  }
+
+  /** A passed-through moderation request to the fake OpenAI, with raw body bytes. */
+  java.net.http.HttpResponse<String> moderation(
+      String[] caller, byte[] body, String contentType, String[]... headers) {
+    return gateway.sendBytes(
+        "POST",
+        "/v1/moderations",
+        body,
+        contentType,
+        join(caller, new String[] {"x-portkey-provider", "openai"}, join(headers)));
+  }
+
+  static String[] join(String[]... parts) {
+    return java.util.Arrays.stream(parts).flatMap(java.util.Arrays::stream).toArray(String[]::new);
+  }
+
+  static byte[] utf8(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+
+  static byte[] concat(byte[] first, byte[] second) {
+    byte[] both = java.util.Arrays.copyOf(first, first.length + second.length);
+    System.arraycopy(second, 0, both, first.length, second.length);
+    return both;
+  }
+
+  static byte[] gzip(byte[] plain) {
+    var out = new java.io.ByteArrayOutputStream();
+    try (var zip = new java.util.zip.GZIPOutputStream(out)) {
+      zip.write(plain);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
   static JsonNode find(JsonNode listed, String id) {
     JsonNode items = listed.isArray() ? listed : listed.path("data");
     for (JsonNode item : items) {
@@ -714,7 +875,8 @@ class AuthorizationMatrixTest {
       List<Cell> cells,
       List<String> probes,
       long started) {
-    List<String> foreignA = List.of(workspaceA, keyA.id(), narrow.id(), standingVictim.id(), slugA);
+    List<String> foreignA =
+        List.of(workspaceA, keyA.id(), narrow.id(), held.id(), standingVictim.id(), slugA);
     List<String> foreignB = List.of(workspaceB, keyB.id(), slugB);
     int unexpected2xx = 0;
     int escalations = 0;

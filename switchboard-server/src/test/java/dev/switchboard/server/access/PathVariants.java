@@ -9,7 +9,8 @@ import java.util.Map;
 /**
  * The spellings of a route's path that a server might treat as the route while a check before it
  * does not (or the reverse): doubled slashes, an encoded slash, a trailing slash, another case, a
- * {@code ..} or {@code .} segment and encoded dots. Each is sent byte for byte ({@link RawHttp}).
+ * {@code ..} or {@code .} segment and encoded dots, an overlong UTF-8 slash. Each is sent byte for
+ * byte ({@link RawHttp}).
  */
 final class PathVariants {
   private PathVariants() {}
@@ -31,6 +32,9 @@ final class PathVariants {
     if (lastSlash > 0) {
       variants.put("%2f", path.substring(0, lastSlash) + "%2f" + path.substring(lastSlash + 1));
       variants.put("%2F", path.substring(0, lastSlash) + "%2F" + path.substring(lastSlash + 1));
+      variants.put(
+          "overlong / (%C0%AF)",
+          path.substring(0, lastSlash) + "%C0%AF" + path.substring(lastSlash + 1));
     }
     variants.put("trailing /", path + "/");
     variants.put("upper case", path.toUpperCase(Locale.ROOT));
