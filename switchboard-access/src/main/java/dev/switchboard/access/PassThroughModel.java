@@ -105,7 +105,7 @@ public final class PassThroughModel {
     JsonNode tree;
     try {
       // From text, never bytes: Jackson would guess UTF-16 or UTF-32 from bytes.
-      tree = WireJson.tree(text);
+      tree = WireJson.strictTree(text);
     } catch (WireFormatException e) {
       return unreadable("JSON that does not parse strictly: " + e.getMessage());
     }

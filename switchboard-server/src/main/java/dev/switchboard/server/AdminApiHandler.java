@@ -306,7 +306,7 @@ final class AdminApiHandler extends Handler.Wrapper {
   private static JsonNode body(Request request) {
     byte[] bytes = RequestBodies.json(request, MAX_BODY_BYTES);
     try {
-      return WireJson.tree(bytes);
+      return WireJson.strictTree(bytes);
     } catch (WireFormatException e) {
       // Jackson's message quotes the input near the error, which may be a secret: not repeated.
       throw new InvalidRequestException("Invalid JSON in request body.", null, e);

@@ -290,7 +290,7 @@ final class GatewayHandler extends Handler.Abstract {
     <T> T readJson(Class<T> type) {
       byte[] body = RequestBodies.json(request, maxBodyBytes);
       try {
-        return WireJson.read(body, type);
+        return WireJson.readStrictly(body, type);
       } catch (WireFormatException e) {
         throw new InvalidRequestException(
             "Invalid JSON in request body: " + e.getMessage(), null, e);

@@ -150,7 +150,7 @@ final class LogsRoutes {
     }
     JsonNode body;
     try {
-      body = WireJson.tree(bytes);
+      body = WireJson.strictTree(bytes);
     } catch (WireFormatException e) {
       throw new InvalidRequestException("Invalid JSON in request body: " + e.getMessage(), null, e);
     }

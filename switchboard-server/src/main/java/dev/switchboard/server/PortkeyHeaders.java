@@ -199,7 +199,7 @@ final class PortkeyHeaders {
     }
     JsonNode json;
     try {
-      json = WireJson.tree(header);
+      json = WireJson.strictTree(header);
     } catch (WireFormatException e) {
       throw new InvalidRequestException(
           METADATA + " must be a JSON object: " + e.getMessage(), METADATA, null);

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
@@ -14,10 +15,13 @@ import java.io.IOException;
 /**
  * The one JSON mapper for the wire model. Thread-safe; share it.
  *
- * <p>Unknown fields never fail a read: the records keep them in their {@code extras}. A document
- * with a duplicate key (at any depth) or anything but whitespace after its value is malformed:
- * readers disagree on which of two keys wins and on where a document ends, so the gateway reads
- * only the one shape they agree on.
+ * <p>Unknown fields never fail a read: the records keep them in their {@code extras}.
+ *
+ * <p>What a client sends is read strictly ({@link #readStrictly}, {@link #strictTree}): a document
+ * with a duplicate key (at any depth) or anything but whitespace after its value is malformed.
+ * Readers disagree on which of two keys wins and on where a document ends, so a check (a key's
+ * model scope) could see one thing and the provider another; the gateway reads only the one shape
+ * they agree on. What a provider answers is read leniently: the gateway is not its validator.
  */
 public final class WireJson {
   private static final ObjectMapper MAPPER =
@@ -25,13 +29,51 @@ public final class WireJson {
           .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
           .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
           .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
           // The records' convenience methods (isStreaming()) are not wire fields.
           .visibility(PropertyAccessor.IS_GETTER, JsonAutoDetect.Visibility.NONE)
           .build();
 
+  private static final ObjectReader STRICT =
+      MAPPER
+          .reader()
+          .with(StreamReadFeature.STRICT_DUPLICATE_DETECTION.mappedFeature())
+          .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
   private WireJson() {}
+
+  /**
+   * Reads what a client sent as {@code type}, strictly: a duplicate key or trailing content is a
+   * malformed document ({@link WireFormatException}).
+   */
+  public static <T> T readStrictly(byte[] json, Class<T> type) {
+    try {
+      return STRICT.readValue(json, type);
+    } catch (JsonProcessingException e) {
+      throw new WireFormatException(describe(e), e);
+    } catch (IOException e) {
+      throw undecodable(e);
+    }
+  }
+
+  /** Parses what a client sent into a tree, strictly (see {@link #readStrictly}). */
+  public static JsonNode strictTree(String json) {
+    try {
+      return STRICT.readTree(json);
+    } catch (JsonProcessingException e) {
+      throw new WireFormatException(describe(e), e);
+    }
+  }
+
+  /** Parses what a client sent into a tree, strictly (see {@link #readStrictly}). */
+  public static JsonNode strictTree(byte[] json) {
+    try {
+      return STRICT.readTree(json);
+    } catch (JsonProcessingException e) {
+      throw new WireFormatException(describe(e), e);
+    } catch (IOException e) {
+      throw undecodable(e);
+    }
+  }
 
   /** The shared mapper, configured for the wire model. */
   public static ObjectMapper mapper() {

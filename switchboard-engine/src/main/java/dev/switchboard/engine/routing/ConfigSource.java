@@ -122,7 +122,7 @@ public final class ConfigSource {
     if (text.startsWith("{")) {
       JsonNode json;
       try {
-        json = WireJson.tree(text);
+        json = WireJson.strictTree(text);
       } catch (WireFormatException e) {
         throw new InvalidRequestException(
             "Invalid config passed. You need to pass a valid json: " + e.getMessage(),
