@@ -10,8 +10,8 @@ import java.math.BigDecimal;
  * model's calls with a small {@code max_tokens} reserve fractions of a cent, so many fit a small
  * budget at once, and an unknown paid model is still held to it. The defaults, $5 a million prompt
  * tokens and $25 a million completion tokens, are the flagship tier's list prices (Claude Opus 4.5)
- * and at least those of nine in ten models in the shipped table; a request that names no cap (4096
- * completion tokens) then reserves about $0.10 and its prompt.
+ * and at least those of nearly nine in ten models in the shipped table; a request that names no cap
+ * (4096 completion tokens) then reserves about $0.10 and its prompt.
  *
  * @param inputUsdPerMillion what an unpriced model's prompt tokens are reckoned at, per million
  * @param outputUsdPerMillion what its completion tokens are reckoned at, per million
