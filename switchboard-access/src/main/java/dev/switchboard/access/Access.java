@@ -125,8 +125,7 @@ public final class Access implements AutoCloseable {
     if (store == null) {
       return;
     }
-    LimitStage limits =
-        new LimitStage(limiter, prices, settings.unpricedEstimateUsd(), this::subjectsOf);
+    LimitStage limits = new LimitStage(limiter, prices, settings.unpriced(), this::subjectsOf);
     builder.recordSink(limits);
     install(builder, limits, limits);
   }

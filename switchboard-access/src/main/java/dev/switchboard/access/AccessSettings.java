@@ -1,6 +1,5 @@
 package dev.switchboard.access;
 
-import java.math.BigDecimal;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,8 +26,8 @@ import java.util.UUID;
  * @param redisUrl a Redis URL for rate counters shared across gateways, or {@code null} (in
  *     process)
  * @param alertWebhook where budget alerts are posted, or {@code null} (the log only)
- * @param unpricedEstimateUsd what a request whose cost cannot be estimated is reserved at against a
- *     cost budget
+ * @param unpriced what a dollar budget assumes for a request whose cost the price table cannot
+ *     tell; {@code null}: {@link UnpricedRates#DEFAULTS}
  */
 public record AccessSettings(
     boolean enabled,
@@ -41,7 +40,7 @@ public record AccessSettings(
     Duration keyCacheTtl,
     String redisUrl,
     URI alertWebhook,
-    BigDecimal unpricedEstimateUsd) {
+    UnpricedRates unpriced) {
 
   /** The store URL that means the H2 file in {@link #directory}. */
   public static final String EMBEDDED = "embedded";
@@ -54,11 +53,7 @@ public record AccessSettings(
     if (keyCacheTtl.isNegative()) {
       throw new IllegalArgumentException("access.key-cache-ttl must not be negative");
     }
-    unpricedEstimateUsd =
-        unpricedEstimateUsd == null ? new BigDecimal("0.10") : unpricedEstimateUsd;
-    if (unpricedEstimateUsd.signum() < 0) {
-      throw new IllegalArgumentException("access.unpriced-estimate-usd must not be negative");
-    }
+    unpriced = unpriced == null ? UnpricedRates.DEFAULTS : unpriced;
     if (!storeUrl.equals(EMBEDDED)
         && !storeUrl.startsWith("jdbc:postgresql:")
         && !storeUrl.startsWith("jdbc:h2:")) {
@@ -96,7 +91,7 @@ public record AccessSettings(
         keyCacheTtl,
         redisUrl,
         alertWebhook,
-        unpricedEstimateUsd);
+        unpriced);
   }
 
   public AccessSettings withRequireKeys(boolean required) {
@@ -111,7 +106,7 @@ public record AccessSettings(
         keyCacheTtl,
         redisUrl,
         alertWebhook,
-        unpricedEstimateUsd);
+        unpriced);
   }
 
   /** The current master key (base64) and earlier ones that may still decrypt. */
@@ -127,7 +122,7 @@ public record AccessSettings(
         keyCacheTtl,
         redisUrl,
         alertWebhook,
-        unpricedEstimateUsd);
+        unpriced);
   }
 
   public AccessSettings withKeyCacheTtl(Duration ttl) {
@@ -142,7 +137,7 @@ public record AccessSettings(
         ttl,
         redisUrl,
         alertWebhook,
-        unpricedEstimateUsd);
+        unpriced);
   }
 
   /** The JDBC URL {@link #storeUrl} stands for. */
@@ -178,8 +173,8 @@ public record AccessSettings(
         + (redisUrl == null ? "none" : "set")
         + ", alertWebhook="
         + (alertWebhook == null ? "none" : "set")
-        + ", unpricedEstimateUsd="
-        + unpricedEstimateUsd
+        + ", unpriced="
+        + unpriced
         + "]";
   }
 }

@@ -464,7 +464,7 @@ class DashboardBrowserTest {
       assertThat(bar.getDomAttribute("data-limit"))
           .isEqualTo(usage.path("subject").path("limits").path("budget").path("cost_usd").asText())
           .isEqualTo("1.00");
-      // The call above was charged (the mock model has no price: the unpriced estimate stays).
+      // The call above was charged (the mock model has no price: its tokens at the unpriced rates).
       assertThat(new java.math.BigDecimal(bar.getDomAttribute("data-spent"))).isPositive();
       assertThat(bar.getText()).contains("of $1.00");
       assertThat(

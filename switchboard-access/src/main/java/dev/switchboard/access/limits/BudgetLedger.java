@@ -24,9 +24,11 @@ import javax.sql.DataSource;
  * Budgets kept in a SQL table ({@code access_budget_usage}, one row per subject and period) in the
  * access store: H2 or PostgreSQL. A reservation is one conditional {@code UPDATE} per subject that
  * adds to {@code reserved} only while spent, reserved and the request's estimate stay within the
- * limit, all subjects of a request in one transaction. The database's row lock makes the check and
- * the addition one step, so concurrent requests, on one gateway or many sharing the database,
- * cannot reserve past the limit. Every statement is parameterised; no identifier comes from input.
+ * limit, all subjects of a request in one transaction (a request estimated at $0, a model marked
+ * free, adds nothing to a dollar budget and is not held to it, even one already overspent after its
+ * limit was lowered; its tokens still are). The database's row lock makes the check and the
+ * addition one step, so concurrent requests, on one gateway or many sharing the database, cannot
+ * reserve past the limit. Every statement is parameterised; no identifier comes from input.
  */
 final class BudgetLedger {
   static final String TABLE = "access_budget_usage";
@@ -160,7 +162,8 @@ final class BudgetLedger {
             .append(
                 " SET reserved_usd = reserved_usd + ?, reserved_tokens = reserved_tokens + ?"
                     + " WHERE subject = ? AND period_start = ?");
-    if (budget.costUsd() != null) {
+    boolean heldToCost = budget.costUsd() != null && entry.costUsd().signum() > 0;
+    if (heldToCost) {
       sql.append(" AND spent_usd + reserved_usd + ? <= ?");
     }
     if (budget.tokens() != null) {
@@ -172,7 +175,7 @@ final class BudgetLedger {
       update.setLong(++i, entry.tokens());
       update.setString(++i, entry.subject());
       update.setObject(++i, timestamp(entry.periodStart()));
-      if (budget.costUsd() != null) {
+      if (heldToCost) {
         update.setBigDecimal(++i, entry.costUsd());
         update.setBigDecimal(++i, budget.costUsd());
       }

@@ -2,6 +2,7 @@ package dev.switchboard.access.limits;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.switchboard.access.UnpricedRates;
 import dev.switchboard.engine.RequestOptions;
 import dev.switchboard.engine.pipeline.Operation;
 import dev.switchboard.engine.pricing.ModelPrice;
@@ -27,14 +28,16 @@ import java.util.Set;
  *       embeddings, model lists and token counts write none);
  *   <li>a passed-through request: its JSON body read as above (the model it names, its cap); a body
  *       that is not JSON (a file upload, a form) as that many prompt tokens and {@value
- *       #DEFAULT_OUTPUT_TOKENS} completion tokens, at the unpriced estimate; no body (a {@code
- *       GET}, a {@code DELETE}) as no tokens, at the unpriced estimate;
+ *       #DEFAULT_OUTPUT_TOKENS} completion tokens, and no body (a {@code GET}, a {@code DELETE}) as
+ *       no tokens, each at the operator's {@link UnpricedRates#requestUsd()} (what such a call
+ *       costs is not told by tokens);
  *   <li>cost: those tokens at the model's price for the provider named by {@code
  *       x-portkey-provider}; when a config routes the request (the provider is not known before
- *       routing), at the highest price any provider has for that model. Prompt tokens are priced at
- *       the higher of the input and the cache-write price. A model without a price (or a
- *       pass-through request whose body names no model) is estimated at the operator's {@code
- *       unpricedEstimateUsd}.
+ *       routing), at the highest price any provider of the table in force has for that model.
+ *       Prompt tokens are priced at the higher of the input and the cache-write price. A model
+ *       without a price (or a JSON body that names no model) is priced at the operator's {@link
+ *       UnpricedRates#price()}, conservative, so that a local model's small calls reserve little; a
+ *       model marked free ({@link ModelPrice#FREE}) is estimated at $0.
  * </ul>
  */
 public final class Estimates {
@@ -44,44 +47,43 @@ public final class Estimates {
   private static final BigDecimal MILLION = BigDecimal.valueOf(1_000_000);
   private static final ObjectMapper JSON = WireJson.mapper();
 
-  /**
-   * The providers an unrouted request's model is looked up under: the shipped table's (a provider
-   * only a price file adds counts when the request names it).
-   */
-  private static final Set<String> SHIPPED_PROVIDERS = PriceTable.shipped().providers();
-
   private Estimates() {}
 
   /**
    * The most {@code operation} may use and cost.
    *
-   * @param unpricedEstimateUsd what a request whose cost cannot be told is assumed to cost
+   * @param unpriced what a request whose cost the price table cannot tell is reckoned at
    */
   public static Limiter.Estimate of(
-      Operation operation,
-      RequestOptions options,
-      PriceTable prices,
-      BigDecimal unpricedEstimateUsd) {
+      Operation operation, RequestOptions options, PriceTable prices, UnpricedRates unpriced) {
     Tokens tokens = tokens(operation);
     if (tokens == null) {
-      return new Limiter.Estimate(unpricedEstimateUsd, 0);
+      return new Limiter.Estimate(unpriced.requestUsd(), 0);
     }
-    String provider = options.config() == null ? options.provider() : null;
-    ModelPrice price =
-        tokens.model() == null ? null : highestPrice(prices, provider, tokens.model());
     BigDecimal cost;
-    if (tokens.prompt() == 0 && tokens.output() == 0) {
+    if (!tokens.countable()) {
+      cost = unpriced.requestUsd();
+    } else if (tokens.prompt() == 0 && tokens.output() == 0) {
       cost = BigDecimal.ZERO;
-    } else if (price == null) {
-      cost = unpricedEstimateUsd;
     } else {
-      cost = cost(price, tokens.prompt(), tokens.output());
+      String provider = options.config() == null ? options.provider() : null;
+      ModelPrice price =
+          tokens.model() == null ? null : highestPrice(prices, provider, tokens.model());
+      cost = cost(price == null ? unpriced.price() : price, tokens.prompt(), tokens.output());
     }
     return new Limiter.Estimate(cost, tokens.prompt() + tokens.output());
   }
 
-  /** The most tokens a request may use, and its model; {@code null} when it cannot be told. */
-  private record Tokens(String model, long prompt, long output) {}
+  /**
+   * The most tokens a request may use, and its model; {@code null} when it cannot be told.
+   *
+   * @param countable whether its cost follows from its tokens (not a body that is not JSON)
+   */
+  private record Tokens(String model, long prompt, long output, boolean countable) {
+    Tokens(String model, long prompt, long output) {
+      this(model, prompt, output, true);
+    }
+  }
 
   private static Tokens tokens(Operation operation) {
     return switch (operation) {
@@ -112,7 +114,7 @@ public final class Estimates {
         }
         JsonNode json = parse(body);
         if (json == null) {
-          yield new Tokens(null, body.length, DEFAULT_OUTPUT_TOKENS);
+          yield new Tokens(null, body.length, DEFAULT_OUTPUT_TOKENS, false);
         }
         yield new Tokens(json.path("model").textValue(), body.length, output(json));
       }
@@ -159,7 +161,7 @@ public final class Estimates {
     if (provider != null) {
       providers.add(provider);
     } else {
-      providers.addAll(SHIPPED_PROVIDERS);
+      providers.addAll(prices.providers());
     }
     ModelPrice highest = null;
     BigDecimal highestSum = null;
@@ -178,7 +180,8 @@ public final class Estimates {
     return highest;
   }
 
-  private static BigDecimal cost(ModelPrice price, long promptTokens, long outputTokens) {
+  /** What these tokens cost at {@code price}, rounded up to the ledger's ten decimal places. */
+  static BigDecimal cost(ModelPrice price, long promptTokens, long outputTokens) {
     return promptPrice(price)
         .multiply(BigDecimal.valueOf(promptTokens))
         .add(outputPrice(price).multiply(BigDecimal.valueOf(outputTokens)))

@@ -2,6 +2,8 @@ package dev.switchboard.access.limits;
 
 import dev.switchboard.access.AttemptAdmission;
 import dev.switchboard.access.Subject;
+import dev.switchboard.access.UnpricedRates;
+import dev.switchboard.engine.ResponseFacts;
 import dev.switchboard.engine.errors.GatewayException;
 import dev.switchboard.engine.observe.ErrorTypes;
 import dev.switchboard.engine.observe.RecordSink;
@@ -26,10 +28,13 @@ import java.util.function.Supplier;
  *
  * <p>What was reserved is settled once the request is over, from its {@link RequestRecord} (this is
  * also a {@link RecordSink}; give it to the gateway's builder as one): its cost and tokens replace
- * the reservation; what is unknown (an answer without usage, passed through or streamed, one cut
- * short) stays charged at the estimate, which is never less than the real use. A request that
- * failed before any upstream attempt is charged nothing. A request whose record never comes (a
- * stream left open) is settled at its estimate after {@link #ABANDONED_AFTER}.
+ * the reservation; an answer whose tokens are known but whose model has no price is charged those
+ * tokens at the operator's {@link UnpricedRates} (never more than its estimate, so the budget's
+ * bound holds; nothing when it came from the cache); what is unknown (an answer without usage,
+ * passed through or streamed, one cut short) stays charged at the estimate, which is never less
+ * than the real use. A request that failed before any upstream attempt is charged nothing. A
+ * request whose record never comes (a stream left open) is settled at its estimate after {@link
+ * #ABANDONED_AFTER}.
  *
  * <p>Virtual keys are limited per attempt: the router resolves one per attempt and the virtual-key
  * store calls {@link #admit(Exchange, Subject)}, which holds that key's limits for the attempt; the
@@ -43,7 +48,7 @@ public final class LimitStage implements Stage, RecordSink, AttemptAdmission {
 
   private final Limiter limiter;
   private final PriceTable prices;
-  private final BigDecimal unpricedEstimateUsd;
+  private final UnpricedRates unpriced;
   private final Function<Exchange, List<Subject>> subjects;
   private final Map<String, Pending> pending = new ConcurrentHashMap<>();
   private volatile long lastSweep = System.nanoTime();
@@ -51,11 +56,11 @@ public final class LimitStage implements Stage, RecordSink, AttemptAdmission {
   public LimitStage(
       Limiter limiter,
       PriceTable prices,
-      BigDecimal unpricedEstimateUsd,
+      UnpricedRates unpriced,
       Function<Exchange, List<Subject>> subjects) {
     this.limiter = limiter;
     this.prices = prices;
-    this.unpricedEstimateUsd = unpricedEstimateUsd;
+    this.unpriced = unpriced;
     this.subjects = subjects;
   }
 
@@ -125,7 +130,7 @@ public final class LimitStage implements Stage, RecordSink, AttemptAdmission {
   public void accept(RequestRecord record) {
     Pending request = record.id() == null ? null : pending.remove(record.id());
     if (request != null) {
-      request.settle(used(record));
+      request.settle(used(record, request.estimate()));
     }
   }
 
@@ -135,16 +140,17 @@ public final class LimitStage implements Stage, RecordSink, AttemptAdmission {
   }
 
   private Limiter.Estimate estimate(Exchange exchange) {
-    return Estimates.of(exchange.operation(), exchange.options(), prices, unpricedEstimateUsd);
+    return Estimates.of(exchange.operation(), exchange.options(), prices, unpriced);
   }
 
   /**
    * What a request used, as its record tells: nothing when no attempt went upstream (refused,
    * invalid) or the provider answered with an error before any answer, passed through or not
    * (providers do not bill those); else its cost and tokens, unknown ({@code null}: the estimate
-   * stays) where the record has none.
+   * stays) where the record has none. The tokens of a model without a price are charged at the
+   * unpriced rates, at most {@code estimate}'s cost; from the cache, nothing.
    */
-  static Limiter.Used used(RequestRecord record) {
+  Limiter.Used used(RequestRecord record, Limiter.Estimate estimate) {
     boolean noAttempt = record.attempts().isEmpty();
     boolean refusedUpstream =
         !record.succeeded()
@@ -155,11 +161,32 @@ public final class LimitStage implements Stage, RecordSink, AttemptAdmission {
     if (noAttempt || refusedUpstream || passedThroughError(record)) {
       return Limiter.Used.NOTHING;
     }
-    Long tokens =
-        record.promptTokens() == null && record.completionTokens() == null
-            ? null
-            : (long) orZero(record.promptTokens()) + orZero(record.completionTokens());
-    return new Limiter.Used(record.costUsd(), tokens);
+    if (record.promptTokens() == null && record.completionTokens() == null) {
+      return new Limiter.Used(record.costUsd(), null);
+    }
+    long prompt = orZero(record.promptTokens());
+    long completion = orZero(record.completionTokens());
+    BigDecimal cost = record.costUsd();
+    if (cost == null && unpriced(record) && fromCache(record)) {
+      cost = BigDecimal.ZERO;
+    } else if (cost == null && unpriced(record)) {
+      cost = Estimates.cost(unpriced.price(), prompt, completion);
+      if (estimate != null && estimate.costUsd() != null) {
+        cost = cost.min(estimate.costUsd());
+      }
+    }
+    return new Limiter.Used(cost, prompt + completion);
+  }
+
+  /** Whether neither the model that answered nor the one asked for has a price at its provider. */
+  private boolean unpriced(RequestRecord record) {
+    return prices.price(record.provider(), record.model()).isEmpty()
+        && prices.price(record.provider(), record.requestModel()).isEmpty();
+  }
+
+  private static boolean fromCache(RequestRecord record) {
+    return ResponseFacts.CACHE_HIT.equals(record.cacheStatus())
+        || ResponseFacts.CACHE_SEMANTIC_HIT.equals(record.cacheStatus());
   }
 
   /**
@@ -236,6 +263,11 @@ public final class LimitStage implements Stage, RecordSink, AttemptAdmission {
     Pending(Limiter.Hold caller, Limiter.Estimate estimate) {
       this.caller = caller;
       this.estimate = estimate;
+    }
+
+    /** The estimate the request was admitted with, or {@code null} when none was made. */
+    synchronized Limiter.Estimate estimate() {
+      return estimate;
     }
 
     /** The request's estimate: the one its callers were admitted with, else made now, once. */

@@ -7,6 +7,7 @@ import dev.switchboard.access.Budget;
 import dev.switchboard.access.Limits;
 import dev.switchboard.access.Period;
 import dev.switchboard.access.Subject;
+import dev.switchboard.access.UnpricedRates;
 import dev.switchboard.engine.Gateway;
 import dev.switchboard.engine.GatewaySettings;
 import dev.switchboard.engine.RequestOptions;
@@ -48,7 +49,10 @@ final class LimitsFixture {
   static final String MODEL = "priced-mock";
 
   static final BigDecimal TEN_CENTS = new BigDecimal("0.10");
-  static final BigDecimal UNPRICED = new BigDecimal("0.25");
+
+  /** A model without a price: $10 a million prompt tokens, $50 completion; $0.25 a raw request. */
+  static final UnpricedRates UNPRICED =
+      new UnpricedRates(new BigDecimal("10"), new BigDecimal("50"), new BigDecimal("0.25"));
 
   static {
     // The fakes and pools log at DEBUG by default; the tests read only what they assert.

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Paths passed through to the provider debit budgets too: estimated from a JSON body (its model and
- * {@code max_tokens}; a model without a price at the unpriced estimate), and charged the usage the
+ * {@code max_tokens}; a model without a price at the unpriced rates), and charged the usage the
  * answer reports, or the estimate when it reports none.
  */
 @Timeout(60)
@@ -56,7 +56,7 @@ class PassThroughBudgetTest {
   }
 
   @Test
-  void aBodyThatNamesNoMaxTokensReservesTheUnpricedEstimateAndIsStoppedByTheBudget() {
+  void anUnpricedBodyThatNamesNoMaxTokensReservesTheDefaultCapAtTheUnpricedRates() {
     Subject key = LimitsFixture.key(budget("0.30", Period.MONTH));
     try (FakeOpenAi openai = FakeOpenAi.start();
         HikariDataSource data = LimitsFixture.h2();
@@ -67,9 +67,14 @@ class PassThroughBudgetTest {
       try (var answer = gateway.passThrough(post("/moderations", body), OPENAI).body()) {
         assertThat(answer.status()).isEqualTo(200);
       }
-      assertThat(limiter.usage(key).spentUsd()).isEqualByComparingTo(LimitsFixture.UNPRICED);
+      // No usage in the answer: the estimate stays charged, its bytes at $10 a million and 4096
+      // completion tokens at $50 a million.
+      BigDecimal estimate =
+          new BigDecimal(body.getBytes(StandardCharsets.UTF_8).length * 10L + 4096 * 50L)
+              .movePointLeft(6);
+      assertThat(limiter.usage(key).spentUsd()).isEqualByComparingTo(estimate);
 
-      // $0.25 spent of $0.30: another $0.25 does not fit.
+      // About $0.21 spent of $0.30: another $0.21 does not fit.
       assertThatThrownBy(() -> gateway.passThrough(post("/moderations", body), OPENAI))
           .isInstanceOfSatisfying(
               LimitExceededException.class, refused -> assertThat(refused.status()).isEqualTo(412));
@@ -79,7 +84,7 @@ class PassThroughBudgetTest {
   }
 
   @Test
-  void aRequestWithoutAJsonBodyReservesTheUnpricedEstimate() {
+  void aRequestWithoutABodyReservesTheUnpricedRequestEstimate() {
     Subject key = LimitsFixture.key(budget("1.00", Period.MONTH));
     try (FakeOpenAi openai = FakeOpenAi.start();
         HikariDataSource data = LimitsFixture.h2();
@@ -91,7 +96,8 @@ class PassThroughBudgetTest {
         assertThat(answer.status()).isEqualTo(200);
       }
 
-      assertThat(limiter.usage(key).spentUsd()).isEqualByComparingTo(new BigDecimal("0.25"));
+      assertThat(limiter.usage(key).spentUsd())
+          .isEqualByComparingTo(LimitsFixture.UNPRICED.requestUsd());
     }
   }
 

@@ -46,11 +46,11 @@ class VirtualKeyAttemptTest {
         RequestOptions options =
             RequestOptions.builder().config("{\"virtual_key\":\"vk\"}").build();
         // Routed by a config, the provider is not known at admission: each request reserves the
-        // unpriced estimate ($0.25) and is settled at its cost ($0.10). A third fits ($0.20 spent
-        // + $0.25), a fourth does not ($0.30 + $0.25 > $0.50).
-        gateway.chat(hi(), options);
-        gateway.chat(hi(), options);
-        gateway.chat(hi(), options);
+        // highest price any provider of the table has for its model (the mock's, $0.10) and is
+        // settled at its cost ($0.10). Five fit, a sixth does not ($0.50 + $0.10 > $0.50).
+        for (int i = 0; i < 5; i++) {
+          gateway.chat(hi(), options);
+        }
 
         assertThatThrownBy(() -> gateway.chat(hi(), options))
             .isInstanceOfSatisfying(
@@ -58,7 +58,7 @@ class VirtualKeyAttemptTest {
                 refused -> assertThat(refused.status()).isEqualTo(412));
       }
       Limiter.Usage usage = limiter.usage(virtualKey);
-      assertThat(usage.spentUsd()).isEqualByComparingTo(new BigDecimal("0.30"));
+      assertThat(usage.spentUsd()).isEqualByComparingTo(new BigDecimal("0.50"));
       assertThat(usage.reservedUsd()).isZero();
     }
   }

@@ -16,6 +16,13 @@ import java.math.BigDecimal;
 public record ModelPrice(
     BigDecimal input, BigDecimal output, BigDecimal cachedInput, BigDecimal cacheWrite) {
 
+  /**
+   * A model the operator runs at no charge per token (a local model): every answer costs $0, so no
+   * dollar budget holds it back (a token budget still does). A price file says {@code free: true}.
+   */
+  public static final ModelPrice FREE =
+      new ModelPrice(BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO);
+
   public ModelPrice {
     if (input == null) {
       throw new IllegalArgumentException("input price is required");

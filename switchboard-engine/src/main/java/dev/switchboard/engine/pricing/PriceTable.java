@@ -53,7 +53,9 @@ public final class PriceTable {
   private static final Set<String> DOCUMENT_FIELDS = Set.of("about", "unit", "providers");
   private static final Set<String> PROVIDER_FIELDS = Set.of("source", "note", "models");
   private static final Set<String> MODEL_FIELDS =
-      Set.of("input", "output", "cached_input", "cache_write", "unverified", "note");
+      Set.of("input", "output", "cached_input", "cache_write", "free", "unverified", "note");
+  private static final Set<String> PRICE_FIELDS =
+      Set.of("input", "output", "cached_input", "cache_write");
 
   private static final PriceTable SHIPPED_TABLE = loadShipped();
 
@@ -80,8 +82,9 @@ public final class PriceTable {
    * Reads a price table in the shipped file's format: {@code {"providers": {"<provider>":
    * {"models": {"<model>": {"input": 2.5, "output": 10, "cached_input": 1.25, "cache_write":
    * 3.75}}}}}}, prices in US dollars per million tokens as numbers or decimal strings; {@code
-   * input} required, the others optional; {@code source}, {@code note} and {@code unverified} are
-   * for people.
+   * input} required, the others optional; or {@code {"free": true}} and no price, for a model that
+   * costs nothing ({@link ModelPrice#FREE}); {@code source}, {@code note} and {@code unverified}
+   * are for people.
    *
    * @throws IllegalArgumentException naming the entry that is not valid (an unknown field, a
    *     missing or negative price)
@@ -235,6 +238,19 @@ public final class PriceTable {
       throw new IllegalArgumentException(where + " must be an object of prices");
     }
     checkFields(entry, MODEL_FIELDS, where);
+    JsonNode free = entry.path("free");
+    if (!free.isMissingNode() && !free.isBoolean()) {
+      throw new IllegalArgumentException(where + ".free must be true or false");
+    }
+    if (free.asBoolean(false)) {
+      for (String field : PRICE_FIELDS) {
+        if (entry.has(field)) {
+          throw new IllegalArgumentException(
+              where + " is free: true and has a price (" + field + "); give one or the other");
+        }
+      }
+      return ModelPrice.FREE;
+    }
     if (!entry.has("input")) {
       throw new IllegalArgumentException(where + ".input is required");
     }

@@ -177,6 +177,32 @@ class PriceTableTest {
   }
 
   @Test
+  void aModelMarkedFreeCostsNothingAndMayNotAlsoHaveAPrice() {
+    PriceTable table =
+        PriceTable.parse(
+            WireJson.tree(
+                """
+                {"providers": {"ollama": {"models": {"llama3.2": {"free": true}}}}}
+                """));
+    assertThat(table.price("ollama", "llama3.2")).contains(ModelPrice.FREE);
+    assertThat(table.cost("ollama", "llama3.2", null, Usage.of(120, 30))).isEqualByComparingTo("0");
+    assertThatThrownBy(() ->
+            PriceTable.parse(
+                WireJson.tree(
+                    """
+                    {"providers": {"ollama": {"models": {"llama3.2": {"free": true, "input": 1}}}}}
+                    """)))
+        .hasMessageContaining("providers.ollama.models.llama3.2 is free: true and has a price");
+    assertThatThrownBy(() ->
+            PriceTable.parse(
+                WireJson.tree(
+                    """
+                    {"providers": {"ollama": {"models": {"llama3.2": {"free": "yes"}}}}}
+                    """)))
+        .hasMessageContaining("providers.ollama.models.llama3.2.free must be true or false");
+  }
+
+  @Test
   void anInvalidTableIsRefusedNamingTheEntry() {
     assertThatThrownBy(() ->
             PriceTable.parse(

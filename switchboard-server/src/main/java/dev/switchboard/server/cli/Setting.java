@@ -181,8 +181,18 @@ enum Setting {
   ACCESS_UNPRICED_ESTIMATE_USD(
       "access.unpriced-estimate-usd",
       "0.10",
-      "what a request whose cost cannot be estimated (no price for its model, pass-through)"
-          + " reserves from a cost budget, in US dollars"),
+      "what a request whose tokens cannot be counted (a passed-through body that is not JSON, or"
+          + " none) reserves from a cost budget, in US dollars"),
+  ACCESS_UNPRICED_INPUT_USD_PER_MILLION(
+      "access.unpriced-input-usd-per-million",
+      "5.00",
+      "what a model without a price is charged to cost budgets per million prompt tokens, in US"
+          + " dollars (docs/access.md)"),
+  ACCESS_UNPRICED_OUTPUT_USD_PER_MILLION(
+      "access.unpriced-output-usd-per-million",
+      "25.00",
+      "what a model without a price is charged to cost budgets per million completion tokens, in"
+          + " US dollars"),
   OPENAI_BASE_URL(
       "providers.openai.base-url",
       "https://api.openai.com/v1",

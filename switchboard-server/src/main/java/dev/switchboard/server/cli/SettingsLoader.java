@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.switchboard.access.AccessSettings;
+import dev.switchboard.access.UnpricedRates;
 import dev.switchboard.engine.GatewaySettings;
 import dev.switchboard.engine.cache.CacheSettings;
 import dev.switchboard.engine.pricing.PriceTable;
@@ -219,16 +220,11 @@ public final class SettingsLoader {
       url(Setting.ACCESS_REDIS_URL.key, redis);
     }
     String webhook = noneAsNull(value(known, Setting.ACCESS_ALERTS_WEBHOOK));
-    BigDecimal unpriced;
-    try {
-      unpriced = new BigDecimal(value(known, Setting.ACCESS_UNPRICED_ESTIMATE_USD));
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(
-          Setting.ACCESS_UNPRICED_ESTIMATE_USD.key
-              + " must be a decimal number of US dollars, not '"
-              + value(known, Setting.ACCESS_UNPRICED_ESTIMATE_USD)
-              + "'");
-    }
+    UnpricedRates unpriced =
+        new UnpricedRates(
+            dollars(known, Setting.ACCESS_UNPRICED_INPUT_USD_PER_MILLION),
+            dollars(known, Setting.ACCESS_UNPRICED_OUTPUT_USD_PER_MILLION),
+            dollars(known, Setting.ACCESS_UNPRICED_ESTIMATE_USD));
     return new AccessSettings(
         enabled,
         store.equalsIgnoreCase("embedded") ? AccessSettings.EMBEDDED : store,
@@ -241,6 +237,18 @@ public final class SettingsLoader {
         redis,
         webhook == null ? null : url(Setting.ACCESS_ALERTS_WEBHOOK.key, webhook),
         unpriced);
+  }
+
+  private static BigDecimal dollars(Map<Setting, String> known, Setting setting) {
+    try {
+      return new BigDecimal(value(known, setting));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          setting.key
+              + " must be a decimal number of US dollars, not '"
+              + value(known, setting)
+              + "'");
+    }
   }
 
   private static String noneAsNull(String value) {

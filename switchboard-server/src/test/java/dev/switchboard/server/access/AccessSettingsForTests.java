@@ -19,6 +19,6 @@ final class AccessSettingsForTests {
         settings.keyCacheTtl(),
         url,
         settings.alertWebhook(),
-        settings.unpricedEstimateUsd());
+        settings.unpriced());
   }
 }

@@ -103,7 +103,9 @@ class SettingsTest {
     assertThat(access.keyCacheTtl()).isEqualTo(Duration.ofSeconds(5));
     assertThat(access.redisUrl()).isNull();
     assertThat(access.alertWebhook()).isNull();
-    assertThat(access.unpricedEstimateUsd()).isEqualByComparingTo("0.10");
+    assertThat(access.unpriced().requestUsd()).isEqualByComparingTo("0.10");
+    assertThat(access.unpriced().inputUsdPerMillion()).isEqualByComparingTo("5.00");
+    assertThat(access.unpriced().outputUsdPerMillion()).isEqualByComparingTo("25.00");
   }
 
   @Test
@@ -121,6 +123,8 @@ class SettingsTest {
                 "access.key-cache-ttl", "2s",
                 "access.alerts.webhook", "http://127.0.0.1:9/alerts",
                 "access.unpriced-estimate-usd", "0.25",
+                "access.unpriced-input-usd-per-million", "15",
+                "access.unpriced-output-usd-per-million", "75",
                 "access.master-key-file", "/run/secrets/master"));
     var access = settings.access();
 
@@ -130,7 +134,9 @@ class SettingsTest {
     assertThat(access.keyCacheTtl()).isEqualTo(Duration.ofSeconds(2));
     assertThat(access.redisUrl()).isEqualTo("redis://127.0.0.1:6379");
     assertThat(access.alertWebhook()).isEqualTo(URI.create("http://127.0.0.1:9/alerts"));
-    assertThat(access.unpricedEstimateUsd()).isEqualByComparingTo("0.25");
+    assertThat(access.unpriced().requestUsd()).isEqualByComparingTo("0.25");
+    assertThat(access.unpriced().inputUsdPerMillion()).isEqualByComparingTo("15");
+    assertThat(access.unpriced().outputUsdPerMillion()).isEqualByComparingTo("75");
     assertThat(access.masterKeyFile()).isEqualTo(Path.of("/run/secrets/master"));
     assertThat(settings.toString()).doesNotContain(masterKey).doesNotContain("b2xkMQ==");
 
@@ -141,6 +147,10 @@ class SettingsTest {
             SettingsLoader.load(
                 null, Map.of(), Map.of("access.unpriced-estimate-usd", "ten cents")))
         .hasMessageContaining("access.unpriced-estimate-usd");
+    assertThatThrownBy(() ->
+            SettingsLoader.load(
+                null, Map.of(), Map.of("access.unpriced-output-usd-per-million", "-1")))
+        .hasMessageContaining("access.unpriced-output-usd-per-million must not be negative");
     assertThatThrownBy(
             () -> SettingsLoader.load(null, Map.of(), Map.of("access.key-cache-ttl", "soon")))
         .hasMessageContaining("access.key-cache-ttl");
