@@ -55,7 +55,7 @@ class RoutingTest {
     second.close();
   }
 
-  String target(FakeOpenAi fake, String extra) {
+  static String target(FakeOpenAi fake, String extra) {
     return "{\"provider\":\"openai\",\"api_key\":\"sk-t\",\"custom_host\":\""
         + fake.baseUrl()
         + "\""
@@ -68,6 +68,11 @@ class RoutingTest {
   }
 
   String fallback(String codes) {
+    return fallback(codes, first, second);
+  }
+
+  /** A fallback from {@code first} to {@code second}; {@code codes} adds to the strategy. */
+  static String fallback(String codes, FakeOpenAi first, FakeOpenAi second) {
     return "{\"strategy\":{\"mode\":\"fallback\""
         + codes
         + "},\"targets\":["
@@ -75,6 +80,17 @@ class RoutingTest {
         + ","
         + target(second, "")
         + "]}";
+  }
+
+  /** The default limits, but a circuit that opens after two failures in a row. */
+  static RoutingLimits circuitOpeningAfterTwoFailures() {
+    return new RoutingLimits(
+        10,
+        Duration.ofMinutes(5),
+        Duration.ofSeconds(1),
+        Duration.ofSeconds(60),
+        2,
+        Duration.ofSeconds(30));
   }
 
   @Test
@@ -453,15 +469,7 @@ class RoutingTest {
   @Test
   void opensTheCircuitOfAFailingTargetThenProbesAndCloses() {
     gateway.close();
-    gateway =
-        startGateway(
-            new RoutingLimits(
-                10,
-                Duration.ofMinutes(5),
-                Duration.ofSeconds(1),
-                Duration.ofSeconds(60),
-                2,
-                Duration.ofSeconds(30)));
+    gateway = startGateway(circuitOpeningAfterTwoFailures());
     String config = fallback("");
     first.enqueue(Fault.status(500));
     first.enqueue(Fault.status(500));
@@ -486,15 +494,7 @@ class RoutingTest {
   @Test
   void anOpenCircuitTellsTheClientWhenToComeBack() {
     gateway.close();
-    gateway =
-        startGateway(
-            new RoutingLimits(
-                10,
-                Duration.ofMinutes(5),
-                Duration.ofSeconds(1),
-                Duration.ofSeconds(60),
-                2,
-                Duration.ofSeconds(30)));
+    gateway = startGateway(circuitOpeningAfterTwoFailures());
     String config = target(first, "");
     first.enqueue(Fault.status(429));
     first.enqueue(Fault.status(429));

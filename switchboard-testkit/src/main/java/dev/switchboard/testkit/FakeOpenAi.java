@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
  * <p>It serves {@code POST /v1/chat/completions} (text, calls to the offered tools, or JSON that a
  * {@code json_schema} response format accepts; JSON or a stream), {@code POST /v1/completions},
  * {@code POST /v1/embeddings} (float or base64), {@code GET /v1/models}, {@code GET
- * /v1/models/{model}}, {@code POST /v1/moderations} and {@code POST /v1/responses} (the Responses
- * API: text, JSON or its stream of named events ending with {@code response.completed}, or {@code
+ * /v1/models/{model}}, {@code POST /v1/moderations}, {@code POST /v1/audio/transcriptions} (a
+ * multipart upload, answered with its text) and {@code POST /v1/responses} (the Responses API:
+ * text, JSON or its stream of named events ending with {@code response.completed}, or {@code
  * response.incomplete} when {@code max_output_tokens} cut it); any other path gets OpenAI's 404. A
  * chat answer says {@code Hello from the fake OpenAI. You said: <last user message>}. Answers to
  * equal requests are equal but for {@code id} and {@code created}; a token is a

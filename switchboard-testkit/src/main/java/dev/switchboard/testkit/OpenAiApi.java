@@ -23,6 +23,7 @@ final class OpenAiApi {
   private final Embeddings embeddings = new Embeddings();
   private final Models models = new Models();
   private final Moderations moderations = new Moderations();
+  private final AudioTranscriptions transcriptions = new AudioTranscriptions();
   private final Responses responses;
   private volatile String requiredApiKey;
 
@@ -74,6 +75,10 @@ final class OpenAiApi {
       case "/v1/embeddings" -> post(request, embeddings::answer, true);
       case "/v1/moderations" -> post(request, moderations::answer, false);
       case RESPONSES -> post(request, responses::answer, true);
+      case "/v1/audio/transcriptions" ->
+          request.method().equals("POST")
+              ? transcriptions.answer(request)
+              : ApiError.invalidMethod(request.method(), path).reply();
       case MODELS -> get(request, models::list);
       default -> {
         if (path.startsWith(MODELS + "/") && path.length() > MODELS.length() + 1) {

@@ -1,6 +1,8 @@
 package dev.switchboard.engine.errors;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Map;
 
@@ -13,6 +15,7 @@ public final class ProviderErrorException extends GatewayException {
   private final String provider;
   private final JsonNode error;
   private final List<Map.Entry<String, String>> headers;
+  private final byte[] passedThroughBody;
 
   /**
    * @param error the provider's {@code error} object (OpenAI's {@code {message,type,param,code}})
@@ -20,11 +23,38 @@ public final class ProviderErrorException extends GatewayException {
    */
   public ProviderErrorException(
       int status, String provider, JsonNode error, List<Map.Entry<String, String>> headers) {
+    this(status, provider, error, headers, null);
+  }
+
+  private ProviderErrorException(
+      int status,
+      String provider,
+      JsonNode error,
+      List<Map.Entry<String, String>> headers,
+      byte[] passedThroughBody) {
     super(provider + " answered " + status + ": " + error.path("message").asText(""), null);
     this.status = status;
     this.provider = provider;
     this.error = error;
     this.headers = List.copyOf(headers);
+    this.passedThroughBody = passedThroughBody;
+  }
+
+  /**
+   * A passed-through request's error answer, kept whole: the router judges it as any provider error
+   * (retry, fallback, circuit), and when it is the request's last word the client gets this status,
+   * these headers and this body unchanged, not the gateway's error shape.
+   */
+  public static ProviderErrorException passedThrough(
+      int status, String provider, List<Map.Entry<String, String>> headers, byte[] body) {
+    ObjectNode error = JsonNodeFactory.instance.objectNode();
+    error.put("message", "the passed-through request was answered " + status);
+    return new ProviderErrorException(status, provider, error, headers, body.clone());
+  }
+
+  /** The body of a passed-through error answer, or {@code null} for a modelled call's error. */
+  public byte[] passedThroughBody() {
+    return passedThroughBody == null ? null : passedThroughBody.clone();
   }
 
   @Override

@@ -117,6 +117,31 @@ public final class UpstreamResponse implements AutoCloseable {
     throw new ProviderErrorException(status, provider, errorObject.apply(error), headers);
   }
 
+  /**
+   * This response, if it succeeded; else the provider's error carrying this answer whole (its body
+   * read, at most 1 MiB), for a passed-through request: judged as any provider error, and relayed
+   * unchanged by {@link #relayed} when it is the request's answer.
+   */
+  public UpstreamResponse succeededOrPassedThroughError(String provider) {
+    if (isSuccess()) {
+      return this;
+    }
+    byte[] answer;
+    try (this) {
+      answer = readBody(MAX_ERROR_BYTES);
+    }
+    throw ProviderErrorException.passedThrough(status, provider, headers, answer);
+  }
+
+  /** The answer a {@link ProviderErrorException#passedThrough passed-through error} kept. */
+  public static UpstreamResponse relayed(ProviderErrorException failure) {
+    byte[] answer = failure.passedThroughBody();
+    if (answer == null) {
+      throw new IllegalArgumentException("not a passed-through answer", failure);
+    }
+    return new UpstreamResponse(failure.status(), failure.headers(), answer);
+  }
+
   /** The first value of a header, or {@code null}. */
   public String header(String name) {
     String lower = name.toLowerCase(Locale.ROOT);

@@ -18,6 +18,7 @@ import dev.switchboard.engine.guardrails.HookParser;
 import dev.switchboard.engine.observe.AttemptRecord;
 import dev.switchboard.engine.observe.ErrorTypes;
 import dev.switchboard.engine.outbound.ForwardedHeaders;
+import dev.switchboard.engine.outbound.UpstreamResponse;
 import dev.switchboard.engine.pipeline.Exchange;
 import dev.switchboard.engine.pipeline.Operation;
 import dev.switchboard.engine.pipeline.Outcome;
@@ -89,7 +90,15 @@ public final class Router implements Stage {
     JsonNode logBodies = root.settings().extras().get(LOG_BODIES);
     exchange.logBodies(logBodies != null && logBodies.asBoolean(false));
     Walk walk = new Walk(exchange, chain, clock.instant().plus(limits.deadline()));
-    return walk.node(root, Inherited.ROOT);
+    try {
+      return walk.node(root, Inherited.ROOT);
+    } catch (ProviderErrorException failure) {
+      if (failure.passedThroughBody() == null) {
+        throw failure;
+      }
+      // A passed-through request's last answer was an error: the client gets it as it came.
+      return new Outcome.Raw(UpstreamResponse.relayed(failure));
+    }
   }
 
   /** What a node passes down to its children. */
@@ -276,7 +285,7 @@ public final class Router implements Stage {
         long attemptNanos = System.nanoTime();
         try {
           circuits.admit(upstream);
-          Outcome outcome = firstEventRead(chain.proceed(exchange));
+          Outcome outcome = judged(firstEventRead(chain.proceed(exchange)), target);
           exchange.attempted(
               attemptRecord(target, leaf, retries, attemptStarted, attemptNanos, null));
           if (exchange.answeredFromCache()) {
@@ -447,6 +456,17 @@ public final class Router implements Stage {
     private Outcome firstEventRead(Outcome outcome) {
       if (outcome instanceof Outcome.Events events) {
         return new Outcome.Events(PeekedStream.of(events.stream()));
+      }
+      return outcome;
+    }
+
+    /**
+     * A passed-through answer that is not a 2xx is the provider's error, judged as a modelled
+     * call's (retry, fallback, circuit); {@link Router#handle} relays it when it is the last word.
+     */
+    private Outcome judged(Outcome outcome, Target target) {
+      if (outcome instanceof Outcome.Raw raw) {
+        return new Outcome.Raw(raw.response().succeededOrPassedThroughError(target.provider()));
       }
       return outcome;
     }
