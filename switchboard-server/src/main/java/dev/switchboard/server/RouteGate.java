@@ -147,12 +147,12 @@ final class RouteGate extends Handler.Wrapper {
   }
 
   /**
-<<<<<<< HEAD
    * The request attribute naming the workspace of the key that sends feedback: its feedback counts
    * for that workspace's requests only.
    */
   static final String FEEDBACK_WORKSPACE = "switchboard.feedback.workspace";
-=======
+
+  /**
    * A request that is this gateway's own call come back (its mark), or that has passed through as
    * many gateways as a chain may hold: 508, whatever the route, before anything is done for it.
    */
@@ -187,7 +187,6 @@ final class RouteGate extends Handler.Wrapper {
     }
     return null;
   }
->>>>>>> dest
 
   /** Feedback needs a gateway key with {@code feedback}, or none where keys are not required. */
   private ErrorResponses.ErrorResponse feedback(Request request) {

@@ -95,11 +95,7 @@ class StoredDestinationFuzzTest {
               new BedrockProvider(
                   base("bedrock", ""), CLIENT, Duration.ofSeconds(1), Clock.systemUTC()),
               new VertexProvider(
-                  base("vertex-ai", ""),
-                  CLIENT,
-                  Duration.ofSeconds(1),
-                  Clock.systemUTC(),
-                  Set.of()),
+                  base("vertex-ai", ""), CLIENT, Duration.ofSeconds(1), Clock.systemUTC()),
               AzureOpenAi.provider(base("azure-openai", "/openai"), CLIENT, Duration.ofSeconds(1)),
               new CohereProvider(
                   base("cohere", ""), CLIENT, Duration.ofSeconds(1), Clock.systemUTC())));
