@@ -187,6 +187,12 @@ final class GatewayHandler extends Handler.Abstract {
   }
 
   private void serve(Exchange exchange, Operation operation) {
+    // A client waiting for its answer sends nothing, however long the provider takes: Jetty's idle
+    // timeout (30 s) would fail the request and pass for the client leaving. The call is bounded by
+    // the request's timeout and the routing deadline instead; a client that closed its connection
+    // is noticed by the DisconnectWatch, a write that stalls still fails on the idle timeout (Jetty
+    // fails a pending read or write before it asks this listener).
+    exchange.request.addIdleTimeoutListener(quiet -> false);
     // The client going away stops the routing: no further attempt or retry wait.
     Thread routing = Thread.currentThread();
     AtomicBoolean routed = new AtomicBoolean();
