@@ -431,7 +431,12 @@ public final class ObservationStage implements Stage {
         throw failure;
       }
       if (event == null) {
-        end(RequestRecord.StreamEnd.COMPLETED, null);
+        if (closing) {
+          // A stream closed under a read ends it quietly: the client left, it did not complete.
+          end(RequestRecord.StreamEnd.CLIENT_CLOSED, ErrorTypes.CLIENT_CLOSED);
+        } else {
+          end(RequestRecord.StreamEnd.COMPLETED, null);
+        }
         return null;
       }
       if (ttftMs == null) {
