@@ -10,15 +10,17 @@ import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
 
 /**
- * Watches an HTTP/1.1 connection while its request is routed, and reports the client closing it.
+ * Watches an HTTP/1.1 connection while its request is routed and while a stream is written, and
+ * reports the client closing it.
  *
  * <p>Jetty notices a closed connection only when it reads or writes, and it does not read while a
- * request is handled, so a client that leaves during a retry wait would go unnoticed until the
- * answer is written. The watch asks to be told when the idle connection turns readable and then
- * reads it: the end of input means the client left. A wake-up with nothing to read ends the watch
- * for this request (rare; it is not re-armed). Bytes that arrive before the answer (a pipelining
- * client) cannot be handed back to Jetty, so the connection is closed after this answer, which RFC
- * 9112 section 9.3.2 has a pipelining client expect: it retries the requests left unanswered.
+ * request is handled, so a client that leaves during a retry wait, or while a provider is silent
+ * mid-stream, would go unnoticed until the next write. The watch asks to be told when the idle
+ * connection turns readable and then reads it: the end of input means the client left. A wake-up
+ * with nothing to read ends the watch for this request (rare; it is not re-armed). Bytes that
+ * arrive before the answer (a pipelining client) cannot be handed back to Jetty, so the connection
+ * is closed after this answer, which RFC 9112 section 9.3.2 has a pipelining client expect: it
+ * retries the requests left unanswered.
  */
 final class DisconnectWatch implements AutoCloseable {
   private final EndPoint endPoint;

@@ -54,6 +54,9 @@ final class ErrorResponses {
           gateway(408, timeout.getMessage(), "timeout_error", null);
       case UpstreamFailureException failure ->
           gateway(502, failure.getMessage(), "upstream_error", null);
+      // Written to a connection already closed: for the access line, and an in-process caller.
+      case dev.switchboard.engine.errors.ClientClosedException closed ->
+          gateway(closed.status(), closed.getMessage(), "api_error", null);
       case CircuitOpenException open -> {
         ErrorResponse answer = gateway(503, open.getMessage(), "upstream_error", null);
         Map<String, String> headers = new java.util.LinkedHashMap<>(answer.headers());

@@ -30,7 +30,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
@@ -189,39 +188,93 @@ final class GatewayHandler extends Handler.Abstract {
   }
 
   private void serve(Exchange exchange, Operation operation) {
-    // The client going away stops the routing: no further attempt or retry wait.
-    Thread routing = Thread.currentThread();
-    AtomicBoolean routed = new AtomicBoolean();
-    Runnable stopRouting =
-        () -> {
-          if (!routed.get()) {
-            routing.interrupt();
-          }
-        };
-    exchange.request.addFailureListener(failure -> stopRouting.run());
+    // A client waiting for its answer sends nothing, however long the provider takes: Jetty's idle
+    // timeout (30 s) would fail the request and pass for the client leaving. The call is bounded by
+    // the request's timeout and the routing deadline instead; a client that closed its connection
+    // is noticed by the DisconnectWatch, a write that stalls still fails on the idle timeout (Jetty
+    // fails a pending read or write before it asks this listener).
+    exchange.request.addIdleTimeoutListener(quiet -> false);
+    Departure departure = new Departure();
+    exchange.request.addFailureListener(failure -> departure.clientLeft());
     Served served;
     exchange.reachedEngine = true;
-    try (DisconnectWatch watch = DisconnectWatch.start(exchange.request, stopRouting)) {
+    DisconnectWatch watch = DisconnectWatch.start(exchange.request, departure::clientLeft);
+    try {
       try {
         served = gateway.serve(operation, exchange.options());
       } finally {
-        routed.set(true);
-        Thread.interrupted();
+        departure.routed();
       }
-      if (watch.sawReadAhead()) {
+      exchange.facts = served.facts();
+      if (served instanceof Served.Answered answered
+          && answered.outcome() instanceof Outcome.Events events) {
+        exchange.stream(events.stream(), operation instanceof Operation.Messages, watch, departure);
+        return;
+      }
+    } finally {
+      watch.close();
+      if (watch.sawReadAhead() && !exchange.response.isCommitted()) {
         exchange.response.getHeaders().put(HttpHeader.CONNECTION, "close");
       }
     }
-    exchange.facts = served.facts();
     switch (served) {
       case Served.Failed failed -> exchange.fail(failed.error());
       case Served.Answered answered -> {
         switch (answered.outcome()) {
           case Outcome.Body body -> exchange.writeJson(exchange.successStatus(), body.body());
-          case Outcome.Events events ->
-              exchange.stream(events.stream(), operation instanceof Operation.Messages);
+          case Outcome.Events events -> throw new IllegalStateException("streamed above");
           case Outcome.Raw raw -> exchange.relay(raw.response());
         }
+      }
+    }
+  }
+
+  /**
+   * What the client leaving stops: until the gateway has its answer, the routing (the thread is
+   * interrupted: no further attempt or retry wait, the upstream call aborted); then the stream
+   * being written, which aborts its upstream call. Thread-safe: the departure is noticed on Jetty's
+   * threads.
+   */
+  private static final class Departure {
+    private final Thread routing = Thread.currentThread();
+    private boolean routed;
+    private boolean left;
+    private ResponseStream<?> stream;
+
+    void clientLeft() {
+      ResponseStream<?> close;
+      synchronized (this) {
+        if (left) {
+          return;
+        }
+        left = true;
+        if (!routed) {
+          routing.interrupt();
+        }
+        close = stream;
+      }
+      if (close != null) {
+        close.close();
+      }
+    }
+
+    /** The gateway has its answer: the routing thread is no longer interrupted, nor will be. */
+    void routed() {
+      synchronized (this) {
+        routed = true;
+      }
+      Thread.interrupted();
+    }
+
+    /** The answer is this stream: the client leaving from now on closes it. */
+    void streaming(ResponseStream<?> events) {
+      boolean gone;
+      synchronized (this) {
+        stream = events;
+        gone = left;
+      }
+      if (gone) {
+        events.close();
       }
     }
   }
@@ -384,7 +437,12 @@ final class GatewayHandler extends Handler.Abstract {
      *     written as {@code event: <type>} and {@code data:} lines with no {@code [DONE]}, and a
      *     failure as Anthropic's {@code error} event
      */
-    void stream(ResponseStream<?> events, boolean anthropicFormat) {
+    void stream(
+        ResponseStream<?> events,
+        boolean anthropicFormat,
+        DisconnectWatch watch,
+        Departure departure) {
+      departure.streaming(events);
       Object first;
       try {
         first = events.next(); // a failure before the first byte still gets its own status
@@ -399,7 +457,10 @@ final class GatewayHandler extends Handler.Abstract {
       putFacts(true);
       response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream; charset=utf-8");
       response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
-      request.addFailureListener(failure -> events.close());
+      boolean closeAfter = watch.sawReadAhead();
+      if (closeAfter) {
+        response.getHeaders().put(HttpHeader.CONNECTION, "close");
+      }
       try (events;
           OutputStream out = Content.Sink.asOutputStream(response)) {
         SseWriter sse = new SseWriter(out);
@@ -414,6 +475,8 @@ final class GatewayHandler extends Handler.Abstract {
               sse.data(WireJson.write(event));
             }
           }
+          // Before the last writes: once the answer is complete, Jetty reads the connection again.
+          watch.close();
           if (hookEvents && guardrails.hasAfter()) {
             // Portkey's output-hook results for a stream: an event after the last one.
             hookResults(sse, guardrails.afterOnly(), anthropicFormat);
@@ -428,10 +491,19 @@ final class GatewayHandler extends Handler.Abstract {
           } else {
             sse.data(WireJson.write(ErrorResponses.of(failure).body()));
           }
+        } finally {
+          watch.close();
         }
       } catch (IOException clientGone) {
         callback.failed(clientGone);
         return;
+      }
+      if (!closeAfter && watch.sawReadAhead()) {
+        // The client sent bytes of a next request during the stream and the watch took one: that
+        // request cannot be read whole, so the connection ends after this answer (the client
+        // retries what was left unanswered, RFC 9112 section 9.3.2). A FIN, not a reset, so no
+        // byte of the stream is lost.
+        request.getConnectionMetaData().getConnection().getEndPoint().shutdownOutput();
       }
       callback.succeeded();
     }

@@ -15,6 +15,7 @@ import org.eclipse.jetty.io.EofException;
 import org.eclipse.jetty.io.SocketChannelEndPoint;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
 
 /**
@@ -28,6 +29,9 @@ abstract class Exchange {
       new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "application/json");
   static final HttpField EVENT_STREAM_TYPE =
       new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "text/event-stream; charset=utf-8");
+
+  /** How often a wait looks whether the client closed its connection. */
+  private static final Duration WATCH_EVERY = Duration.ofMillis(10);
 
   private final Request request;
   private final Response response;
@@ -117,10 +121,41 @@ abstract class Exchange {
     callback.succeeded();
   }
 
-  /** Waits {@code delay}, e.g. between chunks or before the first byte. */
-  static void sleep(Duration delay) throws IOException {
+  /**
+   * Waits {@code delay}, e.g. between chunks or before the first byte, and stops waiting when the
+   * client closes its connection meanwhile, as a provider stops generating for a client that left:
+   * that answer ends there, counted in {@link StreamCounters#clientLeftWhileWaiting()}.
+   *
+   * @throws IOException when the client closed the connection during the wait
+   */
+  final void sleep(Duration delay) throws IOException {
+    EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
+    long deadline = System.nanoTime() + delay.toNanos();
+    boolean watching = true;
     try {
-      Thread.sleep(delay);
+      while (true) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return;
+        }
+        if (watching) {
+          // The request was read whole and Jetty reads nothing more until the answer is done, so
+          // this read is the only one: the end of input means the client closed the connection.
+          int read;
+          try {
+            read = endPoint.fill(BufferUtil.allocate(1));
+          } catch (IOException reset) {
+            read = -1;
+          }
+          if (read < 0) {
+            streams.clientLeftWhileWaiting();
+            throw new EofException("the client closed the connection while the answer waited");
+          }
+          // Bytes of a pipelined request: the connection cannot be watched without eating them.
+          watching = read == 0;
+        }
+        Thread.sleep(Math.min(WATCH_EVERY.toMillis(), Math.max(1, left / 1_000_000)));
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while delaying the answer", e);

@@ -175,6 +175,25 @@ public final class FakeOpenAi implements AutoCloseable {
     return server.streams().awaitAborted(count, timeout);
   }
 
+  /**
+   * How many answers, streamed or not, ended because their client closed its connection while the
+   * fake waited to send more (a {@link Fault.SlowFirstByte}, a {@link Fault.ChunkDelay} or a {@link
+   * Fault.StreamStall}): the fake looks at the connection every few milliseconds while it waits and
+   * stops the answer at once, as a provider stops generating for a client that left.
+   */
+  public int clientsLeftWhileWaiting() {
+    return server.streams().leftWhileWaiting();
+  }
+
+  /**
+   * Waits until at least {@code count} clients left while an answer waited (see {@link
+   * #clientsLeftWhileWaiting()}); false on timeout.
+   */
+  public boolean awaitClientsLeftWhileWaiting(int count, Duration timeout)
+      throws InterruptedException {
+    return server.streams().awaitLeftWhileWaiting(count, timeout);
+  }
+
   /** How many streams are being written right now. */
   public int openStreams() {
     return server.streams().open();

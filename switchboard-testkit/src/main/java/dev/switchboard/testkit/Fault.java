@@ -93,6 +93,21 @@ public sealed interface Fault {
     }
   }
 
+  /**
+   * Streams the first {@code afterEvents} events, then falls silent for {@code delay} (a reasoning
+   * model thinking, a provider under load) before it sends the rest as usual. A JSON answer is sent
+   * as usual.
+   */
+  record StreamStall(int afterEvents, Duration delay) implements Fault {
+    public StreamStall {
+      if (afterEvents < 1) {
+        throw new IllegalArgumentException(
+            "a stall comes after at least one event: " + afterEvents);
+      }
+      requireNotNegative(delay);
+    }
+  }
+
   /** An error answer in OpenAI's shape for {@code status}; see {@link Status}. */
   static Status status(int status) {
     return new Status(status, Map.of());
@@ -126,6 +141,11 @@ public sealed interface Fault {
   /** See {@link ChunkDelay}. */
   static ChunkDelay chunkDelay(Duration delay) {
     return new ChunkDelay(delay);
+  }
+
+  /** See {@link StreamStall}. */
+  static StreamStall streamStall(int afterEvents, Duration delay) {
+    return new StreamStall(afterEvents, delay);
   }
 
   private static void requireNotNegative(Duration delay) {

@@ -75,6 +75,7 @@ abstract class ReplyExchange extends Exchange {
       case Fault.CutStreamAfter cut -> send(answer.reply(null), cut);
       case Fault.MalformedBody malformed -> send(answer.reply(null), malformed);
       case Fault.ChunkDelay delay -> send(answer.reply(null), delay);
+      case Fault.StreamStall stall -> send(answer.reply(null), stall);
     }
   }
 
@@ -122,7 +123,7 @@ abstract class ReplyExchange extends Exchange {
           return;
         }
         if (sent > 0) {
-          pause(fault);
+          pause(fault, sent);
         }
         byte[] data = JSON.writeValueAsBytes(event);
         if (sent == 0 && fault instanceof Fault.MalformedBody) {
@@ -145,7 +146,7 @@ abstract class ReplyExchange extends Exchange {
         return;
       }
       if (end != null) {
-        pause(fault);
+        pause(fault, sent);
         write(end, true);
       }
       succeeded();
@@ -157,9 +158,12 @@ abstract class ReplyExchange extends Exchange {
     succeeded();
   }
 
-  private static void pause(Fault fault) throws IOException {
+  /** Waits before the event after the first {@code sent}, as {@code fault} says. */
+  private void pause(Fault fault, int sent) throws IOException {
     if (fault instanceof Fault.ChunkDelay delay) {
       sleep(delay.delay());
+    } else if (fault instanceof Fault.StreamStall stall && sent == stall.afterEvents()) {
+      sleep(stall.delay());
     }
   }
 }

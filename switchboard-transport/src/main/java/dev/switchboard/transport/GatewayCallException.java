@@ -107,6 +107,8 @@ public final class GatewayCallException extends RuntimeException {
               facts,
               error);
       case GatewayUnavailableException unavailable -> own(unavailable, "api_error", null, facts);
+      case dev.switchboard.engine.errors.ClientClosedException closed ->
+          own(closed, "api_error", null, facts);
       case LimitExceededException limit ->
           new GatewayCallException(
               limit.status(), limit.getMessage(), limit.type(), limit.code(), null, facts, error);

@@ -157,7 +157,7 @@ public final class LimitStage implements Stage, RecordSink, AttemptAdmission {
             && !record.streamed()
             && !noAttempt
             && record.attempts().stream().allMatch(a -> a.status() >= 400 && a.status() < 600)
-            && record.attempts().stream().noneMatch(a -> a.status() == 408 || a.status() == 502);
+            && record.attempts().stream().noneMatch(LimitStage::mayHaveBeenBilled);
     if (noAttempt || refusedUpstream || passedThroughError(record)) {
       return Limiter.Used.NOTHING;
     }
@@ -187,6 +187,16 @@ public final class LimitStage implements Stage, RecordSink, AttemptAdmission {
   private static boolean fromCache(RequestRecord record) {
     return ResponseFacts.CACHE_HIT.equals(record.cacheStatus())
         || ResponseFacts.CACHE_SEMANTIC_HIT.equals(record.cacheStatus());
+  }
+
+  /**
+   * Whether a failed attempt may still have been billed: it timed out (408), broke off (502), or
+   * its client left while the provider worked (499); the estimate then stays charged.
+   */
+  private static boolean mayHaveBeenBilled(dev.switchboard.engine.observe.AttemptRecord attempt) {
+    return attempt.status() == 408
+        || attempt.status() == 502
+        || attempt.status() == ErrorTypes.CLIENT_CLOSED_STATUS;
   }
 
   /**

@@ -90,9 +90,11 @@ class SettlementTest {
       assertThat(usage.reservedUsd()).isZero();
       assertThat(usage.reservedTokens()).isZero();
       assertThat(stage.pendingCount()).isZero();
-      // Answers and whole streams cost what they used ($0.10); streams closed early or cut are
-      // charged their estimate ($0.10), as their use is unknown; the upstream's 500s cost nothing.
-      assertThat(usage.spentUsd()).isEqualByComparingTo(new BigDecimal("4.00"));
+      // Answers and whole streams cost what they used ($0.10); streams cut by the provider are
+      // charged their estimate ($0.10), as their use is unknown; streams the client closed early
+      // what they streamed (the role's event only: no output token, $0); the upstream's 500s cost
+      // nothing.
+      assertThat(usage.spentUsd()).isEqualByComparingTo(new BigDecimal("3.00"));
     }
   }
 

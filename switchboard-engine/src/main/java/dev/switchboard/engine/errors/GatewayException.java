@@ -17,7 +17,8 @@ public abstract sealed class GatewayException extends RuntimeException
         GuardrailDeniedException,
         AccessDeniedException,
         LimitExceededException,
-        GatewayUnavailableException {
+        GatewayUnavailableException,
+        ClientClosedException {
 
   GatewayException(String message, Throwable cause) {
     super(message, cause, false, false);

@@ -2,6 +2,7 @@ package dev.switchboard.engine.observe;
 
 import dev.switchboard.engine.errors.AccessDeniedException;
 import dev.switchboard.engine.errors.CircuitOpenException;
+import dev.switchboard.engine.errors.ClientClosedException;
 import dev.switchboard.engine.errors.GatewayException;
 import dev.switchboard.engine.errors.GatewayUnavailableException;
 import dev.switchboard.engine.errors.GuardrailDeniedException;
@@ -34,7 +35,7 @@ public final class ErrorTypes {
   public static final String CLIENT_TOO_SLOW = "client_too_slow";
 
   /** The status of a request whose client went away before it was answered (nginx's). */
-  public static final int CLIENT_CLOSED_STATUS = 499;
+  public static final int CLIENT_CLOSED_STATUS = ClientClosedException.STATUS;
 
   private ErrorTypes() {}
 
@@ -53,6 +54,7 @@ public final class ErrorTypes {
       case AccessDeniedException denied -> denied.status() == 401 ? UNAUTHENTICATED : FORBIDDEN;
       case LimitExceededException limit -> limit.status() == 429 ? RATE_LIMITED : BUDGET_EXHAUSTED;
       case GatewayUnavailableException unavailable -> UNAVAILABLE;
+      case ClientClosedException closed -> CLIENT_CLOSED;
     };
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.engine.RequestOptions;
 import dev.switchboard.engine.cache.ChatStreamAssembler;
 import dev.switchboard.engine.cache.CompletionStreamAssembler;
+import dev.switchboard.engine.errors.ClientClosedException;
 import dev.switchboard.engine.errors.GatewayException;
 import dev.switchboard.engine.guardrails.GuardrailReport;
 import dev.switchboard.engine.pipeline.Exchange;
@@ -69,7 +70,8 @@ public final class ObservationStage implements Stage {
     try {
       outcome = chain.proceed(exchange);
     } catch (GatewayException failure) {
-      boolean clientGone = Thread.currentThread().isInterrupted();
+      boolean clientGone =
+          failure instanceof ClientClosedException || Thread.currentThread().isInterrupted();
       emit(
           record(
               exchange,
@@ -393,6 +395,7 @@ public final class ObservationStage implements Stage {
     private volatile Double ttftMs;
     private volatile String model;
     private volatile Usage usage;
+    private volatile boolean closing;
 
     ObservedStream(
         ResponseStream<Object> stream, Exchange exchange, Operation asked, Timing timing) {
@@ -419,11 +422,21 @@ public final class ObservationStage implements Stage {
       try {
         event = stream.next();
       } catch (GatewayException failure) {
-        end(RequestRecord.StreamEnd.UPSTREAM_CUT, ErrorTypes.STREAM_CUT);
+        if (closing) {
+          // The read failed because the client's departure closed the stream meanwhile.
+          end(RequestRecord.StreamEnd.CLIENT_CLOSED, ErrorTypes.CLIENT_CLOSED);
+        } else {
+          end(RequestRecord.StreamEnd.UPSTREAM_CUT, ErrorTypes.STREAM_CUT);
+        }
         throw failure;
       }
       if (event == null) {
-        end(RequestRecord.StreamEnd.COMPLETED, null);
+        if (closing) {
+          // A stream closed under a read ends it quietly: the client left, it did not complete.
+          end(RequestRecord.StreamEnd.CLIENT_CLOSED, ErrorTypes.CLIENT_CLOSED);
+        } else {
+          end(RequestRecord.StreamEnd.COMPLETED, null);
+        }
         return null;
       }
       if (ttftMs == null) {
@@ -459,13 +472,19 @@ public final class ObservationStage implements Stage {
       } else if (completion != null) {
         body = new String(WireJson.write(completion.assemble()), StandardCharsets.UTF_8);
       }
-      Answer answer = Answer.of(model, usage, body);
+      // A stream its client closed before the provider's usage came: what it delivered, as priced.
+      Usage counted =
+          usage == null && how == RequestRecord.StreamEnd.CLIENT_CLOSED
+              ? exchange.closedStreamUsage()
+              : usage;
+      Answer answer = Answer.of(model, counted, body);
       emit(
           record(exchange, asked, timing, successStatus(exchange), errorType, answer, ttftMs, how));
     }
 
     @Override
     public void close() {
+      closing = true;
       try {
         stream.close();
       } finally {

@@ -1,5 +1,6 @@
 package dev.switchboard.engine.outbound;
 
+import dev.switchboard.engine.errors.ClientClosedException;
 import dev.switchboard.engine.errors.InvalidRequestException;
 import dev.switchboard.engine.errors.UpstreamFailureException;
 import dev.switchboard.engine.errors.UpstreamTimeoutException;
@@ -83,6 +84,8 @@ public final class UpstreamClient implements AutoCloseable {
    *
    * @throws UpstreamTimeoutException when the request's timeout passes first
    * @throws UpstreamFailureException when the provider cannot be reached or breaks off
+   * @throws ClientClosedException when the calling thread is interrupted (the client left): the
+   *     call is aborted, its connection closed
    * @throws InvalidRequestException when the host resolves to an address the guard refuses
    */
   public UpstreamResponse send(UpstreamRequest call) {
@@ -117,8 +120,7 @@ public final class UpstreamClient implements AutoCloseable {
     } catch (InterruptedException e) {
       request.abort(e);
       Thread.currentThread().interrupt();
-      throw new UpstreamFailureException(
-          call.provider(), "The call was interrupted.", committed.get(), e);
+      throw clientLeft(e);
     } catch (ExecutionException e) {
       throw failures.translate(e.getCause(), committed.get());
     }
@@ -144,6 +146,11 @@ public final class UpstreamClient implements AutoCloseable {
     }
 
     RuntimeException translate(Throwable failure, boolean afterResponse) {
+      if (interrupted(failure)) {
+        // The read was interrupted (its flag cleared on the way): keep it for the stages above.
+        Thread.currentThread().interrupt();
+        return clientLeft(failure);
+      }
       for (Throwable t = failure; t != null; t = t.getCause()) {
         if (t instanceof RefusedAddressException refused) {
           return new InvalidRequestException(refused.getMessage(), "custom_host", null);
@@ -166,6 +173,31 @@ public final class UpstreamClient implements AutoCloseable {
               : "The provider could not be reached.";
       return new UpstreamFailureException(call.provider(), what, sent, failure);
     }
+  }
+
+  /**
+   * The failure of a call whose thread was interrupted: the only one to interrupt a request's
+   * thread is the client leaving (the server's disconnect watch, or an in-process caller
+   * cancelling).
+   */
+  private static ClientClosedException clientLeft(Throwable cause) {
+    return new ClientClosedException("The client went away; the upstream call was stopped.", cause);
+  }
+
+  /** Whether a call failed because its thread was interrupted, not because of the provider. */
+  private static boolean interrupted(Throwable failure) {
+    if (Thread.currentThread().isInterrupted()) {
+      return true;
+    }
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof InterruptedException
+          || t instanceof java.nio.channels.ClosedByInterruptException
+          || (t instanceof java.io.InterruptedIOException
+              && !(t instanceof java.net.SocketTimeoutException))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean failedToConnect(Throwable failure) {

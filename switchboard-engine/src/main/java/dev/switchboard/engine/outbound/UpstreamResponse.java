@@ -190,7 +190,11 @@ public final class UpstreamResponse implements AutoCloseable {
     if (failures == null) {
       return new java.io.UncheckedIOException(failure);
     }
-    return failures.translate(failure, true);
+    RuntimeException translated = failures.translate(failure, true);
+    if (translated instanceof dev.switchboard.engine.errors.ClientClosedException) {
+      abort(); // nobody will read the rest: the provider stops generating
+    }
+    return translated;
   }
 
   /** Stops the call: the upstream connection is closed. */

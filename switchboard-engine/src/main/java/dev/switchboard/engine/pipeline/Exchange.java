@@ -19,7 +19,9 @@ public final class Exchange {
   private JsonNode cacheConfig;
   private String cacheStatus = ResponseFacts.CACHE_DISABLED;
   private boolean answeredFromCache;
-  private BigDecimal costUsd;
+  // Volatile: a stream its client left is priced on the thread that noticed the departure.
+  private volatile BigDecimal costUsd;
+  private volatile dev.switchboard.wire.Usage closedStreamUsage;
   private BigDecimal savedCostUsd;
   private volatile dev.switchboard.engine.pricing.PassThroughUsage passThroughUsage;
   private dev.switchboard.engine.guardrails.GuardrailPlan guardrailPlan;
@@ -146,6 +148,19 @@ public final class Exchange {
 
   public void passThroughUsage(dev.switchboard.engine.pricing.PassThroughUsage usage) {
     this.passThroughUsage = usage;
+  }
+
+  /**
+   * The usage reckoned for a stream its client closed before the provider sent one: the request's
+   * prompt estimate and the completion tokens counted from what was streamed; {@code null} for any
+   * other answer.
+   */
+  public dev.switchboard.wire.Usage closedStreamUsage() {
+    return closedStreamUsage;
+  }
+
+  public void closedStreamUsage(dev.switchboard.wire.Usage usage) {
+    this.closedStreamUsage = usage;
   }
 
   /**

@@ -43,6 +43,7 @@ public final class PricingStage implements Stage {
 
   @Override
   public Outcome handle(Exchange exchange, Chain chain) {
+    Operation asked = exchange.operation();
     Outcome outcome = chain.proceed(exchange);
     if (exchange.target() == null) {
       return outcome;
@@ -68,7 +69,13 @@ public final class PricingStage implements Stage {
         @SuppressWarnings("unchecked")
         ResponseStream<Object> stream = (ResponseStream<Object>) events.stream();
         yield new Outcome.Events(
-            new PricedStream(stream, exchange, provider, requestModel, fromCache));
+            new PricedStream(
+                stream,
+                exchange,
+                provider,
+                requestModel,
+                fromCache,
+                fromCache ? null : StreamedTokens.of(asked)));
       }
       case Outcome.Raw raw -> metered(raw, exchange, provider);
     };
@@ -115,25 +122,39 @@ public final class PricingStage implements Stage {
     return more;
   }
 
-  /** A stream whose usage event gains the answer's cost. */
+  /**
+   * A stream whose usage event gains the answer's cost; closed by its client before the provider
+   * sent a usage, it is priced at the tokens it delivered ({@link StreamedTokens}), set on the
+   * exchange for the request's record.
+   */
   private final class PricedStream implements ResponseStream<Object> {
     private final ResponseStream<Object> stream;
     private final Exchange exchange;
     private final String provider;
     private final String requestModel;
     private final boolean fromCache;
+    private final StreamedTokens delivered;
+    private volatile String answerModel;
+    // The stream ended, broke off or was priced from its usage: nothing to reckon when it closes.
+    private volatile boolean settled;
 
+    /**
+     * @param delivered counts what the stream delivers; {@code null} when a closed stream costs
+     *     nothing (an answer from the cache)
+     */
     PricedStream(
         ResponseStream<Object> stream,
         Exchange exchange,
         String provider,
         String requestModel,
-        boolean fromCache) {
+        boolean fromCache,
+        StreamedTokens delivered) {
       this.stream = stream;
       this.exchange = exchange;
       this.provider = provider;
       this.requestModel = requestModel;
       this.fromCache = fromCache;
+      this.delivered = delivered;
     }
 
     @Override
@@ -143,7 +164,24 @@ public final class PricingStage implements Stage {
 
     @Override
     public Object next() {
-      Object event = stream.next();
+      Object event;
+      try {
+        event = stream.next();
+      } catch (RuntimeException broken) {
+        settled = true; // the provider broke off: what it billed is unknown
+        throw broken;
+      }
+      if (event == null) {
+        settled = true;
+      } else if (delivered != null) {
+        delivered.add(event);
+        if (answerModel == null) {
+          answerModel =
+              event instanceof ChatCompletionChunk chunk
+                  ? chunk.model()
+                  : event instanceof Completion piece ? piece.model() : null;
+        }
+      }
       return switch (event) {
         case ChatCompletionChunk chunk when chunk.usage() != null -> {
           BigDecimal cost = priced(chunk.model(), chunk.usage());
@@ -179,6 +217,7 @@ public final class PricingStage implements Stage {
     }
 
     private BigDecimal priced(String answerModel, Usage usage) {
+      settled = true;
       BigDecimal cost = prices.cost(provider, answerModel, requestModel, usage);
       BigDecimal charged = cost != null && fromCache ? BigDecimal.ZERO : cost;
       // For the request log, which reads the exchange once the stream is over.
@@ -186,8 +225,15 @@ public final class PricingStage implements Stage {
       return charged;
     }
 
+    /** Closed before its end: by its client, since a provider's break ends it with a failure. */
     @Override
     public void close() {
+      // Reckoned before the stream is closed, which fails a read under way on another thread.
+      if (!settled && delivered != null) {
+        Usage usage = delivered.usage();
+        exchange.closedStreamUsage(usage);
+        exchange.costUsd(prices.cost(provider, answerModel, requestModel, usage));
+      }
       stream.close();
     }
   }

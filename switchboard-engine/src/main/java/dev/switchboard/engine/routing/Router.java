@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.engine.RequestOptions;
 import dev.switchboard.engine.ResponseFacts;
 import dev.switchboard.engine.errors.CircuitOpenException;
+import dev.switchboard.engine.errors.ClientClosedException;
 import dev.switchboard.engine.errors.GatewayException;
 import dev.switchboard.engine.errors.GuardrailDeniedException;
 import dev.switchboard.engine.errors.InvalidRequestException;
@@ -301,6 +302,9 @@ public final class Router implements Stage {
           exchange.attempted(failed);
           if (countsAgainstCircuit(failure)) {
             circuits.failed(upstream);
+          } else if (failure instanceof ClientClosedException) {
+            // Says nothing of the upstream's health: a half-open circuit may probe again.
+            circuits.released(upstream);
           }
           Duration wait = retryWait(failure, retry, retries);
           if (wait != null) {
@@ -516,14 +520,14 @@ public final class Router implements Stage {
         sleeper.sleep(wait);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw failure;
+        throw new ClientClosedException(
+            "The client went away during a retry wait; no further attempts.", e);
       }
     }
 
     private void checkBudget() {
       if (Thread.currentThread().isInterrupted()) {
-        throw new UpstreamFailureException(
-            null, "The client went away; no further attempts.", false, null);
+        throw new ClientClosedException("The client went away; no further attempts.", null);
       }
       if (attempts >= limits.maxAttempts()) {
         throw new UpstreamFailureException(
@@ -544,6 +548,11 @@ public final class Router implements Stage {
     }
   }
 
+  /**
+   * Whether a failure tells that the upstream is unwell. A client that left ({@link
+   * ClientClosedException}) never does, however many leave: their cancels must not open the circuit
+   * for everyone else.
+   */
   private static boolean countsAgainstCircuit(GatewayException failure) {
     return switch (failure) {
       case ProviderErrorException provider -> provider.status() >= 500 || provider.status() == 429;

@@ -1,0 +1,131 @@
+package dev.switchboard.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.observe.ObservabilitySettings;
+import dev.switchboard.testkit.FakeOpenAi;
+import dev.switchboard.testkit.Fault;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Clients that cancel: a client's departure is its own doing, never the upstream's failure. It is
+ * recorded as 499 {@code client_closed}, never counts toward the upstream's circuit, and stops the
+ * upstream call at once (the fake sees its connection closed), before the answer or mid-stream.
+ * Before the fix, each cancel was an {@code upstream_failure} that counted toward the circuit: five
+ * opened it for everyone; and a stream's upstream call ran on until its next event.
+ */
+class ClientCancelTest {
+  static final String CHAT =
+      "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hello there\"}]}";
+  static final String STREAM = CHAT.replace("}]}", "}],\"stream\":true}");
+
+  @TempDir Path data;
+  FakeOpenAi openai;
+  GatewayUnderTest gateway;
+
+  @BeforeEach
+  void start() {
+    openai = FakeOpenAi.start();
+    gateway =
+        GatewayUnderTest.withRequestLog(
+            ObservabilitySettings.defaults().withDataDirectory(data),
+            settings -> settings,
+            engine -> {});
+  }
+
+  @AfterEach
+  void stop() {
+    gateway.close();
+    openai.close();
+  }
+
+  @Test
+  void fiftyClientsThatCancelMidRequestOpenNoCircuitAndTheirUpstreamCallsStopAtOnce()
+      throws Exception {
+    int clients = 50;
+    for (int i = 0; i < clients; i++) {
+      openai.enqueue(Fault.slowFirstByte(Duration.ofSeconds(30)));
+    }
+    List<LeavingClient> leaving = new ArrayList<>();
+    try {
+      for (int i = 0; i < clients; i++) {
+        leaving.add(send(CHAT, "t-cancel"));
+      }
+      awaitRequestsAtTheFake(clients);
+    } finally {
+      for (LeavingClient client : leaving) {
+        client.close();
+      }
+    }
+
+    assertThat(openai.awaitClientsLeftWhileWaiting(clients, Duration.ofSeconds(1)))
+        .as("every upstream call aborted within 1 s; %d were", openai.clientsLeftWhileWaiting())
+        .isTrue();
+    List<JsonNode> records = LogsApi.awaitRecords(gateway, "trace_id=t-cancel&limit=100", clients);
+    assertThat(records).hasSize(clients);
+    for (JsonNode record : records) {
+      assertThat(record.path("status").asInt()).isEqualTo(499);
+      assertThat(record.path("error_type").asText()).isEqualTo("client_closed");
+      assertThat(record.at("/attempts/0/status").asInt()).isEqualTo(499);
+      assertThat(record.at("/attempts/0/error_type").asText()).isEqualTo("client_closed");
+    }
+    JsonNode health = GatewayUnderTest.json(gateway.get("/v1/health"));
+    for (JsonNode circuit : health.path("circuits")) {
+      assertThat(circuit.path("state").asText()).as(circuit.toString()).isEqualTo("closed");
+      assertThat(circuit.path("consecutive_failures").asInt()).isZero();
+    }
+    var next = gateway.postJson("/v1/chat/completions", CHAT, "x-portkey-config", config());
+    assertThat(next.statusCode()).as(next.body()).isEqualTo(200);
+  }
+
+  @Test
+  void aStreamWhoseClientLeavesWhileTheProviderIsSilentIsAbortedUpstreamWithinASecond()
+      throws Exception {
+    openai.enqueue(Fault.streamStall(3, Duration.ofSeconds(30)));
+    try (LeavingClient client = send(STREAM, "t-left-stall")) {
+      client.readEvents(3);
+    }
+
+    assertThat(openai.awaitClientsLeftWhileWaiting(1, Duration.ofSeconds(1))).isTrue();
+    JsonNode record = LogsApi.awaitRecord(gateway, "t-left-stall");
+    assertThat(record.path("stream_end").asText()).isEqualTo("client_closed");
+    assertThat(record.path("error_type").asText()).isEqualTo("client_closed");
+    // The role's event, then "Hello " and "from ": two tokens of text, 11 bytes (3 at 4 a token).
+    assertThat(record.path("completion_tokens").asInt()).isEqualTo(3);
+    JsonNode health = GatewayUnderTest.json(gateway.get("/v1/health"));
+    assertThat(health.path("circuits").findValuesAsText("state")).containsOnly("closed");
+  }
+
+  private String config() {
+    return "{\"provider\":\"openai\",\"api_key\":\"sk-test\",\"custom_host\":\""
+        + openai.baseUrl()
+        + "\"}";
+  }
+
+  private LeavingClient send(String body, String trace) throws java.io.IOException {
+    return LeavingClient.post(
+        gateway.uri("/").getPort(),
+        "/v1/chat/completions",
+        body,
+        "x-portkey-trace-id",
+        trace,
+        "x-portkey-config",
+        config());
+  }
+
+  private void awaitRequestsAtTheFake(int count) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (openai.requestCount() < count) {
+      assertThat(System.nanoTime()).as("requests reached the fake").isLessThan(deadline);
+      Thread.sleep(10);
+    }
+  }
+}

@@ -1,0 +1,134 @@
+package dev.switchboard.server.access;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.access.AccessSettings;
+import dev.switchboard.observe.ObservabilitySettings;
+import dev.switchboard.server.LeavingClient;
+import dev.switchboard.testkit.FakeOpenAi;
+import dev.switchboard.testkit.Fault;
+import dev.switchboard.wire.ChatRequest;
+import dev.switchboard.wire.WireJson;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A stream its client cancels is not free, and not charged its whole estimate either: the tokens
+ * the provider streamed before the client left are counted (from the chunks' text, the provider
+ * having sent no usage yet), the prompt at the request's estimate, and the key's token budget is
+ * charged that. Before the fix the record had no tokens and the budget kept the estimate, with the
+ * request's whole {@code max_tokens}.
+ */
+class CancelledStreamBudgetHttpTest {
+  static final String ADMIN_TOKEN = "sbadm-cancel-" + UUID.randomUUID();
+  static final String STREAM =
+      "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"tell me a long"
+          + " story\"}],\"max_tokens\":500,\"stream\":true}";
+
+  @TempDir Path data;
+  FakeOpenAi openai;
+  AccessGateway gateway;
+
+  @BeforeEach
+  void start() {
+    openai = FakeOpenAi.start();
+    gateway =
+        AccessGateway.start(
+            AccessGateway.Options.of(AccessSettings.inMemory().withRequireKeys(true), ADMIN_TOKEN)
+                .withObservability(
+                    ObservabilitySettings.defaults().withDataDirectory(data.resolve("logs")))
+                .withProviderBaseUrls(Map.of("openai", openai.baseUrl())));
+  }
+
+  @AfterEach
+  void stop() {
+    gateway.close();
+    openai.close();
+  }
+
+  @Test
+  void aStreamItsClientCancelsIsChargedTheTokensStreamedSoFar() throws Exception {
+    gateway.createWorkspace("ws-cancel", null);
+    AccessGateway.CreatedKey key =
+        gateway.createKey(
+            "ws-cancel",
+            "canceller",
+            null,
+            "{\"budget\":{\"tokens\":100000,\"period\":\"month\"}}");
+    // The role's event, then "Hello ", "from ", "the ": three events of text, 15 bytes; the
+    // provider then thinks for 30 s, and the client gives up.
+    openai.enqueue(Fault.streamStall(4, Duration.ofSeconds(30)));
+    readEventsThenLeave(key.secret(), "t-cancelled-stream", 4);
+
+    assertThat(openai.awaitClientsLeftWhileWaiting(1, Duration.ofSeconds(1))).isTrue();
+    JsonNode record = awaitRecord("t-cancelled-stream");
+    assertThat(record.path("stream_end").asText()).isEqualTo("client_closed");
+    // The larger of one token per event of text (3) and one per 4 bytes of it (15 bytes: 4).
+    assertThat(record.path("completion_tokens").asInt()).isEqualTo(4);
+    int promptEstimate = WireJson.write(WireJson.read(STREAM, ChatRequest.class)).length;
+    assertThat(record.path("prompt_tokens").asInt()).isEqualTo(promptEstimate);
+    assertThat(record.path("cost_usd").asDouble()).isPositive();
+
+    JsonNode usage = awaitSettled(key.id());
+    assertThat(usage.findValue("spent_tokens").asLong()).isEqualTo(promptEstimate + 4);
+    assertThat(usage.findValue("spent_tokens").asLong())
+        .as("not the estimate, with all of max_tokens")
+        .isLessThan(promptEstimate + 500);
+  }
+
+  private void readEventsThenLeave(String gatewayKey, String trace, int events) throws Exception {
+    try (LeavingClient client =
+        LeavingClient.post(
+            gateway.port(),
+            "/v1/chat/completions",
+            STREAM,
+            "x-portkey-provider",
+            "openai",
+            "authorization",
+            "Bearer sk-fake",
+            "x-portkey-api-key",
+            gatewayKey,
+            "x-portkey-trace-id",
+            trace)) {
+      client.readEvents(events);
+    }
+  }
+
+  private JsonNode awaitRecord(String trace) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (true) {
+      HttpResponse<String> page = gateway.admin("GET", "/v1/logs?trace_id=" + trace, null);
+      assertThat(page.statusCode()).as(page.body()).isEqualTo(200);
+      JsonNode records = WireJson.tree(page.body()).path("data");
+      if (records.size() > 0) {
+        return records.get(0);
+      }
+      assertThat(System.nanoTime()).as("the request's record").isLessThan(deadline);
+      Thread.sleep(25);
+    }
+  }
+
+  /** The key's usage once nothing is reserved any more: the request was settled. */
+  private JsonNode awaitSettled(String keyId) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (true) {
+      HttpResponse<String> answer =
+          gateway.admin("GET", "/v1/admin/usage?subject=key:" + keyId, null);
+      assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+      JsonNode usage = WireJson.tree(answer.body());
+      if (usage.findValue("reserved_tokens").asLong() == 0) {
+        return usage;
+      }
+      assertThat(System.nanoTime()).as("the request settled").isLessThan(deadline);
+      Thread.sleep(25);
+    }
+  }
+}
