@@ -410,6 +410,7 @@ class FaultMatrixTest {
     }
     Map<Kind, Map<Invariant, Integer>> byKind = new EnumMap<>(Kind.class);
     ConcurrentLinkedQueue<String> failing = new ConcurrentLinkedQueue<>();
+    List<String> every = new ArrayList<>();
     for (Outcome outcome : outcomes) {
       Map<Invariant, Integer> row =
           byKind.computeIfAbsent(outcome.cell().kind(), kind -> new EnumMap<>(Invariant.class));
@@ -420,6 +421,7 @@ class FaultMatrixTest {
       if (!outcome.broken().isEmpty()) {
         failing.add(outcome.cell() + " " + outcome.broken() + " (" + outcome.detail() + ")");
       }
+      every.add(outcome.cell() + " (" + outcome.detail() + ")");
     }
     StringBuilder table =
         new StringBuilder("\nFault matrix: " + outcomes.size() + " client requests\n");
@@ -452,6 +454,8 @@ class FaultMatrixTest {
     errorsLogged.stream().limit(20).forEach(error -> table.append("  ").append(error).append('\n'));
     table.append("failing cells:\n");
     failing.forEach(cell -> table.append("  ").append(cell).append('\n'));
+    table.append("every cell:\n");
+    every.forEach(cell -> table.append("  ").append(cell).append('\n'));
     System.out.println(table);
     return totals;
   }
