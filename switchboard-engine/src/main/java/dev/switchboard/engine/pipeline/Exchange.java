@@ -36,7 +36,7 @@ public final class Exchange {
   private String apiKeyId;
   private final java.util.List<java.util.Map.Entry<String, String>> gatewayHeaders =
       new java.util.ArrayList<>();
-  private final java.util.Set<String> credentialsUsed = new java.util.LinkedHashSet<>();
+  private final java.util.List<Target> targetsChosen = new java.util.ArrayList<>();
 
   public Exchange(Operation operation, RequestOptions options) {
     this.operation = operation;
@@ -71,7 +71,7 @@ public final class Exchange {
   public void target(Target chosen, String path) {
     this.target = chosen;
     this.optionPath = path;
-    credentialsUsed.addAll(chosen.credentials());
+    targetsChosen.add(chosen);
   }
 
   /**
@@ -79,7 +79,10 @@ public final class Exchange {
    * virtual key): what the request's record must never show.
    */
   public java.util.Set<String> credentialsUsed() {
-    return java.util.Collections.unmodifiableSet(credentialsUsed);
+    // Derived when asked (only a logged body is redacted), not collected on every attempt.
+    java.util.Set<String> credentials = new java.util.LinkedHashSet<>();
+    targetsChosen.forEach(target -> credentials.addAll(target.credentials()));
+    return credentials;
   }
 
   /** The chosen target's path in the config, or {@code null}. */
