@@ -106,6 +106,11 @@ public final class FakeAnthropic implements AutoCloseable {
     server.enqueueFault(fault);
   }
 
+  /** Drops every fault queued and not used yet, e.g. those a request's retries did not take. */
+  public void clearFaults() {
+    server.clearFaults();
+  }
+
   /** The next valid Messages request is answered with {@code reply}; one per request, in order. */
   public void enqueue(AnthropicReply reply) {
     api.enqueue(Objects.requireNonNull(reply));

@@ -143,6 +143,11 @@ public final class FakeOpenAi implements AutoCloseable {
     server.enqueueFault(fault);
   }
 
+  /** Drops every fault queued and not used yet, e.g. those a request's retries did not take. */
+  public void clearFaults() {
+    server.clearFaults();
+  }
+
   /** Every request received so far, oldest first (none when it does not record requests). */
   public List<RecordedRequest> requests() {
     return server.requests();

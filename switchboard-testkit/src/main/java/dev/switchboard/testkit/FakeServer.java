@@ -157,6 +157,11 @@ final class FakeServer<F> implements AutoCloseable {
     faults.add(Objects.requireNonNull(fault));
   }
 
+  /** Drops every fault queued and not used yet. */
+  void clearFaults() {
+    faults.clear();
+  }
+
   /** The oldest fault queued, taken off the queue, or {@code null} when none is. */
   F nextFault() {
     return faults.poll();

@@ -2,6 +2,7 @@ package dev.switchboard.testkit;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -106,6 +107,50 @@ public sealed interface Fault {
       }
       requireNotNegative(delay);
     }
+  }
+
+  /**
+   * Answers exactly the bytes given instead of the fake's own answer: {@code status}, {@code
+   * Content-Type: contentType} and the provider's usual headers, then each of {@code chunks} as it
+   * is (UTF-8), written and flushed one by one. One chunk that is not an event stream goes with its
+   * {@code Content-Length}; otherwise the body is chunked, each chunk (an event, a comment line) on
+   * the wire as soon as it is written. With {@code cutAfterLast}, the connection is closed after
+   * the last chunk instead of ending the body, as a provider's dropped stream. For tests that a
+   * client passes a provider's answer on verbatim: key order, number formats, unicode escapes,
+   * nulls, comments.
+   */
+  record Verbatim(int status, String contentType, List<String> chunks, boolean cutAfterLast)
+      implements Fault {
+    public Verbatim {
+      if (status < 100 || status > 599) {
+        throw new IllegalArgumentException("not an HTTP status: " + status);
+      }
+      Objects.requireNonNull(contentType);
+      chunks = List.copyOf(chunks);
+    }
+
+    /** A copy that closes the connection after the last chunk instead of ending the body. */
+    public Verbatim thenCut() {
+      return new Verbatim(status, contentType, chunks, true);
+    }
+
+    /** Whether it is sent chunk by chunk rather than with a {@code Content-Length}. */
+    boolean chunked() {
+      return cutAfterLast || chunks.size() != 1 || contentType.startsWith("text/event-stream");
+    }
+  }
+
+  /** See {@link Verbatim}: {@code body} with {@code status} and {@code contentType}. */
+  static Verbatim verbatim(int status, String contentType, String body) {
+    return new Verbatim(status, contentType, List.of(body), false);
+  }
+
+  /**
+   * See {@link Verbatim}: a 200 {@code text/event-stream; charset=utf-8} of {@code chunks}, each
+   * framed as given (e.g. {@code "data: {...}\n\n"}, {@code ": keep-alive\n\n"}).
+   */
+  static Verbatim verbatimStream(String... chunks) {
+    return new Verbatim(200, "text/event-stream; charset=utf-8", List.of(chunks), false);
   }
 
   /** An error answer in OpenAI's shape for {@code status}; see {@link Status}. */

@@ -3,10 +3,13 @@ package dev.switchboard.testkit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -76,7 +79,31 @@ abstract class ReplyExchange extends Exchange {
       case Fault.MalformedBody malformed -> send(answer.reply(null), malformed);
       case Fault.ChunkDelay delay -> send(answer.reply(null), delay);
       case Fault.StreamStall stall -> send(answer.reply(null), stall);
+      case Fault.Verbatim verbatim -> sendVerbatim(verbatim);
     }
+  }
+
+  private void sendVerbatim(Fault.Verbatim verbatim) throws IOException {
+    writeHeaders(
+        verbatim.status(),
+        new HttpField(HttpHeader.CONTENT_TYPE, verbatim.contentType()),
+        Map.of());
+    if (!verbatim.chunked()) {
+      sendBody(verbatim.chunks().getFirst().getBytes(StandardCharsets.UTF_8), false);
+      return;
+    }
+    stream(() -> {
+      commitHeaders();
+      for (String chunk : verbatim.chunks()) {
+        write(chunk.getBytes(StandardCharsets.UTF_8), false);
+      }
+      if (verbatim.cutAfterLast()) {
+        cutConnection();
+        return;
+      }
+      write(new byte[0], true);
+      succeeded();
+    });
   }
 
   /**
