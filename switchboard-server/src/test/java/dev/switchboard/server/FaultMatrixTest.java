@@ -41,9 +41,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Every fault of a {@link FaultyUpstream} × every routing policy × JSON and stream × a client that
- * stays or leaves mid-way, through a real gateway with its request log, at real durations (45 s to
- * the first byte, 40 s of stall). Each cell is one client request; the invariants are summed over
- * the cells, printed as a table, and must all be 0. Run alone: see docs/reliability.md.
+ * stays or leaves mid-way, on a modelled route (chat) and passed-through ones (responses, an audio
+ * upload), through a real gateway with its request log, at real durations (45 s to the first byte,
+ * 40 s of stall). Each cell is one client request; the invariants are summed over the cells,
+ * printed as a table, and must all be 0. In the default build; run alone: see docs/reliability.md.
  */
 @Tag("fault-matrix")
 class FaultMatrixTest {
@@ -62,13 +63,48 @@ class FaultMatrixTest {
 
   static final Duration CLIENT_GIVES_UP = Duration.ofSeconds(150);
 
+  /**
+   * Short cells run this many at a time; the long ones (silent, 45 s, 40 s), which only wait, all
+   * at once.
+   */
   static final int PARALLEL_CELLS = 40;
+
+  /**
+   * The gateway learns of a client's departure when its selector wakes on the closed connection
+   * (measured up to ~50 ms on a loaded 2-core machine); an attempt its router began within this of
+   * the departure may have been begun before it knew, and is judged by whether it still runs 1 s
+   * later.
+   */
+  static final Duration NOTICE = Duration.ofMillis(250);
+
+  /** How long a client that left still reads what the gateway had sent before it noticed. */
+  static final Duration DRAIN = Duration.ofSeconds(2);
+
+  static final Set<Kind> LONG = Set.of(Kind.SILENT, Kind.FIRST_BYTE_AFTER_45S, Kind.STALL_40S);
 
   /** Faults under which nothing fails before a client leaves: a failure then is the client's. */
   static final Set<Kind> HEALTHY_UNTIL_LEFT =
       Set.of(Kind.OK, Kind.SILENT, Kind.FIRST_BYTE_AFTER_45S, Kind.STALL_40S, Kind.BODY_10MB);
 
-  static final Pattern CHUNK_ID = Pattern.compile("\"id\":\"(chatcmpl-c[0-9]+t[01]-[0-9]+)\"");
+  /** The upstream answer an event belongs to: its chat chunk's, response's or item's id. */
+  static final Pattern ANSWER_ID =
+      Pattern.compile("\"(?:id|item_id)\":\"(?:chatcmpl-|resp_|msg_)(c[0-9]+t[01]-[0-9]+)\"");
+
+  /** The gateway's routes a cell is sent to: a modelled one and passed-through ones. */
+  enum Route {
+    CHAT("/v1/chat/completions", true),
+    RESPONSES("/v1/responses", true),
+    /** An upload, multipart; OpenAI's transcription is JSON here. */
+    TRANSCRIPTION("/v1/audio/transcriptions", false);
+
+    final String path;
+    final boolean streams;
+
+    Route(String path, boolean streams) {
+      this.path = path;
+      this.streams = streams;
+    }
+  }
 
   enum Policy {
     NONE,
@@ -85,8 +121,10 @@ class FaultMatrixTest {
     FALLBACK_AFTER_FIRST_BYTE("fallback after first byte"),
     DEADLINE_OVERRUN("deadline overruns"),
     CIRCUIT_BY_CANCEL("circuit failures from a cancel"),
-    RUNNING_AFTER_LEFT("upstream running 1 s after client left"),
-    GATEWAY_OWN_5XX("gateway 5xx from own exceptions");
+    RUNNING_AFTER_LEFT("upstream running 1 s after client left, or an attempt begun after"),
+    GATEWAY_OWN_5XX("gateway 5xx from own exceptions"),
+    LONG_CELL_OFF_POLICY("long cell not ended by its policy (earlier or later)"),
+    LOG_STATUS_NOT_CLIENTS("log row's status is not what the client got (499: left unanswered)");
 
     final String label;
 
@@ -95,8 +133,8 @@ class FaultMatrixTest {
     }
   }
 
-  record Cell(int number, Kind kind, Policy policy, boolean stream, boolean cancels) {
-    String route(int target) {
+  record Cell(int number, Route route, Kind kind, Policy policy, boolean stream, boolean cancels) {
+    String upstreamRoute(int target) {
       return "c" + number + "t" + target;
     }
 
@@ -106,7 +144,9 @@ class FaultMatrixTest {
 
     @Override
     public String toString() {
-      return kind.segment()
+      return route.name().toLowerCase()
+          + "/"
+          + kind.segment()
           + "/"
           + policy.name().toLowerCase()
           + "/"
@@ -116,8 +156,17 @@ class FaultMatrixTest {
     }
   }
 
-  /** What the client saw. */
-  record Seen(int status, String body, long elapsedNanos, long leftAtNanos) {
+  /**
+   * What the client saw: the status line it got (0 when none came), the body, and when it left (its
+   * end of the connection shut, nanos and epoch millis; 0 when it stayed).
+   */
+  record Seen(
+      int status,
+      String body,
+      long startedNanos,
+      long elapsedNanos,
+      long leftAtNanos,
+      long leftAtMillis) {
     boolean left() {
       return leftAtNanos != 0;
     }
@@ -174,13 +223,18 @@ class FaultMatrixTest {
       Semaphore bound = new Semaphore(PARALLEL_CELLS);
       List<Future<Outcome>> running = new ArrayList<>();
       for (Cell cell : cells) {
+        boolean waitsOnly = LONG.contains(cell.kind());
         running.add(
             threads.submit(() -> {
-              bound.acquire();
+              if (!waitsOnly) {
+                bound.acquire();
+              }
               try {
                 return play(cell, upstream, gateway);
               } finally {
-                bound.release();
+                if (!waitsOnly) {
+                  bound.release();
+                }
               }
             }));
       }
@@ -205,10 +259,13 @@ class FaultMatrixTest {
     kinds.addAll(0, longest);
     List<Cell> cells = new ArrayList<>();
     for (Kind kind : kinds) {
-      for (Policy policy : Policy.values()) {
-        for (boolean stream : new boolean[] {false, true}) {
-          for (boolean cancels : new boolean[] {false, true}) {
-            cells.add(new Cell(cells.size(), kind, policy, stream, cancels));
+      for (Route route : Route.values()) {
+        for (Policy policy : Policy.values()) {
+          for (boolean stream :
+              route.streams ? new boolean[] {false, true} : new boolean[] {false}) {
+            for (boolean cancels : new boolean[] {false, true}) {
+              cells.add(new Cell(cells.size(), route, kind, policy, stream, cancels));
+            }
           }
         }
       }
@@ -218,7 +275,7 @@ class FaultMatrixTest {
 
   static String target(FaultyUpstream upstream, Cell cell, int target, Kind kind) {
     return "{\"provider\":\"openai\",\"api_key\":\"sk-test\",\"custom_host\":\""
-        + upstream.baseUrl(cell.route(target), kind)
+        + upstream.baseUrl(cell.upstreamRoute(target), kind)
         + "\"}";
   }
 
@@ -252,9 +309,10 @@ class FaultMatrixTest {
       long oneSecondLater = seen.leftAtNanos() + Duration.ofSeconds(1).toNanos();
       Thread.sleep(Math.max(0, (oneSecondLater - System.nanoTime()) / 1_000_000));
       for (int target = 0; target < 2; target++) {
-        for (FaultyUpstream.Call call : upstream.calls(cell.route(target))) {
-          if (call.running() || call.startedNanos > seen.leftAtNanos()) {
+        for (FaultyUpstream.Call call : upstream.calls(cell.upstreamRoute(target))) {
+          if (call.running()) {
             broken.add(Invariant.RUNNING_AFTER_LEFT);
+            detail.add("running " + call.id);
           }
         }
       }
@@ -265,10 +323,25 @@ class FaultMatrixTest {
       broken.add(Invariant.NO_ANSWER_NO_LOG);
     }
     if (!records.isEmpty()) {
-      detail.add("log " + records.get(0).path("status").asText());
+      JsonNode record = records.get(0);
+      int logged = record.path("status").asInt();
+      detail.add("log " + logged);
+      int got = seen.status() != 0 ? seen.status() : 499;
+      if (logged != got) {
+        broken.add(Invariant.LOG_STATUS_NOT_CLIENTS);
+      }
+      if (seen.left()) {
+        for (JsonNode attempt : record.path("attempts")) {
+          long after = attempt.path("started_at_ms").asLong() - seen.leftAtMillis();
+          if (after > NOTICE.toMillis()) {
+            broken.add(Invariant.RUNNING_AFTER_LEFT);
+            detail.add("attempt begun " + after + " ms after the client left");
+          }
+        }
+      }
     }
-    int first = upstream.deliveries(cell.route(0));
-    int second = upstream.deliveries(cell.route(1));
+    int first = upstream.deliveries(cell.upstreamRoute(0));
+    int second = upstream.deliveries(cell.upstreamRoute(1));
     int allowedFirst = cell.policy() == Policy.RETRY_3 ? 4 : 1;
     boolean extra =
         switch (cell.policy()) {
@@ -288,10 +361,12 @@ class FaultMatrixTest {
     detail.add("delivered " + first + "+" + second);
     if (cell.stream() && !seen.left()) {
       boolean ended =
-          seen.body().contains("data: [DONE]") || seen.body().contains("\"finish_reason\":\"");
+          seen.body().contains("data: [DONE]")
+              || seen.body().contains("\"finish_reason\":\"")
+              || seen.body().contains("event: response.completed");
       boolean anyCompleted = false;
       for (int target = 0; target < 2; target++) {
-        for (FaultyUpstream.Call call : upstream.calls(cell.route(target))) {
+        for (FaultyUpstream.Call call : upstream.calls(cell.upstreamRoute(target))) {
           anyCompleted |= call.completed();
         }
       }
@@ -301,7 +376,7 @@ class FaultMatrixTest {
     }
     if (cell.stream()) {
       Set<String> ids = new HashSet<>();
-      Matcher id = CHUNK_ID.matcher(seen.body());
+      Matcher id = ANSWER_ID.matcher(seen.body());
       while (id.find()) {
         ids.add(id.group(1));
       }
@@ -317,7 +392,8 @@ class FaultMatrixTest {
       JsonNode health = GatewayUnderTest.json(gateway.get("/v1/health"));
       for (JsonNode circuit : health.path("circuits")) {
         String name = circuit.path("upstream").asText();
-        if ((name.contains("/" + cell.route(0) + "/") || name.contains("/" + cell.route(1) + "/"))
+        if ((name.contains("/" + cell.upstreamRoute(0) + "/")
+                || name.contains("/" + cell.upstreamRoute(1) + "/"))
             && (circuit.path("consecutive_failures").asInt() > 0
                 || !"closed".equals(circuit.path("state").asText()))) {
           broken.add(Invariant.CIRCUIT_BY_CANCEL);
@@ -327,28 +403,98 @@ class FaultMatrixTest {
     if (seen.status() >= 500 && seen.body().contains("Something went wrong in the gateway")) {
       broken.add(Invariant.GATEWAY_OWN_5XX);
     }
+    if (!seen.left() && LONG.contains(cell.kind()) && !endsByPolicy(cell, seen)) {
+      broken.add(Invariant.LONG_CELL_OFF_POLICY);
+    }
     detail.add(
         "client "
-            + (seen.left() ? "left" : seen.status())
-            + " in "
-            + Duration.ofNanos(seen.elapsedNanos()).toMillis()
+            + seen.status()
+            + (seen.left() ? ", left at " : " in ")
+            + Duration.ofNanos(
+                    seen.left() ? seen.leftAtNanos() - seen.startedNanos() : seen.elapsedNanos())
+                .toMillis()
             + " ms");
     return new Outcome(cell, seen, broken, String.join(", ", detail));
   }
 
   /**
-   * Sends the cell's request over a socket of its own and reads the answer to its end; a client
-   * that cancels closes the socket at its first event, or after {@link #PATIENCE} without an
-   * answer.
+   * Whether a long cell that its client waited out ended when its policy says: the upstream's
+   * answer (at 45 s, or after the 40 s stall) comes through whole, and a silent upstream is cut at
+   * the request's timeout (then a fallback's answer, or retries until the deadline), never earlier
+   * by a gateway's own timer nor later than the policy allows.
+   */
+  static boolean endsByPolicy(Cell cell, Seen seen) {
+    Duration earliest;
+    Duration latest;
+    switch (cell.kind()) {
+      case FIRST_BYTE_AFTER_45S -> {
+        earliest = Duration.ofSeconds(45);
+        latest = earliest.plus(SLACK);
+      }
+      case STALL_40S -> {
+        earliest = Duration.ofSeconds(40);
+        latest = earliest.plus(SLACK);
+      }
+      case SILENT -> {
+        earliest = REQUEST_TIMEOUT;
+        latest = (cell.policy() == Policy.RETRY_3 ? DEADLINE : REQUEST_TIMEOUT).plus(SLACK);
+      }
+      default -> throw new IllegalArgumentException(cell.kind() + " is not long");
+    }
+    boolean upstreamAnswers = cell.kind() != Kind.SILENT || cell.policy() == Policy.FALLBACK_2;
+    long elapsed = seen.elapsedNanos();
+    return elapsed >= earliest.toNanos()
+        && elapsed <= latest.toNanos()
+        && (upstreamAnswers ? seen.status() == 200 : seen.status() >= 400);
+  }
+
+  /** The cell's request: its route's body, JSON or an upload's multipart form. */
+  static String[] request(Cell cell) {
+    String boundary = "fault-matrix-boundary";
+    return switch (cell.route()) {
+      case CHAT ->
+          new String[] {
+            "application/json",
+            "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]"
+                + (cell.stream() ? ",\"stream\":true}" : "}")
+          };
+      case RESPONSES ->
+          new String[] {
+            "application/json",
+            "{\"model\":\"gpt-4o-mini\",\"input\":\"hello\""
+                + (cell.stream() ? ",\"stream\":true}" : "}")
+          };
+      case TRANSCRIPTION ->
+          new String[] {
+            "multipart/form-data; boundary=" + boundary,
+            "--"
+                + boundary
+                + "\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\nwhisper-1\r\n--"
+                + boundary
+                + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"hello.wav\"\r\n"
+                + "Content-Type: audio/wav\r\n\r\nRIFF....WAVEfmt data hello\r\n--"
+                + boundary
+                + "--\r\n"
+          };
+    };
+  }
+
+  /**
+   * Sends the cell's request over a socket of its own and reads the answer to its end. A client
+   * that cancels leaves at its first event, or after {@link #PATIENCE} without an answer: it shuts
+   * its end of the connection (the gateway sees the close as from any client that leaves) and reads
+   * for up to {@link #DRAIN} what the gateway had sent before it noticed, so that what the client
+   * got is known exactly.
    */
   static Seen send(Cell cell, String config, int port) throws IOException {
-    String body =
-        "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]"
-            + (cell.stream() ? ",\"stream\":true}" : "}");
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    String[] request = request(cell);
+    byte[] bytes = request[1].getBytes(StandardCharsets.UTF_8);
     String head =
-        "POST /v1/chat/completions HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n"
-            + "connection: close\r\ncontent-length: "
+        "POST "
+            + cell.route().path
+            + " HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: "
+            + request[0]
+            + "\r\nconnection: close\r\ncontent-length: "
             + bytes.length
             + "\r\nx-portkey-trace-id: "
             + cell.trace()
@@ -360,6 +506,7 @@ class FaultMatrixTest {
     long started = System.nanoTime();
     ByteArrayOutputStream received = new ByteArrayOutputStream();
     long leftAt = 0;
+    long leftAtMillis = 0;
     try (Socket socket = new Socket("127.0.0.1", port)) {
       socket.setSoTimeout(100);
       OutputStream out = socket.getOutputStream();
@@ -368,15 +515,17 @@ class FaultMatrixTest {
       out.flush();
       InputStream in = socket.getInputStream();
       byte[] buffer = new byte[64 * 1024];
+      boolean sawEvent = false;
+      String tail = "";
       while (true) {
         long elapsed = System.nanoTime() - started;
-        if (cell.cancels()
-            && (elapsed > PATIENCE.toNanos()
-                || received.toString(StandardCharsets.UTF_8).contains("data: "))) {
+        if (leftAt == 0 && cell.cancels() && (elapsed > PATIENCE.toNanos() || sawEvent)) {
+          socket.shutdownOutput();
           leftAt = System.nanoTime();
-          break;
+          leftAtMillis = System.currentTimeMillis();
         }
-        if (elapsed > CLIENT_GIVES_UP.toNanos()) {
+        if (elapsed > CLIENT_GIVES_UP.toNanos()
+            || leftAt != 0 && System.nanoTime() - leftAt > DRAIN.toNanos()) {
           break;
         }
         int read;
@@ -391,16 +540,26 @@ class FaultMatrixTest {
           break;
         }
         received.write(buffer, 0, read);
+        // Only the bytes just read and the few before them: a 10 MB answer comes in 160 pieces.
+        String window = tail + new String(buffer, 0, read, StandardCharsets.ISO_8859_1);
+        sawEvent |= window.contains("data: ");
+        tail = window.substring(Math.max(0, window.length() - 5));
       }
     }
     long elapsed = System.nanoTime() - started;
     String text = received.toString(StandardCharsets.UTF_8);
     int status = 0;
     int headEnd = text.indexOf("\r\n\r\n");
-    if (leftAt == 0 && headEnd > 0 && text.startsWith("HTTP/1.1 ")) {
+    if (headEnd > 0 && text.startsWith("HTTP/1.1 ")) {
       status = Integer.parseInt(text.substring(9, 12));
     }
-    return new Seen(status, headEnd > 0 ? text.substring(headEnd + 4) : "", elapsed, leftAt);
+    return new Seen(
+        status,
+        headEnd > 0 ? text.substring(headEnd + 4) : "",
+        started,
+        elapsed,
+        leftAt,
+        leftAtMillis);
   }
 
   static Map<Invariant, Integer> print(List<Outcome> outcomes, List<String> errorsLogged) {
@@ -423,8 +582,11 @@ class FaultMatrixTest {
       }
       every.add(outcome.cell() + " (" + outcome.detail() + ")");
     }
+    Map<Route, Integer> byRoute = new EnumMap<>(Route.class);
+    outcomes.forEach(outcome -> byRoute.merge(outcome.cell().route(), 1, Integer::sum));
     StringBuilder table =
-        new StringBuilder("\nFault matrix: " + outcomes.size() + " client requests\n");
+        new StringBuilder(
+            "\nFault matrix: " + outcomes.size() + " client requests " + byRoute + "\n");
     table.append(String.format("%-22s", "fault"));
     for (Invariant invariant : Invariant.values()) {
       table.append(String.format(" %5s", abbreviation(invariant)));
@@ -471,6 +633,8 @@ class FaultMatrixTest {
       case CIRCUIT_BY_CANCEL -> "circ";
       case RUNNING_AFTER_LEFT -> "run1s";
       case GATEWAY_OWN_5XX -> "own5x";
+      case LONG_CELL_OFF_POLICY -> "long";
+      case LOG_STATUS_NOT_CLIENTS -> "logst";
     };
   }
 }

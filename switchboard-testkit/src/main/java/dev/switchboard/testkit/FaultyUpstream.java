@@ -24,10 +24,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A fake OpenAI-compatible chat upstream on a plain loopback socket that plays one {@link Kind} of
- * fault per call, chosen by the path: a client's base URL {@code <origin>/<route>/<kind>/v1} gets
- * that fault on {@code POST …/chat/completions}, JSON or a stream as the body's {@code stream}
- * asks, framed as OpenAI frames them (chunked {@code data:} events, {@code data: [DONE]}).
+ * A fake OpenAI-compatible upstream on a plain loopback socket that plays one {@link Kind} of fault
+ * per call, chosen by the path: a client's base URL {@code <origin>/<route>/<kind>/v1} gets that
+ * fault on each {@link Api} ({@code POST …/chat/completions}, {@code …/responses}, {@code
+ * …/audio/transcriptions}), JSON or a stream as a JSON body's {@code stream} asks, framed as OpenAI
+ * frames them (chunked {@code data:} events and {@code data: [DONE]} for chat, named {@code event:}
+ * events ending in {@code response.completed} for responses). A body that is not JSON (an upload's
+ * multipart form) is answered as JSON.
  *
  * <p>A socket server rather than a {@link FakeOpenAi}: Jetty reads a request before a fake sees it
  * and keeps its connections to itself, and these faults need the raw connection: reset it before or
@@ -77,6 +80,42 @@ public final class FaultyUpstream implements AutoCloseable {
     }
   }
 
+  /** The API a call's path names, which shapes its answers and its stream's events. */
+  public enum Api {
+    /** {@code …/chat/completions}: a {@code chat.completion}, or chunks then {@code [DONE]}. */
+    CHAT("chat/completions", "chatcmpl-"),
+    /**
+     * {@code …/responses}: a {@code response} object, or {@code response.created}, text deltas and
+     * {@code response.completed}, each an {@code event:} with its {@code data:} (no {@code
+     * [DONE]}).
+     */
+    RESPONSES("responses", "resp_"),
+    /** {@code …/audio/transcriptions}: {@code {"text": …, "usage": …}}. */
+    TRANSCRIPTION("audio/transcriptions", "transcript-");
+
+    private final String path;
+    private final String idPrefix;
+
+    Api(String path, String idPrefix) {
+      this.path = path;
+      this.idPrefix = idPrefix;
+    }
+
+    /** The path after {@code /v1/}. */
+    public String path() {
+      return path;
+    }
+
+    static Api of(String path) {
+      for (Api api : values()) {
+        if (api.path.equals(path)) {
+          return api;
+        }
+      }
+      return CHAT;
+    }
+  }
+
   /** Events of a full stream: a role event, four words, a finish event (then {@code [DONE]}). */
   public static final int EVENTS = 6;
 
@@ -89,20 +128,23 @@ public final class FaultyUpstream implements AutoCloseable {
   /**
    * One call: a connection whose request was read.
    *
-   * @param id the answer's {@code id}, {@code chatcmpl-<route>-<delivery>}
+   * @param id the answer's {@code id}: {@code chatcmpl-}, {@code resp_} or {@code transcript-},
+   *     then {@code <route>-<delivery>}
    */
   public static final class Call {
     public final String route;
     public final Kind kind;
+    public final Api api;
     public final String id;
     public final long startedNanos = System.nanoTime();
     volatile long endedNanos;
     volatile long clientClosedNanos;
     volatile boolean completed;
 
-    Call(String route, Kind kind, String id) {
+    Call(String route, Kind kind, Api api, String id) {
       this.route = route;
       this.kind = kind;
+      this.api = api;
       this.id = id;
     }
 
@@ -265,10 +307,13 @@ public final class FaultyUpstream implements AutoCloseable {
     byte[] body = chunked ? readChunked(in) : in.readNBytes(length);
     String route = path.length > 1 ? path[1] : "";
     Kind kind = path.length > 2 ? Kind.of(path[2]) : Kind.OK;
+    Api api =
+        Api.of(path.length > 4 ? String.join("/", List.of(path).subList(4, path.length)) : "");
     int delivery = deliveries.computeIfAbsent(route, r -> new AtomicInteger()).incrementAndGet();
-    Call call = new Call(route, kind, "chatcmpl-" + route + "-" + delivery);
+    Call call = new Call(route, kind, api, api.idPrefix + route + "-" + delivery);
     calls.add(call);
-    boolean stream = JSON.readTree(body).path("stream").asBoolean(false);
+    boolean stream =
+        body.length > 0 && body[0] == '{' && JSON.readTree(body).path("stream").asBoolean(false);
     threads.execute(() -> watch(in, call));
     try {
       play(socket, socket.getOutputStream(), kind, stream, call, lines[0]);
@@ -328,7 +373,7 @@ public final class FaultyUpstream implements AutoCloseable {
         if (stream) {
           streamHead(out, 200);
           chunk(out, event(call, 0));
-          chunk(out, frame(ApiError.forStatus(500, "gpt-4o-mini", null).body()));
+          chunk(out, inBandError(call));
           endChunks(out);
         } else {
           error(out, 500, Map.of());
@@ -337,10 +382,14 @@ public final class FaultyUpstream implements AutoCloseable {
       case MALFORMED_JSON -> {
         if (stream) {
           streamHead(out, 200);
-          chunk(out, "data: {\"id\":\"chatcmpl-x\",\"choices\":[{\"delta\":\n\n".getBytes());
+          String first = new String(event(call, 0), StandardCharsets.UTF_8).strip();
+          chunk(
+              out,
+              (first.substring(0, first.length() / 2) + "\n\n").getBytes(StandardCharsets.UTF_8));
           endChunks(out);
         } else {
-          fixed(out, 200, "application/json", "{\"id\":\"chatcmpl-x\",\"choices\":[".getBytes());
+          byte[] whole = JSON.writeValueAsBytes(whole(call, "Hello from the faulty upstream."));
+          fixed(out, 200, "application/json", java.util.Arrays.copyOf(whole, whole.length / 2));
         }
       }
       case MALFORMED_SSE ->
@@ -368,7 +417,7 @@ public final class FaultyUpstream implements AutoCloseable {
   private void answer(OutputStream out, boolean stream, Call call, int events, Duration stall)
       throws IOException {
     if (!stream) {
-      byte[] body = JSON.writeValueAsBytes(completion(call, "Hello from the faulty upstream."));
+      byte[] body = JSON.writeValueAsBytes(whole(call, "Hello from the faulty upstream."));
       if (stall != null) {
         head(out, 200, "application/json", body.length);
         out.write(body, 0, body.length / 2);
@@ -395,7 +444,9 @@ public final class FaultyUpstream implements AutoCloseable {
       chunk(out, event(call, i));
     }
     if (events == EVENTS) {
-      chunk(out, DONE);
+      if (call.api == Api.CHAT) {
+        chunk(out, DONE);
+      }
       endChunks(out);
       call.completed = true;
     }
@@ -404,22 +455,68 @@ public final class FaultyUpstream implements AutoCloseable {
   private void tenMegabytes(OutputStream out, boolean stream, Call call) throws IOException {
     String block = "word ".repeat(64 * 1024 / 5);
     if (!stream) {
-      fixed(
-          out,
-          200,
-          "application/json",
-          JSON.writeValueAsBytes(completion(call, block.repeat(160))));
+      fixed(out, 200, "application/json", JSON.writeValueAsBytes(whole(call, block.repeat(160))));
     } else {
       streamHead(out, 200);
       chunk(out, event(call, 0));
       for (int i = 0; i < 160; i++) {
-        chunk(out, frame(chunkEvent(call, Map.of("content", block), null)));
+        chunk(out, delta(call, 1 + i, block));
       }
       chunk(out, event(call, EVENTS - 1));
-      chunk(out, DONE);
+      if (call.api == Api.CHAT) {
+        chunk(out, DONE);
+      }
       endChunks(out);
     }
     call.completed = true;
+  }
+
+  /** The whole answer of a call's API, with {@code content} as its text. */
+  private static Map<String, Object> whole(Call call, String content) {
+    return switch (call.api) {
+      case CHAT -> completion(call, content);
+      case RESPONSES -> response(call, "completed", content);
+      case TRANSCRIPTION -> {
+        Map<String, Object> transcript = new java.util.LinkedHashMap<>();
+        transcript.put("text", content);
+        transcript.put("usage", usage(call));
+        yield transcript;
+      }
+    };
+  }
+
+  private static Map<String, Object> usage(Call call) {
+    return call.api == Api.CHAT
+        ? Map.of("prompt_tokens", 9, "completion_tokens", 5, "total_tokens", 14)
+        : Map.of("input_tokens", 9, "output_tokens", 5, "total_tokens", 14);
+  }
+
+  /** A Responses API {@code response} object; {@code content} null while it is in progress. */
+  private static Map<String, Object> response(Call call, String status, String content) {
+    Map<String, Object> response = new java.util.LinkedHashMap<>();
+    response.put("id", call.id);
+    response.put("object", "response");
+    response.put("created_at", System.currentTimeMillis() / 1000);
+    response.put("status", status);
+    response.put("model", "gpt-4o-mini-2024-07-18");
+    if (content == null) {
+      response.put("output", List.of());
+      response.put("usage", null);
+    } else {
+      Map<String, Object> text = new java.util.LinkedHashMap<>();
+      text.put("type", "output_text");
+      text.put("text", content);
+      text.put("annotations", List.of());
+      Map<String, Object> message = new java.util.LinkedHashMap<>();
+      message.put("type", "message");
+      message.put("id", "msg_" + call.id.substring(Api.RESPONSES.idPrefix.length()));
+      message.put("status", "completed");
+      message.put("role", "assistant");
+      message.put("content", List.of(text));
+      response.put("output", List.of(message));
+      response.put("usage", usage(call));
+    }
+    return response;
   }
 
   private static Map<String, Object> completion(Call call, String content) {
@@ -445,13 +542,61 @@ public final class FaultyUpstream implements AutoCloseable {
 
   /** Event {@code i} of a full stream, framed. */
   private static byte[] event(Call call, int i) throws IOException {
+    if (call.api == Api.RESPONSES) {
+      if (i == 0) {
+        return named(
+            "response.created", i, Map.of("response", response(call, "in_progress", null)));
+      }
+      if (i == EVENTS - 1) {
+        String text = "word1 word2 word3 word4 ";
+        return named(
+            "response.completed", i, Map.of("response", response(call, "completed", text)));
+      }
+      return delta(call, i, "word" + i + " ");
+    }
     if (i == 0) {
       return frame(chunkEvent(call, Map.of("role", "assistant", "content", ""), null));
     }
     if (i == EVENTS - 1) {
       return frame(chunkEvent(call, Map.of(), "stop"));
     }
-    return frame(chunkEvent(call, Map.of("content", "word" + i + " "), null));
+    return delta(call, i, "word" + i + " ");
+  }
+
+  /** A text delta of a stream, framed. */
+  private static byte[] delta(Call call, int sequence, String text) throws IOException {
+    if (call.api == Api.RESPONSES) {
+      Map<String, Object> delta = new java.util.LinkedHashMap<>();
+      delta.put("item_id", "msg_" + call.id.substring(Api.RESPONSES.idPrefix.length()));
+      delta.put("output_index", 0);
+      delta.put("content_index", 0);
+      delta.put("delta", text);
+      return named("response.output_text.delta", sequence, delta);
+    }
+    return frame(chunkEvent(call, Map.of("content", text), null));
+  }
+
+  /** OpenAI's error in the middle of a stream: a {@code data:} event, or Responses' error event. */
+  private static byte[] inBandError(Call call) throws IOException {
+    if (call.api == Api.RESPONSES) {
+      Map<String, Object> error = new java.util.LinkedHashMap<>();
+      error.put("code", "server_error");
+      error.put("message", "The server had an error while processing your request.");
+      error.put("param", null);
+      return named("error", 1, error);
+    }
+    return frame(ApiError.forStatus(500, "gpt-4o-mini", null).body());
+  }
+
+  /** A Responses API event: {@code event: <type>} and its {@code data:} with the type in it. */
+  private static byte[] named(String type, int sequence, Map<String, Object> fields)
+      throws IOException {
+    Map<String, Object> event = new java.util.LinkedHashMap<>();
+    event.put("type", type);
+    event.put("sequence_number", sequence);
+    event.putAll(fields);
+    return ("event: " + type + "\ndata: " + JSON.writeValueAsString(event) + "\n\n")
+        .getBytes(StandardCharsets.UTF_8);
   }
 
   private static Map<String, Object> chunkEvent(
