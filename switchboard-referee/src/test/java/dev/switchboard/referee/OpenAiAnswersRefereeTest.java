@@ -64,15 +64,7 @@ class OpenAiAnswersRefereeTest {
           OPENAI.judge(
               answer.body(), typeOf(answer.shape().replace("error: no messages", "chat"))));
     }
-    List<String> remaining = Pending.withoutPending(answer, findings);
-    assertThat(remaining)
-        .withFailMessage(() ->
-            answer
-                + " failed OpenAI's SDK:\n  "
-                + String.join("\n  ", remaining)
-                + "\nbody: "
-                + answer.body())
-        .isEmpty();
+    Pending.assertNoneBut(answer.family(), answer.toString(), findings, answer.body());
   }
 
   static Class<?> typeOf(String shape) {
