@@ -11,8 +11,9 @@ import java.nio.charset.StandardCharsets;
  * Google's API errors (https://cloud.google.com/apis/design/errors), {@code
  * {"error":{"code":429,"message":"…","status":"RESOURCE_EXHAUSTED"}}} (Vertex AI sometimes wraps it
  * in a one-element array), in OpenAI's shape {@code {message, type, param, code}} as Portkey maps
- * them: Google's message, its {@code status} as {@code type}, its {@code code} as {@code code}.
- * Pure: no HTTP.
+ * them: Google's message, its {@code status} as {@code type}, its {@code code} as {@code code}, in
+ * digits: OpenAI's schema has {@code code} a string or null, where Portkey leaves Google's number
+ * (OpenAI's Java SDK refuses a number there). Pure: no HTTP.
  */
 public final class GoogleErrors {
   private GoogleErrors() {}
@@ -46,7 +47,7 @@ public final class GoogleErrors {
     return error(
         error.path("message").asText(""),
         error.path("status").isTextual() ? error.path("status").asText() : null,
-        code.isNumber() ? code : null);
+        code.isNumber() ? JsonNodeFactory.instance.textNode(code.asText()) : null);
   }
 
   /** The HTTP status of Google's {@code error} object: its {@code code}, else by its status. */

@@ -110,7 +110,8 @@ public final class GoogleProvider implements Provider {
     for (JsonNode model : reply.body().path("models")) {
       String name = model.path("name").asText();
       String id = name.startsWith("models/") ? name.substring("models/".length()) : name;
-      models.add(new ModelList.Model(id, "model", null, "google", null));
+      // Gemini's list has no creation time; OpenAI's schema requires one (0, as for Cohere's).
+      models.add(new ModelList.Model(id, "model", 0L, "google", null));
     }
     return new Reply<>(new ModelList("list", models, null), reply.headers());
   }

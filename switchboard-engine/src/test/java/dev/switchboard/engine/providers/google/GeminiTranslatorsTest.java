@@ -205,7 +205,7 @@ class GeminiTranslatorsTest {
 
     assertThat(error.path("message").asText()).isEqualTo("denied");
     assertThat(error.path("type").asText()).isEqualTo("PERMISSION_DENIED");
-    assertThat(error.path("code").asInt()).isEqualTo(403);
+    assertThat(error.path("code").asText()).isEqualTo("403");
     assertThat(GoogleErrors.status(WireJson.tree("{\"status\":\"UNAVAILABLE\"}"))).isEqualTo(503);
     assertThat(
             GoogleErrors.errorObject("not json".getBytes(StandardCharsets.UTF_8))

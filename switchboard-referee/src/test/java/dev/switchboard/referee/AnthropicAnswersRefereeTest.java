@@ -1,0 +1,41 @@
+package dev.switchboard.referee;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.switchboard.referee.GatewayTraffic.Answer;
+import dev.switchboard.referee.GatewayTraffic.Replayed;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Anthropic's Java SDK judges every answer the gateway gives in Anthropic's format ({@code
+ * /v1/messages} and its token count, whole and streamed), from Anthropic and from Bedrock.
+ */
+class AnthropicAnswersRefereeTest {
+  @TestFactory
+  Stream<DynamicTest> everyMessagesAnswerPassesAnthropicsSdk() {
+    List<Answer> answers =
+        GatewayTraffic.shared().answers.stream()
+            .filter(a -> a.shape().startsWith("messages") || a.shape().equals("count tokens"))
+            .toList();
+    assertThat(answers).hasSizeGreaterThanOrEqualTo(10);
+    return answers.stream().map(a -> DynamicTest.dynamicTest(a.toString(), () -> judge(a)));
+  }
+
+  static void judge(Answer answer) {
+    assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+    Replayed asReplayed =
+        new Replayed(
+            answer.shape(),
+            answer.status(),
+            answer.contentType(),
+            answer.body().getBytes(StandardCharsets.UTF_8));
+    List<String> findings =
+        ProviderRequestsRefereeTest.anthropicAnswer(
+            asReplayed, answer.shape().equals("count tokens"));
+    Pending.assertNoneBut(answer.family(), answer.toString(), findings, answer.body());
+  }
+}
