@@ -2,7 +2,7 @@
 # Soak benchmark: the shipped gateway under sustained mixed traffic, watched for leaks.
 #
 # Builds the gateway and the driver, then runs dev.switchboard.bench.SoakBenchmark, which starts
-# the test kit's fake OpenAI (in its own JVM, on 127.0.0.1) and the shipped gateway
+# the test kit's fake OpenAI (in the driver's JVM, on 127.0.0.1) and the shipped gateway
 # (switchboard-server/target/switchboard.jar, a process of its own, default settings: request
 # log, metrics and access on; every call with a gateway key) on 127.0.0.1, drives it, samples it,
 # stops everything and prints a summary. The summary (Markdown, JSON), the samples (CSV) and the
