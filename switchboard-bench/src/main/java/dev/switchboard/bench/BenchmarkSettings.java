@@ -94,7 +94,12 @@ record BenchmarkSettings(
     return URI.create(value.endsWith("/") ? value.substring(0, value.length() - 1) : value);
   }
 
-  private static Duration duration(String flag, String value) {
+  /**
+   * Reads a duration such as {@code 500ms}, {@code 3s} or {@code 1m}.
+   *
+   * @throws IllegalArgumentException naming {@code flag} when it is not one
+   */
+  static Duration duration(String flag, String value) {
     String text = value.trim().toLowerCase(Locale.ROOT);
     try {
       if (text.endsWith("ms")) {

@@ -91,6 +91,37 @@ final class ChatCall {
     }
   }
 
+  /**
+   * Sends a streamed request and leaves mid-stream, as a user who presses stop: reads the answer's
+   * first {@code events} data events, then closes the body, which closes the connection (HTTP/1.1
+   * cannot reuse a connection whose answer was not read to its end).
+   *
+   * @throws IOException when the call fails, or the answer is not a stream of at least that many
+   *     events before its end
+   */
+  void sendAndLeave(HttpClient client, int events) throws IOException, InterruptedException {
+    if (format != ResponseFormat.SSE) {
+      throw new IllegalStateException("only a stream can be left mid-way");
+    }
+    HttpResponse<InputStream> response = client.send(request, BodyHandlers.ofInputStream());
+    try (BufferedReader body =
+        new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+      if (response.statusCode() != 200) {
+        throw unexpected(response.statusCode(), body.readLine());
+      }
+      int read = 0;
+      for (String line = body.readLine(); read < events; line = body.readLine()) {
+        if (line == null || line.equals(LAST_EVENT)) {
+          throw new IOException(
+              "the stream ended after " + read + " events, before the client was to leave");
+        }
+        if (line.startsWith("data:")) {
+          read++;
+        }
+      }
+    }
+  }
+
   private static IOException unexpected(int status, String body) {
     String excerpt = body == null ? "" : body.length() > 200 ? body.substring(0, 200) + "…" : body;
     return new IOException("HTTP " + status + ": " + excerpt);

@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -43,10 +44,15 @@ public final class FakeOpenAi implements AutoCloseable {
   private final OpenAiApi api;
   private final FakeServer<Fault> server;
   private final Fault everyRequest;
+  private final double someShare;
+  private final Fault someRequests;
+  private final AtomicLong unqueued = new AtomicLong();
 
   private FakeOpenAi(Builder builder) {
     this.api = new OpenAiApi(builder.clock);
     this.everyRequest = builder.everyRequest;
+    this.someShare = builder.someShare;
+    this.someRequests = builder.someRequests;
     this.server = new FakeServer<>("OpenAI", builder.port, builder.recordRequests, this::answer);
   }
 
@@ -66,6 +72,8 @@ public final class FakeOpenAi implements AutoCloseable {
     private boolean recordRequests = true;
     private Clock clock = Clock.systemUTC();
     private Fault everyRequest;
+    private double someShare;
+    private Fault someRequests;
 
     private Builder() {}
 
@@ -97,6 +105,26 @@ public final class FakeOpenAi implements AutoCloseable {
      */
     public Builder everyRequest(Fault fault) {
       this.everyRequest = Objects.requireNonNull(fault);
+      return this;
+    }
+
+    /**
+     * A fault played on a share of the requests that no {@linkplain #enqueue(Fault) queued fault}
+     * takes, spread evenly over them: the n-th such request gets it when {@code floor(n * share)}
+     * grows, so that 0.05 is every twentieth request, a run of any length has its share, and no
+     * random burst of them comes together. The others get the {@link #everyRequest(Fault)} fault,
+     * if any: an upstream where a few calls are slow ({@link Fault.SlowFirstByte}) and the others
+     * stream at a model's pace ({@link Fault.ChunkDelay}), for a load run through a gateway.
+     * Default: none.
+     *
+     * @param share between 0 and 1
+     */
+    public Builder someRequests(double share, Fault fault) {
+      if (!(share >= 0 && share <= 1)) {
+        throw new IllegalArgumentException("a share is between 0 and 1, not " + share);
+      }
+      this.someShare = share;
+      this.someRequests = Objects.requireNonNull(fault);
       return this;
     }
 
@@ -210,12 +238,22 @@ public final class FakeOpenAi implements AutoCloseable {
     server.close();
   }
 
+  /** The fault of a request no queued fault took: its share's, or every request's. */
+  private Fault plannedFault() {
+    if (someRequests == null) {
+      return everyRequest;
+    }
+    long n = unqueued.incrementAndGet();
+    boolean inShare = (long) Math.floor(n * someShare) > (long) Math.floor((n - 1) * someShare);
+    return inShare ? someRequests : everyRequest;
+  }
+
   /** Takes the request's fault from the queue and answers, on the request's virtual thread. */
   private void answer(
       RecordedRequest recorded, byte[] body, Request request, Response response, Callback callback)
       throws IOException {
     Fault queued = server.nextFault();
-    Fault fault = queued != null ? queued : everyRequest;
+    Fault fault = queued != null ? queued : plannedFault();
     LOG.debug("{} {} (fault: {})", recorded.method(), recorded.path(), fault);
     new OpenAiExchange(
             request, response, callback, server.streams(), OpenAiApi.namesEvents(recorded))

@@ -29,6 +29,7 @@ import java.net.SocketException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -184,6 +185,33 @@ class FaultsTest {
 
       assertThat(statuses).containsExactly(503, 429, 429);
     }
+  }
+
+  @Test
+  void aFakeBuiltWithAFaultForAShareOfRequestsPlaysItOnThatShareSpreadEvenly() throws Exception {
+    try (FakeOpenAi some =
+        FakeOpenAi.builder()
+            .someRequests(0.25, Fault.status(503))
+            .everyRequest(Fault.status(429))
+            .start()) {
+      some.enqueue(Fault.status(500));
+      RawHttp someHttp = new RawHttp(some);
+
+      List<Integer> statuses = new ArrayList<>();
+      for (int i = 0; i < 9; i++) {
+        statuses.add(someHttp.post("/v1/chat/completions", CHAT).statusCode());
+      }
+
+      // The queued fault first; then every fourth of the others.
+      assertThat(statuses).containsExactly(500, 429, 429, 429, 503, 429, 429, 429, 503);
+    }
+  }
+
+  @Test
+  void aShareOutsideZeroToOneIsRefused() {
+    assertThatThrownBy(() -> FakeOpenAi.builder().someRequests(1.5, Fault.status(503)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("1.5");
   }
 
   @Test
