@@ -10,8 +10,8 @@ import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
 
 /**
- * Watches an HTTP/1.1 connection while its request is routed and while a stream is written, and
- * reports the client closing it.
+ * Watches an HTTP/1.1 connection while its request is routed and while a stream or a passed-through
+ * body is written, and reports the client closing it.
  *
  * <p>Jetty notices a closed connection only when it reads or writes, and it does not read while a
  * request is handled, so a client that leaves during a retry wait, or while a provider is silent

@@ -206,10 +206,19 @@ final class GatewayHandler extends Handler.Abstract {
         departure.routed();
       }
       exchange.facts = served.facts();
-      if (served instanceof Served.Answered answered
-          && answered.outcome() instanceof Outcome.Events events) {
-        exchange.stream(events.stream(), operation instanceof Operation.Messages, watch, departure);
-        return;
+      if (served instanceof Served.Answered answered) {
+        switch (answered.outcome()) {
+          case Outcome.Events events -> {
+            exchange.stream(
+                events.stream(), operation instanceof Operation.Messages, watch, departure);
+            return;
+          }
+          case Outcome.Raw raw -> {
+            exchange.relay(raw.response(), watch, departure);
+            return;
+          }
+          case Outcome.Body body -> {}
+        }
       }
     } finally {
       watch.close();
@@ -223,7 +232,7 @@ final class GatewayHandler extends Handler.Abstract {
         switch (answered.outcome()) {
           case Outcome.Body body -> exchange.writeJson(exchange.successStatus(), body.body());
           case Outcome.Events events -> throw new IllegalStateException("streamed above");
-          case Outcome.Raw raw -> exchange.relay(raw.response());
+          case Outcome.Raw raw -> throw new IllegalStateException("relayed above");
         }
       }
     }
@@ -231,18 +240,18 @@ final class GatewayHandler extends Handler.Abstract {
 
   /**
    * What the client leaving stops: until the gateway has its answer, the routing (the thread is
-   * interrupted: no further attempt or retry wait, the upstream call aborted); then the stream
-   * being written, which aborts its upstream call. Thread-safe: the departure is noticed on Jetty's
-   * threads.
+   * interrupted: no further attempt or retry wait, the upstream call aborted); then the answer
+   * being written, a stream or a relayed body, whose closing aborts its upstream call. Thread-safe:
+   * the departure is noticed on Jetty's threads.
    */
   private static final class Departure {
     private final Thread routing = Thread.currentThread();
     private boolean routed;
     private boolean left;
-    private ResponseStream<?> stream;
+    private AutoCloseable answer;
 
     void clientLeft() {
-      ResponseStream<?> close;
+      AutoCloseable close;
       synchronized (this) {
         if (left) {
           return;
@@ -251,11 +260,15 @@ final class GatewayHandler extends Handler.Abstract {
         if (!routed) {
           routing.interrupt();
         }
-        close = stream;
+        close = answer;
       }
       if (close != null) {
-        close.close();
+        closeQuietly(close);
       }
+    }
+
+    synchronized boolean left() {
+      return left;
     }
 
     /** The gateway has its answer: the routing thread is no longer interrupted, nor will be. */
@@ -266,15 +279,25 @@ final class GatewayHandler extends Handler.Abstract {
       Thread.interrupted();
     }
 
-    /** The answer is this stream: the client leaving from now on closes it. */
-    void streaming(ResponseStream<?> events) {
+    /**
+     * The answer is this stream, or this relayed body: the client leaving from now on closes it.
+     */
+    void answering(AutoCloseable written) {
       boolean gone;
       synchronized (this) {
-        stream = events;
+        answer = written;
         gone = left;
       }
       if (gone) {
-        events.close();
+        closeQuietly(written);
+      }
+    }
+
+    private static void closeQuietly(AutoCloseable answer) {
+      try {
+        answer.close();
+      } catch (Exception ignored) {
+        // closing only stops the upstream call; its reader sees the rest
       }
     }
   }
@@ -442,7 +465,7 @@ final class GatewayHandler extends Handler.Abstract {
         boolean anthropicFormat,
         DisconnectWatch watch,
         Departure departure) {
-      departure.streaming(events);
+      departure.answering(events);
       Object first;
       try {
         first = events.next(); // a failure before the first byte still gets its own status
@@ -524,32 +547,54 @@ final class GatewayHandler extends Handler.Abstract {
       }
     }
 
-    /** Copies a provider's raw response to the client, flushing as bytes arrive. */
-    void relay(UpstreamResponse upstream) {
-      try (upstream) {
-        status = upstream.status();
-        response.setStatus(status);
-        putFacts(false);
-        try (OutputStream out = Content.Sink.asOutputStream(response)) {
-          InputStream in = upstream.body();
-          byte[] buffer = new byte[8192];
-          int n;
-          while (true) {
-            try {
-              n = in.read(buffer);
-            } catch (IOException upstreamFailed) {
-              throw upstream.translate(upstreamFailed);
+    /**
+     * Copies a provider's raw response to the client, flushing as bytes arrive. A client that
+     * leaves meanwhile (seen by the {@code watch}, or by a failed write) closes the response, which
+     * stops the upstream call at once, however long the provider would still take.
+     */
+    void relay(UpstreamResponse upstream, DisconnectWatch watch, Departure departure) {
+      departure.answering(upstream);
+      status = upstream.status();
+      response.setStatus(status);
+      putFacts(false);
+      boolean closeAfter = watch.sawReadAhead();
+      if (closeAfter) {
+        response.getHeaders().put(HttpHeader.CONNECTION, "close");
+      }
+      try (upstream;
+          OutputStream out = Content.Sink.asOutputStream(response)) {
+        InputStream in = upstream.body();
+        byte[] buffer = new byte[8192];
+        int n;
+        while (true) {
+          try {
+            n = in.read(buffer);
+          } catch (IOException upstreamFailed) {
+            if (departure.left()) {
+              throw new IOException("the client left", upstreamFailed);
             }
-            if (n < 0) {
-              break;
-            }
-            out.write(buffer, 0, n);
-            out.flush();
+            throw upstream.translate(upstreamFailed);
           }
+          if (n < 0) {
+            break;
+          }
+          out.write(buffer, 0, n);
+          out.flush();
         }
+        if (departure.left()) {
+          throw new IOException("the client left");
+        }
+        // Before the last write: once the answer is complete, Jetty reads the connection again.
+        watch.close();
       } catch (IOException clientGone) {
         callback.failed(clientGone);
         return;
+      } finally {
+        watch.close();
+      }
+      if (!closeAfter && watch.sawReadAhead()) {
+        // As after a stream: the next request's bytes the watch took cannot be handed back.
+        request.getConnectionMetaData().getConnection().getEndPoint().shutdownOutput();
       }
       callback.succeeded();
     }

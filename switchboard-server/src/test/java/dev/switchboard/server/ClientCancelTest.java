@@ -104,6 +104,42 @@ class ClientCancelTest {
     assertThat(health.path("circuits").findValuesAsText("state")).containsOnly("closed");
   }
 
+  @Test
+  void aPassedThroughStreamWhoseClientLeavesMidCopyIsStoppedUpstreamAtOnceAndRecordedClientClosed()
+      throws Exception {
+    // The Responses API's stream: created, in_progress, output_item.added, content_part.added,
+    // then "Hello ", "from ", "the "; then the provider thinks for 30 s.
+    openai.enqueue(Fault.streamStall(7, Duration.ofSeconds(30)));
+    try (LeavingClient client =
+        LeavingClient.post(
+            gateway.uri("/").getPort(),
+            "/v1/responses",
+            "{\"model\":\"gpt-4o-mini\",\"input\":\"tell me a story\",\"stream\":true}",
+            "x-portkey-trace-id",
+            "t-left-relay",
+            "x-portkey-config",
+            config())) {
+      client.readEvents(7);
+    }
+
+    assertThat(openai.awaitClientsLeftWhileWaiting(1, Duration.ofSeconds(1)))
+        .as("the upstream call stopped within 1 s of the client leaving")
+        .isTrue();
+    JsonNode record = LogsApi.awaitRecord(gateway, "t-left-relay");
+    assertThat(record.path("path").asText()).isEqualTo("/v1/responses");
+    // As a chat stream its client left once begun: the status it got, and how it ended.
+    assertThat(record.path("status").asInt()).isEqualTo(200);
+    assertThat(record.path("error_type").asText()).isEqualTo("client_closed");
+    assertThat(record.path("stream_end").asText()).isEqualTo("client_closed");
+    // Three deltas of text, 15 bytes: the larger of 3 events and 15 / 4 bytes a token.
+    assertThat(record.path("completion_tokens").asInt()).isEqualTo(4);
+    JsonNode health = GatewayUnderTest.json(gateway.get("/v1/health"));
+    for (JsonNode circuit : health.path("circuits")) {
+      assertThat(circuit.path("state").asText()).as(circuit.toString()).isEqualTo("closed");
+      assertThat(circuit.path("consecutive_failures").asInt()).isZero();
+    }
+  }
+
   private String config() {
     return "{\"provider\":\"openai\",\"api_key\":\"sk-test\",\"custom_host\":\""
         + openai.baseUrl()

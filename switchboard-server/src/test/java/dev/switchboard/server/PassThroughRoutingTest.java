@@ -211,6 +211,79 @@ class PassThroughRoutingTest {
   }
 
   @Test
+  void theRequestLogRecordsTheCreatedStatusTheProviderAnsweredAndTheClientGot() {
+    String offer = "v=0\r\no=- 7 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP 111\r\n";
+
+    var created =
+        gateway.send(
+            HttpRequest.newBuilder(gateway.uri("/v1/realtime/calls"))
+                .timeout(Duration.ofSeconds(30))
+                .header("content-type", "application/sdp")
+                .header("x-portkey-config", target(first, ""))
+                .header("x-portkey-trace-id", "t-201")
+                .POST(HttpRequest.BodyPublishers.ofString(offer)));
+
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    assertThat(created.headers().firstValue("location").orElseThrow())
+        .startsWith("/v1/realtime/calls/rtc_");
+    assertThat(created.body()).startsWith("v=0");
+    JsonNode record = LogsApi.awaitRecord(gateway, "t-201");
+    assertThat(record.path("status").asInt()).isEqualTo(201);
+    assertThat(record.path("error_type").isNull()).isTrue();
+    assertThat(record.path("attempts").findValuesAsText("status")).containsExactly("201");
+  }
+
+  @Test
+  void aRelayedRateLimitCountsInTheLogTheMetricsAndTheCircuitAsOnTheChatRoute() {
+    gateway.close();
+    gateway = startGateway(RoutingTest.circuitOpeningAfterTwoFailures());
+    String chat =
+        "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+    for (int i = 0; i < 2; i++) {
+      first.enqueue(Fault.status(429));
+      second.enqueue(Fault.status(429));
+    }
+    List<HttpResponse<String>> chats = new ArrayList<>();
+    List<HttpResponse<String>> relayed = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      chats.add(
+          gateway.postJson(
+              "/v1/chat/completions",
+              chat,
+              "x-portkey-config",
+              target(first, ""),
+              "x-portkey-trace-id",
+              "t-chat-429-" + i));
+      relayed.add(responses(target(second, ""), "x-portkey-trace-id", "t-relayed-429-" + i));
+    }
+
+    for (int i = 0; i < 2; i++) {
+      assertThat(chats.get(i).statusCode()).isEqualTo(429);
+      assertThat(relayed.get(i).statusCode()).isEqualTo(429);
+      for (String trace : List.of("t-chat-429-" + i, "t-relayed-429-" + i)) {
+        JsonNode record = LogsApi.awaitRecord(gateway, trace);
+        assertThat(record.path("status").asInt()).as(trace).isEqualTo(429);
+        assertThat(record.path("error_type").asText()).as(trace).isEqualTo("rate_limited");
+        assertThat(record.at("/attempts/0/error_type").asText())
+            .as(trace)
+            .isEqualTo("rate_limited");
+      }
+    }
+    // Two 429s in a row open either upstream's circuit: the third request reaches neither.
+    assertThat(chats.get(2).statusCode()).isEqualTo(503);
+    assertThat(relayed.get(2).statusCode()).isEqualTo(503);
+    assertThat(first.requestCount()).isEqualTo(2);
+    assertThat(second.requestCount()).isEqualTo(2);
+    LogsApi.awaitRecord(gateway, "t-relayed-429-2");
+    var duration =
+        PrometheusExposition.parse(gateway.get("/metrics").body())
+            .get("gen_ai_client_operation_duration_seconds");
+    String count = "gen_ai_client_operation_duration_seconds_count";
+    assertThat(duration.sum(count, l -> "rate_limited".equals(l.get("error_type")))).isEqualTo(4.0);
+    assertThat(duration.sum(count, l -> "provider_error".equals(l.get("error_type")))).isZero();
+  }
+
+  @Test
   void repeatedServerErrorsOnAPassedThroughRouteOpenItsCircuit() {
     gateway.close();
     gateway = startGateway(RoutingTest.circuitOpeningAfterTwoFailures());

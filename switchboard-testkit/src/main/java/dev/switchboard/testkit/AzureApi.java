@@ -142,6 +142,7 @@ final class AzureApi {
           new Reply.Json(200, annotated((ObjectNode) json.body()), json.headers());
       case Reply.Json json -> json;
       case Reply.EventStream stream -> annotated(stream);
+      case Reply.Text text -> text;
     };
   }
 

@@ -130,6 +130,17 @@ public final class FakeAnthropic implements AutoCloseable {
     return server.requestCount();
   }
 
+  /**
+   * Waits until at least {@code count} answers ended because their client closed its connection
+   * while the fake waited to send more (a {@link Fault.SlowFirstByte}, a {@link Fault.ChunkDelay}
+   * or a {@link Fault.StreamStall}), as a provider stops generating for a client that left; false
+   * on timeout.
+   */
+  public boolean awaitClientsLeftWhileWaiting(int count, Duration timeout)
+      throws InterruptedException {
+    return server.streams().awaitLeftWhileWaiting(count, timeout);
+  }
+
   /** Streams ended because their client went away before they were complete. */
   public int abortedStreams() {
     return server.streams().aborted();

@@ -22,12 +22,13 @@ import org.slf4j.LoggerFactory;
  * {@code json_schema} response format accepts; JSON or a stream), {@code POST /v1/completions},
  * {@code POST /v1/embeddings} (float or base64), {@code GET /v1/models}, {@code GET
  * /v1/models/{model}}, {@code POST /v1/moderations}, {@code POST /v1/audio/transcriptions} (a
- * multipart upload, answered with its text) and {@code POST /v1/responses} (the Responses API:
- * text, JSON or its stream of named events ending with {@code response.completed}, or {@code
- * response.incomplete} when {@code max_output_tokens} cut it); any other path gets OpenAI's 404. A
- * chat answer says {@code Hello from the fake OpenAI. You said: <last user message>}. Answers to
- * equal requests are equal but for {@code id} and {@code created}; a token is a
- * whitespace-separated word.
+ * multipart upload, answered with its text), {@code POST /v1/realtime/calls} (a WebRTC session's
+ * SDP offer, answered {@code 201 Created} with an SDP answer and the call's {@code Location}) and
+ * {@code POST /v1/responses} (the Responses API: text, JSON or its stream of named events ending
+ * with {@code response.completed}, or {@code response.incomplete} when {@code max_output_tokens}
+ * cut it); any other path gets OpenAI's 404. A chat answer says {@code Hello from the fake OpenAI.
+ * You said: <last user message>}. Answers to equal requests are equal but for {@code id} and {@code
+ * created}; a token is a whitespace-separated word.
  *
  * <pre>{@code
  * try (FakeOpenAi openai = FakeOpenAi.start()) {

@@ -75,6 +75,10 @@ final class OpenAiApi {
       case "/v1/embeddings" -> post(request, embeddings::answer, true);
       case "/v1/moderations" -> post(request, moderations::answer, false);
       case RESPONSES -> post(request, responses::answer, true);
+      case "/v1/realtime/calls" ->
+          request.method().equals("POST")
+              ? RealtimeCalls.answer(request)
+              : ApiError.invalidMethod(request.method(), path).reply();
       case "/v1/audio/transcriptions" ->
           request.method().equals("POST")
               ? transcriptions.answer(request)

@@ -23,6 +23,14 @@ sealed interface Reply {
     }
   }
 
+  /** A body that is not JSON (an SDP answer), with its status, content type and extra headers. */
+  record Text(int status, String contentType, String body, Map<String, String> headers)
+      implements Reply {
+    public Text {
+      headers = Map.copyOf(headers);
+    }
+  }
+
   /**
    * A 200 server-sent event stream, framed by the provider's {@link ReplyExchange}: for OpenAI each
    * event as {@code data: <json>}, and {@code data: [DONE]} after the last one

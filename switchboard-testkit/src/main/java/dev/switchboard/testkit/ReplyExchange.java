@@ -114,6 +114,16 @@ abstract class ReplyExchange extends Exchange {
     switch (reply) {
       case Reply.Json json -> sendJson(json, fault);
       case Reply.EventStream stream -> sendEvents(stream, fault);
+      case Reply.Text text -> {
+        writeHeaders(
+            text.status(),
+            new org.eclipse.jetty.http.HttpField(
+                org.eclipse.jetty.http.HttpHeader.CONTENT_TYPE, text.contentType()),
+            text.headers());
+        sendBody(
+            text.body().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+            fault instanceof Fault.CutStreamAfter);
+      }
     }
   }
 

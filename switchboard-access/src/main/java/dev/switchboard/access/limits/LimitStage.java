@@ -209,7 +209,7 @@ public final class LimitStage implements Stage, RecordSink, AttemptAdmission {
     return status >= 400
         && status != 408
         && status != 502
-        && ErrorTypes.PROVIDER_ERROR.equals(record.errorType())
+        && ErrorTypes.ofProviderStatus(status).equals(record.errorType())
         && record.attempts().stream().allMatch(a -> a.status() < 400);
   }
 

@@ -39,14 +39,21 @@ public final class ErrorTypes {
 
   private ErrorTypes() {}
 
+  /**
+   * The kind of a provider's error answer, by its status: whether the gateway made it its error or
+   * relayed it as the provider gave it (a passed-through route), a 429 is a rate limit.
+   */
+  public static String ofProviderStatus(int status) {
+    return status == 429 ? RATE_LIMITED : PROVIDER_ERROR;
+  }
+
   /** The kind of a gateway error. */
   public static String of(GatewayException error) {
     return switch (error) {
       case InvalidRequestException invalid -> INVALID_REQUEST;
       case PayloadTooLargeException tooLarge -> PAYLOAD_TOO_LARGE;
       case RequestReadTimeoutException slow -> CLIENT_TOO_SLOW;
-      case ProviderErrorException provider ->
-          provider.status() == 429 ? RATE_LIMITED : PROVIDER_ERROR;
+      case ProviderErrorException provider -> ofProviderStatus(provider.status());
       case UpstreamTimeoutException timeout -> TIMEOUT;
       case UpstreamFailureException failure -> UPSTREAM_FAILURE;
       case CircuitOpenException open -> CIRCUIT_OPEN;

@@ -7,6 +7,7 @@ import dev.switchboard.engine.cache.CompletionStreamAssembler;
 import dev.switchboard.engine.errors.ClientClosedException;
 import dev.switchboard.engine.errors.GatewayException;
 import dev.switchboard.engine.guardrails.GuardrailReport;
+import dev.switchboard.engine.outbound.UpstreamResponse;
 import dev.switchboard.engine.pipeline.Exchange;
 import dev.switchboard.engine.pipeline.Operation;
 import dev.switchboard.engine.pipeline.Outcome;
@@ -100,20 +101,28 @@ public final class ObservationStage implements Stage {
       }
       case Outcome.Raw raw -> {
         // Recorded once its body was read or closed: the pricing stage reads its usage on the way.
+        // The status is the one the client got, with the provider's headers, whatever came after.
         int status = raw.response().status();
+        boolean events = raw.response().isEventStream();
         yield new Outcome.Raw(
             raw.response()
-                .tapped(whole ->
+                .tapped(end ->
                     emit(
                         record(
                             exchange,
                             asked,
                             timing,
                             status,
-                            status >= 400 ? ErrorTypes.PROVIDER_ERROR : null,
+                            switch (end) {
+                              case WHOLE ->
+                                  status >= 400 ? ErrorTypes.ofProviderStatus(status) : null;
+                              case CLOSED -> ErrorTypes.CLIENT_CLOSED;
+                              case BROKEN ->
+                                  events ? ErrorTypes.STREAM_CUT : ErrorTypes.UPSTREAM_FAILURE;
+                            },
                             Answer.of(exchange.passThroughUsage()),
                             null,
-                            null))));
+                            events ? streamEnd(end) : null))));
       }
       case Outcome.Events events -> {
         @SuppressWarnings("unchecked")
@@ -165,6 +174,15 @@ public final class ObservationStage implements Stage {
             List.of(),
             null,
             null));
+  }
+
+  /** How a relayed event stream ended, as a stream's record tells it. */
+  private static RequestRecord.StreamEnd streamEnd(UpstreamResponse.End end) {
+    return switch (end) {
+      case WHOLE -> RequestRecord.StreamEnd.COMPLETED;
+      case CLOSED -> RequestRecord.StreamEnd.CLIENT_CLOSED;
+      case BROKEN -> RequestRecord.StreamEnd.UPSTREAM_CUT;
+    };
   }
 
   private static int successStatus(Exchange exchange) {

@@ -87,11 +87,21 @@ public final class UpstreamResponse implements AutoCloseable {
     /** A block of the body as the reader took it; must not keep or change {@code bytes}. */
     default void read(byte[] bytes, int offset, int length) {}
 
+    /** Called once, when the body ended as {@code end} says. */
+    void ended(End end);
+  }
+
+  /** How a body's reading ended. */
+  public enum End {
+    /** Read to its end. */
+    WHOLE,
     /**
-     * Called once: when the body was read to its end ({@code whole}), or when it was closed before
-     * (the reader stopped, the client left, the provider broke off).
+     * Closed by its reader before its end, no read having failed: the client left (the reader stops
+     * when its client's connection closes).
      */
-    void ended(boolean whole);
+    CLOSED,
+    /** A read failed before its end: the provider broke off or timed out. */
+    BROKEN
   }
 
   public int status() {
@@ -140,6 +150,12 @@ public final class UpstreamResponse implements AutoCloseable {
       throw new IllegalArgumentException("not a passed-through answer", failure);
     }
     return new UpstreamResponse(failure.status(), failure.headers(), answer);
+  }
+
+  /** Whether the body is a server-sent event stream, as its content type says. */
+  public boolean isEventStream() {
+    String type = header("content-type");
+    return type != null && type.toLowerCase(Locale.ROOT).startsWith("text/event-stream");
   }
 
   /** The first value of a header, or {@code null}. */
@@ -218,8 +234,9 @@ public final class UpstreamResponse implements AutoCloseable {
   /** A body that shows what is read to a {@link BodyTap} and tells it when the body ended. */
   private static final class TappedBody extends java.io.FilterInputStream {
     private final BodyTap tap;
-    private final java.util.concurrent.atomic.AtomicBoolean ended =
-        new java.util.concurrent.atomic.AtomicBoolean();
+    private boolean ended;
+    // Set before the body is closed, which may fail or end a read under way on another thread.
+    private volatile boolean closing;
 
     TappedBody(InputStream body, BodyTap tap) {
       super(body);
@@ -235,11 +252,18 @@ public final class UpstreamResponse implements AutoCloseable {
 
     @Override
     public int read(byte[] bytes, int offset, int length) throws IOException {
-      int n = in.read(bytes, offset, length);
+      int n;
+      try {
+        n = in.read(bytes, offset, length);
+      } catch (IOException failed) {
+        // A read that fails because the reader closed the body meanwhile is the reader's doing.
+        end(closing ? End.CLOSED : End.BROKEN);
+        throw failed;
+      }
       if (n > 0) {
         tap.read(bytes, offset, n);
       } else if (n < 0) {
-        end(true);
+        end(closing ? End.CLOSED : End.WHOLE);
       }
       return n;
     }
@@ -259,16 +283,22 @@ public final class UpstreamResponse implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+      closing = true;
       try {
         super.close();
       } finally {
-        end(false);
+        end(End.CLOSED);
       }
     }
 
-    private void end(boolean whole) {
-      if (ended.compareAndSet(false, true)) {
-        tap.ended(whole);
+    /**
+     * Tells the tap once. Synchronized, so that a reader and a departing client closing the body
+     * together both return only once the tap was told: a tap around this body is told after it.
+     */
+    private synchronized void end(End end) {
+      if (!ended) {
+        ended = true;
+        tap.ended(end);
       }
     }
   }

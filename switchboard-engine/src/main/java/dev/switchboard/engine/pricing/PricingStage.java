@@ -29,7 +29,9 @@ import java.util.Map;
  * <p>Priced: chat completions, text completions, embeddings, and Anthropic's Messages format (whole
  * answers), and passed-through answers that carry a {@code usage} (JSON or events, read as the
  * client reads them, priced once read to the end: too late for a header). Not priced: model lists,
- * token counts, Messages streams.
+ * token counts, Messages streams that ran to their end. A stream its client closed before its usage
+ * came (chat, text completion, Messages, or passed through) is priced at what it delivered ({@link
+ * StreamedTokens}).
  */
 public final class PricingStage implements Stage {
   /** The field of a stream's usage event that carries its cost; ours, not OpenAI's. */
@@ -63,7 +65,8 @@ public final class PricingStage implements Stage {
       }
       case Outcome.Events events -> {
         if (!(exchange.operation() instanceof Operation.Chat
-            || exchange.operation() instanceof Operation.TextCompletion)) {
+            || exchange.operation() instanceof Operation.TextCompletion
+            || exchange.operation() instanceof Operation.Messages)) {
           yield outcome;
         }
         @SuppressWarnings("unchecked")
@@ -77,15 +80,16 @@ public final class PricingStage implements Stage {
                 fromCache,
                 fromCache ? null : StreamedTokens.of(asked)));
       }
-      case Outcome.Raw raw -> metered(raw, exchange, provider);
+      case Outcome.Raw raw -> metered(raw, exchange, provider, asked);
     };
   }
 
   /**
    * A passed-through answer whose usage is read as the client reads it (see {@link UsageTap}); once
-   * it was read to the end, its tokens and cost are set on the exchange for the request's record.
+   * it was read to the end, or its client closed it mid-stream, its tokens and cost are set on the
+   * exchange for the request's record.
    */
-  private Outcome metered(Outcome.Raw raw, Exchange exchange, String provider) {
+  private Outcome metered(Outcome.Raw raw, Exchange exchange, String provider, Operation asked) {
     UsageTap.Framing framing = UsageTap.framing(raw.response());
     if (!raw.response().isSuccess() || framing == null) {
       return raw;
@@ -96,6 +100,13 @@ public final class PricingStage implements Stage {
             (model, usage) -> {
               exchange.passThroughUsage(UsageTap.tokens(model, usage));
               exchange.costUsd(prices.costOfAnswer(provider, model, null, usage));
+            },
+            StreamedTokens.of(asked),
+            (model, delivered) -> {
+              exchange.passThroughUsage(
+                  new PassThroughUsage(
+                      model, delivered.promptTokens(), delivered.completionTokens(), null));
+              exchange.costUsd(prices.cost(provider, model, null, delivered));
             });
     return new Outcome.Raw(raw.response().tapped(tap));
   }

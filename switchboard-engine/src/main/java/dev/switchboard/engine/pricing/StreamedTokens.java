@@ -1,26 +1,36 @@
 package dev.switchboard.engine.pricing;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.engine.pipeline.Operation;
+import dev.switchboard.engine.sse.SseEvent;
 import dev.switchboard.wire.ChatCompletionChunk;
 import dev.switchboard.wire.Completion;
 import dev.switchboard.wire.ToolCall;
 import dev.switchboard.wire.Usage;
 import dev.switchboard.wire.WireJson;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Counts the tokens a stream delivered, for a stream its client closed before the provider sent its
  * usage (providers send it last, if asked): the provider generated those tokens and bills them, so
- * they are charged, neither nothing nor the request's whole estimate.
+ * they are charged, neither nothing nor the request's whole estimate. The same count serves chat
+ * and text-completion streams, Anthropic's Messages streams ({@code /v1/messages}) and
+ * passed-through event streams (read from their bytes by {@link UsageTap}).
  *
  * <ul>
  *   <li>completion tokens: one per event that carries text (content, refusal, reasoning, a tool
  *       call's name or arguments), or one per {@value #BYTES_PER_TOKEN} UTF-8 bytes of that text
  *       when that is more. OpenAI and the servers that copy it stream about one token per event;
  *       providers that send several tokens in one event are counted by their text's length, about
- *       four bytes to an English token;
+ *       four bytes to an English token. Where the text is in each format's events: {@link #isText};
  *   <li>prompt tokens: the request's estimate, as budgets reserve it (one per UTF-8 byte of the
  *       request body): the provider read the whole prompt, and no tokenizer is at hand to count it.
  * </ul>
@@ -45,30 +55,90 @@ final class StreamedTokens {
 
   /** A count for the stream that answers {@code asked}, the client's request. */
   static StreamedTokens of(Operation asked) {
-    Object body =
+    return new StreamedTokens(
         switch (asked) {
-          case Operation.Chat chat -> chat.request();
-          case Operation.TextCompletion completion -> completion.request();
-          default -> null;
-        };
-    return new StreamedTokens(body == null ? 0 : WireJson.write(body).length);
+          case Operation.Chat chat -> WireJson.write(chat.request()).length;
+          case Operation.TextCompletion completion -> WireJson.write(completion.request()).length;
+          case Operation.Messages messages ->
+              messages.request().toString().getBytes(StandardCharsets.UTF_8).length;
+          case Operation.PassThrough passThrough ->
+              passThrough.request().body() == null ? 0 : passThrough.request().body().length;
+          default -> 0;
+        });
   }
 
   /** Counts the text of one event as the client received it. */
-  synchronized void add(Object event) {
-    long bytes =
+  void add(Object event) {
+    addEvent(
         switch (event) {
           case ChatCompletionChunk chunk -> chatText(chunk);
           case Completion piece ->
               piece.choices() == null
                   ? 0
                   : piece.choices().stream().mapToLong(choice -> bytes(choice.text())).sum();
+          case SseEvent named -> jsonText(named.data());
           case null, default -> 0;
-        };
+        });
+  }
+
+  /** Counts one event that carried {@code bytes} of text (UTF-8); none when it carried none. */
+  synchronized void addEvent(long bytes) {
     if (bytes > 0) {
       textEvents++;
       textBytes += bytes;
     }
+  }
+
+  /**
+   * Whether the string value the parser stands on is streamed text in an event's JSON: a chat
+   * chunk's {@code choices[].delta} content, refusal, reasoning or tool call (as {@link #chatText}
+   * reads a typed chunk), a text completion's {@code choices[].text}, a Responses API event's
+   * {@code delta} (https://platform.openai.com/docs/api-reference/responses-streaming), or an
+   * Anthropic {@code content_block_delta}'s text, thinking or tool input
+   * (https://docs.anthropic.com/en/docs/build-with-claude/streaming).
+   */
+  static boolean isText(JsonStreamContext value) {
+    List<String> path = new ArrayList<>(8);
+    for (JsonStreamContext at = value; at != null && !at.inRoot(); at = at.getParent()) {
+      if (path.size() == 8) {
+        return false;
+      }
+      path.addFirst(at.inArray() ? "*" : at.getCurrentName());
+    }
+    return TEXT_PATHS.contains(path);
+  }
+
+  private static final Set<List<String>> TEXT_PATHS = textPaths();
+
+  private static Set<List<String>> textPaths() {
+    Set<List<String>> paths = new HashSet<>();
+    for (String field : List.of("content", "refusal", "reasoning_content", "reasoning")) {
+      paths.add(List.of("choices", "*", "delta", field));
+    }
+    paths.add(List.of("choices", "*", "delta", "tool_calls", "*", "function", "name"));
+    paths.add(List.of("choices", "*", "delta", "tool_calls", "*", "function", "arguments"));
+    paths.add(List.of("choices", "*", "text"));
+    paths.add(List.of("delta"));
+    for (String field : List.of("text", "thinking", "partial_json")) {
+      paths.add(List.of("delta", field));
+    }
+    return Set.copyOf(paths);
+  }
+
+  /** The UTF-8 bytes of streamed text in one event's JSON ({@link #isText}); 0 if unreadable. */
+  private static long jsonText(String json) {
+    long bytes = 0;
+    try (JsonParser parser = WireJson.mapper().getFactory().createParser(json)) {
+      JsonToken token;
+      while ((token = parser.nextToken()) != null) {
+        if (token == JsonToken.VALUE_STRING && isText(parser.getParsingContext())) {
+          bytes += bytes(parser.getText());
+        }
+      }
+    } catch (IOException unreadable) {
+      // An event that is not JSON carries no text the client could read.
+    }
+    return bytes;
   }
 
   /** The usage so far: the prompt's estimate and the completion tokens counted. */

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.TokenBuffer;
 import dev.switchboard.engine.outbound.UpstreamResponse;
+import dev.switchboard.wire.Usage;
 import dev.switchboard.wire.WireJson;
 import java.io.IOException;
 import java.util.Locale;
@@ -30,6 +31,11 @@ import java.util.function.BiConsumer;
  * reading of that answer (of that event, in a stream), and a {@code usage} object of more than
  * {@value #MAX_USAGE_TOKENS} JSON tokens is not taken. What could not be read leaves the request
  * charged at its estimate.
+ *
+ * <p>An event stream its client closes before its end is reckoned as a modelled stream is: the text
+ * of each event is counted as it goes by ({@link StreamedTokens}), and the usage is what was
+ * delivered (the provider's counts so far where they are higher, its prompt count where it sent
+ * one).
  */
 final class UsageTap implements UpstreamResponse.BodyTap {
   /**
@@ -61,6 +67,8 @@ final class UsageTap implements UpstreamResponse.BodyTap {
 
   private final Framing framing;
   private final BiConsumer<String, ObjectNode> found;
+  private final StreamedTokens delivered;
+  private final BiConsumer<String, Usage> closedEarly;
   private String model;
   private ObjectNode usage;
 
@@ -84,8 +92,23 @@ final class UsageTap implements UpstreamResponse.BodyTap {
    *     to its end and a usage was found; not called otherwise
    */
   UsageTap(Framing framing, BiConsumer<String, ObjectNode> found) {
+    this(framing, found, null, null);
+  }
+
+  /**
+   * @param delivered counts the text of an event stream's events; {@code null}: not counted
+   * @param closedEarly given the answer's model (or {@code null}) and the usage it delivered when
+   *     its client closed an event stream before its end; not called otherwise
+   */
+  UsageTap(
+      Framing framing,
+      BiConsumer<String, ObjectNode> found,
+      StreamedTokens delivered,
+      BiConsumer<String, Usage> closedEarly) {
     this.framing = framing;
     this.found = found;
+    this.delivered = framing == Framing.EVENTS ? delivered : null;
+    this.closedEarly = closedEarly;
     if (framing == Framing.JSON) {
       document = new Document();
     }
@@ -100,16 +123,16 @@ final class UsageTap implements UpstreamResponse.BodyTap {
     if (encoding != null && !encoding.isBlank() && !encoding.equalsIgnoreCase("identity")) {
       return null;
     }
-    String type = response.header("content-type");
-    String lower = type == null ? "" : type.toLowerCase(Locale.ROOT);
-    if (lower.startsWith("text/event-stream")) {
+    if (response.isEventStream()) {
       return Framing.EVENTS;
     }
-    return type == null || lower.contains("json") ? Framing.JSON : null;
+    String type = response.header("content-type");
+    return type == null || type.toLowerCase(Locale.ROOT).contains("json") ? Framing.JSON : null;
   }
 
+  // Synchronized: a client's departure ends the tap on another thread than the reader's.
   @Override
-  public void read(byte[] bytes, int offset, int length) {
+  public synchronized void read(byte[] bytes, int offset, int length) {
     if (framing == Framing.JSON) {
       document.feed(bytes, offset, length);
     } else {
@@ -118,8 +141,11 @@ final class UsageTap implements UpstreamResponse.BodyTap {
   }
 
   @Override
-  public void ended(boolean whole) {
-    if (!whole) {
+  public synchronized void ended(UpstreamResponse.End end) {
+    if (end == UpstreamResponse.End.CLOSED && delivered != null && closedEarly != null) {
+      closedEarly.accept(model, deliveredUsage());
+    }
+    if (end != UpstreamResponse.End.WHOLE) {
       return;
     }
     if (framing == Framing.JSON) {
@@ -129,6 +155,22 @@ final class UsageTap implements UpstreamResponse.BodyTap {
     if (usage != null) {
       found.accept(model, usage);
     }
+  }
+
+  /**
+   * What a stream closed before its end delivered: its events' text counted, or the provider's
+   * counts so far when higher; the prompt as the provider counted it, else the request's estimate.
+   */
+  private Usage deliveredUsage() {
+    Usage counted = delivered.usage();
+    PassThroughUsage sent = usage == null ? null : tokens(model, usage);
+    int prompt =
+        sent != null && sent.promptTokens() != null ? sent.promptTokens() : counted.promptTokens();
+    int completion =
+        sent != null && sent.completionTokens() != null
+            ? Math.max(sent.completionTokens(), counted.completionTokens())
+            : counted.completionTokens();
+    return Usage.of(prompt, completion);
   }
 
   /** The token counts of a usage in any of the formats read here. */
@@ -241,6 +283,9 @@ final class UsageTap implements UpstreamResponse.BodyTap {
         if (document != null) {
           document.end();
           take(document);
+          if (delivered != null) {
+            delivered.addEvent(document.textBytes);
+          }
           document = null;
         }
       } else if (field.toString().equals("data")) {
@@ -267,6 +312,8 @@ final class UsageTap implements UpstreamResponse.BodyTap {
     private int captured;
     private long fed;
     private long lastTokenEnd;
+    // The UTF-8 bytes of streamed text in the document (StreamedTokens.isText).
+    private long textBytes;
 
     Document() {
       try {
@@ -354,10 +401,12 @@ final class UsageTap implements UpstreamResponse.BodyTap {
           depth = 1;
           captured = 1;
         }
-      } else if (token == JsonToken.VALUE_STRING && model == null) {
+      } else if (token == JsonToken.VALUE_STRING) {
         JsonStreamContext container = parser.getParsingContext();
-        if ("model".equals(container.getCurrentName()) && holdsUsage(container)) {
+        if (model == null && "model".equals(container.getCurrentName()) && holdsUsage(container)) {
           model = parser.getText();
+        } else if (StreamedTokens.isText(container)) {
+          textBytes += parser.getText().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
         }
       }
     }

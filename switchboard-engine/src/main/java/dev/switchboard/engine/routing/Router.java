@@ -288,7 +288,8 @@ public final class Router implements Stage {
           circuits.admit(upstream);
           Outcome outcome = judged(firstEventRead(chain.proceed(exchange)), target);
           exchange.attempted(
-              attemptRecord(target, leaf, retries, attemptStarted, attemptNanos, null));
+              attemptRecord(
+                  target, leaf, retries, attemptStarted, attemptNanos, answered(outcome), null));
           if (exchange.answeredFromCache()) {
             // A cached answer says nothing about the upstream's health.
             circuits.released(upstream);
@@ -298,7 +299,8 @@ public final class Router implements Stage {
           return outcome;
         } catch (GatewayException failure) {
           AttemptRecord failed =
-              attemptRecord(target, leaf, retries, attemptStarted, attemptNanos, failure);
+              attemptRecord(
+                  target, leaf, retries, attemptStarted, attemptNanos, failure.status(), failure);
           exchange.attempted(failed);
           if (countsAgainstCircuit(failure)) {
             circuits.failed(upstream);
@@ -327,6 +329,7 @@ public final class Router implements Stage {
         int retry,
         Instant started,
         long startedNanos,
+        int status,
         GatewayException failure) {
       return new AttemptRecord(
           exchange.attempts().size(),
@@ -336,7 +339,7 @@ public final class Router implements Stage {
           retry,
           started,
           (System.nanoTime() - startedNanos) / 1e6,
-          failure == null ? 200 : failure.status(),
+          status,
           failure == null ? null : ErrorTypes.of(failure),
           exchange.cacheStatus(),
           0);
@@ -473,6 +476,14 @@ public final class Router implements Stage {
         return new Outcome.Raw(raw.response().succeededOrPassedThroughError(target.provider()));
       }
       return outcome;
+    }
+
+    /**
+     * The status of an attempt that answered: a passed-through answer's own (201, 204, …), as the
+     * client gets it; 200 for the others.
+     */
+    private static int answered(Outcome outcome) {
+      return outcome instanceof Outcome.Raw raw ? raw.response().status() : 200;
     }
 
     /** The wait before the next retry of this target, or {@code null} when it is not retried. */

@@ -109,7 +109,10 @@ class UsageTapTest {
       tap.read(reused, 0, reused.length);
       java.util.Arrays.fill(reused, (byte) 'x');
     }
-    tap.ended(whole);
+    tap.ended(
+        whole
+            ? dev.switchboard.engine.outbound.UpstreamResponse.End.WHOLE
+            : dev.switchboard.engine.outbound.UpstreamResponse.End.CLOSED);
     return found[0];
   }
 

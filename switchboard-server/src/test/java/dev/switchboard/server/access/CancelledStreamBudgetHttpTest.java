@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.access.AccessSettings;
 import dev.switchboard.observe.ObservabilitySettings;
 import dev.switchboard.server.LeavingClient;
+import dev.switchboard.testkit.FakeAnthropic;
 import dev.switchboard.testkit.FakeOpenAi;
 import dev.switchboard.testkit.Fault;
 import dev.switchboard.wire.ChatRequest;
@@ -33,25 +34,115 @@ class CancelledStreamBudgetHttpTest {
       "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"tell me a long"
           + " story\"}],\"max_tokens\":500,\"stream\":true}";
 
+  static final String MESSAGES_STREAM =
+      "{\"model\":\"claude-3-5-haiku-latest\",\"max_tokens\":500,\"messages\":[{\"role\":"
+          + "\"user\",\"content\":\"tell me a long story\"}],\"stream\":true}";
+  static final String RESPONSES_STREAM =
+      "{\"model\":\"gpt-4o-mini\",\"input\":\"tell me a long story\","
+          + "\"max_output_tokens\":500,\"stream\":true}";
+
   @TempDir Path data;
   FakeOpenAi openai;
+  FakeAnthropic anthropic;
   AccessGateway gateway;
 
   @BeforeEach
   void start() {
     openai = FakeOpenAi.start();
+    anthropic = FakeAnthropic.start();
     gateway =
         AccessGateway.start(
             AccessGateway.Options.of(AccessSettings.inMemory().withRequireKeys(true), ADMIN_TOKEN)
                 .withObservability(
                     ObservabilitySettings.defaults().withDataDirectory(data.resolve("logs")))
-                .withProviderBaseUrls(Map.of("openai", openai.baseUrl())));
+                .withProviderBaseUrls(
+                    Map.of("openai", openai.baseUrl(), "anthropic", anthropic.baseUrl())));
   }
 
   @AfterEach
   void stop() {
     gateway.close();
+    anthropic.close();
     openai.close();
+  }
+
+  @Test
+  void anAnthropicMessagesStreamItsClientCancelsIsChargedTheTokensStreamedSoFar() throws Exception {
+    AccessGateway.CreatedKey key = keyWithATokenBudget("ws-cancel-messages");
+    // message_start, content_block_start, ping, then "Hello ", "from ", "the "; then silence.
+    anthropic.enqueue(Fault.streamStall(6, Duration.ofSeconds(30)));
+    readEventsThenLeave(
+        "/v1/messages",
+        MESSAGES_STREAM,
+        6,
+        "x-portkey-provider",
+        "anthropic",
+        "x-api-key",
+        "sk-ant-fake",
+        "anthropic-version",
+        "2023-06-01",
+        "x-portkey-api-key",
+        key.secret(),
+        "x-portkey-trace-id",
+        "t-cancelled-messages");
+
+    assertThat(anthropic.awaitClientsLeftWhileWaiting(1, Duration.ofSeconds(1))).isTrue();
+    int promptEstimate = WireJson.tree(MESSAGES_STREAM).toString().length();
+    assertChargedWhatWasStreamed("t-cancelled-messages", key.id(), promptEstimate);
+  }
+
+  @Test
+  void aPassedThroughStreamItsClientCancelsIsChargedTheTokensStreamedSoFar() throws Exception {
+    AccessGateway.CreatedKey key = keyWithATokenBudget("ws-cancel-relayed");
+    // The Responses API's created, in_progress, output_item.added, content_part.added, then
+    // "Hello ", "from ", "the "; then silence.
+    openai.enqueue(Fault.streamStall(7, Duration.ofSeconds(30)));
+    readEventsThenLeave(
+        "/v1/responses",
+        RESPONSES_STREAM,
+        7,
+        "x-portkey-provider",
+        "openai",
+        "authorization",
+        "Bearer sk-fake",
+        "x-portkey-api-key",
+        key.secret(),
+        "x-portkey-trace-id",
+        "t-cancelled-relayed");
+
+    assertThat(openai.awaitClientsLeftWhileWaiting(1, Duration.ofSeconds(1))).isTrue();
+    // A passed-through body's estimate counts its bytes as they came.
+    assertChargedWhatWasStreamed("t-cancelled-relayed", key.id(), RESPONSES_STREAM.length());
+  }
+
+  /**
+   * The record and the key's budget say what three events of text (15 bytes) cost: the prompt at
+   * its estimate and 4 completion tokens, not the estimate's 500.
+   */
+  private void assertChargedWhatWasStreamed(String trace, String keyId, int promptEstimate)
+      throws InterruptedException {
+    JsonNode record = awaitRecord(trace);
+    assertThat(record.path("error_type").asText()).isEqualTo("client_closed");
+    assertThat(record.path("stream_end").asText()).isEqualTo("client_closed");
+    assertThat(record.path("completion_tokens").asInt()).as(record.toString()).isEqualTo(4);
+    assertThat(record.path("prompt_tokens").asInt()).isEqualTo(promptEstimate);
+    JsonNode usage = awaitSettled(keyId);
+    assertThat(usage.findValue("spent_tokens").asLong())
+        .as("not the estimate, with all of the 500 output tokens asked")
+        .isEqualTo(promptEstimate + 4);
+  }
+
+  private AccessGateway.CreatedKey keyWithATokenBudget(String workspace) {
+    gateway.createWorkspace(workspace, null);
+    return gateway.createKey(
+        workspace, "canceller", null, "{\"budget\":{\"tokens\":100000,\"period\":\"month\"}}");
+  }
+
+  private void readEventsThenLeave(String path, String body, int events, String... headers)
+      throws Exception {
+    try (LeavingClient client = LeavingClient.post(gateway.port(), path, body, headers)) {
+      client.readEvents(events);
+    }
   }
 
   @Test
