@@ -63,6 +63,17 @@ final class Pending {
               ".amazon-bedrock-invocationMetrics: unknown",
               "Bedrock's own field on a Claude stream's message_stop, passed on as Bedrock sends it"),
           new Item(
+              "bedrock",
+              ".p: unknown",
+              "Bedrock's padding on every event of a stream (a member p of random length, which no"
+                  + " shape of the AWS SDK models: its unmarshaller skips it), as Bedrock sends it"),
+          new Item(
+              "cohere",
+              "message-start.delta.message.",
+              "Cohere's message-start carries the message's empty content, tool_plan, tool_calls"
+                  + " and citations (its API reference's stream example); the SDK's"
+                  + " ChatMessageStartEventDeltaMessage models the role only"),
+          new Item(
               "azure-openai",
               "ModelListPageResponse.data[",
               "Azure's models list (created_at, capabilities, lifecycle), passed on"));
@@ -115,6 +126,11 @@ final class Pending {
               "Anthropic's Java SDK (3.14 and 3.16) no longer models temperature, top_p or top_k"
                   + " in a Messages request; the translation passes them on as documented (and as"
                   + " Portkey): keep, or drop them for the models that refuse them"),
+          new Item(
+              "bedrock",
+              "Body.temperature: unknown",
+              "as Body.temperature on Anthropic's: Claude's InvokeModel body is the Messages"
+                  + " request, translated by the same code"),
           new Item(
               "anthropic",
               "Body.top_p: unknown",

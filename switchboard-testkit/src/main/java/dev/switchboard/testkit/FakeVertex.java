@@ -36,7 +36,8 @@ import org.eclipse.jetty.util.Callback;
  *       names ({@code iss}), its audience, scope and times, and issues an access token;
  *   <li>{@code POST /v1/projects/{project}/locations/{region}/publishers/google/models/{model}:}
  *       {@code generateContent}, {@code streamGenerateContent} ({@code ?alt=sse}) and {@code
- *       predict} (text embeddings), as {@link FakeGemini} answers them;
+ *       predict} (text embeddings), as {@link FakeGemini} answers them, each answer and stream
+ *       event with the {@code createTime} Vertex AI adds (on the clock the fake was built with);
  *   <li>{@code …/publishers/anthropic/models/{model}:rawPredict} and {@code :streamRawPredict}:
  *       Anthropic's Messages API as Vertex AI serves Claude.
  * </ul>
@@ -57,7 +58,7 @@ public final class FakeVertex implements AutoCloseable {
       Pattern.compile(
           "/v1/projects/([^/]+)/locations/([^/]+)/publishers/([^/]+)/models/([^/:]+):([A-Za-z]+)");
 
-  private final GeminiModelApi gemini = new GeminiModelApi();
+  private final GeminiModelApi gemini;
   private final AnthropicApi anthropic = new AnthropicApi();
   private final FakeServer<Fault> server;
   private final String project;
@@ -73,6 +74,7 @@ public final class FakeVertex implements AutoCloseable {
     this.region = builder.region;
     this.tokenLifetime = builder.tokenLifetime;
     this.clock = builder.clock;
+    this.gemini = new GeminiModelApi(builder.clock);
     this.serviceAccounts = Map.copyOf(builder.serviceAccounts);
     builder.acceptedTokens.forEach(token -> tokens.put(token, Long.MAX_VALUE));
     this.server = new FakeServer<>("Vertex", builder.port, builder.recordRequests, this::answer);

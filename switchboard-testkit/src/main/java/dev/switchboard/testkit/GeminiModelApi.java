@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -84,6 +86,23 @@ final class GeminiModelApi {
 
   private final ConcurrentLinkedQueue<GeminiReply> scripted = new ConcurrentLinkedQueue<>();
 
+  /**
+   * The clock of Vertex AI's {@code createTime}, which Vertex sends on every answer and stream
+   * event (cloud.google.com/vertex-ai/docs/reference/rest/v1/GenerateContentResponse) and the
+   * Gemini API does not; {@code null} for the Gemini API.
+   */
+  private final Clock createTimes;
+
+  /** The Gemini API's answers. */
+  GeminiModelApi() {
+    this(null);
+  }
+
+  /** Vertex AI's answers: the Gemini API's, with the time each response was created. */
+  GeminiModelApi(Clock createTimes) {
+    this.createTimes = createTimes;
+  }
+
   void enqueue(GeminiReply reply) {
     scripted.add(reply);
   }
@@ -120,19 +139,20 @@ final class GeminiModelApi {
       reply = defaultReply(request);
     }
     String id = responseId();
+    String created = createTimes == null ? null : Instant.now(createTimes).toString();
     int promptTokens =
         reply.promptTokens != null ? reply.promptTokens : WordTokens.count(allText(request));
     if (!streaming) {
-      return Reply.Json.ok(response(reply, reply.parts, true, model, id, promptTokens));
+      return Reply.Json.ok(response(reply, reply.parts, true, model, id, created, promptTokens));
     }
     List<JsonNode> events = new ArrayList<>();
     if (reply.blockReason != null) {
-      events.add(response(reply, List.of(), true, model, id, promptTokens));
+      events.add(response(reply, List.of(), true, model, id, created, promptTokens));
     } else {
       List<List<GeminiReply.Part>> pieces = streamPieces(reply.parts);
       for (int i = 0; i < pieces.size(); i++) {
         boolean last = i == pieces.size() - 1;
-        events.add(response(reply, pieces.get(i), last, model, id, promptTokens));
+        events.add(response(reply, pieces.get(i), last, model, id, created, promptTokens));
       }
     }
     if (sse) {
@@ -174,6 +194,7 @@ final class GeminiModelApi {
       boolean last,
       String model,
       String id,
+      String created,
       int promptTokens) {
     ObjectNode response = JSON.createObjectNode();
     int answered = 0;
@@ -251,6 +272,9 @@ final class GeminiModelApi {
         .put("modality", "TEXT")
         .put("tokenCount", promptTokens);
     response.put("modelVersion", model);
+    if (created != null) {
+      response.put("createTime", created);
+    }
     response.put("responseId", id);
     return response;
   }
