@@ -15,7 +15,8 @@ import java.io.IOException;
 /**
  * The one JSON mapper for the wire model. Thread-safe; share it.
  *
- * <p>Unknown fields never fail a read: the records keep them in their {@code extras}.
+ * <p>Unknown fields never fail a read: the records keep them in their {@code extras}. A field sent
+ * as {@code null} is kept too, and written back as {@code null} (see {@link ExplicitNulls}).
  *
  * <p>What a client sends is read strictly ({@link #readStrictly}, {@link #strictTree}): a document
  * with a duplicate key (at any depth) or anything but whitespace after its value is malformed.
@@ -31,6 +32,7 @@ public final class WireJson {
           .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
           // The records' convenience methods (isStreaming()) are not wire fields.
           .visibility(PropertyAccessor.IS_GETTER, JsonAutoDetect.Visibility.NONE)
+          .addModule(new ExplicitNulls())
           .build();
 
   private static final ObjectReader STRICT =
