@@ -14,6 +14,7 @@ import dev.switchboard.engine.pipeline.Operation;
 import dev.switchboard.engine.pipeline.Outcome;
 import dev.switchboard.engine.providers.PassThroughRequest;
 import dev.switchboard.engine.providers.ResponseStream;
+import dev.switchboard.engine.sse.SseComments;
 import dev.switchboard.engine.sse.SseEvent;
 import dev.switchboard.observe.store.RequestLog;
 import dev.switchboard.wire.ChatRequest;
@@ -24,12 +25,14 @@ import dev.switchboard.wire.WireJson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
@@ -197,18 +200,27 @@ final class GatewayHandler extends Handler.Abstract {
     Departure departure = new Departure();
     exchange.request.addFailureListener(failure -> departure.clientLeft());
     Served served;
+    RequestOptions options = exchange.options();
+    List<String> heldComments = new ArrayList<>();
     exchange.reachedEngine = true;
     DisconnectWatch watch = DisconnectWatch.start(exchange.request, departure::clientLeft);
     try {
       try {
-        served = gateway.serve(operation, exchange.options());
+        // A stream's first event is read while it is routed: its comments so far are held.
+        served =
+            SseComments.forwardingTo(heldComments::add, () -> gateway.serve(operation, options));
       } finally {
         departure.routed();
       }
       exchange.facts = served.facts();
       if (served instanceof Served.Answered answered
           && answered.outcome() instanceof Outcome.Events events) {
-        exchange.stream(events.stream(), operation instanceof Operation.Messages, watch, departure);
+        exchange.stream(
+            events.stream(),
+            operation instanceof Operation.Messages,
+            heldComments,
+            watch,
+            departure);
         return;
       }
     } finally {
@@ -436,16 +448,20 @@ final class GatewayHandler extends Handler.Abstract {
      * @param anthropicFormat whether the events are Anthropic's ({@code POST /v1/messages}),
      *     written as {@code event: <type>} and {@code data:} lines with no {@code [DONE]}, and a
      *     failure as Anthropic's {@code error} event
+     * @param heldComments the provider's comment lines read before the response was committed,
+     *     written first
      */
     void stream(
         ResponseStream<?> events,
         boolean anthropicFormat,
+        List<String> heldComments,
         DisconnectWatch watch,
         Departure departure) {
       departure.streaming(events);
       Object first;
       try {
-        first = events.next(); // a failure before the first byte still gets its own status
+        // A failure before the first byte still gets its own status.
+        first = SseComments.forwardingTo(heldComments::add, events::next);
       } catch (GatewayException failure) {
         events.close();
         throw failure;
@@ -468,7 +484,20 @@ final class GatewayHandler extends Handler.Abstract {
           if (hookEvents && guardrails.hasBefore()) {
             hookResults(sse, guardrails.beforeOnly(), anthropicFormat);
           }
-          for (Object event = first; event != null; event = events.next()) {
+          for (String comment : heldComments) {
+            sse.comment(comment);
+          }
+          Consumer<String> comments =
+              comment -> {
+                try {
+                  sse.comment(comment);
+                } catch (IOException clientGone) {
+                  throw new UncheckedIOException(clientGone);
+                }
+              };
+          for (Object event = first;
+              event != null;
+              event = SseComments.forwardingTo(comments, events::next)) {
             if (event instanceof SseEvent named) {
               sse.event(named.event(), named.data().getBytes(StandardCharsets.UTF_8));
             } else {
@@ -496,6 +525,9 @@ final class GatewayHandler extends Handler.Abstract {
         }
       } catch (IOException clientGone) {
         callback.failed(clientGone);
+        return;
+      } catch (UncheckedIOException clientGone) {
+        callback.failed(clientGone.getCause());
         return;
       }
       if (!closeAfter && watch.sawReadAhead()) {

@@ -108,6 +108,35 @@ public sealed interface Fault {
     }
   }
 
+  /**
+   * Answers {@code status} with exactly these bytes as the body, sent at once, whatever the request
+   * was: what a provider's own serialiser writes (its key order, number formats such as {@code 1.0}
+   * or {@code 1e-5}, {@code \\u} escapes, {@code null}s), an event stream with {@code : keep-alive}
+   * comments, or what a proxy in front of it sends (an HTML 502 page).
+   *
+   * @param contentType the {@code content-type} header
+   */
+  record Verbatim(int status, String contentType, byte[] body) implements Fault {
+    public Verbatim {
+      if (status < 200 || status > 599) {
+        throw new IllegalArgumentException("a status is 2xx to 5xx, not " + status);
+      }
+      Objects.requireNonNull(contentType);
+      body = body.clone();
+    }
+
+    @Override
+    public byte[] body() {
+      return body.clone();
+    }
+  }
+
+  /** See {@link Verbatim}; the body in UTF-8. */
+  static Verbatim verbatim(int status, String contentType, String body) {
+    return new Verbatim(
+        status, contentType, body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
   /** An error answer in OpenAI's shape for {@code status}; see {@link Status}. */
   static Status status(int status) {
     return new Status(status, Map.of());

@@ -76,6 +76,14 @@ abstract class ReplyExchange extends Exchange {
       case Fault.MalformedBody malformed -> send(answer.reply(null), malformed);
       case Fault.ChunkDelay delay -> send(answer.reply(null), delay);
       case Fault.StreamStall stall -> send(answer.reply(null), stall);
+      case Fault.Verbatim verbatim -> {
+        writeHeaders(
+            verbatim.status(),
+            new org.eclipse.jetty.http.HttpField(
+                org.eclipse.jetty.http.HttpHeader.CONTENT_TYPE, verbatim.contentType()),
+            Map.of());
+        sendBody(verbatim.body(), false);
+      }
     }
   }
 

@@ -106,6 +106,24 @@ public final class WireJson {
     }
   }
 
+  /**
+   * Reads what a provider answered as {@code type}, as {@link #read(byte[], Class)} does, and keeps
+   * {@code json}: as long as the record returned is not replaced by a changed one, {@link #write}
+   * writes these very bytes (the provider's key order, number formats, escapes and nulls).
+   */
+  public static <T> T readKeepingSource(byte[] json, Class<T> type) {
+    T value = read(json, type);
+    SourceBytes.remember(value, json);
+    return value;
+  }
+
+  /** {@link #readKeepingSource(byte[], Class)} of a document already in a string. */
+  public static <T> T readKeepingSource(String json, Class<T> type) {
+    T value = read(json, type);
+    SourceBytes.remember(value, json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return value;
+  }
+
   /** Converts an already parsed tree into {@code type}. */
   public static <T> T convert(JsonNode tree, Class<T> type) {
     try {
@@ -115,8 +133,16 @@ public final class WireJson {
     }
   }
 
-  /** Writes {@code value} as compact JSON bytes (UTF-8). */
+  /**
+   * Writes {@code value} as compact JSON bytes (UTF-8); a record read with {@link
+   * #readKeepingSource} and not replaced since is written as the bytes it was read from (not to be
+   * modified).
+   */
   public static byte[] write(Object value) {
+    byte[] source = SourceBytes.of(value);
+    if (source != null) {
+      return source;
+    }
     try {
       return MAPPER.writeValueAsBytes(value);
     } catch (JsonProcessingException e) {
@@ -124,8 +150,12 @@ public final class WireJson {
     }
   }
 
-  /** Writes {@code value} as a compact JSON string. */
+  /** Writes {@code value} as a JSON string, as {@link #write} writes it. */
   public static String writeString(Object value) {
+    byte[] source = SourceBytes.of(value);
+    if (source != null) {
+      return new String(source, java.nio.charset.StandardCharsets.UTF_8);
+    }
     try {
       return MAPPER.writeValueAsString(value);
     } catch (JsonProcessingException e) {

@@ -254,7 +254,7 @@ public final class OpenAiProvider implements Provider {
       body = response.readBody(MAX_RESPONSE_BYTES);
     }
     try {
-      return new Reply<>(WireJson.read(body, type), response.headers());
+      return new Reply<>(WireJson.readKeepingSource(body, type), response.headers());
     } catch (WireFormatException e) {
       throw new UpstreamFailureException(
           name, "The provider's response is not valid JSON: " + e.getMessage(), true, e);
