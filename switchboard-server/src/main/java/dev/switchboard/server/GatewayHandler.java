@@ -8,6 +8,7 @@ import dev.switchboard.engine.Served;
 import dev.switchboard.engine.errors.GatewayException;
 import dev.switchboard.engine.errors.GuardrailDeniedException;
 import dev.switchboard.engine.errors.InvalidRequestException;
+import dev.switchboard.engine.errors.ProviderErrorException;
 import dev.switchboard.engine.guardrails.GuardrailReport;
 import dev.switchboard.engine.outbound.UpstreamResponse;
 import dev.switchboard.engine.pipeline.Operation;
@@ -161,6 +162,8 @@ final class GatewayHandler extends Handler.Abstract {
       case MESSAGES -> serve(exchange, new Operation.Messages(exchange.readJson(ObjectNode.class)));
       case COUNT_TOKENS ->
           serve(exchange, new Operation.CountTokens(exchange.readJson(ObjectNode.class)));
+      case STORED_CHAT_COMPLETIONS ->
+          passThrough(method, match.path().substring("/v1".length()), exchange);
       case PROXY, PASS_THROUGH -> {
         if (match.rest().isEmpty()) {
           exchange.writeError(RouteGate.notFound(method, match.path()));
@@ -380,6 +383,12 @@ final class GatewayHandler extends Handler.Abstract {
     }
 
     void fail(GatewayException error) {
+      if (error instanceof ProviderErrorException provider
+          && provider.passedThroughBody() != null
+          && !response.isCommitted()) {
+        relay(UpstreamResponse.relayed(provider)); // the provider's error as it came
+        return;
+      }
       writeError(ErrorResponses.of(error));
     }
 
