@@ -288,6 +288,16 @@ class RequestValidationTest {
     assertThat(json(health).path("status").asText()).isEqualTo("success");
   }
 
+  /** Portkey's 408 for a provider that took longer than the request's timeout. */
+  static void assertRequestTimeout(HttpResponse<String> response, String timeout) {
+    assertThat(response.statusCode()).isEqualTo(408);
+    assertThat(response.body())
+        .isEqualTo(
+            "{\"error\":{\"message\":\"Request exceeded the timeout sent in the request: "
+                + timeout
+                + "\",\"type\":\"timeout_error\",\"param\":null,\"code\":null}}");
+  }
+
   static void assertGatewayError(HttpResponse<String> response, int status, String says) {
     assertThat(response.statusCode()).isEqualTo(status);
     assertThat(response.headers().firstValue("x-portkey-gateway-exception")).hasValue("true");
