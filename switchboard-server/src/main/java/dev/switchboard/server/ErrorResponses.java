@@ -50,8 +50,16 @@ final class ErrorResponses {
           gateway(413, tooLarge.getMessage(), "invalid_request_error", null);
       case RequestReadTimeoutException slow ->
           gateway(408, slow.getMessage(), "invalid_request_error", null);
-      case UpstreamTimeoutException timeout ->
-          gateway(408, timeout.getMessage(), "timeout_error", null);
+      case UpstreamTimeoutException timeout -> {
+        // Portkey's 408, as its own fetch timeout writes it: OpenAI's error object alone.
+        ObjectNode body = JsonNodeFactory.instance.objectNode();
+        ObjectNode inner = body.putObject("error");
+        inner.put("message", timeout.getMessage());
+        inner.put("type", "timeout_error");
+        inner.putNull("param");
+        inner.putNull("code");
+        yield new ErrorResponse(408, Map.of(), body);
+      }
       case UpstreamFailureException failure ->
           gateway(502, failure.getMessage(), "upstream_error", null);
       // Written to a connection already closed: for the access line, and an in-process caller.

@@ -8,12 +8,14 @@ import dev.switchboard.engine.Served;
 import dev.switchboard.engine.errors.GatewayException;
 import dev.switchboard.engine.errors.GuardrailDeniedException;
 import dev.switchboard.engine.errors.InvalidRequestException;
+import dev.switchboard.engine.errors.ProviderErrorException;
 import dev.switchboard.engine.guardrails.GuardrailReport;
 import dev.switchboard.engine.outbound.UpstreamResponse;
 import dev.switchboard.engine.pipeline.Operation;
 import dev.switchboard.engine.pipeline.Outcome;
 import dev.switchboard.engine.providers.PassThroughRequest;
 import dev.switchboard.engine.providers.ResponseStream;
+import dev.switchboard.engine.sse.SseComments;
 import dev.switchboard.engine.sse.SseEvent;
 import dev.switchboard.observe.store.RequestLog;
 import dev.switchboard.wire.ChatRequest;
@@ -24,12 +26,14 @@ import dev.switchboard.wire.WireJson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
@@ -158,6 +162,8 @@ final class GatewayHandler extends Handler.Abstract {
       case MESSAGES -> serve(exchange, new Operation.Messages(exchange.readJson(ObjectNode.class)));
       case COUNT_TOKENS ->
           serve(exchange, new Operation.CountTokens(exchange.readJson(ObjectNode.class)));
+      case STORED_CHAT_COMPLETIONS ->
+          passThrough(method, match.path().substring("/v1".length()), exchange);
       case PROXY, PASS_THROUGH -> {
         if (match.rest().isEmpty()) {
           exchange.writeError(RouteGate.notFound(method, match.path()));
@@ -197,11 +203,15 @@ final class GatewayHandler extends Handler.Abstract {
     Departure departure = new Departure();
     exchange.request.addFailureListener(failure -> departure.clientLeft());
     Served served;
+    RequestOptions options = exchange.options();
+    List<String> heldComments = new ArrayList<>();
     exchange.reachedEngine = true;
     DisconnectWatch watch = DisconnectWatch.start(exchange.request, departure::clientLeft);
     try {
       try {
-        served = gateway.serve(operation, exchange.options());
+        // A stream's first event is read while it is routed: its comments so far are held.
+        served =
+            SseComments.forwardingTo(heldComments::add, () -> gateway.serve(operation, options));
       } finally {
         departure.routed();
       }
@@ -210,7 +220,11 @@ final class GatewayHandler extends Handler.Abstract {
         switch (answered.outcome()) {
           case Outcome.Events events -> {
             exchange.stream(
-                events.stream(), operation instanceof Operation.Messages, watch, departure);
+                events.stream(),
+                operation instanceof Operation.Messages,
+                heldComments,
+                watch,
+                departure);
             return;
           }
           case Outcome.Raw raw -> {
@@ -391,6 +405,18 @@ final class GatewayHandler extends Handler.Abstract {
     }
 
     void fail(GatewayException error) {
+      if (error instanceof ProviderErrorException provider
+          && provider.passedThroughBody() != null
+          && !response.isCommitted()) {
+        // The provider's error as it came, read whole: nothing is left upstream to abort.
+        byte[] body = provider.passedThroughBody();
+        status = provider.status();
+        response.setStatus(status);
+        putFacts(false);
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+        response.write(true, ByteBuffer.wrap(body), callback);
+        return;
+      }
       writeError(ErrorResponses.of(error));
     }
 
@@ -459,16 +485,20 @@ final class GatewayHandler extends Handler.Abstract {
      * @param anthropicFormat whether the events are Anthropic's ({@code POST /v1/messages}),
      *     written as {@code event: <type>} and {@code data:} lines with no {@code [DONE]}, and a
      *     failure as Anthropic's {@code error} event
+     * @param heldComments the provider's comment lines read before the response was committed,
+     *     written first
      */
     void stream(
         ResponseStream<?> events,
         boolean anthropicFormat,
+        List<String> heldComments,
         DisconnectWatch watch,
         Departure departure) {
       departure.answering(events);
       Object first;
       try {
-        first = events.next(); // a failure before the first byte still gets its own status
+        // A failure before the first byte still gets its own status.
+        first = SseComments.forwardingTo(heldComments::add, events::next);
       } catch (GatewayException failure) {
         events.close();
         throw failure;
@@ -491,7 +521,20 @@ final class GatewayHandler extends Handler.Abstract {
           if (hookEvents && guardrails.hasBefore()) {
             hookResults(sse, guardrails.beforeOnly(), anthropicFormat);
           }
-          for (Object event = first; event != null; event = events.next()) {
+          for (String comment : heldComments) {
+            sse.comment(comment);
+          }
+          Consumer<String> comments =
+              comment -> {
+                try {
+                  sse.comment(comment);
+                } catch (IOException clientGone) {
+                  throw new UncheckedIOException(clientGone);
+                }
+              };
+          for (Object event = first;
+              event != null;
+              event = SseComments.forwardingTo(comments, events::next)) {
             if (event instanceof SseEvent named) {
               sse.event(named.event(), named.data().getBytes(StandardCharsets.UTF_8));
             } else {
@@ -519,6 +562,9 @@ final class GatewayHandler extends Handler.Abstract {
         }
       } catch (IOException clientGone) {
         callback.failed(clientGone);
+        return;
+      } catch (UncheckedIOException clientGone) {
+        callback.failed(clientGone.getCause());
         return;
       }
       if (!closeAfter && watch.sawReadAhead()) {

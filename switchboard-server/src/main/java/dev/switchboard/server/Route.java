@@ -21,9 +21,15 @@ import java.util.Set;
  * whose method it does not take is a 405, never the pass-through.
  */
 public enum Route {
-  ROOT("GET", "/", Surface.PUBLIC, null),
-  HEALTH("GET", "/v1/health", Surface.PUBLIC, null),
+  /** Also HEAD, as Portkey answers it: load balancers probe with HEAD. */
+  ROOT("GET,HEAD", "/", Surface.PUBLIC, null),
+  HEALTH("GET,HEAD", "/v1/health", Surface.PUBLIC, null),
   CHAT_COMPLETIONS("POST", "/v1/chat/completions", Surface.GATEWAY, Permission.COMPLETIONS),
+  /**
+   * OpenAI's list of stored chat completions, passed through as Portkey passes it (the other
+   * methods of the chat route are 405).
+   */
+  STORED_CHAT_COMPLETIONS("GET", "/v1/chat/completions", Surface.GATEWAY, Permission.PASSTHROUGH),
   COMPLETIONS("POST", "/v1/completions", Surface.GATEWAY, Permission.COMPLETIONS),
   EMBEDDINGS("POST", "/v1/embeddings", Surface.GATEWAY, Permission.EMBEDDINGS),
   MODELS("GET", "/v1/models", Surface.GATEWAY, Permission.MODELS),

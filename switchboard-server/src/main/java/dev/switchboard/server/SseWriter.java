@@ -20,10 +20,22 @@ final class SseWriter {
     this.out = out;
   }
 
-  /** One event whose data is {@code json} (which holds no newline: JSON written compact). */
+  /**
+   * One event whose data is {@code json}: one {@code data:} line for JSON written compact, one per
+   * line for a provider's own JSON that spans lines, so its bytes arrive as they were sent.
+   */
   void data(byte[] json) throws IOException {
+    int start = 0;
+    for (int i = 0; i < json.length; i++) {
+      if (json[i] == '\n') {
+        out.write(DATA);
+        out.write(json, start, i - start);
+        out.write('\n');
+        start = i + 1;
+      }
+    }
     out.write(DATA);
-    out.write(json);
+    out.write(json, start, json.length - start);
     out.write(END);
     out.flush();
   }
@@ -37,6 +49,15 @@ final class SseWriter {
     out.write(type.getBytes(StandardCharsets.UTF_8));
     out.write('\n');
     data(json);
+  }
+
+  /**
+   * A provider's comment line ({@code : keep-alive}), ended as providers end it, with a blank line.
+   */
+  void comment(String line) throws IOException {
+    out.write(line.getBytes(StandardCharsets.UTF_8));
+    out.write(END);
+    out.flush();
   }
 
   /** The end of an OpenAI-format stream. */

@@ -162,7 +162,7 @@ class OpenAiProxyTest {
             "x-portkey-request-timeout",
             "300");
 
-    assertGatewayError(response, 408, "300ms");
+    RequestValidationTest.assertRequestTimeout(response, "300ms");
   }
 
   @Test

@@ -229,10 +229,14 @@ class RequestValidationTest {
 
   @Test
   void answersTheWrongMethodOnAModelledPathWith405() {
-    assertGatewayError(
-        gateway.get("/v1/chat/completions", "x-portkey-provider", "mock"),
-        405,
-        "Method not allowed");
+    // GET is OpenAI's list of stored completions, passed through; PUT is no method of the path.
+    var response =
+        gateway.send(
+            java.net.http.HttpRequest.newBuilder(gateway.uri("/v1/chat/completions"))
+                .header("x-portkey-provider", "mock")
+                .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("{}")));
+    assertGatewayError(response, 405, "Method not allowed");
+    assertThat(response.headers().firstValue("allow")).contains("POST, GET");
   }
 
   @Test
@@ -286,6 +290,16 @@ class RequestValidationTest {
     assertThat(root.body()).isEqualTo("AI Gateway says hey!");
     assertThat(health.statusCode()).isEqualTo(200);
     assertThat(json(health).path("status").asText()).isEqualTo("success");
+  }
+
+  /** Portkey's 408 for a provider that took longer than the request's timeout. */
+  static void assertRequestTimeout(HttpResponse<String> response, String timeout) {
+    assertThat(response.statusCode()).isEqualTo(408);
+    assertThat(response.body())
+        .isEqualTo(
+            "{\"error\":{\"message\":\"Request exceeded the timeout sent in the request: "
+                + timeout
+                + "\",\"type\":\"timeout_error\",\"param\":null,\"code\":null}}");
   }
 
   static void assertGatewayError(HttpResponse<String> response, int status, String says) {

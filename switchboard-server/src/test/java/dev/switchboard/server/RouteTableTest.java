@@ -163,7 +163,7 @@ class RouteTableTest {
 
   @Test
   void aListedPathWithAMethodItDoesNotTakeIs405() {
-    assertThat(request("GET", "/v1/chat/completions", null).statusCode()).isEqualTo(405);
+    assertThat(request("PUT", "/v1/chat/completions", "{}").statusCode()).isEqualTo(405);
     assertThat(request("DELETE", "/v1/logs", null).statusCode()).isEqualTo(405);
     assertThat(request("POST", "/metrics", "{}").statusCode()).isEqualTo(405);
     assertThat(request("POST", "/v1/logs/export", "{}").statusCode()).isEqualTo(405);

@@ -427,7 +427,7 @@ class RoutingTest {
 
     var response = send(CHAT, target(first, ",\"request_timeout\":200"));
 
-    assertGatewayError(response, 408, "200ms");
+    RequestValidationTest.assertRequestTimeout(response, "200ms");
   }
 
   @Test

@@ -52,12 +52,15 @@ public record ChatCompletionChunk(
     return new ChatCompletionChunk(id, OBJECT, created, model, List.of(), usage, null, null, null);
   }
 
-  /** One choice's fragment. {@code finish_reason} is written even when null, as OpenAI does. */
+  /**
+   * One choice's fragment. {@code logprobs} and {@code finish_reason} are written even when null,
+   * as OpenAI writes them.
+   */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Choice(
       Integer index,
       Delta delta,
-      JsonNode logprobs,
+      @JsonInclude(JsonInclude.Include.ALWAYS) JsonNode logprobs,
       @JsonInclude(JsonInclude.Include.ALWAYS) @JsonProperty("finish_reason") String finishReason,
       @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> extras) {
     public Choice {

@@ -126,6 +126,25 @@ public sealed interface ChatMessage {
       this(MessageContent.of(text), null, null, null, null);
     }
 
+    /**
+     * A reply as a response carries it: {@code refusal} is written even when the model did not
+     * refuse, as {@code null}, since OpenAI's schema requires the key in a response message.
+     */
+    public static Assistant reply(
+        MessageContent content,
+        String refusal,
+        List<ToolCall> toolCalls,
+        Map<String, JsonNode> extras) {
+      Map<String, JsonNode> written = new java.util.LinkedHashMap<>();
+      if (refusal == null) {
+        written.put("refusal", com.fasterxml.jackson.databind.node.NullNode.getInstance());
+      }
+      if (extras != null) {
+        written.putAll(extras);
+      }
+      return new Assistant(content, refusal, null, toolCalls, written);
+    }
+
     @Override
     @JsonProperty("role")
     public String role() {

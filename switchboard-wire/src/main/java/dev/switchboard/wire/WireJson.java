@@ -15,7 +15,8 @@ import java.io.IOException;
 /**
  * The one JSON mapper for the wire model. Thread-safe; share it.
  *
- * <p>Unknown fields never fail a read: the records keep them in their {@code extras}.
+ * <p>Unknown fields never fail a read: the records keep them in their {@code extras}. A field sent
+ * as {@code null} is kept too, and written back as {@code null} (see {@link ExplicitNulls}).
  *
  * <p>What a client sends is read strictly ({@link #readStrictly}, {@link #strictTree}): a document
  * with a duplicate key (at any depth) or anything but whitespace after its value is malformed.
@@ -31,6 +32,7 @@ public final class WireJson {
           .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
           // The records' convenience methods (isStreaming()) are not wire fields.
           .visibility(PropertyAccessor.IS_GETTER, JsonAutoDetect.Visibility.NONE)
+          .addModule(new ExplicitNulls())
           .build();
 
   private static final ObjectReader STRICT =
@@ -104,6 +106,24 @@ public final class WireJson {
     }
   }
 
+  /**
+   * Reads what a provider answered as {@code type}, as {@link #read(byte[], Class)} does, and keeps
+   * {@code json}: as long as the record returned is not replaced by a changed one, {@link #write}
+   * writes these very bytes (the provider's key order, number formats, escapes and nulls).
+   */
+  public static <T> T readKeepingSource(byte[] json, Class<T> type) {
+    T value = read(json, type);
+    SourceBytes.remember(value, json);
+    return value;
+  }
+
+  /** {@link #readKeepingSource(byte[], Class)} of a document already in a string. */
+  public static <T> T readKeepingSource(String json, Class<T> type) {
+    T value = read(json, type);
+    SourceBytes.remember(value, json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return value;
+  }
+
   /** Converts an already parsed tree into {@code type}. */
   public static <T> T convert(JsonNode tree, Class<T> type) {
     try {
@@ -113,8 +133,16 @@ public final class WireJson {
     }
   }
 
-  /** Writes {@code value} as compact JSON bytes (UTF-8). */
+  /**
+   * Writes {@code value} as compact JSON bytes (UTF-8); a record read with {@link
+   * #readKeepingSource} and not replaced since is written as the bytes it was read from (not to be
+   * modified).
+   */
   public static byte[] write(Object value) {
+    byte[] source = SourceBytes.of(value);
+    if (source != null) {
+      return source;
+    }
     try {
       return MAPPER.writeValueAsBytes(value);
     } catch (JsonProcessingException e) {
@@ -122,8 +150,12 @@ public final class WireJson {
     }
   }
 
-  /** Writes {@code value} as a compact JSON string. */
+  /** Writes {@code value} as a JSON string, as {@link #write} writes it. */
   public static String writeString(Object value) {
+    byte[] source = SourceBytes.of(value);
+    if (source != null) {
+      return new String(source, java.nio.charset.StandardCharsets.UTF_8);
+    }
     try {
       return MAPPER.writeValueAsString(value);
     } catch (JsonProcessingException e) {

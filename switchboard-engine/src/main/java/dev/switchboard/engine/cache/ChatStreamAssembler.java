@@ -118,10 +118,9 @@ public final class ChatStreamAssembler {
         }
       }
       ChatMessage.Assistant message =
-          new ChatMessage.Assistant(
+          ChatMessage.Assistant.reply(
               parts.content == null ? null : MessageContent.of(parts.content.toString()),
               parts.refusal == null ? null : parts.refusal.toString(),
-              null,
               calls,
               null);
       whole.add(new ChatCompletion.Choice(index, message, null, parts.finishReason, null));

@@ -52,7 +52,27 @@ public final class ProviderErrorException extends GatewayException {
     return new ProviderErrorException(status, provider, error, headers, body.clone());
   }
 
-  /** The body of a passed-through error answer, or {@code null} for a modelled call's error. */
+  /**
+   * A modelled call's error answer that the client gets as it came, as Portkey relays it (an
+   * OpenAI-format provider's embeddings error: no {@code "openai error:"} prefix, no {@code
+   * provider} field): judged by the router as any provider error, relayed unchanged when it is the
+   * request's last word.
+   *
+   * @param error the provider's {@code error} object, read from {@code body}, for the logs
+   */
+  public static ProviderErrorException relayedAsSent(
+      int status,
+      String provider,
+      JsonNode error,
+      List<Map.Entry<String, String>> headers,
+      byte[] body) {
+    return new ProviderErrorException(status, provider, error, headers, body.clone());
+  }
+
+  /**
+   * The body of an error answer relayed as it came (passed through, or {@link #relayedAsSent}), or
+   * {@code null} for an error the gateway writes in its own shape.
+   */
   public byte[] passedThroughBody() {
     return passedThroughBody == null ? null : passedThroughBody.clone();
   }

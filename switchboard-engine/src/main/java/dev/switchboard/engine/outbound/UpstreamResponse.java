@@ -128,6 +128,36 @@ public final class UpstreamResponse implements AutoCloseable {
   }
 
   /**
+   * This response, if it succeeded; else the provider's error, read by {@code errorObject}, that
+   * the client gets as it came ({@link ProviderErrorException#relayedAsSent}) when it is a JSON
+   * object with an {@code error}; any other body (a proxy's HTML page) as {@link #succeededOr}
+   * makes it.
+   */
+  public UpstreamResponse succeededOrRelayedError(
+      String provider, Function<byte[], JsonNode> errorObject) {
+    if (isSuccess()) {
+      return this;
+    }
+    byte[] error;
+    try (this) {
+      error = readBody(MAX_ERROR_BYTES);
+    }
+    JsonNode object = errorObject.apply(error);
+    if (!isErrorDocument(error)) {
+      throw new ProviderErrorException(status, provider, object, headers);
+    }
+    throw ProviderErrorException.relayedAsSent(status, provider, object, headers, error);
+  }
+
+  private static boolean isErrorDocument(byte[] body) {
+    try {
+      return dev.switchboard.wire.WireJson.tree(body).path("error").isObject();
+    } catch (dev.switchboard.wire.WireFormatException notJson) {
+      return false;
+    }
+  }
+
+  /**
    * This response, if it succeeded; else the provider's error carrying this answer whole (its body
    * read, at most 1 MiB), for a passed-through request: judged as any provider error, and relayed
    * unchanged by {@link #relayed} when it is the request's answer.

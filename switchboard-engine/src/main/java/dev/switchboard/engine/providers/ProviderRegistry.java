@@ -36,7 +36,7 @@ public final class ProviderRegistry {
           "Invalid provider passed: "
               + name
               + ". Supported providers: "
-              + String.join(", ", names()),
+              + String.join(", ", new java.util.TreeSet<>(names())), // sorted: the same every run
           "x-portkey-provider",
           null);
     }

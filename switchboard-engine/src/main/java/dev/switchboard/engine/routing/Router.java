@@ -94,8 +94,9 @@ public final class Router implements Stage {
     try {
       return walk.node(root, Inherited.ROOT);
     } catch (ProviderErrorException failure) {
-      if (failure.passedThroughBody() == null) {
-        throw failure;
+      if (failure.passedThroughBody() == null
+          || !(exchange.operation() instanceof Operation.PassThrough)) {
+        throw failure; // a modelled call's error relayed as it came is the server's to write
       }
       // A passed-through request's last answer was an error: the client gets it as it came.
       return new Outcome.Raw(UpstreamResponse.relayed(failure));

@@ -10,7 +10,8 @@ import java.nio.charset.StandardCharsets;
  * them
  * (https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation):
  * lines end in CRLF, LF or CR; {@code data} lines of one event are joined with LF; a blank line
- * ends the event; lines starting with a colon are comments. Not thread-safe.
+ * ends the event; lines starting with a colon are comments, told to {@link SseComments}. Not
+ * thread-safe.
  */
 public final class SseReader {
   private final InputStream in;
@@ -47,6 +48,7 @@ public final class SseReader {
         continue;
       }
       if (text.charAt(0) == ':') {
+        SseComments.heard(text);
         continue;
       }
       int colon = text.indexOf(':');

@@ -59,11 +59,10 @@ public final class AnthropicResponseTranslator {
       messageExtras.put("content_blocks", contentBlocks);
     }
     var assistant =
-        new ChatMessage.Assistant(
+        ChatMessage.Assistant.reply(
             // An answer that is only tool calls has no content, as OpenAI's and Bedrock's (Portkey
             // sends ""), so an agent sees the same message from every provider.
             !anyText && !toolCalls.isEmpty() ? null : MessageContent.of(text.toString()),
-            null,
             null,
             toolCalls.isEmpty() ? null : toolCalls,
             messageExtras);

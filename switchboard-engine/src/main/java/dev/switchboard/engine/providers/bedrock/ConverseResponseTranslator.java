@@ -58,9 +58,8 @@ final class ConverseResponseTranslator {
     }
     String text = String.join("\n", texts);
     ChatMessage.Assistant message =
-        new ChatMessage.Assistant(
+        ChatMessage.Assistant.reply(
             texts.isEmpty() && !toolCalls.isEmpty() ? null : MessageContent.of(text),
-            null,
             null,
             toolCalls.isEmpty() ? null : toolCalls,
             messageExtras);

@@ -78,6 +78,7 @@ final class CohereResponseTranslator {
     } else {
       message.putNull("content");
     }
+    message.putNull("refusal"); // OpenAI's schema requires the key in a response message
     if (hasCalls) {
       ArrayNode toolCalls = message.putArray("tool_calls");
       for (JsonNode call : calls) {
@@ -89,6 +90,7 @@ final class CohereResponseTranslator {
             .put("arguments", call.at("/function/arguments").asText("{}"));
       }
     }
+    choice.putNull("logprobs");
     choice.put("finish_reason", finishReason(response.path("finish_reason").asText(null)));
     completion.set("usage", usage(response.path("usage")));
     return WireJson.convert(completion, ChatCompletion.class);

@@ -87,9 +87,8 @@ public final class GeminiResponseTranslator {
         extras.put("content_blocks", blocks);
       }
       ChatMessage.Assistant message =
-          new ChatMessage.Assistant(
+          ChatMessage.Assistant.reply(
               hasText && !text.isEmpty() ? MessageContent.of(text.toString()) : null,
-              null,
               null,
               toolCalls.isEmpty() ? null : toolCalls,
               extras);
@@ -111,7 +110,7 @@ public final class GeminiResponseTranslator {
       choices.add(
           new ChatCompletion.Choice(
               0,
-              new ChatMessage.Assistant(null, null, null, null, null),
+              ChatMessage.Assistant.reply(null, null, null, null),
               null,
               strict ? "content_filter" : blocked,
               null));

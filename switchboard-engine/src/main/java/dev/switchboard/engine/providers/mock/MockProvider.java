@@ -100,9 +100,8 @@ public final class MockProvider implements Provider {
     List<ChatCompletion.Choice> choices = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       var message =
-          new ChatMessage.Assistant(
+          ChatMessage.Assistant.reply(
               reply.text() == null ? null : MessageContent.of(reply.text()),
-              null,
               null,
               reply.toolCalls().isEmpty() ? null : reply.toolCalls(),
               null);

@@ -62,7 +62,7 @@ final class OpenAiEventStream<T> implements ResponseStream<T> {
         return null;
       }
       if (!event.data().contains(ERROR_KEY)) {
-        return WireJson.read(event.data(), eventType);
+        return WireJson.readKeepingSource(event.data(), eventType);
       }
       JsonNode json = WireJson.tree(event.data());
       JsonNode error = json.get("error");
@@ -71,7 +71,7 @@ final class OpenAiEventStream<T> implements ResponseStream<T> {
         int status = error.path("status").asInt(500);
         throw new ProviderErrorException(status, provider, error, java.util.List.of());
       }
-      return WireJson.convert(json, eventType);
+      return WireJson.readKeepingSource(event.data(), eventType);
     } catch (IOException e) {
       over = true;
       throw response.translate(e);

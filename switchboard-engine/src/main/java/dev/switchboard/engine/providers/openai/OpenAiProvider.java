@@ -132,7 +132,11 @@ public final class OpenAiProvider implements Provider {
   @Override
   public Reply<EmbeddingResponse> embed(EmbeddingRequest request, Target target) {
     requireServed(capabilities.embeddings(), "/v1/embeddings");
-    return readJson(post(target, "/embeddings", request, false), EmbeddingResponse.class);
+    // Portkey relays an OpenAI-format provider's embeddings error as it came, unlike a chat error.
+    return readJson(
+        send(target, "/embeddings", request, false)
+            .succeededOrRelayedError(name, dialect::errorObject),
+        EmbeddingResponse.class);
   }
 
   @Override
@@ -157,6 +161,14 @@ public final class OpenAiProvider implements Provider {
     List<Map.Entry<String, String>> headers = headers(target, false);
     headers.removeIf(h -> h.getKey().equals("content-type") || h.getKey().equals("accept"));
     headers.addAll(request.headers());
+    // The content type as Portkey sends it: none on a GET (or HEAD), whatever the client sent; on
+    // any other method the client's, or JSON when it sent none (a DELETE without a body too).
+    boolean bodiless = request.method().equals("GET") || request.method().equals("HEAD");
+    if (bodiless) {
+      headers.removeIf(h -> h.getKey().equals("content-type"));
+    } else if (headers.stream().noneMatch(h -> h.getKey().equals("content-type"))) {
+      headers.add(Map.entry("content-type", "application/json"));
+    }
     boolean streaming =
         request.headers().stream()
             .anyMatch(h ->
@@ -176,6 +188,10 @@ public final class OpenAiProvider implements Provider {
   }
 
   private UpstreamResponse post(Target target, String path, Object body, boolean streaming) {
+    return succeeded(send(target, path, body, streaming));
+  }
+
+  private UpstreamResponse send(Target target, String path, Object body, boolean streaming) {
     var call =
         new UpstreamRequest(
             name,
@@ -186,7 +202,7 @@ public final class OpenAiProvider implements Provider {
             timeout(target),
             streaming,
             target.hops());
-    return succeeded(client.send(call));
+    return client.send(call);
   }
 
   private URI url(Target target, String path, String query) {
@@ -254,7 +270,7 @@ public final class OpenAiProvider implements Provider {
       body = response.readBody(MAX_RESPONSE_BYTES);
     }
     try {
-      return new Reply<>(WireJson.read(body, type), response.headers());
+      return new Reply<>(WireJson.readKeepingSource(body, type), response.headers());
     } catch (WireFormatException e) {
       throw new UpstreamFailureException(
           name, "The provider's response is not valid JSON: " + e.getMessage(), true, e);

@@ -125,7 +125,7 @@ class AnthropicTranslatorsTest {
                     """
                     {"id":"msg_01Aq9w938a90dw8q","object":"chat.completion","created":1,"model":"claude-sonnet-4-5",
                      "choices":[{"index":0,"message":{"role":"assistant","content":"I'll check the weather.",
-                       "tool_calls":[{"id":"toolu_01A09q90qw90lq917835lq9","type":"function","function":{"name":"get_weather",
+                       "refusal":null,"tool_calls":[{"id":"toolu_01A09q90qw90lq917835lq9","type":"function","function":{"name":"get_weather",
                          "arguments":"{\\"location\\":\\"San Francisco, CA\\",\\"unit\\":\\"celsius\\"}"}}]},
                        "logprobs":null,"finish_reason":"tool_calls"}],
                      "usage":{"prompt_tokens":2095,"completion_tokens":503,"total_tokens":6598,
