@@ -11,7 +11,6 @@ import dev.switchboard.testkit.FakeOpenAi;
 import dev.switchboard.testkit.Fault;
 import dev.switchboard.wire.ChatRequest;
 import dev.switchboard.wire.WireJson;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -121,12 +120,12 @@ class CancelledStreamBudgetHttpTest {
    */
   private void assertChargedWhatWasStreamed(String trace, String keyId, int promptEstimate)
       throws InterruptedException {
-    JsonNode record = awaitRecord(trace);
+    JsonNode record = gateway.awaitRecord(trace);
     assertThat(record.path("error_type").asText()).isEqualTo("client_closed");
     assertThat(record.path("stream_end").asText()).isEqualTo("client_closed");
     assertThat(record.path("completion_tokens").asInt()).as(record.toString()).isEqualTo(4);
     assertThat(record.path("prompt_tokens").asInt()).isEqualTo(promptEstimate);
-    JsonNode usage = awaitSettled(keyId);
+    JsonNode usage = gateway.awaitSettled(keyId);
     assertThat(usage.findValue("spent_tokens").asLong())
         .as("not the estimate, with all of the 500 output tokens asked")
         .isEqualTo(promptEstimate + 4);
@@ -160,7 +159,7 @@ class CancelledStreamBudgetHttpTest {
     readEventsThenLeave(key.secret(), "t-cancelled-stream", 4);
 
     assertThat(openai.awaitClientsLeftWhileWaiting(1, Duration.ofSeconds(1))).isTrue();
-    JsonNode record = awaitRecord("t-cancelled-stream");
+    JsonNode record = gateway.awaitRecord("t-cancelled-stream");
     assertThat(record.path("stream_end").asText()).isEqualTo("client_closed");
     // The larger of one token per event of text (3) and one per 4 bytes of it (15 bytes: 4).
     assertThat(record.path("completion_tokens").asInt()).isEqualTo(4);
@@ -168,7 +167,7 @@ class CancelledStreamBudgetHttpTest {
     assertThat(record.path("prompt_tokens").asInt()).isEqualTo(promptEstimate);
     assertThat(record.path("cost_usd").asDouble()).isPositive();
 
-    JsonNode usage = awaitSettled(key.id());
+    JsonNode usage = gateway.awaitSettled(key.id());
     assertThat(usage.findValue("spent_tokens").asLong()).isEqualTo(promptEstimate + 4);
     assertThat(usage.findValue("spent_tokens").asLong())
         .as("not the estimate, with all of max_tokens")
@@ -190,36 +189,6 @@ class CancelledStreamBudgetHttpTest {
             "x-portkey-trace-id",
             trace)) {
       client.readEvents(events);
-    }
-  }
-
-  private JsonNode awaitRecord(String trace) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (true) {
-      HttpResponse<String> page = gateway.admin("GET", "/v1/logs?trace_id=" + trace, null);
-      assertThat(page.statusCode()).as(page.body()).isEqualTo(200);
-      JsonNode records = WireJson.tree(page.body()).path("data");
-      if (records.size() > 0) {
-        return records.get(0);
-      }
-      assertThat(System.nanoTime()).as("the request's record").isLessThan(deadline);
-      Thread.sleep(25);
-    }
-  }
-
-  /** The key's usage once nothing is reserved any more: the request was settled. */
-  private JsonNode awaitSettled(String keyId) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (true) {
-      HttpResponse<String> answer =
-          gateway.admin("GET", "/v1/admin/usage?subject=key:" + keyId, null);
-      assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
-      JsonNode usage = WireJson.tree(answer.body());
-      if (usage.findValue("reserved_tokens").asLong() == 0) {
-        return usage;
-      }
-      assertThat(System.nanoTime()).as("the request settled").isLessThan(deadline);
-      Thread.sleep(25);
     }
   }
 }
