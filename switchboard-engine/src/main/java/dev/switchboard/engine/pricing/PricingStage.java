@@ -2,16 +2,19 @@ package dev.switchboard.engine.pricing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.DecimalNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.engine.pipeline.Exchange;
 import dev.switchboard.engine.pipeline.Operation;
 import dev.switchboard.engine.pipeline.Outcome;
 import dev.switchboard.engine.pipeline.Stage;
 import dev.switchboard.engine.providers.ResponseStream;
+import dev.switchboard.engine.sse.SseEvent;
 import dev.switchboard.wire.ChatCompletion;
 import dev.switchboard.wire.ChatCompletionChunk;
 import dev.switchboard.wire.Completion;
 import dev.switchboard.wire.EmbeddingResponse;
 import dev.switchboard.wire.Usage;
+import dev.switchboard.wire.WireJson;
 import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -146,6 +149,8 @@ public final class PricingStage implements Stage {
     private final boolean fromCache;
     private final StreamedTokens delivered;
     private volatile String answerModel;
+    // An Anthropic Messages stream's usage so far, merged from its events.
+    private volatile ObjectNode messagesUsage;
     // The stream ended, broke off or was priced from its usage: nothing to reckon when it closes.
     private volatile boolean settled;
 
@@ -194,6 +199,10 @@ public final class PricingStage implements Stage {
         }
       }
       return switch (event) {
+        case SseEvent named when exchange.operation() instanceof Operation.Messages -> {
+          readMessagesUsage(named);
+          yield named;
+        }
         case ChatCompletionChunk chunk when chunk.usage() != null -> {
           BigDecimal cost = priced(chunk.model(), chunk.usage());
           yield cost == null
@@ -227,6 +236,46 @@ public final class PricingStage implements Stage {
       };
     }
 
+    /**
+     * Reads the usage of Anthropic's Messages stream
+     * (https://docs.anthropic.com/en/docs/build-with-claude/streaming): {@code message_start}'s
+     * {@code message.usage} (input and cache tokens, a first output count) and model, then each
+     * {@code message_delta}'s {@code usage}, cumulative, whose counts replace those before. Priced
+     * at each {@code message_delta}, the tokens and the cost set on the exchange for the request's
+     * record and its budget; the events go to the client as they came.
+     */
+    private void readMessagesUsage(SseEvent event) {
+      boolean start = "message_start".equals(event.event());
+      if (!start && !"message_delta".equals(event.event())) {
+        return;
+      }
+      JsonNode data;
+      try {
+        data = WireJson.tree(event.data());
+      } catch (RuntimeException unreadable) {
+        return; // the provider's stream checked its events; an unreadable one tells no usage
+      }
+      JsonNode usage = start ? data.path("message").path("usage") : data.path("usage");
+      if (start) {
+        answerModel = data.path("message").path("model").asText(null);
+      }
+      if (!usage.isObject()) {
+        return;
+      }
+      if (messagesUsage == null) {
+        messagesUsage = ((ObjectNode) usage).deepCopy();
+      } else {
+        messagesUsage.setAll((ObjectNode) usage);
+      }
+      if (start) {
+        return; // its output count is a placeholder until the message_delta
+      }
+      settled = true;
+      exchange.passThroughUsage(UsageTap.tokens(answerModel, messagesUsage));
+      BigDecimal cost = prices.costOfMessages(provider, answerModel, requestModel, messagesUsage);
+      exchange.costUsd(cost != null && fromCache ? BigDecimal.ZERO : cost);
+    }
+
     private BigDecimal priced(String answerModel, Usage usage) {
       settled = true;
       BigDecimal cost = prices.cost(provider, answerModel, requestModel, usage);
@@ -241,7 +290,10 @@ public final class PricingStage implements Stage {
     public void close() {
       // Reckoned before the stream is closed, which fails a read under way on another thread.
       if (!settled && delivered != null) {
-        Usage usage = delivered.usage();
+        // A Messages stream's message_start told the prompt as the provider counted it.
+        Usage usage =
+            delivered.usage(
+                messagesUsage == null ? null : UsageTap.tokens(answerModel, messagesUsage));
         exchange.closedStreamUsage(usage);
         exchange.costUsd(prices.cost(provider, answerModel, requestModel, usage));
       }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.access.AccessSettings;
 import dev.switchboard.observe.ObservabilitySettings;
 import dev.switchboard.server.LeavingClient;
+import dev.switchboard.testkit.AnthropicReply;
 import dev.switchboard.testkit.FakeAnthropic;
 import dev.switchboard.testkit.FakeOpenAi;
 import dev.switchboard.testkit.Fault;
@@ -23,9 +24,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A stream its client cancels is not free, and not charged its whole estimate either: the tokens
  * the provider streamed before the client left are counted (from the chunks' text, the provider
- * having sent no usage yet), the prompt at the request's estimate, and the key's token budget is
- * charged that. Before the fix the record had no tokens and the budget kept the estimate, with the
- * request's whole {@code max_tokens}.
+ * having sent no usage yet), the prompt as the provider counted it (Anthropic's {@code
+ * message_start}) or else at the request's estimate, and the key's token budget is charged that.
+ * Before the fix the record had no tokens and the budget kept the estimate, with the request's
+ * whole {@code max_tokens}.
  */
 class CancelledStreamBudgetHttpTest {
   static final String ADMIN_TOKEN = "sbadm-cancel-" + UUID.randomUUID();
@@ -36,6 +38,10 @@ class CancelledStreamBudgetHttpTest {
   static final String MESSAGES_STREAM =
       "{\"model\":\"claude-3-5-haiku-latest\",\"max_tokens\":500,\"messages\":[{\"role\":"
           + "\"user\",\"content\":\"tell me a long story\"}],\"stream\":true}";
+
+  /** The prompt's tokens as the fake Anthropic counts them in its {@code message_start}. */
+  static final int PROVIDER_PROMPT_TOKENS = 11;
+
   static final String RESPONSES_STREAM =
       "{\"model\":\"gpt-4o-mini\",\"input\":\"tell me a long story\","
           + "\"max_output_tokens\":500,\"stream\":true}";
@@ -68,7 +74,13 @@ class CancelledStreamBudgetHttpTest {
   @Test
   void anAnthropicMessagesStreamItsClientCancelsIsChargedTheTokensStreamedSoFar() throws Exception {
     AccessGateway.CreatedKey key = keyWithATokenBudget("ws-cancel-messages");
-    // message_start, content_block_start, ping, then "Hello ", "from ", "the "; then silence.
+    // message_start (with the prompt's count), content_block_start, ping, then "Hello ",
+    // "from ", "the "; then silence.
+    anthropic.enqueue(
+        AnthropicReply.builder()
+            .text("Hello from the fake Anthropic.")
+            .usage(PROVIDER_PROMPT_TOKENS, 5)
+            .build());
     anthropic.enqueue(Fault.streamStall(6, Duration.ofSeconds(30)));
     readEventsThenLeave(
         "/v1/messages",
@@ -86,8 +98,8 @@ class CancelledStreamBudgetHttpTest {
         "t-cancelled-messages");
 
     assertThat(anthropic.awaitClientsLeftWhileWaiting(1, Duration.ofSeconds(1))).isTrue();
-    int promptEstimate = WireJson.tree(MESSAGES_STREAM).toString().length();
-    assertChargedWhatWasStreamed("t-cancelled-messages", key.id(), promptEstimate);
+    // message_start told the prompt as the provider counted it: that, not the estimate.
+    assertChargedWhatWasStreamed("t-cancelled-messages", key.id(), PROVIDER_PROMPT_TOKENS);
   }
 
   @Test
@@ -115,20 +127,20 @@ class CancelledStreamBudgetHttpTest {
   }
 
   /**
-   * The record and the key's budget say what three events of text (15 bytes) cost: the prompt at
-   * its estimate and 4 completion tokens, not the estimate's 500.
+   * The record and the key's budget say what three events of text (15 bytes) cost: the prompt (as
+   * the provider counted it, else at its estimate) and 4 completion tokens, not the estimate's 500.
    */
-  private void assertChargedWhatWasStreamed(String trace, String keyId, int promptEstimate)
+  private void assertChargedWhatWasStreamed(String trace, String keyId, int prompt)
       throws InterruptedException {
     JsonNode record = gateway.awaitRecord(trace);
     assertThat(record.path("error_type").asText()).isEqualTo("client_closed");
     assertThat(record.path("stream_end").asText()).isEqualTo("client_closed");
     assertThat(record.path("completion_tokens").asInt()).as(record.toString()).isEqualTo(4);
-    assertThat(record.path("prompt_tokens").asInt()).isEqualTo(promptEstimate);
+    assertThat(record.path("prompt_tokens").asInt()).isEqualTo(prompt);
     JsonNode usage = gateway.awaitSettled(keyId);
     assertThat(usage.findValue("spent_tokens").asLong())
         .as("not the estimate, with all of the 500 output tokens asked")
-        .isEqualTo(promptEstimate + 4);
+        .isEqualTo(prompt + 4);
   }
 
   private AccessGateway.CreatedKey keyWithATokenBudget(String workspace) {
