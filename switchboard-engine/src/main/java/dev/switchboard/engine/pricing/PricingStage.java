@@ -29,12 +29,13 @@ import java.util.Map;
  * usage} object itself is left as it came. An answer from the cache cost nothing: zero, when its
  * price is known; what it would have cost is the cache's to say ({@link Exchange#savedCostUsd()}).
  *
- * <p>Priced: chat completions, text completions, embeddings, and Anthropic's Messages format (whole
- * answers), and passed-through answers that carry a {@code usage} (JSON or events, read as the
- * client reads them, priced once read to the end: too late for a header). Not priced: model lists,
- * token counts, Messages streams that ran to their end. A stream its client closed before its usage
- * came (chat, text completion, Messages, or passed through) is priced at what it delivered ({@link
- * StreamedTokens}).
+ * <p>Priced: chat completions, text completions, embeddings, Anthropic's Messages format (whole
+ * answers, and streams from their {@code message_start} and {@code message_delta} usage, for the
+ * record only: their events are passed on as they came), and passed-through answers that carry a
+ * {@code usage} (JSON or events, read as the client reads them, priced once read to the end: too
+ * late for a header). Not priced: model lists, token counts. A stream its client closed before its
+ * usage came (chat, text completion, Messages, or passed through) is priced at what it delivered
+ * ({@link StreamedTokens}), with the provider's prompt count where its events told one.
  */
 public final class PricingStage implements Stage {
   /** The field of a stream's usage event that carries its cost; ours, not OpenAI's. */
