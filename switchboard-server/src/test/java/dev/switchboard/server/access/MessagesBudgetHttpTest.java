@@ -3,12 +3,14 @@ package dev.switchboard.server.access;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.access.AccessSettings;
 import dev.switchboard.engine.pricing.ModelPrice;
 import dev.switchboard.engine.pricing.PriceTable;
 import dev.switchboard.observe.ObservabilitySettings;
 import dev.switchboard.testkit.AnthropicReply;
 import dev.switchboard.testkit.FakeAnthropic;
+import dev.switchboard.testkit.FakeBedrock;
 import dev.switchboard.wire.WireJson;
 import java.math.BigDecimal;
 import java.net.http.HttpResponse;
@@ -36,24 +38,31 @@ class MessagesBudgetHttpTest {
   static final int CACHE_READ_TOKENS = 5000;
   static final int CACHE_WRITE_TOKENS = 800;
 
+  /** A cross-region inference profile, priced as the Bedrock model it names. */
+  static final String BEDROCK_MODEL = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
+
   @TempDir Path data;
   FakeAnthropic anthropic;
+  FakeBedrock bedrock;
   AccessGateway gateway;
 
   @BeforeEach
   void start() {
     anthropic = FakeAnthropic.start();
+    bedrock = FakeBedrock.start();
     gateway =
         AccessGateway.start(
             AccessGateway.Options.of(AccessSettings.inMemory().withRequireKeys(true), ADMIN_TOKEN)
                 .withObservability(
                     ObservabilitySettings.defaults().withDataDirectory(data.resolve("logs")))
-                .withProviderBaseUrls(Map.of("anthropic", anthropic.baseUrl())));
+                .withProviderBaseUrls(
+                    Map.of("anthropic", anthropic.baseUrl(), "bedrock", bedrock.endpoint())));
   }
 
   @AfterEach
   void stop() {
     gateway.close();
+    bedrock.close();
     anthropic.close();
   }
 
@@ -80,6 +89,80 @@ class MessagesBudgetHttpTest {
     assertThat(new BigDecimal(answer.headers().firstValue("x-switchboard-cost-usd").orElseThrow()))
         .isEqualByComparingTo(reportedCost());
     assertChargedTheReportedUsage("t-messages-whole", key.id());
+  }
+
+  /**
+   * Bedrock serves Anthropic's events in its own framing; the gateway passes them on as Anthropic's
+   * stream, and charges the usage they carry (as the client read it) at Bedrock's price.
+   */
+  @Test
+  void aMessagesStreamFromBedrockIsChargedTheUsageItReported() throws Exception {
+    AccessGateway.CreatedKey key = keyWithABudget("ws-messages-bedrock");
+
+    HttpResponse<String> answer =
+        gateway.send(
+            "POST",
+            "/v1/messages",
+            """
+            {"model": "%s", "max_tokens": 4000, "stream": true,
+             "messages": [{"role": "user", "content": "Tell me a story about a gateway"}]}
+            """
+                .formatted(BEDROCK_MODEL),
+            "x-portkey-provider",
+            "bedrock",
+            "x-portkey-aws-access-key-id",
+            FakeBedrock.DEFAULT_ACCESS_KEY_ID,
+            "x-portkey-aws-secret-access-key",
+            FakeBedrock.DEFAULT_SECRET_ACCESS_KEY,
+            "x-portkey-aws-region",
+            FakeBedrock.DEFAULT_REGION,
+            "anthropic-version",
+            "2023-06-01",
+            "x-portkey-api-key",
+            key.secret(),
+            "x-portkey-trace-id",
+            "t-messages-bedrock");
+
+    assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+    JsonNode reported = streamedUsage(answer.body());
+    int input = reported.path("input_tokens").asInt();
+    int output = reported.path("output_tokens").asInt();
+    assertThat(output).as(answer.body()).isPositive();
+    ModelPrice price = PriceTable.shipped().price("bedrock", BEDROCK_MODEL).orElseThrow();
+    BigDecimal cost =
+        price
+            .input()
+            .multiply(BigDecimal.valueOf(input))
+            .add(price.output().multiply(BigDecimal.valueOf(output)))
+            .movePointLeft(6);
+
+    JsonNode record = gateway.awaitRecord("t-messages-bedrock");
+    assertThat(record.path("prompt_tokens").asInt()).as(record.toString()).isEqualTo(input);
+    assertThat(record.path("completion_tokens").asInt()).isEqualTo(output);
+    assertThat(new BigDecimal(record.path("cost_usd").asText())).isEqualByComparingTo(cost);
+    JsonNode usage = gateway.awaitSettled(key.id());
+    assertThat(BudgetRaceHttpTest.decimal(usage, "spent_usd")).isEqualByComparingTo(cost);
+    assertThat(usage.findValue("spent_tokens").asLong()).isEqualTo(input + output);
+  }
+
+  /**
+   * The usage an Anthropic stream reported, as its client reads it: {@code message_start}'s, with
+   * each {@code message_delta}'s counts over it.
+   */
+  private static JsonNode streamedUsage(String events) {
+    ObjectNode usage = WireJson.mapper().createObjectNode();
+    for (String line : events.split("\n")) {
+      if (!line.startsWith("data: ")) {
+        continue;
+      }
+      JsonNode event = WireJson.tree(line.substring("data: ".length()));
+      switch (event.path("type").asText()) {
+        case "message_start" -> usage.setAll((ObjectNode) event.path("message").path("usage"));
+        case "message_delta" -> usage.setAll((ObjectNode) event.path("usage"));
+        default -> {}
+      }
+    }
+    return usage;
   }
 
   /** Anthropic does not bill a token count: the key is charged nothing. */
