@@ -495,7 +495,12 @@ public final class ObservationStage implements Stage {
           usage == null && how == RequestRecord.StreamEnd.CLIENT_CLOSED
               ? exchange.closedStreamUsage()
               : usage;
-      Answer answer = Answer.of(model, counted, body);
+      // An Anthropic Messages stream's usage, read from its events by the pricing stage.
+      PassThroughUsage messages = exchange.passThroughUsage();
+      Answer answer =
+          messages != null && asked instanceof Operation.Messages
+              ? Answer.of(messages)
+              : Answer.of(model, counted, body);
       emit(
           record(exchange, asked, timing, successStatus(exchange), errorType, answer, ttftMs, how));
     }

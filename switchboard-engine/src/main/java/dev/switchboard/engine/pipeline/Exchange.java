@@ -142,8 +142,9 @@ public final class Exchange {
   }
 
   /**
-   * The tokens read from a passed-through answer, once its body was read to the end; {@code null}
-   * before, for any other answer, or when the answer said none.
+   * The tokens read from a passed-through answer, once its body was read to the end, or from an
+   * Anthropic Messages stream's usage events; {@code null} before, for any other answer, or when
+   * the answer said none.
    */
   public dev.switchboard.engine.pricing.PassThroughUsage passThroughUsage() {
     return passThroughUsage;

@@ -1,7 +1,8 @@
 package dev.switchboard.engine.pricing;
 
 /**
- * The token counts read from a passed-through answer once its body was read to the end (see {@link
+ * The token counts read from a passed-through answer once its body was read to the end, or from an
+ * Anthropic Messages stream's {@code message_start} and {@code message_delta} (see {@link
  * PricingStage}), for the request's record.
  *
  * @param model the model the answer names, or {@code null}

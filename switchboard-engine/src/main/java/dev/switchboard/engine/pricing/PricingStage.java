@@ -2,16 +2,19 @@ package dev.switchboard.engine.pricing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.DecimalNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.engine.pipeline.Exchange;
 import dev.switchboard.engine.pipeline.Operation;
 import dev.switchboard.engine.pipeline.Outcome;
 import dev.switchboard.engine.pipeline.Stage;
 import dev.switchboard.engine.providers.ResponseStream;
+import dev.switchboard.engine.sse.SseEvent;
 import dev.switchboard.wire.ChatCompletion;
 import dev.switchboard.wire.ChatCompletionChunk;
 import dev.switchboard.wire.Completion;
 import dev.switchboard.wire.EmbeddingResponse;
 import dev.switchboard.wire.Usage;
+import dev.switchboard.wire.WireJson;
 import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,12 +29,13 @@ import java.util.Map;
  * usage} object itself is left as it came. An answer from the cache cost nothing: zero, when its
  * price is known; what it would have cost is the cache's to say ({@link Exchange#savedCostUsd()}).
  *
- * <p>Priced: chat completions, text completions, embeddings, and Anthropic's Messages format (whole
- * answers), and passed-through answers that carry a {@code usage} (JSON or events, read as the
- * client reads them, priced once read to the end: too late for a header). Not priced: model lists,
- * token counts, Messages streams that ran to their end. A stream its client closed before its usage
- * came (chat, text completion, Messages, or passed through) is priced at what it delivered ({@link
- * StreamedTokens}).
+ * <p>Priced: chat completions, text completions, embeddings, Anthropic's Messages format (whole
+ * answers, and streams from their {@code message_start} and {@code message_delta} usage, for the
+ * record only: their events are passed on as they came), and passed-through answers that carry a
+ * {@code usage} (JSON or events, read as the client reads them, priced once read to the end: too
+ * late for a header). Not priced: model lists, token counts. A stream its client closed before its
+ * usage came (chat, text completion, Messages, or passed through) is priced at what it delivered
+ * ({@link StreamedTokens}), with the provider's prompt count where its events told one.
  */
 public final class PricingStage implements Stage {
   /** The field of a stream's usage event that carries its cost; ours, not OpenAI's. */
@@ -146,6 +150,8 @@ public final class PricingStage implements Stage {
     private final boolean fromCache;
     private final StreamedTokens delivered;
     private volatile String answerModel;
+    // An Anthropic Messages stream's usage so far, merged from its events.
+    private volatile ObjectNode messagesUsage;
     // The stream ended, broke off or was priced from its usage: nothing to reckon when it closes.
     private volatile boolean settled;
 
@@ -194,6 +200,10 @@ public final class PricingStage implements Stage {
         }
       }
       return switch (event) {
+        case SseEvent named when exchange.operation() instanceof Operation.Messages -> {
+          readMessagesUsage(named);
+          yield named;
+        }
         case ChatCompletionChunk chunk when chunk.usage() != null -> {
           BigDecimal cost = priced(chunk.model(), chunk.usage());
           yield cost == null
@@ -227,6 +237,46 @@ public final class PricingStage implements Stage {
       };
     }
 
+    /**
+     * Reads the usage of Anthropic's Messages stream
+     * (https://docs.anthropic.com/en/docs/build-with-claude/streaming): {@code message_start}'s
+     * {@code message.usage} (input and cache tokens, a first output count) and model, then each
+     * {@code message_delta}'s {@code usage}, cumulative, whose counts replace those before. Priced
+     * at each {@code message_delta}, the tokens and the cost set on the exchange for the request's
+     * record and its budget; the events go to the client as they came.
+     */
+    private void readMessagesUsage(SseEvent event) {
+      boolean start = "message_start".equals(event.event());
+      if (!start && !"message_delta".equals(event.event())) {
+        return;
+      }
+      JsonNode data;
+      try {
+        data = WireJson.tree(event.data());
+      } catch (RuntimeException unreadable) {
+        return; // the provider's stream checked its events; an unreadable one tells no usage
+      }
+      JsonNode usage = start ? data.path("message").path("usage") : data.path("usage");
+      if (start) {
+        answerModel = data.path("message").path("model").asText(null);
+      }
+      if (!usage.isObject()) {
+        return;
+      }
+      if (messagesUsage == null) {
+        messagesUsage = ((ObjectNode) usage).deepCopy();
+      } else {
+        messagesUsage.setAll((ObjectNode) usage);
+      }
+      if (start) {
+        return; // its output count is a placeholder until the message_delta
+      }
+      settled = true;
+      exchange.passThroughUsage(UsageTap.tokens(answerModel, messagesUsage));
+      BigDecimal cost = prices.costOfMessages(provider, answerModel, requestModel, messagesUsage);
+      exchange.costUsd(cost != null && fromCache ? BigDecimal.ZERO : cost);
+    }
+
     private BigDecimal priced(String answerModel, Usage usage) {
       settled = true;
       BigDecimal cost = prices.cost(provider, answerModel, requestModel, usage);
@@ -241,7 +291,10 @@ public final class PricingStage implements Stage {
     public void close() {
       // Reckoned before the stream is closed, which fails a read under way on another thread.
       if (!settled && delivered != null) {
-        Usage usage = delivered.usage();
+        // A Messages stream's message_start told the prompt as the provider counted it.
+        Usage usage =
+            delivered.usage(
+                messagesUsage == null ? null : UsageTap.tokens(answerModel, messagesUsage));
         exchange.closedStreamUsage(usage);
         exchange.costUsd(prices.cost(provider, answerModel, requestModel, usage));
       }

@@ -148,6 +148,24 @@ final class StreamedTokens {
         (int) Math.min(promptTokens, Integer.MAX_VALUE), (int) Math.min(completion, 1 << 30));
   }
 
+  /**
+   * The usage so far of a stream whose events already gave the provider's counts ({@code sent}, or
+   * {@code null}): the provider's prompt count where it sent one, else the estimate; the higher of
+   * its completion count and the one counted here.
+   */
+  Usage usage(PassThroughUsage sent) {
+    Usage counted = usage();
+    if (sent == null) {
+      return counted;
+    }
+    int prompt = sent.promptTokens() != null ? sent.promptTokens() : counted.promptTokens();
+    int completion =
+        sent.completionTokens() != null
+            ? Math.max(sent.completionTokens(), counted.completionTokens())
+            : counted.completionTokens();
+    return Usage.of(prompt, completion);
+  }
+
   private static long chatText(ChatCompletionChunk chunk) {
     long bytes = 0;
     if (chunk.choices() == null) {

@@ -143,7 +143,7 @@ final class UsageTap implements UpstreamResponse.BodyTap {
   @Override
   public synchronized void ended(UpstreamResponse.End end) {
     if (end == UpstreamResponse.End.CLOSED && delivered != null && closedEarly != null) {
-      closedEarly.accept(model, deliveredUsage());
+      closedEarly.accept(model, delivered.usage(usage == null ? null : tokens(model, usage)));
     }
     if (end != UpstreamResponse.End.WHOLE) {
       return;
@@ -155,22 +155,6 @@ final class UsageTap implements UpstreamResponse.BodyTap {
     if (usage != null) {
       found.accept(model, usage);
     }
-  }
-
-  /**
-   * What a stream closed before its end delivered: its events' text counted, or the provider's
-   * counts so far when higher; the prompt as the provider counted it, else the request's estimate.
-   */
-  private Usage deliveredUsage() {
-    Usage counted = delivered.usage();
-    PassThroughUsage sent = usage == null ? null : tokens(model, usage);
-    int prompt =
-        sent != null && sent.promptTokens() != null ? sent.promptTokens() : counted.promptTokens();
-    int completion =
-        sent != null && sent.completionTokens() != null
-            ? Math.max(sent.completionTokens(), counted.completionTokens())
-            : counted.completionTokens();
-    return Usage.of(prompt, completion);
   }
 
   /** The token counts of a usage in any of the formats read here. */

@@ -244,6 +244,48 @@ final class AccessGateway implements AutoCloseable {
     }
   }
 
+  /**
+   * The request log's record of the request with this trace id, as the admin API shows it, once it
+   * was written (at most 10 s); fails the test if none comes.
+   */
+  JsonNode awaitRecord(String trace) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (true) {
+      HttpResponse<String> page = admin("GET", "/v1/logs?trace_id=" + trace, null);
+      if (page.statusCode() != 200) {
+        throw new AssertionError("the logs API answered " + page.statusCode() + " " + page.body());
+      }
+      JsonNode records = WireJson.tree(page.body()).path("data");
+      if (records.size() > 0) {
+        return records.get(0);
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("no record of trace " + trace + " after 10 s");
+      }
+      Thread.sleep(25);
+    }
+  }
+
+  /**
+   * A key's usage ({@code GET /v1/admin/usage}) once nothing is reserved any more: its requests
+   * were settled (at most 10 s).
+   */
+  JsonNode awaitSettled(String keyId) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (true) {
+      HttpResponse<String> answer = admin("GET", "/v1/admin/usage?subject=key:" + keyId, null);
+      expect2xx(answer, "read the usage of key " + keyId);
+      JsonNode usage = WireJson.tree(answer.body());
+      if (usage.findValue("reserved_tokens").asLong() == 0) {
+        return usage;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("key " + keyId + " still has a reservation: " + usage);
+      }
+      Thread.sleep(25);
+    }
+  }
+
   @Override
   public void close() {
     server.close();

@@ -6,12 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.access.AccessSettings;
 import dev.switchboard.observe.ObservabilitySettings;
 import dev.switchboard.server.LeavingClient;
+import dev.switchboard.testkit.AnthropicReply;
 import dev.switchboard.testkit.FakeAnthropic;
 import dev.switchboard.testkit.FakeOpenAi;
 import dev.switchboard.testkit.Fault;
 import dev.switchboard.wire.ChatRequest;
 import dev.switchboard.wire.WireJson;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -24,9 +24,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A stream its client cancels is not free, and not charged its whole estimate either: the tokens
  * the provider streamed before the client left are counted (from the chunks' text, the provider
- * having sent no usage yet), the prompt at the request's estimate, and the key's token budget is
- * charged that. Before the fix the record had no tokens and the budget kept the estimate, with the
- * request's whole {@code max_tokens}.
+ * having sent no usage yet), the prompt as the provider counted it (Anthropic's {@code
+ * message_start}) or else at the request's estimate, and the key's token budget is charged that.
+ * Before the fix the record had no tokens and the budget kept the estimate, with the request's
+ * whole {@code max_tokens}.
  */
 class CancelledStreamBudgetHttpTest {
   static final String ADMIN_TOKEN = "sbadm-cancel-" + UUID.randomUUID();
@@ -37,6 +38,10 @@ class CancelledStreamBudgetHttpTest {
   static final String MESSAGES_STREAM =
       "{\"model\":\"claude-3-5-haiku-latest\",\"max_tokens\":500,\"messages\":[{\"role\":"
           + "\"user\",\"content\":\"tell me a long story\"}],\"stream\":true}";
+
+  /** The prompt's tokens as the fake Anthropic counts them in its {@code message_start}. */
+  static final int PROVIDER_PROMPT_TOKENS = 11;
+
   static final String RESPONSES_STREAM =
       "{\"model\":\"gpt-4o-mini\",\"input\":\"tell me a long story\","
           + "\"max_output_tokens\":500,\"stream\":true}";
@@ -69,7 +74,13 @@ class CancelledStreamBudgetHttpTest {
   @Test
   void anAnthropicMessagesStreamItsClientCancelsIsChargedTheTokensStreamedSoFar() throws Exception {
     AccessGateway.CreatedKey key = keyWithATokenBudget("ws-cancel-messages");
-    // message_start, content_block_start, ping, then "Hello ", "from ", "the "; then silence.
+    // message_start (with the prompt's count), content_block_start, ping, then "Hello ",
+    // "from ", "the "; then silence.
+    anthropic.enqueue(
+        AnthropicReply.builder()
+            .text("Hello from the fake Anthropic.")
+            .usage(PROVIDER_PROMPT_TOKENS, 5)
+            .build());
     anthropic.enqueue(Fault.streamStall(6, Duration.ofSeconds(30)));
     readEventsThenLeave(
         "/v1/messages",
@@ -87,8 +98,8 @@ class CancelledStreamBudgetHttpTest {
         "t-cancelled-messages");
 
     assertThat(anthropic.awaitClientsLeftWhileWaiting(1, Duration.ofSeconds(1))).isTrue();
-    int promptEstimate = WireJson.tree(MESSAGES_STREAM).toString().length();
-    assertChargedWhatWasStreamed("t-cancelled-messages", key.id(), promptEstimate);
+    // message_start told the prompt as the provider counted it: that, not the estimate.
+    assertChargedWhatWasStreamed("t-cancelled-messages", key.id(), PROVIDER_PROMPT_TOKENS);
   }
 
   @Test
@@ -116,20 +127,20 @@ class CancelledStreamBudgetHttpTest {
   }
 
   /**
-   * The record and the key's budget say what three events of text (15 bytes) cost: the prompt at
-   * its estimate and 4 completion tokens, not the estimate's 500.
+   * The record and the key's budget say what three events of text (15 bytes) cost: the prompt (as
+   * the provider counted it, else at its estimate) and 4 completion tokens, not the estimate's 500.
    */
-  private void assertChargedWhatWasStreamed(String trace, String keyId, int promptEstimate)
+  private void assertChargedWhatWasStreamed(String trace, String keyId, int prompt)
       throws InterruptedException {
-    JsonNode record = awaitRecord(trace);
+    JsonNode record = gateway.awaitRecord(trace);
     assertThat(record.path("error_type").asText()).isEqualTo("client_closed");
     assertThat(record.path("stream_end").asText()).isEqualTo("client_closed");
     assertThat(record.path("completion_tokens").asInt()).as(record.toString()).isEqualTo(4);
-    assertThat(record.path("prompt_tokens").asInt()).isEqualTo(promptEstimate);
-    JsonNode usage = awaitSettled(keyId);
+    assertThat(record.path("prompt_tokens").asInt()).isEqualTo(prompt);
+    JsonNode usage = gateway.awaitSettled(keyId);
     assertThat(usage.findValue("spent_tokens").asLong())
         .as("not the estimate, with all of the 500 output tokens asked")
-        .isEqualTo(promptEstimate + 4);
+        .isEqualTo(prompt + 4);
   }
 
   private AccessGateway.CreatedKey keyWithATokenBudget(String workspace) {
@@ -160,7 +171,7 @@ class CancelledStreamBudgetHttpTest {
     readEventsThenLeave(key.secret(), "t-cancelled-stream", 4);
 
     assertThat(openai.awaitClientsLeftWhileWaiting(1, Duration.ofSeconds(1))).isTrue();
-    JsonNode record = awaitRecord("t-cancelled-stream");
+    JsonNode record = gateway.awaitRecord("t-cancelled-stream");
     assertThat(record.path("stream_end").asText()).isEqualTo("client_closed");
     // The larger of one token per event of text (3) and one per 4 bytes of it (15 bytes: 4).
     assertThat(record.path("completion_tokens").asInt()).isEqualTo(4);
@@ -168,7 +179,7 @@ class CancelledStreamBudgetHttpTest {
     assertThat(record.path("prompt_tokens").asInt()).isEqualTo(promptEstimate);
     assertThat(record.path("cost_usd").asDouble()).isPositive();
 
-    JsonNode usage = awaitSettled(key.id());
+    JsonNode usage = gateway.awaitSettled(key.id());
     assertThat(usage.findValue("spent_tokens").asLong()).isEqualTo(promptEstimate + 4);
     assertThat(usage.findValue("spent_tokens").asLong())
         .as("not the estimate, with all of max_tokens")
@@ -190,36 +201,6 @@ class CancelledStreamBudgetHttpTest {
             "x-portkey-trace-id",
             trace)) {
       client.readEvents(events);
-    }
-  }
-
-  private JsonNode awaitRecord(String trace) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (true) {
-      HttpResponse<String> page = gateway.admin("GET", "/v1/logs?trace_id=" + trace, null);
-      assertThat(page.statusCode()).as(page.body()).isEqualTo(200);
-      JsonNode records = WireJson.tree(page.body()).path("data");
-      if (records.size() > 0) {
-        return records.get(0);
-      }
-      assertThat(System.nanoTime()).as("the request's record").isLessThan(deadline);
-      Thread.sleep(25);
-    }
-  }
-
-  /** The key's usage once nothing is reserved any more: the request was settled. */
-  private JsonNode awaitSettled(String keyId) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (true) {
-      HttpResponse<String> answer =
-          gateway.admin("GET", "/v1/admin/usage?subject=key:" + keyId, null);
-      assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
-      JsonNode usage = WireJson.tree(answer.body());
-      if (usage.findValue("reserved_tokens").asLong() == 0) {
-        return usage;
-      }
-      assertThat(System.nanoTime()).as("the request settled").isLessThan(deadline);
-      Thread.sleep(25);
     }
   }
 }
