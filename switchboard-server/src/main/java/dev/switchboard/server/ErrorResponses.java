@@ -45,7 +45,8 @@ final class ErrorResponses {
         yield new ErrorResponse(provider.status(), Map.of(), body);
       }
       case InvalidRequestException invalid ->
-          gateway(400, invalid.getMessage(), "invalid_request_error", invalid.param());
+          gateway(
+              400, invalid.getMessage(), "invalid_request_error", invalid.param(), invalid.code());
       case PayloadTooLargeException tooLarge ->
           gateway(413, tooLarge.getMessage(), "invalid_request_error", null);
       case RequestReadTimeoutException slow ->
@@ -110,8 +111,9 @@ final class ErrorResponses {
 
   /**
    * The provider's error object with its message prefixed by the provider's name, as Portkey writes
-   * it ({@code "openai error: …"}); {@code type}, {@code param} and {@code code} are always there,
-   * null when the provider had none.
+   * it ({@code "openai error: …"}); {@code param} and {@code code} are always there, null when the
+   * provider had none; {@code type}, which OpenAI's schema requires, is the provider's, or the one
+   * OpenAI gives the status where the provider sent none (Azure's errors, Cohere's).
    */
   private static ObjectNode prefixed(ProviderErrorException provider) {
     ObjectNode error = JsonNodeFactory.instance.objectNode();
@@ -124,6 +126,9 @@ final class ErrorResponses {
       if (error.get(field) == null) {
         error.putNull(field);
       }
+    }
+    if (!error.get("type").isTextual()) {
+      error.put("type", typeOf(provider.status()));
     }
     provider.error().properties().forEach(f -> error.putIfAbsent(f.getKey(), f.getValue()));
     return error;
@@ -147,6 +152,22 @@ final class ErrorResponses {
       error.put("message", failure.getMessage());
     }
     return event;
+  }
+
+  /**
+   * OpenAI's error {@code type} for a status, as the gateway's own errors use them: 401 {@code
+   * authentication_error}, 403 {@code permission_error}, 408 {@code timeout_error}, 429 {@code
+   * rate_limit_error}, any other 4xx {@code invalid_request_error} (OpenAI's type for its 400s and
+   * 404s), 5xx {@code api_error}.
+   */
+  static String typeOf(int status) {
+    return switch (status) {
+      case 401 -> "authentication_error";
+      case 403 -> "permission_error";
+      case 408 -> "timeout_error";
+      case 429 -> "rate_limit_error";
+      default -> status < 500 ? "invalid_request_error" : "api_error";
+    };
   }
 
   /** A {@code retry-after} in whole seconds, rounded up, at least 1. */

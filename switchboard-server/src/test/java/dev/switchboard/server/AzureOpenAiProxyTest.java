@@ -246,6 +246,8 @@ class AzureOpenAiProxyTest {
     assertThat(response.statusCode()).as(response.body()).isEqualTo(401);
     JsonNode error = json(response).path("error");
     assertThat(error.path("code").asText()).isEqualTo("401");
+    // Azure's error has no type; OpenAI's schema requires one, so the status gives it.
+    assertThat(error.path("type").asText()).isEqualTo("authentication_error");
     assertThat(error.path("message").asText()).contains("Access denied");
     assertThat(response.body()).doesNotContain("azure-key");
   }

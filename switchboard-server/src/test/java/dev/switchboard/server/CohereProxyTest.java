@@ -300,6 +300,9 @@ class CohereProxyTest {
     assertThat(limited.statusCode()).isEqualTo(429);
     assertThat(json(limited).at("/error/message").asText()).contains("Trial key");
     assertThat(json(limited).path("error").has("code")).isTrue();
+    // Cohere's errors have no type; OpenAI's schema requires one, so the status gives it.
+    assertThat(json(unauthorized).at("/error/type").asText()).isEqualTo("authentication_error");
+    assertThat(json(limited).at("/error/type").asText()).isEqualTo("rate_limit_error");
   }
 
   @Test

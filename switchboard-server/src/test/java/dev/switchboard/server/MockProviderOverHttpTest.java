@@ -77,6 +77,37 @@ class MockProviderOverHttpTest {
   }
 
   @Test
+  void aChatWithoutMessagesIsRefusedAsOpenAiRefusesIt() {
+    for (boolean stream : new boolean[] {false, true}) {
+      var missing =
+          gateway.postJson(
+              "/v1/chat/completions",
+              "{\"model\":\"mock-chat\",\"stream\":" + stream + "}",
+              "x-portkey-provider",
+              "mock");
+      var empty =
+          gateway.postJson(
+              "/v1/chat/completions",
+              "{\"model\":\"mock-chat\",\"messages\":[],\"stream\":" + stream + "}",
+              "x-portkey-provider",
+              "mock");
+
+      assertThat(missing.statusCode()).as(missing.body()).isEqualTo(400);
+      JsonNode error = json(missing).path("error");
+      assertThat(error.path("message").asText())
+          .isEqualTo("Missing required parameter: 'messages'.");
+      assertThat(error.path("type").asText()).isEqualTo("invalid_request_error");
+      assertThat(error.path("param").asText()).isEqualTo("messages");
+      assertThat(error.path("code").asText()).isEqualTo("missing_required_parameter");
+      assertThat(empty.statusCode()).as(empty.body()).isEqualTo(400);
+      assertThat(json(empty).at("/error/message").asText())
+          .startsWith("Invalid 'messages': empty array.");
+      assertThat(json(empty).at("/error/param").asText()).isEqualTo("messages");
+      assertThat(json(empty).at("/error/code").asText()).isEqualTo("empty_array");
+    }
+  }
+
+  @Test
   void isDeterministic() {
     var first = json(gateway.postJson("/v1/chat/completions", HELLO, "x-portkey-provider", "mock"));
     var second =

@@ -6,19 +6,38 @@ package dev.switchboard.engine.errors;
  */
 public final class InvalidRequestException extends GatewayException {
   private final String param;
+  private final String code;
 
   public InvalidRequestException(String message) {
     this(message, null, null);
   }
 
   public InvalidRequestException(String message, String param, Throwable cause) {
+    this(message, param, null, cause);
+  }
+
+  private InvalidRequestException(String message, String param, String code, Throwable cause) {
     super(message, cause);
     this.param = param;
+    this.code = code;
+  }
+
+  /**
+   * A refusal with OpenAI's error {@code code} ({@code missing_required_parameter}, {@code
+   * empty_array}), where the gateway refuses a request as OpenAI would.
+   */
+  public static InvalidRequestException withCode(String message, String param, String code) {
+    return new InvalidRequestException(message, param, code, null);
   }
 
   /** The field or header at fault, where one is; else {@code null}. */
   public String param() {
     return param;
+  }
+
+  /** OpenAI's error {@code code}, where one applies; else {@code null}. */
+  public String code() {
+    return code;
   }
 
   @Override

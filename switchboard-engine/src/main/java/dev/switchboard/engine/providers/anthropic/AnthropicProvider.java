@@ -76,7 +76,7 @@ public final class AnthropicProvider implements Provider {
     Reply<JsonNode> reply = readJson(post(target, "/messages", body, false, request));
     return new Reply<>(
         AnthropicResponseTranslator.toChatCompletion(
-            reply.body(), strict(target), NAME, clock.instant().getEpochSecond()),
+            reply.body(), strict(target), clock.instant().getEpochSecond()),
         reply.headers());
   }
 

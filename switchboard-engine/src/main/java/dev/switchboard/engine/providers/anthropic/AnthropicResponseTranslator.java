@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.TextNode;
 import dev.switchboard.wire.ChatCompletion;
 import dev.switchboard.wire.ChatMessage;
 import dev.switchboard.wire.MessageContent;
@@ -29,11 +28,10 @@ public final class AnthropicResponseTranslator {
    * @param strictOpenAiCompliance Portkey's {@code x-portkey-strict-open-ai-compliance} (default
    *     true); when false, the message also carries Anthropic's {@code content_blocks} (text and
    *     thinking blocks, with signatures) and the finish reason is Anthropic's own
-   * @param provider the name written into the response's {@code provider} field
    * @param created the response's {@code created} time, in seconds
    */
   public static ChatCompletion toChatCompletion(
-      JsonNode message, boolean strictOpenAiCompliance, String provider, long created) {
+      JsonNode message, boolean strictOpenAiCompliance, long created) {
     StringBuilder text = new StringBuilder();
     boolean anyText = false;
     List<ToolCall> toolCalls = new ArrayList<>();
@@ -82,7 +80,9 @@ public final class AnthropicResponseTranslator {
         usage(message.path("usage"), message.path("usage")),
         null,
         null,
-        Map.of("provider", TextNode.valueOf(provider)));
+        // No provider field, which Portkey adds: OpenAI's schema has none, and a translated answer
+        // has exactly its keys (issue 17).
+        Map.of());
   }
 
   /**

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import dev.switchboard.engine.errors.ProviderErrorException;
 import dev.switchboard.wire.ChatCompletionChunk;
 import dev.switchboard.wire.ToolCall;
@@ -211,6 +210,7 @@ public final class AnthropicStreamTranslator {
         usage,
         null,
         null,
-        Map.of("provider", TextNode.valueOf(provider)));
+        // No provider field, which Portkey adds: OpenAI's chunk has none (issue 17).
+        Map.of());
   }
 }

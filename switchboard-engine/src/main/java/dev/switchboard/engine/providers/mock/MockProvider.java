@@ -54,6 +54,7 @@ import java.util.stream.Collectors;
  *       text of the turn, before all of the above.
  *   <li>Embeddings: unit vectors derived from a hash of each input ({@code dimensions}, default
  *       16).
+ *   <li>A chat without messages, or with none in its array: refused with 400, as OpenAI refuses it.
  * </ul>
  *
  * Usage counts words. Streams send one word per chunk.
@@ -306,6 +307,7 @@ public final class MockProvider implements Provider {
   private record Answer(String text, List<ToolCall> toolCalls, String finishReason) {}
 
   private Answer answer(ChatRequest request) {
+    requireMessages(request);
     MockScript.Turn scripted = MockScript.turn(request);
     if (scripted != null) {
       return new Answer(
@@ -315,6 +317,25 @@ public final class MockProvider implements Provider {
     }
     Answer unscripted = unscripted(request);
     return unscripted.text() == null ? unscripted : structured(request, unscripted);
+  }
+
+  /**
+   * Refuses a chat without messages as OpenAI does: 400, {@code missing_required_parameter} when
+   * there are none, {@code empty_array} when the array is empty, both with {@code param} {@code
+   * messages}.
+   */
+  private static void requireMessages(ChatRequest request) {
+    if (request.messages() == null) {
+      throw InvalidRequestException.withCode(
+          "Missing required parameter: 'messages'.", "messages", "missing_required_parameter");
+    }
+    if (request.messages().isEmpty()) {
+      throw InvalidRequestException.withCode(
+          "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an"
+              + " empty array instead.",
+          "messages",
+          "empty_array");
+    }
   }
 
   /**

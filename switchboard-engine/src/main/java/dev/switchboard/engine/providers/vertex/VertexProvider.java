@@ -137,7 +137,7 @@ public final class VertexProvider implements Provider {
       Reply<JsonNode> reply = api.readJson(response);
       return new Reply<>(
           AnthropicResponseTranslator.toChatCompletion(
-              reply.body(), GeminiApi.strict(target), NAME, api.now()),
+              reply.body(), GeminiApi.strict(target), api.now()),
           reply.headers());
     }
     return api.chat(

@@ -114,10 +114,8 @@ class AnthropicTranslatorsTest {
       message = WireJson.tree(in.readAllBytes());
     }
 
-    ChatCompletion strict =
-        AnthropicResponseTranslator.toChatCompletion(message, true, "anthropic", 1L);
-    ChatCompletion lenient =
-        AnthropicResponseTranslator.toChatCompletion(message, false, "anthropic", 1L);
+    ChatCompletion strict = AnthropicResponseTranslator.toChatCompletion(message, true, 1L);
+    ChatCompletion lenient = AnthropicResponseTranslator.toChatCompletion(message, false, 1L);
 
     assertThat(WireJson.mapper().valueToTree(strict).toString())
         .isEqualTo(
@@ -130,8 +128,7 @@ class AnthropicTranslatorsTest {
                        "logprobs":null,"finish_reason":"tool_calls"}],
                      "usage":{"prompt_tokens":2095,"completion_tokens":503,"total_tokens":6598,
                        "prompt_tokens_details":{"cached_tokens":3000},
-                       "cache_read_input_tokens":3000,"cache_creation_input_tokens":1000},
-                     "provider":"anthropic"}\
+                       "cache_read_input_tokens":3000,"cache_creation_input_tokens":1000}}\
                     """)
                 .toString());
     JsonNode blocks =
@@ -151,8 +148,7 @@ class AnthropicTranslatorsTest {
              "stop_reason":"tool_use","usage":{"input_tokens":3,"output_tokens":2}}\
             """);
 
-    ChatCompletion completion =
-        AnthropicResponseTranslator.toChatCompletion(message, true, "anthropic", 1L);
+    ChatCompletion completion = AnthropicResponseTranslator.toChatCompletion(message, true, 1L);
 
     JsonNode json = WireJson.mapper().valueToTree(completion).at("/choices/0/message");
     assertThat(json.has("content")).isTrue();

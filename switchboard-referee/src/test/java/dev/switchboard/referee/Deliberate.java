@@ -3,14 +3,12 @@ package dev.switchboard.referee;
 import java.util.List;
 
 /**
- * What a referee finds that the build allows, each with its reason: {@link #DELIBERATE} will stay
- * (the gateway adds it on purpose, or the provider itself sends it, or the SDK is stricter than the
- * API it models); {@link #PENDING} is to be cleared by the lead after merging the work that decides
- * it (null handling, error bodies, Portkey's extra fields). A finding in neither list fails the
- * build.
+ * What a referee finds that the build allows, each with its reason: the gateway adds it on purpose
+ * (Portkey's fields, kept for drop-in compatibility), or the provider itself sends it, or the SDK
+ * is stricter than the API it models. A finding not listed fails the build.
  */
-final class Pending {
-  private Pending() {}
+final class Deliberate {
+  private Deliberate() {}
 
   /**
    * A finding allowed: on answers of {@code family} ({@code *}: any), whose text names {@code
@@ -26,8 +24,8 @@ final class Pending {
     }
   }
 
-  /** Findings that stay: each is documented in docs/providers.md#referees. */
-  static final List<Item> DELIBERATE =
+  /** The findings allowed: each is documented in docs/providers.md#referees. */
+  static final List<Item> FINDINGS =
       List.of(
           new Item(
               "*",
@@ -74,88 +72,53 @@ final class Pending {
                   + " and citations (its API reference's stream example); the SDK's"
                   + " ChatMessageStartEventDeltaMessage models the role only"),
           new Item(
+              "*",
+              "error body.provider: unknown",
+              "Portkey's provider beside a provider's error, kept for drop-in compatibility"
+                  + " (Portkey's SDK users read it; OpenAI's SDKs ignore an extra top-level key)"),
+          new Item(
+              "*",
+              "error body.status: unknown",
+              "Portkey's {status: failure, message} beside OpenAI's error on an error of the"
+                  + " gateway's own (as a request a translation refuses), kept for drop-in"
+                  + " compatibility: Portkey answers its own errors in that shape"),
+          new Item(
+              "*",
+              "error body.message: unknown",
+              "Portkey's {status: failure, message} beside OpenAI's error on an error of the"
+                  + " gateway's own, kept for drop-in compatibility"),
+          new Item(
+              "*",
+              "Body.temperature: unknown",
+              "Anthropic's Java SDK (3.14 and 3.16) no longer models temperature, top_p or top_k"
+                  + " in a Messages request (nor in Claude's InvokeModel body on Bedrock); the"
+                  + " Messages API reference documents them, so a client's are forwarded as sent"
+                  + " and the provider judges them for its model"),
+          new Item(
+              "*",
+              "Body.top_p: unknown",
+              "as Body.temperature: documented by the Messages API, not in Anthropic's SDK"),
+          new Item(
+              "*",
+              "Body.top_k: unknown",
+              "as Body.temperature: documented by the Messages API, not in Anthropic's SDK"),
+          new Item(
               "azure-openai",
               "ModelListPageResponse.data[",
               "Azure's models list (created_at, capabilities, lifecycle), passed on"));
 
-  /** Findings the lead clears after merging the fidelity work (issue 17). */
-  static final List<Item> PENDING =
-      List.of(
-          new Item(
-              "anthropic",
-              "ChatCompletion.provider: unknown",
-              "Portkey's field on a translated answer, only on Anthropic's: keep (deliberate"
-                  + " difference) or drop (a translated answer has exactly OpenAI's keys)"),
-          new Item(
-              "anthropic",
-              "ChatCompletionChunk.provider: unknown",
-              "Portkey's field on a translated chunk, only on Anthropic's: keep or drop"),
-          new Item(
-              "*",
-              "error body.provider: unknown",
-              "Portkey's provider beside an upstream's error: error bodies are decided in the"
-                  + " fidelity work"),
-          new Item(
-              "bedrock",
-              "error body.status: unknown",
-              "Portkey's {status: failure, message} beside OpenAI's error on a request Bedrock's"
-                  + " translation refuses"),
-          new Item(
-              "bedrock",
-              "error body.message: unknown",
-              "Portkey's {status: failure, message} beside OpenAI's error on a request Bedrock's"
-                  + " translation refuses"),
-          new Item(
-              "cohere",
-              "ErrorObject: invalid: `type` is null",
-              "OpenAI's schema requires a type; the OpenAI-compatible error mapping Cohere shares"
-                  + " leaves null where the upstream has none (fidelity work)"),
-          new Item(
-              "azure-openai",
-              "ErrorObject: invalid: `type` is null",
-              "Azure's error has no type; the OpenAI-compatible error mapping writes null"
-                  + " (fidelity work: pass Azure's error through as sent, or give a type)"),
-          new Item(
-              "mock",
-              "status 200 where OpenAI refuses the request",
-              "the offline provider answers a chat without messages, where OpenAI answers 400"
-                  + " missing_required_parameter"),
-          new Item(
-              "anthropic",
-              "Body.temperature: unknown",
-              "Anthropic's Java SDK (3.14 and 3.16) no longer models temperature, top_p or top_k"
-                  + " in a Messages request; the translation passes them on as documented (and as"
-                  + " Portkey): keep, or drop them for the models that refuse them"),
-          new Item(
-              "bedrock",
-              "Body.temperature: unknown",
-              "as Body.temperature on Anthropic's: Claude's InvokeModel body is the Messages"
-                  + " request, translated by the same code"),
-          new Item(
-              "anthropic",
-              "Body.top_p: unknown",
-              "as Body.temperature: not in Anthropic's SDK's Messages request"),
-          new Item(
-              "anthropic",
-              "Body.top_k: unknown",
-              "as Body.temperature: not in Anthropic's SDK's Messages request"));
-
   /**
    * Fails, naming each finding and the body judged, when {@code findings} of {@code family} has one
-   * in neither list.
+   * not allowed.
    */
   static void assertNoneBut(String family, String judged, List<String> findings, String body) {
-    List<String> remaining = withoutPending(family, findings);
+    List<String> remaining =
+        findings.stream()
+            .filter(found -> FINDINGS.stream().noneMatch(item -> item.covers(family, found)))
+            .toList();
     org.assertj.core.api.Assertions.assertThat(remaining)
         .withFailMessage(() ->
             judged + " failed its SDK:\n  " + String.join("\n  ", remaining) + "\nbody: " + body)
         .isEmpty();
-  }
-
-  static List<String> withoutPending(String family, List<String> findings) {
-    return findings.stream()
-        .filter(found -> DELIBERATE.stream().noneMatch(item -> item.covers(family, found)))
-        .filter(found -> PENDING.stream().noneMatch(item -> item.covers(family, found)))
-        .toList();
   }
 }
