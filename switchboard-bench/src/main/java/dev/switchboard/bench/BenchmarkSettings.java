@@ -4,13 +4,18 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
- * What one run measures: the two targets, the warm-up and measured periods, and which scenarios.
+ * What one run measures: the three targets, the warm-up and measured periods, which scenarios, how
+ * many runs, and which server processes' CPU is read.
  *
  * @param directBaseUrl the fake provider's base URL, e.g. {@code http://127.0.0.1:40123/v1}
+ * @param nginxBaseUrl a bare nginx {@code proxy_pass} hop in front of the fake, e.g. {@code
+ *     http://127.0.0.1:40124/v1}
  * @param gatewayBaseUrl the gateway's base URL, e.g. {@code http://127.0.0.1:18787/v1}
  * @param jitWarmUp how long, in all, every target and format is driven unmeasured before the first
  *     scenario, so that the JIT compilers of the driver, the provider and the gateway have done
@@ -19,22 +24,29 @@ import java.util.Locale;
  * @param measure how long each scenario is measured
  * @param concurrencies the numbers of concurrent workers, one scenario each
  * @param formats the response formats, one scenario each
+ * @param runs how many times every scenario is measured (the report gives the median and spread)
+ * @param servers the server processes whose CPU is read around each measured period, by {@link
+ *     Target#server()} name ({@code fake}, {@code nginx}, {@code gateway}); may be empty
  */
 record BenchmarkSettings(
     URI directBaseUrl,
+    URI nginxBaseUrl,
     URI gatewayBaseUrl,
     Duration jitWarmUp,
     Duration warmUp,
     Duration measure,
     List<Integer> concurrencies,
-    List<ResponseFormat> formats) {
+    List<ResponseFormat> formats,
+    int runs,
+    Map<String, ProcessCpu> servers) {
 
   static final String USAGE =
       """
-      Usage: java -jar switchboard-bench.jar --direct URL --gateway URL [options]
+      Usage: java -jar switchboard-bench.jar --direct URL --nginx URL --gateway URL [options]
 
         --direct URL             base URL of the provider called bare,
                                  e.g. http://127.0.0.1:40123/v1
+        --nginx URL              base URL of a bare nginx proxy_pass hop in front of it
         --gateway URL            base URL of the gateway in front of it,
                                  e.g. http://127.0.0.1:18787/v1
         --jit-warmup DURATION    in all, unmeasured, before the first scenario (default 30s)
@@ -42,11 +54,16 @@ record BenchmarkSettings(
         --measure DURATION       per scenario, measured (default 10s)
         --concurrency LIST       concurrent workers, comma-separated (default 1,16,64)
         --formats LIST           json, sse or both (default json,sse)
+        --runs N                 measure every scenario N times; median and spread (default 1)
+        --fake-pid PID           the fake's process, whose CPU is read (Linux /proc)
+        --nginx-pid PID          nginx's master process; its workers are counted with it
+        --gateway-pid PID        the gateway's process
+        --clock-ticks N          the unit of /proc's CPU times, getconf CLK_TCK (default 100)
       """;
 
   /** The whole run's length if nothing hangs: the JIT warm-up and every scenario's periods. */
   Duration plannedLength() {
-    long scenarios = 2L * concurrencies.size() * formats.size();
+    long scenarios = 3L * concurrencies.size() * formats.size() * runs;
     return jitWarmUp.plus(warmUp.plus(measure).multipliedBy(scenarios));
   }
 
@@ -57,12 +74,16 @@ record BenchmarkSettings(
    */
   static BenchmarkSettings parse(String[] args) {
     URI direct = null;
+    URI nginx = null;
     URI gateway = null;
     Duration jitWarmUp = Duration.ofSeconds(30);
     Duration warmUp = Duration.ofSeconds(3);
     Duration measure = Duration.ofSeconds(10);
     List<Integer> concurrencies = List.of(1, 16, 64);
     List<ResponseFormat> formats = List.of(ResponseFormat.JSON, ResponseFormat.SSE);
+    int runs = 1;
+    Map<String, Long> pids = new LinkedHashMap<>();
+    long clockTicks = 100;
     for (int i = 0; i < args.length; i += 2) {
       String flag = args[i];
       if (i + 1 >= args.length) {
@@ -71,23 +92,56 @@ record BenchmarkSettings(
       String value = args[i + 1];
       switch (flag) {
         case "--direct" -> direct = baseUrl(value);
+        case "--nginx" -> nginx = baseUrl(value);
         case "--gateway" -> gateway = baseUrl(value);
         case "--jit-warmup" -> jitWarmUp = duration(flag, value);
         case "--warmup" -> warmUp = duration(flag, value);
         case "--measure" -> measure = duration(flag, value);
         case "--concurrency" -> concurrencies = concurrencies(value);
         case "--formats" -> formats = formats(value);
+        case "--runs" -> runs = positive(flag, value);
+        case "--fake-pid" -> pids.put(Target.FAKE, (long) positive(flag, value));
+        case "--nginx-pid" -> pids.put("nginx", (long) positive(flag, value));
+        case "--gateway-pid" -> pids.put("gateway", (long) positive(flag, value));
+        case "--clock-ticks" -> clockTicks = positive(flag, value);
         default -> throw new IllegalArgumentException("unknown flag " + flag);
       }
     }
-    if (direct == null || gateway == null) {
-      throw new IllegalArgumentException("both --direct and --gateway are required");
+    if (direct == null || nginx == null || gateway == null) {
+      throw new IllegalArgumentException("--direct, --nginx and --gateway are required");
     }
     if (measure.isZero() || measure.isNegative()) {
       throw new IllegalArgumentException("--measure must be positive");
     }
+    Map<String, ProcessCpu> servers = new LinkedHashMap<>();
+    for (Map.Entry<String, Long> pid : pids.entrySet()) {
+      // nginx's master only accepts and hands out; its workers proxy.
+      boolean withChildren = pid.getKey().equals("nginx");
+      servers.put(pid.getKey(), new ProcessCpu(pid.getValue(), withChildren, clockTicks));
+    }
     return new BenchmarkSettings(
-        direct, gateway, jitWarmUp, warmUp, measure, concurrencies, formats);
+        direct,
+        nginx,
+        gateway,
+        jitWarmUp,
+        warmUp,
+        measure,
+        concurrencies,
+        formats,
+        runs,
+        Map.copyOf(servers));
+  }
+
+  private static int positive(String flag, String value) {
+    try {
+      int number = Integer.parseInt(value.trim());
+      if (number > 0) {
+        return number;
+      }
+    } catch (NumberFormatException e) {
+      // falls through to the message below
+    }
+    throw new IllegalArgumentException(flag + " takes a positive whole number");
   }
 
   private static URI baseUrl(String value) {

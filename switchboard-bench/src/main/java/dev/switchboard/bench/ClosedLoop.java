@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -17,16 +19,22 @@ import java.util.stream.LongStream;
  * as the previous answer is read, through a warm-up period and then a measured one. A request is
  * measured when it starts inside the measured period; throughput divides those that succeeded by
  * the time from the period's start until the last of them ends (or the period ends, if later).
+ *
+ * <p>The servers' CPU is read when the measured period starts and again when the last measured
+ * request has ended, so it covers every measured request (and the little left of the warm-up's last
+ * ones, at most one per worker).
  */
 final class ClosedLoop {
   private ClosedLoop() {}
 
-  static ScenarioResult run(Scenario scenario, Duration warmUp, Duration measure)
+  static ScenarioResult run(
+      Scenario scenario, Duration warmUp, Duration measure, Map<String, ProcessCpu> servers)
       throws InterruptedException {
     ChatCall call = new ChatCall(scenario.target(), scenario.format());
     List<Future<WorkerTally>> futures = new ArrayList<>();
     long measureFrom;
     long measureUntil;
+    Future<Map<String, Long>> cpuAtStart;
     // A fresh client per scenario: its connections are opened during this scenario's warm-up.
     try (ExecutorService clientThreads = Executors.newVirtualThreadPerTaskExecutor();
         HttpClient client =
@@ -41,8 +49,25 @@ final class ClosedLoop {
       for (int i = 0; i < scenario.concurrency(); i++) {
         futures.add(workers.submit(() -> work(call, client, measureFrom, measureUntil)));
       }
+      cpuAtStart =
+          workers.submit(() -> {
+            Thread.sleep(Duration.ofNanos(Math.max(0, measureFrom - System.nanoTime())));
+            return cpuNanos(servers);
+          });
     }
-    return summarise(scenario, futures, measureFrom, measureUntil);
+    Map<String, Long> cpuUsed = cpuNanos(servers);
+    try {
+      cpuUsed.replaceAll((server, atEnd) -> atEnd - cpuAtStart.resultNow().get(server));
+    } catch (IllegalStateException e) {
+      throw new IllegalStateException("reading the servers' CPU failed", cpuAtStart.exceptionNow());
+    }
+    return summarise(scenario, futures, measureFrom, measureUntil, cpuUsed);
+  }
+
+  private static Map<String, Long> cpuNanos(Map<String, ProcessCpu> servers) {
+    Map<String, Long> used = new HashMap<>();
+    servers.forEach((server, cpu) -> used.put(server, cpu.cpuNanos()));
+    return used;
   }
 
   private static WorkerTally work(
@@ -77,7 +102,11 @@ final class ClosedLoop {
   }
 
   private static ScenarioResult summarise(
-      Scenario scenario, List<Future<WorkerTally>> futures, long measureFrom, long measureUntil)
+      Scenario scenario,
+      List<Future<WorkerTally>> futures,
+      long measureFrom,
+      long measureUntil,
+      Map<String, Long> cpuUsed)
       throws InterruptedException {
     List<WorkerTally> tallies = new ArrayList<>();
     for (Future<WorkerTally> future : futures) {
@@ -102,7 +131,8 @@ final class ClosedLoop {
             .map(WorkerTally::firstError)
             .filter(Objects::nonNull)
             .findFirst()
-            .orElse(null));
+            .orElse(null),
+        Map.copyOf(cpuUsed));
   }
 
   /** What one worker saw; latencies in nanoseconds. */

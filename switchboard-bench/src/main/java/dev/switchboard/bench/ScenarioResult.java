@@ -1,5 +1,7 @@
 package dev.switchboard.bench;
 
+import java.util.Map;
+
 /**
  * What one scenario measured.
  *
@@ -9,6 +11,8 @@ package dev.switchboard.bench;
  * @param throughput successful measured requests per second
  * @param errors failed requests, in the warm-up or the measured period
  * @param firstError what the first failure said, or {@code null}
+ * @param cpuNanos the CPU each server process used over the measured period, by server name ({@code
+ *     fake}, {@code nginx}, {@code gateway}); only the servers whose pid the run was given
  */
 record ScenarioResult(
     Scenario scenario,
@@ -16,4 +20,15 @@ record ScenarioResult(
     Latencies firstEvents,
     double throughput,
     long errors,
-    String firstError) {}
+    String firstError,
+    Map<String, Long> cpuNanos) {
+
+  /**
+   * The CPU a server used per successful measured request, in microseconds; NaN when its CPU was
+   * not read or nothing was measured.
+   */
+  double cpuMicrosPerRequest(String server) {
+    Long nanos = cpuNanos.get(server);
+    return nanos == null || totals.count() == 0 ? Double.NaN : nanos / 1e3 / totals.count();
+  }
+}

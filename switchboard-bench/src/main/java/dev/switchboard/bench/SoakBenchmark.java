@@ -90,6 +90,7 @@ public final class SoakBenchmark {
       Target target =
           new Target(
               "gateway",
+              "gateway",
               URI.create(gateway.baseUrl() + "/chat/completions"),
               Map.of("x-portkey-provider", "openai", "x-portkey-api-key", gateway.createKey()));
       checkAnswers(target);
