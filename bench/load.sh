@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
-# End-to-end load benchmark: the gateway's own overhead over a bare call to the provider.
+# End-to-end load benchmark: the gateway's own overhead over a bare call to the provider, beside
+# the floor a proxy is measured against: a bare nginx proxy_pass hop in front of the same provider.
 #
-# Starts the test kit's fake OpenAI and the gateway pointed at it, each in its own JVM on
-# 127.0.0.1, runs the driver (dev.switchboard.bench.LoadBenchmark) in a third JVM, prints its
-# Markdown table, and stops both servers whatever happens.
+# Starts the test kit's fake OpenAI, nginx proxying to it and the gateway pointed at it, all on
+# 127.0.0.1 (the fake and the gateway in a JVM each), runs the driver
+# (dev.switchboard.bench.LoadBenchmark) in a third JVM, prints its Markdown tables (req/s, p50/p99
+# and each server's CPU per request; gateway/nginx ratios), and stops every server whatever
+# happens. Installs nginx with apt-get when it is missing (as root; Debian's package).
 #
 #   bench/load.sh            30 s JIT warm-up, then 3 s warm-up and 10 s measured per scenario
-#                            (12 scenarios, about 3.5 minutes in all)
-#   bench/load.sh --quick    4 s JIT warm-up, 1 s warm-up and 3 s measured (about a minute), a
-#                            smoke run
+#                            (18 scenarios: direct, nginx, gateway x C=1,16,64 x JSON,SSE;
+#                            about 4.5 minutes in all)
+#   bench/load.sh --quick    4 s JIT warm-up, 1 s warm-up and 3 s measured (about 1.5 minutes),
+#                            a smoke run
+#   bench/load.sh --runs 3   every scenario measured 3 times (rounds one after the other); the
+#                            tables give the median, the ratios their [min-max]
 #
 # Environment:
 #   BENCH_SKIP_BUILD=1        use the jars already built
@@ -16,6 +22,8 @@
 #                             override the driver's periods (500ms, 3s, 1m) and scenarios
 #                             (1,16,64; json,sse)
 #   BENCH_GATEWAY_PORT        the gateway's port (default: a free one)
+#   BENCH_NGINX_PORT          the nginx hop's port (default: a free one)
+#   BENCH_NGINX_WORKERS       nginx's worker_processes (default auto: one per core)
 #   BENCH_JAVA_OPTS           extra options for the two servers' JVMs
 #   SWITCHBOARD_LOG_LEVEL     the gateway's log level (INFO by default: one line per request)
 #   SWITCHBOARD_LOGS_ENABLED  false to run the gateway without its request log (on by default,
@@ -26,13 +34,20 @@ cd "$(dirname "$0")/.."
 jit_warmup=${BENCH_JIT_WARMUP:-30s}
 warmup=${BENCH_WARMUP:-3s}
 measure=${BENCH_MEASURE:-10s}
-for arg in "$@"; do
-  case "$arg" in
+runs=1
+while [ $# -gt 0 ]; do
+  case "$1" in
     --quick) jit_warmup=${BENCH_JIT_WARMUP:-4s} warmup=${BENCH_WARMUP:-1s} measure=${BENCH_MEASURE:-3s} ;;
+    --runs) runs=${2:-}; shift ;;
+    --runs=*) runs=${1#--runs=} ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-    *) echo "load.sh: unknown argument $arg (try --help)" >&2; exit 2 ;;
+    *) echo "load.sh: unknown argument $1 (try --help)" >&2; exit 2 ;;
   esac
+  shift
 done
+case "$runs" in
+  ''|*[!0-9]*|0) echo "load.sh: --runs takes a positive whole number" >&2; exit 2 ;;
+esac
 concurrency=${BENCH_CONCURRENCY:-1,16,64}
 formats=${BENCH_FORMATS:-json,sse}
 
@@ -59,7 +74,8 @@ java=$JAVA_HOME/bin/java
 
 if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
   echo "load.sh: building with $JAVA_HOME" >&2
-  ./mvnw -q -DskipTests install >&2
+  # package, never install: an installed snapshot in ~/.m2 would shadow other checkouts' code.
+  ./mvnw -B -ntp -q -DskipTests -Djazzer.skip package -pl switchboard-server,switchboard-bench -am >&2
 fi
 gateway_jar=switchboard-server/target/switchboard.jar
 bench_jar=switchboard-bench/target/switchboard-bench.jar
@@ -67,16 +83,28 @@ for jar in "$gateway_jar" "$bench_jar"; do
   [ -f "$jar" ] || { echo "load.sh: $jar is missing; build first" >&2; exit 1; }
 done
 
+if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "load.sh: nginx is missing; install it (apt-get install -y nginx) or run as root" >&2
+    exit 1
+  fi
+  echo "load.sh: installing nginx" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y nginx >&2
+fi
+nginx=$(command -v nginx || echo /usr/sbin/nginx)
+
 work=$(mktemp -d "${TMPDIR:-/tmp}/switchboard-bench.XXXXXX")
 fake_pid=""
+nginx_pid=""
 gateway_pid=""
 driver_pid=""
 stop_all() {
   local pid
-  for pid in $driver_pid $gateway_pid $fake_pid; do
+  # nginx's master stops its workers on TERM (a fast shutdown) before it exits.
+  for pid in $driver_pid $gateway_pid $nginx_pid $fake_pid; do
     kill "$pid" 2>/dev/null || true
   done
-  for pid in $driver_pid $gateway_pid $fake_pid; do
+  for pid in $driver_pid $gateway_pid $nginx_pid $fake_pid; do
     # Each exits within a second or two on SIGTERM; after 10 s it is killed.
     for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -9 "$pid" 2>/dev/null || true
@@ -120,6 +148,57 @@ if [ -z "$fake_url" ]; then
   exit 1
 fi
 
+# The floor: nginx proxying to the fake, as a bare reverse proxy is usually set up in front of an
+# HTTP/1.1 service (keep-alive to the upstream, no buffering so that SSE events pass at once), in
+# the foreground (daemon off, so $! is its master) with everything it writes in the run's directory.
+nginx_port=${BENCH_NGINX_PORT:-$(free_port)}
+fake_authority=$(sed -n 's|^http://\([^/]*\).*$|\1|p' <<<"$fake_url")
+fake_path=$(sed -n 's|^http://[^/]*\(/.*\)$|\1|p' <<<"$fake_url")
+mkdir -p "$work/nginx"
+cat >"$work/nginx/nginx.conf" <<CONF
+# worker_processes auto (one per core): the gateway may use every core, so the floor may too;
+# a single worker would cap nginx at one core and flatter the gateway's req/s ratio.
+worker_processes ${BENCH_NGINX_WORKERS:-auto};
+daemon off;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $work/nginx/client_body;
+  proxy_temp_path $work/nginx/proxy;
+  fastcgi_temp_path $work/nginx/fastcgi;
+  uwsgi_temp_path $work/nginx/uwsgi;
+  scgi_temp_path $work/nginx/scgi;
+  # The driver keeps its connections for the whole scenario (nginx closes one after 1000
+  # requests by default).
+  keepalive_requests 1000000;
+  upstream fake {
+    server $fake_authority;
+    keepalive 128;
+    keepalive_requests 1000000;
+  }
+  server {
+    listen 127.0.0.1:$nginx_port;
+    location / {
+      proxy_pass http://fake;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_buffering off;
+    }
+  }
+}
+CONF
+"$nginx" -p "$work/nginx/" -e "$work/nginx/error.log" -c "$work/nginx/nginx.conf" \
+  >"$work/nginx.out" 2>&1 &
+nginx_pid=$!
+if ! await_port "$nginx_port" "$nginx_pid"; then
+  echo "load.sh: nginx did not start on port $nginx_port:" >&2
+  cat "$work/nginx.out" "$work/nginx/error.log" >&2 2>/dev/null || true
+  exit 1
+fi
+nginx_url=http://127.0.0.1:$nginx_port$fake_path
+
 gateway_port=${BENCH_GATEWAY_PORT:-$(free_port)}
 # shellcheck disable=SC2086
 "$java" ${BENCH_JAVA_OPTS:-} -jar "$gateway_jar" \
@@ -134,23 +213,27 @@ if ! await_port "$gateway_port" "$gateway_pid"; then
   exit 1
 fi
 gateway_url=http://127.0.0.1:$gateway_port/v1
-echo "load.sh: fake at $fake_url, gateway at $gateway_url (log level ${SWITCHBOARD_LOG_LEVEL:-INFO})" >&2
+echo "load.sh: fake at $fake_url, nginx at $nginx_url, gateway at $gateway_url (log level ${SWITCHBOARD_LOG_LEVEL:-INFO})" >&2
 
 # Every scenario's periods plus two minutes for starting, connecting and a hung last request.
 seconds() { # 500ms, 3s, 1.5s or 1m in whole seconds, rounded up
   awk -v d="$1" 'BEGIN { f = d ~ /ms$/ ? 0.001 : d ~ /m$/ ? 60 : 1; sub(/[a-z]+$/, "", d);
     s = d * f; print (s == int(s)) ? s : int(s) + 1 }'
 }
-scenarios=$(( 2 * $(tr ',' '\n' <<<"$concurrency" | wc -l) * $(tr ',' '\n' <<<"$formats" | wc -l) ))
+scenarios=$(( 3 * runs * $(tr ',' '\n' <<<"$concurrency" | wc -l) * $(tr ',' '\n' <<<"$formats" | wc -l) ))
 limit=$(( $(seconds "$jit_warmup") + scenarios * ($(seconds "$warmup") + $(seconds "$measure")) + 120 ))
 
-echo "Servers and driver: $("$java" -version 2>&1 | head -1), gateway log level ${SWITCHBOARD_LOG_LEVEL:-INFO}, one JVM each."
+nginx_workers=$(grep -c . <<<"$(ps -o pid= --ppid "$nginx_pid")")
+echo "Servers and driver: $("$java" -version 2>&1 | head -1), gateway log level ${SWITCHBOARD_LOG_LEVEL:-INFO}, one JVM each;" \
+  "$("$nginx" -v 2>&1 | sed 's/^nginx version: //') with $nginx_workers worker(s) (worker_processes ${BENCH_NGINX_WORKERS:-auto})."
 echo
 # In the background and waited for, so that INT and TERM reach the traps at once (bash runs a
 # trap only after a foreground command ends).
 timeout --kill-after=10s "${limit}s" "$java" -jar "$bench_jar" \
-  --direct "$fake_url" --gateway "$gateway_url" --jit-warmup "$jit_warmup" \
-  --warmup "$warmup" --measure "$measure" --concurrency "$concurrency" --formats "$formats" &
+  --direct "$fake_url" --nginx "$nginx_url" --gateway "$gateway_url" --jit-warmup "$jit_warmup" \
+  --warmup "$warmup" --measure "$measure" --concurrency "$concurrency" --formats "$formats" \
+  --runs "$runs" --fake-pid "$fake_pid" --nginx-pid "$nginx_pid" --gateway-pid "$gateway_pid" \
+  --clock-ticks "$(getconf CLK_TCK 2>/dev/null || echo 100)" &
 driver_pid=$!
 status=0
 wait "$driver_pid" || status=$?
