@@ -392,7 +392,8 @@ final class GatewayHandler extends Handler.Abstract {
     }
 
     void writeText(int code, String text) {
-      write(code, "text/plain; charset=utf-8", text.getBytes(StandardCharsets.UTF_8));
+      // Spelled as Portkey (Hono) spells it.
+      write(code, "text/plain; charset=UTF-8", text.getBytes(StandardCharsets.UTF_8));
     }
 
     void write(int code, String contentType, byte[] body) {
@@ -508,8 +509,9 @@ final class GatewayHandler extends Handler.Abstract {
       status = successStatus();
       response.setStatus(status);
       putFacts(true);
+      // No cache-control of our own: a POST's answer is not stored by a cache without explicit
+      // freshness (RFC 9111), so the provider's, when it sends one, is what the client gets.
       response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream; charset=utf-8");
-      response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
       boolean closeAfter = watch.sawReadAhead();
       if (closeAfter) {
         response.getHeaders().put(HttpHeader.CONNECTION, "close");

@@ -21,10 +21,8 @@ import java.util.regex.Pattern;
  * entry names the cases ({@code case}, a glob where {@code *} is any run of characters), the field
  * (a glob over {@link DifferentialObservation}'s field names), each side's value class ({@code
  * absent}, {@code null}, {@code string}, …; {@code *} for any), the reason class and a one-line
- * reason. Section {@code known_to_fix} lists the differences issue 17 says must go (nulls, SSE
- * comments, methods, …): they are allowed until fixed, and an entry that no longer matches anything
- * fails the test so that it is deleted. Section {@code ignored} names headers that are not compared
- * at all.
+ * reason. An entry that no longer matches anything fails the test so that it is deleted. Section
+ * {@code ignored} names headers that are not compared at all.
  */
 final class DeliberateDifferences {
   static final String RESOURCE = "/differential/deliberate-differences.json";
@@ -35,12 +33,10 @@ final class DeliberateDifferences {
           "portkey-is-wrong", "Portkey crashes or is wrong",
           "openai-schema", "OpenAI's schema says otherwise",
           "security", "Security",
-          "we-add-a-field", "We add a field",
-          "known-to-fix", "Known to fix (issue 17)");
+          "we-add-a-field", "We add a field");
 
   /** One entry of the list. */
   record Entry(
-      String section,
       String caseGlob,
       String field,
       String portkey,
@@ -52,10 +48,6 @@ final class DeliberateDifferences {
           && glob(field).matcher(difference.field()).matches()
           && (portkey.equals("*") || portkey.equals(difference.portkeyClass()))
           && (switchboard.equals("*") || switchboard.equals(difference.switchboardClass()));
-    }
-
-    boolean knownToFix() {
-      return section.equals("known_to_fix");
     }
   }
 
@@ -76,26 +68,22 @@ final class DeliberateDifferences {
     try (InputStream in = DeliberateDifferences.class.getResourceAsStream(RESOURCE)) {
       JsonNode root = new ObjectMapper().readTree(in);
       List<Entry> entries = new ArrayList<>();
-      for (String section : List.of("deliberate", "known_to_fix")) {
-        for (JsonNode each : root.path(section)) {
-          Entry entry =
-              new Entry(
-                  section,
-                  each.path("case").asText(),
-                  each.path("field").asText(),
-                  each.path("portkey").asText("*"),
-                  each.path("switchboard").asText("*"),
-                  each.path("reason_class").asText(),
-                  each.path("reason").asText());
-          if (!REASON_CLASSES.containsKey(entry.reasonClass())
-              || entry.knownToFix() != entry.reasonClass().equals("known-to-fix")
-              || entry.reason().isBlank()
-              || entry.caseGlob().isBlank()
-              || entry.field().isBlank()) {
-            throw new IllegalStateException("an entry of " + RESOURCE + " is incomplete: " + each);
-          }
-          entries.add(entry);
+      for (JsonNode each : root.path("deliberate")) {
+        Entry entry =
+            new Entry(
+                each.path("case").asText(),
+                each.path("field").asText(),
+                each.path("portkey").asText("*"),
+                each.path("switchboard").asText("*"),
+                each.path("reason_class").asText(),
+                each.path("reason").asText());
+        if (!REASON_CLASSES.containsKey(entry.reasonClass())
+            || entry.reason().isBlank()
+            || entry.caseGlob().isBlank()
+            || entry.field().isBlank()) {
+          throw new IllegalStateException("an entry of " + RESOURCE + " is incomplete: " + each);
         }
+        entries.add(entry);
       }
       return new DeliberateDifferences(
           List.copyOf(entries),
@@ -107,14 +95,10 @@ final class DeliberateDifferences {
   }
 
   /**
-   * The first entry that explains {@code difference} in case {@code caseId}, those known to fix
-   * first, so that what issue 17 must fix is never hidden by a broader deliberate entry.
+   * The first entry, in the list's order, that explains {@code difference} in case {@code caseId}.
    */
   Optional<Entry> explain(String caseId, Difference difference) {
-    return entries.stream()
-        .sorted(java.util.Comparator.comparing(e -> !e.knownToFix()))
-        .filter(e -> e.explains(caseId, difference))
-        .findFirst();
+    return entries.stream().filter(e -> e.explains(caseId, difference)).findFirst();
   }
 
   Set<String> ignoredResponseHeaderNames() {

@@ -59,8 +59,11 @@ import org.junit.jupiter.api.Test;
  * -Dsurefire.failIfNoSpecifiedTests=false}.
  */
 class PortkeyDifferentialTest {
-  /** The share of identical cases below which the test fails; issue 17's target is 0.85. */
-  static final double IDENTICAL_FLOOR = 0.25;
+  /**
+   * The share of identical cases below which the test fails: the share last reached (123 of 201);
+   * issue 17's target is 0.85 (docs/headers.md says what the rest is).
+   */
+  static final double IDENTICAL_FLOOR = 0.61;
 
   static final Path REPORT = Path.of("target", "portkey-differential", "report.txt");
 
@@ -259,10 +262,7 @@ class PortkeyDifferentialTest {
       outcome
           .differences()
           .forEach((difference, entry) -> {
-            out.append("  ")
-                .append(entry == null ? "!! " : entry.knownToFix() ? "KF " : "ok ")
-                .append(difference)
-                .append('\n');
+            out.append("  ").append(entry == null ? "!! " : "ok ").append(difference).append('\n');
             if (entry != null) {
               uses.merge(entry, 1, Integer::sum);
             }

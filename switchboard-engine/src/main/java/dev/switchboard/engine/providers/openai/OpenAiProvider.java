@@ -142,12 +142,15 @@ public final class OpenAiProvider implements Provider {
   @Override
   public Reply<ModelList> models(Target target) {
     requireServed(capabilities.models(), "/v1/models");
+    // A GET has no body, so no content type, as a passed-through GET (and Portkey's).
+    List<Map.Entry<String, String>> headers = headers(target, false);
+    headers.removeIf(h -> h.getKey().equals("content-type"));
     var call =
         new UpstreamRequest(
             name,
             "GET",
             url(target, "/models", null),
-            headers(target, false),
+            headers,
             null,
             timeout(target),
             false,
