@@ -153,11 +153,13 @@ final class GatewayHandler extends Handler.Abstract {
                   gateway.guardrailStatistics(),
                   requestLog.get()));
       case CHAT_COMPLETIONS ->
-          serve(exchange, new Operation.Chat(exchange.readJson(ChatRequest.class)));
+          serve(exchange, new Operation.Chat(exchange.readRequest(ChatRequest.class)));
       case COMPLETIONS ->
-          serve(exchange, new Operation.TextCompletion(exchange.readJson(CompletionRequest.class)));
+          serve(
+              exchange,
+              new Operation.TextCompletion(exchange.readRequest(CompletionRequest.class)));
       case EMBEDDINGS ->
-          serve(exchange, new Operation.Embedding(exchange.readJson(EmbeddingRequest.class)));
+          serve(exchange, new Operation.Embedding(exchange.readRequest(EmbeddingRequest.class)));
       case MODELS -> serve(exchange, new Operation.ListModels());
       case MESSAGES -> serve(exchange, new Operation.Messages(exchange.readJson(ObjectNode.class)));
       case COUNT_TOKENS ->
@@ -378,9 +380,20 @@ final class GatewayHandler extends Handler.Abstract {
     }
 
     <T> T readJson(Class<T> type) {
+      return parse(type, WireJson::readStrictly);
+    }
+
+    /**
+     * A request as a wire record that, while no stage changes it, is sent as the client's bytes.
+     */
+    <T extends Record> T readRequest(Class<T> type) {
+      return parse(type, WireJson::readStrictlyKeepingSource);
+    }
+
+    private <T> T parse(Class<T> type, java.util.function.BiFunction<byte[], Class<T>, T> reader) {
       byte[] body = RequestBodies.json(request, maxBodyBytes);
       try {
-        return WireJson.readStrictly(body, type);
+        return reader.apply(body, type);
       } catch (WireFormatException e) {
         throw new InvalidRequestException(
             "Invalid JSON in request body: " + e.getMessage(), null, e);

@@ -106,6 +106,39 @@ class ProviderFidelityTest {
   }
 
   @Test
+  void anUnchangedRequestReachesTheProviderAsTheClientSentIt() throws Exception {
+    String sent =
+        """
+        {"stream":false,"messages":[{"content":"caf\\u00e9","role":"user"}],"top_p":1.0,\
+        "temperature":1e-5,"model":"gpt-4o-mini","x_vendor":{"b":1,"a":2}}\
+        """;
+
+    var response = chat(sent);
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    assertThat(lastRawRequestTo(openai)).isEqualTo(sent);
+  }
+
+  @Test
+  void aRequestAConfigChangesIsWrittenAnewWithTheChange() throws Exception {
+    var response =
+        gateway.postJson(
+            "/v1/chat/completions",
+            """
+            {"temperature":1e-5,"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}\
+            """,
+            "x-portkey-config",
+            """
+            {"provider":"openai","api_key":"sk-test","override_params":{"temperature":0.5}}\
+            """);
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    JsonNode sent = dev.switchboard.wire.WireJson.tree(lastRawRequestTo(openai));
+    assertThat(sent.get("temperature").asDouble()).isEqualTo(0.5);
+    assertThat(sent.get("model").asText()).isEqualTo("gpt-4o-mini");
+  }
+
+  @Test
   void aTranslatedAnswerHasTheKeysOpenAisSchemaRequires() {
     var response =
         gateway.postJson(
@@ -140,6 +173,16 @@ class ProviderFidelityTest {
     var events = GatewayUnderTest.sseData(response.body());
     JsonNode first = dev.switchboard.wire.WireJson.tree(events.getFirst());
     assertThat(first.at("/choices/0").has("logprobs")).isTrue();
+  }
+
+  private static String lastRawRequestTo(FakeOpenAi fake) throws InterruptedException {
+    String last = null;
+    for (var request = fake.takeRequest(Duration.ZERO);
+        request != null;
+        request = fake.takeRequest(Duration.ZERO)) {
+      last = request.body();
+    }
+    return last;
   }
 
   private static JsonNode lastRequestTo(FakeOpenAi fake) throws InterruptedException {

@@ -57,6 +57,19 @@ public final class WireJson {
     }
   }
 
+  /**
+   * Reads what a client sent as the record {@code type}, as {@link #readStrictly} does, and keeps
+   * {@code json}: as long as the record returned is not replaced by a changed one, {@link #write}
+   * writes these very bytes, so a request the gateway does not change reaches the provider as the
+   * client sent it (its key order, number formats, escapes and nulls). Records only: a record
+   * cannot change under its bytes, a tree could.
+   */
+  public static <T extends Record> T readStrictlyKeepingSource(byte[] json, Class<T> type) {
+    T value = readStrictly(json, type);
+    SourceBytes.remember(value, json);
+    return value;
+  }
+
   /** Parses what a client sent into a tree, strictly (see {@link #readStrictly}). */
   public static JsonNode strictTree(String json) {
     try {
