@@ -125,6 +125,12 @@ public final class FaultyUpstream implements AutoCloseable {
   /** The pause between two events of a stream, so that a client can leave mid-way. */
   public static final Duration EVENT_GAP = Duration.ofMillis(200);
 
+  /** How long a {@link Kind#FIRST_BYTE_AFTER_45S} waits before it answers. */
+  public static final Duration FIRST_BYTE_DELAY = Duration.ofSeconds(45);
+
+  /** How long a {@link Kind#STALL_40S} stalls after its second event (JSON: half its body). */
+  public static final Duration STALL = Duration.ofSeconds(40);
+
   /**
    * One call: a connection whose request was read.
    *
@@ -364,11 +370,11 @@ public final class FaultyUpstream implements AutoCloseable {
         sleep(Duration.ofMinutes(10));
       }
       case FIRST_BYTE_AFTER_45S -> {
-        sleep(Duration.ofSeconds(45));
+        sleep(FIRST_BYTE_DELAY);
         answer(out, stream, call, EVENTS, null);
       }
       case CUT_STREAM -> answer(out, stream, call, CUT_AFTER, null);
-      case STALL_40S -> answer(out, stream, call, EVENTS, Duration.ofSeconds(40));
+      case STALL_40S -> answer(out, stream, call, EVENTS, STALL);
       case IN_BAND_ERROR -> {
         if (stream) {
           streamHead(out, 200);
