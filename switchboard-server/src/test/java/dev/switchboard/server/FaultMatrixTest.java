@@ -179,7 +179,11 @@ class FaultMatrixTest {
     }
   }
 
-  record Outcome(Cell cell, Seen seen, Set<Invariant> broken, String detail) {}
+  /**
+   * @param stoppedMillis for a client that left while an upstream call ran, how long after its
+   *     departure the gateway closed that call (the slowest, if several); else -1
+   */
+  record Outcome(Cell cell, Seen seen, Set<Invariant> broken, String detail, long stoppedMillis) {}
 
   @TempDir Path data;
 
@@ -322,6 +326,7 @@ class FaultMatrixTest {
     Seen seen = send(cell, config(upstream, cell), gateway.uri("/").getPort());
     Set<Invariant> broken = new HashSet<>();
     List<String> detail = new ArrayList<>();
+    long stoppedMillis = -1;
     if (seen.left()) {
       long oneSecondLater = seen.leftAtNanos() + Duration.ofSeconds(1).toNanos();
       Thread.sleep(Math.max(0, (oneSecondLater - System.nanoTime()) / 1_000_000));
@@ -330,6 +335,10 @@ class FaultMatrixTest {
           if (call.running()) {
             broken.add(Invariant.RUNNING_AFTER_LEFT);
             detail.add("running " + call.id);
+          } else if (call.clientClosedNanos() >= seen.leftAtNanos()) {
+            stoppedMillis =
+                Math.max(
+                    stoppedMillis, (call.clientClosedNanos() - seen.leftAtNanos()) / 1_000_000);
           }
         }
       }
@@ -381,10 +390,18 @@ class FaultMatrixTest {
           seen.body().contains("data: [DONE]")
               || seen.body().contains("\"finish_reason\":\"")
               || seen.body().contains("event: response.completed");
+      // The upstream marks a call completed once its last write returned, which may be after the
+      // client read what that write sent: its calls are given a moment to end.
       boolean anyCompleted = false;
-      for (int target = 0; target < 2; target++) {
-        for (FaultyUpstream.Call call : upstream.calls(cell.upstreamRoute(target))) {
-          anyCompleted |= call.completed();
+      long patience = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+      while (ended && !anyCompleted && System.nanoTime() < patience) {
+        for (int target = 0; target < 2; target++) {
+          for (FaultyUpstream.Call call : upstream.calls(cell.upstreamRoute(target))) {
+            anyCompleted |= call.completed();
+          }
+        }
+        if (!anyCompleted) {
+          Thread.sleep(10);
         }
       }
       if (ended && !anyCompleted) {
@@ -431,7 +448,7 @@ class FaultMatrixTest {
                     seen.left() ? seen.leftAtNanos() - seen.startedNanos() : seen.elapsedNanos())
                 .toMillis()
             + " ms");
-    return new Outcome(cell, seen, broken, String.join(", ", detail));
+    return new Outcome(cell, seen, broken, String.join(", ", detail), stoppedMillis);
   }
 
   /**
@@ -650,6 +667,11 @@ class FaultMatrixTest {
         pastPolicy[1] = Math.max(pastPolicy[1], past);
       }
     }
+    List<Long> stopped = new ArrayList<>();
+    outcomes.stream()
+        .filter(outcome -> outcome.stoppedMillis() >= 0)
+        .forEach(outcome -> stopped.add(outcome.stoppedMillis()));
+    stopped.sort(null);
     StringBuilder table =
         new StringBuilder(
             "\nFault matrix: "
@@ -664,7 +686,17 @@ class FaultMatrixTest {
                 + pastPolicy[1]
                 + " ms past their policy's time (tolerance "
                 + TOLERANCE.toMillis()
-                + " ms)\n");
+                + " ms)\n"
+                + stopped.size()
+                + " clients left while an upstream call ran; the gateway closed it after "
+                + (stopped.isEmpty()
+                    ? "-"
+                    : "a median "
+                        + stopped.get(stopped.size() / 2)
+                        + " ms, at most "
+                        + stopped.get(stopped.size() - 1)
+                        + " ms")
+                + "\n");
     table.append(String.format("%-22s", "fault"));
     for (Invariant invariant : Invariant.values()) {
       table.append(String.format(" %5s", abbreviation(invariant)));
