@@ -67,8 +67,14 @@ class FaultMatrixTest {
    */
   static final Duration TOLERANCE = Duration.ofSeconds(5);
 
-  /** A client that leaves does so at its first event, or after this long without an answer. */
+  /** A client that leaves does so at its {@link #LEAVE_AT_EVENT}th event, or after this long. */
   static final Duration PATIENCE = Duration.ofSeconds(3);
+
+  /**
+   * A leaving client's last event: the second, after which a {@link Kind#STALL_40S} stalls, so that
+   * it leaves while nothing is written to it and only the gateway's watch can see it go.
+   */
+  static final int LEAVE_AT_EVENT = 2;
 
   static final Duration CLIENT_GIVES_UP = Duration.ofSeconds(150);
 
@@ -385,6 +391,9 @@ class FaultMatrixTest {
       broken.add(Invariant.REDELIVERED_AFTER_READ);
     }
     detail.add("delivered " + first + "+" + second);
+    if (stoppedMillis >= 0) {
+      detail.add("upstream closed " + stoppedMillis + " ms after the client left");
+    }
     if (cell.stream() && !seen.left()) {
       boolean ended =
           seen.body().contains("data: [DONE]")
@@ -548,9 +557,10 @@ class FaultMatrixTest {
 
   /**
    * Sends the cell's request over a socket of its own and reads the answer to its end. A client
-   * that cancels leaves at its first event, or after {@link #PATIENCE} without an answer, as real
-   * clients cancel (an SDK's abort, a closed tab, a killed process): it takes what has already
-   * arrived and closes the connection, so that nothing the gateway sends later reaches it.
+   * that cancels leaves at its {@link #LEAVE_AT_EVENT}th event, or after {@link #PATIENCE} without
+   * an answer, as real clients cancel (an SDK's abort, a closed tab, a killed process): it takes
+   * what has already arrived and closes the connection, so that nothing the gateway sends later
+   * reaches it.
    */
   static Seen send(Cell cell, String config, int port) throws IOException {
     String[] request = request(cell);
@@ -581,11 +591,11 @@ class FaultMatrixTest {
       out.flush();
       InputStream in = socket.getInputStream();
       byte[] buffer = new byte[64 * 1024];
-      boolean sawEvent = false;
+      int events = 0;
       String tail = "";
       while (true) {
         long elapsed = System.nanoTime() - started;
-        if (cell.cancels() && (elapsed > PATIENCE.toNanos() || sawEvent)) {
+        if (cell.cancels() && (elapsed > PATIENCE.toNanos() || events >= LEAVE_AT_EVENT)) {
           for (int ready = in.available(); ready > 0; ready = in.available()) {
             int read = in.read(buffer, 0, Math.min(ready, buffer.length));
             if (read < 0) {
@@ -615,7 +625,10 @@ class FaultMatrixTest {
         received.write(buffer, 0, read);
         // Only the bytes just read and the few before them: a 10 MB answer comes in 160 pieces.
         String window = tail + new String(buffer, 0, read, StandardCharsets.ISO_8859_1);
-        sawEvent |= window.contains("data: ");
+        // A whole "data: " is never in the tail alone: each one counted is new.
+        for (int at = window.indexOf("data: "); at >= 0; at = window.indexOf("data: ", at + 1)) {
+          events++;
+        }
         tail = window.substring(Math.max(0, window.length() - 5));
       }
     }

@@ -164,7 +164,10 @@ public final class FaultyUpstream implements AutoCloseable {
       return clientClosedNanos;
     }
 
-    /** Whether the answer went out in full: a stream's finish event and {@code [DONE]} too. */
+    /**
+     * Whether the answer went out in full: a stream's finish event and {@code [DONE]} too (the
+     * chunked body's terminator need not have).
+     */
     public boolean completed() {
       return completed;
     }
@@ -185,7 +188,11 @@ public final class FaultyUpstream implements AutoCloseable {
   private final ServerSocket listener;
   private final ServerSocket resetOnAccept;
   private final int refusedPort;
-  private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+  // Platform threads: the upstream stands for another machine, and on virtual threads it would
+  // share carriers with a gateway in the same JVM, so that a busy gateway would delay when the
+  // upstream sees a call closed (measured: 1 s with 10 MB answers streaming on 2 cores).
+  private final ExecutorService threads =
+      Executors.newThreadPerTaskExecutor(Thread.ofPlatform().daemon().factory());
   private final Map<String, AtomicInteger> deliveries = new ConcurrentHashMap<>();
   private final List<Call> calls = new CopyOnWriteArrayList<>();
   private final AtomicInteger resets = new AtomicInteger();
@@ -453,8 +460,10 @@ public final class FaultyUpstream implements AutoCloseable {
       if (call.api == Api.CHAT) {
         chunk(out, DONE);
       }
-      endChunks(out);
+      // Before the chunked body's terminator: a client may close the call once it has read the
+      // last event, and the terminator's write then fails.
       call.completed = true;
+      endChunks(out);
     }
   }
 
@@ -472,6 +481,7 @@ public final class FaultyUpstream implements AutoCloseable {
       if (call.api == Api.CHAT) {
         chunk(out, DONE);
       }
+      call.completed = true;
       endChunks(out);
     }
     call.completed = true;
