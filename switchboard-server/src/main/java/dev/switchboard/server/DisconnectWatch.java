@@ -8,6 +8,7 @@ import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.Invocable.InvocationType;
 
 /**
  * Watches an HTTP/1.1 connection while its request is routed and while a stream or a passed-through
@@ -21,6 +22,13 @@ import org.eclipse.jetty.util.Callback;
  * arrive before the answer (a pipelining client) cannot be handed back to Jetty, so the connection
  * is closed after this answer, which RFC 9112 section 9.3.2 has a pipelining client expect: it
  * retries the requests left unanswered.
+ *
+ * <p>The wake-up runs on the selector's own thread (a non-blocking callback), not on a thread of
+ * the server's pool: those are virtual, and while busy virtual threads hold every carrier a
+ * blocking callback would wait for one, so a retry wait could end and begin another attempt for a
+ * client already gone. What runs there must not block: a read of one byte from a non-blocking
+ * channel and {@code onDisconnect}, which must only mark and interrupt, handing any slower work to
+ * a thread of its own.
  */
 final class DisconnectWatch implements AutoCloseable {
   private final EndPoint endPoint;
@@ -34,7 +42,10 @@ final class DisconnectWatch implements AutoCloseable {
     this.onDisconnect = onDisconnect;
   }
 
-  /** Starts watching {@code request}'s connection, if it is HTTP/1.1 and idle. */
+  /**
+   * Starts watching {@code request}'s connection, if it is HTTP/1.1 and idle; {@code onDisconnect}
+   * runs on a selector thread and must not block.
+   */
   static DisconnectWatch start(Request request, Runnable onDisconnect) {
     var watch =
         new DisconnectWatch(
@@ -55,7 +66,9 @@ final class DisconnectWatch implements AutoCloseable {
   private synchronized void arm() {
     if (watching && !armed) {
       // When someone else is already reading the connection, it will notice the close itself.
-      armed = endPoint.tryFillInterested(Callback.from(this::readable, this::failed));
+      armed =
+          endPoint.tryFillInterested(
+              Callback.from(InvocationType.NON_BLOCKING, this::readable, this::failed));
     }
   }
 

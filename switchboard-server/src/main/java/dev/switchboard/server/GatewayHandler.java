@@ -258,7 +258,11 @@ final class GatewayHandler extends Handler.Abstract {
    * What the client leaving stops: until the gateway has its answer, the routing (the thread is
    * interrupted: no further attempt or retry wait, the upstream call aborted); then the answer
    * being written, a stream or a relayed body, whose closing aborts its upstream call. Thread-safe:
-   * the departure is noticed on Jetty's threads.
+   * the departure is noticed on Jetty's threads, a selector's among them, which must not block:
+   * {@link #clientLeft} only marks the departure and interrupts the routing, and closes the answer
+   * on a thread of its own (closing it records the request, which may write to the request log and
+   * settle limits in Redis). That thread is a platform one so that busy virtual threads holding
+   * every carrier do not keep the upstream call running.
    */
   private static final class Departure {
     private final Thread routing = Thread.currentThread();
@@ -279,7 +283,7 @@ final class GatewayHandler extends Handler.Abstract {
         close = answer;
       }
       if (close != null) {
-        closeQuietly(close);
+        Thread.ofPlatform().name("switchboard-departure").daemon().start(() -> closeQuietly(close));
       }
     }
 

@@ -140,6 +140,74 @@ class ClientCancelTest {
     }
   }
 
+  @Test
+  void clientsThatLeaveDuringARetryWaitWhileBusyVirtualThreadsHoldEveryCarrierGetNoFurtherAttempt()
+      throws Exception {
+    // Each client's first attempt gets a 503; a retry waits 1 to 1.25 s before the next. As they
+    // wait, CPU-bound virtual threads take every carrier until well after the waits end, and the
+    // clients leave. A departure told only once a carrier is free races the waits that end
+    // meanwhile: a client's routing may win and begin its next attempt. Told on the selector's own
+    // thread, the departure is known before any wait ends, and no client gets a second attempt.
+    int clients = 8;
+    for (int i = 0; i < clients * 3; i++) {
+      openai.enqueue(Fault.status(503));
+    }
+    String retrying =
+        "{\"retry\":{\"attempts\":3,\"on_status_codes\":[503]}," + config().substring(1);
+    List<LeavingClient> leaving = new ArrayList<>();
+    List<Thread> busy = new ArrayList<>();
+    try {
+      for (int i = 0; i < clients; i++) {
+        leaving.add(
+            LeavingClient.post(
+                gateway.uri("/").getPort(),
+                "/v1/chat/completions",
+                CHAT,
+                "x-portkey-trace-id",
+                "t-left-busy",
+                "x-portkey-config",
+                retrying));
+      }
+      awaitRequestsAtTheFake(clients);
+      Thread.sleep(100);
+      long spinUntil = System.nanoTime() + Duration.ofMillis(2_500).toNanos();
+      for (int i = 0; i < Runtime.getRuntime().availableProcessors() + 2; i++) {
+        busy.add(Thread.ofVirtual().start(() -> spin(spinUntil)));
+      }
+      Thread.sleep(50);
+    } finally {
+      for (LeavingClient client : leaving) {
+        client.close();
+      }
+    }
+    for (Thread thread : busy) {
+      thread.join();
+    }
+
+    List<JsonNode> records =
+        LogsApi.awaitRecords(gateway, "trace_id=t-left-busy&limit=100", clients);
+    assertThat(records).hasSize(clients);
+    for (JsonNode record : records) {
+      assertThat(record.path("status").asInt()).as(record.toString()).isEqualTo(499);
+      assertThat(record.path("error_type").asText()).isEqualTo("client_closed");
+      assertThat(record.path("attempts").size()).as(record.toString()).isEqualTo(1);
+    }
+    Thread.sleep(1_500);
+    assertThat(openai.requestCount())
+        .as("the upstream got no attempt after its clients left")
+        .isEqualTo(clients);
+  }
+
+  private static void spin(long untilNanos) {
+    long spins = 0;
+    while (System.nanoTime() < untilNanos) {
+      spins++;
+    }
+    if (spins < 0) {
+      throw new IllegalStateException("unreachable; keeps the loop from being optimised away");
+    }
+  }
+
   private String config() {
     return "{\"provider\":\"openai\",\"api_key\":\"sk-test\",\"custom_host\":\""
         + openai.baseUrl()
