@@ -110,6 +110,10 @@ public final class UpstreamClient implements AutoCloseable {
     }
     FailureTranslator failures = new FailureTranslator(call, committed);
     InputStreamResponseListener listener = new InputStreamResponseListener();
+    if (Thread.currentThread().isInterrupted()) {
+      // The client left after the attempt began (a stage ran meanwhile): nothing goes upstream.
+      throw clientLeft(null);
+    }
     request.send(listener);
     try {
       Response response = listener.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
