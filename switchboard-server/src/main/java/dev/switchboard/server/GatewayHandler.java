@@ -33,6 +33,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpField;
@@ -394,7 +395,7 @@ final class GatewayHandler extends Handler.Abstract {
       return parse(type, WireJson::readStrictlyKeepingSource);
     }
 
-    private <T> T parse(Class<T> type, java.util.function.BiFunction<byte[], Class<T>, T> reader) {
+    private <T> T parse(Class<T> type, BiFunction<byte[], Class<T>, T> reader) {
       byte[] body = RequestBodies.json(request, maxBodyBytes);
       try {
         return reader.apply(body, type);
@@ -414,10 +415,20 @@ final class GatewayHandler extends Handler.Abstract {
     }
 
     void write(int code, String contentType, byte[] body) {
+      send(code, contentType, body);
+    }
+
+    /**
+     * Writes a whole answer: with {@code contentType} the gateway's own body, with {@code null} a
+     * provider's, under the provider's content type and headers.
+     */
+    private void send(int code, String contentType, byte[] body) {
       status = code;
       response.setStatus(code);
-      putFacts(true);
-      response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
+      putFacts(contentType != null);
+      if (contentType != null) {
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
+      }
       response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
       response.write(true, ByteBuffer.wrap(body), callback);
     }
@@ -427,12 +438,7 @@ final class GatewayHandler extends Handler.Abstract {
           && provider.passedThroughBody() != null
           && !response.isCommitted()) {
         // The provider's error as it came, read whole: nothing is left upstream to abort.
-        byte[] body = provider.passedThroughBody();
-        status = provider.status();
-        response.setStatus(status);
-        putFacts(false);
-        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
-        response.write(true, ByteBuffer.wrap(body), callback);
+        send(provider.status(), null, provider.passedThroughBody());
         return;
       }
       writeError(ErrorResponses.of(error));

@@ -2,6 +2,8 @@ package dev.switchboard.engine.outbound;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.engine.errors.ProviderErrorException;
+import dev.switchboard.wire.WireFormatException;
+import dev.switchboard.wire.WireJson;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -151,8 +153,8 @@ public final class UpstreamResponse implements AutoCloseable {
 
   private static boolean isErrorDocument(byte[] body) {
     try {
-      return dev.switchboard.wire.WireJson.tree(body).path("error").isObject();
-    } catch (dev.switchboard.wire.WireFormatException notJson) {
+      return WireJson.tree(body).path("error").isObject();
+    } catch (WireFormatException notJson) {
       return false;
     }
   }
