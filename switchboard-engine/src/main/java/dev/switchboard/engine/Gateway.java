@@ -23,7 +23,8 @@ import dev.switchboard.engine.pricing.PriceTable;
 import dev.switchboard.engine.pricing.PricingStage;
 import dev.switchboard.engine.providers.Capabilities;
 import dev.switchboard.engine.providers.PassThroughRequest;
-import dev.switchboard.engine.providers.Provider;
+import dev.switchboard.engine.providers.ProviderContext;
+import dev.switchboard.engine.providers.ProviderFactory;
 import dev.switchboard.engine.providers.ProviderRegistry;
 import dev.switchboard.engine.providers.ResponseStream;
 import dev.switchboard.engine.providers.anthropic.AnthropicProvider;
@@ -48,7 +49,6 @@ import dev.switchboard.wire.CompletionRequest;
 import dev.switchboard.wire.EmbeddingRequest;
 import dev.switchboard.wire.EmbeddingResponse;
 import dev.switchboard.wire.ModelList;
-import java.net.URI;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -72,7 +72,24 @@ import java.util.random.RandomGenerator;
  * server would answer.
  */
 public final class Gateway implements AutoCloseable {
-  static final URI OPENAI_BASE_URL = URI.create("https://api.openai.com/v1");
+  /**
+   * Every provider the gateway routes to, one line each: registering a provider is adding its
+   * package's factory here. The list is kept here, where the gateway builds what the factories are
+   * given, rather than in package {@code providers}: every provider package depends on that one
+   * ({@code Provider}, {@code Target}, {@code ProviderFactory}), so its naming them would be a
+   * cycle.
+   */
+  private static final List<ProviderFactory> PROVIDERS =
+      List.of(
+          OpenAiProvider.FACTORY,
+          AnthropicProvider.FACTORY,
+          BedrockProvider.FACTORY,
+          GoogleProvider.FACTORY,
+          VertexProvider.FACTORY,
+          MockProvider.FACTORY,
+          CohereProvider.FACTORY,
+          CompatibleProviders.FACTORY,
+          AzureOpenAi.FACTORY);
 
   private final UpstreamClient upstream;
   private final ProviderRegistry providers;
@@ -87,59 +104,11 @@ public final class Gateway implements AutoCloseable {
     GatewaySettings settings = builder.settings;
     OutboundGuard guard = new OutboundGuard(settings.effectiveTrustedHosts());
     this.upstream = new UpstreamClient(guard, settings.connectTimeout(), settings.idleTimeout());
-    List<Provider> all = new ArrayList<>();
-    all.add(
-        new OpenAiProvider(
-            "openai",
-            settings.providerBaseUrls().getOrDefault("openai", OPENAI_BASE_URL),
-            upstream,
-            settings.requestTimeout()));
-    all.add(
-        new AnthropicProvider(
-            settings
-                .providerBaseUrls()
-                .getOrDefault(AnthropicProvider.NAME, AnthropicProvider.DEFAULT_BASE_URL),
-            upstream,
-            settings.requestTimeout(),
-            builder.clock));
-    all.add(
-        new BedrockProvider(
-            settings.providerBaseUrls().get(BedrockProvider.NAME),
-            upstream,
-            settings.requestTimeout(),
-            builder.clock));
-    all.add(
-        new GoogleProvider(
-            settings
-                .providerBaseUrls()
-                .getOrDefault(GoogleProvider.NAME, GoogleProvider.DEFAULT_BASE_URL),
-            upstream,
-            settings.requestTimeout(),
-            builder.clock));
-    all.add(
-        new VertexProvider(
-            settings.providerBaseUrls().get(VertexProvider.NAME),
-            upstream,
-            settings.requestTimeout(),
-            builder.clock));
-    all.add(new MockProvider(builder.clock));
-    all.add(
-        new CohereProvider(
-            settings
-                .providerBaseUrls()
-                .getOrDefault(CohereProvider.NAME, CohereProvider.DEFAULT_BASE_URL),
-            upstream,
-            settings.requestTimeout(),
-            builder.clock));
-    all.addAll(
-        CompatibleProviders.providers(
-            settings.providerBaseUrls(), upstream, settings.requestTimeout()));
-    all.add(
-        AzureOpenAi.provider(
-            settings.providerBaseUrls().get(AzureOpenAi.NAME),
-            upstream,
-            settings.requestTimeout()));
-    this.providers = ProviderRegistry.of(all);
+    this.providers =
+        ProviderRegistry.of(
+            PROVIDERS,
+            new ProviderContext(
+                upstream, settings.requestTimeout(), builder.clock, settings.providerBaseUrls()));
     this.circuits =
         new CircuitBreakers(
             settings.routing().circuitThreshold(),

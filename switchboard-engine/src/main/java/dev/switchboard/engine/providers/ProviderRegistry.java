@@ -3,6 +3,7 @@ package dev.switchboard.engine.providers;
 import dev.switchboard.engine.errors.InvalidRequestException;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -14,11 +15,18 @@ public final class ProviderRegistry {
     this.providers = Collections.unmodifiableMap(new LinkedHashMap<>(providers));
   }
 
-  public static ProviderRegistry of(Iterable<Provider> providers) {
+  /**
+   * The providers each factory builds from {@code context}, in the factories' order.
+   *
+   * @throws IllegalArgumentException when two providers have the same name
+   */
+  public static ProviderRegistry of(List<ProviderFactory> factories, ProviderContext context) {
     Map<String, Provider> byName = new LinkedHashMap<>();
-    for (Provider provider : providers) {
-      if (byName.putIfAbsent(provider.name(), provider) != null) {
-        throw new IllegalArgumentException("two providers are named " + provider.name());
+    for (ProviderFactory factory : factories) {
+      for (Provider provider : factory.create(context)) {
+        if (byName.putIfAbsent(provider.name(), provider) != null) {
+          throw new IllegalArgumentException("two providers are named " + provider.name());
+        }
       }
     }
     return new ProviderRegistry(byName);

@@ -10,6 +10,7 @@ import dev.switchboard.engine.outbound.OutboundGuard;
 import dev.switchboard.engine.outbound.UpstreamClient;
 import dev.switchboard.engine.pipeline.Exchange;
 import dev.switchboard.engine.pipeline.Operation;
+import dev.switchboard.engine.providers.ProviderContext;
 import dev.switchboard.engine.providers.ProviderOptions;
 import dev.switchboard.engine.providers.ProviderRegistry;
 import dev.switchboard.engine.providers.Target;
@@ -91,14 +92,21 @@ class StoredDestinationFuzzTest {
   private static final ProviderRegistry PROVIDERS =
       ProviderRegistry.of(
           List.of(
-              new OpenAiProvider("openai", base("openai", "/v1"), CLIENT, Duration.ofSeconds(1)),
-              new BedrockProvider(
-                  base("bedrock", ""), CLIENT, Duration.ofSeconds(1), Clock.systemUTC()),
-              new VertexProvider(
-                  base("vertex-ai", ""), CLIENT, Duration.ofSeconds(1), Clock.systemUTC()),
-              AzureOpenAi.provider(base("azure-openai", "/openai"), CLIENT, Duration.ofSeconds(1)),
-              new CohereProvider(
-                  base("cohere", ""), CLIENT, Duration.ofSeconds(1), Clock.systemUTC())));
+              OpenAiProvider.FACTORY,
+              BedrockProvider.FACTORY,
+              VertexProvider.FACTORY,
+              AzureOpenAi.FACTORY,
+              CohereProvider.FACTORY),
+          new ProviderContext(
+              CLIENT,
+              Duration.ofSeconds(1),
+              Clock.systemUTC(),
+              Map.of(
+                  "openai", base("openai", "/v1"),
+                  "bedrock", base("bedrock", ""),
+                  "vertex-ai", base("vertex-ai", ""),
+                  "azure-openai", base("azure-openai", "/openai"),
+                  "cohere", base("cohere", ""))));
   private static final ConfigSource CONFIGS =
       new ConfigSource(
           PROVIDERS,

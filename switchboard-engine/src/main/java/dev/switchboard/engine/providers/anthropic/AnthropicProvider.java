@@ -8,6 +8,7 @@ import dev.switchboard.engine.outbound.UpstreamRequest;
 import dev.switchboard.engine.outbound.UpstreamResponse;
 import dev.switchboard.engine.providers.Capabilities;
 import dev.switchboard.engine.providers.Provider;
+import dev.switchboard.engine.providers.ProviderFactory;
 import dev.switchboard.engine.providers.Reply;
 import dev.switchboard.engine.providers.ResponseStream;
 import dev.switchboard.engine.providers.Target;
@@ -35,7 +36,12 @@ import java.util.Map;
  */
 public final class AnthropicProvider implements Provider {
   public static final String NAME = "anthropic";
-  public static final URI DEFAULT_BASE_URL = URI.create("https://api.anthropic.com/v1");
+  static final URI DEFAULT_BASE_URL = URI.create("https://api.anthropic.com/v1");
+
+  /** The provider, at its API or at the {@code providers.anthropic.base-url} setting. */
+  public static final ProviderFactory FACTORY =
+      ProviderFactory.single(NAME, DEFAULT_BASE_URL, AnthropicProvider::new);
+
   public static final String DEFAULT_VERSION = "2023-06-01";
 
   private static final int MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
@@ -52,8 +58,7 @@ public final class AnthropicProvider implements Provider {
    *     limit
    * @param clock where responses' {@code created} times come from
    */
-  public AnthropicProvider(
-      URI baseUrl, UpstreamClient client, Duration defaultTimeout, Clock clock) {
+  AnthropicProvider(URI baseUrl, UpstreamClient client, Duration defaultTimeout, Clock clock) {
     this.baseUrl = baseUrl;
     this.client = client;
     this.defaultTimeout = defaultTimeout;

@@ -1,11 +1,9 @@
 package dev.switchboard.engine.providers.azure;
 
-import dev.switchboard.engine.outbound.UpstreamClient;
 import dev.switchboard.engine.providers.Capabilities;
-import dev.switchboard.engine.providers.Provider;
+import dev.switchboard.engine.providers.ProviderFactory;
 import dev.switchboard.engine.providers.openai.OpenAiProvider;
-import java.net.URI;
-import java.time.Duration;
+import java.util.List;
 
 /**
  * Azure OpenAI ({@code azure-openai}): OpenAI's format, sent to a deployment's URL with Azure's
@@ -15,23 +13,22 @@ import java.time.Duration;
 public final class AzureOpenAi {
   public static final String NAME = "azure-openai";
 
-  private AzureOpenAi() {}
-
   /**
-   * The provider.
-   *
-   * @param baseUrl replaces {@code https://{resource}.openai.azure.com/openai}, or {@code null}
+   * The provider, at each target's {@code https://{resource}.openai.azure.com/openai}, or at the
+   * {@code providers.azure-openai.base-url} setting that replaces it.
    */
-  public static Provider provider(URI baseUrl, UpstreamClient client, Duration defaultTimeout) {
-    return new OpenAiProvider(
-        NAME,
-        new AzureOpenAiDialect(baseUrl),
-        Capabilities.chatWithTools()
-            .withJsonSchema()
-            .withCompletions()
-            .withEmbeddings()
-            .withModels(),
-        client,
-        defaultTimeout);
-  }
+  public static final ProviderFactory FACTORY =
+      context ->
+          List.of(
+              OpenAiProvider.forDialect(
+                  NAME,
+                  new AzureOpenAiDialect(context.baseUrl(NAME)),
+                  Capabilities.chatWithTools()
+                      .withJsonSchema()
+                      .withCompletions()
+                      .withEmbeddings()
+                      .withModels(),
+                  context));
+
+  private AzureOpenAi() {}
 }

@@ -9,6 +9,7 @@ import dev.switchboard.engine.outbound.UpstreamRequest;
 import dev.switchboard.engine.outbound.UpstreamResponse;
 import dev.switchboard.engine.providers.Capabilities;
 import dev.switchboard.engine.providers.Provider;
+import dev.switchboard.engine.providers.ProviderFactory;
 import dev.switchboard.engine.providers.Reply;
 import dev.switchboard.engine.providers.ResponseStream;
 import dev.switchboard.engine.providers.Target;
@@ -45,6 +46,13 @@ public final class BedrockProvider implements Provider {
   /** The provider's name, as in {@code x-portkey-provider}. */
   public static final String NAME = "bedrock";
 
+  /**
+   * The provider, at each target's regional endpoint, or at the {@code providers.bedrock.base-url}
+   * setting that replaces it.
+   */
+  public static final ProviderFactory FACTORY =
+      ProviderFactory.single(NAME, null, BedrockProvider::new);
+
   private static final int MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
   private static final String EVENT_STREAM = "application/vnd.amazon.eventstream";
 
@@ -61,7 +69,7 @@ public final class BedrockProvider implements Provider {
    *     limit
    * @param clock the clock the signatures' times and the answers' {@code created} come from
    */
-  public BedrockProvider(URI baseUrl, UpstreamClient client, Duration defaultTimeout, Clock clock) {
+  BedrockProvider(URI baseUrl, UpstreamClient client, Duration defaultTimeout, Clock clock) {
     this.baseUrl = baseUrl;
     this.client = client;
     this.defaultTimeout = defaultTimeout;

@@ -8,6 +8,7 @@ import dev.switchboard.engine.outbound.UpstreamRequest;
 import dev.switchboard.engine.outbound.UpstreamResponse;
 import dev.switchboard.engine.providers.Capabilities;
 import dev.switchboard.engine.providers.Provider;
+import dev.switchboard.engine.providers.ProviderFactory;
 import dev.switchboard.engine.providers.Reply;
 import dev.switchboard.engine.providers.ResponseStream;
 import dev.switchboard.engine.providers.Target;
@@ -36,7 +37,11 @@ import java.util.Map;
  */
 public final class CohereProvider implements Provider {
   public static final String NAME = "cohere";
-  public static final URI DEFAULT_BASE_URL = URI.create("https://api.cohere.com");
+  static final URI DEFAULT_BASE_URL = URI.create("https://api.cohere.com");
+
+  /** The provider, at its API or at the {@code providers.cohere.base-url} setting. */
+  public static final ProviderFactory FACTORY =
+      ProviderFactory.single(NAME, DEFAULT_BASE_URL, CohereProvider::new);
 
   private static final int MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
@@ -51,7 +56,7 @@ public final class CohereProvider implements Provider {
    *     limit
    * @param clock where answers' {@code created} times come from
    */
-  public CohereProvider(URI baseUrl, UpstreamClient client, Duration defaultTimeout, Clock clock) {
+  CohereProvider(URI baseUrl, UpstreamClient client, Duration defaultTimeout, Clock clock) {
     this.baseUrl = baseUrl;
     this.client = client;
     this.defaultTimeout = defaultTimeout;

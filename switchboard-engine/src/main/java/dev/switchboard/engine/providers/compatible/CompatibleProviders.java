@@ -9,14 +9,12 @@ import static dev.switchboard.engine.providers.compatible.ChatQuirk.drop;
 import static dev.switchboard.engine.providers.compatible.ChatQuirk.rename;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.switchboard.engine.outbound.UpstreamClient;
 import dev.switchboard.engine.providers.Capabilities;
-import dev.switchboard.engine.providers.Provider;
+import dev.switchboard.engine.providers.ProviderFactory;
 import dev.switchboard.engine.providers.Target;
 import dev.switchboard.engine.providers.openai.OpenAiDialect;
 import dev.switchboard.engine.providers.openai.OpenAiProvider;
 import java.net.URI;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -290,24 +288,19 @@ public final class CompatibleProviders {
   }
 
   /**
-   * Every member as a provider.
-   *
-   * @param baseUrls base URLs that replace members' own, by name (the {@code
-   *     providers.<name>.base-url} settings)
+   * Every member as a provider, at its own base URL or at the {@code providers.<name>.base-url}
+   * setting that replaces it.
    */
-  public static List<Provider> providers(
-      Map<String, URI> baseUrls, UpstreamClient client, Duration defaultTimeout) {
-    return FAMILY.stream()
-        .map(member ->
-            (Provider)
-                new OpenAiProvider(
-                    member.name(),
-                    new Dialect(member, baseUrls.getOrDefault(member.name(), member.baseUrl())),
-                    member.capabilities(),
-                    client,
-                    defaultTimeout))
-        .toList();
-  }
+  public static final ProviderFactory FACTORY =
+      context ->
+          FAMILY.stream()
+              .map(member ->
+                  OpenAiProvider.forDialect(
+                      member.name(),
+                      new Dialect(member, context.baseUrl(member.name(), member.baseUrl())),
+                      member.capabilities(),
+                      context))
+              .toList();
 
   /** A member's URLs, credential and quirks. */
   private record Dialect(Member member, URI baseUrl) implements OpenAiDialect {

@@ -5,6 +5,7 @@ import dev.switchboard.engine.errors.InvalidRequestException;
 import dev.switchboard.engine.outbound.UpstreamClient;
 import dev.switchboard.engine.providers.Capabilities;
 import dev.switchboard.engine.providers.Provider;
+import dev.switchboard.engine.providers.ProviderFactory;
 import dev.switchboard.engine.providers.Reply;
 import dev.switchboard.engine.providers.ResponseStream;
 import dev.switchboard.engine.providers.Target;
@@ -32,8 +33,12 @@ import java.util.regex.Pattern;
  */
 public final class GoogleProvider implements Provider {
   public static final String NAME = "google";
-  public static final URI DEFAULT_BASE_URL =
-      URI.create("https://generativelanguage.googleapis.com");
+  static final URI DEFAULT_BASE_URL = URI.create("https://generativelanguage.googleapis.com");
+
+  /** The provider, at its API or at the {@code providers.google.base-url} setting. */
+  public static final ProviderFactory FACTORY =
+      ProviderFactory.single(NAME, DEFAULT_BASE_URL, GoogleProvider::new);
+
   static final String VERSION = "/v1beta";
 
   /** A model id as it may stand in a URL path segment. */
@@ -46,7 +51,7 @@ public final class GoogleProvider implements Provider {
    * @param baseUrl the API's origin, e.g. {@code https://generativelanguage.googleapis.com}; the
    *     version ({@code /v1beta}) is added
    */
-  public GoogleProvider(URI baseUrl, UpstreamClient client, Duration defaultTimeout, Clock clock) {
+  GoogleProvider(URI baseUrl, UpstreamClient client, Duration defaultTimeout, Clock clock) {
     this.baseUrl = baseUrl;
     this.api = new GeminiApi(NAME, client, defaultTimeout, clock);
   }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.switchboard.engine.errors.InvalidRequestException;
 import dev.switchboard.engine.providers.Capabilities;
 import dev.switchboard.engine.providers.Provider;
+import dev.switchboard.engine.providers.ProviderFactory;
 import dev.switchboard.engine.providers.Reply;
 import dev.switchboard.engine.providers.ResponseStream;
 import dev.switchboard.engine.providers.Target;
@@ -61,6 +62,11 @@ import java.util.stream.Collectors;
  */
 public final class MockProvider implements Provider {
   public static final String NAME = "mock";
+
+  /** The mock: it calls nothing, so it takes only the clock. */
+  public static final ProviderFactory FACTORY =
+      context -> List.of(new MockProvider(context.clock()));
+
   private static final int DEFAULT_DIMENSIONS = 16;
 
   /**
@@ -76,7 +82,7 @@ public final class MockProvider implements Provider {
 
   private final Clock clock;
 
-  public MockProvider(Clock clock) {
+  MockProvider(Clock clock) {
     this.clock = clock;
   }
 

@@ -11,6 +11,8 @@ import dev.switchboard.engine.outbound.UpstreamResponse;
 import dev.switchboard.engine.providers.Capabilities;
 import dev.switchboard.engine.providers.PassThroughRequest;
 import dev.switchboard.engine.providers.Provider;
+import dev.switchboard.engine.providers.ProviderContext;
+import dev.switchboard.engine.providers.ProviderFactory;
 import dev.switchboard.engine.providers.Reply;
 import dev.switchboard.engine.providers.ResponseStream;
 import dev.switchboard.engine.providers.Target;
@@ -37,7 +39,26 @@ import java.util.Map;
  * written as it is: nothing a client sends is dropped.
  */
 public final class OpenAiProvider implements Provider {
+  /** The provider's name, as in {@code x-portkey-provider}. */
+  public static final String NAME = "openai";
+
+  static final URI DEFAULT_BASE_URL = URI.create("https://api.openai.com/v1");
   static final int MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+
+  /** OpenAI itself, at its API or at the {@code providers.openai.base-url} setting. */
+  public static final ProviderFactory FACTORY =
+      context ->
+          List.of(
+              forDialect(
+                  NAME,
+                  OpenAiDialect.openAi(context.baseUrl(NAME, DEFAULT_BASE_URL)),
+                  Capabilities.chatWithTools()
+                      .withJsonSchema()
+                      .withCompletions()
+                      .withEmbeddings()
+                      .withModels()
+                      .withPassThrough(),
+                  context));
 
   private final String name;
   private final OpenAiDialect dialect;
@@ -47,32 +68,12 @@ public final class OpenAiProvider implements Provider {
 
   /**
    * @param name the provider name clients select ("openai", or a compatible provider's)
-   * @param baseUrl the API's base URL, up to and including the version, e.g. {@code
-   *     https://api.openai.com/v1}
+   * @param capabilities what it serves; an operation it does not serve is refused with a 400 before
+   *     any call
    * @param defaultTimeout the time a call may take when the request sets none; {@code null} for no
    *     limit
    */
-  public OpenAiProvider(String name, URI baseUrl, UpstreamClient client, Duration defaultTimeout) {
-    this(
-        name,
-        OpenAiDialect.openAi(baseUrl),
-        Capabilities.chatWithTools()
-            .withJsonSchema()
-            .withCompletions()
-            .withEmbeddings()
-            .withModels()
-            .withPassThrough(),
-        client,
-        defaultTimeout);
-  }
-
-  /**
-   * A server that speaks OpenAI's format in its own {@code dialect} (URLs, credential, quirks).
-   *
-   * @param capabilities what it serves; an operation it does not serve is refused with a 400 before
-   *     any call
-   */
-  public OpenAiProvider(
+  OpenAiProvider(
       String name,
       OpenAiDialect dialect,
       Capabilities capabilities,
@@ -83,6 +84,20 @@ public final class OpenAiProvider implements Provider {
     this.capabilities = capabilities;
     this.client = client;
     this.defaultTimeout = defaultTimeout;
+  }
+
+  /**
+   * A server that speaks OpenAI's format in its own {@code dialect} (URLs, credential, quirks),
+   * under its own {@code name}: what the factories of OpenAI's kin (Azure OpenAI, the compatible
+   * family) build their providers with.
+   *
+   * @param capabilities what it serves; an operation it does not serve is refused with a 400 before
+   *     any call
+   */
+  public static Provider forDialect(
+      String name, OpenAiDialect dialect, Capabilities capabilities, ProviderContext context) {
+    return new OpenAiProvider(
+        name, dialect, capabilities, context.upstream(), context.requestTimeout());
   }
 
   @Override

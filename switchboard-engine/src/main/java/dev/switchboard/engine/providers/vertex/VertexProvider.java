@@ -7,6 +7,7 @@ import dev.switchboard.engine.outbound.UpstreamClient;
 import dev.switchboard.engine.outbound.UpstreamResponse;
 import dev.switchboard.engine.providers.Capabilities;
 import dev.switchboard.engine.providers.Provider;
+import dev.switchboard.engine.providers.ProviderFactory;
 import dev.switchboard.engine.providers.Reply;
 import dev.switchboard.engine.providers.ResponseStream;
 import dev.switchboard.engine.providers.Target;
@@ -55,6 +56,13 @@ import java.util.regex.Pattern;
 public final class VertexProvider implements Provider {
   public static final String NAME = "vertex-ai";
 
+  /**
+   * The provider, at each target's regional endpoint (its region and project), or at the {@code
+   * providers.vertex-ai.base-url} setting that replaces it.
+   */
+  public static final ProviderFactory FACTORY =
+      ProviderFactory.single(NAME, null, VertexProvider::new);
+
   /** The Anthropic API version Vertex AI's Claude models take, unless the request names one. */
   public static final String ANTHROPIC_VERSION = "vertex-2023-10-16";
 
@@ -70,7 +78,7 @@ public final class VertexProvider implements Provider {
    * @param baseUrl an origin that replaces {@code https://{region}-aiplatform.googleapis.com} (a
    *     test fake, a private endpoint), or {@code null}
    */
-  public VertexProvider(URI baseUrl, UpstreamClient client, Duration defaultTimeout, Clock clock) {
+  VertexProvider(URI baseUrl, UpstreamClient client, Duration defaultTimeout, Clock clock) {
     this.baseUrl = baseUrl;
     this.api = new GeminiApi(NAME, client, defaultTimeout, clock);
     this.tokens = new VertexAccessTokens(client, defaultTimeout, 256);
