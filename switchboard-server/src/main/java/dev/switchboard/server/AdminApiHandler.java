@@ -12,28 +12,26 @@ import dev.switchboard.engine.errors.GatewayException;
 import dev.switchboard.engine.errors.InvalidRequestException;
 import dev.switchboard.wire.WireFormatException;
 import dev.switchboard.wire.WireJson;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.Fields;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The admin API under {@code /v1/admin/}: workspaces, gateway keys, virtual keys and usage, as JSON
- * over HTTP, each route a call of the {@link AccessAdmin} on behalf of the caller. Off (404, as if
- * absent) unless an admin token is set ({@link RouteGate} answers that). The caller is the admin
- * (the admin token, Bearer or Basic) or the holder of a gateway key ({@code x-portkey-api-key}, or
- * {@code Authorization: Bearer sbk-…}) whose scopes hold the route's permission; the {@link
- * AccessAdmin} then holds it to its own workspace and to keys no wider than itself. Anything else
- * is 401. Errors are in OpenAI's shape; a created or rotated key's secret appears in that one
- * answer and nowhere else, and every answer is {@code Cache-Control: no-store}.
+ * over HTTP, each route a call of the {@link AccessAdmin} on behalf of the caller, made by the
+ * method the route names ({@link Endpoint}). Off (404, as if absent) unless an admin token is set
+ * ({@link RouteGate} answers that). The caller is the admin (the admin token, Bearer or Basic) or
+ * the holder of a gateway key ({@code x-portkey-api-key}, or {@code Authorization: Bearer sbk-…})
+ * whose scopes hold the route's permission; the {@link AccessAdmin} then holds it to its own
+ * workspace and to keys no wider than itself. Anything else is 401. Errors are in OpenAI's shape; a
+ * created or rotated key's secret appears in that one answer and nowhere else, and every answer is
+ * {@code Cache-Control: no-store}.
  */
-final class AdminApiHandler extends Handler.Wrapper {
+final class AdminApiHandler {
   private static final Logger log = LoggerFactory.getLogger(AdminApiHandler.class);
 
   /** The largest request body read: the biggest is a virtual key's service-account JSON. */
@@ -42,47 +40,93 @@ final class AdminApiHandler extends Handler.Wrapper {
   private final AdminToken adminToken;
   private final Access access;
 
-  AdminApiHandler(AdminToken adminToken, Access access, Handler next) {
-    super(next);
+  /**
+   * @param adminToken the admin token; while none is set, the {@link RouteGate} answers the admin
+   *     API's whole space, so no request reaches this handler
+   */
+  AdminApiHandler(AdminToken adminToken, Access access) {
     this.adminToken = adminToken;
     this.access = access;
   }
 
-  /** The answer to every admin route while the admin API is off (no admin token set). */
-  static ErrorResponses.ErrorResponse off() {
-    return ErrorResponses.gateway(
-        404, "The admin API is off: set admin.token.", "invalid_request_error", null, "not_found");
+  /** What serves one of its routes, once the caller may call it: a method of this class. */
+  @FunctionalInterface
+  interface Endpoint {
+    void serve(Call call);
   }
 
-  @Override
-  public boolean handle(Request request, Response response, Callback callback) throws Exception {
-    Route.Match match = RouteGate.matchOf(request);
-    if (match.route().surface() != Route.Surface.ADMIN_API) {
-      return super.handle(request, response, callback);
+  /**
+   * An admin request whose caller may call its route.
+   *
+   * @param actor the caller
+   * @param body the JSON object sent, for a route that reads one; else {@code null}
+   */
+  record Call(
+      AccessAdmin admin,
+      Principal actor,
+      Route.Match match,
+      JsonNode body,
+      Request request,
+      Response response,
+      Callback callback) {
+    /** A {@code {name}} segment of the route's path. */
+    String parameter(String name) {
+      return match.parameter(name);
     }
+
+    /** One query parameter, or {@code null}; several of the same name are refused. */
+    String query(String name) {
+      List<String> values = LogsRoutes.queryFields(request).getValues(name);
+      if (values == null || values.isEmpty()) {
+        return null;
+      }
+      if (values.size() > 1) {
+        throw new InvalidRequestException("Give " + name + " once.", name, null);
+      }
+      return values.get(0).isBlank() ? null : values.get(0);
+    }
+
+    void answer(int status, JsonNode answer) {
+      LogsRoutes.writeJson(response, callback, status, answer);
+    }
+  }
+
+  /**
+   * Serves {@code match}, one of its routes, with {@code endpoint}.
+   *
+   * @param readsBody whether the route reads a JSON object; another route's body is read and
+   *     dropped, so that the connection stays usable for the client's next request
+   */
+  void handle(
+      Endpoint endpoint,
+      boolean readsBody,
+      Route.Match match,
+      Request request,
+      Response response,
+      Callback callback) {
     response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
-    if (!access.enabled() || adminToken == null) {
+    if (!access.enabled()) {
       LogsRoutes.writeError(
           response,
           callback,
-          adminToken == null
-              ? off()
-              : ErrorResponses.gateway(
-                  404,
-                  "The admin API is off: access.enabled is false.",
-                  "invalid_request_error",
-                  null,
-                  "not_found"));
-      return true;
+          ErrorResponses.gateway(
+              404,
+              "The admin API is off: access.enabled is false.",
+              "invalid_request_error",
+              null,
+              "not_found"));
+      return;
     }
     try {
       Principal actor = actor(request);
       permit(actor, match.route());
-      if (!takesBody(match.route())) {
-        // Read and dropped, so that the connection stays usable for the client's next request.
+      JsonNode body = null;
+      if (readsBody) {
+        body = body(request);
+      } else {
         RequestBodies.read(request, MAX_BODY_BYTES);
       }
-      answer(access.admin(), actor, match, request, response, callback);
+      endpoint.serve(new Call(access.admin(), actor, match, body, request, response, callback));
     } catch (GatewayException error) {
       RouteGate.closeIfBodyUnread(request, response);
       ErrorResponses.ErrorResponse answer = ErrorResponses.of(error);
@@ -125,7 +169,6 @@ final class AdminApiHandler extends Handler.Wrapper {
           callback,
           ErrorResponses.gateway(500, "Something went wrong in the gateway.", "api_error", null));
     }
-    return true;
   }
 
   /**
@@ -162,142 +205,131 @@ final class AdminApiHandler extends Handler.Wrapper {
     }
   }
 
-  private void answer(
-      AccessAdmin admin,
-      Principal actor,
-      Route.Match match,
-      Request request,
-      Response response,
-      Callback callback) {
-    String id = match.parameter("id");
-    String workspace = match.parameter("workspace");
-    String slug = match.parameter("slug");
-    switch (match.route()) {
-      case ADMIN_WORKSPACES_CREATE -> {
-        AdminJson.WorkspaceRequest body = AdminJson.workspaceRequest(body(request));
-        write(
-            response,
-            callback,
-            201,
-            AdminJson.workspace(
-                admin.createWorkspace(actor, body.id(), body.name(), body.limits())));
-      }
-      case ADMIN_WORKSPACES_LIST ->
-          write(
-              response,
-              callback,
-              200,
-              AdminJson.list(admin.workspaces(actor), AdminJson::workspace));
-      case ADMIN_WORKSPACE_UPDATE -> {
-        AdminJson.WorkspaceUpdate update = AdminJson.workspaceUpdate(body(request));
-        AccessAdmin.Workspace updated = null;
-        if (update.limits() != null) {
-          updated = admin.updateWorkspace(actor, id, update.limits());
-        }
-        if (update.setsCustomHosts()) {
-          updated = admin.setCustomHosts(actor, id, update.customHosts());
-        }
-        write(response, callback, 200, AdminJson.workspace(updated));
-      }
-      case ADMIN_KEYS_CREATE ->
-          write(
-              response,
-              callback,
-              201,
-              AdminJson.createdKey(admin.createKey(actor, AdminJson.keyRequest(body(request)))));
-      case ADMIN_KEYS_LIST ->
-          write(
-              response,
-              callback,
-              200,
-              AdminJson.list(admin.keys(actor, query(request, "workspace")), AdminJson::key));
-      case ADMIN_KEY_GET -> write(response, callback, 200, AdminJson.key(admin.key(actor, id)));
-      case ADMIN_KEY_UPDATE ->
-          write(
-              response,
-              callback,
-              200,
-              AdminJson.key(admin.updateKey(actor, id, AdminJson.keyUpdate(body(request)))));
-      case ADMIN_KEY_REVOKE ->
-          write(response, callback, 200, AdminJson.key(admin.revokeKey(actor, id)));
-      case ADMIN_KEY_ROTATE ->
-          write(response, callback, 200, AdminJson.createdKey(admin.rotateKey(actor, id)));
-      case ADMIN_VIRTUAL_KEYS_CREATE ->
-          write(
-              response,
-              callback,
-              201,
-              AdminJson.virtualKey(
-                  admin.createVirtualKey(actor, AdminJson.virtualKeyRequest(body(request)))));
-      case ADMIN_VIRTUAL_KEYS_LIST ->
-          write(
-              response,
-              callback,
-              200,
-              AdminJson.list(
-                  admin.virtualKeys(actor, query(request, "workspace")), AdminJson::virtualKey));
-      case ADMIN_VIRTUAL_KEY_GET ->
-          write(
-              response,
-              callback,
-              200,
-              AdminJson.virtualKey(admin.virtualKey(actor, workspace, slug)));
-      case ADMIN_VIRTUAL_KEY_UPDATE ->
-          write(
-              response,
-              callback,
-              200,
-              AdminJson.virtualKey(
-                  admin.updateVirtualKey(
-                      actor, workspace, slug, AdminJson.limitsUpdate(body(request)))));
-      case ADMIN_VIRTUAL_KEY_REVOKE ->
-          write(
-              response,
-              callback,
-              200,
-              AdminJson.virtualKey(admin.revokeVirtualKey(actor, workspace, slug)));
-      case ADMIN_VIRTUAL_KEY_ROTATE ->
-          write(
-              response,
-              callback,
-              200,
-              AdminJson.virtualKey(
-                  admin.rotateVirtualKey(
-                      actor, workspace, slug, AdminJson.rotation(body(request)))));
-      case ADMIN_VIRTUAL_KEYS_REENCRYPT -> {
-        ObjectNode answer = JsonNodeFactory.instance.objectNode();
-        answer.put("reencrypted", admin.reencryptVirtualKeys(actor));
-        write(response, callback, 200, answer);
-      }
-      case ADMIN_USAGE -> {
-        AdminJson.SubjectName subject = AdminJson.subject(query(request, "subject"));
-        write(
-            response,
-            callback,
-            200,
-            AdminJson.usage(admin.usage(actor, subject.kind(), subject.id())));
-      }
-      default -> throw new IllegalStateException("not an admin route: " + match.route());
+  static void createWorkspace(Call call) {
+    AdminJson.WorkspaceRequest body = AdminJson.workspaceRequest(call.body());
+    call.answer(
+        201,
+        AdminJson.workspace(
+            call.admin().createWorkspace(call.actor(), body.id(), body.name(), body.limits())));
+  }
+
+  static void workspaces(Call call) {
+    call.answer(200, AdminJson.list(call.admin().workspaces(call.actor()), AdminJson::workspace));
+  }
+
+  static void updateWorkspace(Call call) {
+    AdminJson.WorkspaceUpdate update = AdminJson.workspaceUpdate(call.body());
+    String id = call.parameter("id");
+    AccessAdmin.Workspace updated = null;
+    if (update.limits() != null) {
+      updated = call.admin().updateWorkspace(call.actor(), id, update.limits());
     }
+    if (update.setsCustomHosts()) {
+      updated = call.admin().setCustomHosts(call.actor(), id, update.customHosts());
+    }
+    call.answer(200, AdminJson.workspace(updated));
   }
 
-  private static void write(Response response, Callback callback, int status, JsonNode body) {
-    LogsRoutes.writeJson(response, callback, status, body);
+  static void createKey(Call call) {
+    call.answer(
+        201,
+        AdminJson.createdKey(
+            call.admin().createKey(call.actor(), AdminJson.keyRequest(call.body()))));
   }
 
-  /** Whether a route reads a JSON body. */
-  private static boolean takesBody(Route route) {
-    return switch (route) {
-      case ADMIN_WORKSPACES_CREATE,
-          ADMIN_WORKSPACE_UPDATE,
-          ADMIN_KEYS_CREATE,
-          ADMIN_KEY_UPDATE,
-          ADMIN_VIRTUAL_KEYS_CREATE,
-          ADMIN_VIRTUAL_KEY_UPDATE,
-          ADMIN_VIRTUAL_KEY_ROTATE ->
-          true;
-      default -> false;
-    };
+  static void keys(Call call) {
+    call.answer(
+        200,
+        AdminJson.list(call.admin().keys(call.actor(), call.query("workspace")), AdminJson::key));
+  }
+
+  static void key(Call call) {
+    call.answer(200, AdminJson.key(call.admin().key(call.actor(), call.parameter("id"))));
+  }
+
+  static void updateKey(Call call) {
+    call.answer(
+        200,
+        AdminJson.key(
+            call.admin()
+                .updateKey(call.actor(), call.parameter("id"), AdminJson.keyUpdate(call.body()))));
+  }
+
+  static void revokeKey(Call call) {
+    call.answer(200, AdminJson.key(call.admin().revokeKey(call.actor(), call.parameter("id"))));
+  }
+
+  static void rotateKey(Call call) {
+    call.answer(
+        200, AdminJson.createdKey(call.admin().rotateKey(call.actor(), call.parameter("id"))));
+  }
+
+  static void createVirtualKey(Call call) {
+    call.answer(
+        201,
+        AdminJson.virtualKey(
+            call.admin().createVirtualKey(call.actor(), AdminJson.virtualKeyRequest(call.body()))));
+  }
+
+  static void virtualKeys(Call call) {
+    call.answer(
+        200,
+        AdminJson.list(
+            call.admin().virtualKeys(call.actor(), call.query("workspace")),
+            AdminJson::virtualKey));
+  }
+
+  static void virtualKey(Call call) {
+    call.answer(
+        200,
+        AdminJson.virtualKey(
+            call.admin()
+                .virtualKey(call.actor(), call.parameter("workspace"), call.parameter("slug"))));
+  }
+
+  static void updateVirtualKey(Call call) {
+    call.answer(
+        200,
+        AdminJson.virtualKey(
+            call.admin()
+                .updateVirtualKey(
+                    call.actor(),
+                    call.parameter("workspace"),
+                    call.parameter("slug"),
+                    AdminJson.limitsUpdate(call.body()))));
+  }
+
+  static void revokeVirtualKey(Call call) {
+    call.answer(
+        200,
+        AdminJson.virtualKey(
+            call.admin()
+                .revokeVirtualKey(
+                    call.actor(), call.parameter("workspace"), call.parameter("slug"))));
+  }
+
+  static void rotateVirtualKey(Call call) {
+    call.answer(
+        200,
+        AdminJson.virtualKey(
+            call.admin()
+                .rotateVirtualKey(
+                    call.actor(),
+                    call.parameter("workspace"),
+                    call.parameter("slug"),
+                    AdminJson.rotation(call.body()))));
+  }
+
+  static void reencryptVirtualKeys(Call call) {
+    ObjectNode answer = JsonNodeFactory.instance.objectNode();
+    answer.put("reencrypted", call.admin().reencryptVirtualKeys(call.actor()));
+    call.answer(200, answer);
+  }
+
+  static void usage(Call call) {
+    AdminJson.SubjectName subject = AdminJson.subject(call.query("subject"));
+    call.answer(
+        200, AdminJson.usage(call.admin().usage(call.actor(), subject.kind(), subject.id())));
   }
 
   /**
@@ -311,24 +343,5 @@ final class AdminApiHandler extends Handler.Wrapper {
       // Jackson's message quotes the input near the error, which may be a secret: not repeated.
       throw new InvalidRequestException("Invalid JSON in request body.", null, e);
     }
-  }
-
-  /** One query parameter, or {@code null}; several of the same name are refused. */
-  private static String query(Request request, String name) {
-    Fields fields;
-    try {
-      fields = Request.extractQueryParameters(request, StandardCharsets.UTF_8);
-    } catch (RuntimeException malformed) {
-      throw new InvalidRequestException(
-          "The query string is not valid URL encoding.", null, malformed);
-    }
-    List<String> values = fields.getValues(name);
-    if (values == null || values.isEmpty()) {
-      return null;
-    }
-    if (values.size() > 1) {
-      throw new InvalidRequestException("Give " + name + " once.", name, null);
-    }
-    return values.get(0).isBlank() ? null : values.get(0);
   }
 }

@@ -19,7 +19,7 @@ import org.webjars.WebJarVersionLocator;
  * and its policy forbids loading anything from another origin.
  *
  * <p>Jetty's {@link ResourceHandler} serves the files (content types, {@code ETag}s, {@code 304}s,
- * {@code HEAD}), with directory listings off; a path that names no file is not handled here.
+ * {@code HEAD}), with directory listings off; a path that names no file is not found (404).
  */
 final class DashboardRoutes extends ContextHandlerCollection {
   static final String PATH = "/dashboard";
@@ -52,6 +52,15 @@ final class DashboardRoutes extends ContextHandlerCollection {
       throw new IllegalStateException(classpathFile + " is missing from the classpath");
     }
     return resources.newResource(file.getPath().getParent());
+  }
+
+  /** Serves the file {@code match} names, or answers 404. */
+  void serve(Route.Match match, Request request, Response response, Callback callback)
+      throws Exception {
+    if (!handle(request, response, callback)) {
+      LogsRoutes.writeError(
+          response, callback, RouteGate.notFound(request.getMethod(), match.path()));
+    }
   }
 
   @Override

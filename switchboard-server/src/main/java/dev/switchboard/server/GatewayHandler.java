@@ -39,7 +39,6 @@ import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
-import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -48,9 +47,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The gateway's HTTP surface: reads a request into an engine call and writes the answer back. It
- * owns headers, status codes and SSE framing, nothing else. Runs on virtual threads, blocking.
+ * owns headers, status codes and SSE framing, nothing else. Runs on virtual threads, blocking. Its
+ * routes ({@code /}, {@code /v1/health}, the engine's operations and the pass-through) name the
+ * method that serves each ({@link Endpoint}); {@link #handle} gives every one of them what they
+ * share: the trace id, the error answers and the access line.
  */
-final class GatewayHandler extends Handler.Abstract {
+final class GatewayHandler {
   private static final Logger log = LoggerFactory.getLogger("dev.switchboard.access");
 
   /**
@@ -106,8 +108,15 @@ final class GatewayHandler extends Handler.Abstract {
     this.requestLog = requestLog;
   }
 
-  @Override
-  public boolean handle(Request request, Response response, Callback callback) {
+  /** What serves one of its routes: a method of this handler, given the request as an exchange. */
+  @FunctionalInterface
+  interface Endpoint {
+    void serve(GatewayHandler gateway, Route.Match match, Exchange exchange);
+  }
+
+  /** Serves {@code match}, one of its routes, with {@code endpoint}. */
+  void handle(
+      Endpoint endpoint, Route.Match match, Request request, Response response, Callback callback) {
     long started = System.nanoTime();
     String method = request.getMethod();
     String path = Request.getPathInContext(request);
@@ -115,7 +124,7 @@ final class GatewayHandler extends Handler.Abstract {
     response.getHeaders().put(PortkeyHeaders.TRACE_ID, traceId);
     Exchange exchange = new Exchange(request, response, callback, traceId);
     try {
-      route(method, RouteGate.matchOf(request), exchange);
+      endpoint.serve(this, match, exchange);
     } catch (GatewayException error) {
       if (!exchange.reachedEngine && path.startsWith("/v1/")) {
         gateway.recordRejected(method, path, exchange.optionsIfReadable(), error);
@@ -138,45 +147,60 @@ final class GatewayHandler extends Handler.Abstract {
           traceId,
           (System.nanoTime() - started) / 1_000_000);
     }
-    return true;
   }
 
-  /** Serves the route the {@link RouteGate} matched. */
-  private void route(String method, Route.Match match, Exchange exchange) {
-    switch (match.route()) {
-      case ROOT -> exchange.writeText(200, "AI Gateway says hey!");
-      case HEALTH ->
-          exchange.writeJson(
-              200,
-              Health.of(
-                  gateway.circuits(),
-                  gateway.cacheStatistics(),
-                  gateway.guardrailStatistics(),
-                  requestLog.get()));
-      case CHAT_COMPLETIONS ->
-          serve(exchange, new Operation.Chat(exchange.readRequest(ChatRequest.class)));
-      case COMPLETIONS ->
-          serve(
-              exchange,
-              new Operation.TextCompletion(exchange.readRequest(CompletionRequest.class)));
-      case EMBEDDINGS ->
-          serve(exchange, new Operation.Embedding(exchange.readRequest(EmbeddingRequest.class)));
-      case MODELS -> serve(exchange, new Operation.ListModels());
-      case MESSAGES -> serve(exchange, new Operation.Messages(exchange.readJson(ObjectNode.class)));
-      case COUNT_TOKENS ->
-          serve(exchange, new Operation.CountTokens(exchange.readJson(ObjectNode.class)));
-      case STORED_CHAT_COMPLETIONS ->
-          passThrough(method, match.path().substring("/v1".length()), exchange);
-      case PROXY, PASS_THROUGH -> {
-        if (match.rest().isEmpty()) {
-          exchange.writeError(RouteGate.notFound(method, match.path()));
-        } else {
-          passThrough(method, match.rest(), exchange);
-        }
-      }
-      default ->
-          // The handlers before this one serve every other route; reaching here is a bug.
-          throw new IllegalStateException("no handler serves " + match.route());
+  /** {@code /}: Portkey's greeting. */
+  void root(Route.Match match, Exchange exchange) {
+    exchange.writeText(200, "AI Gateway says hey!");
+  }
+
+  /** {@code /v1/health}. */
+  void health(Route.Match match, Exchange exchange) {
+    exchange.writeJson(
+        200,
+        Health.of(
+            gateway.circuits(),
+            gateway.cacheStatistics(),
+            gateway.guardrailStatistics(),
+            requestLog.get()));
+  }
+
+  void chatCompletions(Route.Match match, Exchange exchange) {
+    serve(exchange, new Operation.Chat(exchange.readRequest(ChatRequest.class)));
+  }
+
+  void completions(Route.Match match, Exchange exchange) {
+    serve(exchange, new Operation.TextCompletion(exchange.readRequest(CompletionRequest.class)));
+  }
+
+  void embeddings(Route.Match match, Exchange exchange) {
+    serve(exchange, new Operation.Embedding(exchange.readRequest(EmbeddingRequest.class)));
+  }
+
+  void models(Route.Match match, Exchange exchange) {
+    serve(exchange, new Operation.ListModels());
+  }
+
+  void messages(Route.Match match, Exchange exchange) {
+    serve(exchange, new Operation.Messages(exchange.readJson(ObjectNode.class)));
+  }
+
+  void countTokens(Route.Match match, Exchange exchange) {
+    serve(exchange, new Operation.CountTokens(exchange.readJson(ObjectNode.class)));
+  }
+
+  /** OpenAI's stored chat completions: the path as it is, passed through. */
+  void storedChatCompletions(Route.Match match, Exchange exchange) {
+    passThrough(exchange.request.getMethod(), match.path().substring("/v1".length()), exchange);
+  }
+
+  /** A pass-through prefix's route: what follows the prefix, passed through (nothing: 404). */
+  void passThroughRest(Route.Match match, Exchange exchange) {
+    String method = exchange.request.getMethod();
+    if (match.rest().isEmpty()) {
+      exchange.writeError(RouteGate.notFound(method, match.path()));
+    } else {
+      passThrough(method, match.rest(), exchange);
     }
   }
 
@@ -324,7 +348,7 @@ final class GatewayHandler extends Handler.Abstract {
   }
 
   /** One request and its response, as the handler works on them. */
-  private final class Exchange {
+  final class Exchange {
     final Request request;
     final Response response;
     final Callback callback;

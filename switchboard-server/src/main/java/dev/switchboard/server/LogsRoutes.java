@@ -44,6 +44,8 @@ import org.slf4j.LoggerFactory;
  * and {@code POST /v1/feedback} (Portkey's feedback API). The logic is in the observe module's
  * {@code analytics} package; here are the query string, the status codes and the bodies. Bad
  * parameters are 400 in OpenAI's error shape, naming the parameter, through {@link ErrorResponses}.
+ * Each route names the method that serves it ({@link Endpoint}); the method was checked by the
+ * route table, and each route here has one.
  */
 final class LogsRoutes {
   private static final Logger log = LoggerFactory.getLogger(LogsRoutes.class);
@@ -74,11 +76,41 @@ final class LogsRoutes {
     this.analytics = store == null ? null : new Analytics(store);
   }
 
-  /** Serves {@code match}, one of the routes this class owns. */
-  void handle(Route.Match match, Request request, Response response, Callback callback) {
+  /** What serves one of its routes: a method of this class. */
+  @FunctionalInterface
+  interface Endpoint {
+    void serve(
+        LogsRoutes logs, Route.Match match, Request request, Response response, Callback callback)
+        throws SQLException;
+  }
+
+  /**
+   * Serves {@code match}, one of its routes, with {@code endpoint}.
+   *
+   * @param readsStore whether the route reads the request log's store: 404 while logs are off
+   */
+  void handle(
+      Endpoint endpoint,
+      boolean readsStore,
+      Route.Match match,
+      Request request,
+      Response response,
+      Callback callback) {
     String path = match.path();
     try {
-      route(match, request, response, callback);
+      if (readsStore && search == null) {
+        writeError(
+            response,
+            callback,
+            ErrorResponses.gateway(
+                404,
+                "The request log is off (logs.enabled is false), so there is nothing to show or"
+                    + " attach feedback to.",
+                "invalid_request_error",
+                null));
+        return;
+      }
+      endpoint.serve(this, match, request, response, callback);
     } catch (GatewayException error) {
       writeError(response, callback, ErrorResponses.of(error));
     } catch (SQLException storeFailure) {
@@ -97,52 +129,33 @@ final class LogsRoutes {
     }
   }
 
-  private void route(Route.Match match, Request request, Response response, Callback callback)
+  void search(Route.Match match, Request request, Response response, Callback callback)
       throws SQLException {
-    // The method was checked by the route table (RouteGate): each route here has one.
-    if (search == null && match.route() != Route.LOGS_TAIL) {
+    writeJson(response, callback, 200, search.search(LogQuery.parse(query(request))).toJson());
+  }
+
+  void analytics(Route.Match match, Request request, Response response, Callback callback)
+      throws SQLException {
+    writeJson(response, callback, 200, analytics.run(AnalyticsQuery.parse(query(request), clock)));
+  }
+
+  /** {@code GET /v1/logs/{id}}: one record, or 404. */
+  void find(Route.Match match, Request request, Response response, Callback callback)
+      throws SQLException {
+    String id = match.parameter("id");
+    Optional<ObjectNode> record = search.find(id);
+    if (record.isEmpty()) {
       writeError(
           response,
           callback,
           ErrorResponses.gateway(
-              404,
-              "The request log is off (logs.enabled is false), so there is nothing to show or"
-                  + " attach feedback to.",
-              "invalid_request_error",
-              null));
-      return;
-    }
-    switch (match.route()) {
-      case FEEDBACK -> saveFeedback(request, response, callback);
-      case LOGS ->
-          writeJson(
-              response, callback, 200, search.search(LogQuery.parse(query(request))).toJson());
-      case LOGS_EXPORT -> export(LogExport.Request.parse(query(request)), response, callback);
-      case LOGS_TAIL -> tail(request, response, callback);
-      case ANALYTICS ->
-          writeJson(
-              response, callback, 200, analytics.run(AnalyticsQuery.parse(query(request), clock)));
-      case LOG -> {
-        String id = match.parameter("id");
-        Optional<ObjectNode> record = search.find(id);
-        if (record.isEmpty()) {
-          writeError(
-              response,
-              callback,
-              ErrorResponses.gateway(
-                  404,
-                  "No request log record has id '" + id + "'.",
-                  "invalid_request_error",
-                  "id"));
-        } else {
-          writeJson(response, callback, 200, record.get());
-        }
-      }
-      default -> throw new IllegalStateException("not a route of the request log: " + match);
+              404, "No request log record has id '" + id + "'.", "invalid_request_error", "id"));
+    } else {
+      writeJson(response, callback, 200, record.get());
     }
   }
 
-  private void saveFeedback(Request request, Response response, Callback callback)
+  void saveFeedback(Route.Match match, Request request, Response response, Callback callback)
       throws SQLException {
     byte[] bytes = RequestBodies.read(request, MAX_FEEDBACK_BYTES);
     if (bytes.length == 0) {
@@ -163,8 +176,9 @@ final class LogsRoutes {
     writeJson(response, callback, 200, answer);
   }
 
-  private void export(LogExport.Request export, Response response, Callback callback)
+  void export(Route.Match match, Request request, Response response, Callback callback)
       throws SQLException {
+    LogExport.Request export = LogExport.Request.parse(query(request));
     response.setStatus(200);
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, export.format().contentType());
     response
@@ -195,7 +209,7 @@ final class LogsRoutes {
    * Streams each finished request's record as {@code data: <record json>}, and a comment every
    * {@link #HEARTBEAT} of silence, until the client leaves or the server stops.
    */
-  private void tail(Request request, Response response, Callback callback) {
+  void tail(Route.Match match, Request request, Response response, Callback callback) {
     LiveTail.Subscription subscription;
     try {
       subscription = liveTail.subscribe();
@@ -240,18 +254,21 @@ final class LogsRoutes {
 
   /** The query string's parameters, decoded (UTF-8), in order, by name. */
   private static Map<String, List<String>> query(Request request) {
-    Fields fields;
+    Map<String, List<String>> query = new LinkedHashMap<>();
+    for (Fields.Field field : queryFields(request)) {
+      query.put(field.getName(), field.getValues());
+    }
+    return query;
+  }
+
+  /** The query string's parameters, decoded (UTF-8); 400 for one that is not URL encoding. */
+  static Fields queryFields(Request request) {
     try {
-      fields = Request.extractQueryParameters(request, StandardCharsets.UTF_8);
+      return Request.extractQueryParameters(request, StandardCharsets.UTF_8);
     } catch (RuntimeException malformed) {
       throw new InvalidRequestException(
           "The query string is not valid URL encoding.", null, malformed);
     }
-    Map<String, List<String>> query = new LinkedHashMap<>();
-    for (Fields.Field field : fields) {
-      query.put(field.getName(), field.getValues());
-    }
-    return query;
   }
 
   static void writeJson(Response response, Callback callback, int status, JsonNode body) {

@@ -14,15 +14,26 @@ import org.slf4j.LoggerFactory;
  * {@code GET /metrics}: the gateway's Prometheus metrics, in the format the scraper's {@code
  * Accept} header asks for (Prometheus text 0.0.4, or OpenMetrics). Open to anyone who can reach the
  * gateway, as metrics endpoints usually are: the labels name providers, models and upstream hosts,
- * never a key or a caller's data.
+ * never a key or a caller's data. Not found (404) while metrics are off.
  */
 final class MetricsEndpoint {
   private static final Logger log = LoggerFactory.getLogger(MetricsEndpoint.class);
 
-  private MetricsEndpoint() {}
+  private final GatewayMetrics metrics;
 
-  static boolean handle(
-      GatewayMetrics metrics, Request request, Response response, Callback callback) {
+  /**
+   * @param metrics the gateway's metrics, or {@code null} when they are off
+   */
+  MetricsEndpoint(GatewayMetrics metrics) {
+    this.metrics = metrics;
+  }
+
+  void serve(Route.Match match, Request request, Response response, Callback callback) {
+    if (metrics == null) {
+      LogsRoutes.writeError(
+          response, callback, RouteGate.notFound(request.getMethod(), match.path()));
+      return;
+    }
     // GET or HEAD: the route table (RouteGate) refused any other method with 405.
     GatewayMetrics.Scrape scrape;
     try {
@@ -33,7 +44,7 @@ final class MetricsEndpoint {
           response,
           callback,
           ErrorResponses.gateway(500, "The metrics could not be collected.", "api_error", null));
-      return true;
+      return;
     }
     response.setStatus(200);
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, scrape.contentType());
@@ -44,7 +55,6 @@ final class MetricsEndpoint {
     } else {
       response.write(true, ByteBuffer.wrap(scrape.body()), callback);
     }
-    return true;
   }
 
   private static void writeError(

@@ -9,11 +9,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Every route the gateway serves, in one place: its methods, its path pattern and what a caller
- * needs to reach it. The server decides by this table alone: a request is matched here first
- * (strictly: case-sensitive, one path per route), and each handler serves only the routes it is
- * handed, so a route the table does not list cannot be served. {@link SwitchboardServer#routes()}
- * lists them at runtime.
+ * Every route the gateway serves, in one place: its methods, its path pattern, what a caller needs
+ * to reach it, and the handler that serves it. The server decides by this table alone: a request is
+ * matched here first (strictly: case-sensitive, one path per route), and the {@link RouteGate}
+ * hands it to its route's handler, so a route the table does not list cannot be served. {@link
+ * SwitchboardServer#routes()} lists them at runtime.
  *
  * <p>Path patterns: literal segments, {@code {name}} for exactly one non-empty segment, and a last
  * {@code /**} for the prefix itself or anything under it. One trailing {@code /} is ignored (the
@@ -22,66 +22,187 @@ import java.util.Set;
  */
 public enum Route {
   /** Also HEAD, as Portkey answers it: load balancers probe with HEAD. */
-  ROOT("GET,HEAD", "/", Surface.PUBLIC, null),
-  HEALTH("GET,HEAD", "/v1/health", Surface.PUBLIC, null),
-  CHAT_COMPLETIONS("POST", "/v1/chat/completions", Surface.GATEWAY, Permission.COMPLETIONS),
+  ROOT("GET,HEAD", "/", Surface.PUBLIC, null, gateway(GatewayHandler::root)),
+  HEALTH("GET,HEAD", "/v1/health", Surface.PUBLIC, null, gateway(GatewayHandler::health)),
+  CHAT_COMPLETIONS(
+      "POST",
+      "/v1/chat/completions",
+      Surface.GATEWAY,
+      Permission.COMPLETIONS,
+      gateway(GatewayHandler::chatCompletions)),
   /**
    * OpenAI's list of stored chat completions, passed through as Portkey passes it (the other
    * methods of the chat route are 405).
    */
-  STORED_CHAT_COMPLETIONS("GET", "/v1/chat/completions", Surface.GATEWAY, Permission.PASSTHROUGH),
-  COMPLETIONS("POST", "/v1/completions", Surface.GATEWAY, Permission.COMPLETIONS),
-  EMBEDDINGS("POST", "/v1/embeddings", Surface.GATEWAY, Permission.EMBEDDINGS),
-  MODELS("GET", "/v1/models", Surface.GATEWAY, Permission.MODELS),
-  MESSAGES("POST", "/v1/messages", Surface.GATEWAY, Permission.COMPLETIONS),
-  COUNT_TOKENS("POST", "/v1/messages/count_tokens", Surface.GATEWAY, Permission.COMPLETIONS),
-  FEEDBACK("POST", "/v1/feedback", Surface.GATEWAY, Permission.FEEDBACK),
-  LOGS("GET", "/v1/logs", Surface.OPERATOR, null),
-  LOGS_EXPORT("GET", "/v1/logs/export", Surface.OPERATOR, null),
-  LOGS_TAIL("GET", "/v1/logs/tail", Surface.OPERATOR, null),
-  LOG("GET", "/v1/logs/{id}", Surface.OPERATOR, null),
-  ANALYTICS("GET", "/v1/analytics", Surface.OPERATOR, null),
-  METRICS("GET,HEAD", "/metrics", Surface.OPERATOR, null),
-  DASHBOARD("GET,HEAD", "/dashboard/**", Surface.OPERATOR, null),
-  ADMIN_WORKSPACES_CREATE("POST", "/v1/admin/workspaces", Surface.ADMIN_API, null),
-  ADMIN_WORKSPACES_LIST("GET", "/v1/admin/workspaces", Surface.ADMIN_API, null),
-  ADMIN_WORKSPACE_UPDATE("PATCH", "/v1/admin/workspaces/{id}", Surface.ADMIN_API, null),
-  ADMIN_KEYS_CREATE("POST", "/v1/admin/keys", Surface.ADMIN_API, Permission.KEYS_MANAGE),
-  ADMIN_KEYS_LIST("GET", "/v1/admin/keys", Surface.ADMIN_API, Permission.KEYS_MANAGE),
-  ADMIN_KEY_GET("GET", "/v1/admin/keys/{id}", Surface.ADMIN_API, Permission.KEYS_MANAGE),
-  ADMIN_KEY_UPDATE("PATCH", "/v1/admin/keys/{id}", Surface.ADMIN_API, Permission.KEYS_MANAGE),
-  ADMIN_KEY_REVOKE("DELETE", "/v1/admin/keys/{id}", Surface.ADMIN_API, Permission.KEYS_MANAGE),
-  ADMIN_KEY_ROTATE("POST", "/v1/admin/keys/{id}/rotate", Surface.ADMIN_API, Permission.KEYS_MANAGE),
-  ADMIN_VIRTUAL_KEYS_REENCRYPT("POST", "/v1/admin/virtual-keys/reencrypt", Surface.ADMIN_API, null),
+  STORED_CHAT_COMPLETIONS(
+      "GET",
+      "/v1/chat/completions",
+      Surface.GATEWAY,
+      Permission.PASSTHROUGH,
+      gateway(GatewayHandler::storedChatCompletions)),
+  COMPLETIONS(
+      "POST",
+      "/v1/completions",
+      Surface.GATEWAY,
+      Permission.COMPLETIONS,
+      gateway(GatewayHandler::completions)),
+  EMBEDDINGS(
+      "POST",
+      "/v1/embeddings",
+      Surface.GATEWAY,
+      Permission.EMBEDDINGS,
+      gateway(GatewayHandler::embeddings)),
+  MODELS("GET", "/v1/models", Surface.GATEWAY, Permission.MODELS, gateway(GatewayHandler::models)),
+  MESSAGES(
+      "POST",
+      "/v1/messages",
+      Surface.GATEWAY,
+      Permission.COMPLETIONS,
+      gateway(GatewayHandler::messages)),
+  COUNT_TOKENS(
+      "POST",
+      "/v1/messages/count_tokens",
+      Surface.GATEWAY,
+      Permission.COMPLETIONS,
+      gateway(GatewayHandler::countTokens)),
+  /** Its permission is checked by the {@link RouteGate}: feedback does not reach the engine. */
+  FEEDBACK(
+      "POST",
+      "/v1/feedback",
+      Surface.GATEWAY,
+      Permission.FEEDBACK,
+      requestLog(LogsRoutes::saveFeedback)),
+  LOGS("GET", "/v1/logs", Surface.OPERATOR, null, requestLog(LogsRoutes::search)),
+  LOGS_EXPORT("GET", "/v1/logs/export", Surface.OPERATOR, null, requestLog(LogsRoutes::export)),
+  LOGS_TAIL("GET", "/v1/logs/tail", Surface.OPERATOR, null, liveTail(LogsRoutes::tail)),
+  LOG("GET", "/v1/logs/{id}", Surface.OPERATOR, null, requestLog(LogsRoutes::find)),
+  ANALYTICS("GET", "/v1/analytics", Surface.OPERATOR, null, requestLog(LogsRoutes::analytics)),
+  METRICS(
+      "GET,HEAD",
+      "/metrics",
+      Surface.OPERATOR,
+      null,
+      (on, match, request, response, callback) ->
+          on.metrics().serve(match, request, response, callback)),
+  DASHBOARD(
+      "GET,HEAD",
+      "/dashboard/**",
+      Surface.OPERATOR,
+      null,
+      (on, match, request, response, callback) ->
+          on.dashboard().serve(match, request, response, callback)),
+  ADMIN_WORKSPACES_CREATE(
+      "POST",
+      "/v1/admin/workspaces",
+      Surface.ADMIN_API,
+      null,
+      adminReadingBody(AdminApiHandler::createWorkspace)),
+  ADMIN_WORKSPACES_LIST(
+      "GET", "/v1/admin/workspaces", Surface.ADMIN_API, null, admin(AdminApiHandler::workspaces)),
+  ADMIN_WORKSPACE_UPDATE(
+      "PATCH",
+      "/v1/admin/workspaces/{id}",
+      Surface.ADMIN_API,
+      null,
+      adminReadingBody(AdminApiHandler::updateWorkspace)),
+  ADMIN_KEYS_CREATE(
+      "POST",
+      "/v1/admin/keys",
+      Surface.ADMIN_API,
+      Permission.KEYS_MANAGE,
+      adminReadingBody(AdminApiHandler::createKey)),
+  ADMIN_KEYS_LIST(
+      "GET",
+      "/v1/admin/keys",
+      Surface.ADMIN_API,
+      Permission.KEYS_MANAGE,
+      admin(AdminApiHandler::keys)),
+  ADMIN_KEY_GET(
+      "GET",
+      "/v1/admin/keys/{id}",
+      Surface.ADMIN_API,
+      Permission.KEYS_MANAGE,
+      admin(AdminApiHandler::key)),
+  ADMIN_KEY_UPDATE(
+      "PATCH",
+      "/v1/admin/keys/{id}",
+      Surface.ADMIN_API,
+      Permission.KEYS_MANAGE,
+      adminReadingBody(AdminApiHandler::updateKey)),
+  ADMIN_KEY_REVOKE(
+      "DELETE",
+      "/v1/admin/keys/{id}",
+      Surface.ADMIN_API,
+      Permission.KEYS_MANAGE,
+      admin(AdminApiHandler::revokeKey)),
+  ADMIN_KEY_ROTATE(
+      "POST",
+      "/v1/admin/keys/{id}/rotate",
+      Surface.ADMIN_API,
+      Permission.KEYS_MANAGE,
+      admin(AdminApiHandler::rotateKey)),
+  ADMIN_VIRTUAL_KEYS_REENCRYPT(
+      "POST",
+      "/v1/admin/virtual-keys/reencrypt",
+      Surface.ADMIN_API,
+      null,
+      admin(AdminApiHandler::reencryptVirtualKeys)),
   ADMIN_VIRTUAL_KEYS_CREATE(
-      "POST", "/v1/admin/virtual-keys", Surface.ADMIN_API, Permission.VIRTUAL_KEYS_MANAGE),
+      "POST",
+      "/v1/admin/virtual-keys",
+      Surface.ADMIN_API,
+      Permission.VIRTUAL_KEYS_MANAGE,
+      adminReadingBody(AdminApiHandler::createVirtualKey)),
   ADMIN_VIRTUAL_KEYS_LIST(
-      "GET", "/v1/admin/virtual-keys", Surface.ADMIN_API, Permission.VIRTUAL_KEYS_MANAGE),
+      "GET",
+      "/v1/admin/virtual-keys",
+      Surface.ADMIN_API,
+      Permission.VIRTUAL_KEYS_MANAGE,
+      admin(AdminApiHandler::virtualKeys)),
   ADMIN_VIRTUAL_KEY_GET(
       "GET",
       "/v1/admin/virtual-keys/{workspace}/{slug}",
       Surface.ADMIN_API,
-      Permission.VIRTUAL_KEYS_MANAGE),
+      Permission.VIRTUAL_KEYS_MANAGE,
+      admin(AdminApiHandler::virtualKey)),
   ADMIN_VIRTUAL_KEY_UPDATE(
       "PATCH",
       "/v1/admin/virtual-keys/{workspace}/{slug}",
       Surface.ADMIN_API,
-      Permission.VIRTUAL_KEYS_MANAGE),
+      Permission.VIRTUAL_KEYS_MANAGE,
+      adminReadingBody(AdminApiHandler::updateVirtualKey)),
   ADMIN_VIRTUAL_KEY_REVOKE(
       "DELETE",
       "/v1/admin/virtual-keys/{workspace}/{slug}",
       Surface.ADMIN_API,
-      Permission.VIRTUAL_KEYS_MANAGE),
+      Permission.VIRTUAL_KEYS_MANAGE,
+      admin(AdminApiHandler::revokeVirtualKey)),
   ADMIN_VIRTUAL_KEY_ROTATE(
       "POST",
       "/v1/admin/virtual-keys/{workspace}/{slug}/rotate",
       Surface.ADMIN_API,
-      Permission.VIRTUAL_KEYS_MANAGE),
-  ADMIN_USAGE("GET", "/v1/admin/usage", Surface.ADMIN_API, Permission.USAGE_READ),
+      Permission.VIRTUAL_KEYS_MANAGE,
+      adminReadingBody(AdminApiHandler::rotateVirtualKey)),
+  ADMIN_USAGE(
+      "GET",
+      "/v1/admin/usage",
+      Surface.ADMIN_API,
+      Permission.USAGE_READ,
+      admin(AdminApiHandler::usage)),
   /** Portkey's explicit pass-through prefix: the rest of the path goes to the provider. */
-  PROXY("*", "/v1/proxy/**", Surface.GATEWAY, Permission.PASSTHROUGH),
+  PROXY(
+      "*",
+      "/v1/proxy/**",
+      Surface.GATEWAY,
+      Permission.PASSTHROUGH,
+      gateway(GatewayHandler::passThroughRest)),
   /** Any other {@code /v1/*} path, passed through to the provider as it is. */
-  PASS_THROUGH("*", "/v1/**", Surface.GATEWAY, Permission.PASSTHROUGH);
+  PASS_THROUGH(
+      "*",
+      "/v1/**",
+      Surface.GATEWAY,
+      Permission.PASSTHROUGH,
+      gateway(GatewayHandler::passThroughRest));
 
   /** What a caller needs to reach a route, and on which port it listens. */
   public enum Surface {
@@ -105,13 +226,20 @@ public enum Route {
     ADMIN_API
   }
 
+  /** The routes in matching order, less the pass-through's two catch-alls, tried last. */
+  private static final Route[] SPECIFIC =
+      Arrays.stream(values()).filter(route -> !route.passesThrough()).toArray(Route[]::new);
+
+  private static final Route[] CATCH_ALLS = {PROXY, PASS_THROUGH};
+
   private final Set<String> methods;
   private final String path;
   private final Surface surface;
   private final Permission permission;
   private final String[] segments;
+  private final RouteHandler handler;
 
-  Route(String methods, String path, Surface surface, Permission permission) {
+  Route(String methods, String path, Surface surface, Permission permission, RouteHandler handler) {
     this.methods =
         java.util.Collections.unmodifiableSet(
             new java.util.LinkedHashSet<>(List.of(methods.split(","))));
@@ -119,6 +247,43 @@ public enum Route {
     this.surface = surface;
     this.permission = permission;
     this.segments = path.equals("/") ? new String[0] : path.substring(1).split("/");
+    this.handler = handler;
+  }
+
+  /**
+   * A route of the gateway's own, served by {@code endpoint}, a method of {@link GatewayHandler}
+   * (which gives every such request its trace id, its access line and its error answers).
+   */
+  private static RouteHandler gateway(GatewayHandler.Endpoint endpoint) {
+    return (on, match, request, response, callback) ->
+        on.gateway().handle(endpoint, match, request, response, callback);
+  }
+
+  /** A route of the request log, served by {@code endpoint}: 404 while the log is off. */
+  private static RouteHandler requestLog(LogsRoutes.Endpoint endpoint) {
+    return (on, match, request, response, callback) ->
+        on.logs().handle(endpoint, true, match, request, response, callback);
+  }
+
+  /** A route of the live tail, served by {@code endpoint}, whether the request log is on or off. */
+  private static RouteHandler liveTail(LogsRoutes.Endpoint endpoint) {
+    return (on, match, request, response, callback) ->
+        on.logs().handle(endpoint, false, match, request, response, callback);
+  }
+
+  /**
+   * A route of the admin API that reads no body (one sent is read and dropped first), served by
+   * {@code endpoint}.
+   */
+  private static RouteHandler admin(AdminApiHandler.Endpoint endpoint) {
+    return (on, match, request, response, callback) ->
+        on.admin().handle(endpoint, false, match, request, response, callback);
+  }
+
+  /** A route of the admin API that reads a JSON object, served by {@code endpoint}. */
+  private static RouteHandler adminReadingBody(AdminApiHandler.Endpoint endpoint) {
+    return (on, match, request, response, callback) ->
+        on.admin().handle(endpoint, true, match, request, response, callback);
   }
 
   /** The HTTP methods it takes; {@code *} for any. */
@@ -142,6 +307,11 @@ public enum Route {
    */
   public Permission permission() {
     return permission;
+  }
+
+  /** What serves it. */
+  RouteHandler handler() {
+    return handler;
   }
 
   /** Whether it is a catch-all ({@code /**}) of the pass-through. */
@@ -206,31 +376,31 @@ public enum Route {
     String normalised =
         path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
     String[] parts = normalised.equals("/") ? new String[0] : normalised.substring(1).split("/");
-    Set<String> allowed = new java.util.LinkedHashSet<>();
-    for (Route route : values()) {
-      if (route.passesThrough()) {
-        continue;
-      }
+    Set<String> allowed = null; // made only for a 405: the common request does without
+    for (Route route : SPECIFIC) {
       Match match = route.matchPath(normalised, parts, false);
       if (match != null) {
         if (route.takes(method)) {
           return new Lookup(match, null);
         }
+        if (allowed == null) {
+          allowed = new java.util.LinkedHashSet<>();
+        }
         allowed.addAll(route.methods);
       }
     }
-    if (!allowed.isEmpty()) {
+    if (allowed != null) {
       return new Lookup(null, Miss.METHOD_NOT_ALLOWED, allowed);
     }
-    for (Route route : values()) {
-      if (!route.passesThrough() && route.matchPath(normalised, parts, true) != null) {
+    for (Route route : SPECIFIC) {
+      if (route.matchPath(normalised, parts, true) != null) {
         return new Lookup(null, Miss.NOT_FOUND); // another case of a gateway route
       }
     }
     if (adminApiSpace(normalised)) {
       return new Lookup(null, Miss.NOT_FOUND); // the admin API's space is never passed through
     }
-    for (Route route : List.of(PROXY, PASS_THROUGH)) {
+    for (Route route : CATCH_ALLS) {
       Match match = route.matchPath(normalised, parts, false);
       if (match != null) {
         return new Lookup(match, null);
@@ -255,12 +425,15 @@ public enum Route {
     if (wildcard ? parts.length < fixed : parts.length != fixed) {
       return null;
     }
-    Map<String, String> parameters = new LinkedHashMap<>();
+    Map<String, String> parameters = null; // made only for a path with {name} segments
     for (int i = 0; i < fixed; i++) {
       String segment = segments[i];
       if (segment.startsWith("{")) {
         if (parts[i].isEmpty()) {
           return null;
+        }
+        if (parameters == null) {
+          parameters = new LinkedHashMap<>();
         }
         parameters.put(segment.substring(1, segment.length() - 1), parts[i]);
       } else if (ignoreCase ? !segment.equalsIgnoreCase(parts[i]) : !segment.equals(parts[i])) {
@@ -268,6 +441,10 @@ public enum Route {
       }
     }
     String rest = wildcard ? String.join("/", Arrays.copyOfRange(parts, fixed, parts.length)) : "";
-    return new Match(this, path, Map.copyOf(parameters), rest.isEmpty() ? "" : "/" + rest);
+    return new Match(
+        this,
+        path,
+        parameters == null ? Map.of() : Map.copyOf(parameters),
+        rest.isEmpty() ? "" : "/" + rest);
   }
 }

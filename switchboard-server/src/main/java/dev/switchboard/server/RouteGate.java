@@ -10,22 +10,24 @@ import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The first handler every request meets: it refuses a path that is not in canonical form, matches
- * the request to its {@link Route} (404, 405 otherwise), keeps each route on its port (the admin
- * port's routes answer 404 on the main port when {@code admin.port} is set, and the other way
- * round), and checks what the route needs that no later stage checks: the admin token for the
- * operator's routes, a gateway key's {@code feedback} permission for feedback. The gateway's model
- * routes are authorized in the engine (the access stage), the admin API by {@link AdminApiHandler}.
- * The handlers after it serve the matched route, found with {@link #matchOf}.
+ * The one handler that routes: every request meets it first. It refuses a path that is not in
+ * canonical form (400), answers 508 to a request that has come round a loop, matches the request to
+ * its {@link Route} (404, 405 otherwise), keeps each route on its port (the admin port's routes
+ * answer 404 on the main port when {@code admin.port} is set, and the other way round), and checks
+ * what the route needs that no later stage checks: the admin token for the operator's routes, a
+ * gateway key's {@code feedback} permission for feedback. The gateway's model routes are authorized
+ * in the engine (the access stage), the admin API by {@link AdminApiHandler}. Then it calls the
+ * handler the route names ({@link Route#handler()}), once: nothing after it asks again which route
+ * it was.
  */
-final class RouteGate extends Handler.Wrapper {
+final class RouteGate extends Handler.Abstract {
   private static final Logger log = LoggerFactory.getLogger("dev.switchboard.access");
-  private static final String MATCH = RouteGate.class.getName() + ".match";
 
   /** The name of the admin port's connector. */
   static final String ADMIN_CONNECTOR = "admin";
@@ -34,23 +36,32 @@ final class RouteGate extends Handler.Wrapper {
   private final Access access;
   private final boolean adminPortSet;
   private final String instanceId;
+  private final RouteHandler.Endpoints endpoints;
 
   /**
    * @param instanceId this gateway's mark on its outgoing calls ({@link Hops#MARK_HEADER}): a
    *     request carrying it is the gateway's own call come back
+   * @param endpoints what the routes' handlers serve them with
    */
   RouteGate(
-      AdminToken adminToken, Access access, boolean adminPortSet, String instanceId, Handler next) {
-    super(next);
+      AdminToken adminToken,
+      Access access,
+      boolean adminPortSet,
+      String instanceId,
+      RouteHandler.Endpoints endpoints) {
     this.adminToken = adminToken;
     this.access = access;
     this.adminPortSet = adminPortSet;
     this.instanceId = instanceId;
+    this.endpoints = endpoints;
+    // The dashboard's files are served by Jetty's own handlers: started and stopped with the gate.
+    addBean(endpoints.dashboard());
   }
 
-  /** The route {@code request} was matched to. */
-  static Route.Match matchOf(Request request) {
-    return (Route.Match) request.getAttribute(MATCH);
+  @Override
+  public void setServer(Server server) {
+    super.setServer(server);
+    endpoints.dashboard().setServer(server);
   }
 
   @Override
@@ -79,7 +90,7 @@ final class RouteGate extends Handler.Wrapper {
         ADMIN_CONNECTOR.equals(request.getConnectionMetaData().getConnector().getName());
     if (Route.adminApiSpace(path) && adminToken == null) {
       // Off: as if it did not exist, whatever the method (fail closed).
-      return refuse(request, response, callback, AdminApiHandler.off());
+      return refuse(request, response, callback, adminApiOff());
     }
     if (Route.adminApiSpace(path) && adminPortSet && !onAdminPort) {
       return refuse(request, response, callback, notFound(method, path));
@@ -113,8 +124,14 @@ final class RouteGate extends Handler.Wrapper {
     if (refused != null) {
       return refuse(request, response, callback, refused);
     }
-    request.setAttribute(MATCH, lookup.match());
-    return super.handle(request, response, callback);
+    route.handler().serve(endpoints, lookup.match(), request, response, callback);
+    return true;
+  }
+
+  /** The answer to the admin API's whole space while it is off (no admin token set). */
+  private static ErrorResponses.ErrorResponse adminApiOff() {
+    return ErrorResponses.gateway(
+        404, "The admin API is off: set admin.token.", "invalid_request_error", null, "not_found");
   }
 
   /**

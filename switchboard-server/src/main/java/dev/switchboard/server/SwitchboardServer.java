@@ -73,6 +73,19 @@ public final class SwitchboardServer implements AutoCloseable {
       this.adminConnector = null;
     }
     AdminToken adminToken = AdminToken.of(settings.adminToken());
+    RouteHandler.Endpoints endpoints =
+        new RouteHandler.Endpoints(
+            new GatewayHandler(
+                gateway,
+                settings.maxBodyBytes(),
+                () ->
+                    observability.requestLog() == null
+                        ? null
+                        : observability.requestLog().statistics()),
+            new AdminApiHandler(adminToken, access),
+            new LogsRoutes(observability, Clock.systemUTC()),
+            new MetricsEndpoint(observability.metrics()),
+            new DashboardRoutes());
     server.setHandler(
         new GracefulHandler(
             new MinimumReadRate(
@@ -81,18 +94,7 @@ public final class SwitchboardServer implements AutoCloseable {
                     access,
                     settings.adminPort() != null,
                     gateway.instanceId(),
-                    new ObservabilityHandler(
-                        observability,
-                        new AdminApiHandler(
-                            adminToken,
-                            access,
-                            new GatewayHandler(
-                                gateway,
-                                settings.maxBodyBytes(),
-                                () ->
-                                    observability.requestLog() == null
-                                        ? null
-                                        : observability.requestLog().statistics())))))));
+                    endpoints))));
     server.addBean(new RequestHeaderDeadline(server, REQUEST_HEADER_DEADLINE));
     server.setErrorHandler(new JsonErrorHandler());
     server.setStopTimeout(settings.drainTimeout().toMillis());
