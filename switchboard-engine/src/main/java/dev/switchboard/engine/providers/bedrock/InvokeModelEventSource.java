@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.engine.errors.UpstreamFailureException;
 import dev.switchboard.engine.outbound.UpstreamResponse;
-import dev.switchboard.engine.providers.anthropic.AnthropicMessageStream;
+import dev.switchboard.engine.providers.TranslatedStream;
 import dev.switchboard.engine.sse.SseEvent;
 import dev.switchboard.wire.WireFormatException;
 import dev.switchboard.wire.WireJson;
@@ -21,7 +21,7 @@ import software.amazon.eventstream.Message;
  * event as JSON. An exception frame is Bedrock's error, mapped as every Bedrock error is. The
  * {@code model} of {@code message_start} is the one the client sent, as in the whole answer.
  */
-final class InvokeModelEventSource implements AnthropicMessageStream.EventSource {
+final class InvokeModelEventSource implements TranslatedStream.EventSource<SseEvent> {
   private final UpstreamResponse response;
   private final EventStreamReader frames;
   private final String clientModel;

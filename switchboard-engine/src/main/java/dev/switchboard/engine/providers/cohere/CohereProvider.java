@@ -11,6 +11,7 @@ import dev.switchboard.engine.providers.Provider;
 import dev.switchboard.engine.providers.Reply;
 import dev.switchboard.engine.providers.ResponseStream;
 import dev.switchboard.engine.providers.Target;
+import dev.switchboard.engine.providers.TranslatedStream;
 import dev.switchboard.engine.providers.openai.OpenAiDialect;
 import dev.switchboard.engine.providers.openai.OpenAiProvider;
 import dev.switchboard.wire.ChatCompletion;
@@ -83,7 +84,7 @@ public final class CohereProvider implements Provider {
     ChatRequest streamed = request.withStream(true);
     ObjectNode body = CohereRequestTranslator.toChat(streamed);
     boolean includeUsage = request.wantsStreamUsage();
-    return new CohereChatStream(
+    return TranslatedStream.ofSse(
         NAME,
         send(target, "POST", "/v2/chat", body, true),
         new CohereStreamTranslator(
