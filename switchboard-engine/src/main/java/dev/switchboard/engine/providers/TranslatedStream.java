@@ -14,10 +14,10 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * A provider's stream: its events, from an {@link EventSource} (server-sent events, AWS's
- * event-stream frames), turned one at a time by its {@link Translator} into what the gateway
- * streams (OpenAI chunks, or the provider's own events checked). Every provider's stream follows
- * the same rules, written here once:
+ * A provider's streamed answer: its events, read from the response's body by an {@link EventSource}
+ * (server-sent events, AWS's event-stream frames), turned one at a time by the provider's {@link
+ * Translator} into what the gateway streams (OpenAI chunks, or the provider's own events, checked).
+ * Every provider's stream follows the same rules, written here once:
  *
  * <ul>
  *   <li>an event that gives nothing (a ping, a block's end) is skipped, the next one read;
@@ -40,21 +40,21 @@ import java.util.function.Consumer;
  */
 public final class TranslatedStream<E, T> implements ResponseStream<T> {
   private final String provider;
-  private final EventSource<E> source;
+  private final UpstreamResponse response;
+  private final EventSource<E> events;
   private final Translator<E, T> translator;
   private final ArrayDeque<T> pending = new ArrayDeque<>();
   private final Consumer<T> toPending = pending::add;
   private boolean over;
 
   /**
-   * Where a provider's events come from, one at a time, as they came.
+   * Where a provider's events come from: the next one, read from the response's body as far as
+   * needed, as it came.
    *
    * @param <E> the event
    */
-  public interface EventSource<E> extends AutoCloseable {
-    /** The provider's response headers worth passing back to the client. */
-    List<Map.Entry<String, String>> headers();
-
+  @FunctionalInterface
+  public interface EventSource<E> {
     /**
      * The next event, blocking until it arrives; {@code null} at the end of the body.
      *
@@ -62,13 +62,6 @@ public final class TranslatedStream<E, T> implements ResponseStream<T> {
      *     something that is not an event
      */
     E next();
-
-    /** Stops the call: the upstream connection is closed. */
-    void abort();
-
-    /** Releases the call; if it is not over, cancels it. */
-    @Override
-    void close();
   }
 
   /**
@@ -92,11 +85,14 @@ public final class TranslatedStream<E, T> implements ResponseStream<T> {
     boolean finished();
 
     /**
-     * Whether the stream is over as soon as its terminal event came (Anthropic's {@code
-     * message_stop}, OpenAI's {@code [DONE]}); otherwise it is over at the body's end, which may
-     * carry more events after the terminal one (Gemini's usage, ConverseStream's {@code metadata}).
+     * Whether the stream is over as soon as its terminal event came, the rest of the body unread
+     * (Anthropic's {@code message_stop}, Cohere's {@code message-end}, OpenAI's {@code [DONE]}: so
+     * by default); otherwise it is over at the body's end, which may carry more events after the
+     * terminal one (Gemini's usage, ConverseStream's {@code metadata}).
      */
-    boolean endsAtTerminalEvent();
+    default boolean endsAtTerminalEvent() {
+      return true;
+    }
 
     /**
      * Gives {@code out} what follows the last event of a complete stream that ends with its body;
@@ -107,21 +103,36 @@ public final class TranslatedStream<E, T> implements ResponseStream<T> {
 
   /**
    * @param provider the provider's name, for the failure of a stream that broke off
+   * @param events the events of {@code response}'s body
    */
-  public TranslatedStream(String provider, EventSource<E> source, Translator<E, T> translator) {
+  public TranslatedStream(
+      String provider,
+      UpstreamResponse response,
+      EventSource<E> events,
+      Translator<E, T> translator) {
     this.provider = provider;
-    this.source = source;
+    this.response = response;
+    this.events = events;
     this.translator = translator;
   }
 
   /** The server-sent events of {@code response}, translated. */
   public static <T> TranslatedStream<SseEvent, T> ofSse(
       String provider, UpstreamResponse response, Translator<SseEvent, T> translator) {
-    return new TranslatedStream<>(provider, new SseSource(response), translator);
+    SseReader reader = new SseReader(response.body());
+    EventSource<SseEvent> events =
+        () -> {
+          try {
+            return reader.next();
+          } catch (IOException e) {
+            throw response.translate(e);
+          }
+        };
+    return new TranslatedStream<>(provider, response, events, translator);
   }
 
   /**
-   * An event's data as JSON.
+   * A server-sent event's data as JSON.
    *
    * @throws UpstreamFailureException when it is not JSON
    */
@@ -133,6 +144,11 @@ public final class TranslatedStream<E, T> implements ResponseStream<T> {
     }
   }
 
+  /** A server-sent event's type: its {@code event:} line, else its JSON data's {@code type}. */
+  public static String typeOf(SseEvent event, JsonNode data) {
+    return event.event() != null ? event.event() : data.path("type").asText("");
+  }
+
   /** The failure of a stream whose event is not valid JSON. */
   public static UpstreamFailureException notJson(String provider, WireFormatException cause) {
     return new UpstreamFailureException(
@@ -141,96 +157,47 @@ public final class TranslatedStream<E, T> implements ResponseStream<T> {
 
   @Override
   public List<Map.Entry<String, String>> headers() {
-    return source.headers();
+    return response.headers();
   }
 
   @Override
   public T next() {
     T item;
-    while ((item = pending.poll()) == null) {
-      if (over) {
-        return null;
-      }
-      E event = read();
-      if (event == null) {
-        end();
-        continue;
-      }
+    while ((item = pending.poll()) == null && !over) {
       try {
-        translator.translate(event, toPending);
+        readEvent();
       } catch (RuntimeException e) {
         over = true;
-        source.abort();
+        response.abort();
         throw e;
-      }
-      if (translator.endsAtTerminalEvent() && translator.finished()) {
-        over = true;
-        source.close();
       }
     }
     return item;
   }
 
-  private E read() {
-    try {
-      return source.next();
-    } catch (RuntimeException e) {
+  /** Reads one event into what it gives; at the body's end, ends the stream. */
+  private void readEvent() {
+    E event = events.next();
+    if (event == null) {
       over = true;
-      source.abort();
-      throw e;
+      if (!translator.finished()) {
+        throw new UpstreamFailureException(
+            provider, "The provider's stream ended before it was complete.", true, null);
+      }
+      response.close();
+      translator.end(toPending);
+      return;
     }
-  }
-
-  /** The body ended: complete after the terminal event, else broken off. */
-  private void end() {
-    over = true;
-    if (!translator.finished()) {
-      source.abort();
-      throw new UpstreamFailureException(
-          provider, "The provider's stream ended before it was complete.", true, null);
+    translator.translate(event, toPending);
+    if (translator.endsAtTerminalEvent() && translator.finished()) {
+      over = true;
+      response.close();
     }
-    source.close();
-    translator.end(toPending);
   }
 
   @Override
   public void close() {
     over = true;
-    source.close();
-  }
-
-  /** Server-sent events read from a response's body. */
-  private static final class SseSource implements EventSource<SseEvent> {
-    private final UpstreamResponse response;
-    private final SseReader reader;
-
-    SseSource(UpstreamResponse response) {
-      this.response = response;
-      this.reader = new SseReader(response.body());
-    }
-
-    @Override
-    public List<Map.Entry<String, String>> headers() {
-      return response.headers();
-    }
-
-    @Override
-    public SseEvent next() {
-      try {
-        return reader.next();
-      } catch (IOException e) {
-        throw response.translate(e);
-      }
-    }
-
-    @Override
-    public void abort() {
-      response.abort();
-    }
-
-    @Override
-    public void close() {
-      response.close();
-    }
+    response.close();
   }
 }

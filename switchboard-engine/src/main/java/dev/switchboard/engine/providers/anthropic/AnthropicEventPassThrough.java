@@ -35,7 +35,7 @@ public final class AnthropicEventPassThrough
   @Override
   public void translate(SseEvent event, Consumer<? super SseEvent> out) {
     JsonNode data = TranslatedStream.json(provider, event.data());
-    String type = event.event() != null ? event.event() : data.path("type").asText("");
+    String type = TranslatedStream.typeOf(event, data);
     switch (AnthropicStreamEvent.parse(type, data)) {
       case AnthropicStreamEvent.Error error -> throw AnthropicErrors.streamError(provider, error);
       case AnthropicStreamEvent.MessageStop stop -> finished = true;
@@ -48,11 +48,5 @@ public final class AnthropicEventPassThrough
   @Override
   public boolean finished() {
     return finished;
-  }
-
-  /** Nothing comes after {@code message_stop}: the stream is over there. */
-  @Override
-  public boolean endsAtTerminalEvent() {
-    return true;
   }
 }

@@ -69,12 +69,6 @@ public final class AnthropicStreamTranslator
     return finished;
   }
 
-  /** Nothing comes after {@code message_stop}: the stream is over there. */
-  @Override
-  public boolean endsAtTerminalEvent() {
-    return true;
-  }
-
   /**
    * The chunks one server-sent event becomes, possibly none.
    *

@@ -113,6 +113,7 @@ public final class BedrockProvider implements Provider {
         send(target, access, model, "/converse-stream", body, EVENT_STREAM, true);
     return new TranslatedStream<>(
         NAME,
+        response,
         new EventStreamReader(response),
         new ConverseStreamTranslator(
             completionId(),
@@ -197,6 +198,7 @@ public final class BedrockProvider implements Provider {
         send(target, access, model, "/invoke-with-response-stream", body, EVENT_STREAM, true);
     return new TranslatedStream<>(
         NAME,
+        response,
         new InvokeModelEventSource(response, model.id()),
         new AnthropicEventPassThrough(NAME));
   }

@@ -7,8 +7,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.List;
-import java.util.Map;
 import software.amazon.eventstream.Message;
 import software.amazon.eventstream.MessageDecoder;
 
@@ -59,20 +57,5 @@ final class EventStreamReader implements TranslatedStream.EventSource<Message> {
           true,
           e);
     }
-  }
-
-  @Override
-  public List<Map.Entry<String, String>> headers() {
-    return response.headers();
-  }
-
-  @Override
-  public void abort() {
-    response.abort();
-  }
-
-  @Override
-  public void close() {
-    response.close();
   }
 }

@@ -10,7 +10,6 @@ import dev.switchboard.wire.WireFormatException;
 import dev.switchboard.wire.WireJson;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import java.util.List;
 import java.util.Map;
 import software.amazon.eventstream.Message;
 
@@ -22,19 +21,12 @@ import software.amazon.eventstream.Message;
  * {@code model} of {@code message_start} is the one the client sent, as in the whole answer.
  */
 final class InvokeModelEventSource implements TranslatedStream.EventSource<SseEvent> {
-  private final UpstreamResponse response;
   private final EventStreamReader frames;
   private final String clientModel;
 
   InvokeModelEventSource(UpstreamResponse response, String clientModel) {
-    this.response = response;
     this.frames = new EventStreamReader(response);
     this.clientModel = clientModel;
-  }
-
-  @Override
-  public List<Map.Entry<String, String>> headers() {
-    return response.headers();
   }
 
   @Override
@@ -95,15 +87,5 @@ final class InvokeModelEventSource implements TranslatedStream.EventSource<SseEv
       return WireJson.writeString(event);
     }
     return json;
-  }
-
-  @Override
-  public void abort() {
-    response.abort();
-  }
-
-  @Override
-  public void close() {
-    response.close();
   }
 }

@@ -42,12 +42,6 @@ final class CohereStreamTranslator
     return finished;
   }
 
-  /** Nothing comes after {@code message-end}: the stream is over there. */
-  @Override
-  public boolean endsAtTerminalEvent() {
-    return true;
-  }
-
   /**
    * The chunks one server-sent event gives, often none; its type is its {@code event:} line, else
    * its data's {@code type}.
@@ -57,8 +51,7 @@ final class CohereStreamTranslator
   @Override
   public void translate(SseEvent event, Consumer<? super ChatCompletionChunk> out) {
     JsonNode data = TranslatedStream.json(CohereProvider.NAME, event.data());
-    String type = event.event() != null ? event.event() : data.path("type").asText("");
-    translate(type, data).forEach(out);
+    translate(TranslatedStream.typeOf(event, data), data).forEach(out);
   }
 
   /** The chunks one event gives, often none. */

@@ -72,10 +72,4 @@ final class OpenAiStreamTranslator<T> implements TranslatedStream.Translator<Sse
   public boolean finished() {
     return done;
   }
-
-  /** Nothing comes after {@code [DONE]}: the stream is over there. */
-  @Override
-  public boolean endsAtTerminalEvent() {
-    return true;
-  }
 }
