@@ -3,9 +3,11 @@ package dev.switchboard.engine.providers.anthropic;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.engine.errors.ProviderErrorException;
 import dev.switchboard.wire.WireFormatException;
 import dev.switchboard.wire.WireJson;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * Anthropic's errors (https://docs.anthropic.com/en/api/errors), {@code
@@ -54,6 +56,13 @@ public final class AnthropicErrors {
       case "overloaded_error" -> 529;
       default -> 500;
     };
+  }
+
+  /** The provider's error for an {@code error} event in a stream, with the status of its type. */
+  static ProviderErrorException streamError(String provider, AnthropicStreamEvent.Error event) {
+    ObjectNode body = errorObject(event.data());
+    return new ProviderErrorException(
+        statusOf(body.path("type").asText(null)), provider, body, List.of());
   }
 
   private static ObjectNode error(String message, String type) {

@@ -12,6 +12,7 @@ import dev.switchboard.engine.providers.ProviderFactory;
 import dev.switchboard.engine.providers.Reply;
 import dev.switchboard.engine.providers.ResponseStream;
 import dev.switchboard.engine.providers.Target;
+import dev.switchboard.engine.providers.TranslatedStream;
 import dev.switchboard.engine.sse.SseEvent;
 import dev.switchboard.wire.ChatCompletion;
 import dev.switchboard.wire.ChatCompletionChunk;
@@ -91,8 +92,7 @@ public final class AnthropicProvider implements Provider {
     var translator =
         new AnthropicStreamTranslator(
             NAME, strict(target), request.wantsStreamUsage(), clock.instant().getEpochSecond());
-    return new AnthropicChatStream(
-        NAME, post(target, "/messages", body, true, request), translator);
+    return TranslatedStream.ofSse(NAME, post(target, "/messages", body, true, request), translator);
   }
 
   @Override
@@ -102,7 +102,8 @@ public final class AnthropicProvider implements Provider {
 
   @Override
   public ResponseStream<SseEvent> streamMessages(ObjectNode request, Target target) {
-    return new AnthropicMessageStream(NAME, post(target, "/messages", request, true, null));
+    return TranslatedStream.ofSse(
+        NAME, post(target, "/messages", request, true, null), new AnthropicEventPassThrough(NAME));
   }
 
   @Override

@@ -5,17 +5,22 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.engine.errors.ProviderErrorException;
+import dev.switchboard.engine.providers.TranslatedStream;
+import dev.switchboard.engine.sse.SseEvent;
 import dev.switchboard.wire.ChatCompletionChunk;
 import dev.switchboard.wire.ToolCall;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Translates the events of an Anthropic Messages stream
  * (https://docs.anthropic.com/en/docs/build-with-claude/streaming) into OpenAI chat completion
  * chunks, one event at a time. Stateful, one per stream; pure: no HTTP, so that
- * Anthropic-on-Bedrock can feed it the same events.
+ * Anthropic-on-Bedrock can feed it the same events. A {@link TranslatedStream} of an Anthropic
+ * body's server-sent events (Anthropic's own, Vertex AI's {@code streamRawPredict}) is over at
+ * {@code message_stop}; a body that ends before it broke off.
  *
  * <ul>
  *   <li>{@code message_start} → a chunk with {@code role: assistant} and empty content;
@@ -31,7 +36,8 @@ import java.util.Map;
  *   <li>{@code error} → a {@link ProviderErrorException} with the status of its type.
  * </ul>
  */
-public final class AnthropicStreamTranslator {
+public final class AnthropicStreamTranslator
+    implements TranslatedStream.Translator<SseEvent, ChatCompletionChunk> {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   private final String provider;
@@ -58,8 +64,20 @@ public final class AnthropicStreamTranslator {
   }
 
   /** Whether {@code message_stop} arrived: the stream is complete. */
+  @Override
   public boolean finished() {
     return finished;
+  }
+
+  /**
+   * The chunks one server-sent event becomes, possibly none.
+   *
+   * @throws ProviderErrorException for an {@code error} event
+   * @throws dev.switchboard.engine.errors.UpstreamFailureException for data that is not JSON
+   */
+  @Override
+  public void translate(SseEvent event, Consumer<? super ChatCompletionChunk> out) {
+    translate(event.event(), TranslatedStream.json(provider, event.data())).forEach(out);
   }
 
   /**
@@ -109,11 +127,7 @@ public final class AnthropicStreamTranslator {
             ? List.of(chunk(List.of(), AnthropicResponseTranslator.usage(inputUsage, outputUsage)))
             : List.of();
       }
-      case AnthropicStreamEvent.Error error -> {
-        ObjectNode body = AnthropicErrors.errorObject(error.data());
-        throw new ProviderErrorException(
-            AnthropicErrors.statusOf(body.path("type").asText(null)), provider, body, List.of());
-      }
+      case AnthropicStreamEvent.Error error -> throw AnthropicErrors.streamError(provider, error);
       case AnthropicStreamEvent.ContentBlockStop stop -> List.of();
       case AnthropicStreamEvent.Ping ping -> List.of();
       case AnthropicStreamEvent.Unknown unknown -> List.of(); // event types added later

@@ -13,7 +13,8 @@ import dev.switchboard.engine.providers.ProviderFactory;
 import dev.switchboard.engine.providers.Reply;
 import dev.switchboard.engine.providers.ResponseStream;
 import dev.switchboard.engine.providers.Target;
-import dev.switchboard.engine.providers.anthropic.AnthropicMessageStream;
+import dev.switchboard.engine.providers.TranslatedStream;
+import dev.switchboard.engine.providers.anthropic.AnthropicEventPassThrough;
 import dev.switchboard.engine.sse.SseEvent;
 import dev.switchboard.wire.ChatCompletion;
 import dev.switchboard.wire.ChatCompletionChunk;
@@ -118,8 +119,10 @@ public final class BedrockProvider implements Provider {
                 request, model, target.option("anthropic_beta")));
     UpstreamResponse response =
         send(target, access, model, "/converse-stream", body, EVENT_STREAM, true);
-    return new ConverseEventStream(
+    return new TranslatedStream<>(
+        NAME,
         response,
+        new EventStreamReader(response),
         new ConverseStreamTranslator(
             completionId(),
             clock.instant().getEpochSecond(),
@@ -201,7 +204,11 @@ public final class BedrockProvider implements Provider {
         WireJson.write(AnthropicOnBedrock.invokeBody(request, target.option("anthropic_beta")));
     UpstreamResponse response =
         send(target, access, model, "/invoke-with-response-stream", body, EVENT_STREAM, true);
-    return AnthropicMessageStream.of(NAME, new InvokeModelEventSource(response, model.id()));
+    return new TranslatedStream<>(
+        NAME,
+        response,
+        new InvokeModelEventSource(response, model.id()),
+        new AnthropicEventPassThrough(NAME));
   }
 
   /**

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.engine.errors.UpstreamFailureException;
+import dev.switchboard.engine.providers.TranslatedStream;
 import dev.switchboard.wire.ChatCompletionChunk;
 import dev.switchboard.wire.ToolCall;
 import dev.switchboard.wire.Usage;
@@ -15,13 +16,16 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import software.amazon.eventstream.HeaderValue;
 import software.amazon.eventstream.Message;
 
 /**
  * ConverseStream's events, one decoded frame at a time, as OpenAI chat completion chunks
  * (https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ConverseStreamOutput.html).
- * No I/O: {@link ConverseEventStream} reads and decodes the frames.
+ * No I/O: a {@link TranslatedStream} reads the frames from an {@link EventStreamReader}. The usage
+ * comes after {@code messageStop}, so the stream is over at the body's end, which must not come
+ * before {@code messageStop}.
  *
  * <p>{@code messageStart} gives the role chunk; {@code contentBlockStart} with a {@code toolUse}
  * opens a tool call on the next index, with its id and name; {@code contentBlockDelta} carries
@@ -30,7 +34,8 @@ import software.amazon.eventstream.Message;
  * chunk (empty choices) when the request asked for it. An exception frame is the provider's error.
  * Not thread-safe: one stream.
  */
-final class ConverseStreamTranslator {
+final class ConverseStreamTranslator
+    implements TranslatedStream.Translator<Message, ChatCompletionChunk> {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   private final String id;
@@ -57,8 +62,20 @@ final class ConverseStreamTranslator {
   }
 
   /** Whether {@code messageStop} came: the answer is whole once the body ends. */
-  boolean stopped() {
+  @Override
+  public boolean finished() {
     return stopped;
+  }
+
+  /** The {@code metadata} event, with the usage, follows {@code messageStop}: the body ends it. */
+  @Override
+  public boolean endsAtTerminalEvent() {
+    return false;
+  }
+
+  @Override
+  public void translate(Message frame, Consumer<? super ChatCompletionChunk> out) {
+    translate(frame).forEach(out);
   }
 
   /**
@@ -85,8 +102,7 @@ final class ConverseStreamTranslator {
     try {
       event = BedrockJson.parse(frame.getPayload());
     } catch (WireFormatException e) {
-      throw new UpstreamFailureException(
-          "bedrock", "The provider sent an event that is not valid JSON.", true, e);
+      throw TranslatedStream.notJson(BedrockProvider.NAME, e);
     }
     List<ChatCompletionChunk> out = new ArrayList<>(1);
     String type = string(headers, ":event-type");

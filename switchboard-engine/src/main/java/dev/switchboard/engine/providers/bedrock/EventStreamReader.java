@@ -2,6 +2,7 @@ package dev.switchboard.engine.providers.bedrock;
 
 import dev.switchboard.engine.errors.UpstreamFailureException;
 import dev.switchboard.engine.outbound.UpstreamResponse;
+import dev.switchboard.engine.providers.TranslatedStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayDeque;
@@ -13,9 +14,10 @@ import software.amazon.eventstream.MessageDecoder;
  * The frames of an {@code application/vnd.amazon.eventstream} body, decoded by AWS's event-stream
  * library, which checks each frame's prelude and message CRCs
  * (https://docs.aws.amazon.com/transcribe/latest/dg/event-stream.html describes the framing).
- * Shared by ConverseStream and InvokeModelWithResponseStream.
+ * Shared by ConverseStream (the {@link TranslatedStream}'s source, its frames translated by a
+ * {@link ConverseStreamTranslator}) and InvokeModelWithResponseStream.
  */
-final class EventStreamReader {
+final class EventStreamReader implements TranslatedStream.EventSource<Message> {
   private final UpstreamResponse response;
   private final InputStream body;
   private final Deque<Message> frames = new ArrayDeque<>();
@@ -33,7 +35,8 @@ final class EventStreamReader {
    * @throws dev.switchboard.engine.errors.GatewayException when the body breaks off or a frame is
    *     malformed (the call is then aborted)
    */
-  Message next() {
+  @Override
+  public Message next() {
     try {
       while (frames.isEmpty()) {
         int n = body.read(buffer);

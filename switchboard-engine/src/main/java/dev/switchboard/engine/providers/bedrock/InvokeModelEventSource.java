@@ -4,13 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.engine.errors.UpstreamFailureException;
 import dev.switchboard.engine.outbound.UpstreamResponse;
-import dev.switchboard.engine.providers.anthropic.AnthropicMessageStream;
+import dev.switchboard.engine.providers.TranslatedStream;
 import dev.switchboard.engine.sse.SseEvent;
 import dev.switchboard.wire.WireFormatException;
 import dev.switchboard.wire.WireJson;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import java.util.List;
 import java.util.Map;
 import software.amazon.eventstream.Message;
 
@@ -21,20 +20,13 @@ import software.amazon.eventstream.Message;
  * event as JSON. An exception frame is Bedrock's error, mapped as every Bedrock error is. The
  * {@code model} of {@code message_start} is the one the client sent, as in the whole answer.
  */
-final class InvokeModelEventSource implements AnthropicMessageStream.EventSource {
-  private final UpstreamResponse response;
+final class InvokeModelEventSource implements TranslatedStream.EventSource<SseEvent> {
   private final EventStreamReader frames;
   private final String clientModel;
 
   InvokeModelEventSource(UpstreamResponse response, String clientModel) {
-    this.response = response;
     this.frames = new EventStreamReader(response);
     this.clientModel = clientModel;
-  }
-
-  @Override
-  public List<Map.Entry<String, String>> headers() {
-    return response.headers();
   }
 
   @Override
@@ -95,15 +87,5 @@ final class InvokeModelEventSource implements AnthropicMessageStream.EventSource
       return WireJson.writeString(event);
     }
     return json;
-  }
-
-  @Override
-  public void abort() {
-    response.abort();
-  }
-
-  @Override
-  public void close() {
-    response.close();
   }
 }

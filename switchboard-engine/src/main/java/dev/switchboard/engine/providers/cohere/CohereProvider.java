@@ -12,6 +12,7 @@ import dev.switchboard.engine.providers.ProviderFactory;
 import dev.switchboard.engine.providers.Reply;
 import dev.switchboard.engine.providers.ResponseStream;
 import dev.switchboard.engine.providers.Target;
+import dev.switchboard.engine.providers.TranslatedStream;
 import dev.switchboard.engine.providers.openai.OpenAiDialect;
 import dev.switchboard.engine.providers.openai.OpenAiProvider;
 import dev.switchboard.wire.ChatCompletion;
@@ -88,7 +89,7 @@ public final class CohereProvider implements Provider {
     ChatRequest streamed = request.withStream(true);
     ObjectNode body = CohereRequestTranslator.toChat(streamed);
     boolean includeUsage = request.wantsStreamUsage();
-    return new CohereChatStream(
+    return TranslatedStream.ofSse(
         NAME,
         send(target, "POST", "/v2/chat", body, true),
         new CohereStreamTranslator(

@@ -1,12 +1,15 @@
 package dev.switchboard.engine.providers.cohere;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.engine.providers.TranslatedStream;
+import dev.switchboard.engine.sse.SseEvent;
 import dev.switchboard.wire.ChatCompletionChunk;
 import dev.switchboard.wire.ChatCompletionChunk.Delta;
 import dev.switchboard.wire.ToolCall;
 import dev.switchboard.wire.Usage;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Cohere's v2 chat stream (https://docs.cohere.com/docs/streaming) as OpenAI chunks, one event in,
@@ -15,9 +18,11 @@ import java.util.List;
  * {@code tool-call-delta} → its arguments; {@code message-end} → the finish reason, then the usage
  * chunk (no choices) when the client asked for it. {@code content-start} with text gives that text;
  * {@code tool-plan-delta}, {@code content-end}, {@code tool-call-end}, citations and unknown events
- * give nothing. Not thread-safe: one per stream.
+ * give nothing. A {@link TranslatedStream} of Cohere's server-sent events is over at {@code
+ * message-end}; a body that ends before it broke off. Not thread-safe: one per stream.
  */
-final class CohereStreamTranslator {
+final class CohereStreamTranslator
+    implements TranslatedStream.Translator<SseEvent, ChatCompletionChunk> {
   private final String model;
   private final long created;
   private final boolean includeUsage;
@@ -32,8 +37,21 @@ final class CohereStreamTranslator {
   }
 
   /** Whether {@code message-end} came: the stream is complete. */
-  boolean finished() {
+  @Override
+  public boolean finished() {
     return finished;
+  }
+
+  /**
+   * The chunks one server-sent event gives, often none; its type is its {@code event:} line, else
+   * its data's {@code type}.
+   *
+   * @throws dev.switchboard.engine.errors.UpstreamFailureException for data that is not JSON
+   */
+  @Override
+  public void translate(SseEvent event, Consumer<? super ChatCompletionChunk> out) {
+    JsonNode data = TranslatedStream.json(CohereProvider.NAME, event.data());
+    translate(TranslatedStream.typeOf(event, data), data).forEach(out);
   }
 
   /** The chunks one event gives, often none. */

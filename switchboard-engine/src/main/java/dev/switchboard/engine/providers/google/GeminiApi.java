@@ -8,6 +8,7 @@ import dev.switchboard.engine.outbound.UpstreamResponse;
 import dev.switchboard.engine.providers.Reply;
 import dev.switchboard.engine.providers.ResponseStream;
 import dev.switchboard.engine.providers.Target;
+import dev.switchboard.engine.providers.TranslatedStream;
 import dev.switchboard.wire.ChatCompletion;
 import dev.switchboard.wire.ChatCompletionChunk;
 import dev.switchboard.wire.ChatRequest;
@@ -72,7 +73,7 @@ public final class GeminiApi {
             request.wantsStreamUsage(),
             now(),
             turn(request));
-    return new GeminiChatStream(provider, response, translator);
+    return TranslatedStream.ofSse(provider, response, translator);
   }
 
   /** A JSON call (a {@code null} body for none), its answer parsed, a failure as Google's error. */

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.engine.errors.ProviderErrorException;
+import dev.switchboard.engine.providers.TranslatedStream;
+import dev.switchboard.engine.sse.SseEvent;
 import dev.switchboard.wire.ChatCompletionChunk;
 import dev.switchboard.wire.ToolCall;
 import dev.switchboard.wire.Usage;
@@ -13,6 +15,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Translates the events of a Gemini {@code streamGenerateContent?alt=sse} stream, each a whole
@@ -32,10 +35,13 @@ import java.util.Set;
  *   <li>an {@code error} object → a {@link ProviderErrorException} with its code.
  * </ul>
  *
- * <p>Gemini's stream has no end event: the body ends after the event with the finish reason. A
- * stream that ends before one is {@linkplain #finished() unfinished}.
+ * <p>Gemini's stream has no end event: the body ends after the event with the finish reason, so a
+ * {@link TranslatedStream} of its server-sent events is over at the body's end, and a body that
+ * ends before an event said how the answer finished ({@linkplain #finished() unfinished}) broke
+ * off.
  */
-public final class GeminiStreamTranslator {
+public final class GeminiStreamTranslator
+    implements TranslatedStream.Translator<SseEvent, ChatCompletionChunk> {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   private final String provider;
@@ -67,8 +73,28 @@ public final class GeminiStreamTranslator {
   }
 
   /** Whether an event said how the answer ended: the stream may end after it. */
+  @Override
   public boolean finished() {
     return blocked || !finishedCandidates.isEmpty();
+  }
+
+  /** More events (other candidates, the usage) may follow the finish reason: the body ends it. */
+  @Override
+  public boolean endsAtTerminalEvent() {
+    return false;
+  }
+
+  /**
+   * The chunks one server-sent event becomes, possibly none (an event without data gives none).
+   *
+   * @throws ProviderErrorException for an error object in the stream
+   * @throws dev.switchboard.engine.errors.UpstreamFailureException for data that is not JSON
+   */
+  @Override
+  public void translate(SseEvent event, Consumer<? super ChatCompletionChunk> out) {
+    if (!event.data().isBlank()) {
+      translate(TranslatedStream.json(provider, event.data())).forEach(out);
+    }
   }
 
   /**
@@ -126,6 +152,11 @@ public final class GeminiStreamTranslator {
               strict ? "content_filter" : blockReason));
     }
     return chunks;
+  }
+
+  @Override
+  public void end(Consumer<? super ChatCompletionChunk> out) {
+    end().forEach(out);
   }
 
   /** What follows the last event of a complete stream: the usage chunk, when asked for. */

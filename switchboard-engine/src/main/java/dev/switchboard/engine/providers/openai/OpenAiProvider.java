@@ -16,6 +16,7 @@ import dev.switchboard.engine.providers.ProviderFactory;
 import dev.switchboard.engine.providers.Reply;
 import dev.switchboard.engine.providers.ResponseStream;
 import dev.switchboard.engine.providers.Target;
+import dev.switchboard.engine.providers.TranslatedStream;
 import dev.switchboard.wire.ChatCompletion;
 import dev.switchboard.wire.ChatCompletionChunk;
 import dev.switchboard.wire.ChatRequest;
@@ -118,8 +119,10 @@ public final class OpenAiProvider implements Provider {
 
   @Override
   public ResponseStream<ChatCompletionChunk> streamChat(ChatRequest request, Target target) {
-    return new OpenAiEventStream<>(
-        name, post(target, OpenAiDialect.CHAT, chatBody(request), true), ChatCompletionChunk.class);
+    return TranslatedStream.ofSse(
+        name,
+        post(target, OpenAiDialect.CHAT, chatBody(request), true),
+        new OpenAiStreamTranslator<>(name, ChatCompletionChunk.class));
   }
 
   /** The request as the dialect takes it: as written, unless the dialect rewrites chat bodies. */
@@ -140,8 +143,10 @@ public final class OpenAiProvider implements Provider {
   @Override
   public ResponseStream<Completion> streamCompletion(CompletionRequest request, Target target) {
     requireServed(capabilities.completions(), "/v1/completions");
-    return new OpenAiEventStream<>(
-        name, post(target, "/completions", request, true), Completion.class);
+    return TranslatedStream.ofSse(
+        name,
+        post(target, "/completions", request, true),
+        new OpenAiStreamTranslator<>(name, Completion.class));
   }
 
   @Override

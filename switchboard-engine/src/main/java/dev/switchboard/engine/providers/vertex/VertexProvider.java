@@ -11,7 +11,7 @@ import dev.switchboard.engine.providers.ProviderFactory;
 import dev.switchboard.engine.providers.Reply;
 import dev.switchboard.engine.providers.ResponseStream;
 import dev.switchboard.engine.providers.Target;
-import dev.switchboard.engine.providers.anthropic.AnthropicChatStream;
+import dev.switchboard.engine.providers.TranslatedStream;
 import dev.switchboard.engine.providers.anthropic.AnthropicErrors;
 import dev.switchboard.engine.providers.anthropic.AnthropicRequestTranslator;
 import dev.switchboard.engine.providers.anthropic.AnthropicResponseTranslator;
@@ -172,7 +172,7 @@ public final class VertexProvider implements Provider {
       var translator =
           new AnthropicStreamTranslator(
               NAME, GeminiApi.strict(target), request.wantsStreamUsage(), api.now());
-      return new AnthropicChatStream(NAME, response, translator);
+      return TranslatedStream.ofSse(NAME, response, translator);
     }
     return api.streamChat(
         request,
