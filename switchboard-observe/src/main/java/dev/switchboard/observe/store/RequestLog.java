@@ -55,6 +55,7 @@ public final class RequestLog implements RecordSink, AutoCloseable {
   private final AtomicLong written = new AtomicLong();
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong storeFailures = new AtomicLong();
+  private final AtomicLong batches = new AtomicLong();
   private volatile int writing;
   private volatile StoreError lastError;
   private volatile boolean closing;
@@ -117,7 +118,8 @@ public final class RequestLog implements RecordSink, AutoCloseable {
         batchSize,
         storeFailures.get(),
         error == null ? null : error.kind(),
-        error == null ? null : error.at());
+        error == null ? null : error.at(),
+        batches.get());
   }
 
   /**
@@ -140,6 +142,8 @@ public final class RequestLog implements RecordSink, AutoCloseable {
    * @param lastErrorKind what the last refusal was, in a word (see {@link StoreError}); {@code
    *     null} when the store never refused a batch. Never a message, URL or credential.
    * @param lastErrorAt when the store last refused a batch, or {@code null}
+   * @param batches transactions the writer committed since start (written ÷ batches is the mean
+   *     batch)
    */
   public record Statistics(
       LogStore.Kind store,
@@ -152,7 +156,8 @@ public final class RequestLog implements RecordSink, AutoCloseable {
       int batchSize,
       long storeFailures,
       String lastErrorKind,
-      Instant lastErrorAt) {}
+      Instant lastErrorAt,
+      long batches) {}
 
   public LogStore store() {
     return store;
@@ -183,6 +188,7 @@ public final class RequestLog implements RecordSink, AutoCloseable {
           continue;
         }
         batch.add(first);
+        lingerForBatch(batch.size());
       }
       // A held batch is topped up to its size, never past it: memory stays bounded by
       // capacity + batchSize however long the store is down.
@@ -191,6 +197,7 @@ public final class RequestLog implements RecordSink, AutoCloseable {
       try {
         store.write(batch);
         written.addAndGet(batch.size());
+        batches.incrementAndGet();
         batch.clear();
         writing = 0;
       } catch (Exception failure) {
@@ -203,6 +210,27 @@ public final class RequestLog implements RecordSink, AutoCloseable {
       }
     }
   }
+
+  /**
+   * After the first record of a batch: waits until a whole batch is queued, or {@code
+   * flushInterval} has passed, or the log is closing. A transaction has a fixed cost (the commit,
+   * the appender's set-up) that a batch of one pays whole, so a writer that wrote each record as it
+   * came would spend far more CPU per record at a moderate rate than at a high one. It looks every
+   * few milliseconds rather than waking per record: a wake-up per record would cost the writer and
+   * every request that hands it one a thread switch.
+   */
+  private void lingerForBatch(int held) {
+    long due = System.nanoTime() + flushInterval.toNanos();
+    while (!closing && held + queue.size() < batchSize) {
+      long left = due - System.nanoTime();
+      if (left <= 0) {
+        return;
+      }
+      LockSupport.parkNanos(Math.min(left, LINGER_SLICE_NANOS));
+    }
+  }
+
+  private static final long LINGER_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
   /** Kinds of failure that say the store itself cannot write now, whatever the records. */
   private static final Set<String> STORE_DOWN =
