@@ -54,7 +54,7 @@ class RequestLogSpillTest {
               store,
               capacity,
               batch,
-              Duration.ofMillis(20),
+              Duration.ofSeconds(10), // the writer's first batch waits until it is whole
               Duration.ofMillis(50),
               directory.resolve("requests.spill"),
               spillRecords * frame);
