@@ -20,21 +20,27 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The request log's writer: takes records off the request path into a bounded queue, and one writer
- * thread stores them in batches, one transaction each.
+ * thread stores them in batches, one transaction each; what the full queue cannot take goes to a
+ * bounded spill file (when the log has one), written to the store when it catches up.
  *
  * <p>What it guarantees:
  *
  * <ul>
- *   <li>A request never waits for it: {@link #accept} only offers to the queue; a full queue drops
- *       the record and counts it.
- *   <li>Memory is bounded while the store is down: at most {@code capacity} records wait in the
- *       queue and at most {@code batchSize} in the batch the writer holds and tries again after
- *       each pause (topped up to its size, never past it).
- *   <li>A record counted as {@linkplain Statistics#written() written} is committed: it survives the
- *       gateway's process being killed (see {@link LogStore#write}).
- *   <li>When the store comes back the backlog is written at once, batch after batch; {@link
- *       #close(Duration)} writes what is queued before it returns, or counts what it could not
- *       write as dropped.
+ *   <li>A request never waits for it: {@link #accept} only offers to the queue, or to the spill
+ *       thread's hand-off; when both are full (or the spill file is), the record is dropped and
+ *       counted.
+ *   <li>Memory is bounded however long the store is down or slow: at most {@code capacity} records
+ *       wait in the queue, {@code batchSize} in the batch the writer holds and tries again after
+ *       each pause (topped up to its size, never past it), and {@link #OVERFLOW_CAPACITY} in the
+ *       hand-off to the spill thread; the spill file holds at most its capacity in bytes.
+ *   <li>A record counted as {@linkplain Statistics#written() written} is committed, and one in the
+ *       spill file is in the operating system's cache: both survive the gateway's process being
+ *       killed (see {@link LogStore#write}); a spill file left by a killed process is written by
+ *       the next one, and the store skips what it already had.
+ *   <li>Batches fill for up to {@code flushInterval} from their first record, so a transaction's
+ *       fixed cost is shared by many records; a backlog is written at once, batch after batch.
+ *       {@link #close(Duration)} writes what is queued and spilled before it returns, or counts
+ *       what is left in memory as dropped (what is left in the spill file stays there).
  * </ul>
  *
  * <p>Counters are read at any time with {@link #statistics()}, for {@code /v1/health} and metrics.
@@ -390,7 +396,8 @@ public final class RequestLog implements RecordSink, AutoCloseable {
     while (true) {
       RequestRecord first;
       try {
-        first = overflow.poll(flushInterval.toMillis(), TimeUnit.MILLISECONDS);
+        // A short wait: close() finds the thread idle within it, whatever the flush interval.
+        first = overflow.poll(50, TimeUnit.MILLISECONDS);
       } catch (InterruptedException e) {
         continue;
       }
