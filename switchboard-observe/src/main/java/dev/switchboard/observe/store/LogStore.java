@@ -400,6 +400,14 @@ public final class LogStore implements AutoCloseable {
           connection.commit();
         }
       } catch (SQLException | RuntimeException e) {
+        if (e instanceof SQLException sql
+            && sql.getSQLState() != null
+            && sql.getSQLState().startsWith("08")
+            && resource instanceof HikariDataSource pool) {
+          // The COPY runs on the driver's own connection (unwrapped), so the pool did not see
+          // the connection break, and would hand it out again: take it out of the pool.
+          pool.evictConnection(connection);
+        }
         // On a broken connection the rollback fails too; the first failure says why.
         try {
           connection.rollback();
