@@ -38,7 +38,9 @@ public final class Observability implements AutoCloseable {
               settings.queueCapacity(),
               settings.batchSize(),
               settings.flushInterval(),
-              settings.retryPause());
+              settings.retryPause(),
+              settings.spillFile(),
+              settings.spillCapacityBytes());
     } else {
       this.requestLog = null;
     }

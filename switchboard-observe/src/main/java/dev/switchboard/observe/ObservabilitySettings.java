@@ -18,6 +18,9 @@ import java.time.Duration;
  * @param metricsEnabled whether the gateway keeps Prometheus metrics and serves {@code GET
  *     /metrics}
  * @param tracing whether the gateway sends OpenTelemetry traces of its requests
+ * @param spillCapacityBytes the most bytes the request log's spill file ({@code requests.spill} in
+ *     {@code dataDirectory}) holds: records the full queue cannot take wait there for the store;
+ *     past it they are dropped and counted. 0: no spill, a full queue drops
  */
 public record ObservabilitySettings(
     boolean logsEnabled,
@@ -28,13 +31,23 @@ public record ObservabilitySettings(
     Duration flushInterval,
     Duration retryPause,
     boolean metricsEnabled,
-    TracingMode tracing) {
+    TracingMode tracing,
+    long spillCapacityBytes) {
 
   public static final Path DEFAULT_DATA_DIRECTORY = Path.of("switchboard-data");
+
+  /** The spill file's default bound: 256 MiB, some 600,000 records without bodies. */
+  public static final long DEFAULT_SPILL_CAPACITY_BYTES = 256L * 1024 * 1024;
+
+  /** The spill file's name in the data directory. */
+  public static final String SPILL_FILE = "requests.spill";
 
   public ObservabilitySettings {
     if (queueCapacity <= 0 || batchSize <= 0) {
       throw new IllegalArgumentException("the log queue and its batches must hold a record");
+    }
+    if (spillCapacityBytes < 0) {
+      throw new IllegalArgumentException("the spill's capacity must be 0 (none) or more bytes");
     }
     if (tracing == null) {
       throw new IllegalArgumentException("the tracing mode must be auto, on or off");
@@ -51,7 +64,8 @@ public record ObservabilitySettings(
         Duration.ofMillis(200),
         Duration.ofSeconds(1),
         true,
-        TracingMode.AUTO);
+        TracingMode.AUTO,
+        DEFAULT_SPILL_CAPACITY_BYTES);
   }
 
   public ObservabilitySettings withDataDirectory(Path directory) {
@@ -64,7 +78,8 @@ public record ObservabilitySettings(
         flushInterval,
         retryPause,
         metricsEnabled,
-        tracing);
+        tracing,
+        spillCapacityBytes);
   }
 
   public ObservabilitySettings withStoreUrl(String url) {
@@ -77,7 +92,8 @@ public record ObservabilitySettings(
         flushInterval,
         retryPause,
         metricsEnabled,
-        tracing);
+        tracing,
+        spillCapacityBytes);
   }
 
   public ObservabilitySettings withLogsEnabled(boolean enabled) {
@@ -90,7 +106,8 @@ public record ObservabilitySettings(
         flushInterval,
         retryPause,
         metricsEnabled,
-        tracing);
+        tracing,
+        spillCapacityBytes);
   }
 
   public ObservabilitySettings withMetricsEnabled(boolean enabled) {
@@ -103,7 +120,27 @@ public record ObservabilitySettings(
         flushInterval,
         retryPause,
         enabled,
-        tracing);
+        tracing,
+        spillCapacityBytes);
+  }
+
+  public ObservabilitySettings withSpillCapacityBytes(long bytes) {
+    return new ObservabilitySettings(
+        logsEnabled,
+        dataDirectory,
+        storeUrl,
+        queueCapacity,
+        batchSize,
+        flushInterval,
+        retryPause,
+        metricsEnabled,
+        tracing,
+        bytes);
+  }
+
+  /** Where the request log's spill file is. */
+  public Path spillFile() {
+    return dataDirectory.resolve(SPILL_FILE);
   }
 
   public ObservabilitySettings withTracing(TracingMode mode) {
@@ -116,6 +153,7 @@ public record ObservabilitySettings(
         flushInterval,
         retryPause,
         metricsEnabled,
-        mode);
+        mode,
+        spillCapacityBytes);
   }
 }

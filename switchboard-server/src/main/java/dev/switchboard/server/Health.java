@@ -74,6 +74,10 @@ final class Health {
     into.put("writing", log.writing());
     into.put("capacity", log.capacity());
     into.put("batch_size", log.batchSize());
+    into.put("spilled", log.spilled());
+    into.put("spill_bytes", log.spillBytes());
+    into.put("spill_capacity_bytes", log.spillCapacityBytes());
+    into.put("recovered", log.recovered());
     into.put("store_failures", log.storeFailures());
     into.put("last_error_kind", log.lastErrorKind());
     into.put("last_error_at", log.lastErrorAt() == null ? null : log.lastErrorAt().toString());

@@ -223,14 +223,22 @@ public final class GatewayMetrics implements RecordSink {
   public void watch(RequestLog requestLog) {
     CounterWithCallback.builder()
         .name("switchboard.request_log.records")
-        .help("Request records by what became of them: accepted, written, dropped.")
+        .help(
+            "Request records by what became of them: accepted, written, dropped, recovered (left"
+                + " in the spill by a previous run and written by this one).")
         .labelNames("state")
         .callback(callback -> {
           RequestLog.Statistics statistics = requestLog.statistics();
           callback.call(statistics.accepted(), "accepted");
           callback.call(statistics.written(), "written");
           callback.call(statistics.dropped(), "dropped");
+          callback.call(statistics.recovered(), "recovered");
         })
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("switchboard.request_log.spilled")
+        .help("Request records waiting in the spill file for the store.")
+        .callback(callback -> callback.call(requestLog.statistics().spilled()))
         .register(registry);
     GaugeWithCallback.builder()
         .name("switchboard.request_log.queued")

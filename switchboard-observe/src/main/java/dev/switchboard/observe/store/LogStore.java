@@ -1,13 +1,16 @@
 package dev.switchboard.observe.store;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.switchboard.engine.observe.AttemptRecord;
 import dev.switchboard.engine.observe.RequestRecord;
 import dev.switchboard.wire.WireJson;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
@@ -15,16 +18,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import javax.sql.DataSource;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
+import org.postgresql.PGConnection;
 
 /**
  * Where request records are kept: an embedded DuckDB file in the gateway's data directory, or a
@@ -94,6 +100,15 @@ public final class LogStore implements AutoCloseable {
    */
   public static final List<String> COLUMNS = REQUEST_COLUMNS.stream().map(Column::name).toList();
 
+  /**
+   * PostgreSQL's index for time ranges. DuckDB has no use for it: its row groups carry each
+   * column's minimum and maximum, and records arrive in time order, so a time range skips the row
+   * groups outside it without an index; an ART index there only costs every insert (and memory). A
+   * DuckDB file made before this drops it.
+   */
+  private static final String STARTED_INDEX =
+      "CREATE INDEX IF NOT EXISTS requests_started ON requests (started_at_ms)";
+
   private static final List<String> SCHEMA =
       List.of(
           """
@@ -156,7 +171,7 @@ public final class LogStore implements AutoCloseable {
           """,
           // Feedback belongs to its writer's workspace (a log made before it had none).
           "ALTER TABLE feedback ADD COLUMN IF NOT EXISTS workspace VARCHAR",
-          "CREATE INDEX IF NOT EXISTS requests_started ON requests (started_at_ms)",
+          STARTED_INDEX,
           "CREATE INDEX IF NOT EXISTS requests_trace ON requests (trace_id)",
           "CREATE INDEX IF NOT EXISTS feedback_trace ON feedback (trace_id)");
 
@@ -202,6 +217,12 @@ public final class LogStore implements AutoCloseable {
     config.setPoolName("request-log-duckdb");
     config.setMaximumPoolSize(4);
     config.setMinimumIdle(1);
+    // DuckDB's defaults are for an analytics workstation: 80 % of the machine's memory and a thread
+    // per core. A gateway's log needs little of either: writes are appends of a few hundred rows,
+    // and what the analytics' aggregations need beyond the limit DuckDB spills to a temporary
+    // directory beside the file (requests.duckdb.tmp).
+    config.addDataSourceProperty("memory_limit", DUCKDB_MEMORY_LIMIT);
+    config.addDataSourceProperty("threads", Integer.toString(DUCKDB_THREADS));
     // Open the file now: a second gateway on the same directory must fail at start, not later.
     config.setInitializationFailTimeout(1);
     HikariDataSource pool;
@@ -219,6 +240,16 @@ public final class LogStore implements AutoCloseable {
     }
     return store;
   }
+
+  /**
+   * The most memory the embedded store's DuckDB uses (its buffer pool: table data, indexes, the
+   * analytics' working memory), beside the JVM's heap; DuckDB's own default is 80 % of the
+   * machine's memory.
+   */
+  public static final String DUCKDB_MEMORY_LIMIT = "128MB";
+
+  /** The embedded store's DuckDB threads (its default: one per core). */
+  public static final int DUCKDB_THREADS = 2;
 
   private static IllegalStateException cannotOpen(Path file, RuntimeException failure) {
     for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
@@ -309,7 +340,11 @@ public final class LogStore implements AutoCloseable {
     try (Connection connection = dataSource.getConnection();
         Statement statement = connection.createStatement()) {
       for (String ddl : SCHEMA) {
-        statement.execute(ddl);
+        if (kind == Kind.DUCKDB && ddl.equals(STARTED_INDEX)) {
+          statement.execute("DROP INDEX IF EXISTS requests_started");
+        } else {
+          statement.execute(ddl);
+        }
       }
       schemaReady = true;
     } catch (SQLException e) {
@@ -349,22 +384,30 @@ public final class LogStore implements AutoCloseable {
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(false);
       try {
-        if (kind == Kind.DUCKDB) {
-          appendThroughStaging(connection, "requests", COLUMNS, rows, "id");
-          appendThroughStaging(
-              connection, "request_metadata", METADATA_COLUMNS, metadataRows, "request_id, key");
-        } else {
-          insertRows(connection, "requests", COLUMNS, COLUMN_TYPES, rows, "id");
-          insertRows(
-              connection,
-              "request_metadata",
-              METADATA_COLUMNS,
-              METADATA_TYPES,
-              metadataRows,
-              "request_id, key");
+        try {
+          append(connection, "requests", COLUMNS, rows);
+          append(connection, "request_metadata", METADATA_COLUMNS, metadataRows);
+          connection.commit();
+        } catch (SQLException first) {
+          if (first.getSQLState() == null || !first.getSQLState().startsWith("23")) {
+            throw first;
+          }
+          // A constraint refused the batch: most often an id already stored (a batch written
+          // again, a spill replayed after a crash). The same rows again, through the path that
+          // skips stored ids; a record that breaks another constraint fails here too.
+          connection.rollback();
+          merge(connection, rows, metadataRows);
+          connection.commit();
         }
-        connection.commit();
       } catch (SQLException | RuntimeException e) {
+        if (e instanceof SQLException sql
+            && sql.getSQLState() != null
+            && sql.getSQLState().startsWith("08")
+            && resource instanceof HikariDataSource pool) {
+          // The COPY runs on the driver's own connection (unwrapped), so the pool did not see
+          // the connection break, and would hand it out again: take it out of the pool.
+          pool.evictConnection(connection);
+        }
         // On a broken connection the rollback fails too; the first failure says why.
         try {
           connection.rollback();
@@ -379,11 +422,155 @@ public final class LogStore implements AutoCloseable {
   }
 
   /**
-   * DuckDB: rows go through its appender (column vectors, no SQL per row) into a temporary table of
-   * this connection, then one {@code INSERT … SELECT … ON CONFLICT DO NOTHING} moves them, in the
-   * caller's transaction. Prepared inserts cost DuckDB a few milliseconds per statement (and more
-   * per parameter), which capped the log at a few hundred records a second; this path writes
-   * thousands.
+   * The bulk path, which checks no conflict itself (the primary keys refuse a stored id, and the
+   * caller then takes {@link #merge}): DuckDB's appender straight into the table (column vectors,
+   * no SQL per row), or PostgreSQL's {@code COPY … FROM STDIN} (one round trip, no per-row bind).
+   */
+  private void append(
+      Connection connection, String table, List<String> columns, List<Object[]> rows)
+      throws SQLException {
+    if (rows.isEmpty()) {
+      return;
+    }
+    if (kind == Kind.DUCKDB) {
+      appendToDuckDb(connection, table, columns, rows);
+    } else {
+      copyToPostgres(connection, table, columns, rows);
+    }
+  }
+
+  /** The rows again, skipping every id (and metadata key) already stored. */
+  private void merge(Connection connection, List<Object[]> rows, List<Object[]> metadataRows)
+      throws SQLException {
+    if (kind == Kind.DUCKDB) {
+      appendThroughStaging(connection, "requests", COLUMNS, rows, "id");
+      appendThroughStaging(
+          connection, "request_metadata", METADATA_COLUMNS, metadataRows, "request_id, key");
+    } else {
+      insertRows(connection, "requests", COLUMNS, COLUMN_TYPES, rows, "id");
+      insertRows(
+          connection,
+          "request_metadata",
+          METADATA_COLUMNS,
+          METADATA_TYPES,
+          metadataRows,
+          "request_id, key");
+    }
+  }
+
+  /**
+   * For each column of a DuckDB table in the table's own order, the index of its value in a row of
+   * {@code columns} ({@code -1}: a column this store does not write, appended as NULL). The
+   * appender fills a table's columns in their declared order, which need not be the order of {@link
+   * #COLUMNS}; read once per table.
+   */
+  private final Map<String, int[]> duckDbColumnOrder = new ConcurrentHashMap<>();
+
+  private void appendToDuckDb(
+      Connection connection, String table, List<String> columns, List<Object[]> rows)
+      throws SQLException {
+    int[] order = duckDbColumnOrder.get(table);
+    if (order == null) {
+      List<Integer> indices = new ArrayList<>();
+      try (PreparedStatement query =
+          connection.prepareStatement(
+              "SELECT column_name FROM information_schema.columns WHERE table_name = ?"
+                  + " AND table_schema = 'main' ORDER BY ordinal_position")) {
+        query.setString(1, table);
+        try (ResultSet names = query.executeQuery()) {
+          while (names.next()) {
+            indices.add(columns.indexOf(names.getString(1)));
+          }
+        }
+      }
+      order = indices.stream().mapToInt(Integer::intValue).toArray();
+      duckDbColumnOrder.put(table, order);
+    }
+    try (DuckDBAppender appender =
+        connection.unwrap(DuckDBConnection.class).createAppender("main", table)) {
+      for (Object[] row : rows) {
+        appender.beginRow();
+        for (int index : order) {
+          appendValue(appender, index < 0 ? null : row[index]);
+        }
+        appender.endRow();
+      }
+      appender.flush();
+    }
+  }
+
+  private static void appendValue(DuckDBAppender appender, Object value) throws SQLException {
+    switch (value) {
+      case null -> appender.appendNull();
+      case String text -> appender.append(text);
+      case Integer number -> appender.append(number.intValue());
+      case Long number -> appender.append(number.longValue());
+      case Double number -> appender.append(number.doubleValue());
+      case Boolean flag -> appender.append(flag.booleanValue());
+      // The appender takes a decimal at the column's scale only, DECIMAL(20, 10).
+      case BigDecimal decimal -> appender.append(decimal.setScale(10, RoundingMode.HALF_EVEN));
+      default -> throw new IllegalArgumentException("no column takes a " + value.getClass());
+    }
+  }
+
+  /**
+   * PostgreSQL: the rows as {@code COPY}'s text format (tab-separated, {@code \N} for NULL,
+   * backslash escapes), sent in one stream; the server parses each value as an {@code INSERT}'s
+   * parameter of the column's type would be.
+   */
+  private static void copyToPostgres(
+      Connection connection, String table, List<String> columns, List<Object[]> rows)
+      throws SQLException {
+    StringBuilder text = new StringBuilder(rows.size() * 320);
+    for (Object[] row : rows) {
+      for (int i = 0; i < row.length; i++) {
+        if (i > 0) {
+          text.append('\t');
+        }
+        copyValue(text, row[i]);
+      }
+      text.append('\n');
+    }
+    byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
+    try {
+      connection
+          .unwrap(PGConnection.class)
+          .getCopyAPI()
+          .copyIn(
+              "COPY " + table + " (" + String.join(", ", columns) + ") FROM STDIN",
+              new ByteArrayInputStream(bytes));
+    } catch (IOException e) {
+      throw new SQLException("the COPY of " + table + " failed to send", "08006", e);
+    }
+  }
+
+  private static void copyValue(StringBuilder text, Object value) {
+    switch (value) {
+      case null -> text.append("\\N");
+      case String string -> {
+        for (int i = 0; i < string.length(); i++) {
+          char c = string.charAt(i);
+          switch (c) {
+            case '\\' -> text.append("\\\\");
+            case '\n' -> text.append("\\n");
+            case '\r' -> text.append("\\r");
+            case '\t' -> text.append("\\t");
+            default -> text.append(c);
+          }
+        }
+      }
+      case Boolean flag -> text.append(flag ? 't' : 'f');
+      case BigDecimal decimal -> text.append(decimal.toPlainString());
+      default -> text.append(value); // Integer, Long, Double: their Java text is PostgreSQL's
+    }
+  }
+
+  /**
+   * DuckDB's merge: rows go through its appender into a temporary table of this connection, then
+   * one {@code INSERT … SELECT … ON CONFLICT DO NOTHING} moves them, in the caller's transaction.
+   * Several times the bulk path's cost (the conflict check and a second copy of every row), so only
+   * a batch the bulk path refused comes here. Prepared inserts cost DuckDB a few milliseconds per
+   * statement (and more per parameter), which capped the log at a few hundred records a second.
    */
   private static void appendThroughStaging(
       Connection connection, String table, List<String> columns, List<Object[]> rows, String key)
@@ -409,18 +596,7 @@ public final class LogStore implements AutoCloseable {
       for (Object[] row : rows) {
         appender.beginRow();
         for (Object value : row) {
-          switch (value) {
-            case null -> appender.appendNull();
-            case String text -> appender.append(text);
-            case Integer number -> appender.append(number.intValue());
-            case Long number -> appender.append(number.longValue());
-            case Double number -> appender.append(number.doubleValue());
-            case Boolean flag -> appender.append(flag.booleanValue());
-            // The appender takes a decimal at the column's scale only, DECIMAL(20, 10).
-            case BigDecimal decimal ->
-                appender.append(decimal.setScale(10, RoundingMode.HALF_EVEN));
-            default -> throw new IllegalArgumentException("no column takes a " + value.getClass());
-          }
+          appendValue(appender, value);
         }
         appender.endRow();
       }
@@ -443,7 +619,10 @@ public final class LogStore implements AutoCloseable {
     }
   }
 
-  /** PostgreSQL: prepared multi-row inserts, {@link #ROWS_PER_STATEMENT} rows each. */
+  /**
+   * PostgreSQL's merge: prepared multi-row inserts, {@link #ROWS_PER_STATEMENT} rows each, {@code
+   * ON CONFLICT DO NOTHING}.
+   */
   private static void insertRows(
       Connection connection,
       String table,
@@ -509,31 +688,52 @@ public final class LogStore implements AutoCloseable {
     return values;
   }
 
-  /** A record's attempts as the JSON text the {@code attempts} column holds. */
+  /**
+   * A record's attempts as the JSON text the {@code attempts} column holds. Written with the shared
+   * mapper's generator field by field (no tree of nodes in between): the same text, at a fraction
+   * of the cost, on the writer's path for every record.
+   */
   public static String attemptsJson(List<AttemptRecord> attempts) {
-    ArrayNode array = JsonNodeFactory.instance.arrayNode();
-    for (AttemptRecord attempt : attempts) {
-      ObjectNode node = array.addObject();
-      node.put("index", attempt.index());
-      node.put("provider", attempt.provider());
-      node.put("model", attempt.model());
-      node.put("option_path", attempt.optionPath());
-      node.put("retry", attempt.retry());
-      node.put("started_at_ms", attempt.startedAt().toEpochMilli());
-      node.put("duration_ms", attempt.durationMs());
-      node.put("status", attempt.status());
-      node.put("error_type", attempt.errorType());
-      node.put("cache_status", attempt.cacheStatus());
-      node.put("wait_after_ms", attempt.waitAfterMs());
+    StringWriter text = new StringWriter(192 * attempts.size() + 2);
+    try (JsonGenerator json = JSON.createGenerator(text)) {
+      json.writeStartArray();
+      for (AttemptRecord attempt : attempts) {
+        json.writeStartObject();
+        json.writeNumberField("index", attempt.index());
+        json.writeStringField("provider", attempt.provider());
+        json.writeStringField("model", attempt.model());
+        json.writeStringField("option_path", attempt.optionPath());
+        json.writeNumberField("retry", attempt.retry());
+        json.writeNumberField("started_at_ms", attempt.startedAt().toEpochMilli());
+        json.writeNumberField("duration_ms", attempt.durationMs());
+        json.writeNumberField("status", attempt.status());
+        json.writeStringField("error_type", attempt.errorType());
+        json.writeStringField("cache_status", attempt.cacheStatus());
+        json.writeNumberField("wait_after_ms", attempt.waitAfterMs());
+        json.writeEndObject();
+      }
+      json.writeEndArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // a StringWriter does not fail
     }
-    return new String(WireJson.write(array), StandardCharsets.UTF_8);
+    return text.toString();
   }
 
   private static String metadataJson(Map<String, String> metadata) {
-    ObjectNode node = JsonNodeFactory.instance.objectNode();
-    metadata.forEach(node::put);
-    return new String(WireJson.write(node), StandardCharsets.UTF_8);
+    StringWriter text = new StringWriter(32 * metadata.size() + 2);
+    try (JsonGenerator json = JSON.createGenerator(text)) {
+      json.writeStartObject();
+      for (Map.Entry<String, String> entry : metadata.entrySet()) {
+        json.writeStringField(entry.getKey(), entry.getValue());
+      }
+      json.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return text.toString();
   }
+
+  private static final JsonFactory JSON = WireJson.mapper().getFactory();
 
   @Override
   public void close() {

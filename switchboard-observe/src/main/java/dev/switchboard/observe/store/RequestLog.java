@@ -2,6 +2,8 @@ package dev.switchboard.observe.store;
 
 import dev.switchboard.engine.observe.RecordSink;
 import dev.switchboard.engine.observe.RequestRecord;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,21 +20,27 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The request log's writer: takes records off the request path into a bounded queue, and one writer
- * thread stores them in batches, one transaction each.
+ * thread stores them in batches, one transaction each; what the full queue cannot take goes to a
+ * bounded spill file (when the log has one), written to the store when it catches up.
  *
  * <p>What it guarantees:
  *
  * <ul>
- *   <li>A request never waits for it: {@link #accept} only offers to the queue; a full queue drops
- *       the record and counts it.
- *   <li>Memory is bounded while the store is down: at most {@code capacity} records wait in the
- *       queue and at most {@code batchSize} in the batch the writer holds and tries again after
- *       each pause (topped up to its size, never past it).
- *   <li>A record counted as {@linkplain Statistics#written() written} is committed: it survives the
- *       gateway's process being killed (see {@link LogStore#write}).
- *   <li>When the store comes back the backlog is written at once, batch after batch; {@link
- *       #close(Duration)} writes what is queued before it returns, or counts what it could not
- *       write as dropped.
+ *   <li>A request never waits for it: {@link #accept} only offers to the queue, or to the spill
+ *       thread's hand-off; when both are full (or the spill file is), the record is dropped and
+ *       counted.
+ *   <li>Memory is bounded however long the store is down or slow: at most {@code capacity} records
+ *       wait in the queue, {@code batchSize} in the batch the writer holds and tries again after
+ *       each pause (topped up to its size, never past it), and {@link #OVERFLOW_CAPACITY} in the
+ *       hand-off to the spill thread; the spill file holds at most its capacity in bytes.
+ *   <li>A record counted as {@linkplain Statistics#written() written} is committed, and one in the
+ *       spill file is in the operating system's cache: both survive the gateway's process being
+ *       killed (see {@link LogStore#write}); a spill file left by a killed process is written by
+ *       the next one, and the store skips what it already had.
+ *   <li>Batches fill for up to {@code flushInterval} from their first record, so a transaction's
+ *       fixed cost is shared by many records; a backlog is written at once, batch after batch.
+ *       {@link #close(Duration)} writes what is queued and spilled before it returns, or counts
+ *       what is left in memory as dropped (what is left in the spill file stays there).
  * </ul>
  *
  * <p>Counters are read at any time with {@link #statistics()}, for {@code /v1/health} and metrics.
@@ -55,22 +63,60 @@ public final class RequestLog implements RecordSink, AutoCloseable {
   private final AtomicLong written = new AtomicLong();
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong storeFailures = new AtomicLong();
+  private final AtomicLong batches = new AtomicLong();
+  private final AtomicLong recovered = new AtomicLong();
+  private final Spill spill;
+  private final BlockingQueue<RequestRecord> overflow;
+  private final Thread spiller;
+
+  /** Records taken into {@link #overflow} and not yet appended to the spill (nor refused by it). */
+  private final AtomicLong overflowHeld = new AtomicLong();
+
   private volatile int writing;
   private volatile StoreError lastError;
   private volatile boolean closing;
   private volatile boolean abandoned;
 
   /**
-   * Starts the writer thread.
+   * Starts the writer thread, with no spill: a full queue drops the record.
    *
    * @param capacity the most records waiting in the queue; more are dropped and counted
    * @param batchSize the most records written in one transaction
-   * @param flushInterval how long the idle writer waits for a record before it looks again
+   * @param flushInterval the longest the writer waits for a batch to fill (from its first record)
    * @param retryPause the pause after the store refused a batch, before the batch is tried again
    */
   public RequestLog(
       LogStore store, int capacity, int batchSize, Duration flushInterval, Duration retryPause) {
-    this(store, capacity, batchSize, flushInterval, retryPause, Clock.systemUTC());
+    this(store, capacity, batchSize, flushInterval, retryPause, null, 0, Clock.systemUTC());
+  }
+
+  /**
+   * Starts the writer thread, and a spill thread that keeps what the full queue cannot take in
+   * {@code spillFile}, up to {@code spillCapacityBytes}; the writer reads it back when the store
+   * catches up (and first, what a previous run left there). When the file is held by another
+   * process, the log runs without a spill and says so.
+   *
+   * @param spillFile where the overflow is kept ({@code null}: no spill)
+   * @param spillCapacityBytes the most bytes the file holds; past it records are dropped and
+   *     counted
+   */
+  public RequestLog(
+      LogStore store,
+      int capacity,
+      int batchSize,
+      Duration flushInterval,
+      Duration retryPause,
+      Path spillFile,
+      long spillCapacityBytes) {
+    this(
+        store,
+        capacity,
+        batchSize,
+        flushInterval,
+        retryPause,
+        spillFile,
+        spillCapacityBytes,
+        Clock.systemUTC());
   }
 
   RequestLog(
@@ -79,6 +125,8 @@ public final class RequestLog implements RecordSink, AutoCloseable {
       int batchSize,
       Duration flushInterval,
       Duration retryPause,
+      Path spillFile,
+      long spillCapacityBytes,
       Clock clock) {
     if (capacity <= 0 || batchSize <= 0) {
       throw new IllegalArgumentException("the log queue and its batches must hold a record");
@@ -90,17 +138,70 @@ public final class RequestLog implements RecordSink, AutoCloseable {
     this.flushInterval = flushInterval;
     this.retryPause = retryPause;
     this.clock = clock;
+    this.spill =
+        spillFile == null || spillCapacityBytes <= 0
+            ? null
+            : openSpill(spillFile, spillCapacityBytes);
+    this.overflow = spill == null ? null : new ArrayBlockingQueue<>(OVERFLOW_CAPACITY);
+    this.spiller =
+        spill == null
+            ? null
+            : Thread.ofPlatform().name("request-log-spill").daemon(true).start(this::spill);
     this.writer = Thread.ofPlatform().name("request-log-writer").daemon(true).start(this::run);
   }
 
-  /** Queues a record for the store, or drops and counts it when the queue is full; never waits. */
+  /**
+   * Records on their way from a request to the spill file: the hand-off to the spill thread, so a
+   * request never waits for a disk. Past it, a record is dropped and counted.
+   */
+  static final int OVERFLOW_CAPACITY = 8192;
+
+  private static Spill openSpill(Path file, long capacityBytes) {
+    try {
+      Spill spill = Spill.open(file, capacityBytes);
+      if (spill == null) {
+        log.warn(
+            "the request log's spill file {} is in use by another process: this gateway runs"
+                + " without one (a full queue drops records); give each gateway its own"
+                + " logs.directory",
+            file);
+      } else if (spill.pending() > 0) {
+        log.info(
+            "the request log's spill file {} holds {} records from a previous run; they are"
+                + " written first",
+            file,
+            spill.pending());
+      }
+      return spill;
+    } catch (IOException e) {
+      log.warn(
+          "the request log's spill file {} cannot be opened ({}): this gateway runs without one",
+          file,
+          e.getClass().getSimpleName());
+      return null;
+    }
+  }
+
+  /**
+   * Queues a record for the store; when the queue is full, hands it to the spill thread; when that
+   * is full too (or there is no spill), drops and counts it. Never waits.
+   */
   @Override
   public void accept(RequestRecord record) {
-    if (closing || !queue.offer(record)) {
-      dropped.incrementAndGet();
-      return;
+    if (!closing) {
+      if (queue.offer(record)) {
+        accepted.incrementAndGet();
+        return;
+      }
+      if (overflow != null) {
+        overflowHeld.incrementAndGet(); // before the offer: the spill thread may take it at once
+        if (overflow.offer(record)) {
+          return; // counted as accepted (or dropped) once the spill thread appended (or refused) it
+        }
+        overflowHeld.decrementAndGet();
+      }
     }
-    accepted.incrementAndGet();
+    dropped.incrementAndGet();
   }
 
   /** The counters now. Cheap: a few volatile reads, so a metrics scrape may call it each time. */
@@ -117,16 +218,21 @@ public final class RequestLog implements RecordSink, AutoCloseable {
         batchSize,
         storeFailures.get(),
         error == null ? null : error.kind(),
-        error == null ? null : error.at());
+        error == null ? null : error.at(),
+        batches.get(),
+        spill == null ? 0 : spill.pending(),
+        spill == null ? 0 : spill.bytes(),
+        spill == null ? 0 : spill.capacityBytes(),
+        recovered.get());
   }
 
   /**
    * The request log's counters, a stable shape for {@code /v1/health} and Prometheus. Every record
-   * the engine handed over is, at any moment, in exactly one of: written, queued, writing, or
-   * dropped ({@code accepted} counts those not dropped on arrival).
+   * the engine handed over is, at any moment, in exactly one of: written, queued, writing, spilled
+   * or dropped ({@code accepted} counts those not dropped on arrival).
    *
    * @param store which database keeps the log
-   * @param accepted records taken into the queue since start
+   * @param accepted records taken into the queue or the spill file since start
    * @param written records committed to the store since start
    * @param dropped records lost: the queue was full, the log was closing, the store refused the
    *     record itself while it took others, or they were still unwritten when {@link
@@ -140,6 +246,16 @@ public final class RequestLog implements RecordSink, AutoCloseable {
    * @param lastErrorKind what the last refusal was, in a word (see {@link StoreError}); {@code
    *     null} when the store never refused a batch. Never a message, URL or credential.
    * @param lastErrorAt when the store last refused a batch, or {@code null}
+   * @param batches transactions the writer committed since start (written ÷ batches is the mean
+   *     batch)
+   * @param spilled records of this run and earlier ones waiting in the spill file, to be written
+   *     when the store catches up. A record on its way there (in the spill thread's hand-off, for
+   *     milliseconds) is counted in {@code accepted} and {@code spilled}, or in {@code dropped},
+   *     once the thread has appended or refused it
+   * @param spillBytes the spill file's size now
+   * @param spillCapacityBytes the most the spill file may hold; 0 when the log has no spill
+   * @param recovered records a previous run left in the spill file, written by this one (not
+   *     counted in {@code accepted} or {@code written})
    */
   public record Statistics(
       LogStore.Kind store,
@@ -152,7 +268,12 @@ public final class RequestLog implements RecordSink, AutoCloseable {
       int batchSize,
       long storeFailures,
       String lastErrorKind,
-      Instant lastErrorAt) {}
+      Instant lastErrorAt,
+      long batches,
+      long spilled,
+      long spillBytes,
+      long spillCapacityBytes,
+      long recovered) {}
 
   public LogStore store() {
     return store;
@@ -170,7 +291,15 @@ public final class RequestLog implements RecordSink, AutoCloseable {
         return;
       }
       if (batch.isEmpty()) {
-        if (closing && queue.isEmpty()) {
+        // The spill is read back when the queue is not backed up (or the log is closing): the
+        // queue's records are the newest, and a queue that keeps filling takes the writer first.
+        if (spill != null
+            && spill.pending() > 0
+            && (closing || queue.size() < batchSize)
+            && writeFromSpill()) {
+          continue;
+        }
+        if (closing && queue.isEmpty() && (spill == null || overflowHeld.get() == 0)) {
           return;
         }
         RequestRecord first;
@@ -183,6 +312,7 @@ public final class RequestLog implements RecordSink, AutoCloseable {
           continue;
         }
         batch.add(first);
+        lingerForBatch(batch.size());
       }
       // A held batch is topped up to its size, never past it: memory stays bounded by
       // capacity + batchSize however long the store is down.
@@ -191,6 +321,7 @@ public final class RequestLog implements RecordSink, AutoCloseable {
       try {
         store.write(batch);
         written.addAndGet(batch.size());
+        batches.incrementAndGet();
         batch.clear();
         writing = 0;
       } catch (Exception failure) {
@@ -203,6 +334,130 @@ public final class RequestLog implements RecordSink, AutoCloseable {
       }
     }
   }
+
+  /**
+   * Writes the oldest records of the spill file, up to a batch, and moves past them once they are
+   * committed (the store skips any it already has: a run killed after writing them but before
+   * moving past them left them in the file).
+   *
+   * @return whether anything was tried (written, or refused and paused after)
+   */
+  private boolean writeFromSpill() {
+    Spill.Chunk chunk;
+    try {
+      chunk = spill.read(batchSize);
+    } catch (IOException e) {
+      log.warn("the request log's spill file {} cannot be read: {}", spill.file(), e.toString());
+      LockSupport.parkNanos(retryPause.toNanos());
+      return true;
+    }
+    if (chunk.records().isEmpty()) {
+      return false;
+    }
+    int size = chunk.records().size();
+    writing = size;
+    try {
+      store.write(chunk.records());
+      written.addAndGet(size - chunk.recovered());
+      recovered.addAndGet(chunk.recovered());
+      batches.incrementAndGet();
+      consume(chunk);
+    } catch (Exception failure) {
+      StoreError error = refused(failure);
+      if (!STORE_DOWN.contains(error.kind()) && size > 1) {
+        List<RequestRecord> held = new ArrayList<>(chunk.records());
+        if (separatePoison(held)) {
+          consume(chunk);
+          writing = 0;
+          return true;
+        }
+      }
+      LockSupport.parkNanos(retryPause.toNanos());
+    }
+    writing = 0;
+    return true;
+  }
+
+  private void consume(Spill.Chunk chunk) {
+    try {
+      spill.consumed(chunk);
+    } catch (IOException e) {
+      log.warn("the request log's spill file {} cannot be emptied: {}", spill.file(), e.toString());
+    }
+  }
+
+  /**
+   * The spill thread: appends what the full queue handed over to the spill file, as it comes; what
+   * the file has no room for is dropped and counted. Ends when the log closes, once the hand-off is
+   * empty.
+   */
+  private void spill() {
+    List<RequestRecord> chunk = new ArrayList<>();
+    while (true) {
+      RequestRecord first;
+      try {
+        // A short wait: close() finds the thread idle within it, whatever the flush interval.
+        first = overflow.poll(50, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        continue;
+      }
+      if (first == null) {
+        if (closing && overflow.isEmpty()) {
+          return;
+        }
+        continue;
+      }
+      chunk.add(first);
+      overflow.drainTo(chunk, OVERFLOW_CAPACITY);
+      int fitted = 0;
+      try {
+        fitted = spill.append(chunk);
+      } catch (IOException | RuntimeException e) {
+        log.warn(
+            "the request log's spill file {} refused {} records: {}",
+            spill.file(),
+            chunk.size(),
+            e.toString());
+      }
+      accepted.addAndGet(fitted);
+      dropped.addAndGet(chunk.size() - fitted);
+      overflowHeld.addAndGet(-chunk.size());
+      if (fitted < chunk.size() && spillFullWarned.compareAndSet(false, true)) {
+        log.warn(
+            "the request log's spill file {} is full ({} bytes): records are dropped and counted"
+                + " until the store catches up",
+            spill.file(),
+            spill.capacityBytes());
+      } else if (fitted == chunk.size()) {
+        spillFullWarned.set(false);
+      }
+      chunk.clear();
+    }
+  }
+
+  private final java.util.concurrent.atomic.AtomicBoolean spillFullWarned =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
+  /**
+   * After the first record of a batch: waits until a whole batch is queued, or {@code
+   * flushInterval} has passed, or the log is closing. A transaction has a fixed cost (the commit,
+   * the appender's set-up) that a batch of one pays whole, so a writer that wrote each record as it
+   * came would spend far more CPU per record at a moderate rate than at a high one. It looks every
+   * few milliseconds rather than waking per record: a wake-up per record would cost the writer and
+   * every request that hands it one a thread switch.
+   */
+  private void lingerForBatch(int held) {
+    long due = System.nanoTime() + flushInterval.toNanos();
+    while (!closing && held + queue.size() < batchSize) {
+      long left = due - System.nanoTime();
+      if (left <= 0) {
+        return;
+      }
+      LockSupport.parkNanos(Math.min(left, LINGER_SLICE_NANOS));
+    }
+  }
+
+  private static final long LINGER_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
   /** Kinds of failure that say the store itself cannot write now, whatever the records. */
   private static final Set<String> STORE_DOWN =
@@ -279,7 +534,11 @@ public final class RequestLog implements RecordSink, AutoCloseable {
     closing = true;
     LockSupport.unpark(writer);
     try {
-      writer.join(Math.max(1, timeout.toMillis()));
+      long due = System.nanoTime() + timeout.toNanos();
+      if (spiller != null) {
+        spiller.join(Math.max(1, timeout.toMillis()));
+      }
+      writer.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(due - System.nanoTime())));
       if (writer.isAlive()) {
         abandoned = true;
         LockSupport.unpark(writer);
@@ -288,6 +547,13 @@ public final class RequestLog implements RecordSink, AutoCloseable {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    if (spill != null) {
+      try {
+        spill.close(); // what it still holds is written at the next start
+      } catch (IOException e) {
+        log.warn("the request log's spill file {} did not close: {}", spill.file(), e.toString());
+      }
     }
   }
 

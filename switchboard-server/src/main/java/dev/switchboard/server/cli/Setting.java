@@ -103,6 +103,11 @@ enum Setting {
       "logs.flush-interval",
       "200ms",
       "how long an idle log writer waits before it looks again; a busy one writes at once"),
+  LOGS_SPILL_CAPACITY(
+      "logs.spill-capacity",
+      "256MB",
+      "most the request log's spill file (requests.spill in logs.directory) holds when the queue"
+          + " is full; past it records are dropped and counted; 0: no spill"),
   LOGS_RETRY_PAUSE(
       "logs.retry-pause",
       "1s",

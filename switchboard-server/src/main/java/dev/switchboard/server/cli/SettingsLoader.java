@@ -306,7 +306,8 @@ public final class SettingsLoader {
         duration(Setting.LOGS_FLUSH_INTERVAL, value(known, Setting.LOGS_FLUSH_INTERVAL)),
         duration(Setting.LOGS_RETRY_PAUSE, value(known, Setting.LOGS_RETRY_PAUSE)),
         bool(Setting.METRICS_ENABLED, value(known, Setting.METRICS_ENABLED)),
-        tracing(value(known, Setting.TRACING_ENABLED)));
+        tracing(value(known, Setting.TRACING_ENABLED)),
+        size(Setting.LOGS_SPILL_CAPACITY, value(known, Setting.LOGS_SPILL_CAPACITY)));
   }
 
   private static boolean bool(Setting setting, String value) {
