@@ -55,7 +55,8 @@ record BenchmarkSettings(
         --concurrency LIST       concurrent workers, comma-separated (default 1,16,64)
         --formats LIST           json, sse or both (default json,sse)
         --runs N                 measure every scenario N times; median and spread (default 1)
-        --fake-pid PID           the fake's process, whose CPU is read (Linux /proc)
+        --fake-pid PID           the upstream's process, whose CPU is read (Linux /proc):
+                                 the fake's JVM, or an nginx master (its workers counted)
         --nginx-pid PID          nginx's master process; its workers are counted with it
         --gateway-pid PID        the gateway's process
         --clock-ticks N          the unit of /proc's CPU times, getconf CLK_TCK (default 100)
@@ -115,8 +116,9 @@ record BenchmarkSettings(
     }
     Map<String, ProcessCpu> servers = new LinkedHashMap<>();
     for (Map.Entry<String, Long> pid : pids.entrySet()) {
-      // nginx's master only accepts and hands out; its workers proxy.
-      boolean withChildren = pid.getKey().equals("nginx");
+      // nginx's master only accepts and hands out; its workers proxy (the hop) or answer (the
+      // upstream, when bench/load.sh runs an nginx in place of the fake). A JVM has no children.
+      boolean withChildren = !pid.getKey().equals("gateway");
       servers.put(pid.getKey(), new ProcessCpu(pid.getValue(), withChildren, clockTicks));
     }
     return new BenchmarkSettings(

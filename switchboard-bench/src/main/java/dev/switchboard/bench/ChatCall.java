@@ -30,6 +30,9 @@ final class ChatCall {
         HttpRequest.newBuilder(target.chatCompletions())
             .timeout(REQUEST_TIMEOUT)
             .header("content-type", "application/json")
+            // What OpenAI's SDKs send; an nginx upstream (bench/load.sh) answers by it, as it
+            // cannot read the body's "stream".
+            .header("accept", format.accept())
             // Both targets get the same key, so the provider does the same work either way.
             .header("authorization", "Bearer sk-bench-not-a-real-key")
             .POST(HttpRequest.BodyPublishers.ofString(format.requestBody()));

@@ -11,6 +11,11 @@ enum ResponseFormat {
     this.stream = stream;
   }
 
+  /** The {@code accept} header of the request: the media type of the answer asked for. */
+  String accept() {
+    return stream ? "text/event-stream" : "application/json";
+  }
+
   /**
    * A small, realistic chat request: a system and a user message to {@code gpt-4o-mini}, and for
    * SSE the usage chunk that OpenAI's SDKs ask for.

@@ -119,7 +119,23 @@ final class DisconnectWatch implements AutoCloseable {
       armed = false;
     }
     if (cancel && endPoint instanceof AbstractEndPoint watched) {
-      watched.getFillInterest().onFail(new CancellationException("the answer is ready"));
+      watched.getFillInterest().onFail(new AnswerReady());
+    }
+  }
+
+  /**
+   * Cancels the watch's read interest once the answer is ready: made for every request that was
+   * watched, so without a stack trace (nothing throws it; filling one in cost more than the rest of
+   * the watch).
+   */
+  private static final class AnswerReady extends CancellationException {
+    AnswerReady() {
+      super("the answer is ready");
+    }
+
+    @Override
+    public synchronized Throwable fillInStackTrace() {
+      return this;
     }
   }
 }

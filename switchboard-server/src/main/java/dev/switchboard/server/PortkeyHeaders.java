@@ -69,6 +69,12 @@ final class PortkeyHeaders {
   private static final Map<String, String> ANTHROPIC_HEADERS =
       Map.of("anthropic-version", "anthropic_version", "anthropic-beta", "anthropic_beta");
 
+  /**
+   * Each provider option's header ({@link ProviderOptions#header}), computed once rather than built
+   * anew for each option of each request.
+   */
+  private static final Map<String, String> OPTION_HEADERS = optionHeaders();
+
   /** Headers that carry a provider key: never kept among the request's other headers. */
   private static final java.util.Set<String> CREDENTIALS =
       java.util.Set.of("authorization", "x-api-key");
@@ -127,15 +133,15 @@ final class PortkeyHeaders {
             .cacheForceRefresh(forceRefresh(headers.get(CACHE_FORCE_REFRESH)))
             .defaultInputGuardrails(trimmed(headers.get(DEFAULT_INPUT_GUARDRAILS)))
             .defaultOutputGuardrails(trimmed(headers.get(DEFAULT_OUTPUT_GUARDRAILS)));
-    for (String option : ProviderOptions.NAMES) {
-      String value = trimmed(headers.get(ProviderOptions.header(option)));
+    OPTION_HEADERS.forEach((option, header) -> {
+      String value = trimmed(headers.get(header));
       if (value != null) {
         options.providerOption(option, value);
       }
-    }
+    });
     ANTHROPIC_HEADERS.forEach((plain, option) -> {
       String value = trimmed(headers.get(plain));
-      if (value != null && trimmed(headers.get(ProviderOptions.header(option))) == null) {
+      if (value != null && trimmed(headers.get(OPTION_HEADERS.get(option))) == null) {
         options.providerOption(option, value);
       }
     });
@@ -168,6 +174,14 @@ final class PortkeyHeaders {
       }
     }
     return options.build();
+  }
+
+  private static Map<String, String> optionHeaders() {
+    Map<String, String> headers = new LinkedHashMap<>();
+    for (String option : ProviderOptions.NAMES) {
+      headers.put(option, ProviderOptions.header(option));
+    }
+    return java.util.Collections.unmodifiableMap(headers);
   }
 
   /**

@@ -3,10 +3,17 @@ package dev.switchboard.server;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import org.eclipse.jetty.io.content.ContentSinkOutputStream;
 
 /**
  * Writes server-sent events, OpenAI's ({@code data: <json>\n\n}) and Anthropic's (with an {@code
- * event:} line), flushing each.
+ * event:} line), each sent at once.
+ *
+ * <p>Each event is assembled whole and handed to the stream in one write: on Jetty's response
+ * stream every write is sent on its own (an HTTP chunk, a system call and a wake-up of the writing
+ * thread), so writing an event's prefix, data and ending apart cost three of each per event. Not
+ * thread-safe: one writer per stream.
  */
 final class SseWriter {
   private static final byte[] EVENT = "event: ".getBytes(StandardCharsets.US_ASCII);
@@ -16,8 +23,20 @@ final class SseWriter {
 
   private final OutputStream out;
 
+  /**
+   * Whether a write must be flushed to be sent: not on Jetty's response stream, which sends each
+   * write before it returns (its flush is an empty write, one more round through the server).
+   */
+  private final boolean flushes;
+
+  /** The event being assembled, reused from one event to the next. */
+  private byte[] frame = new byte[1024];
+
+  private int length;
+
   SseWriter(OutputStream out) {
     this.out = out;
+    this.flushes = !(out instanceof ContentSinkOutputStream);
   }
 
   /**
@@ -25,19 +44,9 @@ final class SseWriter {
    * line for a provider's own JSON that spans lines, so its bytes arrive as they were sent.
    */
   void data(byte[] json) throws IOException {
-    int start = 0;
-    for (int i = 0; i < json.length; i++) {
-      if (json[i] == '\n') {
-        out.write(DATA);
-        out.write(json, start, i - start);
-        out.write('\n');
-        start = i + 1;
-      }
-    }
-    out.write(DATA);
-    out.write(json, start, json.length - start);
-    out.write(END);
-    out.flush();
+    length = 0;
+    appendData(json);
+    send();
   }
 
   /**
@@ -45,24 +54,72 @@ final class SseWriter {
    * (https://docs.anthropic.com/en/docs/build-with-claude/streaming).
    */
   void event(String type, byte[] json) throws IOException {
-    out.write(EVENT);
-    out.write(type.getBytes(StandardCharsets.UTF_8));
-    out.write('\n');
-    data(json);
+    length = 0;
+    append(EVENT, 0, EVENT.length);
+    byte[] name = type.getBytes(StandardCharsets.UTF_8);
+    append(name, 0, name.length);
+    append((byte) '\n');
+    appendData(json);
+    send();
   }
 
   /**
    * A provider's comment line ({@code : keep-alive}), ended as providers end it, with a blank line.
    */
   void comment(String line) throws IOException {
-    out.write(line.getBytes(StandardCharsets.UTF_8));
-    out.write(END);
-    out.flush();
+    length = 0;
+    byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
+    append(bytes, 0, bytes.length);
+    append(END, 0, END.length);
+    send();
   }
 
   /** The end of an OpenAI-format stream. */
   void done() throws IOException {
     out.write(DONE);
-    out.flush();
+    flushIfNeeded();
+  }
+
+  private void appendData(byte[] json) {
+    int start = 0;
+    for (int i = 0; i < json.length; i++) {
+      if (json[i] == '\n') {
+        append(DATA, 0, DATA.length);
+        append(json, start, i - start);
+        append((byte) '\n');
+        start = i + 1;
+      }
+    }
+    append(DATA, 0, DATA.length);
+    append(json, start, json.length - start);
+    append(END, 0, END.length);
+  }
+
+  private void append(byte[] bytes, int offset, int count) {
+    ensureRoom(count);
+    System.arraycopy(bytes, offset, frame, length, count);
+    length += count;
+  }
+
+  private void append(byte b) {
+    ensureRoom(1);
+    frame[length++] = b;
+  }
+
+  private void ensureRoom(int count) {
+    if (length + count > frame.length) {
+      frame = Arrays.copyOf(frame, Math.max(frame.length * 2, length + count));
+    }
+  }
+
+  private void send() throws IOException {
+    out.write(frame, 0, length);
+    flushIfNeeded();
+  }
+
+  private void flushIfNeeded() throws IOException {
+    if (flushes) {
+      out.flush();
+    }
   }
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.engine.errors.ProviderErrorException;
 import dev.switchboard.wire.WireFormatException;
 import dev.switchboard.wire.WireJson;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -217,20 +216,41 @@ public final class UpstreamResponse implements AutoCloseable {
   /** Reads the whole body, at most {@code limit} bytes; a longer body fails the call. */
   public byte[] readBody(int limit) {
     try (InputStream in = body) {
-      ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(limit, 16 * 1024));
-      byte[] buffer = new byte[16 * 1024];
-      int n;
-      while ((n = in.read(buffer)) >= 0) {
-        if (out.size() + n > limit) {
+      long declared = declaredLength();
+      byte[] read;
+      if (declared >= 0 && declared <= limit) {
+        // The provider said how long: one array of that size (HTTP/1.1 ends the body there). The
+        // end is read too: it comes once the exchange completed, so the connection is released
+        // before close() aborts, as when the body is read in blocks to its end.
+        read = in.readNBytes((int) declared);
+        if (in.read() >= 0) {
           abort();
-          throw new IOException("response body is larger than " + limit + " bytes");
+          throw new IOException("response body is longer than its content-length");
         }
-        out.write(buffer, 0, n);
+      } else {
+        // One byte past the limit tells a body that is too long.
+        read = in.readNBytes(limit == Integer.MAX_VALUE ? limit : limit + 1);
       }
-      return out.toByteArray();
+      if (read.length > limit) {
+        abort();
+        throw new IOException("response body is larger than " + limit + " bytes");
+      }
+      return read;
     } catch (IOException e) {
       throw translate(e);
     }
+  }
+
+  /**
+   * The body's length as the provider declared it ({@code content-length}), or -1: unknown
+   * (chunked), unreadable, or a body that is not the one the provider sent (a tapped body is read
+   * as sent; a buffered one has its own length).
+   */
+  private long declaredLength() {
+    if (response == null || body instanceof TappedBody) {
+      return -1;
+    }
+    return response.getHeaders().getLongField(org.eclipse.jetty.http.HttpHeader.CONTENT_LENGTH);
   }
 
   /** The gateway error for a failure while reading this response's body. */
@@ -250,7 +270,23 @@ public final class UpstreamResponse implements AutoCloseable {
     if (request == null) {
       return;
     }
-    request.abort(new IOException("the gateway stopped reading the response"));
+    request.abort(new StoppedReading());
+  }
+
+  /**
+   * The reason a call is aborted. {@link #close} aborts every call, read whole or not (a no-op once
+   * the response completed), so this is made once per call: without a stack trace, which would cost
+   * more than the rest of the close, and which nobody reads (nothing throws it).
+   */
+  private static final class StoppedReading extends IOException {
+    StoppedReading() {
+      super("the gateway stopped reading the response");
+    }
+
+    @Override
+    public synchronized Throwable fillInStackTrace() {
+      return this;
+    }
   }
 
   @Override
