@@ -168,8 +168,8 @@ public final class Gateway implements AutoCloseable {
     this.cache = new CacheStage(settings.cache(), builder.clock, embedder, prices);
     // Guardrails run per attempt too, after the router (each target has its own hooks) and before
     // the cache: no route reaches a provider or a stored answer without its input hooks, and a
-    // cached answer gets the output hooks a fresh one would. Pricing is outermost: it sees the
-    // answer of the attempt that answered, from the provider or from the cache.
+    // cached answer gets the output hooks a fresh one would. Pricing is a request stage above the
+    // router: the outcome's origin names the attempt that answered, from the provider or the cache.
     this.guardrails = new GuardrailStage(upstream, builder.clock);
     // Observation is outside everything: it gives the request its id, times it, and builds its
     // record from the request's log once the request is over.

@@ -218,10 +218,11 @@ public final class ObservationStage implements Stage {
     RequestOptions options = observed.request().options();
     Operation asked = observed.request().operation();
     List<AttemptEntry> entries = journal.attempts();
-    List<AttemptRecord> attempts = new ArrayList<>(entries.size());
+    AttemptRecord[] attempts = new AttemptRecord[entries.size()];
     int retries = 0;
-    for (AttemptEntry entry : entries) {
-      attempts.add(attemptRecord(entry));
+    for (int i = 0; i < attempts.length; i++) {
+      AttemptEntry entry = entries.get(i);
+      attempts[i] = attemptRecord(entry);
       if (entry.retry() > 0) {
         retries++;
       }
@@ -264,7 +265,7 @@ public final class ObservationStage implements Stage {
         streamEnd,
         options.metadata(),
         GuardrailReport.verdict(guardrails(journal), status),
-        attempts,
+        List.of(attempts),
         bodies ? redacted(requestBody(asked), journal, options) : null,
         bodies ? redacted(answer.body(), journal, options) : null);
   }

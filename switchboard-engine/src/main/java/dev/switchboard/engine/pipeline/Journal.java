@@ -72,7 +72,7 @@ public final class Journal {
    * headers), in order; the server writes them on the answer, success or failure.
    */
   public List<Map.Entry<String, String>> gatewayHeaders() {
-    return Collections.unmodifiableList(gatewayHeaders);
+    return gatewayHeaders.isEmpty() ? List.of() : Collections.unmodifiableList(gatewayHeaders);
   }
 
   /** Adds a response header of the gateway's own (lower-case name). */
