@@ -13,7 +13,7 @@ import dev.switchboard.access.vault.MasterKeys;
 import dev.switchboard.access.vault.SecretBox;
 import dev.switchboard.engine.Gateway;
 import dev.switchboard.engine.errors.AccessDeniedException;
-import dev.switchboard.engine.pipeline.Exchange;
+import dev.switchboard.engine.pipeline.Request;
 import dev.switchboard.engine.pipeline.Stage;
 import dev.switchboard.engine.pricing.PriceTable;
 import java.lang.reflect.Proxy;
@@ -187,8 +187,8 @@ public final class Access implements AutoCloseable {
    * The subjects a request in flight is limited as, once the admission stage authenticated it: its
    * workspace, then its key, each with its limits; none for an anonymous caller.
    */
-  public List<Subject> subjectsOf(Exchange exchange) {
-    return callers.of(exchange).subjects();
+  public List<Subject> subjectsOf(Request request) {
+    return callers.of(request).subjects();
   }
 
   AccessStore store() {

@@ -3,9 +3,9 @@ package dev.switchboard.access;
 import static dev.switchboard.engine.errors.AccessDeniedException.forbidden;
 
 import dev.switchboard.engine.RequestOptions;
-import dev.switchboard.engine.pipeline.Exchange;
 import dev.switchboard.engine.pipeline.Operation;
 import dev.switchboard.engine.pipeline.Outcome;
+import dev.switchboard.engine.pipeline.Request;
 import dev.switchboard.engine.pipeline.Stage;
 import java.util.List;
 import java.util.function.Function;
@@ -36,12 +36,12 @@ final class AccessStage implements Stage {
   }
 
   @Override
-  public Outcome handle(Exchange exchange, Chain chain) {
-    Principal caller = authenticator.apply(exchange.options().gatewayKey());
+  public Outcome handle(Request request, Chain chain) {
+    Principal caller = authenticator.apply(request.options().gatewayKey());
     if (caller.kind() == Principal.Kind.KEY) {
-      exchange.caller(caller.workspace(), caller.keyId());
+      request.journal().caller(caller.workspace(), caller.keyId());
     }
-    authorize(caller, exchange.operation(), exchange.options());
+    authorize(caller, request.operation(), request.options());
     List<Subject> subjects =
         caller.kind() == Principal.Kind.KEY
             ? List.of(
@@ -51,11 +51,11 @@ final class AccessStage implements Stage {
                     workspaceLimits.apply(caller.workspace())),
                 new Subject(Subject.Kind.KEY, caller.keyId(), caller.limits()))
             : List.of();
-    callers.enter(exchange, new Callers.Caller(caller, subjects));
+    callers.enter(request, new Callers.Caller(caller, subjects));
     try {
-      return afterAuthentication.handle(exchange, chain);
+      return afterAuthentication.handle(request, chain);
     } finally {
-      callers.leave(exchange);
+      callers.leave(request);
     }
   }
 

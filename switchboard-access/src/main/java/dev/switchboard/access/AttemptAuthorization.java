@@ -4,10 +4,10 @@ import static dev.switchboard.engine.errors.AccessDeniedException.forbidden;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.engine.errors.InvalidRequestException;
-import dev.switchboard.engine.pipeline.Exchange;
+import dev.switchboard.engine.pipeline.Attempt;
+import dev.switchboard.engine.pipeline.AttemptStage;
 import dev.switchboard.engine.pipeline.Operation;
 import dev.switchboard.engine.pipeline.Outcome;
-import dev.switchboard.engine.pipeline.Stage;
 import dev.switchboard.engine.providers.Target;
 import java.net.URI;
 import java.util.List;
@@ -22,7 +22,7 @@ import java.util.function.Function;
  * PassThroughModel} from the bytes sent), and its custom host in the key's workspace's allowlist.
  * The admission stage's earlier checks on the headers are a fast refusal; this is the rule.
  */
-final class AttemptAuthorization implements Stage {
+final class AttemptAuthorization implements AttemptStage {
   private final Callers callers;
   private final Function<String, List<String>> workspaceCustomHosts;
   private final boolean keysRequired;
@@ -40,9 +40,9 @@ final class AttemptAuthorization implements Stage {
   }
 
   @Override
-  public Outcome handle(Exchange exchange, Chain chain) {
-    Principal caller = callers.of(exchange).principal();
-    Target target = exchange.target();
+  public Outcome handle(Attempt attempt, Chain chain) {
+    Principal caller = callers.of(attempt.request()).principal();
+    Target target = attempt.target();
     KeyScopes scopes = caller.scopes();
     if (target != null && !KeyScopes.allows(scopes.providers(), target.provider())) {
       throw forbidden(
@@ -51,7 +51,7 @@ final class AttemptAuthorization implements Stage {
               + "'.");
     }
     if (scopes.models() != null) {
-      authorizeModel(scopes, exchange.operation());
+      authorizeModel(scopes, attempt.operation());
     }
     if (caller.kind() == Principal.Kind.KEY && target != null && target.customHost() != null) {
       List<String> allowed = workspaceCustomHosts.apply(caller.workspace());
@@ -62,7 +62,7 @@ final class AttemptAuthorization implements Stage {
                 + "' (see the workspace's custom_hosts).");
       }
     }
-    return chain.proceed(exchange);
+    return chain.proceed(attempt);
   }
 
   /** For a key held to some models: the operation names one of them, and can be read so. */

@@ -1,6 +1,7 @@
 package dev.switchboard.access;
 
-import dev.switchboard.engine.pipeline.Exchange;
+import dev.switchboard.engine.pipeline.Journal;
+import dev.switchboard.engine.pipeline.Request;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -8,26 +9,26 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Who is calling in each request in flight, as the access stage authenticated it: read by the
  * virtual keys (the caller's scopes) and the limits (the caller's subjects) while the rest of the
- * pipeline runs, forgotten when the access stage returns. Keyed by the exchange itself (identity),
- * as one exchange is one request.
+ * pipeline runs, forgotten when the access stage returns. Keyed by the request's log (identity), as
+ * there is one per request whatever copies of the request the stages pass on.
  */
 final class Callers {
   /** A caller and the subjects its request is limited as: its workspace, then its key. */
   record Caller(Principal principal, List<Subject> subjects) {}
 
-  private final Map<Exchange, Caller> inFlight = new ConcurrentHashMap<>();
+  private final Map<Journal, Caller> inFlight = new ConcurrentHashMap<>();
 
-  void enter(Exchange exchange, Caller caller) {
-    inFlight.put(exchange, caller);
+  void enter(Request request, Caller caller) {
+    inFlight.put(request.journal(), caller);
   }
 
-  void leave(Exchange exchange) {
-    inFlight.remove(exchange);
+  void leave(Request request) {
+    inFlight.remove(request.journal());
   }
 
   /** The caller of a request in flight; anonymous when the access stage has not seen it. */
-  Caller of(Exchange exchange) {
-    Caller caller = inFlight.get(exchange);
+  Caller of(Request request) {
+    Caller caller = inFlight.get(request.journal());
     return caller != null ? caller : new Caller(Principal.ANONYMOUS, List.of());
   }
 }

@@ -6,7 +6,7 @@ import dev.switchboard.access.vault.SecretBox;
 import dev.switchboard.engine.access.VirtualKeys;
 import dev.switchboard.engine.errors.AccessDeniedException;
 import dev.switchboard.engine.errors.InvalidRequestException;
-import dev.switchboard.engine.pipeline.Exchange;
+import dev.switchboard.engine.pipeline.Request;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -33,8 +33,8 @@ final class StoredVirtualKeys implements VirtualKeys {
   }
 
   @Override
-  public Credentials resolve(String slug, Exchange exchange) {
-    Callers.Caller caller = callers.of(exchange);
+  public Credentials resolve(String slug, Request request) {
+    Callers.Caller caller = callers.of(request);
     Principal principal = caller.principal();
     if (principal.kind() != Principal.Kind.KEY
         || !KeyScopes.allows(principal.scopes().virtualKeys(), slug)) {
@@ -58,7 +58,7 @@ final class StoredVirtualKeys implements VirtualKeys {
     Map<String, String> credentials =
         box.open(row.qualifiedSlug(), row.ciphertext(), row.masterKeyId());
     admission.admit(
-        exchange, new Subject(Subject.Kind.VIRTUAL_KEY, row.qualifiedSlug(), row.limits()));
+        request, new Subject(Subject.Kind.VIRTUAL_KEY, row.qualifiedSlug(), row.limits()));
     Map<String, String> options = new HashMap<>(credentials);
     String apiKey = options.remove(VirtualKeyRow.API_KEY);
     return new Credentials(row.provider(), apiKey, options);

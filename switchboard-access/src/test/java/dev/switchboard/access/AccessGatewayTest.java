@@ -414,11 +414,11 @@ class AccessGatewayTest {
                     .build());
     access.install(
         builder,
-        (exchange, chain) -> {
-          seen.add(access.subjectsOf(exchange));
-          return chain.proceed(exchange);
+        (request, chain) -> {
+          seen.add(access.subjectsOf(request));
+          return chain.proceed(request);
         },
-        (exchange, virtualKey) -> admitted.add(virtualKey));
+        (request, virtualKey) -> admitted.add(virtualKey));
 
     try (Gateway limited = builder.build()) {
       limited.chat(chat("gpt-4o-mini"), as(keyA).virtualKey("openai-a").build());

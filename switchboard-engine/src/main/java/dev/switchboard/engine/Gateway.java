@@ -14,11 +14,13 @@ import dev.switchboard.engine.observe.RecordSink;
 import dev.switchboard.engine.outbound.OutboundGuard;
 import dev.switchboard.engine.outbound.UpstreamClient;
 import dev.switchboard.engine.outbound.UpstreamResponse;
-import dev.switchboard.engine.pipeline.Exchange;
+import dev.switchboard.engine.pipeline.AttemptStage;
 import dev.switchboard.engine.pipeline.Operation;
 import dev.switchboard.engine.pipeline.Outcome;
 import dev.switchboard.engine.pipeline.Pipeline;
 import dev.switchboard.engine.pipeline.ProviderDispatch;
+import dev.switchboard.engine.pipeline.Request;
+import dev.switchboard.engine.pipeline.Stage;
 import dev.switchboard.engine.pricing.PriceTable;
 import dev.switchboard.engine.pricing.PricingStage;
 import dev.switchboard.engine.providers.Capabilities;
@@ -135,28 +137,32 @@ public final class Gateway implements AutoCloseable {
     this.cache = new CacheStage(settings.cache(), builder.clock, embedder, prices);
     // Guardrails run per attempt too, after the router (each target has its own hooks) and before
     // the cache: no route reaches a provider or a stored answer without its input hooks, and a
-    // cached answer gets the output hooks a fresh one would. Pricing is outermost: it sees the
-    // answer of the attempt that answered, from the provider or from the cache.
+    // cached answer gets the output hooks a fresh one would. Pricing is a request stage above the
+    // router: the outcome's origin names the attempt that answered, from the provider or the cache.
     this.guardrails = new GuardrailStage(upstream, builder.clock);
-    // Observation is outside everything: it times the whole request and reads what every stage
-    // recorded on the exchange once the request is over.
+    // Observation is outside everything: it gives the request its id, times it, and builds its
+    // record from the request's log once the request is over.
     this.observation = new ObservationStage(builder.clock, builder.recordSinks);
     // Admission (who calls, what they may do, their limits) comes first after observation, so a
     // refused request is recorded, and before pricing and routing, so nothing is resolved or sent
     // for a caller that may not make it.
-    List<dev.switchboard.engine.pipeline.Stage> stages = new ArrayList<>();
-    stages.add(observation);
+    List<Stage> requestStages = new ArrayList<>();
+    requestStages.add(observation);
     if (builder.admission != null) {
-      stages.add(builder.admission);
+      requestStages.add(builder.admission);
     }
-    stages.addAll(List.of(new PricingStage(prices), router, guardrails));
+    requestStages.add(new PricingStage(prices));
+    // The router ends the request stages; each attempt it builds passes the attempt stages.
+    List<AttemptStage> attemptStages = new ArrayList<>();
+    attemptStages.add(guardrails);
     // Each attempt is admitted on what it will send: after the router's overrides and the input
     // hooks' rewrites, and before the cache, so nothing out of scope is sent or served from it.
     if (builder.attemptAdmission != null) {
-      stages.add(builder.attemptAdmission);
+      attemptStages.add(builder.attemptAdmission);
     }
-    stages.add(cache);
-    this.pipeline = new Pipeline(stages, new ProviderDispatch(providers));
+    attemptStages.add(cache);
+    this.pipeline =
+        new Pipeline(requestStages, router, attemptStages, new ProviderDispatch(providers));
   }
 
   /**
@@ -227,33 +233,15 @@ public final class Gateway implements AutoCloseable {
    * methods below are the library's.
    */
   public Served serve(Operation operation, RequestOptions options) {
-    Exchange exchange = new Exchange(operation, options);
+    Request request = Request.of(operation, options);
     try {
-      Outcome outcome = pipeline.run(exchange);
-      return new Served.Answered(outcome, facts(exchange, outcome.headers()));
+      Outcome outcome = pipeline.run(request);
+      return new Served.Answered(outcome, ResponseFacts.of(request.journal(), outcome.headers()));
     } catch (ProviderErrorException error) {
-      return new Served.Failed(error, facts(exchange, error.headers()));
+      return new Served.Failed(error, ResponseFacts.of(request.journal(), error.headers()));
     } catch (GatewayException error) {
-      return new Served.Failed(error, facts(exchange, List.of()));
+      return new Served.Failed(error, ResponseFacts.of(request.journal(), List.of()));
     }
-  }
-
-  private static ResponseFacts facts(
-      Exchange exchange, List<Map.Entry<String, String>> upstreamHeaders) {
-    if (exchange.target() == null) {
-      return ResponseFacts.none(exchange.requestId(), exchange.gatewayHeaders());
-    }
-    return new ResponseFacts(
-        exchange.target().provider(),
-        exchange.optionPath(),
-        exchange.retryAttempts(),
-        exchange.cacheStatus(),
-        upstreamHeaders,
-        exchange.costUsd(),
-        exchange.savedCostUsd(),
-        exchange.guardrailReport(),
-        exchange.requestId(),
-        exchange.gatewayHeaders());
   }
 
   /** A chat completion; a request that asks for a stream is answered whole all the same. */
@@ -357,8 +345,8 @@ public final class Gateway implements AutoCloseable {
     private RandomGenerator random = new SplittableRandom();
     private SentenceEmbedder embedder;
     private final List<RecordSink> recordSinks = new ArrayList<>();
-    private dev.switchboard.engine.pipeline.Stage admission;
-    private dev.switchboard.engine.pipeline.Stage attemptAdmission;
+    private Stage admission;
+    private AttemptStage attemptAdmission;
     private dev.switchboard.engine.access.VirtualKeys virtualKeys =
         dev.switchboard.engine.access.VirtualKeys.NONE;
 
@@ -367,10 +355,10 @@ public final class Gateway implements AutoCloseable {
     /**
      * The stage that admits each request before its config is resolved: who the caller is (its
      * gateway key), what it may use, its rate limits and budgets ({@code switchboard-access}). It
-     * records the caller on the exchange ({@link Exchange#caller}). None by default: every request
-     * is admitted.
+     * records the caller in the request's log ({@link
+     * dev.switchboard.engine.pipeline.Journal#caller}). None by default: every request is admitted.
      */
-    public Builder admission(dev.switchboard.engine.pipeline.Stage stage) {
+    public Builder admission(Stage stage) {
       this.admission = stage;
       return this;
     }
@@ -381,7 +369,7 @@ public final class Gateway implements AutoCloseable {
      * guardrails, before the cache and the provider ({@code switchboard-access}: the key's scopes
      * on the attempt's provider, model and custom host). None by default.
      */
-    public Builder attemptAdmission(dev.switchboard.engine.pipeline.Stage stage) {
+    public Builder attemptAdmission(AttemptStage stage) {
       this.attemptAdmission = stage;
       return this;
     }

@@ -1,11 +1,17 @@
 package dev.switchboard.engine;
 
+import dev.switchboard.engine.pipeline.AttemptEntry;
+import dev.switchboard.engine.pipeline.GuardrailReport;
+import dev.switchboard.engine.pipeline.Journal;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
 
 /**
- * What the gateway did to answer a request, as Portkey's response headers tell it.
+ * What the gateway did to answer a request, as Portkey's response headers tell it: a view of the
+ * request's {@link Journal} and its last attempt, taken once when the answer is handed back ({@link
+ * #of}). The server writes the response headers from it; the library's {@link GatewayResponse} and
+ * {@link GatewayStream} carry it.
  *
  * @param provider the provider of the target that answered (or failed last), or {@code null} when
  *     no target was chosen
@@ -34,7 +40,7 @@ public record ResponseFacts(
     List<Map.Entry<String, String>> upstreamHeaders,
     BigDecimal costUsd,
     BigDecimal savedCostUsd,
-    dev.switchboard.engine.guardrails.GuardrailReport guardrails,
+    GuardrailReport guardrails,
     String requestId,
     List<Map.Entry<String, String>> gatewayHeaders) {
 
@@ -50,10 +56,50 @@ public record ResponseFacts(
     gatewayHeaders = List.copyOf(gatewayHeaders);
   }
 
+  /**
+   * The facts of a request as its log tells them now: its last attempt's target, path, retries,
+   * cache status, saved cost and guardrail results, the answer's cost, and the provider's {@code
+   * upstreamHeaders}; or, before any attempt, only the request's id and the gateway's headers.
+   */
+  public static ResponseFacts of(Journal journal, List<Map.Entry<String, String>> upstreamHeaders) {
+    AttemptEntry last = journal.lastAttempt();
+    if (last == null) {
+      return none(journal.requestId(), journal.gatewayHeaders());
+    }
+    return new ResponseFacts(
+        last.target().provider(),
+        last.optionPath(),
+        last.retryAttemptCount(),
+        last.cacheStatus(),
+        upstreamHeaders,
+        journal.costUsd(),
+        last.savedCostUsd(),
+        last.guardrails(),
+        journal.requestId(),
+        journal.gatewayHeaders());
+  }
+
   /** Facts of a request that failed before any target was chosen. */
-  static ResponseFacts none(String requestId, List<Map.Entry<String, String>> gatewayHeaders) {
+  private static ResponseFacts none(
+      String requestId, List<Map.Entry<String, String>> gatewayHeaders) {
     return new ResponseFacts(
         null, null, 0, null, List.of(), null, null, null, requestId, gatewayHeaders);
+  }
+
+  /**
+   * The status of the answer, when it is one: 200, or Portkey's 246 when a guardrail failed without
+   * denying (the answer then carries the hook results).
+   */
+  public int successStatus() {
+    return GuardrailReport.successStatus(guardrails);
+  }
+
+  /**
+   * The guardrails' verdict on the request answered with {@code status}: {@code denied} (446),
+   * {@code failed}, {@code passed}, or {@code null} when no hook ran.
+   */
+  public String guardrailVerdict(int status) {
+    return GuardrailReport.verdict(guardrails, status);
   }
 
   /** Whether the request reached the point of choosing a target. */

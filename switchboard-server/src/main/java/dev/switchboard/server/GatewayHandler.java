@@ -6,11 +6,10 @@ import dev.switchboard.engine.RequestOptions;
 import dev.switchboard.engine.ResponseFacts;
 import dev.switchboard.engine.Served;
 import dev.switchboard.engine.errors.GatewayException;
-import dev.switchboard.engine.errors.GuardrailDeniedException;
 import dev.switchboard.engine.errors.InvalidRequestException;
 import dev.switchboard.engine.errors.ProviderErrorException;
-import dev.switchboard.engine.guardrails.GuardrailReport;
 import dev.switchboard.engine.outbound.UpstreamResponse;
+import dev.switchboard.engine.pipeline.GuardrailReport;
 import dev.switchboard.engine.pipeline.Operation;
 import dev.switchboard.engine.pipeline.Outcome;
 import dev.switchboard.engine.providers.PassThroughRequest;
@@ -366,26 +365,18 @@ final class GatewayHandler {
     }
 
     /**
-     * The guardrails' verdict for the access line: {@code denied} (446), {@code failed} (246),
-     * {@code passed}, or {@code -} when no hook ran. Never a check's data, which quotes the text.
+     * The guardrails' verdict for the access line, as the facts tell it ({@code denied}, {@code
+     * failed}, {@code passed}), or {@code -} when no hook ran.
      */
     String hooks() {
-      if (status == GuardrailDeniedException.STATUS) {
-        return "denied";
-      }
-      GuardrailReport report = facts == null ? null : facts.guardrails();
-      if (report == null) {
-        return "-";
-      }
-      return report.failed() ? "failed" : "passed";
+      String verdict =
+          facts == null ? GuardrailReport.verdict(null, status) : facts.guardrailVerdict(status);
+      return verdict == null ? "-" : verdict;
     }
 
-    /**
-     * 200, or Portkey's 246 when a guardrail failed without denying (the answer then carries the
-     * hook results).
-     */
+    /** The status of the answer, as the facts tell it: 200, or 246 when a guardrail failed. */
     int successStatus() {
-      return facts != null && facts.guardrails() != null && facts.guardrails().failed() ? 246 : 200;
+      return facts == null ? 200 : facts.successStatus();
     }
 
     RequestOptions options() {

@@ -8,8 +8,9 @@ import dev.switchboard.engine.errors.GatewayException;
 import dev.switchboard.engine.observe.ErrorTypes;
 import dev.switchboard.engine.observe.RecordSink;
 import dev.switchboard.engine.observe.RequestRecord;
-import dev.switchboard.engine.pipeline.Exchange;
+import dev.switchboard.engine.pipeline.Journal;
 import dev.switchboard.engine.pipeline.Outcome;
+import dev.switchboard.engine.pipeline.Request;
 import dev.switchboard.engine.pipeline.Stage;
 import dev.switchboard.engine.pricing.PriceTable;
 import java.math.BigDecimal;
@@ -37,7 +38,7 @@ import java.util.function.Supplier;
  * #ABANDONED_AFTER}.
  *
  * <p>Virtual keys are limited per attempt: the router resolves one per attempt and the virtual-key
- * store calls {@link #admit(Exchange, Subject)}, which holds that key's limits for the attempt; the
+ * store calls {@link #admit(Request, Subject)}, which holds that key's limits for the attempt; the
  * last attempt's key is charged what the request used, earlier attempts' keys nothing.
  */
 public final class LimitStage implements Stage, RecordSink, AttemptAdmission {
@@ -49,7 +50,7 @@ public final class LimitStage implements Stage, RecordSink, AttemptAdmission {
   private final Limiter limiter;
   private final PriceTable prices;
   private final UnpricedRates unpriced;
-  private final Function<Exchange, List<Subject>> subjects;
+  private final Function<Request, List<Subject>> subjects;
   private final Map<String, Pending> pending = new ConcurrentHashMap<>();
   private volatile long lastSweep = System.nanoTime();
 
@@ -57,7 +58,7 @@ public final class LimitStage implements Stage, RecordSink, AttemptAdmission {
       Limiter limiter,
       PriceTable prices,
       UnpricedRates unpriced,
-      Function<Exchange, List<Subject>> subjects) {
+      Function<Request, List<Subject>> subjects) {
     this.limiter = limiter;
     this.prices = prices;
     this.unpriced = unpriced;
@@ -65,28 +66,27 @@ public final class LimitStage implements Stage, RecordSink, AttemptAdmission {
   }
 
   @Override
-  public Outcome handle(Exchange exchange, Chain chain) {
+  public Outcome handle(Request request, Chain chain) {
     sweepAbandoned();
-    List<Subject> held = subjects.apply(exchange);
-    Pending request = null;
+    List<Subject> held = subjects.apply(request);
+    Pending admitted = null;
     if (held != null && held.stream().anyMatch(s -> s.limits() != null && !s.limits().none())) {
-      Limiter.Estimate estimate = estimate(exchange);
+      Limiter.Estimate estimate = estimate(request);
       Limiter.Hold hold = limiter.admit(held, estimate);
-      hold.headers().forEach(exchange::gatewayHeader);
-      request = new Pending(hold, estimate);
-      if (exchange.requestId() != null) {
-        pending.put(exchange.requestId(), request);
+      hold.headers().forEach(request.journal()::gatewayHeader);
+      admitted = new Pending(hold, estimate);
+      if (request.id() != null) {
+        pending.put(request.id(), admitted);
       }
     }
     try {
-      return chain.proceed(exchange);
+      return chain.proceed(request);
     } catch (GatewayException failure) {
       // Its record is on its way (the observation stage writes one for every gateway error).
       throw failure;
     } catch (RuntimeException failure) {
       // No record comes for a bug's exception: settle now, as a request that used nothing.
-      Pending abandoned =
-          exchange.requestId() == null ? request : pending.remove(exchange.requestId());
+      Pending abandoned = request.id() == null ? admitted : pending.remove(request.id());
       if (abandoned != null) {
         abandoned.settle(Limiter.Used.NOTHING);
       }
@@ -95,32 +95,32 @@ public final class LimitStage implements Stage, RecordSink, AttemptAdmission {
   }
 
   /**
-   * Admits a virtual key's limits for one attempt of {@code exchange}'s request, before its
-   * credentials are used; an earlier attempt's virtual-key reservation is released first. Every
-   * attempt is estimated as the client's request was, once.
+   * Admits a virtual key's limits for one attempt of {@code request}, before its credentials are
+   * used; an earlier attempt's virtual-key reservation is released first. Every attempt is
+   * estimated as the client's request was, once.
    *
    * @throws dev.switchboard.engine.errors.LimitExceededException when the virtual key's rate limit
    *     or budget is reached (the router may then fall back to another target)
    */
   @Override
-  public void admit(Exchange exchange, Subject virtualKey) {
-    String id = exchange.requestId();
-    Pending request = id == null ? null : pending.get(id);
-    if (request != null) {
-      request.replaceAttempt(null);
+  public void admit(Request request, Subject virtualKey) {
+    String id = request.id();
+    Pending admitted = id == null ? null : pending.get(id);
+    if (admitted != null) {
+      admitted.replaceAttempt(null);
     }
     if (virtualKey.limits() == null || virtualKey.limits().none()) {
       return;
     }
-    if (request == null && id != null) {
-      request = pending.computeIfAbsent(id, unused -> new Pending(null, null));
+    if (admitted == null && id != null) {
+      admitted = pending.computeIfAbsent(id, unused -> new Pending(null, null));
     }
     Limiter.Estimate estimate =
-        request == null ? estimate(exchange) : request.estimate(() -> estimate(exchange));
+        admitted == null ? estimate(request) : admitted.estimate(() -> estimate(request));
     Limiter.Hold hold = limiter.admit(List.of(virtualKey), estimate);
-    addTighter(exchange, hold.headers());
-    if (request != null) {
-      request.replaceAttempt(hold);
+    addTighter(request.journal(), hold.headers());
+    if (admitted != null) {
+      admitted.replaceAttempt(hold);
     } else {
       hold.settle(Limiter.Used.NOTHING);
     }
@@ -139,8 +139,8 @@ public final class LimitStage implements Stage, RecordSink, AttemptAdmission {
     return pending.size();
   }
 
-  private Limiter.Estimate estimate(Exchange exchange) {
-    return Estimates.of(exchange.operation(), exchange.options(), prices, unpriced);
+  private Limiter.Estimate estimate(Request request) {
+    return Estimates.of(request.operation(), request.options(), prices, unpriced);
   }
 
   /**
@@ -221,14 +221,14 @@ public final class LimitStage implements Stage, RecordSink, AttemptAdmission {
    * Adds a virtual key's rate-limit headers, requests and tokens each, only where its limit leaves
    * less room than the caller's: the headers tell the tightest limit.
    */
-  private static void addTighter(Exchange exchange, Map<String, String> headers) {
+  private static void addTighter(Journal journal, Map<String, String> headers) {
     for (String what : List.of("requests", "tokens")) {
       String remaining = headers.get("x-ratelimit-remaining-" + what);
       if (remaining == null) {
         continue;
       }
       boolean tighter = true;
-      for (Map.Entry<String, String> existing : exchange.gatewayHeaders()) {
+      for (Map.Entry<String, String> existing : journal.gatewayHeaders()) {
         if (existing.getKey().equals("x-ratelimit-remaining-" + what)
             && Long.parseLong(existing.getValue()) <= Long.parseLong(remaining)) {
           tighter = false;
@@ -238,7 +238,7 @@ public final class LimitStage implements Stage, RecordSink, AttemptAdmission {
         for (String part : List.of("limit", "remaining", "reset")) {
           String name = "x-ratelimit-" + part + "-" + what;
           if (headers.containsKey(name)) {
-            exchange.gatewayHeader(name, headers.get(name));
+            journal.gatewayHeader(name, headers.get(name));
           }
         }
       }

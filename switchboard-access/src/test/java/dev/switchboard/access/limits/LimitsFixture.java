@@ -120,7 +120,7 @@ final class LimitsFixture {
 
   static LimitStage stage(Limiter limiter, Subject... subjects) {
     List<Subject> held = List.of(subjects);
-    Function<dev.switchboard.engine.pipeline.Exchange, List<Subject>> who = exchange -> held;
+    Function<dev.switchboard.engine.pipeline.Request, List<Subject>> who = request -> held;
     return new LimitStage(limiter, prices(), UNPRICED, who);
   }
 

@@ -1,10 +1,11 @@
 package dev.switchboard.engine.cache;
 
 import dev.switchboard.engine.ResponseFacts;
-import dev.switchboard.engine.pipeline.Exchange;
+import dev.switchboard.engine.pipeline.Attempt;
+import dev.switchboard.engine.pipeline.AttemptEntry;
+import dev.switchboard.engine.pipeline.AttemptStage;
 import dev.switchboard.engine.pipeline.Operation;
 import dev.switchboard.engine.pipeline.Outcome;
-import dev.switchboard.engine.pipeline.Stage;
 import dev.switchboard.engine.pricing.PriceTable;
 import dev.switchboard.engine.providers.ResponseStream;
 import dev.switchboard.wire.ChatCompletion;
@@ -27,8 +28,10 @@ import org.slf4j.LoggerFactory;
  * The response cache, a stage after routing and before the provider call: it runs once per upstream
  * attempt, when the router has chosen the target, because the key includes where the request goes
  * (provider, credential, host) and the request as that target sends it (after its {@code
- * override_params}). A hit answers without calling the provider; a miss passes on and stores the
- * answer if it is a successful, complete one.
+ * override_params}). A hit answers without calling the provider, with an outcome whose origin says
+ * so ({@link Outcome.Origin#fromCache}); a miss passes on and stores the answer if it is a
+ * successful, complete one. Its status, a hit's age and the cost a hit saved go on the attempt's
+ * entry in the request's log.
  *
  * <p>What is stored: chat completions, text completions and embeddings that succeeded; for chat and
  * completions only when every choice finished with {@code stop} or {@code length} (never a reply
@@ -41,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * under the same semantic scope ({@link CacheKey#semanticScope}: everything else exactly equal), by
  * cosine similarity at the config's threshold and with the same numbers ({@link NumberGuard}).
  */
-public final class CacheStage implements Stage, AutoCloseable {
+public final class CacheStage implements AttemptStage, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CacheStage.class);
   private static final Set<String> COMPLETE = Set.of("stop", "length");
 
@@ -85,36 +88,37 @@ public final class CacheStage implements Stage, AutoCloseable {
   }
 
   @Override
-  public Outcome handle(Exchange exchange, Chain chain) {
-    CacheDirective directive = CacheDirective.parse(exchange.cacheConfig());
-    Operation operation = exchange.operation();
+  public Outcome handle(Attempt attempt, Chain chain) {
+    CacheDirective directive = CacheDirective.parse(attempt.cache());
+    Operation operation = attempt.operation();
+    AttemptEntry entry = attempt.entry();
     if (directive == null || !directive.enabled() || !cacheable(operation, directive)) {
-      exchange.cacheStatus(ResponseFacts.CACHE_DISABLED);
-      return chain.proceed(exchange);
+      entry.cacheStatus(ResponseFacts.CACHE_DISABLED);
+      return chain.proceed(attempt);
     }
-    CacheKey key = CacheKey.of(operation, exchange.target(), exchange.options());
+    CacheKey key = CacheKey.of(operation, attempt.target(), attempt.options());
     Duration maxAge = directive.maxAge() != null ? directive.maxAge() : settings.defaultMaxAge();
     CacheKey scope =
         directive.mode() == CacheDirective.Mode.SEMANTIC && embedder != null
-            ? CacheKey.semanticScope(operation, exchange.target(), exchange.options())
+            ? CacheKey.semanticScope(operation, attempt.target(), attempt.options())
             : null;
-    if (exchange.options().cacheForceRefresh()) {
-      exchange.cacheStatus(ResponseFacts.CACHE_REFRESH);
+    if (attempt.options().cacheForceRefresh()) {
+      entry.cacheStatus(ResponseFacts.CACHE_REFRESH);
       statistics.refresh();
       return storing(
-          chain.proceed(exchange),
+          chain.proceed(attempt),
           key,
           maxAge,
           indexing(scope, embed(scope, operation), operation, key, maxAge));
     }
-    Outcome hit = served(exchange, lookup(key), operation, ResponseFacts.CACHE_HIT);
+    Outcome hit = served(attempt, lookup(key), ResponseFacts.CACHE_HIT);
     if (hit != null) {
       return hit;
     }
     if (scope == null) {
-      exchange.cacheStatus(ResponseFacts.CACHE_MISS);
+      entry.cacheStatus(ResponseFacts.CACHE_MISS);
       statistics.miss();
-      return storing(chain.proceed(exchange), key, maxAge, () -> {});
+      return storing(chain.proceed(attempt), key, maxAge, () -> {});
     }
     // Semantic: the earlier turns match exactly (they are in the scope); the last user turn is
     // compared by meaning.
@@ -126,25 +130,24 @@ public final class CacheStage implements Stage, AutoCloseable {
       Outcome similar =
           match == null
               ? null
-              : served(
-                  exchange, lookup(match.answer()), operation, ResponseFacts.CACHE_SEMANTIC_HIT);
+              : served(attempt, lookup(match.answer()), ResponseFacts.CACHE_SEMANTIC_HIT);
       if (similar != null) {
         statistics.semanticHit();
         return similar;
       }
     }
-    exchange.cacheStatus(ResponseFacts.CACHE_SEMANTIC_MISS);
+    entry.cacheStatus(ResponseFacts.CACHE_SEMANTIC_MISS);
     statistics.miss();
     return storing(
-        chain.proceed(exchange), key, maxAge, indexing(scope, vector, operation, key, maxAge));
+        chain.proceed(attempt), key, maxAge, indexing(scope, vector, operation, key, maxAge));
   }
 
   /** {@code stored} as the answer to the request, or {@code null} if there is none that fits. */
-  private Outcome served(
-      Exchange exchange, StoredAnswer stored, Operation operation, String status) {
+  private Outcome served(Attempt attempt, StoredAnswer stored, String status) {
     if (stored == null) {
       return null;
     }
+    Operation operation = attempt.operation();
     Replayed replayed = replay(stored, operation);
     if (replayed == null) {
       return null;
@@ -153,17 +156,22 @@ public final class CacheStage implements Stage, AutoCloseable {
     // provider and model: priced as the provider would price it again.
     BigDecimal saved =
         prices.cost(
-            exchange.target().provider(), replayed.model(), operation.model(), replayed.usage());
-    exchange.cacheStatus(status);
-    exchange.answeredFromCache(true);
-    exchange.savedCostUsd(saved);
-    exchange.cacheAgeSeconds(Math.max(0, (clock.millis() - stored.storedAtMillis()) / 1000));
+            attempt.target().provider(), replayed.model(), operation.model(), replayed.usage());
+    attempt
+        .entry()
+        .cacheHit(status, Math.max(0, (clock.millis() - stored.storedAtMillis()) / 1000), saved);
     statistics.hit(stored.totalTokens(), saved);
-    return replayed.outcome();
+    Outcome.Origin origin = Outcome.Origin.cache(attempt, saved);
+    return replayed.events() != null
+        ? new Outcome.Events(replayed.events(), origin)
+        : new Outcome.Body(replayed.answer(), List.of(), origin);
   }
 
-  /** A stored answer in the shape the request asks for, with what prices it. */
-  private record Replayed(Outcome outcome, String model, Usage usage) {}
+  /**
+   * A stored answer in the shape the request asks for (whole, or {@code events} replaying it), with
+   * what prices it.
+   */
+  private record Replayed(Object answer, ResponseStream<?> events, String model, Usage usage) {}
 
   /** The last user turn's embedding, or {@code null} when there is none to make. */
   private float[] embed(CacheKey scope, Operation operation) {
@@ -249,10 +257,10 @@ public final class CacheStage implements Stage, AutoCloseable {
           }
           ChatCompletion answer = WireJson.read(stored.json(), ChatCompletion.class);
           yield new Replayed(
+              answer,
               operation.streaming()
-                  ? new Outcome.Events(
-                      new ReplayStream<>(ChatStreamAssembler.replay(answer, wantsUsage(operation))))
-                  : new Outcome.Body(answer, List.of()),
+                  ? new ReplayStream<>(ChatStreamAssembler.replay(answer, wantsUsage(operation)))
+                  : null,
               answer.model(),
               answer.usage());
         }
@@ -262,11 +270,11 @@ public final class CacheStage implements Stage, AutoCloseable {
           }
           Completion answer = WireJson.read(stored.json(), Completion.class);
           yield new Replayed(
+              answer,
               operation.streaming()
-                  ? new Outcome.Events(
-                      new ReplayStream<>(
-                          CompletionStreamAssembler.replay(answer, wantsUsage(operation))))
-                  : new Outcome.Body(answer, List.of()),
+                  ? new ReplayStream<>(
+                      CompletionStreamAssembler.replay(answer, wantsUsage(operation)))
+                  : null,
               answer.model(),
               answer.usage());
         }
@@ -275,7 +283,7 @@ public final class CacheStage implements Stage, AutoCloseable {
             yield null;
           }
           EmbeddingResponse answer = WireJson.read(stored.json(), EmbeddingResponse.class);
-          yield new Replayed(new Outcome.Body(answer, List.of()), answer.model(), answer.usage());
+          yield new Replayed(answer, null, answer.model(), answer.usage());
         }
       };
     } catch (RuntimeException unreadable) {
@@ -298,7 +306,7 @@ public final class CacheStage implements Stage, AutoCloseable {
       }
       case Outcome.Events events -> {
         ResponseStream<?> stream = events.stream();
-        yield new Outcome.Events(
+        yield events.withStream(
             recording((ResponseStream<Object>) stream, key, maxAge, maxCharacters, stored));
       }
       case Outcome.Raw raw -> outcome;

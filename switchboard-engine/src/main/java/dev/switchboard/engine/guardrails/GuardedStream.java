@@ -2,6 +2,8 @@ package dev.switchboard.engine.guardrails;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.engine.errors.GuardrailDeniedException;
+import dev.switchboard.engine.pipeline.GuardrailReport;
+import dev.switchboard.engine.pipeline.Hook;
 import dev.switchboard.engine.providers.ResponseStream;
 import java.util.ArrayList;
 import java.util.List;

@@ -7,10 +7,13 @@ import dev.switchboard.engine.errors.GuardrailDeniedException;
 import dev.switchboard.engine.errors.InvalidRequestException;
 import dev.switchboard.engine.outbound.UpstreamClient;
 import dev.switchboard.engine.outbound.UpstreamResponse;
-import dev.switchboard.engine.pipeline.Exchange;
+import dev.switchboard.engine.pipeline.Attempt;
+import dev.switchboard.engine.pipeline.AttemptStage;
+import dev.switchboard.engine.pipeline.GuardrailPlan;
+import dev.switchboard.engine.pipeline.GuardrailReport;
+import dev.switchboard.engine.pipeline.Hook;
 import dev.switchboard.engine.pipeline.Operation;
 import dev.switchboard.engine.pipeline.Outcome;
-import dev.switchboard.engine.pipeline.Stage;
 import dev.switchboard.engine.providers.PassThroughRequest;
 import dev.switchboard.wire.ChatRequest;
 import dev.switchboard.wire.CompletionRequest;
@@ -35,7 +38,8 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>Input hooks run on the request before anything goes upstream (or to the cache); a mutator's
- *       rewrite is what the provider receives. A denying failure answers 446.
+ *       rewrite is what the provider receives (the stage proceeds with the attempt rewritten). A
+ *       denying failure answers 446.
  *   <li>Output hooks run on the answer: a whole body before it is returned; a stream as it passes
  *       (checks that can decide early on the text so far, the others when it ends); a
  *       passed-through answer read whole first. A denying failure answers 446 (a stream already
@@ -43,8 +47,10 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code async} hooks run beside the request and hold nothing: their results are logged and
  *       counted.
  * </ul>
+ *
+ * The results go on the attempt's entry in the request's log ({@link GuardrailReport}).
  */
-public final class GuardrailStage implements Stage, AutoCloseable {
+public final class GuardrailStage implements AttemptStage, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger("dev.switchboard.guardrails");
 
   /** The largest passed-through answer read whole for output hooks. */
@@ -64,26 +70,24 @@ public final class GuardrailStage implements Stage, AutoCloseable {
   }
 
   @Override
-  public Outcome handle(Exchange exchange, Chain chain) {
-    RequestOptions options = exchange.options();
-    GuardrailPlan plan =
-        exchange.guardrailPlan() == null ? GuardrailPlan.NONE : exchange.guardrailPlan();
+  public Outcome handle(Attempt attempt, Chain chain) {
+    RequestOptions options = attempt.options();
+    GuardrailPlan plan = attempt.hooks() == null ? GuardrailPlan.NONE : attempt.hooks();
     List<Hook> before = new ArrayList<>(defaults(options.defaultInputGuardrails(), "input"));
     before.addAll(plan.before());
     List<Hook> after = new ArrayList<>(defaults(options.defaultOutputGuardrails(), "output"));
     after.addAll(plan.after());
-    exchange.guardrailReport(null);
-    RequestKind kind = RequestKind.of(exchange.operation());
+    RequestKind kind = RequestKind.of(attempt.operation());
     if ((before.isEmpty() && after.isEmpty()) || kind == RequestKind.LIST_MODELS) {
-      return chain.proceed(exchange);
+      return chain.proceed(attempt);
     }
-    boolean strict = strictOpenAiCompliance(exchange, plan);
+    boolean strict = strictOpenAiCompliance(attempt, plan);
     String cohort = GuardrailStatistics.cohort(options.metadata());
-    String provider = exchange.target() == null ? null : exchange.target().provider();
+    String provider = attempt.target() == null ? null : attempt.target().provider();
     Map<String, String> headers = headers(options);
 
     // Input hooks, on the request as it would go upstream.
-    Operation operation = exchange.operation();
+    Operation operation = attempt.operation();
     ObjectNode requestJson = requestJson(operation);
     HookRunner.Subject request =
         new HookRunner.Subject(
@@ -101,17 +105,19 @@ public final class GuardrailStage implements Stage, AutoCloseable {
       throw new GuardrailDeniedException(
           GuardrailReport.hookResults(input.results(), WireJson.mapper().createArrayNode()));
     }
+    Attempt sent = attempt;
     if (request.transformed) {
-      exchange.operation(rebuilt(operation, request.json));
+      sent = attempt.withOperation(rebuilt(operation, request.json));
+      attempt.entry().modelSent(sent.operation().model());
     }
     GuardrailReport report = new GuardrailReport(input.results(), input.failed(), strict);
-    exchange.guardrailReport(report);
+    attempt.entry().guardrails(report);
 
-    Outcome outcome = chain.proceed(exchange);
+    Outcome outcome = chain.proceed(sent);
     if (after.isEmpty() || !kind.answersWithText()) {
       return withResults(outcome, report);
     }
-    ObjectNode sentRequest = requestJson(exchange.operation());
+    ObjectNode sentRequest = requestJson(sent.operation());
     List<Hook> asyncAfter = partition(after, true);
     List<Hook> syncAfter = partition(after, false);
     return switch (outcome) {
@@ -130,10 +136,10 @@ public final class GuardrailStage implements Stage, AutoCloseable {
             subject.transformed
                 ? WireJson.convert(subject.json, body.body().getClass())
                 : body.body();
-        yield withResults(new Outcome.Body(rewritten, body.headers()), report);
+        yield withResults(body.withBody(rewritten), report);
       }
       case Outcome.Events events ->
-          new Outcome.Events(
+          events.withStream(
               new GuardedStream<>(
                   events.stream(),
                   kind,
@@ -198,7 +204,7 @@ public final class GuardrailStage implements Stage, AutoCloseable {
         status = 246;
       }
     }
-    return new Outcome.Raw(UpstreamResponse.buffered(response, status, body));
+    return raw.withResponse(UpstreamResponse.buffered(response, status, body));
   }
 
   /** A passed-through answer as JSON: its object, or its text (a stream's text deltas joined). */
@@ -232,17 +238,17 @@ public final class GuardrailStage implements Stage, AutoCloseable {
       return outcome;
     }
     object.set("hook_results", report.hookResults());
-    return new Outcome.Body(WireJson.convert(object, body.body().getClass()), body.headers());
+    return body.withBody(WireJson.convert(object, body.body().getClass()));
   }
 
   /**
    * Portkey's {@code strict_open_ai_compliance}: on, unless the header, the target's own setting or
    * the nearest config node's says {@code false}.
    */
-  private static boolean strictOpenAiCompliance(Exchange exchange, GuardrailPlan plan) {
-    String header = exchange.options().providerOptions().get("strict_open_ai_compliance");
+  private static boolean strictOpenAiCompliance(Attempt attempt, GuardrailPlan plan) {
+    String header = attempt.options().providerOptions().get("strict_open_ai_compliance");
     String target =
-        exchange.target() == null ? null : exchange.target().option("strict_open_ai_compliance");
+        attempt.target() == null ? null : attempt.target().option("strict_open_ai_compliance");
     return !(isFalse(header)
         || isFalse(target)
         || Boolean.FALSE.equals(plan.strictOpenAiCompliance()));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.engine.errors.InvalidRequestException;
+import dev.switchboard.engine.pipeline.Hook;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -3,6 +3,7 @@ package dev.switchboard.engine.guardrails;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.engine.pipeline.Hook;
 import dev.switchboard.wire.WireJson;
 import java.time.Clock;
 import java.time.Duration;

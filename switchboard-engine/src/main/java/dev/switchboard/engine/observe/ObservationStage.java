@@ -6,13 +6,15 @@ import dev.switchboard.engine.cache.ChatStreamAssembler;
 import dev.switchboard.engine.cache.CompletionStreamAssembler;
 import dev.switchboard.engine.errors.ClientClosedException;
 import dev.switchboard.engine.errors.GatewayException;
-import dev.switchboard.engine.guardrails.GuardrailReport;
 import dev.switchboard.engine.outbound.UpstreamResponse;
-import dev.switchboard.engine.pipeline.Exchange;
+import dev.switchboard.engine.pipeline.AttemptEntry;
+import dev.switchboard.engine.pipeline.GuardrailReport;
+import dev.switchboard.engine.pipeline.Journal;
 import dev.switchboard.engine.pipeline.Operation;
 import dev.switchboard.engine.pipeline.Outcome;
+import dev.switchboard.engine.pipeline.PassThroughUsage;
+import dev.switchboard.engine.pipeline.Request;
 import dev.switchboard.engine.pipeline.Stage;
-import dev.switchboard.engine.pricing.PassThroughUsage;
 import dev.switchboard.engine.providers.ResponseStream;
 import dev.switchboard.wire.ChatCompletion;
 import dev.switchboard.wire.ChatCompletionChunk;
@@ -35,10 +37,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The outermost stage: times each request, and once it is over (a stream: once it ended, broke off
- * or was closed) hands a {@link RequestRecord} of what was done to every {@link RecordSink}. The
- * router records the attempts on the {@link Exchange}; the cache, pricing and guardrails their
- * facts; this stage reads them all, so no other stage knows about logging.
+ * The outermost stage: gives each request its id, times it, and once it is over (a stream: once it
+ * ended, broke off or was closed) hands a {@link RequestRecord} of what was done to every {@link
+ * RecordSink}. The record is a view of the request's {@link Journal}, taken once: the router wrote
+ * the attempts into it, the cache, the guardrails, the access layer and the pricing their facts; no
+ * other stage knows about logging.
  */
 public final class ObservationStage implements Stage {
   private static final Logger log = LoggerFactory.getLogger(ObservationStage.class);
@@ -63,21 +66,20 @@ public final class ObservationStage implements Stage {
   }
 
   @Override
-  public Outcome handle(Exchange exchange, Chain chain) {
-    Timing timing = new Timing(clock.instant(), System.nanoTime());
-    exchange.requestId(ids.next());
-    Operation asked = exchange.operation();
+  public Outcome handle(Request request, Chain chain) {
+    Observed observed = new Observed(request, clock.instant(), System.nanoTime());
+    String id = ids.next();
+    Journal journal = request.journal();
+    journal.requestId(id);
     Outcome outcome;
     try {
-      outcome = chain.proceed(exchange);
+      outcome = chain.proceed(request.withId(id));
     } catch (GatewayException failure) {
       boolean clientGone =
           failure instanceof ClientClosedException || Thread.currentThread().isInterrupted();
       emit(
           record(
-              exchange,
-              asked,
-              timing,
+              observed,
               clientGone ? ErrorTypes.CLIENT_CLOSED_STATUS : failure.status(),
               clientGone ? ErrorTypes.CLIENT_CLOSED : ErrorTypes.of(failure),
               Answer.NONE,
@@ -89,12 +91,10 @@ public final class ObservationStage implements Stage {
       case Outcome.Body body -> {
         emit(
             record(
-                exchange,
-                asked,
-                timing,
-                successStatus(exchange),
+                observed,
+                successStatus(journal),
                 null,
-                Answer.of(body.body(), exchange.logBodies()),
+                Answer.of(body.body(), journal.logBodies()),
                 null,
                 null));
         yield outcome;
@@ -104,14 +104,12 @@ public final class ObservationStage implements Stage {
         // The status is the one the client got, with the provider's headers, whatever came after.
         int status = raw.response().status();
         boolean events = raw.response().isEventStream();
-        yield new Outcome.Raw(
+        yield raw.withResponse(
             raw.response()
                 .tapped(end ->
                     emit(
                         record(
-                            exchange,
-                            asked,
-                            timing,
+                            observed,
                             status,
                             switch (end) {
                               case WHOLE ->
@@ -120,14 +118,14 @@ public final class ObservationStage implements Stage {
                               case BROKEN ->
                                   events ? ErrorTypes.STREAM_CUT : ErrorTypes.UPSTREAM_FAILURE;
                             },
-                            Answer.of(exchange.passThroughUsage()),
+                            Answer.of(journal.passThroughUsage()),
                             null,
                             events ? streamEnd(end) : null))));
       }
       case Outcome.Events events -> {
         @SuppressWarnings("unchecked")
         ResponseStream<Object> stream = (ResponseStream<Object>) events.stream();
-        yield new Outcome.Events(new ObservedStream(stream, exchange, asked, timing));
+        yield events.withStream(new ObservedStream(stream, observed));
       }
     };
   }
@@ -185,9 +183,15 @@ public final class ObservationStage implements Stage {
     };
   }
 
-  private static int successStatus(Exchange exchange) {
-    GuardrailReport report = exchange.guardrailReport();
-    return report != null && report.failed() ? 246 : 200;
+  /** 200, or 246 when the last attempt's guardrails failed without denying. */
+  private static int successStatus(Journal journal) {
+    return GuardrailReport.successStatus(guardrails(journal));
+  }
+
+  /** The last attempt's guardrail results, or {@code null}. */
+  private static GuardrailReport guardrails(Journal journal) {
+    AttemptEntry last = journal.lastAttempt();
+    return last == null ? null : last.guardrails();
   }
 
   private void emit(RequestRecord record) {
@@ -202,69 +206,84 @@ public final class ObservationStage implements Stage {
     }
   }
 
+  /** The request's record: a view of its log, with what the answer told. */
   private RequestRecord record(
-      Exchange exchange,
-      Operation asked,
-      Timing timing,
+      Observed observed,
       int status,
       String errorType,
       Answer answer,
       Double ttftMs,
       RequestRecord.StreamEnd streamEnd) {
-    RequestOptions options = exchange.options();
-    List<AttemptRecord> attempts = exchange.attempts();
-    AttemptRecord first = attempts.isEmpty() ? null : attempts.getFirst();
-    AttemptRecord last = attempts.isEmpty() ? null : attempts.getLast();
+    Journal journal = observed.request().journal();
+    RequestOptions options = observed.request().options();
+    Operation asked = observed.request().operation();
+    List<AttemptEntry> entries = journal.attempts();
+    AttemptRecord[] attempts = new AttemptRecord[entries.size()];
     int retries = 0;
-    for (AttemptRecord attempt : attempts) {
-      if (attempt.retry() > 0) {
+    for (int i = 0; i < attempts.length; i++) {
+      AttemptEntry entry = entries.get(i);
+      attempts[i] = attemptRecord(entry);
+      if (entry.retry() > 0) {
         retries++;
       }
     }
+    AttemptEntry first = entries.isEmpty() ? null : entries.getFirst();
+    AttemptEntry last = entries.isEmpty() ? null : entries.getLast();
     String model =
         answer.model() != null
             ? answer.model()
             : last != null && last.model() != null ? last.model() : asked.model();
-    GuardrailReport guardrails = exchange.guardrailReport();
-    String verdict =
-        status == 446
-            ? "denied"
-            : guardrails == null ? null : guardrails.failed() ? "failed" : "passed";
-    boolean bodies = exchange.logBodies();
+    boolean bodies = journal.logBodies();
     return new RequestRecord(
-        exchange.requestId(),
+        journal.requestId(),
         options.traceId(),
         options.requestHeaders().get("traceparent"),
-        timing.started(),
+        observed.started(),
         method(asked),
         asked.path(),
-        exchange.workspace(),
-        exchange.apiKeyId() != null ? exchange.apiKeyId() : keyId(options.gatewayKey()),
-        exchange.configName(),
+        journal.workspace(),
+        journal.apiKeyId() != null ? journal.apiKeyId() : keyId(options.gatewayKey()),
+        journal.configName(),
         asked.model(),
-        last == null ? null : last.provider(),
+        last == null ? null : last.target().provider(),
         model,
         last == null ? null : last.optionPath(),
         retries,
         first != null && !first.optionPath().equals(last.optionPath()),
-        last == null ? null : exchange.cacheStatus(),
-        exchange.answeredFromCache() ? exchange.cacheAgeSeconds() : null,
+        last == null ? null : last.cacheStatus(),
+        last == null ? null : last.cacheAgeSeconds(),
         status,
         errorType,
         answer.promptTokens(),
         answer.completionTokens(),
         answer.cachedTokens(),
-        exchange.costUsd(),
-        exchange.savedCostUsd(),
-        (System.nanoTime() - timing.nanos()) / 1e6,
+        journal.costUsd(),
+        last == null ? null : last.savedCostUsd(),
+        (System.nanoTime() - observed.nanos()) / 1e6,
         ttftMs,
         asked.streaming(),
         streamEnd,
         options.metadata(),
-        verdict,
-        attempts,
-        bodies ? redacted(requestBody(asked), exchange) : null,
-        bodies ? redacted(answer.body(), exchange) : null);
+        GuardrailReport.verdict(guardrails(journal), status),
+        List.of(attempts),
+        bodies ? redacted(requestBody(asked), journal, options) : null,
+        bodies ? redacted(answer.body(), journal, options) : null);
+  }
+
+  /** An attempt's entry in the log, as the record shows it. */
+  private static AttemptRecord attemptRecord(AttemptEntry entry) {
+    return new AttemptRecord(
+        entry.index(),
+        entry.target().provider(),
+        entry.model(),
+        entry.optionPath(),
+        entry.retry(),
+        entry.startedAt(),
+        entry.durationMs(),
+        entry.status(),
+        entry.failure() == null ? null : ErrorTypes.of(entry.failure()),
+        entry.cacheStatus(),
+        entry.waitAfterMs());
   }
 
   private static String method(Operation operation) {
@@ -314,12 +333,11 @@ public final class ObservationStage implements Stage {
    * client's headers, and each target's key, secret options and forwarded credentials, whether they
    * came from a header, a config or a virtual key), and cut at {@link #MAX_BODY_CHARS}.
    */
-  private static String redacted(String body, Exchange exchange) {
+  private static String redacted(String body, Journal journal, RequestOptions options) {
     if (body == null) {
       return null;
     }
-    RequestOptions options = exchange.options();
-    List<String> secrets = new ArrayList<>(exchange.credentialsUsed());
+    List<String> secrets = new ArrayList<>(journal.credentialsUsed());
     secrets.add(options.apiKey());
     secrets.add(options.gatewayKey());
     options
@@ -343,7 +361,8 @@ public final class ObservationStage implements Stage {
         : text.substring(0, MAX_BODY_CHARS) + "…[cut at " + MAX_BODY_CHARS + " characters]";
   }
 
-  private record Timing(Instant started, long nanos) {}
+  /** A request under observation: as the client asked it, and when it started. */
+  private record Observed(Request request, Instant started, long nanos) {}
 
   /** What a record takes from an answer: its model, token counts and (when asked) its body. */
   private record Answer(
@@ -404,9 +423,8 @@ public final class ObservationStage implements Stage {
   /** A stream that writes its request's record when it ends, breaks off or is closed. */
   private final class ObservedStream implements ResponseStream<Object> {
     private final ResponseStream<Object> stream;
-    private final Exchange exchange;
-    private final Operation asked;
-    private final Timing timing;
+    private final Observed observed;
+    private final Journal journal;
     private final AtomicBoolean recorded = new AtomicBoolean();
     private final ChatStreamAssembler chat;
     private final CompletionStreamAssembler completion;
@@ -415,13 +433,12 @@ public final class ObservationStage implements Stage {
     private volatile Usage usage;
     private volatile boolean closing;
 
-    ObservedStream(
-        ResponseStream<Object> stream, Exchange exchange, Operation asked, Timing timing) {
+    ObservedStream(ResponseStream<Object> stream, Observed observed) {
       this.stream = stream;
-      this.exchange = exchange;
-      this.asked = asked;
-      this.timing = timing;
-      boolean bodies = exchange.logBodies();
+      this.observed = observed;
+      this.journal = observed.request().journal();
+      Operation asked = observed.request().operation();
+      boolean bodies = journal.logBodies();
       this.chat = bodies && asked instanceof Operation.Chat ? new ChatStreamAssembler() : null;
       this.completion =
           bodies && asked instanceof Operation.TextCompletion
@@ -458,7 +475,7 @@ public final class ObservationStage implements Stage {
         return null;
       }
       if (ttftMs == null) {
-        ttftMs = (System.nanoTime() - timing.nanos()) / 1e6;
+        ttftMs = (System.nanoTime() - observed.nanos()) / 1e6;
       }
       switch (event) {
         case ChatCompletionChunk chunk -> {
@@ -493,16 +510,15 @@ public final class ObservationStage implements Stage {
       // A stream its client closed before the provider's usage came: what it delivered, as priced.
       Usage counted =
           usage == null && how == RequestRecord.StreamEnd.CLIENT_CLOSED
-              ? exchange.closedStreamUsage()
+              ? journal.closedStreamUsage()
               : usage;
       // An Anthropic Messages stream's usage, read from its events by the pricing stage.
-      PassThroughUsage messages = exchange.passThroughUsage();
+      PassThroughUsage messages = journal.passThroughUsage();
       Answer answer =
-          messages != null && asked instanceof Operation.Messages
+          messages != null && observed.request().operation() instanceof Operation.Messages
               ? Answer.of(messages)
               : Answer.of(model, counted, body);
-      emit(
-          record(exchange, asked, timing, successStatus(exchange), errorType, answer, ttftMs, how));
+      emit(record(observed, successStatus(journal), errorType, answer, ttftMs, how));
     }
 
     @Override

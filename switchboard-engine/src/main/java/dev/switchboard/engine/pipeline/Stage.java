@@ -1,17 +1,19 @@
 package dev.switchboard.engine.pipeline;
 
 /**
- * One concern of request handling (authentication, config, guardrails, cache, routing, …). A stage
- * sees the exchange, and either answers it or passes it on with {@link Chain#proceed}, possibly
- * more than once (a retry) or not at all (a cache hit).
+ * One concern of handling a request as a whole (observation, admission and limits, pricing). A
+ * stage sees the {@link Request}, and either answers it or passes it on with {@link Chain#proceed}
+ * (the request itself, or a changed copy). Its facts go into the request's {@link Journal}; facts
+ * for the stages above come back in the {@link Outcome}. The request stages end at the router
+ * ({@link Routing}), whose inner chain is the attempt pipeline ({@link AttemptStage}).
  */
 @FunctionalInterface
 public interface Stage {
-  Outcome handle(Exchange exchange, Chain chain);
+  Outcome handle(Request request, Chain chain);
 
-  /** The rest of the pipeline after a stage. */
+  /** The rest of the request stages after a stage. */
   @FunctionalInterface
   interface Chain {
-    Outcome proceed(Exchange exchange);
+    Outcome proceed(Request request);
   }
 }

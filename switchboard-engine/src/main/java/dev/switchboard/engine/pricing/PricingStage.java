@@ -3,9 +3,11 @@ package dev.switchboard.engine.pricing;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.DecimalNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.switchboard.engine.pipeline.Exchange;
+import dev.switchboard.engine.pipeline.Journal;
 import dev.switchboard.engine.pipeline.Operation;
 import dev.switchboard.engine.pipeline.Outcome;
+import dev.switchboard.engine.pipeline.PassThroughUsage;
+import dev.switchboard.engine.pipeline.Request;
 import dev.switchboard.engine.pipeline.Stage;
 import dev.switchboard.engine.providers.ResponseStream;
 import dev.switchboard.engine.sse.SseEvent;
@@ -21,13 +23,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Prices each answer, the outermost stage: after the router and the cache are done, the last
- * attempt's target is the provider that answered. A whole answer's cost is set on the {@link
- * Exchange} (the server's {@code x-switchboard-cost-usd}); a stream's is known only at its end, so
- * it is added to the usage event (the last one, with {@code usage}, when the client asked for
- * usage) as a field of our own beside {@code usage}: {@code "cost_usd"}. The provider's {@code
- * usage} object itself is left as it came. An answer from the cache cost nothing: zero, when its
- * price is known; what it would have cost is the cache's to say ({@link Exchange#savedCostUsd()}).
+ * Prices each answer, a request stage above the router: the answer's {@link Outcome.Origin} tells
+ * the attempt that was answered (its provider, the model it sent) and whether the cache answered
+ * it. A whole answer's cost is written into the request's {@link Journal} (the server's {@code
+ * x-switchboard-cost-usd}); a stream's is known only at its end, so it is added to the usage event
+ * (the last one, with {@code usage}, when the client asked for usage) as a field of our own beside
+ * {@code usage}: {@code "cost_usd"}. The provider's {@code usage} object itself is left as it came.
+ * An answer from the cache cost nothing: zero, when its price is known; what it would have cost is
+ * the cache's to say ({@link Outcome.Origin#savedCostUsd()}).
  *
  * <p>Priced: chat completions, text completions, embeddings, Anthropic's Messages format (whole
  * answers, and streams from their {@code message_start} and {@code message_delta} usage, for the
@@ -48,52 +51,55 @@ public final class PricingStage implements Stage {
   }
 
   @Override
-  public Outcome handle(Exchange exchange, Chain chain) {
-    Operation asked = exchange.operation();
-    Outcome outcome = chain.proceed(exchange);
-    if (exchange.target() == null) {
-      return outcome;
+  public Outcome handle(Request request, Chain chain) {
+    Operation asked = request.operation();
+    Outcome outcome = chain.proceed(request);
+    Outcome.Origin origin = outcome.origin();
+    if (origin == null) {
+      return outcome; // no attempt answered it: a provider's error, relayed
     }
-    String provider = exchange.target().provider();
-    String requestModel = exchange.operation().model();
-    boolean fromCache = exchange.answeredFromCache();
+    Journal journal = request.journal();
+    String provider = origin.attempt().target().provider();
+    String requestModel = origin.attempt().operation().model();
+    boolean fromCache = origin.fromCache();
     if (fromCache) {
-      exchange.costUsd(exchange.savedCostUsd() == null ? null : BigDecimal.ZERO);
+      journal.costUsd(origin.savedCostUsd() == null ? null : BigDecimal.ZERO);
     }
     return switch (outcome) {
       case Outcome.Body body -> {
         if (!fromCache) {
-          exchange.costUsd(costOf(body.body(), exchange.operation(), provider, requestModel));
+          journal.costUsd(costOf(body.body(), asked, provider, requestModel));
         }
         yield outcome;
       }
       case Outcome.Events events -> {
-        if (!(exchange.operation() instanceof Operation.Chat
-            || exchange.operation() instanceof Operation.TextCompletion
-            || exchange.operation() instanceof Operation.Messages)) {
+        if (!(asked instanceof Operation.Chat
+            || asked instanceof Operation.TextCompletion
+            || asked instanceof Operation.Messages)) {
           yield outcome;
         }
         @SuppressWarnings("unchecked")
         ResponseStream<Object> stream = (ResponseStream<Object>) events.stream();
-        yield new Outcome.Events(
+        yield events.withStream(
             new PricedStream(
                 stream,
-                exchange,
+                journal,
+                asked instanceof Operation.Messages,
                 provider,
                 requestModel,
                 fromCache,
                 fromCache ? null : StreamedTokens.of(asked)));
       }
-      case Outcome.Raw raw -> metered(raw, exchange, provider, asked);
+      case Outcome.Raw raw -> metered(raw, journal, provider, asked);
     };
   }
 
   /**
    * A passed-through answer whose usage is read as the client reads it (see {@link UsageTap}); once
-   * it was read to the end, or its client closed it mid-stream, its tokens and cost are set on the
-   * exchange for the request's record.
+   * it was read to the end, or its client closed it mid-stream, its tokens and cost are written
+   * into the request's log.
    */
-  private Outcome metered(Outcome.Raw raw, Exchange exchange, String provider, Operation asked) {
+  private Outcome metered(Outcome.Raw raw, Journal journal, String provider, Operation asked) {
     UsageTap.Framing framing = UsageTap.framing(raw.response());
     if (!raw.response().isSuccess() || framing == null) {
       return raw;
@@ -102,17 +108,17 @@ public final class PricingStage implements Stage {
         new UsageTap(
             framing,
             (model, usage) -> {
-              exchange.passThroughUsage(UsageTap.tokens(model, usage));
-              exchange.costUsd(prices.costOfAnswer(provider, model, null, usage));
+              journal.passThroughUsage(UsageTap.tokens(model, usage));
+              journal.costUsd(prices.costOfAnswer(provider, model, null, usage));
             },
             StreamedTokens.of(asked),
             (model, delivered) -> {
-              exchange.passThroughUsage(
+              journal.passThroughUsage(
                   new PassThroughUsage(
                       model, delivered.promptTokens(), delivered.completionTokens(), null));
-              exchange.costUsd(prices.cost(provider, model, null, delivered));
+              journal.costUsd(prices.cost(provider, model, null, delivered));
             });
-    return new Outcome.Raw(raw.response().tapped(tap));
+    return raw.withResponse(raw.response().tapped(tap));
   }
 
   /** The cost of a whole answer, or {@code null}. */
@@ -139,12 +145,13 @@ public final class PricingStage implements Stage {
 
   /**
    * A stream whose usage event gains the answer's cost; closed by its client before the provider
-   * sent a usage, it is priced at the tokens it delivered ({@link StreamedTokens}), set on the
-   * exchange for the request's record.
+   * sent a usage, it is priced at the tokens it delivered ({@link StreamedTokens}), written into
+   * the request's log.
    */
   private final class PricedStream implements ResponseStream<Object> {
     private final ResponseStream<Object> stream;
-    private final Exchange exchange;
+    private final Journal journal;
+    private final boolean messages;
     private final String provider;
     private final String requestModel;
     private final boolean fromCache;
@@ -161,13 +168,15 @@ public final class PricingStage implements Stage {
      */
     PricedStream(
         ResponseStream<Object> stream,
-        Exchange exchange,
+        Journal journal,
+        boolean messages,
         String provider,
         String requestModel,
         boolean fromCache,
         StreamedTokens delivered) {
       this.stream = stream;
-      this.exchange = exchange;
+      this.journal = journal;
+      this.messages = messages;
       this.provider = provider;
       this.requestModel = requestModel;
       this.fromCache = fromCache;
@@ -200,7 +209,7 @@ public final class PricingStage implements Stage {
         }
       }
       return switch (event) {
-        case SseEvent named when exchange.operation() instanceof Operation.Messages -> {
+        case SseEvent named when messages -> {
           readMessagesUsage(named);
           yield named;
         }
@@ -242,7 +251,7 @@ public final class PricingStage implements Stage {
      * (https://docs.anthropic.com/en/docs/build-with-claude/streaming): {@code message_start}'s
      * {@code message.usage} (input and cache tokens, a first output count) and model, then each
      * {@code message_delta}'s {@code usage}, cumulative, whose counts replace those before. Priced
-     * at each {@code message_delta}, the tokens and the cost set on the exchange for the request's
+     * at each {@code message_delta}, the tokens and the cost written into the request's log for its
      * record and its budget; the events go to the client as they came.
      */
     private void readMessagesUsage(SseEvent event) {
@@ -272,17 +281,17 @@ public final class PricingStage implements Stage {
         return; // its output count is a placeholder until the message_delta
       }
       settled = true;
-      exchange.passThroughUsage(UsageTap.tokens(answerModel, messagesUsage));
+      journal.passThroughUsage(UsageTap.tokens(answerModel, messagesUsage));
       BigDecimal cost = prices.costOfMessages(provider, answerModel, requestModel, messagesUsage);
-      exchange.costUsd(cost != null && fromCache ? BigDecimal.ZERO : cost);
+      journal.costUsd(cost != null && fromCache ? BigDecimal.ZERO : cost);
     }
 
     private BigDecimal priced(String answerModel, Usage usage) {
       settled = true;
       BigDecimal cost = prices.cost(provider, answerModel, requestModel, usage);
       BigDecimal charged = cost != null && fromCache ? BigDecimal.ZERO : cost;
-      // For the request log, which reads the exchange once the stream is over.
-      exchange.costUsd(charged);
+      // For the request's record, a view of the log taken once the stream is over.
+      journal.costUsd(charged);
       return charged;
     }
 
@@ -295,8 +304,8 @@ public final class PricingStage implements Stage {
         Usage usage =
             delivered.usage(
                 messagesUsage == null ? null : UsageTap.tokens(answerModel, messagesUsage));
-        exchange.closedStreamUsage(usage);
-        exchange.costUsd(prices.cost(provider, answerModel, requestModel, usage));
+        journal.closedStreamUsage(usage);
+        journal.costUsd(prices.cost(provider, answerModel, requestModel, usage));
       }
       stream.close();
     }

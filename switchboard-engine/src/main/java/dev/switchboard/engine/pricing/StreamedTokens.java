@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.engine.pipeline.Operation;
+import dev.switchboard.engine.pipeline.PassThroughUsage;
 import dev.switchboard.engine.sse.SseEvent;
 import dev.switchboard.wire.ChatCompletionChunk;
 import dev.switchboard.wire.Completion;

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.TokenBuffer;
 import dev.switchboard.engine.outbound.UpstreamResponse;
+import dev.switchboard.engine.pipeline.PassThroughUsage;
 import dev.switchboard.wire.Usage;
 import dev.switchboard.wire.WireJson;
 import java.io.IOException;

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.engine.RequestOptions;
-import dev.switchboard.engine.ResponseFacts;
 import dev.switchboard.engine.errors.CircuitOpenException;
 import dev.switchboard.engine.errors.ClientClosedException;
 import dev.switchboard.engine.errors.GatewayException;
@@ -13,17 +12,19 @@ import dev.switchboard.engine.errors.InvalidRequestException;
 import dev.switchboard.engine.errors.ProviderErrorException;
 import dev.switchboard.engine.errors.UpstreamFailureException;
 import dev.switchboard.engine.errors.UpstreamTimeoutException;
-import dev.switchboard.engine.guardrails.GuardrailPlan;
-import dev.switchboard.engine.guardrails.Hook;
 import dev.switchboard.engine.guardrails.HookParser;
-import dev.switchboard.engine.observe.AttemptRecord;
-import dev.switchboard.engine.observe.ErrorTypes;
 import dev.switchboard.engine.outbound.ForwardedHeaders;
 import dev.switchboard.engine.outbound.UpstreamResponse;
-import dev.switchboard.engine.pipeline.Exchange;
+import dev.switchboard.engine.pipeline.Attempt;
+import dev.switchboard.engine.pipeline.AttemptEntry;
+import dev.switchboard.engine.pipeline.AttemptStage;
+import dev.switchboard.engine.pipeline.GuardrailPlan;
+import dev.switchboard.engine.pipeline.Hook;
+import dev.switchboard.engine.pipeline.Journal;
 import dev.switchboard.engine.pipeline.Operation;
 import dev.switchboard.engine.pipeline.Outcome;
-import dev.switchboard.engine.pipeline.Stage;
+import dev.switchboard.engine.pipeline.Request;
+import dev.switchboard.engine.pipeline.Routing;
 import dev.switchboard.engine.providers.ProviderOptions;
 import dev.switchboard.engine.providers.ResponseStream;
 import dev.switchboard.engine.providers.Target;
@@ -37,10 +38,12 @@ import java.util.Map;
 import java.util.random.RandomGenerator;
 
 /**
- * The routing stage: walks the request's config (fallback, load balance, conditional, nested to any
- * depth), calls {@link Chain#proceed} once per upstream attempt, retries as each target's {@code
- * retry} says, and records which target answered. A request without a config is a config of one
- * target, from its headers.
+ * The routing stage, the last request stage: walks the request's config (fallback, load balance,
+ * conditional, nested to any depth), builds one {@link Attempt} per upstream attempt and passes it
+ * through the attempt stages ({@link AttemptStage.Chain#proceed}), retries as each target's {@code
+ * retry} says, and writes the config and each attempt (target, path, retry, status, timing, wait)
+ * into the request's {@link Journal}. A request without a config is a config of one target, from
+ * its headers.
  *
  * <p>Stricter than Portkey where Portkey is unsafe: retry waits have jitter and never end before
  * the provider's {@code Retry-After}; a wait over the cap returns the error at once; one deadline
@@ -48,7 +51,7 @@ import java.util.random.RandomGenerator;
  * sent is not retried (the provider may have acted on it); a stream is retried or falls back only
  * before its first event; a target that keeps failing has its circuit opened.
  */
-public final class Router implements Stage {
+public final class Router implements Routing {
   /**
    * A config's top-level field of our own asking for request and response bodies in the request
    * log.
@@ -85,17 +88,18 @@ public final class Router implements Stage {
   }
 
   @Override
-  public Outcome handle(Exchange exchange, Chain chain) {
-    TargetNode root = configs.resolve(exchange.options());
-    exchange.configName(configs.nameOf(exchange.options()));
+  public Outcome route(Request request, AttemptStage.Chain attempts) {
+    TargetNode root = configs.resolve(request.options());
     JsonNode logBodies = root.settings().extras().get(LOG_BODIES);
-    exchange.logBodies(logBodies != null && logBodies.asBoolean(false));
-    Walk walk = new Walk(exchange, chain, clock.instant().plus(limits.deadline()));
+    request
+        .journal()
+        .config(configs.nameOf(request.options()), logBodies != null && logBodies.asBoolean(false));
+    Walk walk = new Walk(request, attempts, clock.instant().plus(limits.deadline()));
     try {
       return walk.node(root, Inherited.ROOT);
     } catch (ProviderErrorException failure) {
       if (failure.passedThroughBody() == null
-          || !(exchange.operation() instanceof Operation.PassThrough)) {
+          || !(request.operation() instanceof Operation.PassThrough)) {
         throw failure; // a modelled call's error relayed as it came is the server's to write
       }
       // A passed-through request's last answer was an error: the client gets it as it came.
@@ -150,17 +154,17 @@ public final class Router implements Stage {
 
   /** One client request's walk through its config. */
   private final class Walk {
-    private final Exchange exchange;
-    private final Chain chain;
+    private final Request request;
+    private final AttemptStage.Chain chain;
     private final Instant deadline;
     private final Operation original;
     private int attempts;
 
-    Walk(Exchange exchange, Chain chain, Instant deadline) {
-      this.exchange = exchange;
+    Walk(Request request, AttemptStage.Chain chain, Instant deadline) {
+      this.request = request;
       this.chain = chain;
       this.deadline = deadline;
-      this.original = exchange.operation();
+      this.original = request.operation();
     }
 
     Outcome node(TargetNode node, Inherited parent) {
@@ -214,14 +218,14 @@ public final class Router implements Stage {
     }
 
     private TargetNode pickByCondition(TargetNode.Group group, Strategy.Conditional conditional) {
-      ObjectNode request = JsonNodeFactory.instance.objectNode();
-      ObjectNode metadata = request.putObject("metadata");
-      exchange.options().metadata().forEach(metadata::put);
-      request.set("params", params(original));
-      request.putObject("url").put("pathname", original.path());
+      ObjectNode queried = JsonNodeFactory.instance.objectNode();
+      ObjectNode metadata = queried.putObject("metadata");
+      request.options().metadata().forEach(metadata::put);
+      queried.set("params", params(original));
+      queried.putObject("url").put("pathname", original.path());
       String chosen = conditional.defaultTarget();
       for (Strategy.Condition condition : conditional.conditions()) {
-        if (Query.matches(condition.query(), request)) {
+        if (Query.matches(condition.query(), queried)) {
           chosen = condition.then();
           break;
         }
@@ -266,32 +270,24 @@ public final class Router implements Stage {
           target.provider()
               + " "
               + (target.customHost() == null ? "(default)" : target.customHost());
-      Operation attempt = withOverrides(original, inherited.overrideParams());
+      Operation sent = withOverrides(original, inherited.overrideParams());
+      GuardrailPlan hooks =
+          new GuardrailPlan(
+              inherited.beforeHooks(), inherited.afterHooks(), inherited.strictOpenAiCompliance());
+      Journal journal = request.journal();
       for (int retries = 0; ; retries++) {
         checkBudget();
-        // Set for each attempt: a stage may have rewritten the last one (an input mutator).
-        exchange.operation(attempt);
-        exchange.target(target, leaf.path());
-        exchange.cacheConfig(inherited.cache());
-        exchange.guardrailPlan(
-            new GuardrailPlan(
-                inherited.beforeHooks(),
-                inherited.afterHooks(),
-                inherited.strictOpenAiCompliance()));
-        exchange.answeredFromCache(false);
-        exchange.cacheStatus(ResponseFacts.CACHE_DISABLED);
-        exchange.cacheAgeSeconds(null);
-        exchange.retryAttempts(retries);
+        AttemptEntry entry =
+            journal.attempt(target, sent.model(), leaf.path(), retries, clock.instant());
+        Attempt attempt =
+            new Attempt(
+                request, sent, target, leaf.path(), retries, inherited.cache(), hooks, entry);
         attempts++;
-        Instant attemptStarted = clock.instant();
-        long attemptNanos = System.nanoTime();
         try {
           circuits.admit(upstream);
-          Outcome outcome = judged(firstEventRead(chain.proceed(exchange)), target);
-          exchange.attempted(
-              attemptRecord(
-                  target, leaf, retries, attemptStarted, attemptNanos, answered(outcome), null));
-          if (exchange.answeredFromCache()) {
+          Outcome outcome = judged(firstEventRead(chain.proceed(attempt)), target);
+          entry.answered(answered(outcome));
+          if (outcome.origin() != null && outcome.origin().fromCache()) {
             // A cached answer says nothing about the upstream's health.
             circuits.released(upstream);
           } else {
@@ -299,10 +295,7 @@ public final class Router implements Stage {
           }
           return outcome;
         } catch (GatewayException failure) {
-          AttemptRecord failed =
-              attemptRecord(
-                  target, leaf, retries, attemptStarted, attemptNanos, failure.status(), failure);
-          exchange.attempted(failed);
+          entry.failed(failure);
           if (countsAgainstCircuit(failure)) {
             circuits.failed(upstream);
           } else if (failure instanceof ClientClosedException) {
@@ -310,44 +303,20 @@ public final class Router implements Stage {
             circuits.released(upstream);
           }
           Duration wait = retryWait(failure, retry, retries);
-          if (wait != null) {
-            exchange.amendLastAttempt(failed.withWaitAfter(wait));
-          }
           if (wait == null) {
             if (retries > 0 && retries == retry.attempts() && isRetryable(failure, retry)) {
-              exchange.retryAttempts(-1);
+              entry.retriesRanOut();
             }
             throw failure;
           }
+          entry.waitAfter(wait);
           sleep(wait, failure);
         }
       }
     }
 
-    private AttemptRecord attemptRecord(
-        Target target,
-        TargetNode.Leaf leaf,
-        int retry,
-        Instant started,
-        long startedNanos,
-        int status,
-        GatewayException failure) {
-      return new AttemptRecord(
-          exchange.attempts().size(),
-          target.provider(),
-          exchange.operation().model(),
-          leaf.path(),
-          retry,
-          started,
-          (System.nanoTime() - startedNanos) / 1e6,
-          status,
-          failure == null ? null : ErrorTypes.of(failure),
-          exchange.cacheStatus(),
-          0);
-    }
-
     private Target target(TargetNode.Leaf leaf, Inherited inherited) {
-      RequestOptions options = exchange.options();
+      RequestOptions options = request.options();
       boolean root = leaf.path().equals("config");
       // A virtual key stands for a provider and its credentials, as in Portkey: the target's own,
       // else (a request without a config's targets) the x-portkey-virtual-key header's.
@@ -356,7 +325,7 @@ public final class Router implements Stage {
               ? leaf.settings().virtualKey()
               : root && leaf.settings().apiKey() == null ? options.virtualKey() : null;
       dev.switchboard.engine.access.VirtualKeys.Credentials stored =
-          slug == null ? null : virtualKeys.resolve(slug, exchange);
+          slug == null ? null : virtualKeys.resolve(slug, request);
       Map<String, String> configOptions = configOptions(leaf);
       checkPinned(leaf, inherited, stored, configOptions);
       String provider =
@@ -409,7 +378,7 @@ public final class Router implements Stage {
         Inherited inherited,
         dev.switchboard.engine.access.VirtualKeys.Credentials stored,
         Map<String, String> configOptions) {
-      RequestOptions options = exchange.options();
+      RequestOptions options = request.options();
       boolean root = leaf.path().equals("config");
       boolean savedConfig = configs.isSaved(options);
       boolean storedInConfig =
@@ -463,7 +432,7 @@ public final class Router implements Stage {
      */
     private Outcome firstEventRead(Outcome outcome) {
       if (outcome instanceof Outcome.Events events) {
-        return new Outcome.Events(PeekedStream.of(events.stream()));
+        return events.withStream(PeekedStream.of(events.stream()));
       }
       return outcome;
     }
@@ -474,7 +443,7 @@ public final class Router implements Stage {
      */
     private Outcome judged(Outcome outcome, Target target) {
       if (outcome instanceof Outcome.Raw raw) {
-        return new Outcome.Raw(raw.response().succeededOrPassedThroughError(target.provider()));
+        return raw.withResponse(raw.response().succeededOrPassedThroughError(target.provider()));
       }
       return outcome;
     }

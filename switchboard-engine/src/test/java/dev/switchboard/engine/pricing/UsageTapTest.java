@@ -3,6 +3,7 @@ package dev.switchboard.engine.pricing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.engine.pipeline.PassThroughUsage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

@@ -8,8 +8,8 @@ import dev.switchboard.engine.errors.GatewayException;
 import dev.switchboard.engine.errors.InvalidRequestException;
 import dev.switchboard.engine.outbound.OutboundGuard;
 import dev.switchboard.engine.outbound.UpstreamClient;
-import dev.switchboard.engine.pipeline.Exchange;
 import dev.switchboard.engine.pipeline.Operation;
+import dev.switchboard.engine.pipeline.Request;
 import dev.switchboard.engine.providers.ProviderContext;
 import dev.switchboard.engine.providers.ProviderOptions;
 import dev.switchboard.engine.providers.ProviderRegistry;
@@ -127,7 +127,7 @@ class StoredDestinationFuzzTest {
           Clock.systemUTC(),
           duration -> {},
           new Random(7),
-          (slug, exchange) -> {
+          (slug, request) -> {
             VirtualKeys.Credentials found = STORED.get(slug);
             if (found == null) {
               throw new InvalidRequestException("no such virtual key", "virtual_key", null);
@@ -148,11 +148,11 @@ class StoredDestinationFuzzTest {
     } catch (WireFormatException | IllegalArgumentException notARequest) {
       return;
     }
-    Exchange exchange = new Exchange(new Operation.Chat(chat()), options);
+    Request request = Request.of(new Operation.Chat(chat()), options);
     resolved = null;
     try {
-      ROUTER.handle(
-          exchange,
+      ROUTER.route(
+          request,
           attempt -> {
             VirtualKeys.Credentials stored = resolved;
             resolved = null;

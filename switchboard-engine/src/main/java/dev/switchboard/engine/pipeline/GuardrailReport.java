@@ -1,14 +1,20 @@
-package dev.switchboard.engine.guardrails;
+package dev.switchboard.engine.pipeline;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.engine.errors.GuardrailDeniedException;
 import dev.switchboard.wire.WireJson;
 
 /**
- * The guardrails' results for one answered request, as Portkey's {@code hook_results}: the input
- * hooks' results, and the output hooks' once they ran (for a stream, when it ended). The server
- * reads it to choose the status (246 when a hook failed without denying) and, for a stream, to
- * write the results as events when {@code strict_open_ai_compliance} is off.
+ * The guardrails' results for one attempt, as Portkey's {@code hook_results}: the input hooks'
+ * results, and the output hooks' once they ran (for a stream, when it ended). The guardrail stage
+ * writes it on its attempt's {@link AttemptEntry}; the response's facts and the request's record
+ * read the verdict from it ({@link #successStatus}, {@link #verdict}, the one place either is
+ * decided), and the server, for a stream, writes the results as events when {@code
+ * strict_open_ai_compliance} is off.
+ *
+ * <p>Plain data (Jackson nodes), in {@code pipeline} because the request's log carries it; the
+ * guardrails package runs the hooks that fill it.
  */
 public final class GuardrailReport {
   private final ArrayNode before;
@@ -16,14 +22,15 @@ public final class GuardrailReport {
   private volatile boolean failed;
   private final boolean strictOpenAiCompliance;
 
-  GuardrailReport(ArrayNode before, boolean failedBefore, boolean strictOpenAiCompliance) {
+  public GuardrailReport(ArrayNode before, boolean failedBefore, boolean strictOpenAiCompliance) {
     this.before = before.deepCopy();
     this.after = WireJson.mapper().createArrayNode();
     this.failed = failedBefore;
     this.strictOpenAiCompliance = strictOpenAiCompliance;
   }
 
-  void after(ArrayNode results, boolean failedAfter) {
+  /** The output hooks' results, once they ran. */
+  public void after(ArrayNode results, boolean failedAfter) {
     this.after = results.deepCopy();
     this.failed |= failedAfter;
   }
@@ -70,7 +77,28 @@ public final class GuardrailReport {
     return json;
   }
 
-  static ObjectNode hookResults(ArrayNode before, ArrayNode after) {
+  /**
+   * The status of an answer the guardrails let through: 200, or Portkey's 246 when a hook of {@code
+   * report} (or {@code null}: none ran) failed without denying.
+   */
+  public static int successStatus(GuardrailReport report) {
+    return report != null && report.failed() ? 246 : 200;
+  }
+
+  /**
+   * The guardrails' verdict on a request answered with {@code status}: {@code denied} (446), {@code
+   * failed}, {@code passed}, or {@code null} when no hook ran. Never a check's data, which quotes
+   * the text.
+   */
+  public static String verdict(GuardrailReport report, int status) {
+    if (status == GuardrailDeniedException.STATUS) {
+      return "denied";
+    }
+    return report == null ? null : report.failed() ? "failed" : "passed";
+  }
+
+  /** {@code {"before_request_hooks": [...], "after_request_hooks": [...]}}. */
+  public static ObjectNode hookResults(ArrayNode before, ArrayNode after) {
     ObjectNode json = WireJson.mapper().createObjectNode();
     json.set("before_request_hooks", before.deepCopy());
     json.set("after_request_hooks", after.deepCopy());

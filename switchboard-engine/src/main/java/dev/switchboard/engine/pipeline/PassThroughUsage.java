@@ -1,4 +1,4 @@
-package dev.switchboard.engine.pricing;
+package dev.switchboard.engine.pipeline;
 
 /**
  * The token counts read from a passed-through answer once its body was read to the end, or from an

@@ -1,4 +1,4 @@
-package dev.switchboard.engine.guardrails;
+package dev.switchboard.engine.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
