@@ -2,19 +2,14 @@ package dev.switchboard.observe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.switchboard.engine.observe.AttemptRecord;
 import dev.switchboard.engine.observe.RequestRecord;
 import dev.switchboard.observe.store.LogStore;
 import dev.switchboard.testkit.TestPostgres;
-import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Instant;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,7 +31,11 @@ class LogStoreTest {
   }
 
   private static void writesEachRecordOnce(LogStore store) throws SQLException {
-    List<RequestRecord> batch = List.of(record("team-a"), record("team-b"), record("team-a"));
+    List<RequestRecord> batch =
+        List.of(
+            SampleRecords.chat("team-a"),
+            SampleRecords.chat("team-b"),
+            SampleRecords.chat("team-a"));
     store.write(batch);
     store.write(batch); // a batch written again after a failure is not duplicated
     try (Connection connection = store.connection();
@@ -57,45 +56,5 @@ class LogStoreTest {
       assertThat(rows.getLong(2)).isEqualTo(1);
       assertThat(rows.next()).isFalse();
     }
-  }
-
-  static RequestRecord record(String team) {
-    Instant now = Instant.now();
-    return new RequestRecord(
-        UUID.randomUUID().toString(),
-        "trace-" + team,
-        null,
-        now,
-        "POST",
-        "/v1/chat/completions",
-        null,
-        null,
-        null,
-        "gpt-4o-mini",
-        "openai",
-        "gpt-4o-mini",
-        "config",
-        0,
-        false,
-        "DISABLED",
-        null,
-        200,
-        null,
-        10,
-        5,
-        0,
-        new BigDecimal("0.002"),
-        null,
-        12.5,
-        null,
-        false,
-        null,
-        Map.of("team", team),
-        null,
-        List.of(
-            new AttemptRecord(
-                0, "openai", "gpt-4o-mini", "config", 0, now, 11.0, 200, null, "DISABLED", 0)),
-        null,
-        null);
   }
 }

@@ -32,7 +32,7 @@ class RequestLogTest {
     RequestLog log =
         new RequestLog(store, 10_000, 50, Duration.ofMillis(200), Duration.ofMillis(100));
     for (int i = 0; i < 2_000; i++) {
-      log.accept(LogStoreTest.record("team-" + (i % 3)));
+      log.accept(SampleRecords.chat("team-" + (i % 3)));
     }
     log.close();
     store.close();
@@ -54,7 +54,7 @@ class RequestLogTest {
     LogStore store = LogStore.embedded(directory);
     RequestLog log = new RequestLog(store, 10, 5, Duration.ofMillis(200), Duration.ofMillis(100));
     log.close();
-    log.accept(LogStoreTest.record("late"));
+    log.accept(SampleRecords.chat("late"));
     store.close();
 
     assertThat(log.statistics().dropped()).isEqualTo(1);
@@ -77,7 +77,7 @@ class RequestLogTest {
     RequestLog log = new RequestLog(store, 50, 10, Duration.ofMillis(50), Duration.ofMillis(50));
     try {
       for (int i = 0; i < 100; i++) {
-        log.accept(LogStoreTest.record("team"));
+        log.accept(SampleRecords.chat("team"));
       }
       // The writer took a batch, failed, and tops its batch up to its size while it retries.
       awaitTrue(() -> log.statistics().writing() == 10 && log.statistics().storeFailures() >= 2);
@@ -124,10 +124,10 @@ class RequestLogTest {
   private static void refusedRecordIsDroppedAndTheOthersWritten(LogStore store)
       throws SQLException {
     RequestLog log = new RequestLog(store, 100, 50, Duration.ofMillis(200), Duration.ofMillis(50));
-    log.accept(LogStoreTest.record("good"));
-    log.accept(LogStoreTest.record("good"));
-    log.accept(withCost(LogStoreTest.record("poison"), new BigDecimal("1e15")));
-    log.accept(LogStoreTest.record("good"));
+    log.accept(SampleRecords.chat("good"));
+    log.accept(SampleRecords.chat("good"));
+    log.accept(withCost(SampleRecords.chat("poison"), new BigDecimal("1e15")));
+    log.accept(SampleRecords.chat("good"));
     log.close();
 
     RequestLog.Statistics statistics = log.statistics();
@@ -179,8 +179,8 @@ class RequestLogTest {
     // file lock refuses the second (EmbeddedStoreLockTest in the server checks that message).
     try (LogStore first = LogStore.embedded(directory);
         LogStore second = LogStore.embedded(directory)) {
-      first.write(List.of(LogStoreTest.record("a")));
-      second.write(List.of(LogStoreTest.record("b")));
+      first.write(List.of(SampleRecords.chat("a")));
+      second.write(List.of(SampleRecords.chat("b")));
       assertThat(count(first, "SELECT count(*) FROM requests")).isEqualTo(2);
       assertThat(count(second, "SELECT count(*) FROM requests")).isEqualTo(2);
     }

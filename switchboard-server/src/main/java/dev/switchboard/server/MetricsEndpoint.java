@@ -12,9 +12,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /metrics}: the gateway's Prometheus metrics, in the format the scraper's {@code
- * Accept} header asks for (Prometheus text 0.0.4, or OpenMetrics). Open to anyone who can reach the
- * gateway, as metrics endpoints usually are: the labels name providers, models and upstream hosts,
- * never a key or a caller's data. Not found (404) while metrics are off.
+ * Accept} header asks for (Prometheus text 0.0.4, or OpenMetrics). An operator's route: open to
+ * anyone who can reach the gateway while no admin token is set, as metrics endpoints usually are,
+ * and only to a request carrying the token once one is. The labels name providers, models and
+ * upstream hosts, never a key or a caller's data. Not found (404) while metrics are off.
  */
 final class MetricsEndpoint {
   private static final Logger log = LoggerFactory.getLogger(MetricsEndpoint.class);

@@ -2,12 +2,11 @@ package dev.switchboard.observe.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.switchboard.engine.observe.AttemptRecord;
 import dev.switchboard.engine.observe.RequestRecord;
+import dev.switchboard.observe.SampleRecords;
 import dev.switchboard.testkit.TestPostgres;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,11 +16,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,9 +39,10 @@ class RequestLogSpillTest {
     int batch = 10;
     int spillRecords = 100;
     int offered = 300;
-    long frame = Integer.BYTES * 2 + Spill.encode(record("same-size")).length;
+    long frame = Integer.BYTES * 2 + Spill.encode(SampleRecords.chat("same-size")).length;
     try (LogStore store = LogStore.postgres(url, 2000)) {
-      store.write(List.of(record("same-size"))); // the schema, and one row before the hold-up
+      store.write(
+          List.of(SampleRecords.chat("same-size"))); // the schema, and one row before the hold-up
       Connection holder = DriverManager.getConnection(url);
       holder.setAutoCommit(false);
       holder.createStatement().execute("LOCK TABLE requests IN ACCESS EXCLUSIVE MODE");
@@ -61,7 +58,7 @@ class RequestLogSpillTest {
       try {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < offered; i++) {
-          RequestRecord record = record("same-size");
+          RequestRecord record = SampleRecords.chat("same-size");
           ids.add(record.id());
           log.accept(record); // never waits, whatever the store does
           if (i == batch - 1) {
@@ -107,7 +104,7 @@ class RequestLogSpillTest {
     Path spillFile = directory.resolve("requests.spill");
     int spilled = 40;
     try (LogStore store = LogStore.postgres(url, 2000)) {
-      store.write(List.of(record("before")));
+      store.write(List.of(SampleRecords.chat("before")));
     }
     List<String> spilledIds;
     List<String> inMemoryIds;
@@ -164,7 +161,8 @@ class RequestLogSpillTest {
   @Test
   void aSpillFileCutShortByAKillKeepsItsWholeRecords() throws Exception {
     Path file = directory.resolve("requests.spill");
-    List<RequestRecord> records = List.of(record("a"), record("b"), record("c"));
+    List<RequestRecord> records =
+        List.of(SampleRecords.chat("a"), SampleRecords.chat("b"), SampleRecords.chat("c"));
     try (Spill spill = Spill.open(file, 1 << 20)) {
       assertThat(spill.append(records)).isEqualTo(3);
     }
@@ -203,47 +201,6 @@ class RequestLogSpillTest {
         return rows.getLong(1);
       }
     }
-  }
-
-  /** A record whose spilled size does not depend on its team's name beyond its length. */
-  static RequestRecord record(String team) {
-    Instant now = Instant.now();
-    return new RequestRecord(
-        UUID.randomUUID().toString(),
-        "trace-" + team,
-        null,
-        now,
-        "POST",
-        "/v1/chat/completions",
-        null,
-        null,
-        null,
-        "gpt-4o-mini",
-        "openai",
-        "gpt-4o-mini",
-        "config",
-        0,
-        false,
-        "DISABLED",
-        null,
-        200,
-        null,
-        10,
-        5,
-        0,
-        new BigDecimal("0.002"),
-        null,
-        12.5,
-        null,
-        false,
-        null,
-        Map.of("team", team),
-        null,
-        List.of(
-            new AttemptRecord(
-                0, "openai", "gpt-4o-mini", "config", 0, now, 11.0, 200, null, "DISABLED", 0)),
-        null,
-        null);
   }
 
   private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {

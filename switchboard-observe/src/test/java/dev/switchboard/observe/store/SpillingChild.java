@@ -1,6 +1,7 @@
 package dev.switchboard.observe.store;
 
 import dev.switchboard.engine.observe.RequestRecord;
+import dev.switchboard.observe.SampleRecords;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -42,7 +43,7 @@ public final class SpillingChild {
     // The writer takes a batch and waits on the locked table; the queue fills behind it.
     while (log.statistics().queued() < CAPACITY || log.statistics().writing() == 0) {
       if (log.statistics().queued() < CAPACITY) {
-        RequestRecord record = RequestLogSpillTest.record("memory");
+        RequestRecord record = SampleRecords.chat("memory");
         inMemory.add(record.id());
         log.accept(record);
       } else {
@@ -51,11 +52,11 @@ public final class SpillingChild {
     }
     List<String> spilledIds = new ArrayList<>();
     for (int i = 0; i < spilled; i++) {
-      RequestRecord record = RequestLogSpillTest.record("spilled");
+      RequestRecord record = SampleRecords.chat("spilled");
       spilledIds.add(record.id());
       log.accept(record);
     }
-    long frame = Integer.BYTES * 2 + Spill.encode(RequestLogSpillTest.record("spilled")).length;
+    long frame = Integer.BYTES * 2 + Spill.encode(SampleRecords.chat("spilled")).length;
     while (log.statistics().spillBytes() < spilled * frame) {
       Thread.sleep(5);
     }
