@@ -99,6 +99,7 @@ final class AccessStage implements Stage {
       case Operation.Chat c -> Permission.COMPLETIONS;
       case Operation.TextCompletion c -> Permission.COMPLETIONS;
       case Operation.Messages m -> Permission.COMPLETIONS;
+      case Operation.Responses r -> Permission.COMPLETIONS;
       case Operation.CountTokens c -> Permission.COMPLETIONS;
       case Operation.Embedding e -> Permission.EMBEDDINGS;
       case Operation.ListModels m -> Permission.MODELS;

@@ -89,6 +89,7 @@ final class AttemptAuthorization implements AttemptStage {
   static String modelOf(Operation operation) {
     return switch (operation) {
       case Operation.Messages messages -> textual(messages.request().get("model"));
+      case Operation.Responses responses -> textual(responses.request().get("model"));
       case Operation.CountTokens count -> textual(count.request().get("model"));
       case Operation.PassThrough passThrough ->
           switch (PassThroughModel.read(

@@ -2,6 +2,7 @@ package dev.switchboard.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.engine.bridge.AgentApiBridge;
 import dev.switchboard.engine.cache.CacheStage;
 import dev.switchboard.engine.cache.CacheStatistics;
 import dev.switchboard.engine.cache.SentenceEmbedder;
@@ -154,6 +155,9 @@ public final class Gateway implements AutoCloseable {
     requestStages.add(new PricingStage(prices));
     // The router ends the request stages; each attempt it builds passes the attempt stages.
     List<AttemptStage> attemptStages = new ArrayList<>();
+    // An agent API (Messages, Responses) a provider does not speak proceeds as a chat completion
+    // from here down, so the guardrails, the admission and the cache see what is sent.
+    attemptStages.add(new AgentApiBridge(providers));
     attemptStages.add(guardrails);
     // Each attempt is admitted on what it will send: after the router's overrides and the input
     // hooks' rewrites, and before the cache, so nothing out of scope is sent or served from it.

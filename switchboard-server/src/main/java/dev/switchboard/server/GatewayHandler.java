@@ -246,11 +246,7 @@ final class GatewayHandler {
         switch (answered.outcome()) {
           case Outcome.Events events -> {
             exchange.stream(
-                events.stream(),
-                operation instanceof Operation.Messages,
-                heldComments,
-                watch,
-                departure);
+                events.stream(), operation.namedEvents(), heldComments, watch, departure);
             return;
           }
           case Outcome.Raw raw -> {

@@ -105,6 +105,10 @@ public final class Estimates {
         JsonNode body = messages.request();
         yield new Tokens(body.path("model").asText(null), bytes(body), output(body));
       }
+      case Operation.Responses responses -> {
+        JsonNode body = responses.request();
+        yield new Tokens(body.path("model").asText(null), bytes(body), output(body));
+      }
       case Operation.CountTokens count -> new Tokens(null, 0, 0);
       case Operation.ListModels models -> new Tokens(null, 0, 0);
       case Operation.PassThrough passThrough -> {

@@ -113,6 +113,8 @@ public record CacheKey(String hex) {
               throw new IllegalArgumentException("models are not cached");
           case Operation.Messages messages ->
               throw new IllegalArgumentException("/v1/messages is not cached");
+          case Operation.Responses responses ->
+              throw new IllegalArgumentException("/v1/responses is not cached natively");
           case Operation.CountTokens count ->
               throw new IllegalArgumentException("token counts are not cached");
           case Operation.PassThrough passThrough ->

@@ -225,6 +225,7 @@ public final class CacheStage implements AttemptStage, AutoCloseable {
       case Operation.ListModels models -> false;
       // Anthropic's own format is answered as Anthropic's events; not cached yet.
       case Operation.Messages messages -> false;
+      case Operation.Responses responses -> false;
       case Operation.CountTokens count -> false;
       case Operation.PassThrough passThrough -> false;
     };

@@ -51,7 +51,7 @@ final class ContentParts {
       case CHAT, MESSAGES, COUNT_TOKENS -> lastMessage(json.get("messages"), slots);
       case COMPLETE -> stringOrStrings(json, "prompt", slots);
       case EMBED -> stringOrStrings(json, "input", slots);
-      case PROXY -> {
+      case PROXY, RESPONSES -> {
         if (json.has(RAW_FIELD)) {
           slots.add(new Slot(json, RAW_FIELD, -1));
         } else if (json.path("messages").isArray()) {

@@ -322,6 +322,7 @@ public final class GuardrailStage implements AttemptStage, AutoCloseable {
           WireJson.mapper().valueToTree(completion.request());
       case Operation.Embedding embedding -> WireJson.mapper().valueToTree(embedding.request());
       case Operation.Messages messages -> messages.request().deepCopy();
+      case Operation.Responses responses -> responses.request().deepCopy();
       case Operation.CountTokens count -> count.request().deepCopy();
       case Operation.ListModels models -> WireJson.mapper().createObjectNode();
       case Operation.PassThrough passThrough -> passThroughJson(passThrough.request());
@@ -354,6 +355,7 @@ public final class GuardrailStage implements AttemptStage, AutoCloseable {
       case Operation.Embedding embedding ->
           new Operation.Embedding(WireJson.convert(json, EmbeddingRequest.class));
       case Operation.Messages messages -> new Operation.Messages(json);
+      case Operation.Responses responses -> new Operation.Responses(json);
       case Operation.CountTokens count -> new Operation.CountTokens(json);
       case Operation.ListModels models -> operation;
       case Operation.PassThrough passThrough -> {

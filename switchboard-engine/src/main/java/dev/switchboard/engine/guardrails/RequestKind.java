@@ -8,6 +8,7 @@ public enum RequestKind {
   COMPLETE("complete"),
   EMBED("embed"),
   MESSAGES("messages"),
+  RESPONSES("createModelResponse"),
   COUNT_TOKENS("countTokens"),
   PROXY("proxy"),
   LIST_MODELS("listModels");
@@ -29,6 +30,7 @@ public enum RequestKind {
       case Operation.TextCompletion c -> COMPLETE;
       case Operation.Embedding e -> EMBED;
       case Operation.Messages m -> MESSAGES;
+      case Operation.Responses r -> RESPONSES;
       case Operation.CountTokens c -> COUNT_TOKENS;
       case Operation.PassThrough p -> PROXY;
       case Operation.ListModels m -> LIST_MODELS;

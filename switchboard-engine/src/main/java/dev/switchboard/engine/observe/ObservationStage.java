@@ -315,6 +315,7 @@ public final class ObservationStage implements Stage {
           case Operation.TextCompletion completion -> completion.request();
           case Operation.Embedding embedding -> embedding.request();
           case Operation.Messages messages -> messages.request();
+          case Operation.Responses responses -> responses.request();
           case Operation.CountTokens count -> count.request();
           case Operation.ListModels models -> null;
           case Operation.PassThrough passThrough -> {

@@ -27,6 +27,12 @@ public sealed interface Operation {
    */
   record Messages(ObjectNode request) implements Operation {}
 
+  /**
+   * OpenAI's Responses API in its own format ({@code POST /v1/responses}), streamed when the body
+   * says {@code "stream": true}.
+   */
+  record Responses(ObjectNode request) implements Operation {}
+
   /** Anthropic's {@code POST /v1/messages/count_tokens}, in its own format. */
   record CountTokens(ObjectNode request) implements Operation {}
 
@@ -41,6 +47,7 @@ public sealed interface Operation {
       case Embedding e -> "/v1/embeddings";
       case ListModels m -> "/v1/models";
       case Messages messages -> "/v1/messages";
+      case Responses responses -> "/v1/responses";
       case CountTokens c -> "/v1/messages/count_tokens";
       case PassThrough passThrough -> "/v1" + passThrough.request().path();
     };
@@ -53,6 +60,7 @@ public sealed interface Operation {
       case TextCompletion completion -> completion.request().model();
       case Embedding embedding -> embedding.request().model();
       case Messages messages -> messages.request().path("model").asText(null);
+      case Responses responses -> responses.request().path("model").asText(null);
       case CountTokens c -> null;
       case ListModels m -> null;
       case PassThrough p -> null;
@@ -67,8 +75,17 @@ public sealed interface Operation {
       case Embedding e -> false;
       case ListModels m -> false;
       case Messages messages -> messages.request().path("stream").asBoolean(false);
+      case Responses responses -> responses.request().path("stream").asBoolean(false);
       case CountTokens c -> false;
       case PassThrough p -> false;
     };
+  }
+
+  /**
+   * Whether its stream's events are named ({@code event:} lines), as the Messages and Responses
+   * APIs name theirs; chat and completion chunks are not.
+   */
+  default boolean namedEvents() {
+    return this instanceof Messages || this instanceof Responses;
   }
 }

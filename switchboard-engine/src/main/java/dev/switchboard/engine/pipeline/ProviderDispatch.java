@@ -32,6 +32,10 @@ public final class ProviderDispatch implements AttemptStage.Chain {
           messages.streaming()
               ? events(provider.streamMessages(messages.request(), target), attempt)
               : Outcome.Body.of(provider.messages(messages.request(), target), attempt);
+      case Operation.Responses responses ->
+          responses.streaming()
+              ? events(provider.streamResponses(responses.request(), target), attempt)
+              : Outcome.Body.of(provider.responses(responses.request(), target), attempt);
       case Operation.CountTokens count ->
           Outcome.Body.of(provider.countTokens(count.request(), target), attempt);
       case Operation.PassThrough passThrough ->

@@ -62,6 +62,8 @@ final class StreamedTokens {
           case Operation.TextCompletion completion -> WireJson.write(completion.request()).length;
           case Operation.Messages messages ->
               messages.request().toString().getBytes(StandardCharsets.UTF_8).length;
+          case Operation.Responses responses ->
+              responses.request().toString().getBytes(StandardCharsets.UTF_8).length;
           case Operation.PassThrough passThrough ->
               passThrough.request().body() == null ? 0 : passThrough.request().body().length;
           default -> 0;

@@ -62,6 +62,19 @@ public interface Provider {
     throw unsupported("/v1/messages");
   }
 
+  /**
+   * OpenAI's Responses API in its own format ({@code POST /v1/responses}), for a provider that
+   * speaks it natively; the others serve it over chat completions.
+   */
+  default Reply<JsonNode> responses(ObjectNode request, Target target) {
+    throw unsupported("/v1/responses");
+  }
+
+  /** {@code POST /v1/responses} with {@code "stream": true}: the Responses API's events. */
+  default ResponseStream<SseEvent> streamResponses(ObjectNode request, Target target) {
+    throw unsupported("/v1/responses");
+  }
+
   /** Anthropic's {@code POST /v1/messages/count_tokens}, in its own format. */
   default Reply<JsonNode> countTokens(ObjectNode request, Target target) {
     throw unsupported("/v1/messages/count_tokens");

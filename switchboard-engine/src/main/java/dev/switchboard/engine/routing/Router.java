@@ -552,6 +552,7 @@ public final class Router implements Routing {
           case Operation.Embedding embedding -> embedding.request();
           case Operation.ListModels models -> null;
           case Operation.Messages messages -> messages.request();
+          case Operation.Responses responses -> responses.request();
           case Operation.CountTokens count -> count.request();
           case Operation.PassThrough passThrough -> null;
         };
@@ -579,6 +580,8 @@ public final class Router implements Routing {
       case Operation.ListModels models -> operation;
       case Operation.Messages messages ->
           new Operation.Messages(mergedTree(messages.request(), overrides));
+      case Operation.Responses responses ->
+          new Operation.Responses(mergedTree(responses.request(), overrides));
       case Operation.CountTokens count ->
           new Operation.CountTokens(mergedTree(count.request(), overrides));
       case Operation.PassThrough passThrough -> operation;
