@@ -32,7 +32,7 @@ import java.util.TreeMap;
  *
  * @param hex the key, 64 lower-case hex digits
  */
-public record CacheKey(String hex) {
+record CacheKey(String hex) {
   private static final List<String> IGNORED_FIELDS = List.of("stream", "stream_options", "user");
 
   /** The key of {@code operation} sent to {@code target} for the caller of {@code options}. */
@@ -56,7 +56,7 @@ public record CacheKey(String hex) {
    *
    * @return the scope, or {@code null} for a request the semantic cache does not compare
    */
-  public static CacheKey semanticScope(Operation operation, Target target, RequestOptions options) {
+  static CacheKey semanticScope(Operation operation, Target target, RequestOptions options) {
     if (lastUserTurn(operation) == null) {
       return null;
     }
@@ -78,7 +78,7 @@ public record CacheKey(String hex) {
   }
 
   /** The text of a chat request's last message when a user sent it, else {@code null}. */
-  public static String lastUserTurn(Operation operation) {
+  static String lastUserTurn(Operation operation) {
     if (!(operation instanceof Operation.Chat chat) || chat.request().messages() == null) {
       return null;
     }

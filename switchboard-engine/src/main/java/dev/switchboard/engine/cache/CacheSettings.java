@@ -41,7 +41,7 @@ public record CacheSettings(
    * Portkey's documented default for {@code max_age} is 7 days; its open-source in-memory cache
    * never expires anything.
    */
-  public static final Duration DEFAULT_MAX_AGE = Duration.ofDays(7);
+  static final Duration DEFAULT_MAX_AGE = Duration.ofDays(7);
 
   public CacheSettings {
     if (maxEntries <= 0) {

@@ -1,7 +1,7 @@
 package dev.switchboard.engine.guardrails;
 
 /** When a hook runs: on the request before any provider call, or on the answer. */
-public enum HookEvent {
+enum HookEvent {
   BEFORE_REQUEST("beforeRequestHook"),
   AFTER_REQUEST("afterRequestHook");
 

@@ -3,7 +3,7 @@ package dev.switchboard.engine.guardrails;
 import dev.switchboard.engine.pipeline.Operation;
 
 /** The kind of request a hook sees, by Portkey's name where Portkey has one. */
-public enum RequestKind {
+enum RequestKind {
   CHAT("chatComplete"),
   COMPLETE("complete"),
   EMBED("embed"),
@@ -38,7 +38,7 @@ public enum RequestKind {
   }
 
   /** Whether the answer carries text the output hooks can check. */
-  public boolean answersWithText() {
+  boolean answersWithText() {
     return this == CHAT || this == COMPLETE || this == MESSAGES || this == PROXY;
   }
 }

@@ -56,7 +56,7 @@ public final class Router implements Routing {
    * A config's top-level field of our own asking for request and response bodies in the request
    * log.
    */
-  public static final String LOG_BODIES = "log_bodies";
+  static final String LOG_BODIES = "log_bodies";
 
   private final ConfigSource configs;
   private final RoutingLimits limits;

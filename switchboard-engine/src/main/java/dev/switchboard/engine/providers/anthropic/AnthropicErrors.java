@@ -43,7 +43,7 @@ public final class AnthropicErrors {
    * The HTTP status Anthropic answers an error type with; for an error that arrives as an event in
    * a stream, which has no status of its own.
    */
-  public static int statusOf(String errorType) {
+  static int statusOf(String errorType) {
     return switch (errorType == null ? "" : errorType) {
       case "invalid_request_error" -> 400;
       case "authentication_error" -> 401;

@@ -43,7 +43,7 @@ public final class AnthropicProvider implements Provider {
   public static final ProviderFactory FACTORY =
       ProviderFactory.single(NAME, DEFAULT_BASE_URL, AnthropicProvider::new);
 
-  public static final String DEFAULT_VERSION = "2023-06-01";
+  static final String DEFAULT_VERSION = "2023-06-01";
 
   private static final int MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 

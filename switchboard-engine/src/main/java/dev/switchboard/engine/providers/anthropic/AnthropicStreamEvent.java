@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * added to the API later are kept whole as {@link Unknown} and {@link Delta.OtherDelta}, never
  * refused.
  */
-public sealed interface AnthropicStreamEvent {
+sealed interface AnthropicStreamEvent {
 
   /** {@code message_start}: the message's id, model and input usage. */
   record MessageStart(String id, String model, JsonNode usage) implements AnthropicStreamEvent {}

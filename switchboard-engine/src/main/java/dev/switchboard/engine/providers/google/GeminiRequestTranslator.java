@@ -42,7 +42,7 @@ import java.util.Set;
  *   <li>sampling settings and {@code response_format} → {@code generationConfig}.
  * </ul>
  */
-public final class GeminiRequestTranslator {
+final class GeminiRequestTranslator {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   /** Portkey's name for a tool result whose call it cannot find. */
@@ -69,7 +69,7 @@ public final class GeminiRequestTranslator {
    * @throws InvalidRequestException when the request cannot be expressed for Gemini (tool call
    *     arguments that are not JSON, an unsupported content part)
    */
-  public static ObjectNode toGenerateContent(ChatRequest request) {
+  static ObjectNode toGenerateContent(ChatRequest request) {
     ObjectNode body = NODES.objectNode();
     ArrayNode contents = body.putArray("contents");
     ArrayNode system = NODES.arrayNode();

@@ -23,7 +23,7 @@ import java.util.UUID;
  * into {@code tool_calls} with ids the gateway makes (Gemini gives none), {@code finishReason} and
  * {@code usageMetadata} mapped. Pure: no HTTP.
  */
-public final class GeminiResponseTranslator {
+final class GeminiResponseTranslator {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   private GeminiResponseTranslator() {}

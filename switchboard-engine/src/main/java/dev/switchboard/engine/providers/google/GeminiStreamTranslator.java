@@ -40,7 +40,7 @@ import java.util.function.Consumer;
  * ends before an event said how the answer finished ({@linkplain #finished() unfinished}) broke
  * off.
  */
-public final class GeminiStreamTranslator
+final class GeminiStreamTranslator
     implements TranslatedStream.Translator<SseEvent, ChatCompletionChunk> {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
@@ -62,7 +62,7 @@ public final class GeminiStreamTranslator
    * @param model the model the client asked for, used when Gemini names no {@code modelVersion}
    * @param turn the request's message count; see {@link GeminiResponseTranslator#toChatCompletion}
    */
-  public GeminiStreamTranslator(
+  GeminiStreamTranslator(
       String provider, String model, boolean strict, boolean includeUsage, long created, int turn) {
     this.provider = provider;
     this.model = model;

@@ -64,7 +64,7 @@ public final class VertexProvider implements Provider {
       ProviderFactory.single(NAME, null, VertexProvider::new);
 
   /** The Anthropic API version Vertex AI's Claude models take, unless the request names one. */
-  public static final String ANTHROPIC_VERSION = "vertex-2023-10-16";
+  static final String ANTHROPIC_VERSION = "vertex-2023-10-16";
 
   private static final Pattern REGION = Pattern.compile("[a-z0-9-]{1,40}");
   private static final Pattern PROJECT = Pattern.compile("[a-z0-9][a-z0-9.:-]{0,99}");
