@@ -626,8 +626,8 @@ final class GatewayHandler {
 
     /**
      * A stream's guardrail results, as Portkey sends them when strict OpenAI compliance is off:
-     * {@code data: {"hook_results": {...}}}, or an {@code event: hook_results} among named
-     * events (Anthropic's and the Responses API's).
+     * {@code data: {"hook_results": {...}}}, or an {@code event: hook_results} among named events
+     * (Anthropic's and the Responses API's).
      */
     private void hookResults(SseWriter sse, ObjectNode results, boolean namedEvents)
         throws IOException {
