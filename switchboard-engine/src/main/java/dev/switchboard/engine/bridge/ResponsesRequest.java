@@ -8,7 +8,6 @@ import dev.switchboard.engine.errors.InvalidRequestException;
 import dev.switchboard.wire.ChatRequest;
 import dev.switchboard.wire.WireFormatException;
 import dev.switchboard.wire.WireJson;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -20,15 +19,18 @@ import java.util.Set;
  *
  * <p>What cannot be carried follows one rule (docs/agents.md): what carries meaning the chat
  * request cannot keep (a stored conversation, a prompt template, a file, an item of an unknown
- * type, a forced built-in tool) is refused with a 400 that names it; what is a hint or the
- * provider's own bookkeeping (a reasoning item's encrypted content, {@code include}, a prompt cache
- * key, a built-in tool offered among others) is left out and named in the answer's {@value
- * #DROPPED_HEADER} header. A custom tool becomes a function tool that takes one string, {@code
- * input}, and its calls become custom tool calls again on the way back.
+ * type, a forced built-in tool) is refused with a 400 that names it; what the provider cannot take
+ * but the conversation keeps its meaning without (a reasoning item, OpenAI's own and encrypted; a
+ * hosted tool offered among others; an {@code include} the answer cannot carry) is left out, each
+ * kind named once in the answer's {@value #DROPPED_HEADER} header, as the Messages API's bridge
+ * names its own; hints that change nothing of the answer's meaning (a prompt cache key, a service
+ * tier, {@code text.verbosity}, {@code client_metadata}) are left out unnamed. A custom tool
+ * becomes a function tool that takes one string, {@code input}, and its calls become custom tool
+ * calls again on the way back; a {@code namespace} of tools offers its tools.
  *
  * @param chat the chat request
- * @param dropped what was left out, as paths into the request ({@code include}, {@code input[3]},
- *     {@code tools[2]}), in order
+ * @param dropped the kinds of what was left out, in the API's own words ({@code reasoning}, {@code
+ *     web_search}, {@code reasoning.encrypted_content}), each once, in order
  * @param customTools the names of the custom tools offered, whose calls are answered as custom tool
  *     calls
  */
@@ -55,19 +57,19 @@ record ResponsesRequest(ChatRequest chat, List<String> dropped, Set<String> cust
           "top_p",
           "user",
           "stream",
-          "store",
-          "stream_options");
+          "store");
 
-  /** Hints and the provider's own bookkeeping: left out, and named in the header. */
-  private static final Set<String> DROPPABLE =
+  /** Hints that change nothing of the answer's meaning: left out unnamed. */
+  private static final Set<String> HINTS =
       Set.of(
-          "include",
           "prompt_cache_key",
           "safety_identifier",
           "service_tier",
-          "truncation",
-          "max_tool_calls",
-          "top_logprobs");
+          "client_metadata",
+          "stream_options");
+
+  /** What the answer cannot carry or the provider cannot hold to: left out, and named. */
+  private static final Set<String> DROPPABLE = Set.of("max_tool_calls", "top_logprobs");
 
   /** Meaning the chat request cannot keep: refused until a stage serves it. */
   private static final Map<String, String> REFUSED =
@@ -90,7 +92,8 @@ record ResponsesRequest(ChatRequest chat, List<String> dropped, Set<String> cust
           "code_interpreter",
           "image_generation",
           "mcp",
-          "local_shell");
+          "local_shell",
+          "tool_search");
 
   /**
    * Translates {@code request} for the provider named {@code provider} (named in refusals).
@@ -105,7 +108,7 @@ record ResponsesRequest(ChatRequest chat, List<String> dropped, Set<String> cust
 
   private static final class Builder {
     private final String provider;
-    private final List<String> dropped = new ArrayList<>();
+    private final Set<String> dropped = new LinkedHashSet<>();
     private final Set<String> customTools = new LinkedHashSet<>();
     private final ArrayNode messages = NODES.arrayNode();
     // The assistant message the next function_call item joins, while nothing else came after it.
@@ -127,7 +130,14 @@ record ResponsesRequest(ChatRequest chat, List<String> dropped, Set<String> cust
         }
         if (DROPPABLE.contains(name) && !field.getValue().isNull()) {
           dropped.add(name);
+        } else if (name.equals("include")) {
+          field.getValue().forEach(asked -> dropped.add(asked.asText()));
+        } else if (name.equals("truncation")) {
+          if (field.getValue().asText("disabled").equals("auto")) {
+            dropped.add("truncation");
+          }
         } else if (!CARRIED.contains(name)
+            && !HINTS.contains(name)
             && !REFUSED.containsKey(name)
             && !name.equals("background")) {
           throw new InvalidRequestException("Unknown parameter: '" + name + "'.", name, null);
@@ -201,7 +211,7 @@ record ResponsesRequest(ChatRequest chat, List<String> dropped, Set<String> cust
         }
         case "function_call_output", "custom_tool_call_output" -> toolResult(item, path);
         // The model's own reasoning, opaque (encrypted) and meaningful only to OpenAI's models.
-        case "reasoning" -> dropped.add(path);
+        case "reasoning" -> dropped.add("reasoning");
         default ->
             throw new InvalidRequestException(
                 "Invalid value for '"
@@ -364,11 +374,26 @@ record ResponsesRequest(ChatRequest chat, List<String> dropped, Set<String> cust
         throw invalidType("tools", "an array of tools", tools);
       }
       ArrayNode functions = NODES.arrayNode();
+      offer(tools, "tools", functions);
+      if (!functions.isEmpty()) {
+        chat.set("tools", functions);
+      }
+    }
+
+    /** Adds each of {@code tools} (at {@code path}) as a chat function tool, or drops it. */
+    private void offer(JsonNode tools, String path, ArrayNode functions) {
       for (int i = 0; i < tools.size(); i++) {
         JsonNode tool = tools.get(i);
-        String at = "tools[" + i + "]";
+        String at = path + "[" + i + "]";
         String type = tool.path("type").asText("");
         switch (type) {
+          case "namespace" -> {
+            JsonNode inner = tool.path("tools");
+            if (!inner.isArray()) {
+              throw invalidType(at + ".tools", "an array of tools", inner);
+            }
+            offer(inner, at + ".tools", functions);
+          }
           case "function" -> {
             ObjectNode function =
                 functions.addObject().put("type", "function").putObject("function");
@@ -393,12 +418,9 @@ record ResponsesRequest(ChatRequest chat, List<String> dropped, Set<String> cust
                   at + ".type",
                   null);
             }
-            dropped.add(at);
+            dropped.add(type);
           }
         }
-      }
-      if (!functions.isEmpty()) {
-        chat.set("tools", functions);
       }
     }
 
@@ -482,9 +504,6 @@ record ResponsesRequest(ChatRequest chat, List<String> dropped, Set<String> cust
                 "text.format.type",
                 null);
       }
-      if (text.has("verbosity") && !text.get("verbosity").isNull()) {
-        dropped.add("text.verbosity");
-      }
     }
 
     private void reasoning(JsonNode reasoning, ObjectNode chat) {
@@ -492,9 +511,9 @@ record ResponsesRequest(ChatRequest chat, List<String> dropped, Set<String> cust
         // Chat's own field; each provider's translation takes it where the provider has it.
         chat.set("reasoning_effort", reasoning.get("effort"));
       }
-      for (String hint : List.of("summary", "generate_summary")) {
-        if (reasoning.has(hint) && !reasoning.get(hint).isNull()) {
-          dropped.add("reasoning." + hint);
+      for (String asked : List.of("summary", "generate_summary")) {
+        if (reasoning.has(asked) && !reasoning.get(asked).isNull()) {
+          dropped.add("reasoning.summary");
         }
       }
     }
