@@ -294,6 +294,53 @@ class ResponsesApiTest {
         .isEqualTo("Hello from the fake OpenAI. You said: stream to me");
   }
 
+  /** Azure's Responses API is the resource's ({@code …/openai/responses?api-version=…}). */
+  @Test
+  void azureOpenAiAnswersNativelyAtTheResourcesResponsesPath() {
+    var response =
+        post(
+            request("my-deployment", "hi from azure"),
+            "x-portkey-provider",
+            "azure-openai",
+            "x-portkey-custom-host",
+            openai.baseUrl(),
+            "x-portkey-azure-api-version",
+            "2025-04-01-preview",
+            "authorization",
+            "Bearer azure-key");
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    assertThat(text(json(response))).isEqualTo("Hello from the fake OpenAI. You said: hi from azure");
+    var sent = openai.requests().getLast();
+    assertThat(sent.path()).isEqualTo("/v1/responses");
+    assertThat(sent.query()).isEqualTo("api-version=2025-04-01-preview");
+    assertThat(sent.header("api-key")).isEqualTo("azure-key");
+  }
+
+  /** A translated answer is priced as the chat answer it was: the same usage, the same cost. */
+  @Test
+  void aTranslatedAnswerIsPricedAsItsChatAnswer() {
+    String[] headers = {"x-portkey-provider", "anthropic", "x-api-key", "sk-ant"};
+    anthropic.enqueue(AnthropicReply.builder().text("Priced words here.").build());
+    var chat =
+        gateway.postJson(
+            "/v1/chat/completions",
+            "{\"model\":\"claude-sonnet-4-5\",\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"price me\"}]}",
+            headers);
+    anthropic.enqueue(AnthropicReply.builder().text("Priced words here.").build());
+    var responses = post(request("claude-sonnet-4-5", "price me"), headers);
+
+    assertThat(responses.statusCode()).as(responses.body()).isEqualTo(200);
+    assertThat(json(responses).at("/usage/input_tokens").asInt())
+        .isEqualTo(json(chat).at("/usage/prompt_tokens").asInt());
+    assertThat(json(responses).at("/usage/output_tokens").asInt())
+        .isEqualTo(json(chat).at("/usage/completion_tokens").asInt());
+    assertThat(responses.headers().firstValue("x-switchboard-cost-usd"))
+        .isPresent()
+        .isEqualTo(chat.headers().firstValue("x-switchboard-cost-usd"));
+  }
+
   @Test
   void aFailedAttemptIsRetried() {
     anthropic.enqueue(Fault.status(503));

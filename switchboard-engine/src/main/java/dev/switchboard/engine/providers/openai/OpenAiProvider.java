@@ -158,7 +158,7 @@ public final class OpenAiProvider implements Provider {
   @Override
   public Reply<JsonNode> responses(ObjectNode request, Target target) {
     requireServed(capabilities.responses(), "/v1/responses");
-    return readJson(post(target, OpenAiDialect.RESPONSES, request, false), JsonNode.class);
+    return readJson(respond(target, request, false), JsonNode.class);
   }
 
   /** The Responses API's events, natively: each as it came, checked and named by its type. */
@@ -166,9 +166,16 @@ public final class OpenAiProvider implements Provider {
   public ResponseStream<SseEvent> streamResponses(ObjectNode request, Target target) {
     requireServed(capabilities.responses(), "/v1/responses");
     return TranslatedStream.ofSse(
-        name,
-        post(target, OpenAiDialect.RESPONSES, request, true),
-        new ResponsesEventPassThrough(name));
+        name, respond(target, request, true), new ResponsesEventPassThrough(name));
+  }
+
+  /**
+   * A Responses API call: the provider's error is relayed as it came, as the route relayed it when
+   * it was passed through (and as OpenAI's own SDKs read it), not reshaped as a chat error.
+   */
+  private UpstreamResponse respond(Target target, ObjectNode request, boolean streaming) {
+    return send(target, OpenAiDialect.RESPONSES, request, streaming)
+        .succeededOrRelayedError(name, dialect::errorObject);
   }
 
   @Override
