@@ -153,6 +153,71 @@ class MessagesOverChatTest {
     assertThat(sent.header("anthropic-version")).isNull();
   }
 
+  /** The shape of Claude Code 2.1.328's second turn (see /work/notes/clients-findings.md). */
+  @Test
+  void takesWhatClaudeCodeSends() {
+    String claudeCode =
+        """
+        {"model":"claude-opus-5-5","max_tokens":128000,"stream":false,
+         "metadata":{"user_id":"{\\"device_id\\":\\"d1\\",\\"session_id\\":\\"s1\\"}"},
+         "thinking":{"type":"adaptive","display":"omitted"},
+         "context_management":{"edits":[{"type":"clear_thinking_20251015","keep":"all"}]},
+         "output_config":{"effort":"medium"},
+         "system":[{"type":"text","text":"x-anthropic-billing-header: cc_version=2.1.328;"},
+                   {"type":"text","text":"You are Claude Code.","cache_control":{"type":"ephemeral"}}],
+         "messages":[
+           {"role":"user","content":[{"type":"text","text":"<system-reminder>r</system-reminder>"},
+                                     {"type":"text","text":"read notes.txt"}]},
+           {"role":"system","content":"Environment: /tmp/work"},
+           {"role":"assistant","content":[
+             {"type":"thinking","thinking":"I will read it.","signature":"EqQBCkYIBxgC"},
+             {"type":"tool_use","id":"toolu_01Read","name":"Read","input":{"file_path":"/tmp/work/notes.txt"}}]},
+           {"role":"user","content":[
+             {"type":"tool_result","tool_use_id":"toolu_01Read","content":"1\\tpelican feathers\\n",
+              "is_error":false,"cache_control":{"type":"ephemeral"}}]}],
+         "tools":[
+           {"name":"Read","description":"Reads a file","input_schema":
+             {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object",
+              "properties":{"file_path":{"type":"string"}},"required":["file_path"],
+              "additionalProperties":false}},
+           {"name":"DeferredToolPlaceholder","description":"Deferred","defer_loading":true,
+            "input_schema":{"type":"object","properties":{}}}]}\
+        """;
+
+    HttpResponse<String> response =
+        gateway.postJson(
+            "/v1/messages?beta=true",
+            claudeCode,
+            "x-portkey-provider",
+            "openai",
+            "x-api-key",
+            "sk-ant-ignored",
+            "authorization",
+            "Bearer sk-test",
+            "anthropic-beta",
+            "claude-code-20250219,interleaved-thinking-2025-05-14");
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    assertThat(response.headers().firstValue("x-switchboard-dropped"))
+        .hasValue("thinking, output_config, context_management");
+    JsonNode sent = WireJson.tree(lastOpenAiRequest().body());
+    assertThat(sent.path("messages"))
+        .isEqualTo(
+            WireJson.tree(
+                """
+                [{"role":"system","content":"x-anthropic-billing-header: cc_version=2.1.328;\\n\\nYou are Claude Code."},
+                 {"role":"user","content":[{"type":"text","text":"<system-reminder>r</system-reminder>"},
+                                           {"type":"text","text":"read notes.txt"}]},
+                 {"role":"system","content":"Environment: /tmp/work"},
+                 {"role":"assistant","content":null,"tool_calls":[{"id":"toolu_01Read","type":"function",
+                   "function":{"name":"Read","arguments":"{\\"file_path\\":\\"/tmp/work/notes.txt\\"}"}}]},
+                 {"role":"tool","tool_call_id":"toolu_01Read","content":"1\\tpelican feathers\\n"}]
+                """));
+    assertThat(sent.path("tools")).hasSize(2);
+    assertThat(sent.has("reasoning_effort")).as("gpt-4o-mini is no reasoning model").isFalse();
+    assertThat(json(response).path("type").asText()).isEqualTo("message");
+  }
+
   @Test
   void aBadBlockIs400NamingItsField() {
     String bad =

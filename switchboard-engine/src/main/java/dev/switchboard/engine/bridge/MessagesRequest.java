@@ -58,7 +58,8 @@ final class MessagesRequest {
           "thinking",
           "stream",
           "tools",
-          "tool_choice");
+          "tool_choice",
+          "output_config");
 
   /** Top-level fields that change nothing of the answer's meaning: left out, not listed. */
   private static final Set<String> HINTS = Set.of("cache_control", "service_tier");
@@ -106,7 +107,7 @@ final class MessagesRequest {
     }
     chat.put("model", model.asText());
     ArrayNode messages = chat.putArray("messages");
-    system(body.get("system"), messages);
+    system(body.get("system"), messages, "system");
     JsonNode asked = body.get("messages");
     if (asked == null || !asked.isArray()) {
       throw invalid("messages: Input should be a valid list", "messages");
@@ -143,6 +144,7 @@ final class MessagesRequest {
       chat.put("user", user.asText());
     }
     thinking(body.get("thinking"), provider, model.asText(), chat);
+    effort(body.get("output_config"), provider, model.asText(), chat);
     tools(body.get("tools"), chat);
     toolChoice(body.get("tool_choice"), chat);
     if (body.path("stream").asBoolean(false)) {
@@ -163,7 +165,8 @@ final class MessagesRequest {
     }
   }
 
-  private static void system(JsonNode system, ArrayNode messages) {
+  /** A system prompt, a string or text blocks, as one system message; {@code at} names it. */
+  private static void system(JsonNode system, ArrayNode messages, String at) {
     if (system == null || system.isNull()) {
       return;
     }
@@ -175,8 +178,7 @@ final class MessagesRequest {
       for (int i = 0; i < system.size(); i++) {
         JsonNode block = system.get(i);
         if (!"text".equals(block.path("type").asText()) || !block.path("text").isTextual()) {
-          throw invalid(
-              "system.%d: Input should be a text block".formatted(i), "system[" + i + "]");
+          throw invalid("%s.%d: Input should be a text block".formatted(at, i), at + "[" + i + "]");
         }
         if (!joined.isEmpty()) {
           joined.append("\n\n");
@@ -185,15 +187,20 @@ final class MessagesRequest {
       }
       text = joined.toString();
     } else {
-      throw invalid("system: Input should be a string or a list of text blocks", "system");
+      throw invalid(at + ": Input should be a string or a list of text blocks", at);
     }
     messages.addObject().put("role", "system").put("content", text);
   }
 
   private void message(JsonNode message, String at, ArrayNode messages) {
     String role = message.path("role").asText("");
+    if (role.equals("system")) {
+      // Claude Code's per-turn system messages (a beta): a system message in place.
+      system(message.get("content"), messages, at + ".content");
+      return;
+    }
     if (!role.equals("user") && !role.equals("assistant")) {
-      throw invalid(at + ".role: Input should be 'user' or 'assistant'", at + ".role");
+      throw invalid(at + ".role: Input should be 'user', 'assistant' or 'system'", at + ".role");
     }
     JsonNode content = message.get("content");
     if (content != null && content.isTextual()) {
@@ -350,17 +357,38 @@ final class MessagesRequest {
     if (!thinking.isObject()) {
       throw invalid("thinking: Input should be an object", "thinking");
     }
-    boolean enabled = "enabled".equals(thinking.path("type").asText());
+    // "enabled" with a budget, or "adaptive" (the model decides); "disabled" asks for nothing.
+    boolean enabled = !"disabled".equals(thinking.path("type").asText());
     if (THINKING.contains(provider)) {
       chat.set("thinking", thinking);
     } else if (REASONING_EFFORT.contains(provider) && reasoningModel(model)) {
-      if (enabled) {
-        int budget = thinking.path("budget_tokens").asInt(0);
-        chat.put("reasoning_effort", budget < 4096 ? "low" : budget < 16384 ? "medium" : "high");
+      JsonNode budget = thinking.get("budget_tokens");
+      if (enabled && budget != null && budget.canConvertToInt()) {
+        int tokens = budget.asInt();
+        chat.put("reasoning_effort", tokens < 4096 ? "low" : tokens < 16384 ? "medium" : "high");
       }
     } else if (enabled) {
       dropped.add("thinking");
     }
+  }
+
+  /**
+   * Anthropic's {@code output_config.effort} (low, medium, high, max) as {@code reasoning_effort}
+   * for OpenAI's reasoning models ({@code max} as {@code high}); left out and listed elsewhere.
+   */
+  private void effort(JsonNode outputConfig, String provider, String model, ObjectNode chat) {
+    if (outputConfig == null || outputConfig.isNull()) {
+      return;
+    }
+    JsonNode effort = outputConfig.path("effort");
+    boolean onlyEffort = outputConfig.size() == 1 && effort.isTextual();
+    if (effort.isTextual() && REASONING_EFFORT.contains(provider) && reasoningModel(model)) {
+      chat.put("reasoning_effort", effort.asText().equals("max") ? "high" : effort.asText());
+      if (onlyEffort) {
+        return;
+      }
+    }
+    dropped.add("output_config");
   }
 
   /** OpenAI's reasoning models, the only ones that take {@code reasoning_effort}. */
