@@ -58,11 +58,28 @@ class MessagesOverProvidersTest {
             () -> {},
             wait -> null,
             (sent, calls) -> List.of());
-    return Stream.concat(
-        CrossProviderTranscriptTest.providers()
-            // Bedrock's Anthropic models speak Messages natively, as Anthropic does.
-            .filter(provider -> !provider.name().equals("bedrock")),
-        Stream.of(mock));
+    Stream<Provider> all = CrossProviderTranscriptTest.providers();
+    List<Provider> providers = new ArrayList<>();
+    all.forEach(provider -> {
+      if (provider.name().equals("bedrock")) {
+        // Bedrock's Anthropic models speak Messages natively (BedrockMessagesTest); its other
+        // models are served over Converse.
+        providers.add(
+            new Provider(
+                "bedrock (Amazon Nova)",
+                "amazon.nova-pro-v1:0",
+                provider.idPrefix(),
+                provider.headers(),
+                provider.scriptToolCalls(),
+                provider.scriptFinalAnswer(),
+                provider.lastRequest(),
+                provider.toolResultsSent()));
+      } else {
+        providers.add(provider);
+      }
+    });
+    providers.add(mock);
+    return providers.stream();
   }
 
   @ParameterizedTest(name = "{0}")

@@ -26,11 +26,15 @@ public final class AgentApiBridge implements AttemptStage {
   public Outcome handle(Attempt attempt, Chain chain) {
     return switch (attempt.operation()) {
       case Operation.Messages messages -> {
-        MessagesOverChat api = new MessagesOverChat(attempt.target().provider());
+        MessagesOverChat api =
+            new MessagesOverChat(
+                attempt.target().provider(), messages.request().path("model").asText(null));
         yield api.noteDropped(serve(api, messages, attempt, chain));
       }
       case Operation.CountTokens count ->
-          providers.get(attempt.target().provider()).capabilities().messages()
+          new MessagesOverChat(
+                      attempt.target().provider(), count.request().path("model").asText(null))
+                  .servedNatively(providers.get(attempt.target().provider()).capabilities())
               ? chain.proceed(attempt)
               : MessagesTokenCount.answer(count, attempt);
       default -> chain.proceed(attempt);

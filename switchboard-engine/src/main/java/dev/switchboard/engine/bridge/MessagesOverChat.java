@@ -27,17 +27,31 @@ final class MessagesOverChat implements OverChat<Operation.Messages> {
   static final String DROPPED_HEADER = "x-switchboard-dropped";
 
   private final String provider;
+  private final String model;
   private MessagesRequest translated;
 
   /**
    * @param provider the name of the attempt's provider
+   * @param model the model the attempt asks for, or {@code null}
    */
-  MessagesOverChat(String provider) {
+  MessagesOverChat(String provider, String model) {
     this.provider = provider;
+    this.model = model;
   }
 
+  /**
+   * Whether the provider speaks Messages itself: Bedrock only for Anthropic's models (their ids
+   * name the vendor, {@code anthropic.…}, {@code us.anthropic.…}, a foundation model's ARN); its
+   * other models, and a model given by another ARN, which names no vendor, are served over Converse
+   * like every other provider's. The same rule picks who answers {@code count_tokens}.
+   */
   @Override
   public boolean servedNatively(Capabilities capabilities) {
+    if (provider.equals("bedrock")) {
+      return model != null
+          && model.contains("anthropic.")
+          && (!model.startsWith("arn:") || model.contains(":foundation-model/"));
+    }
     return capabilities.messages();
   }
 
