@@ -35,6 +35,18 @@ public final class AgentApiBridge implements AttemptStage {
               responses,
               attempt,
               chain);
+      case Operation.Messages messages -> {
+        MessagesOverChat api =
+            new MessagesOverChat(
+                attempt.target().provider(), messages.request().path("model").asText(null));
+        yield api.noteDropped(serve(api, messages, attempt, chain));
+      }
+      case Operation.CountTokens count ->
+          new MessagesOverChat(
+                      attempt.target().provider(), count.request().path("model").asText(null))
+                  .servedNatively(providers.get(attempt.target().provider()).capabilities())
+              ? chain.proceed(attempt)
+              : MessagesTokenCount.answer(count, attempt);
       default -> chain.proceed(attempt);
     };
   }
