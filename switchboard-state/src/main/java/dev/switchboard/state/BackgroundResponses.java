@@ -183,19 +183,29 @@ final class BackgroundResponses implements AutoCloseable {
     }
   }
 
-  /** Stores what the run answered, unless it was cancelled first. */
+  /**
+   * Stores what the run answered, unless it was cancelled first: here, or through another gateway
+   * sharing the store (its stored status says so).
+   */
   void finish(Run run, StoredResponse answered) {
     synchronized (run) {
-      if (!run.cancelled) {
+      if (!run.cancelled && !cancelledElsewhere(run)) {
         responses.save(answered);
       }
     }
   }
 
+  private boolean cancelledElsewhere(Run run) {
+    return responses
+        .find(run.id, run.workspace)
+        .map(stored -> stored.status().equals("cancelled"))
+        .orElse(true); // deleted meanwhile: not stored again
+  }
+
   /** Sets the stored response's status (and error), unless the run was cancelled. */
   private void update(Run run, String status, ObjectNode error) {
     synchronized (run) {
-      if (run.cancelled) {
+      if (run.cancelled || cancelledElsewhere(run)) {
         return;
       }
       responses

@@ -108,12 +108,17 @@ final class ConversationStage implements Stage {
         .conversation();
   }
 
-  /** OpenAI's 404 for a response this workspace does not hold. */
+  /**
+   * The 404, in OpenAI's words, for a response this workspace does not hold: named by a route's
+   * path ({@code param} {@code null}), or as {@code previous_response_id}.
+   */
   static InvalidRequestException notFound(String id, String param) {
-    return InvalidRequestException.notFound(
-        "Response with id '" + id + "' not found.",
-        param,
-        param == null ? null : "previous_response_not_found");
+    return param == null
+        ? InvalidRequestException.notFound("Response with id '" + id + "' not found.", null, null)
+        : InvalidRequestException.notFound(
+            "Previous response with id '" + id + "' not found.",
+            param,
+            "previous_response_not_found");
   }
 
   private Outcome continued(

@@ -15,6 +15,7 @@ import dev.switchboard.engine.GatewaySettings;
 import dev.switchboard.engine.RequestOptions;
 import dev.switchboard.engine.Served;
 import dev.switchboard.engine.errors.GatewayException;
+import dev.switchboard.engine.errors.InvalidRequestException;
 import dev.switchboard.engine.pipeline.Operation;
 import dev.switchboard.engine.pipeline.Outcome;
 import dev.switchboard.observe.ObservabilitySettings;
@@ -235,7 +236,12 @@ class ConversationStateTest {
                     + id
                     + "\",\"input\":\"and?\"}"))
         .isInstanceOfSatisfying(
-            GatewayException.class, error -> assertThat(error.status()).isEqualTo(404));
+            InvalidRequestException.class,
+            error -> {
+              assertThat(error.status()).isEqualTo(404);
+              assertThat(error.code()).isEqualTo("previous_response_not_found");
+              assertThat(error.param()).isEqualTo("previous_response_id");
+            });
     assertThat(get("/v1/responses/" + id, teamA).statusCode()).isEqualTo(200);
     assertThat(get("/v1/responses/" + id).statusCode()).isEqualTo(401);
   }
