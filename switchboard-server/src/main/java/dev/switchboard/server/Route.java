@@ -65,6 +65,13 @@ public enum Route {
       Surface.GATEWAY,
       Permission.COMPLETIONS,
       gateway(GatewayHandler::countTokens)),
+  /** OpenAI's Responses API: native for OpenAI and Azure OpenAI, over chat for the others. */
+  RESPONSES(
+      "POST",
+      "/v1/responses",
+      Surface.GATEWAY,
+      Permission.COMPLETIONS,
+      gateway(GatewayHandler::responses)),
   /**
    * A stored response (conversation state, {@code switchboard-state}); its permission, that of
    * {@code POST /v1/responses}, is checked by its handler: it does not reach the engine.
