@@ -182,7 +182,13 @@ final class ConversationStage implements Stage {
         if (!(whole.body() instanceof JsonNode node) || !node.isObject()) {
           yield whole;
         }
-        ObjectNode response = (ObjectNode) node;
+        if (!continues && run == null) {
+          answered.accept((ObjectNode) node);
+          yield whole; // unchanged: a native answer is still written as the bytes it came as
+        }
+        // A copy, changed: the body a provider answered natively is written as it came unless
+        // it is replaced.
+        ObjectNode response = ((ObjectNode) node).deepCopy();
         answered.accept(response);
         yield whole.withBody(response);
       }

@@ -1,10 +1,8 @@
 package dev.switchboard.server.responses;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.access.AccessSettings;
 import dev.switchboard.access.KeyScopes;
 import dev.switchboard.access.Limits;
@@ -12,12 +10,6 @@ import dev.switchboard.access.Permission;
 import dev.switchboard.access.Principal;
 import dev.switchboard.access.admin.AccessAdmin;
 import dev.switchboard.engine.GatewaySettings;
-import dev.switchboard.engine.RequestOptions;
-import dev.switchboard.engine.Served;
-import dev.switchboard.engine.errors.GatewayException;
-import dev.switchboard.engine.errors.InvalidRequestException;
-import dev.switchboard.engine.pipeline.Operation;
-import dev.switchboard.engine.pipeline.Outcome;
 import dev.switchboard.observe.ObservabilitySettings;
 import dev.switchboard.server.ServerSettings;
 import dev.switchboard.server.SwitchboardServer;
@@ -50,12 +42,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The Responses API's conversation state through a running gateway, its responses stored in a real
- * PostgreSQL (the store gateways share): the answer is stored and read back over HTTP, {@code
- * previous_response_id} carries the conversation to a provider that has no such thing and across a
- * fallback, workspaces do not see each other's responses, and background responses are polled and
- * cancelled. {@code POST /v1/responses} is driven through the engine's library API ({@code
- * Gateway.serve}), its route being another change; the translation to chat is a test stand-in
- * ({@link ResponsesOverChatForTests}).
+ * PostgreSQL (the store gateways share), every call HTTP: an answer is stored and read back, {@code
+ * previous_response_id} carries the conversation to a provider that has no such thing (whole and
+ * streamed) and across a fallback to another provider, workspaces do not see each other's
+ * responses, and background responses are polled and cancelled.
  */
 class ConversationStateTest {
   private static final String MASTER_KEY =
@@ -90,9 +80,7 @@ class ConversationStateTest {
                     .withRequireKeys(true)
                     .withMasterKeys(MASTER_KEY, List.of()))
             .withResponses(StateSettings.defaults().withStoreUrl(storeUrl));
-    server =
-        SwitchboardServer.start(
-            settings, builder -> builder.attemptAdmission(new ResponsesOverChatForTests()));
+    server = SwitchboardServer.start(settings);
     AccessAdmin admin = server.access().admin();
     admin.createWorkspace(Principal.ADMIN, "team-b", "Team B", Limits.NONE);
     teamA = key(admin, "default");
@@ -132,19 +120,18 @@ class ConversationStateTest {
 
   @Test
   void aStoredResponseIsReadBackByItsId() {
-    ObjectNode answered = respond(teamA, "{\"model\":\"claude-sonnet-4-5\",\"input\":\"hi\"}");
+    JsonNode answered = respond(teamA, "{\"model\":\"claude-sonnet-4-5\",\"input\":\"hi\"}");
 
     HttpResponse<String> read = get("/v1/responses/" + answered.get("id").asText(), teamA);
 
     assertThat(read.statusCode()).isEqualTo(200);
-    assertThat(json(read)).isEqualTo(asRead(answered));
-    assertThat(json(read).at("/output/0/content/0/text").asText())
-        .isEqualTo("Hello from the fake Anthropic. You said: hi");
+    assertThat(json(read)).hasToString(answered.toString());
+    assertThat(text(json(read))).isEqualTo("Hello from the fake Anthropic. You said: hi");
   }
 
   @Test
   void previousResponseIdCarriesTheConversationToAProviderWithoutOne() throws InterruptedException {
-    ObjectNode first =
+    JsonNode first =
         respond(
             teamA,
             """
@@ -153,7 +140,7 @@ class ConversationStateTest {
     upstream(anthropic);
     String firstId = first.get("id").asText();
 
-    ObjectNode second =
+    JsonNode second =
         respond(
             teamA,
             """
@@ -163,10 +150,8 @@ class ConversationStateTest {
                 .formatted(firstId));
 
     JsonNode sent = upstream(anthropic).json();
-    assertThat(sent.path("previous_response_id").isMissingNode()).isTrue();
-    assertThat(sent.path("system").toString())
-        .contains("Answer in one word.")
-        .doesNotContain("Be formal."); // instructions are not carried over
+    assertThat(sent.toString()).doesNotContain(firstId).doesNotContain("Be formal.");
+    assertThat(sent.path("system").toString()).contains("Answer in one word.");
     assertThat(texts(sent.get("messages")))
         .containsExactly(
             "user: My name is Ada.",
@@ -174,13 +159,52 @@ class ConversationStateTest {
             "user: What is my name?");
     assertThat(second.get("previous_response_id").asText()).isEqualTo(firstId);
     assertThat(json(get("/v1/responses/" + second.get("id").asText(), teamA)))
-        .isEqualTo(asRead(second));
+        .hasToString(second.toString());
+  }
+
+  @Test
+  void aStreamedAnswerContinuesTheConversationAndIsStored() throws InterruptedException {
+    String firstId =
+        respond(teamA, "{\"model\":\"claude-sonnet-4-5\",\"input\":\"Call me Grace.\"}")
+            .get("id")
+            .asText();
+    upstream(anthropic);
+
+    HttpResponse<String> streamed =
+        post(
+            teamA,
+            "{\"model\":\"claude-sonnet-4-5\",\"stream\":true,\"previous_response_id\":\""
+                + firstId
+                + "\",\"input\":\"Who am I?\"}",
+            "x-portkey-provider",
+            "anthropic");
+
+    assertThat(streamed.statusCode()).isEqualTo(200);
+    assertThat(texts(upstream(anthropic).json().get("messages")))
+        .containsExactly(
+            "user: Call me Grace.",
+            "assistant: Hello from the fake Anthropic. You said: Call me Grace.",
+            "user: Who am I?");
+    JsonNode completed = null;
+    for (String line : streamed.body().split("\n")) {
+      if (line.startsWith("data: ") && line.contains("\"response.completed\"")) {
+        completed = WireJson.strictTree(line.substring(6)).get("response");
+      }
+      if (line.startsWith("data: ") && line.contains("\"response.created\"")) {
+        assertThat(WireJson.strictTree(line.substring(6)).at("/response/previous_response_id"))
+            .hasToString("\"" + firstId + "\"");
+      }
+    }
+    assertThat(completed).as("a response.completed event").isNotNull();
+    assertThat(completed.get("previous_response_id").asText()).isEqualTo(firstId);
+    JsonNode stored = json(get("/v1/responses/" + completed.get("id").asText(), teamA));
+    assertThat(stored).hasToString(completed.toString());
+    assertThat(text(stored)).isEqualTo("Hello from the fake Anthropic. You said: Who am I?");
   }
 
   @Test
   void theConversationReachesEachTargetOfAFallback() throws InterruptedException {
-    ObjectNode first =
-        respond(teamA, "{\"model\":\"claude-sonnet-4-5\",\"input\":\"Remember 42.\"}");
+    JsonNode first = respond(teamA, "{\"model\":\"claude-sonnet-4-5\",\"input\":\"Remember 42.\"}");
     upstream(anthropic);
     anthropic.enqueue(Fault.status(529));
     String config =
@@ -191,22 +215,32 @@ class ConversationStateTest {
         """
             .replace("\n", "");
 
-    ObjectNode second =
-        serve(
+    HttpResponse<String> answer =
+        post(
+            teamA,
             "{\"model\":\"claude-sonnet-4-5\",\"previous_response_id\":\""
                 + first.get("id").asText()
                 + "\",\"input\":\"Which number?\"}",
-            RequestOptions.builder().gatewayKey(teamA).config(config).build());
+            "x-portkey-config",
+            config);
 
-    List<String> conversation =
-        List.of(
+    assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+    assertThat(answer.headers().firstValue("x-portkey-last-used-option-index"))
+        .hasValue("config.targets[1]");
+    assertThat(texts(upstream(anthropic).json().get("messages")))
+        .containsExactly(
             "user: Remember 42.",
             "assistant: Hello from the fake Anthropic. You said: Remember 42.",
             "user: Which number?");
-    assertThat(texts(upstream(anthropic).json().get("messages"))).isEqualTo(conversation);
-    assertThat(texts(upstream(openai).json().get("messages"))).isEqualTo(conversation);
-    assertThat(second.at("/output/0/content/0/text").asText())
-        .isEqualTo("Hello from the fake OpenAI. You said: Which number?");
+    // OpenAI speaks the Responses API: the conversation goes to it as input items.
+    JsonNode toOpenAi = upstream(openai).json();
+    assertThat(toOpenAi.has("previous_response_id")).isFalse();
+    assertThat(toOpenAi.get("input").toString())
+        .contains("Remember 42.")
+        .contains("Hello from the fake Anthropic. You said: Remember 42.")
+        .contains("Which number?");
+    JsonNode second = json(answer);
+    assertThat(second.get("previous_response_id").asText()).isEqualTo(first.get("id").asText());
     assertThat(get("/v1/responses/" + second.get("id").asText(), teamA).statusCode())
         .isEqualTo(200);
   }
@@ -229,27 +263,39 @@ class ConversationStateTest {
           .isEqualTo("Response with id '" + id + "' not found.");
       assertThat(json(answer).at("/error/type").asText()).isEqualTo("invalid_request_error");
     }
-    assertThatThrownBy(() ->
-            respond(
-                teamB,
-                "{\"model\":\"claude-sonnet-4-5\",\"previous_response_id\":\""
-                    + id
-                    + "\",\"input\":\"and?\"}"))
-        .isInstanceOfSatisfying(
-            InvalidRequestException.class,
-            error -> {
-              assertThat(error.status()).isEqualTo(404);
-              assertThat(error.code()).isEqualTo("previous_response_not_found");
-              assertThat(error.param()).isEqualTo("previous_response_id");
-            });
+    HttpResponse<String> continued =
+        post(
+            teamB,
+            "{\"model\":\"claude-sonnet-4-5\",\"previous_response_id\":\""
+                + id
+                + "\",\"input\":\"and?\"}",
+            "x-portkey-provider",
+            "anthropic");
+    assertThat(continued.statusCode()).isEqualTo(404);
+    assertThat(json(continued).at("/error/code").asText()).isEqualTo("previous_response_not_found");
+    assertThat(json(continued).at("/error/param").asText()).isEqualTo("previous_response_id");
     assertThat(get("/v1/responses/" + id, teamA).statusCode()).isEqualTo(200);
     assertThat(get("/v1/responses/" + id).statusCode()).isEqualTo(401);
   }
 
   @Test
+  void anIdTheGatewayDidNotStoreIsNotFoundEvenNamingOpenAi() throws InterruptedException {
+    HttpResponse<String> answer =
+        send(
+            HttpRequest.newBuilder(server.baseUri().resolve("/v1/responses/resp_made_at_openai"))
+                .header("x-portkey-api-key", teamA)
+                .header("x-portkey-provider", "openai")
+                .header("authorization", "Bearer sk-openai")
+                .GET());
+
+    assertThat(answer.statusCode()).isEqualTo(404);
+    assertThat(openai.takeRequest(Duration.ofMillis(200))).as("nothing asked of OpenAI").isNull();
+  }
+
+  @Test
   void storeFalseStoresNothing() throws Exception {
     int before = rows();
-    ObjectNode answered =
+    JsonNode answered =
         respond(teamA, "{\"model\":\"claude-sonnet-4-5\",\"store\":false,\"input\":\"forget me\"}");
 
     assertThat(rows()).isEqualTo(before);
@@ -313,7 +359,7 @@ class ConversationStateTest {
 
   @Test
   void theStoredRowIsNotPlaintext() throws Exception {
-    ObjectNode answered =
+    JsonNode answered =
         respond(teamA, "{\"model\":\"claude-sonnet-4-5\",\"input\":\"zebra-canary-7\"}");
 
     byte[] row = rowBytes(answered.get("id").asText());
@@ -327,7 +373,7 @@ class ConversationStateTest {
   void aBackgroundResponseIsPolledUntilItCompletes() throws InterruptedException {
     anthropic.enqueue(new Fault.SlowFirstByte(Duration.ofMillis(500)));
 
-    ObjectNode accepted =
+    JsonNode accepted =
         respond(
             teamA,
             "{\"model\":\"claude-sonnet-4-5\",\"background\":true,\"input\":\"take your time\"}");
@@ -336,8 +382,7 @@ class ConversationStateTest {
     assertThat(accepted.get("background").asBoolean()).isTrue();
     assertThat(accepted.get("output")).isEmpty();
     JsonNode done = pollUntil(accepted.get("id").asText(), "completed");
-    assertThat(done.at("/output/0/content/0/text").asText())
-        .isEqualTo("Hello from the fake Anthropic. You said: take your time");
+    assertThat(text(done)).isEqualTo("Hello from the fake Anthropic. You said: take your time");
     assertThat(done.get("id")).isEqualTo(accepted.get("id"));
   }
 
@@ -362,13 +407,14 @@ class ConversationStateTest {
 
   @Test
   void backgroundNeedsStoreAndOnlyBackgroundResponsesCancel() {
-    assertThatThrownBy(() ->
-            respond(
-                teamA,
-                "{\"model\":\"claude-sonnet-4-5\",\"background\":true,\"store\":false,"
-                    + "\"input\":\"x\"}"))
-        .isInstanceOfSatisfying(
-            GatewayException.class, error -> assertThat(error.status()).isEqualTo(400));
+    HttpResponse<String> unstored =
+        post(
+            teamA,
+            "{\"model\":\"claude-sonnet-4-5\",\"background\":true,\"store\":false,\"input\":\"x\"}",
+            "x-portkey-provider",
+            "anthropic");
+    assertThat(unstored.statusCode()).isEqualTo(400);
+    assertThat(json(unstored).at("/error/param").asText()).isEqualTo("store");
     String id =
         respond(teamA, "{\"model\":\"claude-sonnet-4-5\",\"input\":\"now\"}").get("id").asText();
 
@@ -380,22 +426,26 @@ class ConversationStateTest {
 
   // ---- helpers
 
-  private static ObjectNode respond(String key, String body) {
-    return serve(
-        body,
-        RequestOptions.builder().gatewayKey(key).provider("anthropic").apiKey("sk-ant").build());
+  /** {@code POST /v1/responses} to Anthropic's fake; an answer other than 200 fails the test. */
+  private static JsonNode respond(String key, String body) {
+    HttpResponse<String> answer = post(key, body, "x-portkey-provider", "anthropic");
+    assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+    return json(answer);
   }
 
-  /** {@code POST /v1/responses}, through the engine's library API. */
-  private static ObjectNode serve(String body, RequestOptions options) {
-    Served served =
-        server
-            .gateway()
-            .serve(new Operation.Responses((ObjectNode) WireJson.strictTree(body)), options);
-    return switch (served) {
-      case Served.Answered answered -> (ObjectNode) ((Outcome.Body) answered.outcome()).body();
-      case Served.Failed failed -> throw failed.error();
-    };
+  /** {@code POST /v1/responses} with the gateway key {@code key} and these headers. */
+  private static HttpResponse<String> post(String key, String body, String... headers) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(server.baseUri().resolve("/v1/responses"))
+            .timeout(Duration.ofSeconds(30))
+            .header("content-type", "application/json")
+            .header("x-portkey-api-key", key)
+            .header("authorization", "Bearer sk-provider")
+            .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (headers.length > 0) {
+      request.headers(headers);
+    }
+    return send(request);
   }
 
   private static JsonNode pollUntil(String id, String status) throws InterruptedException {
@@ -410,13 +460,26 @@ class ConversationStateTest {
     throw new AssertionError("never " + status + ": " + latest);
   }
 
-  private static RecordedRequest upstream(Object fake) throws InterruptedException {
-    RecordedRequest request =
-        fake instanceof FakeAnthropic a
-            ? a.takeRequest(Duration.ofSeconds(5))
-            : ((FakeOpenAi) fake).takeRequest(Duration.ofSeconds(5));
-    assertThat(request).as("a request reached the fake").isNotNull();
+  private static RecordedRequest upstream(FakeAnthropic fake) throws InterruptedException {
+    RecordedRequest request = fake.takeRequest(Duration.ofSeconds(5));
+    assertThat(request).as("a request reached Anthropic's fake").isNotNull();
     return request;
+  }
+
+  private static RecordedRequest upstream(FakeOpenAi fake) throws InterruptedException {
+    RecordedRequest request = fake.takeRequest(Duration.ofSeconds(5));
+    assertThat(request).as("a request reached OpenAI's fake").isNotNull();
+    return request;
+  }
+
+  /** The text of a response's first output message. */
+  private static String text(JsonNode response) {
+    for (JsonNode item : response.get("output")) {
+      if (item.path("type").asText().equals("message")) {
+        return item.at("/content/0/text").asText();
+      }
+    }
+    throw new AssertionError("no output message in " + response);
   }
 
   /** Each message as {@code role: text}. */
@@ -451,6 +514,10 @@ class ConversationStateTest {
     if (key.length > 0) {
       request.header("authorization", "Bearer " + key[0]);
     }
+    return send(request);
+  }
+
+  private static HttpResponse<String> send(HttpRequest.Builder request) {
     try {
       return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
@@ -459,11 +526,6 @@ class ConversationStateTest {
       Thread.currentThread().interrupt();
       throw new AssertionError(e);
     }
-  }
-
-  /** {@code answer} as a client reads it (numbers as JSON parses them). */
-  private static JsonNode asRead(JsonNode answer) {
-    return WireJson.strictTree(answer.toString());
   }
 
   private static JsonNode json(HttpResponse<String> response) {
@@ -482,8 +544,7 @@ class ConversationStateTest {
   private static byte[] rowBytes(String id) throws Exception {
     try (Connection connection = DriverManager.getConnection(storeUrl);
         var select =
-            connection.prepareStatement(
-                "SELECT id, workspace, ciphertext FROM stored_responses WHERE id = ?")) {
+            connection.prepareStatement("SELECT ciphertext FROM stored_responses WHERE id = ?")) {
       select.setString(1, id);
       try (ResultSet row = select.executeQuery()) {
         assertThat(row.next()).as("the response's row").isTrue();
