@@ -1,6 +1,5 @@
 package dev.switchboard.state;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.switchboard.access.store.AccessStore;
 import dev.switchboard.engine.errors.GatewayUnavailableException;
@@ -8,12 +7,10 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -47,43 +44,20 @@ final class ResponseStore implements AutoCloseable {
       String masterKeyId) {}
 
   private final HikariDataSource dataSource;
-  private final boolean inMemory;
 
-  private ResponseStore(HikariDataSource dataSource, boolean inMemory) {
+  private ResponseStore(HikariDataSource dataSource) {
     this.dataSource = dataSource;
-    this.inMemory = inMemory;
   }
 
   /**
-   * Opens the store at a JDBC URL and creates its table when absent.
+   * Opens the store at a JDBC URL and creates its table when absent. An in-memory H2 database
+   * (tests) lives as long as the JVM.
    *
    * @throws IllegalStateException when the database cannot be reached or set up
    */
   static ResponseStore open(String jdbcUrl) {
-    boolean postgres = jdbcUrl.startsWith("jdbc:postgresql:");
-    boolean inMemory = jdbcUrl.startsWith("jdbc:h2:mem:");
-    String url = jdbcUrl;
-    if (!postgres && !jdbcUrl.toUpperCase(Locale.ROOT).contains(";MODE=")) {
-      url += ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE";
-    }
-    if (inMemory) {
-      url += ";DB_CLOSE_DELAY=-1"; // outlives the pool's idle connections
-    }
-    HikariConfig config = new HikariConfig();
-    config.setJdbcUrl(url);
-    config.setPoolName("switchboard-responses");
-    config.setMaximumPoolSize(postgres ? 10 : 8);
-    config.setMinimumIdle(1);
-    config.setConnectionTimeout(2_000);
-    config.setValidationTimeout(1_000);
-    config.setInitializationFailTimeout(5_000);
-    HikariDataSource dataSource;
-    try {
-      dataSource = new HikariDataSource(config);
-    } catch (RuntimeException e) {
-      throw new IllegalStateException(
-          "the responses store cannot be opened (responses.store): " + e.getMessage(), e);
-    }
+    // The access store's pool: the same URL forms, timeouts and in-memory rule.
+    HikariDataSource dataSource = AccessStore.pool(jdbcUrl, "responses");
     try {
       // The access store's schema step: one gateway at a time on a shared PostgreSQL.
       AccessStore.createTables(dataSource, SCHEMA);
@@ -91,7 +65,7 @@ final class ResponseStore implements AutoCloseable {
       dataSource.close();
       throw e;
     }
-    return new ResponseStore(dataSource, inMemory);
+    return new ResponseStore(dataSource);
   }
 
   /** Stores a row, replacing the one of the same id and workspace (a background response's). */
@@ -182,14 +156,6 @@ final class ResponseStore implements AutoCloseable {
 
   @Override
   public void close() {
-    if (inMemory && !dataSource.isClosed()) {
-      try (Connection connection = dataSource.getConnection();
-          Statement statement = connection.createStatement()) {
-        statement.execute("SHUTDOWN");
-      } catch (SQLException e) {
-        // already gone
-      }
-    }
     dataSource.close();
   }
 

@@ -13,6 +13,7 @@ import dev.switchboard.engine.pipeline.Request;
 import dev.switchboard.engine.providers.ResponseStream;
 import dev.switchboard.engine.sse.SseEvent;
 import dev.switchboard.wire.WireJson;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Iterator;
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.Test;
  * the response as {@code response.completed} carries it is stored.
  */
 class ConversationStageStreamTest {
-  private final ManualClock clock = new ManualClock();
+  private final Clock clock = Clock.systemUTC();
   private final StoredResponses responses =
       new StoredResponses(
           ResponseStore.open("jdbc:h2:mem:stream-" + UUID.randomUUID()),

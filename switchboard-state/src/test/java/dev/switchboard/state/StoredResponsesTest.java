@@ -14,7 +14,9 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
-import java.time.Duration;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.List;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,7 +32,13 @@ class StoredResponsesTest {
   private static final String KEY = key('a');
   private static final String NEW_KEY = key('b');
 
+  private static final Instant START = Instant.parse("2026-12-01T12:00:00Z");
+
   @TempDir Path directory;
+
+  private static Clock at(Instant instant) {
+    return Clock.fixed(instant, ZoneOffset.UTC);
+  }
 
   private static String key(char fill) {
     return Base64.getEncoder().encodeToString(String.valueOf(fill).repeat(32).getBytes());
@@ -42,8 +50,7 @@ class StoredResponsesTest {
         : TestPostgres.freshSchemaUrl();
   }
 
-  private static StoredResponses open(
-      String url, String key, List<String> previous, ManualClock clock) {
+  private static StoredResponses open(String url, String key, List<String> previous, Clock clock) {
     return new StoredResponses(
         ResponseStore.open(url),
         new SecretBox(MasterKeys.of(key, null, previous)),
@@ -51,8 +58,7 @@ class StoredResponsesTest {
         clock);
   }
 
-  private static StoredResponse response(
-      String id, String workspace, String text, ManualClock clock) {
+  private static StoredResponse response(String id, String workspace, String text, Clock clock) {
     ObjectNode response =
         WireJson.mapper().createObjectNode().put("id", id).put("status", "completed");
     response.putArray("output").addObject().put("type", "message").put("text", text);
@@ -70,17 +76,19 @@ class StoredResponsesTest {
   @ParameterizedTest
   @ValueSource(strings = {"embedded", "postgresql"})
   void aResponseIsKeptForItsRetentionThenSweptAway(String store) throws Exception {
-    ManualClock clock = new ManualClock();
     String url = url(store);
-    try (StoredResponses responses = open(url, KEY, List.of(), clock)) {
-      responses.save(response("resp_1", "team-a", "otter", clock));
-
-      clock.advance(StateSettings.DEFAULT_RETENTION.minusSeconds(1));
+    try (StoredResponses responses = open(url, KEY, List.of(), at(START))) {
+      responses.save(response("resp_1", "team-a", "otter", at(START)));
+    }
+    // The same store on a clock a second short of the retention, then at it.
+    Instant lastSecond = START.plus(StateSettings.DEFAULT_RETENTION).minusSeconds(1);
+    try (StoredResponses responses = open(url, KEY, List.of(), at(lastSecond))) {
       assertThat(responses.find("resp_1", "team-a")).isPresent();
       assertThat(responses.deleteExpired()).isZero();
-
-      clock.advance(Duration.ofSeconds(1));
+    }
+    try (StoredResponses responses = open(url, KEY, List.of(), at(lastSecond.plusSeconds(1)))) {
       assertThat(responses.find("resp_1", "team-a")).isEmpty();
+      assertThat(rows(url)).as("expired, not yet swept").isEqualTo(1);
       assertThat(responses.deleteExpired()).isEqualTo(1);
       assertThat(rows(url)).isZero();
     }
@@ -89,7 +97,7 @@ class StoredResponsesTest {
   @ParameterizedTest
   @ValueSource(strings = {"embedded", "postgresql"})
   void theRowHoldsNoPlaintextAndOpensInItsOwnWorkspaceOnly(String store) throws Exception {
-    ManualClock clock = new ManualClock();
+    Clock clock = at(START);
     String url = url(store);
     try (StoredResponses responses = open(url, KEY, List.of(), clock)) {
       responses.save(response("resp_2", "team-a", "zebra-canary-9", clock));
@@ -112,7 +120,7 @@ class StoredResponsesTest {
   @ParameterizedTest
   @ValueSource(strings = {"embedded", "postgresql"})
   void aResponseSealedUnderAnEarlierMasterKeyOpensWhileThatKeyIsListed(String store) {
-    ManualClock clock = new ManualClock();
+    Clock clock = at(START);
     String url = url(store);
     try (StoredResponses before = open(url, KEY, List.of(), clock)) {
       before.save(response("resp_3", "team-a", "heron", clock));
