@@ -152,6 +152,11 @@ public final class Gateway implements AutoCloseable {
     if (builder.admission != null) {
       requestStages.add(builder.admission);
     }
+    // Conversation state sees the caller admitted, and what it proceeds with (a stored conversation
+    // laid before the new input) is what is priced, routed and sent to every fallback.
+    if (builder.conversationState != null) {
+      requestStages.add(builder.conversationState);
+    }
     requestStages.add(new PricingStage(prices));
     // The router ends the request stages; each attempt it builds passes the attempt stages.
     List<AttemptStage> attemptStages = new ArrayList<>();
@@ -351,6 +356,7 @@ public final class Gateway implements AutoCloseable {
     private final List<RecordSink> recordSinks = new ArrayList<>();
     private Stage admission;
     private AttemptStage attemptAdmission;
+    private Stage conversationState;
     private dev.switchboard.engine.access.VirtualKeys virtualKeys =
         dev.switchboard.engine.access.VirtualKeys.NONE;
 
@@ -364,6 +370,16 @@ public final class Gateway implements AutoCloseable {
      */
     public Builder admission(Stage stage) {
       this.admission = stage;
+      return this;
+    }
+
+    /**
+     * The stage that keeps the Responses API's conversation state ({@code switchboard-state}): run
+     * after admission, before pricing and the router, it lays a stored conversation before a
+     * request that continues one and stores the answers. None by default: nothing is stored.
+     */
+    public Builder conversationState(Stage stage) {
+      this.conversationState = stage;
       return this;
     }
 

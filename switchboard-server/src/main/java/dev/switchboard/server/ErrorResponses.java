@@ -47,7 +47,11 @@ final class ErrorResponses {
       }
       case InvalidRequestException invalid ->
           gateway(
-              400, invalid.getMessage(), "invalid_request_error", invalid.param(), invalid.code());
+              invalid.status(),
+              invalid.getMessage(),
+              "invalid_request_error",
+              invalid.param(),
+              invalid.code());
       case PayloadTooLargeException tooLarge ->
           gateway(413, tooLarge.getMessage(), "invalid_request_error", null);
       case RequestReadTimeoutException slow ->

@@ -72,6 +72,34 @@ public enum Route {
       Surface.GATEWAY,
       Permission.COMPLETIONS,
       gateway(GatewayHandler::responses)),
+  /**
+   * A stored response (conversation state, {@code switchboard-state}); its permission, that of
+   * {@code POST /v1/responses}, is checked by its handler: it does not reach the engine.
+   */
+  RESPONSE(
+      "GET",
+      "/v1/responses/{id}",
+      Surface.GATEWAY,
+      Permission.COMPLETIONS,
+      responses(ResponsesRoutes::retrieve)),
+  RESPONSE_DELETE(
+      "DELETE",
+      "/v1/responses/{id}",
+      Surface.GATEWAY,
+      Permission.COMPLETIONS,
+      responses(ResponsesRoutes::delete)),
+  RESPONSE_INPUT_ITEMS(
+      "GET",
+      "/v1/responses/{id}/input_items",
+      Surface.GATEWAY,
+      Permission.COMPLETIONS,
+      responses(ResponsesRoutes::inputItems)),
+  RESPONSE_CANCEL(
+      "POST",
+      "/v1/responses/{id}/cancel",
+      Surface.GATEWAY,
+      Permission.COMPLETIONS,
+      responses(ResponsesRoutes::cancel)),
   /** Its permission is checked by the {@link RouteGate}: feedback does not reach the engine. */
   FEEDBACK(
       "POST",
@@ -264,6 +292,12 @@ public enum Route {
   private static RouteHandler gateway(GatewayHandler.Endpoint endpoint) {
     return (on, match, request, response, callback) ->
         on.gateway().handle(endpoint, match, request, response, callback);
+  }
+
+  /** A route of the stored responses, served by {@code endpoint} for an authorized caller. */
+  private static RouteHandler responses(ResponsesRoutes.Endpoint endpoint) {
+    return (on, match, request, response, callback) ->
+        on.responses().handle(endpoint, match, request, response, callback);
   }
 
   /** A route of the request log, served by {@code endpoint}: 404 while the log is off. */

@@ -25,11 +25,13 @@ interface RouteHandler {
    * @param logs the request logs, their analytics and feedback
    * @param metrics {@code /metrics}
    * @param dashboard the dashboard's files
+   * @param responses the stored responses of the Responses API
    */
   record Endpoints(
       GatewayHandler gateway,
       AdminApiHandler admin,
       LogsRoutes logs,
       MetricsEndpoint metrics,
-      DashboardRoutes dashboard) {}
+      DashboardRoutes dashboard,
+      ResponsesRoutes responses) {}
 }

@@ -3,6 +3,7 @@ package dev.switchboard.server;
 import dev.switchboard.access.AccessSettings;
 import dev.switchboard.engine.GatewaySettings;
 import dev.switchboard.observe.ObservabilitySettings;
+import dev.switchboard.state.StateSettings;
 import java.time.Duration;
 
 /**
@@ -22,6 +23,7 @@ import java.time.Duration;
  * @param adminPort the port of the admin API, logs, analytics, dashboard and metrics, apart from
  *     the gateway's (0 picks a free one), or {@code null}: they are served on the gateway's port
  * @param access gateway keys, workspaces, virtual keys, rate limits and budgets ({@code null}: off)
+ * @param responses the Responses API's conversation state ({@code null}: off)
  */
 public record ServerSettings(
     String host,
@@ -33,7 +35,34 @@ public record ServerSettings(
     String adminToken,
     String adminHost,
     Integer adminPort,
-    AccessSettings access) {
+    AccessSettings access,
+    StateSettings responses) {
+
+  /** Settings with the Responses API's conversation state off. */
+  public ServerSettings(
+      String host,
+      int port,
+      long maxBodyBytes,
+      Duration drainTimeout,
+      GatewaySettings gateway,
+      ObservabilitySettings observability,
+      String adminToken,
+      String adminHost,
+      Integer adminPort,
+      AccessSettings access) {
+    this(
+        host,
+        port,
+        maxBodyBytes,
+        drainTimeout,
+        gateway,
+        observability,
+        adminToken,
+        adminHost,
+        adminPort,
+        access,
+        StateSettings.disabled());
+  }
 
   /**
    * Settings with the admin API, logs and metrics on the gateway's port, and access off (tests that
@@ -107,6 +136,7 @@ public record ServerSettings(
     }
     adminHost = adminHost == null ? DEFAULT_HOST : adminHost;
     access = access == null ? AccessSettings.disabled() : access;
+    responses = responses == null ? StateSettings.disabled() : responses;
   }
 
   /** Whether every address {@code host} names is a loopback one (an unknown host is not). */
@@ -148,7 +178,8 @@ public record ServerSettings(
         adminToken,
         adminHost,
         adminPort,
-        access);
+        access,
+        responses);
   }
 
   public ServerSettings withObservability(ObservabilitySettings newObservability) {
@@ -162,7 +193,8 @@ public record ServerSettings(
         adminToken,
         adminHost,
         adminPort,
-        access);
+        access,
+        responses);
   }
 
   public ServerSettings withAdminToken(String token) {
@@ -176,7 +208,8 @@ public record ServerSettings(
         token,
         adminHost,
         adminPort,
-        access);
+        access,
+        responses);
   }
 
   /** These settings with the admin API, logs and metrics on their own port ({@code null}: none). */
@@ -191,7 +224,8 @@ public record ServerSettings(
         adminToken,
         adminHost,
         newAdminPort,
-        access);
+        access,
+        responses);
   }
 
   /** These settings with gateway keys, virtual keys, limits and budgets as {@code newAccess}. */
@@ -206,7 +240,24 @@ public record ServerSettings(
         adminToken,
         adminHost,
         adminPort,
-        newAccess);
+        newAccess,
+        responses);
+  }
+
+  /** These settings with the Responses API's conversation state as {@code newResponses}. */
+  public ServerSettings withResponses(StateSettings newResponses) {
+    return new ServerSettings(
+        host,
+        port,
+        maxBodyBytes,
+        drainTimeout,
+        gateway,
+        observability,
+        adminToken,
+        adminHost,
+        adminPort,
+        access,
+        newResponses);
   }
 
   /** The settings, with the admin token masked: they may be logged. */
@@ -232,6 +283,8 @@ public record ServerSettings(
         + (adminPort == null ? "none" : adminPort)
         + ", access="
         + access
+        + ", responses="
+        + responses
         + "]";
   }
 }

@@ -1,8 +1,11 @@
 package dev.switchboard.server;
 
 import dev.switchboard.access.Access;
+import dev.switchboard.access.AccessSettings;
+import dev.switchboard.access.vault.MasterKeys;
 import dev.switchboard.engine.Gateway;
 import dev.switchboard.observe.Observability;
+import dev.switchboard.state.ConversationState;
 import java.net.URI;
 import java.time.Clock;
 import java.util.concurrent.Executors;
@@ -44,11 +47,17 @@ public final class SwitchboardServer implements AutoCloseable {
   private final Gateway gateway;
   private final Observability observability;
   private final Access access;
+  private final ConversationState conversations;
 
   private SwitchboardServer(
-      ServerSettings settings, Gateway gateway, Observability observability, Access access) {
+      ServerSettings settings,
+      Gateway gateway,
+      Observability observability,
+      Access access,
+      ConversationState conversations) {
     this.gateway = gateway;
     this.access = access;
+    this.conversations = conversations;
     this.observability = observability;
     QueuedThreadPool threads = new QueuedThreadPool();
     threads.setName("server");
@@ -85,7 +94,8 @@ public final class SwitchboardServer implements AutoCloseable {
             new AdminApiHandler(adminToken, access),
             new LogsRoutes(observability, Clock.systemUTC()),
             new MetricsEndpoint(observability.metrics()),
-            new DashboardRoutes());
+            new DashboardRoutes(),
+            new ResponsesRoutes(conversations, access));
     server.setHandler(
         new GracefulHandler(
             new MinimumReadRate(
@@ -123,16 +133,33 @@ public final class SwitchboardServer implements AutoCloseable {
       observability.close();
       throw e;
     }
+    ConversationState conversations;
+    try {
+      AccessSettings keys = settings.access();
+      conversations =
+          ConversationState.start(
+              settings.responses(),
+              MasterKeys.of(keys.masterKey(), keys.masterKeyFile(), keys.previousMasterKeys()),
+              Clock.systemUTC());
+    } catch (RuntimeException e) {
+      access.close();
+      observability.close();
+      throw e;
+    }
     Gateway.Builder builder = Gateway.builder().settings(settings.gateway());
     observability.sinks().forEach(builder::recordSink);
     access.install(builder, settings.gateway().prices());
+    conversations.install(builder);
     customise.accept(builder);
     Gateway gateway = builder.build();
+    conversations.attach(gateway);
     observability.watch(gateway);
-    SwitchboardServer server = new SwitchboardServer(settings, gateway, observability, access);
+    SwitchboardServer server =
+        new SwitchboardServer(settings, gateway, observability, access, conversations);
     try {
       server.server.start();
     } catch (Exception e) {
+      conversations.close();
       gateway.close();
       observability.close();
       access.close();
@@ -188,6 +215,11 @@ public final class SwitchboardServer implements AutoCloseable {
   /** The gateway keys, virtual keys, limits and budgets of this server, and their admin. */
   public Access access() {
     return access;
+  }
+
+  /** The Responses API's stored responses of this server. */
+  public ConversationState conversations() {
+    return conversations;
   }
 
   /** The request log, metrics and traces of this server. */
@@ -249,6 +281,8 @@ public final class SwitchboardServer implements AutoCloseable {
       log.warn("the server did not stop cleanly: {}", e.toString());
     } finally {
       try {
+        // Background responses still running are interrupted before the gateway they run in.
+        conversations.close();
         gateway.close();
       } finally {
         try {

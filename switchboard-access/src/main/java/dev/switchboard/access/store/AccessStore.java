@@ -107,28 +107,7 @@ public final class AccessStore implements AutoCloseable {
   public static AccessStore open(String jdbcUrl) {
     boolean postgres = jdbcUrl.startsWith("jdbc:postgresql:");
     boolean inMemory = jdbcUrl.startsWith("jdbc:h2:mem:");
-    String url = jdbcUrl;
-    if (!postgres && !jdbcUrl.toUpperCase(java.util.Locale.ROOT).contains(";MODE=")) {
-      url += ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
-    }
-    if (inMemory && !jdbcUrl.toUpperCase(java.util.Locale.ROOT).contains("DB_CLOSE_DELAY")) {
-      // The pool may close every connection while idle; the database must outlive that.
-      url += ";DB_CLOSE_DELAY=-1";
-    }
-    HikariConfig config = new HikariConfig();
-    config.setJdbcUrl(url);
-    config.setPoolName("switchboard-access");
-    config.setMaximumPoolSize(postgres ? 10 : 8);
-    config.setMinimumIdle(1);
-    config.setConnectionTimeout(2_000);
-    config.setValidationTimeout(1_000);
-    config.setInitializationFailTimeout(5_000);
-    HikariDataSource dataSource;
-    try {
-      dataSource = new HikariDataSource(config);
-    } catch (RuntimeException e) {
-      throw new IllegalStateException("the access store cannot be opened: " + rootMessage(e), e);
-    }
+    HikariDataSource dataSource = pool(jdbcUrl, "access");
     AccessStore store = new AccessStore(dataSource, postgres, inMemory);
     try {
       store.createTables();
@@ -137,6 +116,42 @@ public final class AccessStore implements AutoCloseable {
       throw e;
     }
     return store;
+  }
+
+  /**
+   * A pool of connections to a JDBC URL ({@code jdbc:postgresql:…} or {@code jdbc:h2:…}; an H2 URL
+   * without a {@code MODE} is put in PostgreSQL mode, an in-memory one kept while the pool idles),
+   * with short timeouts, so that an outage is a quick failure: for this store and the gateway's
+   * other stores in H2 or PostgreSQL ({@code name}: {@code access}, {@code responses}).
+   *
+   * @throws IllegalStateException when the database cannot be reached (the message names the cause,
+   *     never the URL's password)
+   */
+  public static HikariDataSource pool(String jdbcUrl, String name) {
+    boolean postgres = jdbcUrl.startsWith("jdbc:postgresql:");
+    String url = jdbcUrl;
+    if (!postgres && !jdbcUrl.toUpperCase(java.util.Locale.ROOT).contains(";MODE=")) {
+      url += ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+    }
+    if (jdbcUrl.startsWith("jdbc:h2:mem:")
+        && !jdbcUrl.toUpperCase(java.util.Locale.ROOT).contains("DB_CLOSE_DELAY")) {
+      // The pool may close every connection while idle; the database must outlive that.
+      url += ";DB_CLOSE_DELAY=-1";
+    }
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(url);
+    config.setPoolName("switchboard-" + name);
+    config.setMaximumPoolSize(postgres ? 10 : 8);
+    config.setMinimumIdle(1);
+    config.setConnectionTimeout(2_000);
+    config.setValidationTimeout(1_000);
+    config.setInitializationFailTimeout(5_000);
+    try {
+      return new HikariDataSource(config);
+    } catch (RuntimeException e) {
+      throw new IllegalStateException(
+          "the " + name + " store cannot be opened: " + rootMessage(e), e);
+    }
   }
 
   /** The pooled connections, for the limits' ledger table in the same database. */

@@ -16,8 +16,9 @@ import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
 
 /**
- * Encrypts a virtual key's credentials with AES-256-GCM under the current master key: a fresh
- * 12-byte nonce each time, a 128-bit tag, and the key's {@code workspace/slug} as associated data,
+ * Encrypts a virtual key's credentials (and any other secret the gateway stores, such as stored
+ * responses) with AES-256-GCM under the current master key: a fresh 12-byte nonce each time, a
+ * 128-bit tag, and the name of its row as associated data (a virtual key's {@code workspace/slug}),
  * so a ciphertext moved to another row does not decrypt. Stored as nonce followed by ciphertext and
  * tag. Opening uses the master key the ciphertext was sealed under, current or previous.
  */
@@ -57,9 +58,6 @@ public final class SecretBox {
    * @throws IllegalStateException when no master key is set
    */
   public Sealed seal(String qualifiedSlug, Map<String, String> credentials) {
-    if (!keys.present()) {
-      throw new IllegalStateException("no master key is set (access.master-key)");
-    }
     byte[] plain;
     try {
       plain = JSON.writeValueAsBytes(new TreeMap<>(credentials));
@@ -67,19 +65,34 @@ public final class SecretBox {
       throw new IllegalStateException("credentials cannot be written", e);
     }
     try {
+      return sealBytes(qualifiedSlug, plain);
+    } finally {
+      Arrays.fill(plain, (byte) 0);
+    }
+  }
+
+  /**
+   * Encrypts {@code plain} under the current master key, bound to {@code associatedData} (what
+   * names the row it is stored in), so that it opens only with the same associated data.
+   *
+   * @throws IllegalStateException when no master key is set
+   */
+  public Sealed sealBytes(String associatedData, byte[] plain) {
+    if (!keys.present()) {
+      throw new IllegalStateException("no master key is set (access.master-key)");
+    }
+    try {
       byte[] nonce = new byte[NONCE_BYTES];
       RANDOM.nextBytes(nonce);
       Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
       cipher.init(Cipher.ENCRYPT_MODE, keys.current(), new GCMParameterSpec(TAG_BITS, nonce));
-      cipher.updateAAD(qualifiedSlug.getBytes(StandardCharsets.UTF_8));
+      cipher.updateAAD(associatedData.getBytes(StandardCharsets.UTF_8));
       byte[] sealed = cipher.doFinal(plain);
       return new Sealed(
           ByteBuffer.allocate(NONCE_BYTES + sealed.length).put(nonce).put(sealed).array(),
           keys.currentId());
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("AES-GCM is not available", e);
-    } finally {
-      Arrays.fill(plain, (byte) 0);
     }
   }
 
@@ -90,25 +103,15 @@ public final class SecretBox {
    *     ciphertext does not verify (tampered, or moved from another row)
    */
   public Map<String, String> open(String qualifiedSlug, byte[] ciphertext, String masterKeyId) {
-    SecretKey key =
-        keys.byId(masterKeyId)
-            .orElseThrow(() ->
-                new VaultException(
-                    "The credentials of virtual key '"
-                        + qualifiedSlug
-                        + "' are encrypted under master key "
-                        + masterKeyId
-                        + ", which is neither access.master-key nor listed in"
-                        + " access.previous-master-keys."));
-    byte[] plain = null;
+    byte[] plain =
+        openBytes(
+            qualifiedSlug,
+            ciphertext,
+            masterKeyId,
+            "The credentials of virtual key '" + qualifiedSlug + "'");
     try {
-      Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-      cipher.init(
-          Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, ciphertext, 0, NONCE_BYTES));
-      cipher.updateAAD(qualifiedSlug.getBytes(StandardCharsets.UTF_8));
-      plain = cipher.doFinal(ciphertext, NONCE_BYTES, ciphertext.length - NONCE_BYTES);
       return Map.copyOf(JSON.readValue(plain, new TypeReference<Map<String, String>>() {}));
-    } catch (GeneralSecurityException | IOException | IllegalArgumentException e) {
+    } catch (IOException | IllegalArgumentException e) {
       throw new VaultException(
           "The credentials of virtual key '"
               + qualifiedSlug
@@ -116,9 +119,41 @@ public final class SecretBox {
               + masterKeyId
               + " (altered, or written under another key with the same id).");
     } finally {
-      if (plain != null) {
-        Arrays.fill(plain, (byte) 0);
-      }
+      Arrays.fill(plain, (byte) 0);
+    }
+  }
+
+  /**
+   * Decrypts what {@link #sealBytes} made for {@code associatedData}.
+   *
+   * @param what what was sealed, plural, for the error's message ("The contents of stored response
+   *     'resp_…'")
+   * @throws VaultException when the master key it was sealed under is not configured, or the
+   *     ciphertext does not verify (tampered, or moved from another row)
+   */
+  public byte[] openBytes(
+      String associatedData, byte[] ciphertext, String masterKeyId, String what) {
+    SecretKey key =
+        keys.byId(masterKeyId)
+            .orElseThrow(() ->
+                new VaultException(
+                    what
+                        + " are encrypted under master key "
+                        + masterKeyId
+                        + ", which is neither access.master-key nor listed in"
+                        + " access.previous-master-keys."));
+    try {
+      Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+      cipher.init(
+          Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, ciphertext, 0, NONCE_BYTES));
+      cipher.updateAAD(associatedData.getBytes(StandardCharsets.UTF_8));
+      return cipher.doFinal(ciphertext, NONCE_BYTES, ciphertext.length - NONCE_BYTES);
+    } catch (GeneralSecurityException | IllegalArgumentException e) {
+      throw new VaultException(
+          what
+              + " do not decrypt under master key "
+              + masterKeyId
+              + " (altered, or written under another key with the same id).");
     }
   }
 

@@ -2,11 +2,13 @@ package dev.switchboard.engine.errors;
 
 /**
  * The client's request cannot be served as sent: malformed JSON, a missing or unknown provider, a
- * bad header value, a refused custom host. Answered with 400 before any upstream call.
+ * bad header value, a refused custom host. Answered with 400 before any upstream call; one that
+ * names something the gateway does not hold for the caller (a stored response) with 404.
  */
 public final class InvalidRequestException extends GatewayException {
   private final String param;
   private final String code;
+  private final int status;
 
   public InvalidRequestException(String message) {
     this(message, null, null);
@@ -17,9 +19,23 @@ public final class InvalidRequestException extends GatewayException {
   }
 
   private InvalidRequestException(String message, String param, String code, Throwable cause) {
+    this(message, param, code, cause, 400);
+  }
+
+  private InvalidRequestException(
+      String message, String param, String code, Throwable cause, int status) {
     super(message, cause);
     this.param = param;
     this.code = code;
+    this.status = status;
+  }
+
+  /**
+   * A 404: the request names something the gateway does not hold for this caller (an unknown,
+   * expired or deleted stored response, or another workspace's), as OpenAI answers it.
+   */
+  public static InvalidRequestException notFound(String message, String param, String code) {
+    return new InvalidRequestException(message, param, code, null, 404);
   }
 
   /**
@@ -42,6 +58,6 @@ public final class InvalidRequestException extends GatewayException {
 
   @Override
   public int status() {
-    return 400;
+    return status;
   }
 }

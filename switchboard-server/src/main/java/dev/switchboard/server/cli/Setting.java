@@ -198,6 +198,28 @@ enum Setting {
       "25.00",
       "what a model without a price is charged to cost budgets per million completion tokens, in"
           + " US dollars"),
+  RESPONSES_ENABLED(
+      "responses.enabled",
+      "true",
+      "whether the Responses API's answers are stored for previous_response_id, GET"
+          + " /v1/responses/{id} and background: true (needs access.master-key; docs/agents.md)"),
+  RESPONSES_STORE(
+      "responses.store",
+      "embedded",
+      "where stored responses live: embedded (an H2 file in responses.directory), or a PostgreSQL"
+          + " JDBC URL shared by gateways"),
+  RESPONSES_DIRECTORY(
+      "responses.directory",
+      "switchboard-data",
+      "where the embedded responses store lives; relative to the working directory"),
+  RESPONSES_RETENTION(
+      "responses.retention",
+      "30d",
+      "how long a stored response is kept after it was created; then it is deleted"),
+  RESPONSES_BACKGROUND_LIMIT(
+      "responses.background-limit",
+      "64",
+      "most background: true responses run at once; past it new ones get 503"),
   OPENAI_BASE_URL(
       "providers.openai.base-url",
       "https://api.openai.com/v1",

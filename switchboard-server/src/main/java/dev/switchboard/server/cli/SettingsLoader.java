@@ -12,6 +12,7 @@ import dev.switchboard.engine.routing.RoutingLimits;
 import dev.switchboard.observe.ObservabilitySettings;
 import dev.switchboard.observe.tracing.TracingMode;
 import dev.switchboard.server.ServerSettings;
+import dev.switchboard.state.StateSettings;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.net.URI;
@@ -186,7 +187,8 @@ public final class SettingsLoader {
           adminToken(known),
           adminHost,
           adminPort,
-          access(known, accessEnabled, requireKeys));
+          access(known, accessEnabled, requireKeys),
+          responses(known));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("invalid settings: " + e.getMessage(), e);
     }
@@ -237,6 +239,23 @@ public final class SettingsLoader {
         redis,
         webhook == null ? null : url(Setting.ACCESS_ALERTS_WEBHOOK.key, webhook),
         unpriced);
+  }
+
+  /** The Responses API's conversation state. */
+  private static StateSettings responses(Map<Setting, String> known) {
+    String store = value(known, Setting.RESPONSES_STORE);
+    if (!store.equalsIgnoreCase("embedded") && !store.startsWith("jdbc:postgresql:")) {
+      throw new IllegalArgumentException(
+          Setting.RESPONSES_STORE.key + " must be embedded or a jdbc:postgresql: URL");
+    }
+    return new StateSettings(
+        bool(Setting.RESPONSES_ENABLED, value(known, Setting.RESPONSES_ENABLED)),
+        store.equalsIgnoreCase("embedded") ? StateSettings.EMBEDDED : store,
+        Path.of(value(known, Setting.RESPONSES_DIRECTORY)),
+        duration(Setting.RESPONSES_RETENTION, value(known, Setting.RESPONSES_RETENTION)),
+        null,
+        integer(
+            Setting.RESPONSES_BACKGROUND_LIMIT, value(known, Setting.RESPONSES_BACKGROUND_LIMIT)));
   }
 
   private static BigDecimal dollars(Map<Setting, String> known, Setting setting) {
