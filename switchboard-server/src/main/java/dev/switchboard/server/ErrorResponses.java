@@ -1,5 +1,6 @@
 package dev.switchboard.server;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.engine.errors.AccessDeniedException;
@@ -151,6 +152,22 @@ final class ErrorResponses {
       error.put("type", failure.status() == 408 ? "timeout_error" : "api_error");
       error.put("message", failure.getMessage());
     }
+    return event;
+  }
+
+  /**
+   * The Responses API's {@code error} event for a failure in the middle of a stream
+   * (https://platform.openai.com/docs/api-reference/responses-streaming/error): {@code code},
+   * {@code message}, {@code param}, and its {@code sequence_number}.
+   */
+  static ObjectNode responsesErrorEvent(GatewayException failure, int sequenceNumber) {
+    ObjectNode event = JsonNodeFactory.instance.objectNode().put("type", "error");
+    JsonNode error = of(failure).body().path("error");
+    JsonNode code = error.path("code");
+    event.put("code", code.isTextual() ? code.asText() : error.path("type").asText("api_error"));
+    event.put("message", error.path("message").asText(failure.getMessage()));
+    event.set("param", error.path("param").isMissingNode() ? null : error.get("param"));
+    event.put("sequence_number", sequenceNumber);
     return event;
   }
 

@@ -184,6 +184,10 @@ final class GatewayHandler {
     serve(exchange, new Operation.Messages(exchange.readJson(ObjectNode.class)));
   }
 
+  void responses(Route.Match match, Exchange exchange) {
+    serve(exchange, new Operation.Responses(exchange.readJson(ObjectNode.class)));
+  }
+
   void countTokens(Route.Match match, Exchange exchange) {
     serve(exchange, new Operation.CountTokens(exchange.readJson(ObjectNode.class)));
   }
@@ -245,8 +249,7 @@ final class GatewayHandler {
       if (served instanceof Served.Answered answered) {
         switch (answered.outcome()) {
           case Outcome.Events events -> {
-            exchange.stream(
-                events.stream(), operation.namedEvents(), heldComments, watch, departure);
+            exchange.stream(events.stream(), operation, heldComments, watch, departure);
             return;
           }
           case Outcome.Raw raw -> {
@@ -517,15 +520,16 @@ final class GatewayHandler {
      * byte ends the stream with an in-band error event, never a {@code [DONE]}; a client that goes
      * away cancels the upstream call.
      *
-     * @param anthropicFormat whether the events are Anthropic's ({@code POST /v1/messages}),
-     *     written as {@code event: <type>} and {@code data:} lines with no {@code [DONE]}, and a
-     *     failure as Anthropic's {@code error} event
+     * @param operation what the events answer: the events of Anthropic's Messages API and OpenAI's
+     *     Responses API ({@link Operation#namedEvents()}) are written as {@code event: <type>} and
+     *     {@code data:} lines with no {@code [DONE]}, and a failure as the API's own {@code error}
+     *     event
      * @param heldComments the provider's comment lines read before the response was committed,
      *     written first
      */
     void stream(
         ResponseStream<?> events,
-        boolean anthropicFormat,
+        Operation operation,
         List<String> heldComments,
         DisconnectWatch watch,
         Departure departure) {
@@ -550,12 +554,14 @@ final class GatewayHandler {
       if (closeAfter) {
         response.getHeaders().put(HttpHeader.CONNECTION, "close");
       }
+      boolean responsesFormat = operation instanceof Operation.Responses;
+      int written = 0;
       try (events;
           OutputStream out = Content.Sink.asOutputStream(response)) {
         SseWriter sse = new SseWriter(out);
         try {
           if (hookEvents && guardrails.hasBefore()) {
-            hookResults(sse, guardrails.beforeOnly(), anthropicFormat);
+            hookResults(sse, guardrails.beforeOnly(), operation.namedEvents());
           }
           for (String comment : heldComments) {
             sse.comment(comment);
@@ -573,6 +579,7 @@ final class GatewayHandler {
               event = SseComments.forwardingTo(comments, events::next)) {
             if (event instanceof SseEvent named) {
               sse.event(named.event(), named.data().getBytes(StandardCharsets.UTF_8));
+              written++;
             } else {
               sse.data(WireJson.write(event));
             }
@@ -581,14 +588,18 @@ final class GatewayHandler {
           watch.close();
           if (hookEvents && guardrails.hasAfter()) {
             // Portkey's output-hook results for a stream: an event after the last one.
-            hookResults(sse, guardrails.afterOnly(), anthropicFormat);
+            hookResults(sse, guardrails.afterOnly(), operation.namedEvents());
           }
-          if (!anthropicFormat) {
+          if (!operation.namedEvents()) {
             sse.done();
           }
         } catch (GatewayException failure) {
           log.warn("stream broke off trace={}: {}", traceId, failure.getMessage());
-          if (anthropicFormat) {
+          if (responsesFormat) {
+            // The events so far were numbered from 0, one each: the error is the next.
+            sse.event(
+                "error", WireJson.write(ErrorResponses.responsesErrorEvent(failure, written)));
+          } else if (operation.namedEvents()) {
             sse.event("error", WireJson.write(ErrorResponses.anthropicErrorEvent(failure)));
           } else {
             sse.data(WireJson.write(ErrorResponses.of(failure).body()));
@@ -615,14 +626,14 @@ final class GatewayHandler {
 
     /**
      * A stream's guardrail results, as Portkey sends them when strict OpenAI compliance is off:
-     * {@code data: {"hook_results": {...}}}, or an {@code event: hook_results} in Anthropic's
-     * format.
+     * {@code data: {"hook_results": {...}}}, or an {@code event: hook_results} among named events
+     * (Anthropic's and the Responses API's).
      */
-    private void hookResults(SseWriter sse, ObjectNode results, boolean anthropicFormat)
+    private void hookResults(SseWriter sse, ObjectNode results, boolean namedEvents)
         throws IOException {
       ObjectNode event = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
       event.set("hook_results", results);
-      if (anthropicFormat) {
+      if (namedEvents) {
         sse.event("hook_results", WireJson.write(event));
       } else {
         sse.data(WireJson.write(event));

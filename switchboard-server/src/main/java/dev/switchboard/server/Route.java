@@ -65,6 +65,13 @@ public enum Route {
       Surface.GATEWAY,
       Permission.COMPLETIONS,
       gateway(GatewayHandler::countTokens)),
+  /** OpenAI's Responses API: native for OpenAI and Azure OpenAI, over chat for the others. */
+  RESPONSES(
+      "POST",
+      "/v1/responses",
+      Surface.GATEWAY,
+      Permission.COMPLETIONS,
+      gateway(GatewayHandler::responses)),
   /** Its permission is checked by the {@link RouteGate}: feedback does not reach the engine. */
   FEEDBACK(
       "POST",

@@ -8,6 +8,10 @@ import dev.switchboard.engine.providers.ProviderRegistry;
 import dev.switchboard.engine.providers.ResponseStream;
 import dev.switchboard.wire.ChatCompletion;
 import dev.switchboard.wire.ChatCompletionChunk;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The first attempt stage: an attempt that asks an agent API of a provider that does not speak it
@@ -25,6 +29,12 @@ public final class AgentApiBridge implements AttemptStage {
   @Override
   public Outcome handle(Attempt attempt, Chain chain) {
     return switch (attempt.operation()) {
+      case Operation.Responses responses ->
+          serve(
+              new ResponsesOverChat(attempt.target().provider(), Clock.systemUTC()),
+              responses,
+              attempt,
+              chain);
       default -> chain.proceed(attempt);
     };
   }
@@ -38,11 +48,24 @@ public final class AgentApiBridge implements AttemptStage {
     }
     Outcome answered = chain.proceed(attempt.withOperation(new Operation.Chat(api.request(asked))));
     return switch (answered) {
-      case Outcome.Body body -> body.withBody(api.answer((ChatCompletion) body.body(), asked));
+      case Outcome.Body body -> {
+        Object translated = api.answer((ChatCompletion) body.body(), asked);
+        List<Map.Entry<String, String>> own = api.headers(asked);
+        yield own.isEmpty()
+            ? body.withBody(translated)
+            : new Outcome.Body(translated, concat(body.headers(), own), body.origin());
+      }
       case Outcome.Events events ->
           events.withStream(
               api.stream((ResponseStream<ChatCompletionChunk>) events.stream(), asked));
       case Outcome.Raw raw -> raw;
     };
+  }
+
+  private static List<Map.Entry<String, String>> concat(
+      List<Map.Entry<String, String>> first, List<Map.Entry<String, String>> then) {
+    List<Map.Entry<String, String>> all = new ArrayList<>(first);
+    all.addAll(then);
+    return all;
   }
 }

@@ -7,6 +7,8 @@ import dev.switchboard.engine.sse.SseEvent;
 import dev.switchboard.wire.ChatCompletion;
 import dev.switchboard.wire.ChatCompletionChunk;
 import dev.switchboard.wire.ChatRequest;
+import java.util.List;
+import java.util.Map;
 
 /**
  * One agent API (Anthropic's Messages, OpenAI's Responses) served over a provider's chat
@@ -25,6 +27,14 @@ interface OverChat<O extends Operation> {
    * {@code InvalidRequestException} that names it, never silently dropped or changed.
    */
   ChatRequest request(O asked);
+
+  /**
+   * Response headers of the translation's own for the answer to {@code asked} (what was left out of
+   * the request, say); none by default. A stream carries them in its own {@code headers()}.
+   */
+  default List<Map.Entry<String, String>> headers(O asked) {
+    return List.of();
+  }
 
   /** The chat answer as the API's whole answer (a wire-ready JSON tree). */
   Object answer(ChatCompletion answer, O asked);

@@ -386,7 +386,10 @@ public final class ObservationStage implements Stage {
               message.path("model").asText(null),
               count(usage.get("input_tokens")),
               count(usage.get("output_tokens")),
-              count(usage.get("cache_read_input_tokens")),
+              count(
+                  usage.has("cache_read_input_tokens")
+                      ? usage.get("cache_read_input_tokens")
+                      : usage.path("input_tokens_details").get("cached_tokens")),
               json);
         }
         default -> new Answer(null, null, null, null, json);
@@ -513,10 +516,12 @@ public final class ObservationStage implements Stage {
           usage == null && how == RequestRecord.StreamEnd.CLIENT_CLOSED
               ? journal.closedStreamUsage()
               : usage;
-      // An Anthropic Messages stream's usage, read from its events by the pricing stage.
+      // A Messages or Responses stream's usage, read from its events by the pricing stage.
       PassThroughUsage messages = journal.passThroughUsage();
       Answer answer =
-          messages != null && observed.request().operation() instanceof Operation.Messages
+          messages != null
+                  && (observed.request().operation() instanceof Operation.Messages
+                      || observed.request().operation() instanceof Operation.Responses)
               ? Answer.of(messages)
               : Answer.of(model, counted, body);
       emit(record(observed, successStatus(journal), errorType, answer, ttftMs, how));

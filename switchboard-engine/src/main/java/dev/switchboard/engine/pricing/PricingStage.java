@@ -21,6 +21,7 @@ import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Prices each answer, a request stage above the router: the answer's {@link Outcome.Origin} tells
@@ -34,15 +35,21 @@ import java.util.Map;
  *
  * <p>Priced: chat completions, text completions, embeddings, Anthropic's Messages format (whole
  * answers, and streams from their {@code message_start} and {@code message_delta} usage, for the
- * record only: their events are passed on as they came), and passed-through answers that carry a
- * {@code usage} (JSON or events, read as the client reads them, priced once read to the end: too
- * late for a header). Not priced: model lists, token counts. A stream its client closed before its
- * usage came (chat, text completion, Messages, or passed through) is priced at what it delivered
- * ({@link StreamedTokens}), with the provider's prompt count where its events told one.
+ * record only: their events are passed on as they came), OpenAI's Responses format (whole answers,
+ * and streams from the {@code response} of their {@code response.completed}, likewise), and
+ * passed-through answers that carry a {@code usage} (JSON or events, read as the client reads them,
+ * priced once read to the end: too late for a header). Not priced: model lists, token counts. A
+ * stream its client closed before its usage came (chat, text completion, Messages, or passed
+ * through) is priced at what it delivered ({@link StreamedTokens}), with the provider's prompt
+ * count where its events told one.
  */
 public final class PricingStage implements Stage {
   /** The field of a stream's usage event that carries its cost; ours, not OpenAI's. */
   public static final String STREAM_COST_FIELD = "cost_usd";
+
+  /** The Responses API's last events, whose {@code response} carries the usage. */
+  private static final Set<String> RESPONSES_ENDS =
+      Set.of("response.completed", "response.incomplete", "response.failed");
 
   private final PriceTable prices;
 
@@ -75,7 +82,8 @@ public final class PricingStage implements Stage {
       case Outcome.Events events -> {
         if (!(asked instanceof Operation.Chat
             || asked instanceof Operation.TextCompletion
-            || asked instanceof Operation.Messages)) {
+            || asked instanceof Operation.Messages
+            || asked instanceof Operation.Responses)) {
           yield outcome;
         }
         @SuppressWarnings("unchecked")
@@ -85,6 +93,7 @@ public final class PricingStage implements Stage {
                 stream,
                 journal,
                 asked instanceof Operation.Messages,
+                asked instanceof Operation.Responses,
                 provider,
                 requestModel,
                 fromCache,
@@ -132,6 +141,9 @@ public final class PricingStage implements Stage {
       case JsonNode message when operation instanceof Operation.Messages ->
           prices.costOfMessages(
               provider, message.path("model").asText(null), model, message.path("usage"));
+      case JsonNode response when operation instanceof Operation.Responses ->
+          prices.costOfAnswer(
+              provider, response.path("model").asText(null), model, response.path("usage"));
       default -> null;
     };
   }
@@ -152,6 +164,7 @@ public final class PricingStage implements Stage {
     private final ResponseStream<Object> stream;
     private final Journal journal;
     private final boolean messages;
+    private final boolean responses;
     private final String provider;
     private final String requestModel;
     private final boolean fromCache;
@@ -170,6 +183,7 @@ public final class PricingStage implements Stage {
         ResponseStream<Object> stream,
         Journal journal,
         boolean messages,
+        boolean responses,
         String provider,
         String requestModel,
         boolean fromCache,
@@ -177,6 +191,7 @@ public final class PricingStage implements Stage {
       this.stream = stream;
       this.journal = journal;
       this.messages = messages;
+      this.responses = responses;
       this.provider = provider;
       this.requestModel = requestModel;
       this.fromCache = fromCache;
@@ -211,6 +226,10 @@ public final class PricingStage implements Stage {
       return switch (event) {
         case SseEvent named when messages -> {
           readMessagesUsage(named);
+          yield named;
+        }
+        case SseEvent named when responses -> {
+          readResponsesUsage(named);
           yield named;
         }
         case ChatCompletionChunk chunk when chunk.usage() != null -> {
@@ -283,6 +302,34 @@ public final class PricingStage implements Stage {
       settled = true;
       journal.passThroughUsage(UsageTap.tokens(answerModel, messagesUsage));
       BigDecimal cost = prices.costOfMessages(provider, answerModel, requestModel, messagesUsage);
+      journal.costUsd(cost != null && fromCache ? BigDecimal.ZERO : cost);
+    }
+
+    /**
+     * Reads the usage of a Responses API stream
+     * (https://platform.openai.com/docs/api-reference/responses-streaming): the {@code response} of
+     * its last event ({@code response.completed}, {@code response.incomplete} or {@code
+     * response.failed}) with its model and {@code usage}, priced as a whole answer's; the tokens
+     * and the cost are written into the request's log, the events go to the client as they came.
+     */
+    private void readResponsesUsage(SseEvent event) {
+      if (!RESPONSES_ENDS.contains(event.event())) {
+        return;
+      }
+      JsonNode response;
+      try {
+        response = WireJson.tree(event.data()).path("response");
+      } catch (RuntimeException unreadable) {
+        return; // the stream checked its events; an unreadable one tells no usage
+      }
+      answerModel = response.path("model").asText(answerModel);
+      JsonNode usage = response.path("usage");
+      if (!usage.isObject()) {
+        return;
+      }
+      settled = true;
+      journal.passThroughUsage(UsageTap.tokens(answerModel, usage));
+      BigDecimal cost = prices.costOfAnswer(provider, answerModel, requestModel, usage);
       journal.costUsd(cost != null && fromCache ? BigDecimal.ZERO : cost);
     }
 

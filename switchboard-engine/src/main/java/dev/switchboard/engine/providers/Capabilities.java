@@ -13,7 +13,10 @@ package dev.switchboard.engine.providers;
  * @param embeddings embeddings
  * @param models {@code GET /v1/models}
  * @param passThrough other {@code /v1/*} paths sent on unchanged
- * @param messages Anthropic's {@code /v1/messages} and {@code count_tokens}
+ * @param messages Anthropic's {@code /v1/messages} and {@code count_tokens}, natively (every other
+ *     provider serves them over its chat completions)
+ * @param responses OpenAI's {@code POST /v1/responses}, natively (every other provider serves it
+ *     over its chat completions)
  */
 public record Capabilities(
     boolean chat,
@@ -25,26 +28,58 @@ public record Capabilities(
     boolean embeddings,
     boolean models,
     boolean passThrough,
-    boolean messages) {
+    boolean messages,
+    boolean responses) {
 
   /** Starts from a provider that serves chat, streams, tools and vision, and nothing else. */
   public static Capabilities chatWithTools() {
-    return new Capabilities(true, true, true, true, false, false, false, false, false, false);
+    return new Capabilities(
+        true, true, true, true, false, false, false, false, false, false, false);
   }
 
   public Capabilities withJsonSchema() {
     return new Capabilities(
-        chat, stream, tools, vision, true, completions, embeddings, models, passThrough, messages);
+        chat,
+        stream,
+        tools,
+        vision,
+        true,
+        completions,
+        embeddings,
+        models,
+        passThrough,
+        messages,
+        responses);
   }
 
   public Capabilities withCompletions() {
     return new Capabilities(
-        chat, stream, tools, vision, jsonSchema, true, embeddings, models, passThrough, messages);
+        chat,
+        stream,
+        tools,
+        vision,
+        jsonSchema,
+        true,
+        embeddings,
+        models,
+        passThrough,
+        messages,
+        responses);
   }
 
   public Capabilities withEmbeddings() {
     return new Capabilities(
-        chat, stream, tools, vision, jsonSchema, completions, true, models, passThrough, messages);
+        chat,
+        stream,
+        tools,
+        vision,
+        jsonSchema,
+        completions,
+        true,
+        models,
+        passThrough,
+        messages,
+        responses);
   }
 
   public Capabilities withModels() {
@@ -58,12 +93,23 @@ public record Capabilities(
         embeddings,
         true,
         passThrough,
-        messages);
+        messages,
+        responses);
   }
 
   public Capabilities withPassThrough() {
     return new Capabilities(
-        chat, stream, tools, vision, jsonSchema, completions, embeddings, models, true, messages);
+        chat,
+        stream,
+        tools,
+        vision,
+        jsonSchema,
+        completions,
+        embeddings,
+        models,
+        true,
+        messages,
+        responses);
   }
 
   public Capabilities withMessages() {
@@ -77,6 +123,22 @@ public record Capabilities(
         embeddings,
         models,
         passThrough,
+        true,
+        responses);
+  }
+
+  public Capabilities withResponses() {
+    return new Capabilities(
+        chat,
+        stream,
+        tools,
+        vision,
+        jsonSchema,
+        completions,
+        embeddings,
+        models,
+        passThrough,
+        messages,
         true);
   }
 }

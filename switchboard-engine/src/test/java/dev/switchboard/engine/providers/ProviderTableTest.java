@@ -29,7 +29,9 @@ class ProviderTableTest {
           "Embeddings",
           "Models",
           "Pass-through",
-          "`/v1/messages`");
+          "`/v1/messages` native",
+          "`/v1/responses` native",
+          "`/v1/messages` and `/v1/responses`");
 
   @Test
   void theDocumentedTableMatchesEveryRegisteredProvider() throws IOException {
@@ -49,7 +51,10 @@ class ProviderTableTest {
               capabilities.embeddings(),
               capabilities.models(),
               capabilities.passThrough(),
-              capabilities.messages());
+              capabilities.messages(),
+              capabilities.responses(),
+              // every provider serves both agent APIs, natively or over its chat completions
+              capabilities.chat());
       for (int i = 0; i < COLUMNS.size(); i++) {
         String cell = documented.get(name).get(COLUMNS.get(i));
         assertThat(!cell.startsWith("no"))

@@ -172,7 +172,10 @@ class PassThroughBudgetHttpTest {
   private Run send(String limits, String path, String body, int count, boolean stream) {
     AccessGateway.CreatedKey key =
         gateway.createKey(
-            workspace, "k-" + UUID.randomUUID(), "{\"permissions\":[\"passthrough\"]}", limits);
+            workspace,
+            "k-" + UUID.randomUUID(),
+            "{\"permissions\":[\"passthrough\",\"completions\"]}",
+            limits);
     String trace = "trace-" + UUID.randomUUID();
     List<HttpResponse<String>> answers = new ArrayList<>();
     for (int i = 0; i < count; i++) {

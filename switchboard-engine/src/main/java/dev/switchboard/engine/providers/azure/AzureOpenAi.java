@@ -27,7 +27,8 @@ public final class AzureOpenAi {
                       .withJsonSchema()
                       .withCompletions()
                       .withEmbeddings()
-                      .withModels(),
+                      .withModels()
+                      .withResponses(),
                   context));
 
   private AzureOpenAi() {}

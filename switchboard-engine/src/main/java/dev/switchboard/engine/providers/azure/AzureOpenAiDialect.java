@@ -60,10 +60,12 @@ final class AzureOpenAiDialect implements OpenAiDialect {
       }
       base = "https://" + resource + ".openai.azure.com/openai";
     }
-    // The model list is the resource's, not a deployment's (Azure's "Models - List").
+    // The model list is the resource's, not a deployment's (Azure's "Models - List"); so is the
+    // Responses API, whose body names the deployment as its model
+    // (https://learn.microsoft.com/en-us/azure/ai-foundry/openai/how-to/responses).
     String path;
-    if (endpoint.equals(MODELS)) {
-      path = MODELS;
+    if (endpoint.equals(MODELS) || endpoint.equals(RESPONSES)) {
+      path = endpoint;
     } else {
       String deployment =
           URLEncoder.encode(required(target, DEPLOYMENT_ID), StandardCharsets.UTF_8);

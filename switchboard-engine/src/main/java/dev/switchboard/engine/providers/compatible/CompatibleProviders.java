@@ -64,7 +64,8 @@ public final class CompatibleProviders {
       Capabilities capabilities = Capabilities.chatWithTools().withJsonSchema().withPassThrough();
       if (!tools) {
         capabilities =
-            new Capabilities(true, true, false, true, true, false, false, false, true, false);
+            new Capabilities(
+                true, true, false, true, true, false, false, false, true, false, false);
       }
       if (completions) {
         capabilities = capabilities.withCompletions();

@@ -88,7 +88,7 @@ public final class MockProvider implements Provider {
 
   @Override
   public Capabilities capabilities() {
-    return new Capabilities(true, true, true, false, false, true, true, true, false, false);
+    return new Capabilities(true, true, true, false, false, true, true, true, false, false, false);
   }
 
   @Override

@@ -20,10 +20,11 @@ public interface OpenAiDialect {
   String COMPLETIONS = "/completions";
   String EMBEDDINGS = "/embeddings";
   String MODELS = "/models";
+  String RESPONSES = "/responses";
 
   /**
    * The URL of {@code endpoint} ({@link #CHAT}, {@link #COMPLETIONS}, {@link #EMBEDDINGS}, {@link
-   * #MODELS}, or a pass-through path under {@code /v1}) for {@code target}.
+   * #MODELS}, {@link #RESPONSES}, or a pass-through path under {@code /v1}) for {@code target}.
    *
    * @param query the raw query string to add, or {@code null}
    * @throws dev.switchboard.engine.errors.InvalidRequestException when the target lacks a setting

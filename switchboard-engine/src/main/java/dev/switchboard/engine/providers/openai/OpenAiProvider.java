@@ -17,6 +17,7 @@ import dev.switchboard.engine.providers.Reply;
 import dev.switchboard.engine.providers.ResponseStream;
 import dev.switchboard.engine.providers.Target;
 import dev.switchboard.engine.providers.TranslatedStream;
+import dev.switchboard.engine.sse.SseEvent;
 import dev.switchboard.wire.ChatCompletion;
 import dev.switchboard.wire.ChatCompletionChunk;
 import dev.switchboard.wire.ChatRequest;
@@ -58,7 +59,8 @@ public final class OpenAiProvider implements Provider {
                       .withCompletions()
                       .withEmbeddings()
                       .withModels()
-                      .withPassThrough(),
+                      .withPassThrough()
+                      .withResponses(),
                   context));
 
   private final String name;
@@ -147,6 +149,33 @@ public final class OpenAiProvider implements Provider {
         name,
         post(target, "/completions", request, true),
         new OpenAiStreamTranslator<>(name, Completion.class));
+  }
+
+  /**
+   * The Responses API, natively: the body as the client sent it (every field, known or not), the
+   * answer as the provider gave it.
+   */
+  @Override
+  public Reply<JsonNode> responses(ObjectNode request, Target target) {
+    requireServed(capabilities.responses(), "/v1/responses");
+    return readJson(respond(target, request, false), JsonNode.class);
+  }
+
+  /** The Responses API's events, natively: each as it came, checked and named by its type. */
+  @Override
+  public ResponseStream<SseEvent> streamResponses(ObjectNode request, Target target) {
+    requireServed(capabilities.responses(), "/v1/responses");
+    return TranslatedStream.ofSse(
+        name, respond(target, request, true), new ResponsesEventPassThrough(name));
+  }
+
+  /**
+   * A Responses API call: the provider's error is relayed as it came, as the route relayed it when
+   * it was passed through (and as OpenAI's own SDKs read it), not reshaped as a chat error.
+   */
+  private UpstreamResponse respond(Target target, ObjectNode request, boolean streaming) {
+    return send(target, OpenAiDialect.RESPONSES, request, streaming)
+        .succeededOrRelayedError(name, dialect::errorObject);
   }
 
   @Override
