@@ -12,7 +12,8 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * Anthropic's Java SDK judges every answer the gateway gives in Anthropic's format ({@code
- * /v1/messages} and its token count, whole and streamed), from Anthropic and from Bedrock.
+ * /v1/messages} and its token count, whole and streamed, with tool use), from Anthropic and from
+ * Bedrock natively, and from every other family over its chat completions (the gateway's bridge).
  */
 class AnthropicAnswersRefereeTest {
   @TestFactory
@@ -22,6 +23,9 @@ class AnthropicAnswersRefereeTest {
             .filter(a -> a.shape().startsWith("messages") || a.shape().equals("count tokens"))
             .toList();
     assertThat(answers).hasSizeGreaterThanOrEqualTo(10);
+    assertThat(answers.stream().map(Answer::family).distinct())
+        .as("translated families too")
+        .contains("openai", "mock", "google", "cohere", "azure-openai", "vertex-ai");
     return answers.stream().map(a -> DynamicTest.dynamicTest(a.toString(), () -> judge(a)));
   }
 

@@ -222,12 +222,12 @@ final class GatewayTraffic implements AutoCloseable {
     return this;
   }
 
-  /** Anthropic's own format, {@code /v1/messages}, through the families that serve it. */
+  /**
+   * Anthropic's own format, {@code /v1/messages}, through every family: natively for Anthropic and
+   * Bedrock's Anthropic models, over its chat completions for the others (the gateway's bridge).
+   */
   private void messages() {
     for (Family family : families) {
-      if (!Set.of("anthropic", "bedrock").contains(family.name())) {
-        continue;
-      }
       String model = family.chatModel();
       exchange(family, "messages", "/v1/messages", Requests.messages(model, false));
       exchange(family, "messages stream", "/v1/messages", Requests.messages(model, true));

@@ -172,6 +172,18 @@ final class ErrorResponses {
   }
 
   /**
+   * An error on Anthropic's routes ({@code /v1/messages}, {@code count_tokens}): the same body with
+   * Anthropic's {@code "type": "error"} first, so that it is Anthropic's error shape ({@code
+   * {"type":"error","error":{"type":...,"message":...}}}, what Anthropic's SDKs read) as well as
+   * Portkey's and OpenAI's. The {@code error.type} stays the gateway's or the provider's own.
+   */
+  static ErrorResponse anthropicShaped(ErrorResponse answer) {
+    ObjectNode body = JsonNodeFactory.instance.objectNode().put("type", "error");
+    answer.body().properties().forEach(field -> body.putIfAbsent(field.getKey(), field.getValue()));
+    return new ErrorResponse(answer.status(), answer.headers(), body);
+  }
+
+  /**
    * OpenAI's error {@code type} for a status, as the gateway's own errors use them: 401 {@code
    * authentication_error}, 403 {@code permission_error}, 408 {@code timeout_error}, 429 {@code
    * rate_limit_error}, any other 4xx {@code invalid_request_error} (OpenAI's type for its 400s and

@@ -266,7 +266,11 @@ final class GatewayHandler {
       }
     }
     switch (served) {
-      case Served.Failed failed -> exchange.fail(failed.error());
+      case Served.Failed failed ->
+          exchange.fail(
+              failed.error(),
+              operation instanceof Operation.Messages
+                  || operation instanceof Operation.CountTokens);
       case Served.Answered answered -> {
         switch (answered.outcome()) {
           case Outcome.Body body -> exchange.writeJson(exchange.successStatus(), body.body());
@@ -448,6 +452,14 @@ final class GatewayHandler {
     }
 
     void fail(GatewayException error) {
+      fail(error, false);
+    }
+
+    /**
+     * @param anthropicRoute whether the request came to Anthropic's routes ({@code /v1/messages},
+     *     {@code count_tokens}), whose errors also carry Anthropic's {@code "type": "error"}
+     */
+    void fail(GatewayException error, boolean anthropicRoute) {
       if (error instanceof ProviderErrorException provider
           && provider.passedThroughBody() != null
           && !response.isCommitted()) {
@@ -455,7 +467,8 @@ final class GatewayHandler {
         send(provider.status(), null, provider.passedThroughBody());
         return;
       }
-      writeError(ErrorResponses.of(error));
+      ErrorResponses.ErrorResponse answer = ErrorResponses.of(error);
+      writeError(anthropicRoute ? ErrorResponses.anthropicShaped(answer) : answer);
     }
 
     void writeError(ErrorResponses.ErrorResponse error) {

@@ -239,13 +239,16 @@ class AnthropicMessagesTest {
     assertThat(json(response).at("/error/type").asText()).isEqualTo("overloaded_error");
   }
 
+  /** A provider without the Messages API answers over its chat (see MessagesOverChatTest). */
   @Test
-  void aProviderWithoutTheMessagesApiSaysSo() {
+  void aProviderWithoutTheMessagesApiAnswersOverItsChat() {
     HttpResponse<String> response =
         gateway.postJson("/v1/messages", MESSAGE, "x-portkey-provider", "mock");
 
-    assertThat(response.statusCode()).isEqualTo(400);
-    assertThat(json(response).at("/error/message").asText())
-        .isEqualTo("/v1/messages is not supported by the mock provider");
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(json(response).path("type").asText()).isEqualTo("message");
+    assertThat(response.headers().firstValue("x-switchboard-dropped"))
+        .as("a_future_field has no counterpart in chat")
+        .hasValue("a_future_field");
   }
 }

@@ -35,6 +35,14 @@ public final class AgentApiBridge implements AttemptStage {
               responses,
               attempt,
               chain);
+      case Operation.Messages messages -> {
+        MessagesOverChat api = new MessagesOverChat(attempt.target().provider());
+        yield api.noteDropped(serve(api, messages, attempt, chain));
+      }
+      case Operation.CountTokens count ->
+          providers.get(attempt.target().provider()).capabilities().messages()
+              ? chain.proceed(attempt)
+              : MessagesTokenCount.answer(count, attempt);
       default -> chain.proceed(attempt);
     };
   }
