@@ -50,8 +50,9 @@ export const fakeOpenAiForClaudeCode = {
 
 /**
  * The upstreams the SDK tests run against, as gateway headers: the offline `mock` provider, and
- * FakeOpenAi behind a provider of the OpenAI-compatible family (Mistral's name, FakeOpenAi's
- * address), which speaks chat completions only, so that the gateway translates the Responses and
+ * FakeOpenAi behind a provider of the OpenAI-compatible family (Groq's name, FakeOpenAi's
+ * address; one that keeps `stream_options`, as FakeOpenAi reports a stream's usage only when asked),
+ * which speaks chat completions only to the gateway, so that the gateway translates the Responses and
  * Messages APIs to chat and back. Each upstream answers a request that offers tools by calling
  * them, and a request that carries tool results by quoting them (`toolReply`).
  */
@@ -64,9 +65,9 @@ export const upstreams = [
     toolReply: (results) => `Mock reply. Tool results: ${results.join('; ')}`,
   },
   {
-    name: 'FakeOpenAi (chat only) as mistral-ai',
-    model: 'mistral-small-latest',
-    headers: { 'x-portkey-provider': 'mistral-ai', 'x-portkey-custom-host': fakeOpenAi.url },
+    name: 'FakeOpenAi (chat only) as groq',
+    model: 'llama-3.3-70b-versatile',
+    headers: { 'x-portkey-provider': 'groq', 'x-portkey-custom-host': fakeOpenAi.url },
     apiKey: fakeOpenAi.apiKey,
     toolReply: (results) => `Tool results received: ${results.join('; ')}`,
   },
@@ -116,7 +117,7 @@ export function scratchTask() {
  * Runs a command-line client to its end with only the environment given (and PATH), stdin closed;
  * its exit code and both outputs. It is killed after `timeoutMs`.
  */
-export function runClient(command, args, { cwd, env, timeoutMs = 120_000 }) {
+export function runClient(command, args, { cwd, env, timeoutMs = 60_000 }) {
   return new Promise((resolve) => {
     const child = spawn(command, args, {
       cwd,
