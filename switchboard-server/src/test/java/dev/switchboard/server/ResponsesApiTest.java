@@ -310,7 +310,8 @@ class ResponsesApiTest {
             "Bearer azure-key");
 
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-    assertThat(text(json(response))).isEqualTo("Hello from the fake OpenAI. You said: hi from azure");
+    assertThat(text(json(response)))
+        .isEqualTo("Hello from the fake OpenAI. You said: hi from azure");
     var sent = openai.requests().getLast();
     assertThat(sent.path()).isEqualTo("/v1/responses");
     assertThat(sent.query()).isEqualTo("api-version=2025-04-01-preview");
