@@ -220,7 +220,6 @@ class ResponsesApiTest {
 
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     assertThat(json(response).at("/output/0/name").asText()).isEqualTo("exec_command");
-    assertThat(json(response).path("store").asBoolean(true)).isFalse();
     assertThat(dropped(response))
         .containsExactlyInAnyOrder("reasoning", "web_search", "reasoning.encrypted_content");
 

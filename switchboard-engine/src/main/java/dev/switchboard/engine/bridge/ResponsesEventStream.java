@@ -239,8 +239,7 @@ final class ResponsesEventStream implements ResponseStream<SseEvent> {
         emit(itemEvent(call, "response.custom_tool_call_input.delta").put("delta", input));
         emit(itemEvent(call, "response.custom_tool_call_input.done").put("input", input));
       } else {
-        emit(
-itemEvent(call, "response.function_call_arguments.done").put("arguments", arguments));
+        emit(itemEvent(call, "response.function_call_arguments.done").put("arguments", arguments));
       }
       done = item(call, "completed");
     }

@@ -81,7 +81,6 @@ final class ResponsesObject {
     reasoning.set("effort", orNull(request.path("reasoning").get("effort")));
     reasoning.set("summary", orNull(request.path("reasoning").get("summary")));
     echo(response, "service_tier", NODES.textNode("default"));
-    echo(response, "store", NODES.booleanNode(true));
     echo(response, "temperature", NODES.numberNode(1.0));
     ObjectNode text = response.putObject("text");
     JsonNode format = request.path("text").get("format");
@@ -117,11 +116,12 @@ final class ResponsesObject {
 
   /**
    * A chat usage ({@code prompt_tokens}, …) as the Responses API's: {@code input_tokens} with the
-   * cached ones among them ({@code input_tokens_details.cached_tokens}), {@code output_tokens} with
-   * the reasoning ones ({@code output_tokens_details.reasoning_tokens}), {@code total_tokens}. A
-   * chat usage whose prompt count leaves the prompt cache out (Anthropic's translation: its total
-   * adds the cache reads and writes) has them added back, so that {@code input_tokens} counts every
-   * prompt token as OpenAI's does.
+   * cached ones among them ({@code input_tokens_details.cached_tokens}, and the cache writes,
+   * {@code cache_write_tokens}), {@code output_tokens} with the reasoning ones ({@code
+   * output_tokens_details.reasoning_tokens}), {@code total_tokens}. A chat usage whose prompt count
+   * leaves the prompt cache out (Anthropic's translation: its total adds the cache reads and
+   * writes) has them added back, so that {@code input_tokens} counts every prompt token as OpenAI's
+   * does.
    */
   static ObjectNode usage(JsonNode chat) {
     if (chat == null || !chat.isObject()) {
@@ -136,7 +136,10 @@ final class ResponsesObject {
       prompt += cached + written;
     }
     ObjectNode usage = NODES.objectNode().put("input_tokens", prompt);
-    usage.putObject("input_tokens_details").put("cached_tokens", cached);
+    usage
+        .putObject("input_tokens_details")
+        .put("cached_tokens", cached)
+        .put("cache_write_tokens", written);
     usage.put("output_tokens", completion);
     usage
         .putObject("output_tokens_details")
@@ -179,7 +182,8 @@ final class ResponsesObject {
       boolean custom, String id, String status, String callId, String name, String arguments) {
     ObjectNode item = NODES.objectNode();
     if (custom) {
-      item.put("type", "custom_tool_call").put("id", id).put("status", status);
+      // A custom tool call has no status (OpenAI's ResponseCustomToolCall).
+      item.put("type", "custom_tool_call").put("id", id);
       item.put("call_id", callId).put("input", customInput(arguments)).put("name", name);
     } else {
       item.put("type", "function_call").put("id", id).put("status", status);
