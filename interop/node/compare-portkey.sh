@@ -52,5 +52,5 @@ unshare -rn bash -c '
   FAKE_OPENAI_BASE_URL=http://127.0.0.1:9101/v1 FAKE_OPENAI_API_KEY=sk-interop \
   FAKE_OPENAI_429_BASE_URL=http://127.0.0.1:9102/v1 FAKE_OPENAI_503_BASE_URL=http://127.0.0.1:9103/v1 \
   FAKE_OPENAI_STREAM_ERROR_BASE_URL=http://127.0.0.1:9104/v1 \
-  INTEROP_GATEWAY=portkey node --test --test-reporter=spec
+  INTEROP_GATEWAY=portkey node --test --test-reporter=spec ./*.test.js
 '

@@ -8,7 +8,9 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * {@code POST /v1/chat/completions}: validates the request as OpenAI does, then answers with text,
@@ -24,9 +26,15 @@ final class ChatCompletions {
   private static final int ARGUMENT_PIECE_LENGTH = 8;
 
   private final Clock clock;
+  private final Queue<OpenAiChatReply> scripted = new ConcurrentLinkedQueue<>();
 
   ChatCompletions(Clock clock) {
     this.clock = clock;
+  }
+
+  /** The next valid chat request is answered with {@code reply}. */
+  void enqueue(OpenAiChatReply reply) {
+    scripted.add(reply);
   }
 
   /** What the model "says": text, or calls to tools. */
@@ -166,7 +174,19 @@ final class ChatCompletions {
     return n.asInt();
   }
 
-  private static Answer answerTo(ObjectNode request, List<JsonNode> messages) {
+  private Answer answerTo(ObjectNode request, List<JsonNode> messages) {
+    OpenAiChatReply reply = scripted.poll();
+    if (reply != null) {
+      List<ToolCall> calls = new ArrayList<>();
+      for (OpenAiChatReply.Call call : reply.calls()) {
+        calls.add(
+            new ToolCall(
+                OpenAiIds.toolCall(calls.size() + call.name() + call.arguments()),
+                call.name(),
+                call.arguments()));
+      }
+      return new ToolCalls(calls);
+    }
     JsonNode last = messages.getLast();
     List<ToolCall> calls = toolCalls(request, last);
     if (!calls.isEmpty()) {

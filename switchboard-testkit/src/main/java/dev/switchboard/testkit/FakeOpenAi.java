@@ -172,6 +172,14 @@ public final class FakeOpenAi implements AutoCloseable {
     server.enqueueFault(fault);
   }
 
+  /**
+   * The next valid chat completions request is answered with {@code reply}'s tool calls; one per
+   * request, in order.
+   */
+  public void enqueue(OpenAiChatReply reply) {
+    api.enqueue(Objects.requireNonNull(reply));
+  }
+
   /** Drops every fault queued and not used yet, e.g. those a request's retries did not take. */
   public void clearFaults() {
     server.clearFaults();

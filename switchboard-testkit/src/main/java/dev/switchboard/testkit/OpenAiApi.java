@@ -41,6 +41,11 @@ final class OpenAiApi {
     return request.path().equals(RESPONSES);
   }
 
+  /** The next valid chat completions request is answered with {@code reply}. */
+  void enqueue(OpenAiChatReply reply) {
+    chat.enqueue(reply);
+  }
+
   /** From now on, requests must carry {@code Authorization: Bearer <key>}; {@code null}: any. */
   void requireApiKey(String key) {
     this.requiredApiKey = key;

@@ -309,6 +309,26 @@ class ChatCompletionsTest {
   }
 
   @Test
+  void aScriptedReplyCallsTheToolsItNamesWithItsArgumentsThenTheFakeAnswersAsUsual() {
+    fake.enqueue(OpenAiChatReply.builder().toolCall("get_time", "{\"zone\":\"CET\"}").build());
+    ChatCompletionCreateParams request =
+        HELLO.toBuilder().addFunctionTool(WEATHER).addFunctionTool(TIME).build();
+
+    ChatCompletion scripted = openai.chat().completions().create(request);
+    ChatCompletion next = openai.chat().completions().create(request);
+
+    assertThat(scripted.choices().getFirst().finishReason())
+        .isEqualTo(ChatCompletion.Choice.FinishReason.TOOL_CALLS);
+    assertThat(scripted.choices().getFirst().message().toolCalls().orElseThrow())
+        .extracting(
+            c -> c.asFunction().function().name(), c -> c.asFunction().function().arguments())
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("get_time", "{\"zone\":\"CET\"}"));
+    assertThat(next.choices().getFirst().message().toolCalls().orElseThrow())
+        .extracting(c -> c.asFunction().function().name())
+        .containsExactly("get_weather", "get_time");
+  }
+
+  @Test
   void callsTheToolThatToolChoiceNames() {
     ChatCompletion completion =
         openai
