@@ -1,12 +1,7 @@
 package dev.switchboard.server;
 
 import java.io.IOException;
-import java.time.Duration;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.io.AbstractEndPoint;
 import org.eclipse.jetty.io.EndPoint;
@@ -28,12 +23,6 @@ import org.eclipse.jetty.util.thread.Invocable.InvocationType;
  * is closed after this answer, which RFC 9112 section 9.3.2 has a pipelining client expect: it
  * retries the requests left unanswered.
  *
- * <p>A watch is armed only once its request has waited {@link #ARM_DELAY} (a retry's pause, a slow
- * provider, a stream): registering the read interest wakes the selector, and disarming it again
- * touches the selector too, which cost a few percent of a fast request's CPU. A client that leaves
- * earlier is noticed once the watch is armed, by then at the latest. One platform thread arms the
- * watches that are due ({@link Arming}); a request answered sooner costs a queue entry.
- *
  * <p>The wake-up runs on the selector's own thread (a non-blocking callback), not on a thread of
  * the server's pool: those are virtual, and while busy virtual threads hold every carrier a
  * blocking callback would wait for one, so a retry wait could end and begin another attempt for a
@@ -42,14 +31,8 @@ import org.eclipse.jetty.util.thread.Invocable.InvocationType;
  * a thread of its own.
  */
 final class DisconnectWatch implements AutoCloseable {
-  /** How long a request waits for its answer before its connection is watched. */
-  static final Duration ARM_DELAY = Duration.ofMillis(50);
-
-  private static final Arming ARMING = new Arming();
-
   private final EndPoint endPoint;
   private final Runnable onDisconnect;
-  private final long armAt = System.nanoTime() + ARM_DELAY.toNanos();
   private boolean watching = true;
   private boolean armed;
   private boolean readAhead;
@@ -60,15 +43,15 @@ final class DisconnectWatch implements AutoCloseable {
   }
 
   /**
-   * Starts watching {@code request}'s connection, if it is HTTP/1.1 and idle, from {@link
-   * #ARM_DELAY} on; {@code onDisconnect} runs on a selector thread and must not block.
+   * Starts watching {@code request}'s connection, if it is HTTP/1.1 and idle; {@code onDisconnect}
+   * runs on a selector thread and must not block.
    */
   static DisconnectWatch start(Request request, Runnable onDisconnect) {
     var watch =
         new DisconnectWatch(
             request.getConnectionMetaData().getConnection().getEndPoint(), onDisconnect);
     if (request.getConnectionMetaData().getHttpVersion() == HttpVersion.HTTP_1_1) {
-      ARMING.add(watch);
+      watch.arm();
     } else {
       watch.watching = false;
     }
@@ -78,10 +61,6 @@ final class DisconnectWatch implements AutoCloseable {
   /** Whether the client sent bytes before its answer; the connection must then be closed. */
   synchronized boolean sawReadAhead() {
     return readAhead;
-  }
-
-  private synchronized boolean isWatching() {
-    return watching;
   }
 
   private synchronized void arm() {
@@ -157,54 +136,6 @@ final class DisconnectWatch implements AutoCloseable {
     @Override
     public synchronized Throwable fillInStackTrace() {
       return this;
-    }
-  }
-
-  /**
-   * Arms the watches whose requests have waited {@link #ARM_DELAY}, on one daemon platform thread
-   * (busy virtual threads cannot delay it), in the order they started; a watch closed meanwhile is
-   * dropped unarmed. The thread sleeps while no watch is pending.
-   */
-  private static final class Arming implements Runnable {
-    private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
-
-    private final ConcurrentLinkedQueue<DisconnectWatch> pending = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean idle = new AtomicBoolean();
-    private final Thread thread =
-        Thread.ofPlatform().name("switchboard-disconnect-watch").daemon().unstarted(this);
-
-    Arming() {
-      thread.start();
-    }
-
-    void add(DisconnectWatch watch) {
-      pending.add(watch);
-      if (idle.get() && idle.compareAndSet(true, false)) {
-        LockSupport.unpark(thread);
-      }
-    }
-
-    @Override
-    public void run() {
-      while (true) {
-        long now = System.nanoTime();
-        for (DisconnectWatch next = pending.peek(); next != null; next = pending.peek()) {
-          if (next.armAt - now > 0 && next.isWatching()) {
-            break;
-          }
-          pending.poll();
-          next.arm();
-        }
-        if (pending.isEmpty()) {
-          idle.set(true);
-          if (pending.isEmpty()) {
-            LockSupport.park(this);
-          }
-          idle.set(false);
-        } else {
-          LockSupport.parkNanos(this, TICK_NANOS);
-        }
-      }
     }
   }
 }
