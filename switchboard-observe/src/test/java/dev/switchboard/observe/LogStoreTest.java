@@ -30,6 +30,48 @@ class LogStoreTest {
     }
   }
 
+  @Test
+  void aDuckDbLogMadeWithKeysIsRebuiltWithoutThemKeepingItsRows() throws SQLException {
+    RequestRecord stored = SampleRecords.chat("team-a");
+    try (Connection keyed =
+            java.sql.DriverManager.getConnection(
+                "jdbc:duckdb:" + directory.resolve("requests.duckdb"));
+        var statement = keyed.createStatement()) {
+      statement.execute(
+          "CREATE TABLE requests (id VARCHAR PRIMARY KEY, trace_id VARCHAR,"
+              + " started_at_ms BIGINT NOT NULL, retries INTEGER NOT NULL,"
+              + " fallback_used BOOLEAN NOT NULL, status INTEGER NOT NULL,"
+              + " latency_ms DOUBLE PRECISION NOT NULL, streamed BOOLEAN NOT NULL,"
+              + " attempt_count INTEGER NOT NULL)");
+      statement.execute("CREATE INDEX requests_trace ON requests (trace_id)");
+      statement.execute(
+          "INSERT INTO requests VALUES ('"
+              + stored.id()
+              + "', 'trace-old', 1, 0, false, 200, 1.5, false, 1)");
+    }
+    try (LogStore store = LogStore.embedded(directory);
+        Connection connection = store.connection()) {
+      ResultSet keys =
+          connection
+              .createStatement()
+              .executeQuery(
+                  "SELECT count(*) FROM duckdb_constraints()"
+                      + " WHERE constraint_type = 'PRIMARY KEY' AND table_name <> 'feedback'");
+      assertThat(keys.next()).isTrue();
+      assertThat(keys.getLong(1)).isZero();
+      store.writeAgain(List.of(stored, SampleRecords.chat("team-b")));
+      ResultSet rows =
+          connection
+              .createStatement()
+              .executeQuery("SELECT trace_id FROM requests ORDER BY started_at_ms");
+      assertThat(rows.next()).isTrue();
+      assertThat(rows.getString(1)).isEqualTo("trace-old");
+      assertThat(rows.next()).isTrue();
+      assertThat(rows.getString(1)).isEqualTo("trace-team-b");
+      assertThat(rows.next()).isFalse();
+    }
+  }
+
   private static void writesEachRecordOnce(LogStore store) throws SQLException {
     List<RequestRecord> batch =
         List.of(
@@ -37,7 +79,8 @@ class LogStoreTest {
             SampleRecords.chat("team-b"),
             SampleRecords.chat("team-a"));
     store.write(batch);
-    store.write(batch); // a batch written again after a failure is not duplicated
+    // A spill read back after a kill -9: what was stored is skipped, the rest written.
+    store.writeAgain(List.of(batch.get(0), batch.get(1), SampleRecords.chat("team-c")));
     try (Connection connection = store.connection();
         ResultSet rows =
             connection
@@ -53,6 +96,9 @@ class LogStoreTest {
       assertThat(rows.getBigDecimal(4)).isEqualByComparingTo("0.004");
       assertThat(rows.next()).isTrue();
       assertThat(rows.getString(1)).isEqualTo("team-b");
+      assertThat(rows.getLong(2)).isEqualTo(1);
+      assertThat(rows.next()).isTrue();
+      assertThat(rows.getString(1)).isEqualTo("team-c");
       assertThat(rows.getLong(2)).isEqualTo(1);
       assertThat(rows.next()).isFalse();
     }

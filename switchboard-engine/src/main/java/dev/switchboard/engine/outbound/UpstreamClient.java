@@ -12,12 +12,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.client.BytesRequestContent;
+import org.eclipse.jetty.client.CompletableResponseListener;
+import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.InputStreamResponseListener;
 import org.eclipse.jetty.client.Request;
@@ -95,6 +98,27 @@ public final class UpstreamClient implements AutoCloseable {
    * @throws InvalidRequestException when the host resolves to an address the guard refuses
    */
   public UpstreamResponse send(UpstreamRequest call) {
+    return sendAs(call, -1);
+  }
+
+  /**
+   * Sends a request as {@link #send(UpstreamRequest)} does, except that the answer to a call that
+   * does not stream ({@link UpstreamRequest#streaming}) is read whole, into memory, before this
+   * returns: for a provider's answer that is read whole anyway, without the hand-off of each block
+   * of the body to the calling thread. {@link UpstreamResponse#readBody} then returns that array.
+   *
+   * @param maxBodyBytes the longest body a call that does not stream takes; a longer one fails the
+   *     call as a response that broke off
+   */
+  public UpstreamResponse send(UpstreamRequest call, int maxBodyBytes) {
+    if (maxBodyBytes < 0) {
+      throw new IllegalArgumentException("maxBodyBytes must not be negative");
+    }
+    return sendAs(call, call.streaming() ? -1 : maxBodyBytes);
+  }
+
+  /** Sends {@code call}: its body read whole up to {@code maxBytes}, or as it arrives when -1. */
+  private UpstreamResponse sendAs(UpstreamRequest call, int maxBytes) {
     guard.checkUrl(call.uri().toString(), "url");
     AtomicBoolean committed = new AtomicBoolean();
     Request request = http.newRequest(call.uri()).method(call.method());
@@ -115,11 +139,14 @@ public final class UpstreamClient implements AutoCloseable {
       request.timeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
     FailureTranslator failures = new FailureTranslator(call, committed);
-    InputStreamResponseListener listener = new InputStreamResponseListener();
     if (Thread.currentThread().isInterrupted()) {
       // The client left after the attempt began (a stage ran meanwhile): nothing goes upstream.
       throw clientLeft(null);
     }
+    if (maxBytes >= 0) {
+      return sendReadingWhole(request, timeout, maxBytes, failures, committed);
+    }
+    InputStreamResponseListener listener = new InputStreamResponseListener();
     request.send(listener);
     try {
       Response response = listener.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -133,6 +160,37 @@ public final class UpstreamClient implements AutoCloseable {
       throw clientLeft(e);
     } catch (ExecutionException e) {
       throw failures.translate(e.getCause(), committed.get());
+    }
+  }
+
+  /**
+   * The whole answer, buffered by Jetty's listener on the thread that reads it: the calling thread
+   * wakes once, when the answer is complete.
+   */
+  private static UpstreamResponse sendReadingWhole(
+      Request request,
+      Duration timeout,
+      int maxBytes,
+      FailureTranslator failures,
+      AtomicBoolean committed) {
+    AtomicBoolean answering = new AtomicBoolean();
+    request.onResponseBegin(r -> answering.set(true));
+    CompletableFuture<ContentResponse> answer =
+        new CompletableResponseListener(request, maxBytes).send();
+    try {
+      ContentResponse response = answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      return UpstreamResponse.whole(response, response.getContent(), failures);
+    } catch (TimeoutException e) {
+      request.abort(e);
+      throw new UpstreamTimeoutException(timeout, e);
+    } catch (InterruptedException e) {
+      request.abort(e);
+      Thread.currentThread().interrupt();
+      throw clientLeft(e);
+    } catch (ExecutionException e) {
+      // A failure once the answer began (it broke off, or it is longer than maxBytes) comes after
+      // the request was sent, as a failed read of a streamed body does.
+      throw failures.translate(e.getCause(), answering.get() || committed.get());
     }
   }
 

@@ -40,20 +40,53 @@ public final class UpstreamResponse implements AutoCloseable {
     this.body = body;
     this.failures = failures;
     this.status = response.getStatus();
+    this.headers = List.copyOf(lowerCaseHeaders(response));
+  }
+
+  private UpstreamResponse(int status, List<Map.Entry<String, String>> headers, byte[] body) {
+    this(status, headers, body, null);
+  }
+
+  private UpstreamResponse(
+      int status,
+      List<Map.Entry<String, String>> headers,
+      byte[] body,
+      UpstreamClient.FailureTranslator failures) {
+    this.request = null;
+    this.response = null;
+    this.body = new WholeBody(body);
+    this.failures = failures;
+    this.status = status;
+    this.headers = List.copyOf(headers);
+  }
+
+  /**
+   * A response read whole by the client ({@link UpstreamClient#send(UpstreamRequest, int)}): its
+   * exchange is complete, its connection released.
+   */
+  static UpstreamResponse whole(
+      Response response, byte[] body, UpstreamClient.FailureTranslator failures) {
+    return new UpstreamResponse(response.getStatus(), lowerCaseHeaders(response), body, failures);
+  }
+
+  private static List<Map.Entry<String, String>> lowerCaseHeaders(Response response) {
     List<Map.Entry<String, String>> all = new ArrayList<>(response.getHeaders().size());
     for (HttpField field : response.getHeaders()) {
       all.add(Map.entry(field.getName().toLowerCase(Locale.ROOT), field.getValue()));
     }
-    this.headers = List.copyOf(all);
+    return all;
   }
 
-  private UpstreamResponse(int status, List<Map.Entry<String, String>> headers, byte[] body) {
-    this.request = null;
-    this.response = null;
-    this.body = new java.io.ByteArrayInputStream(body);
-    this.failures = null;
-    this.status = status;
-    this.headers = List.copyOf(headers);
+  /** A body already in memory, which {@link #readBody} hands over as it is. */
+  private static final class WholeBody extends java.io.ByteArrayInputStream {
+    WholeBody(byte[] bytes) {
+      super(bytes);
+    }
+
+    /** The whole body, if nothing of it was read yet; else {@code null}. */
+    synchronized byte[] untouched() {
+      return pos == 0 && count == buf.length ? buf : null;
+    }
   }
 
   private UpstreamResponse(UpstreamResponse original, InputStream body) {
@@ -215,6 +248,12 @@ public final class UpstreamResponse implements AutoCloseable {
 
   /** Reads the whole body, at most {@code limit} bytes; a longer body fails the call. */
   public byte[] readBody(int limit) {
+    if (body instanceof WholeBody whole) {
+      byte[] bytes = whole.untouched();
+      if (bytes != null && bytes.length <= limit) {
+        return bytes;
+      }
+    }
     try (InputStream in = body) {
       long declared = declaredLength();
       byte[] read;

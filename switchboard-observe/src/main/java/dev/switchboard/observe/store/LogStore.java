@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
@@ -108,6 +109,17 @@ public final class LogStore implements AutoCloseable {
    */
   private static final String STARTED_INDEX =
       "CREATE INDEX IF NOT EXISTS requests_started ON requests (started_at_ms)";
+
+  /**
+   * The indexes and keys DuckDB goes without. An index there is an ART kept in DuckDB's memory and
+   * updated by every append: the primary keys of {@code requests} and {@code request_metadata} and
+   * the trace id's index cost the writer a fifth of its CPU per record and held most of DuckDB's
+   * memory under load. Without them a lookup by id or trace id scans the column (the ids, UUIDv7,
+   * rise with time, so the row groups' minimum and maximum skip most of it), and the store does not
+   * refuse a stored id by itself: {@link #writeAgain} skips them.
+   */
+  private static final List<String> DUCKDB_UNINDEXED =
+      List.of(STARTED_INDEX, "CREATE INDEX IF NOT EXISTS requests_trace ON requests (trace_id)");
 
   private static final List<String> SCHEMA =
       List.of(
@@ -340,11 +352,17 @@ public final class LogStore implements AutoCloseable {
     try (Connection connection = dataSource.getConnection();
         Statement statement = connection.createStatement()) {
       for (String ddl : SCHEMA) {
-        if (kind == Kind.DUCKDB && ddl.equals(STARTED_INDEX)) {
-          statement.execute("DROP INDEX IF EXISTS requests_started");
-        } else {
+        if (kind != Kind.DUCKDB) {
           statement.execute(ddl);
+        } else if (DUCKDB_UNINDEXED.contains(ddl)) {
+          statement.execute("DROP INDEX IF EXISTS " + ddl.split(" ")[5]);
+        } else {
+          statement.execute(unkeyed(ddl));
         }
+      }
+      if (kind == Kind.DUCKDB) {
+        dropDuckDbKeys(connection, "requests");
+        dropDuckDbKeys(connection, "request_metadata");
       }
       schemaReady = true;
     } catch (SQLException e) {
@@ -352,14 +370,98 @@ public final class LogStore implements AutoCloseable {
     }
   }
 
+  /** A table's DDL for DuckDB: without its primary key ({@link #DUCKDB_UNINDEXED}). */
+  private static String unkeyed(String ddl) {
+    return ddl.replace("id VARCHAR PRIMARY KEY,\n  trace_id", "id VARCHAR NOT NULL,\n  trace_id")
+        .replace(",\n  PRIMARY KEY (request_id, key)", "");
+  }
+
   /**
-   * Writes a batch of records in one transaction; a record whose id is already stored is skipped,
-   * so writing a batch again after a failure never duplicates one. Once this returns, the records
-   * are committed: they survive the gateway's process being killed.
+   * Rebuilds a DuckDB table made with its primary key (a log from before {@link #DUCKDB_UNINDEXED})
+   * without it, rows kept, in one transaction: DuckDB cannot drop a key.
+   */
+  private static void dropDuckDbKeys(Connection connection, String table) throws SQLException {
+    try (PreparedStatement keys =
+        connection.prepareStatement(
+            "SELECT count(*) FROM duckdb_constraints() WHERE table_name = ?"
+                + " AND constraint_type = 'PRIMARY KEY'")) {
+      keys.setString(1, table);
+      try (ResultSet count = keys.executeQuery()) {
+        if (!count.next() || count.getLong(1) == 0) {
+          return;
+        }
+      }
+    }
+    String ddl =
+        SCHEMA.stream()
+            .filter(d -> d.startsWith("CREATE TABLE IF NOT EXISTS " + table + " ("))
+            .findFirst()
+            .map(LogStore::unkeyed)
+            .orElseThrow()
+            .replace("CREATE TABLE IF NOT EXISTS " + table, "CREATE TABLE " + table + "_unkeyed");
+    List<String> kept = new ArrayList<>();
+    try (PreparedStatement query =
+        connection.prepareStatement(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ?"
+                + " AND table_schema = 'main'")) {
+      query.setString(1, table);
+      try (ResultSet names = query.executeQuery()) {
+        while (names.next()) {
+          kept.add(names.getString(1));
+        }
+      }
+    }
+    kept.retainAll(table.equals("requests") ? COLUMNS : METADATA_COLUMNS);
+    String columns = String.join(", ", kept);
+    connection.setAutoCommit(false);
+    try (Statement statement = connection.createStatement()) {
+      statement.execute(ddl);
+      statement.execute(
+          "INSERT INTO "
+              + table
+              + "_unkeyed ("
+              + columns
+              + ") SELECT "
+              + columns
+              + " FROM "
+              + table);
+      statement.execute("DROP TABLE " + table);
+      statement.execute("ALTER TABLE " + table + "_unkeyed RENAME TO " + table);
+      connection.commit();
+    } catch (SQLException e) {
+      connection.rollback();
+      throw e;
+    } finally {
+      connection.setAutoCommit(true);
+    }
+  }
+
+  /**
+   * Writes a batch of records that were never written before, in one transaction, through the
+   * store's bulk path. Once this returns, the records are committed: they survive the gateway's
+   * process being killed. PostgreSQL refuses a stored id (its primary key) and the batch is then
+   * written as {@link #writeAgain} writes it; the embedded DuckDB store keeps no key, so a batch
+   * that may hold stored records must go through {@link #writeAgain}. A batch whose write failed
+   * was not written, and may be written here again.
    *
    * @throws SQLException when the store cannot take the batch; nothing of it was written
    */
   public void write(List<RequestRecord> batch) throws SQLException {
+    write(batch, false);
+  }
+
+  /**
+   * Writes a batch of records of which some may be stored already (a spill file read back after the
+   * process was killed between writing its records and moving past them): those are skipped, the
+   * others written in one transaction. Several times {@link #write}'s cost per record.
+   *
+   * @throws SQLException when the store cannot take the batch; nothing of it was written
+   */
+  public void writeAgain(List<RequestRecord> batch) throws SQLException {
+    write(batch, true);
+  }
+
+  private void write(List<RequestRecord> batch, boolean mayRepeat) throws SQLException {
     if (batch.isEmpty()) {
       return;
     }
@@ -385,11 +487,15 @@ public final class LogStore implements AutoCloseable {
       connection.setAutoCommit(false);
       try {
         try {
-          append(connection, "requests", COLUMNS, rows);
-          append(connection, "request_metadata", METADATA_COLUMNS, metadataRows);
+          if (mayRepeat) {
+            merge(connection, rows, metadataRows);
+          } else {
+            append(connection, "requests", COLUMNS, rows);
+            append(connection, "request_metadata", METADATA_COLUMNS, metadataRows);
+          }
           connection.commit();
         } catch (SQLException first) {
-          if (first.getSQLState() == null || !first.getSQLState().startsWith("23")) {
+          if (mayRepeat || first.getSQLState() == null || !first.getSQLState().startsWith("23")) {
             throw first;
           }
           // A constraint refused the batch: most often an id already stored (a batch written
@@ -443,9 +549,13 @@ public final class LogStore implements AutoCloseable {
   private void merge(Connection connection, List<Object[]> rows, List<Object[]> metadataRows)
       throws SQLException {
     if (kind == Kind.DUCKDB) {
-      appendThroughStaging(connection, "requests", COLUMNS, rows, "id");
+      appendThroughStaging(connection, "requests", COLUMNS, rows, List.of("id"));
       appendThroughStaging(
-          connection, "request_metadata", METADATA_COLUMNS, metadataRows, "request_id, key");
+          connection,
+          "request_metadata",
+          METADATA_COLUMNS,
+          metadataRows,
+          List.of("request_id", "key"));
     } else {
       insertRows(connection, "requests", COLUMNS, COLUMN_TYPES, rows, "id");
       insertRows(
@@ -567,13 +677,18 @@ public final class LogStore implements AutoCloseable {
 
   /**
    * DuckDB's merge: rows go through its appender into a temporary table of this connection, then
-   * one {@code INSERT … SELECT … ON CONFLICT DO NOTHING} moves them, in the caller's transaction.
-   * Several times the bulk path's cost (the conflict check and a second copy of every row), so only
-   * a batch the bulk path refused comes here. Prepared inserts cost DuckDB a few milliseconds per
-   * statement (and more per parameter), which capped the log at a few hundred records a second.
+   * one {@code INSERT … SELECT … WHERE NOT EXISTS} (the table has no key to conflict on) moves
+   * those whose key is not stored yet, in the caller's transaction. Several times the bulk path's
+   * cost (the lookup and a second copy of every row), so only a batch that may repeat stored
+   * records comes here. Prepared inserts cost DuckDB a few milliseconds per statement (and more per
+   * parameter), which capped the log at a few hundred records a second.
    */
   private static void appendThroughStaging(
-      Connection connection, String table, List<String> columns, List<Object[]> rows, String key)
+      Connection connection,
+      String table,
+      List<String> columns,
+      List<Object[]> rows,
+      List<String> key)
       throws SQLException {
     if (rows.isEmpty()) {
       return;
@@ -612,9 +727,11 @@ public final class LogStore implements AutoCloseable {
               + names
               + " FROM "
               + staging
-              + " ON CONFLICT ("
-              + key
-              + ") DO NOTHING");
+              + " s WHERE NOT EXISTS (SELECT 1 FROM "
+              + table
+              + " t WHERE "
+              + key.stream().map(k -> "t." + k + " = s." + k).collect(Collectors.joining(" AND "))
+              + ")");
       statement.execute("DELETE FROM " + staging);
     }
   }

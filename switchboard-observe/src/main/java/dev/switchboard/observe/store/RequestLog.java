@@ -357,7 +357,7 @@ public final class RequestLog implements RecordSink, AutoCloseable {
     int size = chunk.records().size();
     writing = size;
     try {
-      store.write(chunk.records());
+      store.writeAgain(chunk.records());
       written.addAndGet(size - chunk.recovered());
       recovered.addAndGet(chunk.recovered());
       batches.incrementAndGet();

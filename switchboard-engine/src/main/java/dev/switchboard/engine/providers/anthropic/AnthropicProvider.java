@@ -128,7 +128,7 @@ public final class AnthropicProvider implements Provider {
             target.requestTimeout() != null ? target.requestTimeout() : defaultTimeout,
             streaming,
             target.hops());
-    return succeeded(client.send(call));
+    return succeeded(client.send(call, MAX_RESPONSE_BYTES));
   }
 
   private URI url(Target target, String path) {

@@ -274,7 +274,7 @@ public final class BedrockProvider implements Provider {
             target.requestTimeout() != null ? target.requestTimeout() : defaultTimeout,
             streaming,
             target.hops());
-    UpstreamResponse response = client.send(call);
+    UpstreamResponse response = client.send(call, MAX_RESPONSE_BYTES);
     if (response.isSuccess()) {
       return response;
     }

@@ -133,7 +133,7 @@ public final class CohereProvider implements Provider {
             streaming,
             target.hops());
     // Cohere's {"message": "..."} becomes OpenAI's error object with that message.
-    return client.send(call).succeededOr(NAME, OpenAiProvider::errorObject);
+    return client.send(call, MAX_RESPONSE_BYTES).succeededOr(NAME, OpenAiProvider::errorObject);
   }
 
   private Reply<JsonNode> readJson(UpstreamResponse response) {

@@ -124,7 +124,7 @@ public final class GeminiApi {
             target.requestTimeout() != null ? target.requestTimeout() : defaultTimeout,
             streaming,
             target.hops());
-    return client.send(call).succeededOr(provider, errors);
+    return client.send(call, MAX_RESPONSE_BYTES).succeededOr(provider, errors);
   }
 
   /** The answer parsed as JSON. */

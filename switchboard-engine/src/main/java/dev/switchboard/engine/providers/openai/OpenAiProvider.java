@@ -204,7 +204,7 @@ public final class OpenAiProvider implements Provider {
             timeout(target),
             false,
             target.hops());
-    return readJson(succeeded(client.send(call)), ModelList.class);
+    return readJson(succeeded(client.send(call, MAX_RESPONSE_BYTES)), ModelList.class);
   }
 
   @Override
@@ -254,7 +254,7 @@ public final class OpenAiProvider implements Provider {
             timeout(target),
             streaming,
             target.hops());
-    return client.send(call);
+    return client.send(call, MAX_RESPONSE_BYTES);
   }
 
   private URI url(Target target, String path, String query) {
