@@ -153,10 +153,13 @@ final class MessagesRequest {
     }
     body.fieldNames()
         .forEachRemaining(name -> {
-          if (!READ.contains(name) && !HINTS.contains(name)) {
+          if (!READ.contains(name)
+              && !HINTS.contains(name)
+              && !ProviderOwnFields.owns(provider, name)) {
             dropped.add(name);
           }
         });
+    ProviderOwnFields.carry(provider, body, chat);
     try {
       return WireJson.convert(chat, ChatRequest.class);
     } catch (WireFormatException e) {

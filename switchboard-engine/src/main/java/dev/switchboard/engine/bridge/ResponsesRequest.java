@@ -138,6 +138,7 @@ record ResponsesRequest(ChatRequest chat, List<String> dropped, Set<String> cust
           }
         } else if (!CARRIED.contains(name)
             && !HINTS.contains(name)
+            && !ProviderOwnFields.owns(provider, name)
             && !REFUSED.containsKey(name)
             && !name.equals("background")) {
           throw new InvalidRequestException("Unknown parameter: '" + name + "'.", name, null);
@@ -166,6 +167,7 @@ record ResponsesRequest(ChatRequest chat, List<String> dropped, Set<String> cust
         // The usage comes last in a chat stream only when asked; the Responses answer needs it.
         chat.putObject("stream_options").put("include_usage", true);
       }
+      ProviderOwnFields.carry(provider, request, chat);
       ChatRequest translated;
       try {
         translated = WireJson.convert(chat, ChatRequest.class);
