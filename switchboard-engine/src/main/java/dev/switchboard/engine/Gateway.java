@@ -3,6 +3,7 @@ package dev.switchboard.engine;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.engine.bridge.AgentApiBridge;
+import dev.switchboard.engine.bridge.MessagesTokenCount;
 import dev.switchboard.engine.cache.CacheStage;
 import dev.switchboard.engine.cache.CacheStatistics;
 import dev.switchboard.engine.cache.SentenceEmbedder;
@@ -170,6 +171,9 @@ public final class Gateway implements AutoCloseable {
       attemptStages.add(builder.attemptAdmission);
     }
     attemptStages.add(cache);
+    // A token count a provider cannot make is estimated last, once the count passed the stages
+    // above as any attempt does.
+    attemptStages.add(new MessagesTokenCount(providers));
     this.pipeline =
         new Pipeline(requestStages, router, attemptStages, new ProviderDispatch(providers));
   }

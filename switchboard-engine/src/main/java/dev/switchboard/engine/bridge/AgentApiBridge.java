@@ -41,12 +41,6 @@ public final class AgentApiBridge implements AttemptStage {
                 attempt.target().provider(), messages.request().path("model").asText(null));
         yield api.noteDropped(serve(api, messages, attempt, chain));
       }
-      case Operation.CountTokens count ->
-          new MessagesOverChat(
-                      attempt.target().provider(), count.request().path("model").asText(null))
-                  .servedNatively(providers.get(attempt.target().provider()).capabilities())
-              ? chain.proceed(attempt)
-              : MessagesTokenCount.answer(count, attempt);
       default -> chain.proceed(attempt);
     };
   }

@@ -7,8 +7,10 @@ import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingType;
 import dev.switchboard.engine.pipeline.Attempt;
+import dev.switchboard.engine.pipeline.AttemptStage;
 import dev.switchboard.engine.pipeline.Operation;
 import dev.switchboard.engine.pipeline.Outcome;
+import dev.switchboard.engine.providers.ProviderRegistry;
 import dev.switchboard.wire.WireJson;
 import java.util.List;
 
@@ -22,8 +24,12 @@ import java.util.List;
  * {@value #IMAGE_TOKENS} (Anthropic's figure for a full-size image; the bytes are not decoded). So
  * it is the provider's count only where the provider uses that tokenizer (OpenAI's recent models),
  * and an estimate everywhere else.
+ *
+ * <p>The last attempt stage, so that a count passes the input guardrails, the attempt's admission
+ * and the cache as any attempt does before it is answered; a provider that counts natively (those
+ * that speak Messages) gets the attempt unchanged.
  */
-final class MessagesTokenCount {
+public final class MessagesTokenCount implements AttemptStage {
   /** What an image counts for: Anthropic's estimate for an image of about 1.15 megapixels. */
   static final int IMAGE_TOKENS = 1600;
 
@@ -32,7 +38,25 @@ final class MessagesTokenCount {
   private static final Encoding TOKENIZER =
       Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.O200K_BASE);
 
-  private MessagesTokenCount() {}
+  private final ProviderRegistry providers;
+
+  public MessagesTokenCount(ProviderRegistry providers) {
+    this.providers = providers;
+  }
+
+  @Override
+  public Outcome handle(Attempt attempt, Chain chain) {
+    if (attempt.operation() instanceof Operation.CountTokens count) {
+      String provider = attempt.target().provider();
+      boolean counted =
+          new MessagesOverChat(provider, count.request().path("model").asText(null))
+              .servedNatively(providers.get(provider).capabilities());
+      if (!counted) {
+        return answer(count, attempt);
+      }
+    }
+    return chain.proceed(attempt);
+  }
 
   /** The estimate for {@code count}, as the attempt's answer. */
   static Outcome answer(Operation.CountTokens count, Attempt attempt) {
