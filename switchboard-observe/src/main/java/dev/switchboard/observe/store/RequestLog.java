@@ -358,10 +358,12 @@ public final class RequestLog implements RecordSink, AutoCloseable {
     writing = size;
     try {
       store.writeAgain(chunk.records());
+      // Past them in the file before they count as written, so that the statistics never show a
+      // record both written and still spilled.
+      consume(chunk);
       written.addAndGet(size - chunk.recovered());
       recovered.addAndGet(chunk.recovered());
       batches.incrementAndGet();
-      consume(chunk);
     } catch (Exception failure) {
       StoreError error = refused(failure);
       if (!STORE_DOWN.contains(error.kind()) && size > 1) {
