@@ -38,107 +38,56 @@ public record Capabilities(
   }
 
   public Capabilities withJsonSchema() {
-    return new Capabilities(
-        chat,
-        stream,
-        tools,
-        vision,
-        true,
-        completions,
-        embeddings,
-        models,
-        passThrough,
-        messages,
-        responses);
+    return with(Feature.JSON_SCHEMA);
   }
 
   public Capabilities withCompletions() {
-    return new Capabilities(
-        chat,
-        stream,
-        tools,
-        vision,
-        jsonSchema,
-        true,
-        embeddings,
-        models,
-        passThrough,
-        messages,
-        responses);
+    return with(Feature.COMPLETIONS);
   }
 
   public Capabilities withEmbeddings() {
-    return new Capabilities(
-        chat,
-        stream,
-        tools,
-        vision,
-        jsonSchema,
-        completions,
-        true,
-        models,
-        passThrough,
-        messages,
-        responses);
+    return with(Feature.EMBEDDINGS);
   }
 
   public Capabilities withModels() {
-    return new Capabilities(
-        chat,
-        stream,
-        tools,
-        vision,
-        jsonSchema,
-        completions,
-        embeddings,
-        true,
-        passThrough,
-        messages,
-        responses);
+    return with(Feature.MODELS);
   }
 
   public Capabilities withPassThrough() {
-    return new Capabilities(
-        chat,
-        stream,
-        tools,
-        vision,
-        jsonSchema,
-        completions,
-        embeddings,
-        models,
-        true,
-        messages,
-        responses);
+    return with(Feature.PASS_THROUGH);
   }
 
   public Capabilities withMessages() {
-    return new Capabilities(
-        chat,
-        stream,
-        tools,
-        vision,
-        jsonSchema,
-        completions,
-        embeddings,
-        models,
-        passThrough,
-        true,
-        responses);
+    return with(Feature.MESSAGES);
   }
 
   public Capabilities withResponses() {
+    return with(Feature.RESPONSES);
+  }
+
+  /** The features a provider may add to chat with tools, one wither each. */
+  private enum Feature {
+    JSON_SCHEMA,
+    COMPLETIONS,
+    EMBEDDINGS,
+    MODELS,
+    PASS_THROUGH,
+    MESSAGES,
+    RESPONSES
+  }
+
+  private Capabilities with(Feature added) {
     return new Capabilities(
         chat,
         stream,
         tools,
         vision,
-        jsonSchema,
-        completions,
-        embeddings,
-        models,
-        passThrough,
-        messages,
-        true);
+        jsonSchema || added == Feature.JSON_SCHEMA,
+        completions || added == Feature.COMPLETIONS,
+        embeddings || added == Feature.EMBEDDINGS,
+        models || added == Feature.MODELS,
+        passThrough || added == Feature.PASS_THROUGH,
+        messages || added == Feature.MESSAGES,
+        responses || added == Feature.RESPONSES);
   }
 }
