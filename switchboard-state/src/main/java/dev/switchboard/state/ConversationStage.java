@@ -91,7 +91,8 @@ final class ConversationStage implements Stage {
    * The conversation {@code body}'s {@code previous_response_id} names, as the caller's workspace
    * holds it; empty when it names none.
    *
-   * @throws InvalidRequestException 404 when the workspace holds no such response
+   * @throws InvalidRequestException 400 ({@code previous_response_not_found}) when the workspace
+   *     holds no such response
    */
   ArrayNode conversationBefore(ObjectNode body, String workspace) {
     JsonNode previous = body.get("previous_response_id");
@@ -109,13 +110,14 @@ final class ConversationStage implements Stage {
   }
 
   /**
-   * The 404, in OpenAI's words, for a response this workspace does not hold: named by a route's
-   * path ({@code param} {@code null}), or as {@code previous_response_id}.
+   * OpenAI's answer for a response this workspace does not hold, in its words and status: 404 when
+   * a route's path names it ({@code param} {@code null}); 400 ({@code previous_response_not_found})
+   * when a request names it as {@code previous_response_id}, since the request is what is wrong.
    */
   static InvalidRequestException notFound(String id, String param) {
     return param == null
         ? InvalidRequestException.notFound("Response with id '" + id + "' not found.", null, null)
-        : InvalidRequestException.notFound(
+        : InvalidRequestException.withCode(
             "Previous response with id '" + id + "' not found.",
             param,
             "previous_response_not_found");

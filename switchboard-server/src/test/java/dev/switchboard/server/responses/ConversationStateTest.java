@@ -271,7 +271,7 @@ class ConversationStateTest {
                 + "\",\"input\":\"and?\"}",
             "x-portkey-provider",
             "anthropic");
-    assertThat(continued.statusCode()).isEqualTo(404);
+    assertThat(continued.statusCode()).isEqualTo(400);
     assertThat(json(continued).at("/error/code").asText()).isEqualTo("previous_response_not_found");
     assertThat(json(continued).at("/error/param").asText()).isEqualTo("previous_response_id");
     assertThat(get("/v1/responses/" + id, teamA).statusCode()).isEqualTo(200);
