@@ -19,6 +19,8 @@ import com.openai.models.responses.ResponseStatus;
 import com.openai.models.responses.ResponseStreamEvent;
 import dev.switchboard.testkit.AnthropicReply;
 import dev.switchboard.testkit.FakeAnthropic;
+import dev.switchboard.testkit.FakeOpenAi;
+import dev.switchboard.testkit.OpenAiChatReply;
 import dev.switchboard.wire.WireJson;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,15 +36,18 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The official OpenAI Java SDK's Responses API ({@code client.responses()}) through the gateway, to
- * providers that do not speak it: the offline {@code mock} and Anthropic (its fake), a function
- * tool over two turns, whole and streamed, as an agent loop runs it.
+ * The official OpenAI Java SDK's Responses API ({@code client.responses()}) through the gateway: to
+ * OpenAI, which speaks it (its fake; the gateway passes the bytes on), and to providers that do
+ * not: the offline {@code mock} and Anthropic (its fake); a function tool over two turns, whole and
+ * streamed, as an agent loop runs it.
  */
 class OpenAiResponsesSdkInteropTest {
   static final String WEATHER = "18C and sunny";
 
-  /** Anthropic's fake, a new one for each test, so that no scripted answer outlives its test. */
+  /** The fakes, new ones for each test, so that no scripted answer outlives its test. */
   FakeAnthropic anthropic;
+
+  FakeOpenAi openAi;
 
   static GatewayUnderTest gateway;
 
@@ -68,7 +73,7 @@ class OpenAiResponsesSdkInteropTest {
   record Upstream(
       String provider,
       String model,
-      Consumer<FakeAnthropic> callsTheTool,
+      Consumer<OpenAiResponsesSdkInteropTest> callsTheTool,
       UnaryOperator<String> toolReply) {
     @Override
     public String toString() {
@@ -83,12 +88,21 @@ class OpenAiResponsesSdkInteropTest {
         new Upstream(
             "anthropic",
             "claude-sonnet-4-5",
-            fake ->
-                fake.enqueue(
+            test ->
+                test.anthropic.enqueue(
                     AnthropicReply.builder()
                         .toolUse("toolu_weather", "get_weather", "{\"city\":\"Paris\"}")
                         .build()),
-            results -> "Tool results: " + results));
+            results -> "Tool results: " + results),
+        new Upstream(
+            "openai",
+            "gpt-4.1-mini",
+            test ->
+                test.openAi.enqueue(
+                    OpenAiChatReply.builder()
+                        .toolCall("get_weather", "{\"city\":\"Paris\"}")
+                        .build()),
+            results -> "Tool results received: " + results));
   }
 
   @BeforeAll
@@ -102,13 +116,15 @@ class OpenAiResponsesSdkInteropTest {
   }
 
   @BeforeEach
-  void startAnthropic() {
+  void startFakes() {
     anthropic = FakeAnthropic.start();
+    openAi = FakeOpenAi.start();
   }
 
   @AfterEach
-  void stopAnthropic() {
+  void stopFakes() {
     anthropic.close();
+    openAi.close();
   }
 
   OpenAIClient client(Upstream upstream) {
@@ -118,8 +134,10 @@ class OpenAiResponsesSdkInteropTest {
             .apiKey("sk-through-the-responses-sdk")
             .putHeader("x-portkey-provider", upstream.provider())
             .maxRetries(0);
-    if (upstream.provider().equals("anthropic")) {
-      builder.putHeader("x-portkey-custom-host", anthropic.baseUrl());
+    switch (upstream.provider()) {
+      case "anthropic" -> builder.putHeader("x-portkey-custom-host", anthropic.baseUrl());
+      case "openai" -> builder.putHeader("x-portkey-custom-host", openAi.baseUrl());
+      default -> {}
     }
     return builder.build();
   }
@@ -178,7 +196,7 @@ class OpenAiResponsesSdkInteropTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("upstreams")
   void aFunctionCallItsOutputAndAnAnswerThatQuotesIt(Upstream upstream) {
-    upstream.callsTheTool().accept(anthropic);
+    upstream.callsTheTool().accept(this);
     List<ResponseInputItem> input = question("Weather in Paris?");
     OpenAIClient openai = client(upstream);
     try {
@@ -201,7 +219,7 @@ class OpenAiResponsesSdkInteropTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("upstreams")
   void streamedTheSdkReassemblesTheCallAndTheAnswer(Upstream upstream) {
-    upstream.callsTheTool().accept(anthropic);
+    upstream.callsTheTool().accept(this);
     List<ResponseInputItem> input = question("Weather in Rome?");
     OpenAIClient openai = client(upstream);
     try {

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * {@code POST /v1/chat/completions}: validates the request as OpenAI does, then answers with text,
@@ -26,15 +25,12 @@ final class ChatCompletions {
   private static final int ARGUMENT_PIECE_LENGTH = 8;
 
   private final Clock clock;
-  private final Queue<OpenAiChatReply> scripted = new ConcurrentLinkedQueue<>();
+  private final Queue<OpenAiChatReply> scripted;
 
-  ChatCompletions(Clock clock) {
+  /** Answers at {@code clock}'s time, taking scripted answers from {@code scripted}. */
+  ChatCompletions(Clock clock, Queue<OpenAiChatReply> scripted) {
     this.clock = clock;
-  }
-
-  /** The next valid chat request is answered with {@code reply}. */
-  void enqueue(OpenAiChatReply reply) {
-    scripted.add(reply);
+    this.scripted = scripted;
   }
 
   /** What the model "says": text, or calls to tools. */
@@ -271,7 +267,7 @@ final class ChatCompletions {
   }
 
   /** Arguments that fit the tool's JSON schema, one sample value per property. */
-  private static ObjectNode sampleArguments(JsonNode schema) {
+  static ObjectNode sampleArguments(JsonNode schema) {
     ObjectNode arguments = NODES.objectNode();
     for (Map.Entry<String, JsonNode> property : schema.path("properties").properties()) {
       switch (property.getValue().path("type").asText()) {
@@ -411,7 +407,8 @@ final class ChatCompletions {
     return delta;
   }
 
-  private static List<String> argumentPieces(String arguments) {
+  /** A call's arguments in the pieces of 8 code points its deltas carry. */
+  static List<String> argumentPieces(String arguments) {
     List<String> pieces = new ArrayList<>();
     int start = 0;
     while (start < arguments.length()) {

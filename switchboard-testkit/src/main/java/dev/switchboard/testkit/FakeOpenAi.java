@@ -24,11 +24,12 @@ import org.slf4j.LoggerFactory;
  * /v1/models/{model}}, {@code POST /v1/moderations}, {@code POST /v1/audio/transcriptions} (a
  * multipart upload, answered with its text), {@code POST /v1/realtime/calls} (a WebRTC session's
  * SDP offer, answered {@code 201 Created} with an SDP answer and the call's {@code Location}) and
- * {@code POST /v1/responses} (the Responses API: text, JSON or its stream of named events ending
- * with {@code response.completed}, or {@code response.incomplete} when {@code max_output_tokens}
- * cut it); any other path gets OpenAI's 404. A chat answer says {@code Hello from the fake OpenAI.
- * You said: <last user message>}. Answers to equal requests are equal but for {@code id} and {@code
- * created}; a token is a whitespace-separated word.
+ * {@code POST /v1/responses} (the Responses API: text, or calls to the offered function tools, as
+ * JSON or its stream of named events ending with {@code response.completed}, or {@code
+ * response.incomplete} when {@code max_output_tokens} cut it); any other path gets OpenAI's 404. A
+ * chat answer says {@code Hello from the fake OpenAI. You said: <last user message>}. Answers to
+ * equal requests are equal but for {@code id} and {@code created}; a token is a
+ * whitespace-separated word.
  *
  * <pre>{@code
  * try (FakeOpenAi openai = FakeOpenAi.start()) {
@@ -173,8 +174,9 @@ public final class FakeOpenAi implements AutoCloseable {
   }
 
   /**
-   * The next valid chat completions request is answered with {@code reply}'s tool calls; one per
-   * request, in order.
+   * The next valid chat completions or Responses API request is answered with {@code reply}'s tool
+   * calls (a chat message's {@code tool_calls}, or the response's {@code function_call} output
+   * items); one per request, in order.
    */
   public void enqueue(OpenAiChatReply reply) {
     api.enqueue(Objects.requireNonNull(reply));

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;
 import java.time.Clock;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -18,6 +20,7 @@ final class OpenAiApi {
   private static final String MODELS = "/v1/models";
   private static final String RESPONSES = "/v1/responses";
 
+  private final Queue<OpenAiChatReply> scripted = new ConcurrentLinkedQueue<>();
   private final ChatCompletions chat;
   private final TextCompletions completions;
   private final Embeddings embeddings = new Embeddings();
@@ -28,9 +31,9 @@ final class OpenAiApi {
   private volatile String requiredApiKey;
 
   OpenAiApi(Clock clock) {
-    this.chat = new ChatCompletions(clock);
+    this.chat = new ChatCompletions(clock, scripted);
     this.completions = new TextCompletions(clock);
-    this.responses = new Responses(clock);
+    this.responses = new Responses(clock, scripted);
   }
 
   /**
@@ -41,9 +44,9 @@ final class OpenAiApi {
     return request.path().equals(RESPONSES);
   }
 
-  /** The next valid chat completions request is answered with {@code reply}. */
+  /** The next valid chat completions or Responses API request is answered with {@code reply}. */
   void enqueue(OpenAiChatReply reply) {
-    chat.enqueue(reply);
+    scripted.add(reply);
   }
 
   /** From now on, requests must carry {@code Authorization: Bearer <key>}; {@code null}: any. */

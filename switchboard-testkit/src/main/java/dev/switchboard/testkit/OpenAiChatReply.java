@@ -8,11 +8,12 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A scripted answer for {@link FakeOpenAi}'s chat completions: the calls the assistant makes to the
- * tools offered, in order, as a model chooses them (unscripted, the fake calls the first tools
- * offered with sample arguments). Queued with {@link FakeOpenAi#enqueue(OpenAiChatReply)}, it
- * answers the next valid chat request, whole or streamed as that request asks; the request after
- * it, carrying the tools' results, gets the fake's usual answer, which quotes them.
+ * A scripted answer for {@link FakeOpenAi}'s chat completions and Responses API: the calls the
+ * assistant makes to the tools offered, in order, as a model chooses them (unscripted, the fake
+ * calls the first tools offered with sample arguments). Queued with {@link
+ * FakeOpenAi#enqueue(OpenAiChatReply)}, it answers the next valid chat or Responses request, whole
+ * or streamed as that request asks; the request after it, carrying the tools' results, gets the
+ * fake's usual answer, which quotes them.
  *
  * <pre>{@code
  * openai.enqueue(

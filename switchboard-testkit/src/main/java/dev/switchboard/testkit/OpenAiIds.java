@@ -42,6 +42,11 @@ final class OpenAiIds {
     return "msg_" + hex(48);
   }
 
+  /** A Responses API function call item: {@code fc_} and 48 lower-case hex digits. */
+  static String functionCall() {
+    return "fc_" + hex(48);
+  }
+
   /** A Realtime API call started over WebRTC: {@code rtc_} and 32 lower-case hex digits. */
   static String realtimeCall() {
     return "rtc_" + hex(32);

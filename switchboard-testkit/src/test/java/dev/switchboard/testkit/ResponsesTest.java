@@ -5,15 +5,21 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.JsonValue;
 import com.openai.core.http.StreamResponse;
 import com.openai.errors.BadRequestException;
+import com.openai.models.responses.FunctionTool;
 import com.openai.models.responses.Response;
 import com.openai.models.responses.ResponseCreateParams;
+import com.openai.models.responses.ResponseFunctionToolCall;
+import com.openai.models.responses.ResponseInputItem;
 import com.openai.models.responses.ResponseStatus;
 import com.openai.models.responses.ResponseStreamEvent;
+import com.openai.models.responses.ToolChoiceOptions;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -113,5 +119,77 @@ class ResponsesTest {
         .isInstanceOfSatisfying(
             BadRequestException.class,
             e -> assertThat(e.getMessage()).contains("max_output_tokens"));
+  }
+
+  /** A function tool taking a city, as a JSON schema. */
+  static final FunctionTool WEATHER =
+      FunctionTool.builder()
+          .name("get_weather")
+          .parameters(
+              FunctionTool.Parameters.builder()
+                  .putAllAdditionalProperties(
+                      Map.of(
+                          "type", JsonValue.from("object"),
+                          "properties", JsonValue.from(Map.of("city", Map.of("type", "string")))))
+                  .build())
+          .strict(false)
+          .build();
+
+  private static ResponseCreateParams.Builder requiringTheTool() {
+    return params().addTool(WEATHER).toolChoice(ToolChoiceOptions.REQUIRED);
+  }
+
+  @Test
+  void callsTheOfferedFunctionWhenTheToolChoiceRequiresIt() {
+    Response response = openai.responses().create(requiringTheTool().build());
+
+    ResponseFunctionToolCall call = response.output().getFirst().asFunctionCall();
+    assertThat(call.name()).isEqualTo("get_weather");
+    assertThat(call.arguments()).isEqualTo("{\"city\":\"sample\"}");
+    assertThat(call.callId()).startsWith("call_");
+    assertThat(call.id()).hasValueSatisfying(id -> assertThat(id).startsWith("fc_"));
+    assertThat(response.tools()).hasSize(1);
+  }
+
+  @Test
+  void streamsAScriptedCallAsItsItemAndArgumentEventsThenQuotesItsOutput() {
+    fake.enqueue(OpenAiChatReply.builder().toolCall("get_weather", "{\"city\":\"Oslo\"}").build());
+    List<ResponseStreamEvent> events = new ArrayList<>();
+    try (StreamResponse<ResponseStreamEvent> stream =
+        openai
+            .responses()
+            .createStreaming(
+                params()
+                    .addTool(requiringTheTool().build().tools().orElseThrow().getFirst())
+                    .build())) {
+      stream.stream().forEach(events::add);
+    }
+
+    assertThat(events.stream().map(e -> e.isFunctionCallArgumentsDelta()).toList()).contains(true);
+    StringBuilder arguments = new StringBuilder();
+    events.stream()
+        .filter(ResponseStreamEvent::isFunctionCallArgumentsDelta)
+        .forEach(e -> arguments.append(e.asFunctionCallArgumentsDelta().delta()));
+    assertThat(arguments).hasToString("{\"city\":\"Oslo\"}");
+    ResponseFunctionToolCall call =
+        events.getLast().asCompleted().response().output().getFirst().asFunctionCall();
+    assertThat(call.arguments()).isEqualTo("{\"city\":\"Oslo\"}");
+
+    Response answer =
+        openai
+            .responses()
+            .create(
+                params()
+                    .inputOfResponse(
+                        List.of(
+                            ResponseInputItem.ofFunctionCall(call),
+                            ResponseInputItem.ofFunctionCallOutput(
+                                ResponseInputItem.FunctionCallOutput.builder()
+                                    .callId(call.callId())
+                                    .output("4C and snow")
+                                    .build())))
+                    .build());
+    assertThat(answer.output().getFirst().asMessage().content().getFirst().asOutputText().text())
+        .isEqualTo("Tool results received: 4C and snow");
   }
 }
