@@ -230,6 +230,32 @@ class ResponsesApiTest {
         .containsExactlyInAnyOrder("reasoning", "web_search", "reasoning.encrypted_content");
   }
 
+  /**
+   * Codex's lighter request offers its tools in an {@code additional_tools} input item, before the
+   * conversation, instead of {@code tools}: they are the chat request's tools.
+   */
+  @Test
+  void toolsOfferedByAnAdditionalToolsItemAreTheChatRequestsTools() {
+    ObjectNode body = NODES.objectNode().put("model", "mock-model");
+    ArrayNode input = body.putArray("input");
+    ObjectNode additional =
+        input.addObject().put("type", "additional_tools").put("role", "developer");
+    ObjectNode namespace =
+        additional.putArray("tools").addObject().put("type", "namespace").put("name", "team");
+    namespace.put("description", "Talking to the team");
+    namespace.putArray("tools").add(function("send_message"));
+    input.addObject().put("role", "user").put("content", "Send a test message.");
+
+    var response = mock(body);
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    assertThat(json(response).at("/output/0/type").asText()).isEqualTo("function_call");
+    assertThat(json(response).at("/output/0/name").asText()).isEqualTo("send_message");
+
+    additional.put("tools", "not an array");
+    assertRefused(body, "input[0].tools");
+  }
+
   static List<String> dropped(HttpResponse<String> response) {
     return Arrays.asList(
         response.headers().firstValue("x-switchboard-dropped").orElse("").split(", "));

@@ -26,7 +26,8 @@ import java.util.Set;
  * names its own; hints that change nothing of the answer's meaning (a prompt cache key, a service
  * tier, {@code text.verbosity}, {@code client_metadata}) are left out unnamed. A custom tool
  * becomes a function tool that takes one string, {@code input}, and its calls become custom tool
- * calls again on the way back; a {@code namespace} of tools offers its tools.
+ * calls again on the way back; a {@code namespace} of tools offers its tools, and so does an {@code
+ * additional_tools} input item (Codex's way to offer tools part-way through the input).
  *
  * @param chat the chat request
  * @param dropped the kinds of what was left out, in the API's own words ({@code reasoning}, {@code
@@ -111,6 +112,8 @@ record ResponsesRequest(ChatRequest chat, List<String> dropped, Set<String> cust
     private final Set<String> dropped = new LinkedHashSet<>();
     private final Set<String> customTools = new LinkedHashSet<>();
     private final ArrayNode messages = NODES.arrayNode();
+    // The chat function tools: those of the request's tools and of its additional_tools items.
+    private final ArrayNode functions = NODES.arrayNode();
     // The assistant message the next function_call item joins, while nothing else came after it.
     private ObjectNode openAssistant;
 
@@ -153,7 +156,10 @@ record ResponsesRequest(ChatRequest chat, List<String> dropped, Set<String> cust
       }
       input(request.path("input"));
       chat.set("messages", messages);
-      tools(request.path("tools"), chat);
+      tools(request.path("tools"));
+      if (!functions.isEmpty()) {
+        chat.set("tools", functions);
+      }
       toolChoice(request.path("tool_choice"), chat);
       copy(request, "parallel_tool_calls", chat, "parallel_tool_calls");
       text(request.path("text"), chat);
@@ -212,6 +218,14 @@ record ResponsesRequest(ChatRequest chat, List<String> dropped, Set<String> cust
           toolCall(item, path, required(item, "name", path).asText(), arguments.toString());
         }
         case "function_call_output", "custom_tool_call_output" -> toolResult(item, path);
+        // Tools offered from this point of the conversation on; a chat request has one tool list.
+        case "additional_tools" -> {
+          JsonNode tools = item.path("tools");
+          if (!tools.isArray()) {
+            throw invalidType(path + ".tools", "an array of tools", tools);
+          }
+          offer(tools, path + ".tools", functions);
+        }
         // The model's own reasoning, opaque (encrypted) and meaningful only to OpenAI's models.
         case "reasoning" -> dropped.add("reasoning");
         default ->
@@ -368,18 +382,14 @@ record ResponsesRequest(ChatRequest chat, List<String> dropped, Set<String> cust
       openAssistant = null;
     }
 
-    private void tools(JsonNode tools, ObjectNode chat) {
+    private void tools(JsonNode tools) {
       if (tools.isMissingNode() || tools.isNull()) {
         return;
       }
       if (!tools.isArray()) {
         throw invalidType("tools", "an array of tools", tools);
       }
-      ArrayNode functions = NODES.arrayNode();
       offer(tools, "tools", functions);
-      if (!functions.isEmpty()) {
-        chat.set("tools", functions);
-      }
     }
 
     /** Adds each of {@code tools} (at {@code path}) as a chat function tool, or drops it. */
