@@ -292,17 +292,40 @@ public final class Gateway implements AutoCloseable {
     return body(new Operation.ListModels(), options, ModelList.class);
   }
 
+  /**
+   * OpenAI's Responses API in its own format: the response object, the provider's or translated
+   * from its chat answer. A {@code previous_response_id} needs conversation state ({@link
+   * Builder#conversationState}).
+   */
+  public GatewayResponse<JsonNode> responses(ObjectNode request, RequestOptions options) {
+    return body(new Operation.Responses(whole(request)), options, JsonNode.class);
+  }
+
+  /** OpenAI's Responses API in its own format, as its stream of named events. */
+  public GatewayStream<SseEvent> responsesStream(ObjectNode request, RequestOptions options) {
+    return stream(new Operation.Responses(streamed(request)), options, SseEvent.class);
+  }
+
   /** Anthropic's Messages API in its own format: the body as sent, the provider's answer. */
   public GatewayResponse<JsonNode> messages(ObjectNode request, RequestOptions options) {
-    ObjectNode whole = request.deepCopy();
-    whole.remove("stream");
-    return body(new Operation.Messages(whole), options, JsonNode.class);
+    return body(new Operation.Messages(whole(request)), options, JsonNode.class);
   }
 
   /** Anthropic's Messages API in its own format, as a stream of Anthropic's events. */
   public GatewayStream<SseEvent> messagesStream(ObjectNode request, RequestOptions options) {
-    ObjectNode streamed = request.deepCopy().put("stream", true);
-    return stream(new Operation.Messages(streamed), options, SseEvent.class);
+    return stream(new Operation.Messages(streamed(request)), options, SseEvent.class);
+  }
+
+  /** A copy of an agent API's {@code request} that asks for a whole answer. */
+  private static ObjectNode whole(ObjectNode request) {
+    ObjectNode whole = request.deepCopy();
+    whole.remove("stream");
+    return whole;
+  }
+
+  /** A copy of an agent API's {@code request} that asks for a stream. */
+  private static ObjectNode streamed(ObjectNode request) {
+    return request.deepCopy().put("stream", true);
   }
 
   /** Anthropic's token count of a Messages API request, in its own format. */
