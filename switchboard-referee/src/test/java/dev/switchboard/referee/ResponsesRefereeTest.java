@@ -102,6 +102,12 @@ class ResponsesRefereeTest {
             "{\"model\":\"mock-model\",\"input\":\"weather and time\"," + TOOLS + "}",
             () -> {}),
         new Case(
+            "mock reasoning and text",
+            "mock",
+            "{\"model\":\"mock-model\",\"input\":\"warm?\",\"mock_script\":[{\"reasoning\":"
+                + "\"June in Paris is warm.\",\"content\":\"Yes.\"}]}",
+            () -> {}),
+        new Case(
             "mock custom tool call",
             "mock",
             "{\"model\":\"mock-model\",\"input\":\"create hello.txt\"," + PATCH + "}",

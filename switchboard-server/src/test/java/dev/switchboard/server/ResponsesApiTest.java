@@ -142,6 +142,49 @@ class ResponsesApiTest {
   }
 
   /**
+   * A provider's reasoning ({@code reasoning_content} in its chat answer, here the mock's scripted
+   * one) is a {@code reasoning} item before the message, its text the summary; streamed, the
+   * summary's own events.
+   */
+  @Test
+  void aProvidersReasoningIsAReasoningItemWithItsSummaryWholeAndStreamed() {
+    ObjectNode body = request("mock-model", "Is it warm in Paris?");
+    body.putArray("mock_script")
+        .addObject()
+        .put("reasoning", "Paris in June is usually warm.")
+        .put("content", "Yes, it is warm.");
+
+    var whole = mock(body);
+
+    assertThat(whole.statusCode()).as(whole.body()).isEqualTo(200);
+    JsonNode output = json(whole).path("output");
+    assertThat(output.at("/0/type").asText()).isEqualTo("reasoning");
+    assertThat(output.at("/0/id").asText()).startsWith("rs_");
+    assertThat(output.at("/0/summary/0/type").asText()).isEqualTo("summary_text");
+    assertThat(output.at("/0/summary/0/text").asText()).isEqualTo("Paris in June is usually warm.");
+    assertThat(output.at("/1/content/0/text").asText()).isEqualTo("Yes, it is warm.");
+
+    body.put("stream", true);
+    var streamed = mock(body);
+    List<ResponsesEvents.Event> events = ResponsesEvents.parse(streamed.body());
+    ResponsesEvents.assertWellFormed(events);
+    assertThat(events.stream().map(ResponsesEvents.Event::type))
+        .containsSubsequence(
+            "response.output_item.added",
+            "response.reasoning_summary_part.added",
+            "response.reasoning_summary_text.delta",
+            "response.reasoning_summary_text.done",
+            "response.reasoning_summary_part.done",
+            "response.output_item.done",
+            "response.output_item.added",
+            "response.output_text.delta");
+    JsonNode answer = ResponsesEvents.reassemble(events);
+    assertThat(answer.at("/output/0/summary/0/text").asText())
+        .isEqualTo("Paris in June is usually warm.");
+    assertThat(answer.at("/output/1/content/0/text").asText()).isEqualTo("Yes, it is warm.");
+  }
+
+  /**
    * Codex's freeform {@code apply_patch}: a function of one string on the way, a custom call back.
    */
   @Test

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -78,8 +79,8 @@ final class ResponsesEvents {
           assertThat(data.path("output_index").asInt()).isEqualTo(nextIndex);
           openItem = data.at("/item/id").asText();
           openIndex = nextIndex++;
-          if (!data.at("/item/type").asText().equals("custom_tool_call")) {
-            // a custom tool call has no status
+          if (!Set.of("custom_tool_call", "reasoning").contains(data.at("/item/type").asText())) {
+            // a custom tool call has no status, nor has a reasoning item as OpenAI streams it
             assertThat(data.at("/item/status").asText()).isEqualTo("in_progress");
           }
           deltas.setLength(0);
@@ -95,7 +96,8 @@ final class ResponsesEvents {
           assertThat(data.path("output_index").asInt()).as(event.type()).isEqualTo(openIndex);
           if (event.type().endsWith(".delta")) {
             deltas.append(data.path("delta").asText());
-          } else if (event.type().equals("response.output_text.done")) {
+          } else if (event.type().equals("response.output_text.done")
+              || event.type().equals("response.reasoning_summary_text.done")) {
             assertThat(data.path("text").asText()).isEqualTo(deltas.toString());
           } else if (event.type().equals("response.function_call_arguments.done")) {
             assertThat(data.path("arguments").asText()).isEqualTo(deltas.toString());
@@ -119,7 +121,9 @@ final class ResponsesEvents {
       switch (event.type()) {
         case "response.output_item.done" ->
             items.put(data.path("output_index").asInt(), data.get("item"));
-        case "response.output_text.delta", "response.function_call_arguments.delta" ->
+        case "response.output_text.delta",
+            "response.function_call_arguments.delta",
+            "response.reasoning_summary_text.delta" ->
             texts
                 .computeIfAbsent(data.path("item_id").asText(), id -> new StringBuilder())
                 .append(data.path("delta").asText());
@@ -135,6 +139,8 @@ final class ResponsesEvents {
             .isEqualTo(streamed == null ? "" : streamed.toString());
       } else if (item.path("type").asText().equals("message")) {
         assertThat(item.at("/content/0/text").asText()).isEqualTo(streamed.toString());
+      } else if (item.path("type").asText().equals("reasoning")) {
+        assertThat(item.at("/summary/0/text").asText()).isEqualTo(streamed.toString());
       }
     }
     ObjectNode response = events.getLast().data().get("response").deepCopy();

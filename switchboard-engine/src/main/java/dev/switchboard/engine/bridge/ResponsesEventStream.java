@@ -18,8 +18,11 @@ import java.util.Set;
  * A chat stream as the Responses API's stream of named events
  * (https://platform.openai.com/docs/api-reference/responses-streaming), in the order OpenAI sends
  * them: {@code response.created} and {@code response.in_progress}; for each output item its {@code
- * response.output_item.added}, then a message's {@code response.content_part.added}, its {@code
- * response.output_text.delta}s, {@code response.output_text.done} and {@code
+ * response.output_item.added}, then a reasoning item's {@code
+ * response.reasoning_summary_part.added}, its {@code response.reasoning_summary_text.delta}s,
+ * {@code .done} and {@code response.reasoning_summary_part.done} (the chat stream's {@code
+ * reasoning_content} or {@code reasoning} deltas), a message's {@code response.content_part.added},
+ * its {@code response.output_text.delta}s, {@code response.output_text.done} and {@code
  * response.content_part.done}, or a function call's {@code response.function_call_arguments.delta}s
  * and {@code .done} (a custom tool call's {@code response.custom_tool_call_input.delta} and {@code
  * .done}, its input whole: it is read from the function's JSON arguments once they are complete),
@@ -67,6 +70,14 @@ final class ResponsesEventStream implements ResponseStream<SseEvent> {
     Message(int outputIndex, boolean refusal) {
       super(ResponsesObject.id("msg_"), outputIndex);
       this.refusal = refusal;
+    }
+  }
+
+  private static final class Reasoning extends Item {
+    final StringBuilder text = new StringBuilder();
+
+    Reasoning(int outputIndex) {
+      super(ResponsesObject.id("rs_"), outputIndex);
     }
   }
 
@@ -143,6 +154,7 @@ final class ResponsesEventStream implements ResponseStream<SseEvent> {
         continue; // the Responses API answers one choice
       }
       JsonNode delta = choice.path("delta");
+      reasoning(MessagesAnswer.reasoningOf(delta));
       text(delta.path("content"), false);
       text(delta.path("refusal"), true);
       for (JsonNode call : delta.path("tool_calls")) {
@@ -181,6 +193,27 @@ final class ResponsesEventStream implements ResponseStream<SseEvent> {
     emit(delta);
   }
 
+  private void reasoning(String piece) {
+    if (piece == null || piece.isEmpty()) {
+      return;
+    }
+    if (!(open instanceof Reasoning)) {
+      closeItem();
+      Reasoning reasoning = new Reasoning(output.size());
+      open = reasoning;
+      emit(
+          event("response.output_item.added")
+              .put("output_index", reasoning.outputIndex)
+              .set("item", ResponsesObject.reasoning(reasoning.id, null)));
+      emit(
+          summary(reasoning, "response.reasoning_summary_part.added")
+              .set("part", ResponsesObject.summaryText("")));
+    }
+    Reasoning reasoning = (Reasoning) open;
+    reasoning.text.append(piece);
+    emit(summary(reasoning, "response.reasoning_summary_text.delta").put("delta", piece));
+  }
+
   private void toolCall(JsonNode call) {
     int index = call.path("index").asInt(0);
     JsonNode function = call.path("function");
@@ -216,7 +249,14 @@ final class ResponsesEventStream implements ResponseStream<SseEvent> {
     }
     String status = ResponsesObject.status(finishReason);
     ObjectNode done;
-    if (closing instanceof Message message) {
+    if (closing instanceof Reasoning reasoning) {
+      String text = reasoning.text.toString();
+      emit(summary(reasoning, "response.reasoning_summary_text.done").put("text", text));
+      emit(
+          summary(reasoning, "response.reasoning_summary_part.done")
+              .set("part", ResponsesObject.summaryText(text)));
+      done = ResponsesObject.reasoning(reasoning.id, text);
+    } else if (closing instanceof Message message) {
       String text = message.text.toString();
       ObjectNode textDone =
           part(message, message.refusal ? "response.refusal.done" : "response.output_text.done");
@@ -277,6 +317,10 @@ final class ResponsesEventStream implements ResponseStream<SseEvent> {
 
   private ObjectNode itemEvent(Item item, String type) {
     return event(type).put("item_id", item.id).put("output_index", item.outputIndex);
+  }
+
+  private ObjectNode summary(Reasoning reasoning, String type) {
+    return itemEvent(reasoning, type).put("summary_index", 0);
   }
 
   private ObjectNode part(Message message, String type) {

@@ -12,8 +12,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * One Responses API answer made from a chat answer: its {@code response} object
  * (https://platform.openai.com/docs/api-reference/responses/object) at each stage (in progress,
  * then completed or incomplete), echoing the request's settings as OpenAI does, and its output
- * items. Its ids are minted as OpenAI's look ({@code resp_…}, {@code msg_…}, {@code fc_…}, {@code
- * ctc_…}).
+ * items. Its ids are minted as OpenAI's look ({@code resp_…}, {@code rs_…}, {@code msg_…}, {@code
+ * fc_…}, {@code ctc_…}).
  */
 final class ResponsesObject {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -161,6 +161,24 @@ final class ResponsesObject {
             .put("role", "assistant");
     message.set("content", content);
     return message;
+  }
+
+  /**
+   * A {@code reasoning} item: the model's thinking, as a summary (the chat answer's reasoning text
+   * is what the model chose to show, as a Responses summary is); no summary while in progress.
+   */
+  static ObjectNode reasoning(String id, String text) {
+    ObjectNode item = NODES.objectNode().put("id", id).put("type", "reasoning");
+    ArrayNode summary = item.putArray("summary");
+    if (text != null) {
+      summary.add(summaryText(text));
+    }
+    return item;
+  }
+
+  /** A reasoning item's {@code summary_text} part. */
+  static ObjectNode summaryText(String text) {
+    return NODES.objectNode().put("type", "summary_text").put("text", text);
   }
 
   /** An {@code output_text} content part, or a {@code refusal} one. */

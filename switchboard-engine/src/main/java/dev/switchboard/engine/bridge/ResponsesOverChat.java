@@ -68,6 +68,10 @@ final class ResponsesOverChat implements OverChat<Operation.Responses> {
     String finishReason = choice.path("finish_reason").asText(null);
     String status = ResponsesObject.status(finishReason);
     ArrayNode output = NODES.arrayNode();
+    String reasoning = MessagesAnswer.reasoningOf(message);
+    if (reasoning != null && !reasoning.isEmpty()) {
+      output.add(ResponsesObject.reasoning(ResponsesObject.id("rs_"), reasoning));
+    }
     ArrayNode content = NODES.arrayNode();
     if (message.path("content").isTextual() && !message.get("content").asText().isEmpty()) {
       content.add(ResponsesObject.part(false, message.get("content").asText()));

@@ -33,6 +33,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -111,7 +112,7 @@ public final class MockProvider implements Provider {
               reply.text() == null ? null : MessageContent.of(reply.text()),
               null,
               reply.toolCalls().isEmpty() ? null : reply.toolCalls(),
-              null);
+              reply.reasoningField());
       choices.add(new ChatCompletion.Choice(i, message, null, reply.finishReason(), null));
     }
     return Reply.of(
@@ -142,16 +143,16 @@ public final class MockProvider implements Provider {
             new ChatCompletionChunk.Delta(
                 "assistant", reply.text() == null ? null : "", null, null, null),
             null));
-    if (reply.text() != null) {
-      for (String piece : words(reply.text())) {
-        chunks.add(
-            chunk(
-                id,
-                created,
-                model,
-                new ChatCompletionChunk.Delta(null, piece, null, null, null),
-                null));
-      }
+    for (String piece : reply.reasoning() == null ? List.<String>of() : words(reply.reasoning())) {
+      Map<String, JsonNode> thinking =
+          Map.of(REASONING_FIELD, JsonNodeFactory.instance.textNode(piece));
+      chunks.add(
+          chunk(
+              id, created, model, new ChatCompletionChunk.Delta(null, null, null, null, thinking)));
+    }
+    for (String piece : reply.text() == null ? List.<String>of() : words(reply.text())) {
+      chunks.add(
+          chunk(id, created, model, new ChatCompletionChunk.Delta(null, piece, null, null, null)));
     }
     for (int i = 0; i < reply.toolCalls().size(); i++) {
       ToolCall call = reply.toolCalls().get(i);
@@ -309,8 +310,23 @@ public final class MockProvider implements Provider {
             null));
   }
 
-  /** What the mock answers a chat request with. */
-  private record Answer(String text, List<ToolCall> toolCalls, String finishReason) {}
+  /** What the mock answers a chat request with; {@code reasoning} only when scripted. */
+  private record Answer(
+      String text, List<ToolCall> toolCalls, String finishReason, String reasoning) {
+    Answer(String text, List<ToolCall> toolCalls, String finishReason) {
+      this(text, toolCalls, finishReason, null);
+    }
+
+    /** The reasoning as the message or delta's {@code reasoning_content}, or none. */
+    Map<String, JsonNode> reasoningField() {
+      return reasoning == null
+          ? null
+          : Map.of(REASONING_FIELD, JsonNodeFactory.instance.textNode(reasoning));
+    }
+  }
+
+  /** Where reasoning models' OpenAI-compatible servers put the model's thinking. */
+  private static final String REASONING_FIELD = "reasoning_content";
 
   private Answer answer(ChatRequest request) {
     requireMessages(request);
@@ -319,7 +335,8 @@ public final class MockProvider implements Provider {
       return new Answer(
           scripted.content(),
           scripted.toolCalls(),
-          scripted.toolCalls().isEmpty() ? "stop" : "tool_calls");
+          scripted.toolCalls().isEmpty() ? "stop" : "tool_calls",
+          scripted.reasoning());
     }
     Answer unscripted = unscripted(request);
     return unscripted.text() == null ? unscripted : structured(request, unscripted);
@@ -449,6 +466,12 @@ public final class MockProvider implements Provider {
   private static ChatCompletionChunk chunk(
       String id, long created, String model, ChatCompletionChunk.Delta delta, String finishReason) {
     return ChatCompletionChunk.ofDelta(id, created, model, delta, finishReason);
+  }
+
+  /** A chunk with a piece of the answer, before its end. */
+  private static ChatCompletionChunk chunk(
+      String id, long created, String model, ChatCompletionChunk.Delta delta) {
+    return chunk(id, created, model, delta, null);
   }
 
   /** The text cut into words, each but the last with its following space. */

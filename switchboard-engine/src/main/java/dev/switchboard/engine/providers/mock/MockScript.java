@@ -27,7 +27,9 @@ import java.util.Set;
  * }</pre>
  *
  * A turn has {@code tool_calls} (each a {@code name} among the tools offered and {@code arguments},
- * an object or a JSON string), {@code content}, or both. An invalid script is a 400 naming the
+ * an object or a JSON string), {@code content}, or both, and optionally {@code reasoning}: the
+ * model's thinking before it answers, sent as {@code reasoning_content} (as DeepSeek and other
+ * reasoning models' OpenAI-compatible servers send it). An invalid script is a 400 naming the
  * field.
  */
 final class MockScript {
@@ -58,8 +60,8 @@ final class MockScript {
     return turn;
   }
 
-  /** A scripted answer: text, tool calls, or both. */
-  record Turn(String content, List<ToolCall> toolCalls) {}
+  /** A scripted answer: text, tool calls, or both, and the reasoning before them or null. */
+  record Turn(String content, List<ToolCall> toolCalls, String reasoning) {}
 
   private static void check(JsonNode turn, String path) {
     if (!turn.isObject()) {
@@ -72,6 +74,10 @@ final class MockScript {
     }
     if (content != null && !content.isTextual()) {
       throw invalid(path + ".content", "must be a string");
+    }
+    JsonNode reasoning = turn.get("reasoning");
+    if (reasoning != null && !reasoning.isTextual()) {
+      throw invalid(path + ".reasoning", "must be a string");
     }
     if (calls == null) {
       return;
@@ -109,7 +115,11 @@ final class MockScript {
       }
     }
     JsonNode content = turn.get("content");
-    return new Turn(content == null ? null : content.asText(), toolCalls);
+    JsonNode reasoning = turn.get("reasoning");
+    return new Turn(
+        content == null ? null : content.asText(),
+        toolCalls,
+        reasoning == null ? null : reasoning.asText());
   }
 
   /**
