@@ -60,10 +60,10 @@ import org.junit.jupiter.api.Test;
  */
 class PortkeyDifferentialTest {
   /**
-   * The share of identical cases below which the test fails: the share last reached (122 of 201);
+   * The share of identical cases below which the test fails: the share last reached (125 of 201);
    * issue 17's target is 0.85 (docs/headers.md says what the rest is).
    */
-  static final double IDENTICAL_FLOOR = 0.60;
+  static final double IDENTICAL_FLOOR = 0.62;
 
   static final Path REPORT = Path.of("target", "portkey-differential", "report.txt");
 
