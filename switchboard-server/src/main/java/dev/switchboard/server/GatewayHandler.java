@@ -120,7 +120,10 @@ final class GatewayHandler {
     String method = request.getMethod();
     String path = Request.getPathInContext(request);
     String traceId = PortkeyHeaders.traceId(request.getHeaders());
-    response.getHeaders().put(PortkeyHeaders.TRACE_ID, traceId);
+    if (match.route() != Route.ROOT) {
+      // Portkey's greeting is bare: a probe of / is no request a trace follows.
+      response.getHeaders().put(PortkeyHeaders.TRACE_ID, traceId);
+    }
     Exchange exchange = new Exchange(request, response, callback, traceId);
     try {
       endpoint.serve(this, match, exchange);
@@ -192,7 +195,9 @@ final class GatewayHandler {
     serve(exchange, new Operation.CountTokens(exchange.readJson(ObjectNode.class)));
   }
 
-  /** OpenAI's stored chat completions: the path as it is, passed through. */
+  /**
+   * OpenAI's stored chat completions, or a DELETE of the route: the path as it is, passed through.
+   */
   void storedChatCompletions(Route.Match match, Exchange exchange) {
     passThrough(exchange.request.getMethod(), match.path().substring("/v1".length()), exchange);
   }

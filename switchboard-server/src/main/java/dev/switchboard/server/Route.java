@@ -31,11 +31,12 @@ public enum Route {
       Permission.COMPLETIONS,
       gateway(GatewayHandler::chatCompletions)),
   /**
-   * OpenAI's list of stored chat completions, passed through as Portkey passes it (the other
-   * methods of the chat route are 405).
+   * OpenAI's list of stored chat completions ({@code GET}), and a {@code DELETE} of the route,
+   * passed through as Portkey passes them: the provider answers for its own API (the other methods
+   * of the chat route are 405).
    */
   STORED_CHAT_COMPLETIONS(
-      "GET",
+      "GET,DELETE",
       "/v1/chat/completions",
       Surface.GATEWAY,
       Permission.PASSTHROUGH,

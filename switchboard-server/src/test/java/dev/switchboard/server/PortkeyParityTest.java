@@ -21,6 +21,12 @@ import org.junit.jupiter.api.Test;
  * Portkey's gateway run in a private network namespace).
  */
 class PortkeyParityTest {
+  static final String NO_SUCH_ROUTE =
+      """
+      {"error":{"message":"Invalid URL (DELETE /v1/chat/completions)","type":"invalid_request_error",\
+      "param":null,"code":null}}\
+      """;
+
   static FakeOpenAi openai;
   static GatewayUnderTest gateway;
 
@@ -49,15 +55,44 @@ class PortkeyParityTest {
   }
 
   @Test
+  void theRootAnswersPortkeysBareGreetingWithoutATraceId() {
+    var response = gateway.get("/", "x-portkey-trace-id", "probe-1");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).isEqualTo("AI Gateway says hey!");
+    assertThat(response.headers().firstValue("x-portkey-trace-id")).isEmpty();
+  }
+
+  @Test
   void otherMethodsOfTheChatRouteAre405WithAllow() {
-    for (String method : List.of("PUT", "OPTIONS", "DELETE")) {
+    for (String method : List.of("PUT", "OPTIONS", "PATCH")) {
       var response =
           gateway.send(
               HttpRequest.newBuilder(gateway.uri("/v1/chat/completions"))
                   .method(method, HttpRequest.BodyPublishers.noBody()));
       assertThat(response.statusCode()).as(method).isEqualTo(405);
-      assertThat(response.headers().firstValue("allow")).contains("POST, GET");
+      assertThat(response.headers().firstValue("allow")).contains("POST, GET, DELETE");
     }
+  }
+
+  @Test
+  void deleteOnTheChatRouteIsPassedUpstreamAsPortkeyPassesIt() throws Exception {
+    drain();
+    openai.enqueue(Fault.verbatim(404, "application/json", NO_SUCH_ROUTE));
+
+    var response =
+        gateway.send(
+            HttpRequest.newBuilder(gateway.uri("/v1/chat/completions"))
+                .headers("x-portkey-provider", "openai", "authorization", "Bearer sk-test")
+                .DELETE());
+
+    // The provider's own answer, relayed; the gateway's refusal would carry its mark.
+    assertThat(response.statusCode()).isEqualTo(404);
+    assertThat(response.body()).isEqualTo(NO_SUCH_ROUTE);
+    assertThat(response.headers().firstValue("x-portkey-gateway-exception")).isEmpty();
+    RecordedRequest sent = last();
+    assertThat(sent.method()).isEqualTo("DELETE");
+    assertThat(sent.path()).isEqualTo("/v1/chat/completions");
   }
 
   @Test

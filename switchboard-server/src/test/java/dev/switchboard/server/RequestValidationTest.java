@@ -229,14 +229,14 @@ class RequestValidationTest {
 
   @Test
   void answersTheWrongMethodOnAModelledPathWith405() {
-    // GET is OpenAI's list of stored completions, passed through; PUT is no method of the path.
+    // GET (stored completions) and DELETE are passed through; PUT is no method of the path.
     var response =
         gateway.send(
             java.net.http.HttpRequest.newBuilder(gateway.uri("/v1/chat/completions"))
                 .header("x-portkey-provider", "mock")
                 .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("{}")));
     assertGatewayError(response, 405, "Method not allowed");
-    assertThat(response.headers().firstValue("allow")).contains("POST, GET");
+    assertThat(response.headers().firstValue("allow")).contains("POST, GET, DELETE");
   }
 
   @Test
