@@ -253,9 +253,12 @@ public final class Router implements Routing {
         case UpstreamTimeoutException timeout -> true;
         case UpstreamFailureException connection -> true;
         case CircuitOpenException open -> true;
+        // Never by default (issue 21): a denied prompt must not go to another provider, and an
+        // answer that failed its schema is the request's to fix, not a reason to pay a second
+        // provider. A config that wants it lists 446.
         case GuardrailDeniedException denied ->
-            fallback.onStatusCodes() == null
-                || fallback.onStatusCodes().contains(GuardrailDeniedException.STATUS);
+            fallback.onStatusCodes() != null
+                && fallback.onStatusCodes().contains(GuardrailDeniedException.STATUS);
         // A target's virtual key at its rate limit or out of budget: the next target may serve.
         case dev.switchboard.engine.errors.LimitExceededException limit ->
             fallback.onStatusCodes() == null || fallback.onStatusCodes().contains(limit.status());

@@ -12,7 +12,8 @@ public sealed interface Strategy {
 
   /**
    * {@code fallback}: the targets in order, moving on when one fails with a status in {@code
-   * onStatusCodes} (any non-2xx when it is {@code null}), a timeout or a connection error.
+   * onStatusCodes} (any non-2xx when it is {@code null}, except a guardrail's 446, which only a
+   * listed 446 moves past), a timeout or a connection error.
    */
   record Fallback(Set<Integer> onStatusCodes) implements Strategy {}
 
