@@ -263,7 +263,9 @@ public final class LogWriterCost {
             new AttemptRecord(
                 0, "openai", "gpt-4o-mini", null, 0, now, latency - 0.1, 200, null, "DISABLED", 0)),
         null,
-        null);
+        null,
+        null,
+        List.of());
   }
 
   private static void deleteRecursively(Path directory) {

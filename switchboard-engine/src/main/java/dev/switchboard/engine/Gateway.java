@@ -44,6 +44,7 @@ import dev.switchboard.engine.routing.CircuitBreakers;
 import dev.switchboard.engine.routing.ConfigSource;
 import dev.switchboard.engine.routing.Router;
 import dev.switchboard.engine.routing.Sleeper;
+import dev.switchboard.engine.routing.StickyArms;
 import dev.switchboard.engine.sse.SseEvent;
 import dev.switchboard.wire.ChatCompletion;
 import dev.switchboard.wire.ChatCompletionChunk;
@@ -54,6 +55,7 @@ import dev.switchboard.wire.EmbeddingRequest;
 import dev.switchboard.wire.EmbeddingResponse;
 import dev.switchboard.wire.ModelList;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -103,6 +105,10 @@ public final class Gateway implements AutoCloseable {
   private final GuardrailStage guardrails;
   private final ObservationStage observation;
   private final Pipeline pipeline;
+  private final StickyArms stickyArms;
+
+  /** The subjects the in-process sticky table keeps before the least recently used go. */
+  private static final long STICKY_SUBJECTS = 1_000_000;
 
   private Gateway(Builder builder) {
     GatewaySettings settings = builder.settings;
@@ -120,6 +126,11 @@ public final class Gateway implements AutoCloseable {
             builder.clock);
     ConfigSource configs =
         new ConfigSource(providers, guard, settings.configs(), settings.defaultConfig());
+    this.stickyArms =
+        settings.stickyRedisUri() == null
+            ? StickyArms.inProcess(STICKY_SUBJECTS)
+            : StickyArms.redis(
+                settings.stickyRedisUri(), "switchboard:sticky:", Duration.ofMillis(250));
     Router router =
         new Router(
             configs,
@@ -128,7 +139,8 @@ public final class Gateway implements AutoCloseable {
             builder.clock,
             builder.sleeper,
             builder.random,
-            builder.virtualKeys);
+            builder.virtualKeys,
+            stickyArms);
     // The cache runs per attempt, after the router chose the target: its key includes where the
     // request goes (provider, credential, host) and the body as that target sends it.
     SentenceEmbedder embedder =
@@ -368,6 +380,7 @@ public final class Gateway implements AutoCloseable {
     try {
       guardrails.close();
       cache.close();
+      stickyArms.close();
     } finally {
       upstream.close();
     }

@@ -29,6 +29,8 @@ import java.util.Set;
  * @param cache where cached answers are kept and how many; configs turn caching on per request
  * @param prices what each provider's models cost, to price answers: by default the table shipped
  *     with the gateway
+ * @param stickyRedisUri the Redis that keeps sticky load balancers' assignments, shared by
+ *     gateways; {@code null}: kept in this process
  */
 public record GatewaySettings(
     Set<String> trustedHosts,
@@ -40,7 +42,8 @@ public record GatewaySettings(
     String defaultConfig,
     RoutingLimits routing,
     CacheSettings cache,
-    PriceTable prices) {
+    PriceTable prices,
+    URI stickyRedisUri) {
 
   /**
    * Portkey's default trusted hosts ({@code TRUSTED_CUSTOM_HOSTS}): the machine itself, and the
@@ -82,6 +85,7 @@ public record GatewaySettings(
     private RoutingLimits routing = RoutingLimits.defaults();
     private CacheSettings cache = CacheSettings.defaults();
     private PriceTable prices = PriceTable.shipped();
+    private URI stickyRedisUri;
 
     private Builder() {}
 
@@ -91,6 +95,19 @@ public record GatewaySettings(
      */
     public Builder prices(PriceTable prices) {
       this.prices = java.util.Objects.requireNonNull(prices);
+      return this;
+    }
+
+    /**
+     * Keeps sticky load balancers' assignments in this Redis ({@code redis://host:6379}), shared by
+     * every gateway that uses it; {@code null} (the default): in this process.
+     */
+    public Builder stickyRedis(URI redis) {
+      if (redis != null && (redis.getHost() == null || !redis.getScheme().startsWith("redis"))) {
+        throw new IllegalArgumentException(
+            "the sticky table's redis url must be like redis://host:6379");
+      }
+      this.stickyRedisUri = redis;
       return this;
     }
 
@@ -166,7 +183,8 @@ public record GatewaySettings(
           defaultConfig,
           routing,
           cache,
-          prices);
+          prices,
+          stickyRedisUri);
     }
   }
 }

@@ -170,7 +170,9 @@ class RequestLogTest {
         r.guardrails(),
         r.attempts(),
         r.requestBody(),
-        r.responseBody());
+        r.responseBody(),
+        r.arm(),
+        r.outputChecksFailed());
   }
 
   @Test

@@ -53,6 +53,8 @@ public final class SampleRecords {
             new AttemptRecord(
                 0, "openai", "gpt-4o-mini", "config", 0, now, 11.0, 200, null, "DISABLED", 0)),
         null,
-        null);
+        null,
+        null,
+        List.of());
   }
 }

@@ -7,8 +7,6 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.engine.observe.AttemptRecord;
 import dev.switchboard.engine.observe.RequestRecord;
-import dev.switchboard.observe.ObservabilitySettings;
-import dev.switchboard.testkit.TestPostgres;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.file.Path;
@@ -57,11 +55,7 @@ class AnalyticsTest {
   }
 
   void start(String store) throws Exception {
-    ObservabilitySettings settings =
-        store.equals("postgresql")
-            ? ObservabilitySettings.defaults().withStoreUrl(TestPostgres.freshSchemaUrl())
-            : ObservabilitySettings.defaults().withDataDirectory(data);
-    gateway = GatewayUnderTest.withRequestLog(settings, s -> s, engine -> {});
+    gateway = GatewayUnderTest.withRequestLogIn(store, data);
     Random random = new Random(7);
     for (int i = 0; i < 120; i++) {
       records.add(randomRecord(random, T0 + random.nextInt(10 * 60_000), "trace-" + (i % 100)));
@@ -138,7 +132,9 @@ class AnalyticsTest {
             new AttemptRecord(
                 0, provider, "m", "config", 0, started, latency, status, null, cache, 0)),
         null,
-        null);
+        null,
+        null,
+        List.of());
   }
 
   /** What this test expects of one bucket and cohort, computed from the records themselves. */

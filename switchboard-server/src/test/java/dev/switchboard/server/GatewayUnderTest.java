@@ -105,6 +105,32 @@ final class GatewayUnderTest implements AutoCloseable {
     return new GatewayUnderTest(SwitchboardServer.start(customise.apply(settings), engine));
   }
 
+  /**
+   * A gateway whose request log is kept in {@code store}: {@code duckdb} (a file in {@code
+   * directory}) or {@code postgresql} (a fresh schema of the test database).
+   */
+  static GatewayUnderTest withRequestLogIn(String store, java.nio.file.Path directory)
+      throws Exception {
+    dev.switchboard.observe.ObservabilitySettings settings =
+        store.equals("postgresql")
+            ? dev.switchboard.observe.ObservabilitySettings.defaults()
+                .withStoreUrl(dev.switchboard.testkit.TestPostgres.freshSchemaUrl())
+            : dev.switchboard.observe.ObservabilitySettings.defaults().withDataDirectory(directory);
+    return withRequestLog(settings, s -> s, engine -> {});
+  }
+
+  /** Waits (up to 30 s) until the request log has written {@code count} records. */
+  void awaitLogged(long count) throws InterruptedException {
+    java.time.Instant deadline = java.time.Instant.now().plus(Duration.ofSeconds(30));
+    while (server.observability().requestLog().statistics().written() < count) {
+      if (java.time.Instant.now().isAfter(deadline)) {
+        throw new AssertionError(
+            "the request log wrote " + server.observability().requestLog().statistics());
+      }
+      Thread.sleep(20);
+    }
+  }
+
   URI uri(String path) {
     return server.baseUri().resolve(path);
   }

@@ -235,6 +235,48 @@ class GuardrailTest {
   }
 
   @Test
+  void aSchemaFailureNeverFallsBackToAnotherProviderUnless446IsListed() {
+    parrot.answer = text -> "not json";
+    String schemaCheck =
+        "\"output_guardrails\":[{\"switchboard.jsonOutput\":{\"schema\":{\"type\":\"object\"}},"
+            + "\"deny\":true}]";
+    String second = target("\"override_params\":{\"model\":\"second\"}");
+    String noCodes =
+        "{\"strategy\":{\"mode\":\"fallback\"},\"targets\":["
+            + target(schemaCheck)
+            + ","
+            + second
+            + "]}";
+    String otherCodes =
+        noCodes.replace("\"fallback\"}", "\"fallback\",\"on_status_codes\":[500,503]}");
+
+    var unlisted = send(noCodes, chat("give me json"));
+    var listedOthers = send(otherCodes, chat("give me json"));
+
+    assertThat(unlisted.statusCode()).isEqualTo(446);
+    assertThat(json(unlisted).at("/error/type").asText()).isEqualTo("hooks_failed");
+    assertThat(unlisted.headers().firstValue("x-portkey-last-used-option-index"))
+        .hasValue("config.targets[0]");
+    assertThat(listedOthers.statusCode()).isEqualTo(446);
+    assertThat(parrot.requestCount()).as("the second target is never called").isEqualTo(2);
+  }
+
+  @Test
+  void aDeniedPromptNeverFallsBackToAnotherTargetUnless446IsListed() {
+    String config =
+        "{\"strategy\":{\"mode\":\"fallback\"},\"targets\":["
+            + target("\"input_guardrails\":" + NO_APPLE_DENY)
+            + ","
+            + target("")
+            + "]}";
+
+    var response = send(config, chat("I like Apple pie"));
+
+    assertThat(response.statusCode()).isEqualTo(446);
+    assertThat(parrot.requestCount()).isZero();
+  }
+
+  @Test
   void anOutputGuardrailFailureIsRetriedWhen446IsARetryStatus() {
     int[] calls = {0};
     parrot.answer = text -> ++calls[0] == 1 ? "not json" : "{\"ok\":true}";

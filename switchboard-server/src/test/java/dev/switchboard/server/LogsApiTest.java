@@ -323,7 +323,9 @@ class LogsApiTest {
                 new AttemptRecord(
                     0, "openai", "m", "config", 0, template.startedAt(), 1, 200, null, "MISS", 0)),
             null,
-            null);
+            null,
+            null,
+            List.of());
     gateway.server.observability().requestLog().store().write(List.of(hostile));
 
     List<List<String>> rows = csv(gateway.get("/v1/logs/export?format=csv").body());

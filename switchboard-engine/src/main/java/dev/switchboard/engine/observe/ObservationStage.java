@@ -171,7 +171,9 @@ public final class ObservationStage implements Stage {
             null,
             List.of(),
             null,
-            null));
+            null,
+            null,
+            List.of()));
   }
 
   /** How a relayed event stream ended, as a stream's record tells it. */
@@ -192,6 +194,12 @@ public final class ObservationStage implements Stage {
   private static GuardrailReport guardrails(Journal journal) {
     AttemptEntry last = journal.lastAttempt();
     return last == null ? null : last.guardrails();
+  }
+
+  /** The ids of the last attempt's failed output checks, sorted. */
+  private static List<String> failedOutputChecks(Journal journal) {
+    GuardrailReport report = guardrails(journal);
+    return report == null ? List.of() : List.copyOf(report.failedOutputChecks());
   }
 
   private void emit(RequestRecord record) {
@@ -267,7 +275,9 @@ public final class ObservationStage implements Stage {
         GuardrailReport.verdict(guardrails(journal), status),
         List.of(attempts),
         bodies ? redacted(requestBody(asked), journal, options) : null,
-        bodies ? redacted(answer.body(), journal, options) : null);
+        bodies ? redacted(answer.body(), journal, options) : null,
+        journal.arm(),
+        failedOutputChecks(journal));
   }
 
   /** An attempt's entry in the log, as the record shows it. */

@@ -53,6 +53,10 @@ import java.util.Map;
  * @param requestBody the request body as sent by the client, when the config asked for bodies to be
  *     logged; else {@code null}
  * @param responseBody the answer's body (a stream's assembled), when asked; else {@code null}
+ * @param arm the arm a sticky load balancer gave the request (its target's {@code name}, else its
+ *     index; nested sticky groups joined by {@code /}), or {@code null}
+ * @param outputChecksFailed the ids of the last attempt's output guardrail checks that failed,
+ *     sorted (e.g. {@code switchboard.jsonOutput}); empty when none failed or none ran
  */
 public record RequestRecord(
     String id,
@@ -87,11 +91,14 @@ public record RequestRecord(
     String guardrails,
     List<AttemptRecord> attempts,
     String requestBody,
-    String responseBody) {
+    String responseBody,
+    String arm,
+    List<String> outputChecksFailed) {
 
   public RequestRecord {
     metadata = Map.copyOf(metadata);
     attempts = List.copyOf(attempts);
+    outputChecksFailed = outputChecksFailed == null ? List.of() : List.copyOf(outputChecksFailed);
   }
 
   /** Whether the client got an answer (2xx), not an error. */

@@ -58,6 +58,22 @@ public final class GuardrailReport {
     return strictOpenAiCompliance;
   }
 
+  /**
+   * The ids of the output checks that failed (verdict false), sorted, each once: what the request
+   * log keeps of the output hooks, for eval-fail and schema-failure rates. Never a check's data.
+   */
+  public java.util.SortedSet<String> failedOutputChecks() {
+    java.util.SortedSet<String> failed = new java.util.TreeSet<>();
+    after.forEach(hook ->
+        hook.path("checks")
+            .forEach(check -> {
+              if (check.path("verdict").isBoolean() && !check.path("verdict").asBoolean()) {
+                failed.add(check.path("id").asText());
+              }
+            }));
+    return failed;
+  }
+
   /** {@code {"before_request_hooks": [...], "after_request_hooks": [...]}}. */
   public ObjectNode hookResults() {
     return hookResults(before, after);

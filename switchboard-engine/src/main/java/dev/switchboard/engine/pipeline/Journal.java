@@ -30,6 +30,7 @@ public final class Journal {
   private List<Map.Entry<String, String>> gatewayHeaders = List.of();
   private String configName;
   private boolean logBodies;
+  private String arm;
   private final List<AttemptEntry> attempts = new ArrayList<>(2);
   private volatile BigDecimal costUsd;
   private volatile Usage closedStreamUsage;
@@ -102,6 +103,19 @@ public final class Journal {
   public void config(String name, boolean logBodies) {
     this.configName = name;
     this.logBodies = logBodies;
+  }
+
+  /**
+   * The arm a sticky load balancer gave the request (its target's {@code name}, else its index), or
+   * {@code null}; arms of nested sticky groups are joined with {@code /}, outermost first.
+   */
+  public String arm() {
+    return arm;
+  }
+
+  /** Records the arm a sticky load balancer chose. */
+  public void arm(String chosen) {
+    this.arm = arm == null ? chosen : arm + "/" + chosen;
   }
 
   /**

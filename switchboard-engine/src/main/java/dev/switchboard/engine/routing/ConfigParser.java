@@ -106,6 +106,9 @@ public final class ConfigParser {
     if (mode == null || !mode.isTextual() || !MODES.contains(mode.asText())) {
       throw invalid(path + ".mode", "must be one of single, fallback, loadbalance, conditional");
     }
+    if (fields.containsKey("sticky") && !mode.asText().equals("loadbalance")) {
+      throw invalid(path + ".sticky", "is only for mode loadbalance");
+    }
     return switch (mode.asText()) {
       case "single" -> new Strategy.Single();
       case "fallback" ->
@@ -115,10 +118,36 @@ public final class ConfigParser {
         if (children.stream().allMatch(c -> c.settings().weight() == 0)) {
           throw invalid(path, "a load balancer needs at least one target with a weight above 0");
         }
-        yield new Strategy.LoadBalance();
+        yield new Strategy.LoadBalance(sticky(fields.get("sticky"), path + ".sticky"));
       }
       default -> conditional(fields, path, children);
     };
+  }
+
+  private static Strategy.Sticky sticky(JsonNode json, String path) {
+    if (json == null || json.isNull()) {
+      return null;
+    }
+    if (!(json instanceof ObjectNode object)) {
+      throw invalid(path, "must be an object with a key");
+    }
+    Map<String, JsonNode> fields = snakeCased(object);
+    for (String field : fields.keySet()) {
+      if (!field.equals("key") && !field.equals("experiment")) {
+        throw invalid(path + "." + field, "is not a sticky field (key, experiment)");
+      }
+    }
+    JsonNode key = fields.get("key");
+    if (key == null
+        || !key.isTextual()
+        || !(key.asText().equals(Strategy.Sticky.API_KEY)
+            || key.asText().startsWith(Strategy.Sticky.METADATA)
+                && key.asText().length() > Strategy.Sticky.METADATA.length())) {
+      throw invalid(path + ".key", "must be metadata.<field> or api_key");
+    }
+    JsonNode experiment = fields.get("experiment");
+    return new Strategy.Sticky(
+        key.asText(), experiment == null ? null : text(experiment, path + ".experiment"));
   }
 
   private Strategy conditional(

@@ -117,6 +117,16 @@ public final class ConfigSource {
     }
   }
 
+  /**
+   * What a sticky experiment without a name is kept under, beside its group's path: a saved
+   * config's id, or {@code inline} for any inline config (never its digest, which changes with its
+   * weights).
+   */
+  String nameOfSaved(RequestOptions options) {
+    String name = nameOf(options);
+    return name == null || name.startsWith("inline:") ? "inline" : name;
+  }
+
   private TargetNode lookUp(String config) {
     String text = config.strip();
     if (text.startsWith("{")) {

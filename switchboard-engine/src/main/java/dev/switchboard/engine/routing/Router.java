@@ -65,10 +65,15 @@ public final class Router implements Routing {
   private final Sleeper sleeper;
   private final RandomGenerator random;
   private final dev.switchboard.engine.access.VirtualKeys virtualKeys;
+  private final StickyArms stickyArms;
+
+  /** The response header and log field naming the arm a sticky load balancer gave the request. */
+  public static final String ARM_HEADER = "x-switchboard-arm";
 
   /**
    * @param virtualKeys where {@code x-portkey-virtual-key} and a target's {@code virtual_key} are
    *     looked up
+   * @param stickyArms where a sticky load balancer keeps each subject's arm
    */
   public Router(
       ConfigSource configs,
@@ -77,8 +82,10 @@ public final class Router implements Routing {
       Clock clock,
       Sleeper sleeper,
       RandomGenerator random,
-      dev.switchboard.engine.access.VirtualKeys virtualKeys) {
+      dev.switchboard.engine.access.VirtualKeys virtualKeys,
+      StickyArms stickyArms) {
     this.configs = configs;
+    this.stickyArms = stickyArms;
     this.limits = limits;
     this.circuits = circuits;
     this.clock = clock;
@@ -178,7 +185,12 @@ public final class Router implements Routing {
     private Outcome group(TargetNode.Group group, Inherited inherited) {
       return switch (group.strategy()) {
         case Strategy.Single single -> node(group.targets().getFirst(), inherited);
-        case Strategy.LoadBalance balance -> node(pickByWeight(group.targets()), inherited);
+        case Strategy.LoadBalance balance ->
+            node(
+                balance.sticky() == null
+                    ? pickByWeight(group.targets(), random.nextDouble())
+                    : pickSticky(group, balance.sticky()),
+                inherited);
         case Strategy.Conditional conditional ->
             node(pickByCondition(group, conditional), inherited);
         case Strategy.Fallback fallback -> {
@@ -198,12 +210,13 @@ public final class Router implements Routing {
       };
     }
 
-    private TargetNode pickByWeight(List<TargetNode> targets) {
+    /** The target at {@code point} (0 to 1) of the targets laid end to end by weight. */
+    private static TargetNode pickByWeight(List<TargetNode> targets, double point) {
       double total = 0;
       for (TargetNode target : targets) {
         total += target.settings().weight();
       }
-      double point = random.nextDouble() * total;
+      point *= total;
       for (TargetNode target : targets) {
         double weight = target.settings().weight();
         if (weight > 0 && point < weight) {
@@ -215,6 +228,45 @@ public final class Router implements Routing {
           .filter(t -> t.settings().weight() > 0)
           .reduce((a, b) -> b)
           .orElseThrow();
+    }
+
+    /**
+     * The subject's arm: the one stored for it, else the one its digest falls on by weight (stored
+     * now). A subject without the key's value (no such metadata field, no gateway key) is placed at
+     * random, unstored. A stored arm the group no longer has, or whose weight is now 0, is
+     * replaced. The arm is written into the log and the response's headers.
+     */
+    private TargetNode pickSticky(TargetNode.Group group, Strategy.Sticky sticky) {
+      String subject =
+          sticky.key().equals(Strategy.Sticky.API_KEY)
+              ? request.options().gatewayKey()
+              : request
+                  .options()
+                  .metadata()
+                  .get(sticky.key().substring(Strategy.Sticky.METADATA.length()));
+      List<TargetNode> targets = group.targets();
+      TargetNode chosen;
+      if (subject == null || subject.isEmpty()) {
+        chosen = pickByWeight(targets, random.nextDouble());
+      } else {
+        String experiment =
+            sticky.experiment() != null
+                ? sticky.experiment()
+                : configs.nameOfSaved(request.options()) + " " + group.path();
+        byte[] digest = sha256(experiment + "\u0000" + subject);
+        double point = (java.nio.ByteBuffer.wrap(digest).getLong() >>> 11) * 0x1.0p-53;
+        TargetNode proposed = pickByWeight(targets, point);
+        String kept =
+            stickyArms.armOf(java.util.HexFormat.of().formatHex(digest), armOf(proposed, targets));
+        chosen = kept == null ? proposed : targetNamed(targets, kept);
+        if (chosen == null || chosen.settings().weight() == 0) {
+          chosen = proposed; // the kept arm was removed or switched off: the subject moves
+        }
+      }
+      String arm = armOf(chosen, targets);
+      request.journal().arm(arm);
+      request.journal().gatewayHeader(ARM_HEADER, arm);
+      return chosen;
     }
 
     private TargetNode pickByCondition(TargetNode.Group group, Strategy.Conditional conditional) {
@@ -253,9 +305,12 @@ public final class Router implements Routing {
         case UpstreamTimeoutException timeout -> true;
         case UpstreamFailureException connection -> true;
         case CircuitOpenException open -> true;
+        // Never by default (issue 21): a denied prompt must not go to another provider, and an
+        // answer that failed its schema is the request's to fix, not a reason to pay a second
+        // provider. A config that wants it lists 446.
         case GuardrailDeniedException denied ->
-            fallback.onStatusCodes() == null
-                || fallback.onStatusCodes().contains(GuardrailDeniedException.STATUS);
+            fallback.onStatusCodes() != null
+                && fallback.onStatusCodes().contains(GuardrailDeniedException.STATUS);
         // A target's virtual key at its rate limit or out of budget: the next target may serve.
         case dev.switchboard.engine.errors.LimitExceededException limit ->
             fallback.onStatusCodes() == null || fallback.onStatusCodes().contains(limit.status());
@@ -526,6 +581,35 @@ public final class Router implements Routing {
       return attempts >= limits.maxAttempts()
           || clock.instant().isAfter(deadline)
           || Thread.currentThread().isInterrupted();
+    }
+  }
+
+  /**
+   * An arm's name in the sticky table, the log and the header: its {@code name}, else its index.
+   */
+  private static String armOf(TargetNode target, List<TargetNode> targets) {
+    return target.settings().name() != null
+        ? target.settings().name()
+        : Integer.toString(targets.indexOf(target));
+  }
+
+  /** The target an arm names, or {@code null} when the group no longer has it. */
+  private static TargetNode targetNamed(List<TargetNode> targets, String arm) {
+    for (int i = 0; i < targets.size(); i++) {
+      TargetNode target = targets.get(i);
+      if (arm.equals(armOf(target, targets))) {
+        return target;
+      }
+    }
+    return null;
+  }
+
+  private static byte[] sha256(String text) {
+    try {
+      return java.security.MessageDigest.getInstance("SHA-256")
+          .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e); // every JVM has SHA-256
     }
   }
 

@@ -134,7 +134,8 @@ class StoredDestinationFuzzTest {
             }
             resolved = found;
             return found;
-          });
+          },
+          StickyArms.inProcess(1_000));
 
   private static URI base(String provider, String path) {
     return URI.create("https://" + HOSTS.get(provider) + path);

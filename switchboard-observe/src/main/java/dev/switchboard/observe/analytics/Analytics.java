@@ -3,6 +3,7 @@ package dev.switchboard.observe.analytics;
 import static dev.switchboard.observe.analytics.NullableColumns.nullableDouble;
 import static dev.switchboard.observe.analytics.NullableColumns.nullableLong;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -34,6 +35,31 @@ import java.util.Map;
 public final class Analytics {
   private static final String ERROR = "(r.status < 200 OR r.status >= 300)";
   private static final String CACHE_HIT = "r.cache_status IN ('HIT', 'SEMANTIC HIT')";
+
+  /**
+   * An eval failure: an output guardrail check failed, or the request's trace has failing feedback
+   * (a value below 0, on Portkey's scale of -10 to 10).
+   */
+  private static final String EVAL_FAIL =
+      "(r.output_checks_failed IS NOT NULL OR EXISTS (SELECT 1 FROM feedback ff"
+          + " WHERE ff.trace_id = r.trace_id AND ff.workspace IS NOT DISTINCT FROM r.workspace"
+          + " AND ff.value < 0))";
+
+  /** The output checks that judge an answer's structure: a failure of one is a schema failure. */
+  static final List<String> SCHEMA_CHECKS =
+      List.of("switchboard.jsonOutput", "default.jsonSchema", "default.jsonKeys");
+
+  private static final String SCHEMA_FAIL =
+      "("
+          + String.join(
+              " OR ",
+              SCHEMA_CHECKS.stream()
+                  .map(check -> "(',' || r.output_checks_failed || ',') LIKE '%," + check + ",%'")
+                  .toList())
+          + ")";
+
+  /** The normal quantile of a two-sided 95% interval. */
+  private static final double Z95 = 1.959963984540054;
 
   private final LogStore store;
 
@@ -114,6 +140,12 @@ public final class Analytics {
             + ", percentile_cont(0.99) WITHIN GROUP (ORDER BY r.latency_ms)"
             + ", percentile_cont(0.5) WITHIN GROUP (ORDER BY r.ttft_ms)"
             + ", percentile_cont(0.99) WITHIN GROUP (ORDER BY r.ttft_ms)"
+            + ", SUM(CASE WHEN "
+            + EVAL_FAIL
+            + " THEN 1 ELSE 0 END)"
+            + ", SUM(CASE WHEN "
+            + SCHEMA_FAIL
+            + " THEN 1 ELSE 0 END)"
             + from(query, binds)
             + " GROUP BY 1, 2 ORDER BY 1, 2";
     List<ObjectNode> rows = new ArrayList<>();
@@ -133,10 +165,10 @@ public final class Analytics {
           long fallbacks = result.getLong(5);
           long cacheHits = result.getLong(7);
           row.put("requests", requests);
-          row.put("errors", errors);
-          row.put("error_rate", rate(errors, requests));
-          row.put("fallbacks", fallbacks);
-          row.put("fallback_rate", rate(fallbacks, requests));
+          share(row, "errors", "error_rate", errors, requests);
+          share(row, "fallbacks", "fallback_rate", fallbacks, requests);
+          share(row, "eval_fails", "eval_fail_rate", result.getLong(18), requests);
+          share(row, "schema_failures", "schema_failure_rate", result.getLong(19), requests);
           row.put("retries", result.getLong(6));
           row.put("cache_hits", cacheHits);
           row.put("cache_hit_rate", rate(cacheHits, requests));
@@ -155,8 +187,10 @@ public final class Analytics {
           row.put("feedback_count", given == null ? 0 : (long) given[0]);
           if (given == null || given[2] <= 0) {
             row.putNull("feedback_avg");
+            row.putNull("feedback_avg_ci95");
           } else {
             row.put("feedback_avg", given[1] / given[2]);
+            row.set("feedback_avg_ci95", meanInterval(given));
           }
           rows.add(row);
         }
@@ -175,7 +209,8 @@ public final class Analytics {
     String traces = "SELECT DISTINCT " + keys(query, bucketed, binds) + ", r.trace_id, r.workspace";
     traces += from(query, binds);
     String sql =
-        "SELECT t.bucket_start, t.cohort, COUNT(f.id), SUM(f.value * f.weight), SUM(f.weight)"
+        "SELECT t.bucket_start, t.cohort, COUNT(f.id), SUM(f.value * f.weight), SUM(f.weight),"
+            + " SUM(f.value * f.value * f.weight), SUM(f.weight * f.weight)"
             + " FROM ("
             + traces
             + ") t JOIN feedback f ON f.trace_id = t.trace_id"
@@ -189,11 +224,67 @@ public final class Analytics {
           Long bucketStart = nullableLong(result, 1);
           found.put(
               new Key(bucketed ? bucketStart : null, result.getString(2)),
-              new double[] {result.getLong(3), result.getDouble(4), result.getDouble(5)});
+              new double[] {
+                result.getLong(3),
+                result.getDouble(4),
+                result.getDouble(5),
+                result.getDouble(6),
+                result.getDouble(7)
+              });
         }
       }
     }
     return found;
+  }
+
+  /** A count, its share of {@code whole} and the share's 95% interval ({@code <rate>_ci95}). */
+  private static void share(ObjectNode row, String count, String rate, long part, long whole) {
+    row.put(count, part);
+    row.put(rate, rate(part, whole));
+    row.set(rate + "_ci95", wilson(part, whole));
+  }
+
+  /**
+   * The Wilson score interval of {@code part} in {@code whole} at 95%: {@code [low, high]}, or null
+   * with no record. Unlike the normal approximation it stays within 0 and 1 and is honest at rates
+   * near either and at small counts.
+   */
+  static JsonNode wilson(long part, long whole) {
+    if (whole == 0) {
+      return JsonNodeFactory.instance.nullNode();
+    }
+    double n = whole;
+    double p = part / n;
+    double z2 = Z95 * Z95;
+    double centre = (p + z2 / (2 * n)) / (1 + z2 / n);
+    double half = Z95 * Math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n);
+    return interval(Math.max(0, centre - half), Math.min(1, centre + half));
+  }
+
+  /**
+   * A 95% interval of the weighted feedback mean, by the normal approximation with Kish's effective
+   * count ((Σw)² / Σw²) and the weighted variance: {@code [low, high]}, or null when the effective
+   * count is 1 or less.
+   *
+   * @param given count, Σvw, Σw, Σv²w, Σw²
+   */
+  static JsonNode meanInterval(double[] given) {
+    double weights = given[2];
+    double effective = weights * weights / given[4];
+    if (!(effective > 1)) {
+      return JsonNodeFactory.instance.nullNode();
+    }
+    double mean = given[1] / weights;
+    double variance = Math.max(0, given[3] / weights - mean * mean) * effective / (effective - 1);
+    double half = Z95 * Math.sqrt(variance / effective);
+    return interval(mean - half, mean + half);
+  }
+
+  private static ArrayNode interval(double low, double high) {
+    ArrayNode interval = JsonNodeFactory.instance.arrayNode();
+    interval.add(low);
+    interval.add(high);
+    return interval;
   }
 
   private static double rate(long part, long whole) {

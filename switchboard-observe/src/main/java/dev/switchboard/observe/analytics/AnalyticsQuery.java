@@ -110,6 +110,7 @@ public record AnalyticsQuery(LogFilter filter, long bucketMs, GroupBy groupBy) {
             "path", "r.path",
             "status", "CAST(r.status AS VARCHAR)",
             "cache_status", "r.cache_status",
+            "arm", "r.arm",
             "none", "CAST(NULL AS VARCHAR)");
 
     static GroupBy parse(String given) {
@@ -124,7 +125,7 @@ public record AnalyticsQuery(LogFilter filter, long bucketMs, GroupBy groupBy) {
         throw Parameters.invalid(
             "group_by",
             "'group_by' must be one of provider, model, config, option_path, path, status,"
-                + " cache_status, metadata.<key> or none.");
+                + " cache_status, arm, metadata.<key> or none.");
       }
       return new GroupBy(given, expression, null);
     }

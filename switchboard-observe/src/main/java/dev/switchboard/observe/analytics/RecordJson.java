@@ -7,6 +7,7 @@ import static dev.switchboard.observe.analytics.NullableColumns.nullableLong;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.engine.observe.RequestRecord;
@@ -93,6 +94,8 @@ public final class RecordJson {
     node.set("attempts", WireJson.tree(LogStore.attemptsJson(record.attempts())));
     node.put("request_body", record.requestBody());
     node.put("response_body", record.responseBody());
+    node.put("arm", record.arm());
+    record.outputChecksFailed().forEach(node.putArray("output_checks_failed")::add);
     return node;
   }
 
@@ -141,6 +144,14 @@ public final class RecordJson {
         attempts == null ? JsonNodeFactory.instance.arrayNode() : WireJson.tree(attempts));
     node.put("request_body", row.getString(i++));
     node.put("response_body", row.getString(i++));
+    node.put("arm", row.getString(i++));
+    ArrayNode failedChecks = node.putArray("output_checks_failed");
+    String failed = row.getString(i++);
+    if (failed != null) {
+      for (String check : failed.split(",")) {
+        failedChecks.add(check);
+      }
+    }
     return node;
   }
 

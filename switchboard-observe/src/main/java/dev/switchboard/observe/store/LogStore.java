@@ -93,7 +93,15 @@ public final class LogStore implements AutoCloseable {
           new Column("metadata", Types.VARCHAR, record -> metadataJson(record.metadata())),
           new Column("attempts", Types.VARCHAR, record -> attemptsJson(record.attempts())),
           new Column("request_body", Types.VARCHAR, RequestRecord::requestBody),
-          new Column("response_body", Types.VARCHAR, RequestRecord::responseBody));
+          new Column("response_body", Types.VARCHAR, RequestRecord::responseBody),
+          new Column("arm", Types.VARCHAR, RequestRecord::arm),
+          new Column(
+              "output_checks_failed",
+              Types.VARCHAR,
+              record ->
+                  record.outputChecksFailed().isEmpty()
+                      ? null
+                      : String.join(",", record.outputChecksFailed())));
 
   /**
    * The names of the columns of {@code requests} a record is written to, in the order {@link
@@ -158,7 +166,9 @@ public final class LogStore implements AutoCloseable {
             attempts VARCHAR,
             metadata VARCHAR,
             request_body VARCHAR,
-            response_body VARCHAR
+            response_body VARCHAR,
+            arm VARCHAR,
+            output_checks_failed VARCHAR
           )\
           """,
           """
@@ -183,6 +193,10 @@ public final class LogStore implements AutoCloseable {
           """,
           // Feedback belongs to its writer's workspace (a log made before it had none).
           "ALTER TABLE feedback ADD COLUMN IF NOT EXISTS workspace VARCHAR",
+          // A sticky load balancer's arm (a log made before it had none).
+          "ALTER TABLE requests ADD COLUMN IF NOT EXISTS arm VARCHAR",
+          // The ids of the failed output checks, comma-separated (a log made before: none).
+          "ALTER TABLE requests ADD COLUMN IF NOT EXISTS output_checks_failed VARCHAR",
           STARTED_INDEX,
           "CREATE INDEX IF NOT EXISTS requests_trace ON requests (trace_id)",
           "CREATE INDEX IF NOT EXISTS feedback_trace ON feedback (trace_id)");

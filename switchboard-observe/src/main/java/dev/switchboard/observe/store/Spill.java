@@ -314,6 +314,11 @@ final class Spill implements AutoCloseable {
       }
       text(out, record.requestBody());
       text(out, record.responseBody());
+      text(out, record.arm());
+      out.writeInt(record.outputChecksFailed().size());
+      for (String check : record.outputChecksFailed()) {
+        text(out, check);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
     }
@@ -322,7 +327,8 @@ final class Spill implements AutoCloseable {
 
   static RequestRecord decode(byte[] frame) throws IOException {
     DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(frame));
-    if (in.readByte() != FORMAT) {
+    byte format = in.readByte();
+    if (format != FORMAT && format != FORMAT_WITHOUT_ARM) {
       throw new IOException("a spilled record in an unknown format");
     }
     String id = text(in);
@@ -378,6 +384,12 @@ final class Spill implements AutoCloseable {
     }
     String requestBody = text(in);
     String responseBody = text(in);
+    String arm = format == FORMAT_WITHOUT_ARM ? null : text(in);
+    List<String> outputChecksFailed = new ArrayList<>();
+    int failedChecks = format == FORMAT_WITHOUT_ARM ? 0 : in.readInt();
+    for (int i = 0; i < failedChecks; i++) {
+      outputChecksFailed.add(text(in));
+    }
     return new RequestRecord(
         id,
         traceId,
@@ -411,10 +423,19 @@ final class Spill implements AutoCloseable {
         guardrails,
         attempts,
         requestBody,
-        responseBody);
+        responseBody,
+        arm,
+        outputChecksFailed);
   }
 
-  private static final byte FORMAT = 1;
+  /**
+   * The format written: {@link #FORMAT_WITHOUT_ARM}, then the record's arm and its failed output
+   * checks.
+   */
+  private static final byte FORMAT = 2;
+
+  /** The format before records had an arm, still read from a spill an older gateway left. */
+  private static final byte FORMAT_WITHOUT_ARM = 1;
 
   private static void text(DataOutputStream out, String value) throws IOException {
     if (value == null) {

@@ -49,7 +49,9 @@ class LiveTailTest {
         null,
         List.of(),
         null,
-        null);
+        null,
+        null,
+        List.of());
   }
 
   @Test

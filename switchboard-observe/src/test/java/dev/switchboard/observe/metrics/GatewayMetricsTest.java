@@ -55,7 +55,9 @@ class GatewayMetricsTest {
         List.of(
             new AttemptRecord(0, "openai", model, "config", 0, now, 10, 200, null, "DISABLED", 0)),
         null,
-        null);
+        null,
+        null,
+        List.of());
   }
 
   String scrape() {

@@ -54,6 +54,11 @@ enum Setting {
       "routing.circuit-open-for",
       "30s",
       "how long an open circuit refuses calls before one probe is let through"),
+  STICKY_REDIS_URL(
+      "routing.sticky.redis-url",
+      "none",
+      "a Redis server that keeps sticky load balancers' assignments, shared by gateways; none: kept"
+          + " in this process"),
   CACHE_BACKEND(
       "cache.backend",
       "embedded",

@@ -145,6 +145,10 @@ public final class SettingsLoader {
             RoutingLimits.defaults().maxRetryWait(),
             integer(Setting.CIRCUIT_THRESHOLD, value(known, Setting.CIRCUIT_THRESHOLD)),
             duration(Setting.CIRCUIT_OPEN_FOR, value(known, Setting.CIRCUIT_OPEN_FOR))));
+    String stickyRedis = noneAsNull(value(known, Setting.STICKY_REDIS_URL));
+    if (stickyRedis != null) {
+      gateway.stickyRedis(url(Setting.STICKY_REDIS_URL.key, stickyRedis));
+    }
     try {
       boolean allowUnauthenticated =
           bool(Setting.ALLOW_UNAUTHENTICATED, value(known, Setting.ALLOW_UNAUTHENTICATED));
