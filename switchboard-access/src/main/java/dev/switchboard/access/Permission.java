@@ -17,6 +17,11 @@ public enum Permission {
   PASSTHROUGH,
   /** {@code POST /v1/feedback}. */
   FEEDBACK,
+  /**
+   * {@code POST /v1/prompts/{id}/render} and {@code /completions}: saved prompts (a completion
+   * needs {@link #COMPLETIONS} too).
+   */
+  PROMPTS,
   /** Create, list, change, rotate and revoke gateway keys of its own workspace, none wider. */
   KEYS_MANAGE,
   /** Create, list, rotate and revoke virtual keys of its own workspace. */

@@ -27,7 +27,10 @@ public record Principal(
   public static final Principal ADMIN =
       new Principal(Kind.ADMIN, null, null, KeyScopes.ALL, Limits.NONE, null);
 
-  /** A caller without a key, where keys are not required: may call the model routes, no admin. */
+  /**
+   * A caller without a key, where keys are not required: may call the model routes and saved
+   * prompts, no admin.
+   */
   public static final Principal ANONYMOUS =
       new Principal(
           Kind.ANONYMOUS,
@@ -39,7 +42,8 @@ public record Principal(
                   Permission.EMBEDDINGS,
                   Permission.MODELS,
                   Permission.PASSTHROUGH,
-                  Permission.FEEDBACK),
+                  Permission.FEEDBACK,
+                  Permission.PROMPTS),
               null,
               null,
               null,

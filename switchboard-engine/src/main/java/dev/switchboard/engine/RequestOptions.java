@@ -37,6 +37,8 @@ import java.util.Map;
  * @param virtualKey {@code x-portkey-virtual-key}: the slug of a virtual key, whose stored provider
  *     and credentials serve a request (or a config's targets) that name no provider key; {@code
  *     null} for none
+ * @param prompt the saved prompt's version this request was rendered from ({@code POST
+ *     /v1/prompts/{id}/completions}), or {@code null}: it keys the cache apart and is logged
  */
 public record RequestOptions(
     String provider,
@@ -54,7 +56,100 @@ public record RequestOptions(
     boolean cacheForceRefresh,
     String defaultInputGuardrails,
     String defaultOutputGuardrails,
-    String virtualKey) {
+    String virtualKey,
+    PromptVersion prompt) {
+
+  /** The metadata key of the prompt's id, on a request made from a saved prompt. */
+  public static final String PROMPT_ID_METADATA = "_prompt_id";
+
+  /** The metadata key of the prompt's version number. */
+  public static final String PROMPT_VERSION_METADATA = "_prompt_version";
+
+  /** The metadata key of both, as {@code id@version}: one cohort per version. */
+  public static final String PROMPT_METADATA = "_prompt";
+
+  /** Options of a request not made from a saved prompt. */
+  public RequestOptions(
+      String provider,
+      String apiKey,
+      String customHost,
+      String traceId,
+      Map<String, String> metadata,
+      List<Map.Entry<String, String>> forwardHeaders,
+      Duration requestTimeout,
+      String config,
+      Map<String, String> requestHeaders,
+      Map<String, String> providerOptions,
+      String gatewayKey,
+      String cacheNamespace,
+      boolean cacheForceRefresh,
+      String defaultInputGuardrails,
+      String defaultOutputGuardrails,
+      String virtualKey) {
+    this(
+        provider,
+        apiKey,
+        customHost,
+        traceId,
+        metadata,
+        forwardHeaders,
+        requestTimeout,
+        config,
+        requestHeaders,
+        providerOptions,
+        gatewayKey,
+        cacheNamespace,
+        cacheForceRefresh,
+        defaultInputGuardrails,
+        defaultOutputGuardrails,
+        virtualKey,
+        null);
+  }
+
+  /**
+   * A version of a saved prompt.
+   *
+   * @param id the prompt's id
+   * @param version its version number, from 1
+   */
+  public record PromptVersion(String id, int version) {
+    /** {@code id@version}, as the log's {@code _prompt} metadata carries it. */
+    @Override
+    public String toString() {
+      return id + "@" + version;
+    }
+  }
+
+  /**
+   * These options for a request rendered from {@code prompt}: the prompt's version is recorded (in
+   * the cache key, and as the metadata {@code _prompt_id}, {@code _prompt_version} and {@code
+   * _prompt}, which the request log keeps, filters and groups by; a client's own values of these
+   * keys are replaced), and {@code promptConfig} routes the request when the caller sent no config.
+   */
+  public RequestOptions fromPrompt(PromptVersion prompt, String promptConfig) {
+    Map<String, String> marked = new LinkedHashMap<>(metadata);
+    marked.put(PROMPT_ID_METADATA, prompt.id());
+    marked.put(PROMPT_VERSION_METADATA, Integer.toString(prompt.version()));
+    marked.put(PROMPT_METADATA, prompt.toString());
+    return new RequestOptions(
+        provider,
+        apiKey,
+        customHost,
+        traceId,
+        marked,
+        forwardHeaders,
+        requestTimeout,
+        config == null ? promptConfig : config,
+        requestHeaders,
+        providerOptions,
+        gatewayKey,
+        cacheNamespace,
+        cacheForceRefresh,
+        defaultInputGuardrails,
+        defaultOutputGuardrails,
+        virtualKey,
+        prompt);
+  }
 
   public RequestOptions {
     metadata = Map.copyOf(metadata);
@@ -93,6 +188,8 @@ public record RequestOptions(
         + cacheNamespace
         + ", virtualKey="
         + virtualKey
+        + ", prompt="
+        + prompt
         + "]";
   }
 

@@ -10,6 +10,7 @@ import dev.switchboard.access.admin.AdminException;
 import dev.switchboard.engine.errors.AccessDeniedException;
 import dev.switchboard.engine.errors.GatewayException;
 import dev.switchboard.engine.errors.InvalidRequestException;
+import dev.switchboard.state.prompts.Prompts;
 import dev.switchboard.wire.WireFormatException;
 import dev.switchboard.wire.WireJson;
 import java.util.List;
@@ -39,14 +40,16 @@ final class AdminApiHandler {
 
   private final AdminToken adminToken;
   private final Access access;
+  private final Prompts prompts;
 
   /**
    * @param adminToken the admin token; while none is set, the {@link RouteGate} answers the admin
    *     API's whole space, so no request reaches this handler
    */
-  AdminApiHandler(AdminToken adminToken, Access access) {
+  AdminApiHandler(AdminToken adminToken, Access access, Prompts prompts) {
     this.adminToken = adminToken;
     this.access = access;
+    this.prompts = prompts;
   }
 
   /** What serves one of its routes, once the caller may call it: a method of this class. */
@@ -63,6 +66,7 @@ final class AdminApiHandler {
    */
   record Call(
       AccessAdmin admin,
+      Prompts prompts,
       Principal actor,
       Route.Match match,
       JsonNode body,
@@ -89,6 +93,11 @@ final class AdminApiHandler {
     void answer(int status, JsonNode answer) {
       LogsRoutes.writeJson(response, callback, status, answer);
     }
+
+    /** The caller as the prompts' audit trail names it: {@code admin}, or {@code key:<id>}. */
+    String actorName() {
+      return actor.kind() == Principal.Kind.ADMIN ? "admin" : "key:" + actor.keyId();
+    }
   }
 
   /**
@@ -105,7 +114,7 @@ final class AdminApiHandler {
       Response response,
       Callback callback) {
     response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
-    if (!access.enabled()) {
+    if (!access.enabled() && !match.route().managesPrompts()) {
       LogsRoutes.writeError(
           response,
           callback,
@@ -126,7 +135,16 @@ final class AdminApiHandler {
       } else {
         RequestBodies.read(request, MAX_BODY_BYTES);
       }
-      endpoint.serve(new Call(access.admin(), actor, match, body, request, response, callback));
+      endpoint.serve(
+          new Call(
+              access.enabled() ? access.admin() : null,
+              prompts,
+              actor,
+              match,
+              body,
+              request,
+              response,
+              callback));
     } catch (GatewayException error) {
       RouteGate.closeIfBodyUnread(request, response);
       ErrorResponses.ErrorResponse answer = ErrorResponses.of(error);
@@ -180,7 +198,7 @@ final class AdminApiHandler {
       return Principal.ADMIN;
     }
     String key = PortkeyHeaders.gatewayKey(request.getHeaders());
-    if (key != null) {
+    if (key != null && access.enabled()) {
       return access.authenticate(key);
     }
     throw AccessDeniedException.unauthenticated(
@@ -330,6 +348,85 @@ final class AdminApiHandler {
     AdminJson.SubjectName subject = AdminJson.subject(call.query("subject"));
     call.answer(
         200, AdminJson.usage(call.admin().usage(call.actor(), subject.kind(), subject.id())));
+  }
+
+  static void createPrompt(Call call) {
+    call.answer(201, call.prompts().create(call.actorName(), call.body()));
+  }
+
+  static void prompts(Call call) {
+    call.answer(200, call.prompts().list());
+  }
+
+  static void prompt(Call call) {
+    call.answer(200, call.prompts().prompt(call.parameter("id")));
+  }
+
+  static void addPromptVersion(Call call) {
+    call.answer(
+        201, call.prompts().addVersion(call.actorName(), call.parameter("id"), call.body()));
+  }
+
+  static void promptVersion(Call call) {
+    call.answer(
+        200,
+        call.prompts()
+            .version(call.parameter("id"), versionNumber(call.parameter("version"), "version")));
+  }
+
+  /** {@code {"version": N}}: the version the label points at from now on. */
+  static void movePromptLabel(Call call) {
+    call.answer(
+        200,
+        call.prompts()
+            .moveLabel(
+                call.actorName(),
+                call.parameter("id"),
+                call.parameter("label"),
+                versionNumber(call.body().path("version"))));
+  }
+
+  /** {@code {"version": N, "label": "production"}}: the label (by default production) goes back. */
+  static void rollbackPrompt(Call call) {
+    JsonNode label = call.body().path("label");
+    if (!label.isMissingNode() && !label.isNull() && !label.isTextual()) {
+      throw new InvalidRequestException("'label' must be a string.", "label", null);
+    }
+    call.answer(
+        200,
+        call.prompts()
+            .rollback(
+                call.actorName(),
+                call.parameter("id"),
+                label.isTextual() ? label.asText() : null,
+                versionNumber(call.body().path("version"))));
+  }
+
+  static void promptHistory(Call call) {
+    call.answer(200, call.prompts().history(call.parameter("id")));
+  }
+
+  private static int versionNumber(JsonNode version) {
+    if (!version.isIntegralNumber()
+        || version.asLong() < 1
+        || version.asLong() > Integer.MAX_VALUE) {
+      throw new InvalidRequestException(
+          "'version' must be a version number (a whole number from 1).", "version", null);
+    }
+    return version.asInt();
+  }
+
+  private static int versionNumber(String text, String param) {
+    try {
+      int version = Integer.parseInt(text);
+      if (version >= 1) {
+        return version;
+      }
+    } catch (NumberFormatException notNumber) {
+      // refused below
+    }
+    throw new InvalidRequestException(
+        "'" + param + "' must be a version number (a whole number from 1).", param, null);
   }
 
   /**

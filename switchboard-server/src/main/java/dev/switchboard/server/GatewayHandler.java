@@ -1,5 +1,6 @@
 package dev.switchboard.server;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.engine.Gateway;
 import dev.switchboard.engine.RequestOptions;
@@ -17,6 +18,8 @@ import dev.switchboard.engine.providers.ResponseStream;
 import dev.switchboard.engine.sse.SseComments;
 import dev.switchboard.engine.sse.SseEvent;
 import dev.switchboard.observe.store.RequestLog;
+import dev.switchboard.state.prompts.Prompts;
+import dev.switchboard.state.prompts.RenderedPrompt;
 import dev.switchboard.wire.ChatRequest;
 import dev.switchboard.wire.CompletionRequest;
 import dev.switchboard.wire.EmbeddingRequest;
@@ -93,7 +96,11 @@ final class GatewayHandler {
           "server",
           "date");
 
+  /** The saved prompt's version a prompt route rendered, as {@code id@version}. */
+  static final String PROMPT_HEADER = "x-switchboard-prompt";
+
   private final Gateway gateway;
+  private final Prompts prompts;
   private final long maxBodyBytes;
   private final Supplier<RequestLog.Statistics> requestLog;
 
@@ -101,8 +108,13 @@ final class GatewayHandler {
    * @param requestLog the request log's counters for {@code /v1/health}; it supplies {@code null}
    *     when logs are off
    */
-  GatewayHandler(Gateway gateway, long maxBodyBytes, Supplier<RequestLog.Statistics> requestLog) {
+  GatewayHandler(
+      Gateway gateway,
+      Prompts prompts,
+      long maxBodyBytes,
+      Supplier<RequestLog.Statistics> requestLog) {
     this.gateway = gateway;
+    this.prompts = prompts;
     this.maxBodyBytes = maxBodyBytes;
     this.requestLog = requestLog;
   }
@@ -193,6 +205,48 @@ final class GatewayHandler {
 
   void countTokens(Route.Match match, Exchange exchange) {
     serve(exchange, new Operation.CountTokens(exchange.readJson(ObjectNode.class)));
+  }
+
+  /**
+   * {@code POST /v1/prompts/{id}/render}: the chat request a saved prompt gives with the request's
+   * variables, in Portkey's answer ({@code {"success": true, "data": {…}}}); nothing is called.
+   */
+  void renderPrompt(Route.Match match, Exchange exchange) {
+    RenderedPrompt rendered = render(match, exchange);
+    ObjectNode answer = WireJson.mapper().createObjectNode();
+    answer.put("success", true);
+    answer.set("data", rendered.body());
+    exchange.writeJson(200, answer);
+  }
+
+  /**
+   * {@code POST /v1/prompts/{id}/completions}: the saved prompt rendered, then served as a chat
+   * completion through the whole pipeline (whole or streamed, as its {@code stream} asks), with the
+   * prompt's version in the cache key and the log, and its config when the caller sent none.
+   */
+  void promptCompletions(Route.Match match, Exchange exchange) {
+    RenderedPrompt rendered = render(match, exchange);
+    ChatRequest chat;
+    try {
+      chat = WireJson.readStrictly(WireJson.write(rendered.body()), ChatRequest.class);
+    } catch (WireFormatException e) {
+      throw new InvalidRequestException(
+          "The rendered prompt is not a valid chat request: " + e.getMessage(), null, e);
+    }
+    exchange.options =
+        exchange
+            .options()
+            .fromPrompt(
+                new RequestOptions.PromptVersion(rendered.id(), rendered.version()),
+                rendered.config());
+    serve(exchange, new Operation.Chat(chat));
+  }
+
+  private RenderedPrompt render(Route.Match match, Exchange exchange) {
+    RenderedPrompt rendered =
+        prompts.render(match.parameter("id"), exchange.readJson(JsonNode.class));
+    exchange.response.getHeaders().put(PROMPT_HEADER, rendered.id() + "@" + rendered.version());
+    return rendered;
   }
 
   /**

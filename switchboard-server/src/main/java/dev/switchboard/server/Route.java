@@ -101,6 +101,26 @@ public enum Route {
       Surface.GATEWAY,
       Permission.COMPLETIONS,
       responses(ResponsesRoutes::cancel)),
+  /**
+   * A saved prompt rendered into its chat request; its permission is checked by the {@link
+   * RouteGate}: rendering does not reach the engine.
+   */
+  PROMPT_RENDER(
+      "POST",
+      "/v1/prompts/{id}/render",
+      Surface.GATEWAY,
+      Permission.PROMPTS,
+      gateway(GatewayHandler::renderPrompt)),
+  /**
+   * A saved prompt rendered and called as a chat completion, through the whole pipeline: the {@link
+   * RouteGate} checks {@code prompts}, the engine {@code completions}.
+   */
+  PROMPT_COMPLETIONS(
+      "POST",
+      "/v1/prompts/{id}/completions",
+      Surface.GATEWAY,
+      Permission.PROMPTS,
+      gateway(GatewayHandler::promptCompletions)),
   /** Its permission is checked by the {@link RouteGate}: feedback does not reach the engine. */
   FEEDBACK(
       "POST",
@@ -219,6 +239,46 @@ public enum Route {
       Surface.ADMIN_API,
       Permission.VIRTUAL_KEYS_MANAGE,
       adminReadingBody(AdminApiHandler::rotateVirtualKey)),
+  ADMIN_PROMPTS_CREATE(
+      "POST",
+      "/v1/admin/prompts",
+      Surface.ADMIN_API,
+      null,
+      adminReadingBody(AdminApiHandler::createPrompt)),
+  ADMIN_PROMPTS_LIST(
+      "GET", "/v1/admin/prompts", Surface.ADMIN_API, null, admin(AdminApiHandler::prompts)),
+  ADMIN_PROMPT_GET(
+      "GET", "/v1/admin/prompts/{id}", Surface.ADMIN_API, null, admin(AdminApiHandler::prompt)),
+  ADMIN_PROMPT_VERSIONS_ADD(
+      "POST",
+      "/v1/admin/prompts/{id}/versions",
+      Surface.ADMIN_API,
+      null,
+      adminReadingBody(AdminApiHandler::addPromptVersion)),
+  ADMIN_PROMPT_VERSION_GET(
+      "GET",
+      "/v1/admin/prompts/{id}/versions/{version}",
+      Surface.ADMIN_API,
+      null,
+      admin(AdminApiHandler::promptVersion)),
+  ADMIN_PROMPT_LABEL(
+      "PUT",
+      "/v1/admin/prompts/{id}/labels/{label}",
+      Surface.ADMIN_API,
+      null,
+      adminReadingBody(AdminApiHandler::movePromptLabel)),
+  ADMIN_PROMPT_ROLLBACK(
+      "POST",
+      "/v1/admin/prompts/{id}/rollback",
+      Surface.ADMIN_API,
+      null,
+      adminReadingBody(AdminApiHandler::rollbackPrompt)),
+  ADMIN_PROMPT_HISTORY(
+      "GET",
+      "/v1/admin/prompts/{id}/history",
+      Surface.ADMIN_API,
+      null,
+      admin(AdminApiHandler::promptHistory)),
   ADMIN_USAGE(
       "GET",
       "/v1/admin/usage",
@@ -354,6 +414,11 @@ public enum Route {
   /** What serves it. */
   RouteHandler handler() {
     return handler;
+  }
+
+  /** Whether it is one of the admin API's prompt routes, served with access off too. */
+  boolean managesPrompts() {
+    return path.startsWith("/v1/admin/prompts");
   }
 
   /** Whether it is a catch-all ({@code /**}) of the pass-through. */

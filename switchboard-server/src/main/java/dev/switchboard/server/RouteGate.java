@@ -119,7 +119,12 @@ final class RouteGate extends Handler.Abstract {
         switch (route.surface()) {
           case PUBLIC, ADMIN_API -> null;
           case OPERATOR -> operator(request, response);
-          case GATEWAY -> route == Route.FEEDBACK ? feedback(request) : null;
+          case GATEWAY ->
+              switch (route) {
+                case FEEDBACK -> feedback(request);
+                case PROMPT_RENDER, PROMPT_COMPLETIONS -> prompts(request);
+                default -> null;
+              };
         };
     if (refused != null) {
       return refuse(request, response, callback, refused);
@@ -208,11 +213,7 @@ final class RouteGate extends Handler.Abstract {
   /** Feedback needs a gateway key with {@code feedback}, or none where keys are not required. */
   private ErrorResponses.ErrorResponse feedback(Request request) {
     try {
-      Principal caller = access.authenticate(PortkeyHeaders.gatewayKey(request.getHeaders()));
-      if (!caller.scopes().permissions().contains(Permission.FEEDBACK)) {
-        throw AccessDeniedException.forbidden(
-            "This gateway key may not send feedback (it lacks 'feedback').");
-      }
+      Principal caller = holding(request, Permission.FEEDBACK, "send feedback");
       if (caller.workspace() != null) {
         request.setAttribute(FEEDBACK_WORKSPACE, caller.workspace());
       }
@@ -220,6 +221,35 @@ final class RouteGate extends Handler.Abstract {
     } catch (AccessDeniedException denied) {
       return ErrorResponses.of(denied);
     }
+  }
+
+  /**
+   * A saved prompt needs a gateway key with {@code prompts}, or none where keys are not required; a
+   * completion's {@code completions} is the engine's to check, as for any chat request.
+   */
+  private ErrorResponses.ErrorResponse prompts(Request request) {
+    try {
+      holding(request, Permission.PROMPTS, "use saved prompts");
+      return null;
+    } catch (AccessDeniedException denied) {
+      return ErrorResponses.of(denied);
+    }
+  }
+
+  /**
+   * The caller, when its gateway key (or none, where keys are not required) holds {@code
+   * permission}.
+   *
+   * @param action what the permission allows, for the refusal: "may not {@code action}"
+   * @throws AccessDeniedException 401 for a missing or bad key, 403 for one without the permission
+   */
+  private Principal holding(Request request, Permission permission, String action) {
+    Principal caller = access.authenticate(PortkeyHeaders.gatewayKey(request.getHeaders()));
+    if (!caller.scopes().permissions().contains(permission)) {
+      throw AccessDeniedException.forbidden(
+          "This gateway key may not " + action + " (it lacks '" + permission.wireName() + "').");
+    }
+    return caller;
   }
 
   private boolean refuse(

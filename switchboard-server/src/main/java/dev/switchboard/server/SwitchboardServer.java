@@ -6,6 +6,7 @@ import dev.switchboard.access.vault.MasterKeys;
 import dev.switchboard.engine.Gateway;
 import dev.switchboard.observe.Observability;
 import dev.switchboard.state.ConversationState;
+import dev.switchboard.state.prompts.Prompts;
 import java.net.URI;
 import java.time.Clock;
 import java.util.concurrent.Executors;
@@ -48,16 +49,19 @@ public final class SwitchboardServer implements AutoCloseable {
   private final Observability observability;
   private final Access access;
   private final ConversationState conversations;
+  private final Prompts prompts;
 
   private SwitchboardServer(
       ServerSettings settings,
       Gateway gateway,
       Observability observability,
       Access access,
-      ConversationState conversations) {
+      ConversationState conversations,
+      Prompts prompts) {
     this.gateway = gateway;
     this.access = access;
     this.conversations = conversations;
+    this.prompts = prompts;
     this.observability = observability;
     QueuedThreadPool threads = new QueuedThreadPool();
     threads.setName("server");
@@ -86,12 +90,13 @@ public final class SwitchboardServer implements AutoCloseable {
         new RouteHandler.Endpoints(
             new GatewayHandler(
                 gateway,
+                prompts,
                 settings.maxBodyBytes(),
                 () ->
                     observability.requestLog() == null
                         ? null
                         : observability.requestLog().statistics()),
-            new AdminApiHandler(adminToken, access),
+            new AdminApiHandler(adminToken, access, prompts),
             new LogsRoutes(observability, Clock.systemUTC()),
             new MetricsEndpoint(observability.metrics()),
             new DashboardRoutes(),
@@ -146,6 +151,15 @@ public final class SwitchboardServer implements AutoCloseable {
       observability.close();
       throw e;
     }
+    Prompts prompts;
+    try {
+      prompts = Prompts.start(settings.prompts(), Clock.systemUTC());
+    } catch (RuntimeException e) {
+      conversations.close();
+      access.close();
+      observability.close();
+      throw e;
+    }
     Gateway.Builder builder = Gateway.builder().settings(settings.gateway());
     observability.sinks().forEach(builder::recordSink);
     access.install(builder, settings.gateway().prices());
@@ -155,10 +169,11 @@ public final class SwitchboardServer implements AutoCloseable {
     conversations.attach(gateway);
     observability.watch(gateway);
     SwitchboardServer server =
-        new SwitchboardServer(settings, gateway, observability, access, conversations);
+        new SwitchboardServer(settings, gateway, observability, access, conversations, prompts);
     try {
       server.server.start();
     } catch (Exception e) {
+      prompts.close();
       conversations.close();
       gateway.close();
       observability.close();
@@ -222,6 +237,11 @@ public final class SwitchboardServer implements AutoCloseable {
     return conversations;
   }
 
+  /** The saved prompt templates of this server. */
+  public Prompts prompts() {
+    return prompts;
+  }
+
   /** The request log, metrics and traces of this server. */
   public Observability observability() {
     return observability;
@@ -283,6 +303,7 @@ public final class SwitchboardServer implements AutoCloseable {
       try {
         // Background responses still running are interrupted before the gateway they run in.
         conversations.close();
+        prompts.close();
         gateway.close();
       } finally {
         try {

@@ -20,8 +20,9 @@ import java.util.TreeMap;
  * The identity of a cached answer: a SHA-256 over the canonical request and its scope. The scope is
  * who asks (the gateway key, when one is sent), where the request would go (the provider, a digest
  * of its credential and provider options and forwarded headers, the custom host), the endpoint and
- * the namespace. No secret is ever part of a key in the clear: credentials enter only through their
- * own digest, and the key itself is a digest.
+ * the namespace, and the saved prompt's version a request was rendered from. No secret is ever part
+ * of a key in the clear: credentials enter only through their own digest, and the key itself is a
+ * digest.
  *
  * <p>The canonical request is the body after the target's {@code override_params}, parsed, with
  * object keys sorted, numbers written in one form ({@code 1}, {@code 1.0} and {@code 1e0} alike),
@@ -45,6 +46,7 @@ record CacheKey(String hex) {
     part(digest, target.customHost() == null ? "" : target.customHost());
     part(digest, operation.path());
     part(digest, options.cacheNamespace() == null ? "" : options.cacheNamespace());
+    promptPart(digest, options);
     part(digest, canonicalRequest(operation));
     return new CacheKey(hex(digest.digest()));
   }
@@ -71,10 +73,23 @@ record CacheKey(String hex) {
     part(digest, target.customHost() == null ? "" : target.customHost());
     part(digest, operation.path());
     part(digest, options.cacheNamespace() == null ? "" : options.cacheNamespace());
+    promptPart(digest, options);
     StringBuilder canonical = new StringBuilder();
     write(tree, canonical);
     part(digest, canonical.toString());
     return new CacheKey(hex(digest.digest()));
+  }
+
+  /**
+   * A request rendered from a saved prompt is keyed by the prompt's version too, so that two
+   * versions never share an answer even when they render the same body. Nothing is added for other
+   * requests, so their keys stay as they were.
+   */
+  private static void promptPart(MessageDigest digest, RequestOptions options) {
+    if (options.prompt() != null) {
+      part(digest, "prompt");
+      part(digest, options.prompt().toString());
+    }
   }
 
   /** The text of a chat request's last message when a user sent it, else {@code null}. */

@@ -41,6 +41,35 @@ class CacheKeyTest {
   }
 
   @Test
+  void aSavedPromptsVersionKeysItsRequestsApartAndOtherRequestsKeepTheirKeys() {
+    Operation op = chat(BODY);
+    Target target = target("openai", "sk-1", Map.of());
+    RequestOptions plain = caller().build();
+    CacheKey base = CacheKey.of(op, target, plain);
+    CacheKey versionOne =
+        CacheKey.of(op, target, plain.fromPrompt(new RequestOptions.PromptVersion("p", 1), null));
+    CacheKey versionTwo =
+        CacheKey.of(op, target, plain.fromPrompt(new RequestOptions.PromptVersion("p", 2), null));
+    CacheKey otherPrompt =
+        CacheKey.of(op, target, plain.fromPrompt(new RequestOptions.PromptVersion("q", 1), null));
+
+    assertThat(List.of(base, versionOne, versionTwo, otherPrompt)).doesNotHaveDuplicates();
+    assertThat(
+            CacheKey.of(
+                op, target, plain.fromPrompt(new RequestOptions.PromptVersion("p", 1), null)))
+        .isEqualTo(versionOne);
+    assertThat(
+            CacheKey.semanticScope(
+                op, target, plain.fromPrompt(new RequestOptions.PromptVersion("p", 1), null)))
+        .isNotEqualTo(
+            CacheKey.semanticScope(
+                op, target, plain.fromPrompt(new RequestOptions.PromptVersion("p", 2), null)));
+    // The metadata the prompt adds is not what keys it: metadata never enters a key.
+    assertThat(CacheKey.of(op, target, caller().metadata(Map.of("_prompt", "p@1")).build()))
+        .isEqualTo(base);
+  }
+
+  @Test
   void everyPartOfTheScopeChangesTheKey() {
     Operation op = chat(BODY);
     CacheKey base = CacheKey.of(op, target("openai", "sk-1", Map.of()), caller().build());

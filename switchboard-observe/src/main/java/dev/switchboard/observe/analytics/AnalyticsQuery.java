@@ -1,5 +1,6 @@
 package dev.switchboard.observe.analytics;
 
+import dev.switchboard.engine.RequestOptions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -117,6 +118,10 @@ public record AnalyticsQuery(LogFilter filter, long bucketMs, GroupBy groupBy) {
       if (given == null) {
         return new GroupBy("none", COLUMNS.get("none"), null);
       }
+      if (given.equals("prompt")) {
+        // A saved prompt's version, id@version: the metadata the gateway writes on its requests.
+        return new GroupBy(given, "m.value", RequestOptions.PROMPT_METADATA);
+      }
       if (given.startsWith("metadata.") && given.length() > "metadata.".length()) {
         return new GroupBy(given, "m.value", given.substring("metadata.".length()));
       }
@@ -125,7 +130,7 @@ public record AnalyticsQuery(LogFilter filter, long bucketMs, GroupBy groupBy) {
         throw Parameters.invalid(
             "group_by",
             "'group_by' must be one of provider, model, config, option_path, path, status,"
-                + " cache_status, arm, metadata.<key> or none.");
+                + " cache_status, arm, prompt, metadata.<key> or none.");
       }
       return new GroupBy(given, expression, null);
     }

@@ -1,5 +1,6 @@
 package dev.switchboard.observe.analytics;
 
+import dev.switchboard.engine.RequestOptions;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -18,6 +19,7 @@ import java.util.regex.Pattern;
  * @param config records routed by this config ({@code inline:…} for an inline one)
  * @param cacheStatus records with this cache status ({@code HIT}, {@code MISS}, …)
  * @param metadata records whose {@code x-portkey-metadata} has each of these key/value pairs
+ *     ({@code prompt_id} and {@code prompt_version} add the saved prompt's)
  * @param fromMs records started at or after this instant, in epoch milliseconds
  * @param toMs records started before this instant
  */
@@ -60,9 +62,27 @@ public record LogFilter(
         parameters.text("model"),
         parameters.text("config"),
         parameters.text("cache_status"),
-        parameters.withPrefix("metadata."),
+        withPrompt(parameters),
         parameters.instant("from"),
         parameters.instant("to"));
+  }
+
+  /**
+   * The {@code metadata.<key>} conditions, with {@code prompt_id} and {@code prompt_version}: the
+   * saved prompt's metadata the gateway writes on a request made from a prompt.
+   */
+  private static Map<String, String> withPrompt(Parameters parameters) {
+    Map<String, String> metadata =
+        new java.util.LinkedHashMap<>(parameters.withPrefix("metadata."));
+    String promptId = parameters.text("prompt_id");
+    if (promptId != null) {
+      metadata.put(RequestOptions.PROMPT_ID_METADATA, promptId);
+    }
+    String promptVersion = parameters.text("prompt_version");
+    if (promptVersion != null) {
+      metadata.put(RequestOptions.PROMPT_VERSION_METADATA, promptVersion);
+    }
+    return metadata;
   }
 
   private static String lower(String value) {

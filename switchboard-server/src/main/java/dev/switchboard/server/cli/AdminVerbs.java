@@ -62,8 +62,8 @@ final class AdminVerbs {
     FLAG_HELP.put("--workspace ID", "the workspace (a gateway key may name only its own)");
     FLAG_HELP.put(
         "--permissions LIST",
-        "comma-separated: completions, embeddings, models, passthrough, feedback, keys.manage,"
-            + " virtual_keys.manage, usage.read");
+        "comma-separated: completions, embeddings, models, passthrough, feedback, prompts,"
+            + " keys.manage, virtual_keys.manage, usage.read");
     FLAG_HELP.put("--providers LIST", "providers the key may route to (omitted: any; '': none)");
     FLAG_HELP.put("--models LIST", "models the key may ask for, exactly as named (omitted: any)");
     FLAG_HELP.put(
@@ -97,6 +97,12 @@ final class AdminVerbs {
         "read every credential as a JSON object from FILE ('-': stdin), e.g. {\"aws_access_key_id\":"
             + " …, \"aws_secret_access_key\": …, \"aws_region\": …}");
     FLAG_HELP.put("--subject S", "key:ID, workspace:ID or virtual_key:WORKSPACE/SLUG");
+    FLAG_HELP.put(
+        "--file FILE",
+        "a prompt version as JSON ('-': stdin): messages, model, parameters, config, partials,"
+            + " note (docs/prompts.md)");
+    FLAG_HELP.put("--version N", "a prompt's version number");
+    FLAG_HELP.put("--label NAME", "a prompt's label, e.g. production or staging");
   }
 
   static final List<String> LIMIT_FLAGS =
@@ -331,7 +337,129 @@ final class AdminVerbs {
                           + "'");
                 }
                 return new Call("GET", "/v1/admin/usage" + query("subject", subject), null);
-              }));
+              }),
+          new Verb(
+              "prompts",
+              "create",
+              "ID --file FILE",
+              "save a prompt template as its version 1 (admin token only)",
+              List.of("id", "file"),
+              1,
+              in -> {
+                ObjectNode body = promptVersion(in);
+                ObjectNode withId = JSON.objectNode();
+                withId.put("id", id(in.arguments(), "id"));
+                withId.setAll(body);
+                return new Call("POST", "/v1/admin/prompts", withId);
+              }),
+          new Verb(
+              "prompts",
+              "list",
+              "",
+              "list the saved prompts with their labels",
+              List.of(),
+              0,
+              in -> new Call("GET", "/v1/admin/prompts", null)),
+          new Verb(
+              "prompts",
+              "get",
+              "ID",
+              "show a prompt, its labels and every version",
+              List.of("id"),
+              1,
+              in -> new Call("GET", promptPath(in.arguments()), null)),
+          new Verb(
+              "prompts",
+              "add-version",
+              "ID --file FILE",
+              "save the prompt's next version; labels do not move",
+              List.of("id", "file"),
+              1,
+              in -> new Call("POST", promptPath(in.arguments()) + "/versions", promptVersion(in))),
+          new Verb(
+              "prompts",
+              "version",
+              "ID --version N",
+              "show one version of a prompt",
+              List.of("id", "version"),
+              1,
+              in ->
+                  new Call(
+                      "GET",
+                      promptPath(in.arguments()) + "/versions/" + number(in.arguments(), "version"),
+                      null)),
+          new Verb(
+              "prompts",
+              "label",
+              "ID --label NAME --version N",
+              "point a label (production, staging, …) at a version",
+              List.of("id", "label", "version"),
+              1,
+              in -> {
+                ObjectNode body = JSON.objectNode();
+                body.put("version", number(in.arguments(), "version"));
+                return new Call(
+                    "PUT",
+                    promptPath(in.arguments())
+                        + "/labels/"
+                        + segment(in.arguments().required("label")),
+                    body);
+              }),
+          new Verb(
+              "prompts",
+              "rollback",
+              "ID --version N [--label NAME]",
+              "move a label (by default production) back to an earlier version",
+              List.of("id", "version", "label"),
+              1,
+              in -> {
+                ObjectNode body = JSON.objectNode();
+                body.put("version", number(in.arguments(), "version"));
+                putIfPresent(body, "label", in.arguments().optional("label"));
+                return new Call("POST", promptPath(in.arguments()) + "/rollback", body);
+              }),
+          new Verb(
+              "prompts",
+              "history",
+              "ID",
+              "a prompt's audit trail: who changed what, when",
+              List.of("id"),
+              1,
+              in -> new Call("GET", promptPath(in.arguments()) + "/history", null)));
+
+  /** The prompt version of {@code --file} (or stdin), a JSON object. */
+  private static ObjectNode promptVersion(Input in) {
+    String text = in.secrets().text(in.arguments().required("file"), "--file");
+    com.fasterxml.jackson.databind.JsonNode tree;
+    try {
+      tree = dev.switchboard.wire.WireJson.strictTree(text);
+    } catch (RuntimeException e) {
+      throw new AdminUsageException("--file: not JSON (" + e.getClass().getSimpleName() + ")");
+    }
+    if (!tree.isObject()) {
+      throw new AdminUsageException("--file: a prompt version is a JSON object");
+    }
+    return (ObjectNode) tree;
+  }
+
+  private static String promptPath(AdminArguments arguments) {
+    return "/v1/admin/prompts/" + segment(id(arguments, "id"));
+  }
+
+  /** A whole number from 1, from {@code --<flag>}. */
+  private static int number(AdminArguments arguments, String flag) {
+    String value = arguments.required(flag);
+    try {
+      int number = Integer.parseInt(value.strip());
+      if (number >= 1) {
+        return number;
+      }
+    } catch (NumberFormatException e) {
+      // refused below
+    }
+    throw new AdminUsageException(
+        "--" + flag + " must be a whole number from 1, not '" + value + "'");
+  }
 
   static List<String> nouns() {
     return ALL.stream().map(Verb::noun).distinct().toList();

@@ -57,6 +57,11 @@ record ProviderSecrets(InputStream stdin, Console console) {
     return credentials;
   }
 
+  /** The text of {@code file} ({@code -}: stdin), for a flag such as {@code --file}. */
+  String text(String file, String flag) {
+    return read(file, flag);
+  }
+
   private String read(String file, String flag) {
     if (file.equals("-")) {
       return readStdin();

@@ -225,6 +225,20 @@ enum Setting {
       "responses.background-limit",
       "64",
       "most background: true responses run at once; past it new ones get 503"),
+  PROMPTS_ENABLED(
+      "prompts.enabled",
+      "true",
+      "whether saved prompt templates are served: POST /v1/prompts/{id}/render and /completions,"
+          + " and the admin API's /v1/admin/prompts (docs/prompts.md)"),
+  PROMPTS_STORE(
+      "prompts.store",
+      "embedded",
+      "where saved prompts live: embedded (an H2 file in prompts.directory), or a PostgreSQL JDBC"
+          + " URL shared by gateways"),
+  PROMPTS_DIRECTORY(
+      "prompts.directory",
+      "switchboard-data",
+      "where the embedded prompts store lives; relative to the working directory"),
   OPENAI_BASE_URL(
       "providers.openai.base-url",
       "https://api.openai.com/v1",

@@ -13,6 +13,7 @@ import dev.switchboard.observe.ObservabilitySettings;
 import dev.switchboard.observe.tracing.TracingMode;
 import dev.switchboard.server.ServerSettings;
 import dev.switchboard.state.StateSettings;
+import dev.switchboard.state.prompts.PromptSettings;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.net.URI;
@@ -192,7 +193,8 @@ public final class SettingsLoader {
           adminHost,
           adminPort,
           access(known, accessEnabled, requireKeys),
-          responses(known));
+          responses(known),
+          prompts(known));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("invalid settings: " + e.getMessage(), e);
     }
@@ -260,6 +262,19 @@ public final class SettingsLoader {
         null,
         integer(
             Setting.RESPONSES_BACKGROUND_LIMIT, value(known, Setting.RESPONSES_BACKGROUND_LIMIT)));
+  }
+
+  /** The saved prompt templates. */
+  private static PromptSettings prompts(Map<Setting, String> known) {
+    String store = value(known, Setting.PROMPTS_STORE);
+    if (!store.equalsIgnoreCase("embedded") && !store.startsWith("jdbc:postgresql:")) {
+      throw new IllegalArgumentException(
+          Setting.PROMPTS_STORE.key + " must be embedded or a jdbc:postgresql: URL");
+    }
+    return new PromptSettings(
+        bool(Setting.PROMPTS_ENABLED, value(known, Setting.PROMPTS_ENABLED)),
+        store.equalsIgnoreCase("embedded") ? PromptSettings.EMBEDDED : store,
+        Path.of(value(known, Setting.PROMPTS_DIRECTORY)));
   }
 
   private static BigDecimal dollars(Map<Setting, String> known, Setting setting) {

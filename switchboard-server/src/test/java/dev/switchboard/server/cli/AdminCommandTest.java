@@ -223,7 +223,25 @@ class AdminCommandTest {
             "usage --subject virtual_key:team-a/openai-prod",
             "GET",
             "/v1/admin/usage",
-            "subject=virtual_key%3Ateam-a%2Fopenai-prod"));
+            "subject=virtual_key%3Ateam-a%2Fopenai-prod"),
+        Arguments.of("prompts list", "GET", "/v1/admin/prompts", null),
+        Arguments.of("prompts get welcome", "GET", "/v1/admin/prompts/welcome", null),
+        Arguments.of(
+            "prompts version welcome --version 2",
+            "GET",
+            "/v1/admin/prompts/welcome/versions/2",
+            null),
+        Arguments.of(
+            "prompts label welcome --label production --version 2",
+            "PUT",
+            "/v1/admin/prompts/welcome/labels/production",
+            null),
+        Arguments.of(
+            "prompts rollback welcome --version 1",
+            "POST",
+            "/v1/admin/prompts/welcome/rollback",
+            null),
+        Arguments.of("prompts history welcome", "GET", "/v1/admin/prompts/welcome/history", null));
   }
 
   @ParameterizedTest(name = "{0} → {1} {2}")
@@ -262,6 +280,37 @@ class AdminCommandTest {
                 "{\"limits\":{\"requests_per_minute\":null,\"tokens_per_minute\":null,"
                     + "\"budget\":null}}",
                 JsonNode.class));
+  }
+
+  @Test
+  void promptsCreateAndAddVersionSendTheTemplateFromAFileOrStdin() throws IOException {
+    answerStatus = 201;
+    answerBody = "{\"id\":\"welcome\"}";
+    String template =
+        """
+        {"messages":[{"role":"user","content":"Hello {{name}}"}],"model":"gpt-4o-mini"}
+        """;
+    Path file = Files.createTempFile("prompt", ".json");
+    Files.writeString(file, template);
+
+    Run created = run("", "prompts", "create", "welcome", "--file", file.toString());
+
+    assertThat(created.exitCode()).as(created.err()).isZero();
+    Recorded create = only();
+    assertThat(create.method()).isEqualTo("POST");
+    assertThat(create.rawPath()).isEqualTo("/v1/admin/prompts");
+    assertThat(create.json().path("id").asText()).isEqualTo("welcome");
+    assertThat(create.json().path("messages").get(0).path("content").asText())
+        .isEqualTo("Hello {{name}}");
+
+    received.clear();
+    Run added = run(template, "prompts", "add-version", "welcome", "--file", "-");
+
+    assertThat(added.exitCode()).as(added.err()).isZero();
+    Recorded add = only();
+    assertThat(add.rawPath()).isEqualTo("/v1/admin/prompts/welcome/versions");
+    assertThat(add.json().path("model").asText()).isEqualTo("gpt-4o-mini");
+    assertThat(add.json().has("id")).isFalse();
   }
 
   @Test
