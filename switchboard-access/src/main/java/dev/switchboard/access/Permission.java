@@ -17,6 +17,8 @@ public enum Permission {
   PASSTHROUGH,
   /** {@code POST /v1/feedback}. */
   FEEDBACK,
+  /** The MCP gateway, {@code /mcp} and {@code /mcp/{server}}; which tools: the key's MCP scope. */
+  MCP,
   /** Create, list, change, rotate and revoke gateway keys of its own workspace, none wider. */
   KEYS_MANAGE,
   /** Create, list, rotate and revoke virtual keys of its own workspace. */
