@@ -2,6 +2,7 @@ package dev.switchboard.server;
 
 import dev.switchboard.access.AccessSettings;
 import dev.switchboard.engine.GatewaySettings;
+import dev.switchboard.mcp.McpSettings;
 import dev.switchboard.observe.ObservabilitySettings;
 import dev.switchboard.state.StateSettings;
 import java.time.Duration;
@@ -24,6 +25,7 @@ import java.time.Duration;
  *     the gateway's (0 picks a free one), or {@code null}: they are served on the gateway's port
  * @param access gateway keys, workspaces, virtual keys, rate limits and budgets ({@code null}: off)
  * @param responses the Responses API's conversation state ({@code null}: off)
+ * @param mcp the MCP gateway's upstream servers ({@code null}: none)
  */
 public record ServerSettings(
     String host,
@@ -36,7 +38,36 @@ public record ServerSettings(
     String adminHost,
     Integer adminPort,
     AccessSettings access,
-    StateSettings responses) {
+    StateSettings responses,
+    McpSettings mcp) {
+
+  /** Settings without upstream MCP servers. */
+  public ServerSettings(
+      String host,
+      int port,
+      long maxBodyBytes,
+      Duration drainTimeout,
+      GatewaySettings gateway,
+      ObservabilitySettings observability,
+      String adminToken,
+      String adminHost,
+      Integer adminPort,
+      AccessSettings access,
+      StateSettings responses) {
+    this(
+        host,
+        port,
+        maxBodyBytes,
+        drainTimeout,
+        gateway,
+        observability,
+        adminToken,
+        adminHost,
+        adminPort,
+        access,
+        responses,
+        McpSettings.NONE);
+  }
 
   /** Settings with the Responses API's conversation state off. */
   public ServerSettings(
@@ -137,6 +168,7 @@ public record ServerSettings(
     adminHost = adminHost == null ? DEFAULT_HOST : adminHost;
     access = access == null ? AccessSettings.disabled() : access;
     responses = responses == null ? StateSettings.disabled() : responses;
+    mcp = mcp == null ? McpSettings.NONE : mcp;
   }
 
   /** Whether every address {@code host} names is a loopback one (an unknown host is not). */
@@ -179,7 +211,8 @@ public record ServerSettings(
         adminHost,
         adminPort,
         access,
-        responses);
+        responses,
+        mcp);
   }
 
   public ServerSettings withObservability(ObservabilitySettings newObservability) {
@@ -194,7 +227,8 @@ public record ServerSettings(
         adminHost,
         adminPort,
         access,
-        responses);
+        responses,
+        mcp);
   }
 
   public ServerSettings withAdminToken(String token) {
@@ -209,7 +243,8 @@ public record ServerSettings(
         adminHost,
         adminPort,
         access,
-        responses);
+        responses,
+        mcp);
   }
 
   /** These settings with the admin API, logs and metrics on their own port ({@code null}: none). */
@@ -225,7 +260,8 @@ public record ServerSettings(
         adminHost,
         newAdminPort,
         access,
-        responses);
+        responses,
+        mcp);
   }
 
   /** These settings with gateway keys, virtual keys, limits and budgets as {@code newAccess}. */
@@ -241,7 +277,25 @@ public record ServerSettings(
         adminHost,
         adminPort,
         newAccess,
-        responses);
+        responses,
+        mcp);
+  }
+
+  /** These settings with the MCP gateway's upstream servers as {@code newMcp}. */
+  public ServerSettings withMcp(McpSettings newMcp) {
+    return new ServerSettings(
+        host,
+        port,
+        maxBodyBytes,
+        drainTimeout,
+        gateway,
+        observability,
+        adminToken,
+        adminHost,
+        adminPort,
+        access,
+        responses,
+        newMcp);
   }
 
   /** These settings with the Responses API's conversation state as {@code newResponses}. */
@@ -257,7 +311,8 @@ public record ServerSettings(
         adminHost,
         adminPort,
         access,
-        newResponses);
+        newResponses,
+        mcp);
   }
 
   /** The settings, with the admin token masked: they may be logged. */
@@ -285,6 +340,8 @@ public record ServerSettings(
         + access
         + ", responses="
         + responses
+        + ", mcp servers="
+        + mcp.servers().stream().map(dev.switchboard.mcp.UpstreamServer::name).toList()
         + "]";
   }
 }

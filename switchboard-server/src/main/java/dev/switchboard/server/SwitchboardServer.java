@@ -4,6 +4,7 @@ import dev.switchboard.access.Access;
 import dev.switchboard.access.AccessSettings;
 import dev.switchboard.access.vault.MasterKeys;
 import dev.switchboard.engine.Gateway;
+import dev.switchboard.mcp.McpGateway;
 import dev.switchboard.observe.Observability;
 import dev.switchboard.state.ConversationState;
 import java.net.URI;
@@ -48,14 +49,17 @@ public final class SwitchboardServer implements AutoCloseable {
   private final Observability observability;
   private final Access access;
   private final ConversationState conversations;
+  private final McpGateway mcp;
 
   private SwitchboardServer(
       ServerSettings settings,
       Gateway gateway,
       Observability observability,
       Access access,
-      ConversationState conversations) {
+      ConversationState conversations,
+      McpGateway mcp) {
     this.gateway = gateway;
+    this.mcp = mcp;
     this.access = access;
     this.conversations = conversations;
     this.observability = observability;
@@ -95,7 +99,8 @@ public final class SwitchboardServer implements AutoCloseable {
             new LogsRoutes(observability, Clock.systemUTC()),
             new MetricsEndpoint(observability.metrics()),
             new DashboardRoutes(),
-            new ResponsesRoutes(conversations, access));
+            new ResponsesRoutes(conversations, access),
+            new McpRoutes(mcp, access));
     server.setHandler(
         new GracefulHandler(
             new MinimumReadRate(
@@ -154,11 +159,15 @@ public final class SwitchboardServer implements AutoCloseable {
     Gateway gateway = builder.build();
     conversations.attach(gateway);
     observability.watch(gateway);
+    // Tool calls go to the same sinks as the model traffic; virtual keys come from access's vault.
+    McpGateway mcp =
+        McpGateway.start(settings.mcp(), access::operatorCredential, observability.sinks());
     SwitchboardServer server =
-        new SwitchboardServer(settings, gateway, observability, access, conversations);
+        new SwitchboardServer(settings, gateway, observability, access, conversations, mcp);
     try {
       server.server.start();
     } catch (Exception e) {
+      mcp.close();
       conversations.close();
       gateway.close();
       observability.close();
@@ -215,6 +224,11 @@ public final class SwitchboardServer implements AutoCloseable {
   /** The gateway keys, virtual keys, limits and budgets of this server, and their admin. */
   public Access access() {
     return access;
+  }
+
+  /** The MCP gateway of this server: its upstream servers and tool pins. */
+  public McpGateway mcp() {
+    return mcp;
   }
 
   /** The Responses API's stored responses of this server. */
@@ -281,6 +295,7 @@ public final class SwitchboardServer implements AutoCloseable {
       log.warn("the server did not stop cleanly: {}", e.toString());
     } finally {
       try {
+        mcp.close();
         // Background responses still running are interrupted before the gateway they run in.
         conversations.close();
         gateway.close();
