@@ -322,10 +322,16 @@ class McpGatewayTest {
                 .requestTimeout(Duration.ofSeconds(60))
                 .build();
         viaSecond.initialize();
+        // On a thread of its own: the SDK's client blocks its caller, and its HTTP client's stages
+        // run on the common pool, which has one thread on a two-core machine.
         CompletableFuture<McpSchema.CallToolResult> call =
             CompletableFuture.supplyAsync(
-                () -> viaSecond.callTool(new McpSchema.CallToolRequest("doomed__hang", Map.of())));
+                () -> viaSecond.callTool(new McpSchema.CallToolRequest("doomed__hang", Map.of())),
+                runnable -> Thread.ofVirtual().start(runnable));
         assertThat(doomed.hanging.await(30, TimeUnit.SECONDS)).isTrue();
+        // Killed the moment the handler is entered, the cut was not seen by the gateway's HTTP
+        // client in our runs (it waited out mcp.call-timeout); a moment later it is seen at once.
+        Thread.sleep(200);
         doomed.kill();
         assertThatThrownBy(() -> call.get(60, TimeUnit.SECONDS))
             .hasRootCauseInstanceOf(McpError.class)
