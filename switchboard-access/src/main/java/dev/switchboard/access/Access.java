@@ -173,6 +173,36 @@ public final class Access implements AutoCloseable {
     return authenticator.authenticate(presentedKey);
   }
 
+  /**
+   * The credential ({@code api_key}) of a virtual key the operator named in the settings file, for
+   * a call the gateway makes on its own account (an upstream MCP server's bearer token), decrypted
+   * now and to be forgotten after the call. Not for callers' requests: no key's scope is checked.
+   *
+   * @param name {@code workspace/slug}, or {@code slug} in the {@value #DEFAULT_WORKSPACE}
+   *     workspace
+   * @throws IllegalStateException when access is off, no master key is set, or the virtual key is
+   *     missing or revoked (the message names it, never its credential)
+   */
+  public String operatorCredential(String name) {
+    if (store == null || !box.canSeal()) {
+      throw new IllegalStateException(
+          "the virtual key '"
+              + name
+              + "' cannot be read: it needs access.enabled and a master key (access.master-key)");
+    }
+    int slash = name.indexOf('/');
+    String workspace = slash < 0 ? DEFAULT_WORKSPACE : name.substring(0, slash);
+    String slug = slash < 0 ? name : name.substring(slash + 1);
+    dev.switchboard.access.store.VirtualKeyRow row =
+        cache
+            .virtualKey(workspace, slug)
+            .filter(found -> found.revokedAt() == null)
+            .orElseThrow(() ->
+                new IllegalStateException("no virtual key '" + name + "' (or it is revoked)"));
+    return box.open(row.qualifiedSlug(), row.ciphertext(), row.masterKeyId())
+        .get(dev.switchboard.access.store.VirtualKeyRow.API_KEY);
+  }
+
   /** Whether every request needs a gateway key (never when access is off). */
   public boolean keysRequired() {
     return store != null && settings.requireKeys();

@@ -34,6 +34,10 @@ public final class AccessJson {
     putNames(node, "models", scopes.models());
     putNames(node, "configs", scopes.configs());
     putNames(node, "virtual_keys", scopes.virtualKeys());
+    if (scopes.mcp() != null) {
+      // Written only when set: a key that names no MCP scope reads back as any, as before.
+      putNames(node, "mcp", scopes.mcp());
+    }
     return node;
   }
 
@@ -44,7 +48,7 @@ public final class AccessJson {
    * @throws InvalidField naming the field that is missing, unknown or of the wrong kind
    */
   public static KeyScopes scopes(JsonNode node) {
-    fields(node, "scopes", "permissions", "providers", "models", "configs", "virtual_keys");
+    fields(node, "scopes", "permissions", "providers", "models", "configs", "virtual_keys", "mcp");
     Set<String> permissionNames = names(node, "scopes.permissions");
     if (permissionNames == null) {
       throw new InvalidField(
@@ -64,7 +68,8 @@ public final class AccessJson {
         names(node, "scopes.providers"),
         names(node, "scopes.models"),
         names(node, "scopes.configs"),
-        names(node, "scopes.virtual_keys"));
+        names(node, "scopes.virtual_keys"),
+        names(node, "scopes.mcp"));
   }
 
   public static ObjectNode limits(Limits limits) {

@@ -11,19 +11,33 @@ import java.util.Set;
  * @param configs the saved configs it may use by id ({@code "inline"} lets it send its own JSON),
  *     or {@code null} for any
  * @param virtualKeys the virtual keys of its workspace it may use, by slug, or {@code null} for any
+ * @param mcp the MCP servers and tools it may list and call at {@code /mcp}: a server's name (all
+ *     of its tools) or one tool as {@code <server>__<tool>}; {@code null} for any, empty for none
  */
 public record KeyScopes(
     Set<Permission> permissions,
     Set<String> providers,
     Set<String> models,
     Set<String> configs,
-    Set<String> virtualKeys) {
+    Set<String> virtualKeys,
+    Set<String> mcp) {
   public KeyScopes {
     permissions = Set.copyOf(permissions);
     providers = providers == null ? null : Set.copyOf(providers);
     models = models == null ? null : Set.copyOf(models);
     configs = configs == null ? null : Set.copyOf(configs);
     virtualKeys = virtualKeys == null ? null : Set.copyOf(virtualKeys);
+    mcp = mcp == null ? null : Set.copyOf(mcp);
+  }
+
+  /** Scopes that reach any MCP server and tool. */
+  public KeyScopes(
+      Set<Permission> permissions,
+      Set<String> providers,
+      Set<String> models,
+      Set<String> configs,
+      Set<String> virtualKeys) {
+    this(permissions, providers, models, configs, virtualKeys, null);
   }
 
   /** Every permission, every provider, model, config and virtual key. */

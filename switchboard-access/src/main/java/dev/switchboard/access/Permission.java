@@ -22,6 +22,8 @@ public enum Permission {
    * needs {@link #COMPLETIONS} too).
    */
   PROMPTS,
+  /** The MCP gateway, {@code /mcp} and {@code /mcp/{server}}; which tools: the key's MCP scope. */
+  MCP,
   /** Create, list, change, rotate and revoke gateway keys of its own workspace, none wider. */
   KEYS_MANAGE,
   /** Create, list, rotate and revoke virtual keys of its own workspace. */

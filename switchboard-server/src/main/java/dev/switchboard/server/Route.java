@@ -121,6 +121,14 @@ public enum Route {
       Surface.GATEWAY,
       Permission.PROMPTS,
       gateway(GatewayHandler::promptCompletions)),
+  /**
+   * The MCP gateway's aggregated endpoint (Streamable HTTP): every upstream server's tools as
+   * {@code <server>__<tool>}. The caller's gateway key is checked by {@link McpRoutes}, its MCP
+   * scope by the MCP gateway.
+   */
+  MCP("GET,POST,DELETE", "/mcp", Surface.GATEWAY, Permission.MCP, mcp()),
+  /** One upstream MCP server's endpoint, its tools under their own names. */
+  MCP_SERVER("GET,POST,DELETE", "/mcp/{server}", Surface.GATEWAY, Permission.MCP, mcp()),
   /** Its permission is checked by the {@link RouteGate}: feedback does not reach the engine. */
   FEEDBACK(
       "POST",
@@ -279,6 +287,27 @@ public enum Route {
       Surface.ADMIN_API,
       null,
       admin(AdminApiHandler::promptHistory)),
+  ADMIN_MCP_SERVERS(
+      "GET",
+      "/v1/admin/mcp/servers",
+      Surface.ADMIN_API,
+      null,
+      (on, match, request, response, callback) ->
+          on.admin().handle(on.mcp()::servers, false, match, request, response, callback)),
+  ADMIN_MCP_TOOLS(
+      "GET",
+      "/v1/admin/mcp/tools",
+      Surface.ADMIN_API,
+      null,
+      (on, match, request, response, callback) ->
+          on.admin().handle(on.mcp()::tools, false, match, request, response, callback)),
+  ADMIN_MCP_TOOL_APPROVE(
+      "POST",
+      "/v1/admin/mcp/tools/{server}/{tool}/approve",
+      Surface.ADMIN_API,
+      null,
+      (on, match, request, response, callback) ->
+          on.admin().handle(on.mcp()::approve, false, match, request, response, callback)),
   ADMIN_USAGE(
       "GET",
       "/v1/admin/usage",
@@ -353,6 +382,12 @@ public enum Route {
   private static RouteHandler gateway(GatewayHandler.Endpoint endpoint) {
     return (on, match, request, response, callback) ->
         on.gateway().handle(endpoint, match, request, response, callback);
+  }
+
+  /** A route of the MCP gateway. */
+  private static RouteHandler mcp() {
+    return (on, match, request, response, callback) ->
+        on.mcp().serve(match, request, response, callback);
   }
 
   /** A route of the stored responses, served by {@code endpoint} for an authorized caller. */

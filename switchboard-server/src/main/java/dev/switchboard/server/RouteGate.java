@@ -56,12 +56,15 @@ final class RouteGate extends Handler.Abstract {
     this.endpoints = endpoints;
     // The dashboard's files are served by Jetty's own handlers: started and stopped with the gate.
     addBean(endpoints.dashboard());
+    // So are the MCP gateway's servlets (the MCP SDK's Streamable HTTP transport).
+    addBean(endpoints.mcp().handler());
   }
 
   @Override
   public void setServer(Server server) {
     super.setServer(server);
     endpoints.dashboard().setServer(server);
+    endpoints.mcp().handler().setServer(server);
   }
 
   @Override

@@ -26,6 +26,7 @@ interface RouteHandler {
    * @param metrics {@code /metrics}
    * @param dashboard the dashboard's files
    * @param responses the stored responses of the Responses API
+   * @param mcp the MCP gateway's endpoints and its admin routes
    */
   record Endpoints(
       GatewayHandler gateway,
@@ -33,5 +34,6 @@ interface RouteHandler {
       LogsRoutes logs,
       MetricsEndpoint metrics,
       DashboardRoutes dashboard,
-      ResponsesRoutes responses) {}
+      ResponsesRoutes responses,
+      McpRoutes mcp) {}
 }

@@ -2,6 +2,7 @@ package dev.switchboard.server;
 
 import dev.switchboard.access.AccessSettings;
 import dev.switchboard.engine.GatewaySettings;
+import dev.switchboard.mcp.McpSettings;
 import dev.switchboard.observe.ObservabilitySettings;
 import dev.switchboard.state.StateSettings;
 import dev.switchboard.state.prompts.PromptSettings;
@@ -26,6 +27,7 @@ import java.time.Duration;
  * @param access gateway keys, workspaces, virtual keys, rate limits and budgets ({@code null}: off)
  * @param responses the Responses API's conversation state ({@code null}: off)
  * @param prompts the saved prompt templates ({@code null}: off)
+ * @param mcp the MCP gateway's upstream servers ({@code null}: none)
  */
 public record ServerSettings(
     String host,
@@ -39,9 +41,10 @@ public record ServerSettings(
     Integer adminPort,
     AccessSettings access,
     StateSettings responses,
-    PromptSettings prompts) {
+    PromptSettings prompts,
+    McpSettings mcp) {
 
-  /** Settings with saved prompts off. */
+  /** Settings with saved prompts off and without upstream MCP servers. */
   public ServerSettings(
       String host,
       int port,
@@ -66,7 +69,8 @@ public record ServerSettings(
         adminPort,
         access,
         responses,
-        PromptSettings.disabled());
+        PromptSettings.disabled(),
+        McpSettings.NONE);
   }
 
   /** Settings with the Responses API's conversation state off. */
@@ -169,6 +173,7 @@ public record ServerSettings(
     access = access == null ? AccessSettings.disabled() : access;
     responses = responses == null ? StateSettings.disabled() : responses;
     prompts = prompts == null ? PromptSettings.disabled() : prompts;
+    mcp = mcp == null ? McpSettings.NONE : mcp;
   }
 
   /** Whether every address {@code host} names is a loopback one (an unknown host is not). */
@@ -212,7 +217,8 @@ public record ServerSettings(
         adminPort,
         access,
         responses,
-        prompts);
+        prompts,
+        mcp);
   }
 
   public ServerSettings withObservability(ObservabilitySettings newObservability) {
@@ -228,7 +234,8 @@ public record ServerSettings(
         adminPort,
         access,
         responses,
-        prompts);
+        prompts,
+        mcp);
   }
 
   public ServerSettings withAdminToken(String token) {
@@ -244,7 +251,8 @@ public record ServerSettings(
         adminPort,
         access,
         responses,
-        prompts);
+        prompts,
+        mcp);
   }
 
   /** These settings with the admin API, logs and metrics on their own port ({@code null}: none). */
@@ -261,7 +269,8 @@ public record ServerSettings(
         newAdminPort,
         access,
         responses,
-        prompts);
+        prompts,
+        mcp);
   }
 
   /** These settings with gateway keys, virtual keys, limits and budgets as {@code newAccess}. */
@@ -278,7 +287,26 @@ public record ServerSettings(
         adminPort,
         newAccess,
         responses,
-        prompts);
+        prompts,
+        mcp);
+  }
+
+  /** These settings with the MCP gateway's upstream servers as {@code newMcp}. */
+  public ServerSettings withMcp(McpSettings newMcp) {
+    return new ServerSettings(
+        host,
+        port,
+        maxBodyBytes,
+        drainTimeout,
+        gateway,
+        observability,
+        adminToken,
+        adminHost,
+        adminPort,
+        access,
+        responses,
+        prompts,
+        newMcp);
   }
 
   /** These settings with the Responses API's conversation state as {@code newResponses}. */
@@ -295,7 +323,8 @@ public record ServerSettings(
         adminPort,
         access,
         newResponses,
-        prompts);
+        prompts,
+        mcp);
   }
 
   /** These settings with the saved prompts as {@code newPrompts}. */
@@ -312,7 +341,8 @@ public record ServerSettings(
         adminPort,
         access,
         responses,
-        newPrompts);
+        newPrompts,
+        mcp);
   }
 
   /** The settings, with the admin token masked: they may be logged. */
@@ -342,6 +372,8 @@ public record ServerSettings(
         + responses
         + ", prompts="
         + prompts
+        + ", mcp servers="
+        + mcp.servers().stream().map(dev.switchboard.mcp.UpstreamServer::name).toList()
         + "]";
   }
 }

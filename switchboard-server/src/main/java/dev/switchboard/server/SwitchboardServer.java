@@ -4,6 +4,7 @@ import dev.switchboard.access.Access;
 import dev.switchboard.access.AccessSettings;
 import dev.switchboard.access.vault.MasterKeys;
 import dev.switchboard.engine.Gateway;
+import dev.switchboard.mcp.McpGateway;
 import dev.switchboard.observe.Observability;
 import dev.switchboard.state.ConversationState;
 import dev.switchboard.state.prompts.Prompts;
@@ -50,6 +51,7 @@ public final class SwitchboardServer implements AutoCloseable {
   private final Access access;
   private final ConversationState conversations;
   private final Prompts prompts;
+  private final McpGateway mcp;
 
   private SwitchboardServer(
       ServerSettings settings,
@@ -57,8 +59,10 @@ public final class SwitchboardServer implements AutoCloseable {
       Observability observability,
       Access access,
       ConversationState conversations,
-      Prompts prompts) {
+      Prompts prompts,
+      McpGateway mcp) {
     this.gateway = gateway;
+    this.mcp = mcp;
     this.access = access;
     this.conversations = conversations;
     this.prompts = prompts;
@@ -100,7 +104,8 @@ public final class SwitchboardServer implements AutoCloseable {
             new LogsRoutes(observability, Clock.systemUTC()),
             new MetricsEndpoint(observability.metrics()),
             new DashboardRoutes(),
-            new ResponsesRoutes(conversations, access));
+            new ResponsesRoutes(conversations, access),
+            new McpRoutes(mcp, access));
     server.setHandler(
         new GracefulHandler(
             new MinimumReadRate(
@@ -168,11 +173,16 @@ public final class SwitchboardServer implements AutoCloseable {
     Gateway gateway = builder.build();
     conversations.attach(gateway);
     observability.watch(gateway);
+    // Tool calls go to the same sinks as the model traffic; virtual keys come from access's vault.
+    McpGateway mcp =
+        McpGateway.start(settings.mcp(), access::operatorCredential, observability.sinks());
     SwitchboardServer server =
-        new SwitchboardServer(settings, gateway, observability, access, conversations, prompts);
+        new SwitchboardServer(
+            settings, gateway, observability, access, conversations, prompts, mcp);
     try {
       server.server.start();
     } catch (Exception e) {
+      mcp.close();
       prompts.close();
       conversations.close();
       gateway.close();
@@ -230,6 +240,11 @@ public final class SwitchboardServer implements AutoCloseable {
   /** The gateway keys, virtual keys, limits and budgets of this server, and their admin. */
   public Access access() {
     return access;
+  }
+
+  /** The MCP gateway of this server: its upstream servers and tool pins. */
+  public McpGateway mcp() {
+    return mcp;
   }
 
   /** The Responses API's stored responses of this server. */
@@ -301,6 +316,7 @@ public final class SwitchboardServer implements AutoCloseable {
       log.warn("the server did not stop cleanly: {}", e.toString());
     } finally {
       try {
+        mcp.close();
         // Background responses still running are interrupted before the gateway they run in.
         conversations.close();
         prompts.close();

@@ -609,6 +609,7 @@ public final class DefaultAccessAdmin implements AccessAdmin {
     named.put("models", scopes.models());
     named.put("configs", scopes.configs());
     named.put("virtual_keys", scopes.virtualKeys());
+    named.put("mcp", scopes.mcp());
     named.forEach((field, names) -> {
       if (names == null) {
         return;

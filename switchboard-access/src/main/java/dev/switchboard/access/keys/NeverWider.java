@@ -34,6 +34,9 @@ public final class NeverWider {
     if (!within(child.virtualKeys(), parent.virtualKeys())) {
       return "virtual_keys";
     }
+    if (!within(child.mcp(), parent.mcp())) {
+      return "mcp";
+    }
     return null;
   }
 

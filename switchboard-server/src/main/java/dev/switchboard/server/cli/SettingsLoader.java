@@ -9,6 +9,7 @@ import dev.switchboard.engine.GatewaySettings;
 import dev.switchboard.engine.cache.CacheSettings;
 import dev.switchboard.engine.pricing.PriceTable;
 import dev.switchboard.engine.routing.RoutingLimits;
+import dev.switchboard.mcp.McpSettings;
 import dev.switchboard.observe.ObservabilitySettings;
 import dev.switchboard.observe.tracing.TracingMode;
 import dev.switchboard.server.ServerSettings;
@@ -88,7 +89,11 @@ public final class SettingsLoader {
       JsonNode root, Map<String, String> environment, Map<String, String> flags, boolean listens) {
     Map<String, String> values = new LinkedHashMap<>();
     Map<String, JsonNode> savedConfigs = new LinkedHashMap<>();
+    JsonNode mcpSection = null;
     if (root != null) {
+      // The MCP gateway's section is structured (servers with their headers, args, env): read by
+      // switchboard-mcp, not flattened into keys.
+      mcpSection = ((com.fasterxml.jackson.databind.node.ObjectNode) root).remove("mcp");
       if (root.has("configs")) {
         JsonNode configs =
             ((com.fasterxml.jackson.databind.node.ObjectNode) root).remove("configs");
@@ -194,7 +199,8 @@ public final class SettingsLoader {
           adminPort,
           access(known, accessEnabled, requireKeys),
           responses(known),
-          prompts(known));
+          prompts(known),
+          McpSettings.parse(mcpSection, SettingsLoader::duration));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("invalid settings: " + e.getMessage(), e);
     }
@@ -495,10 +501,14 @@ public final class SettingsLoader {
   }
 
   static Duration duration(Setting setting, String value) {
+    return duration(setting.key, value);
+  }
+
+  private static Duration duration(String key, String value) {
     Matcher m = DURATION.matcher(value);
     if (!m.matches()) {
       throw new IllegalArgumentException(
-          setting.key + " must be a duration like 30s, 500ms, 5m or 7d, not '" + value + "'");
+          key + " must be a duration like 30s, 500ms, 5m or 7d, not '" + value + "'");
     }
     long number = Long.parseLong(m.group(1));
     return switch (m.group(2).toLowerCase(Locale.ROOT)) {

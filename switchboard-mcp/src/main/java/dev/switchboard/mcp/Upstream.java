@@ -1,0 +1,336 @@
+package dev.switchboard.mcp;
+
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
+import io.modelcontextprotocol.client.transport.ServerParameters;
+import io.modelcontextprotocol.client.transport.StdioClientTransport;
+import io.modelcontextprotocol.json.McpJsonMapper;
+import io.modelcontextprotocol.spec.McpClientTransport;
+import io.modelcontextprotocol.spec.McpError;
+import io.modelcontextprotocol.spec.McpSchema;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway's one connection to an upstream MCP server, kept up by a supervisor on a virtual
+ * thread: it connects (a stdio server: starts its process), tells the gateway the server's tools,
+ * prompts and resources, waits until the connection breaks (the process exits, a call finds the
+ * server gone), then connects again after a back-off that doubles from one second to thirty. Calls
+ * made while it is down fail at once with an MCP error naming the server.
+ */
+final class Upstream implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Upstream.class);
+  static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
+  static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+
+  /** What the gateway is told about an upstream server as it comes and goes. */
+  interface Listener {
+    /** The server is connected (again) and offers these. */
+    void connected(Upstream upstream, Offer offer);
+
+    /** The server's connection broke; its tools stay listed, their calls fail until it is back. */
+    void disconnected(Upstream upstream);
+
+    /** A progress notification from the server, for the client whose call it reports on. */
+    void progress(McpSchema.ProgressNotification progress);
+  }
+
+  /** What a server offers. */
+  record Offer(
+      List<McpSchema.Tool> tools,
+      List<McpSchema.Prompt> prompts,
+      List<McpSchema.Resource> resources) {}
+
+  private final UpstreamServer server;
+  private final McpJsonMapper json;
+  private final Function<String, String> credentials;
+  private final Duration callTimeout;
+  private final Listener listener;
+  private final Thread supervisor;
+  private volatile Connection connection;
+  private volatile boolean closed;
+  private volatile int restarts;
+
+  private record Connection(McpSyncClient client, CompletableFuture<Void> broken) {}
+
+  /**
+   * @param credentials a virtual key's credential by its name ({@code workspace/slug}), decrypted
+   *     for each request
+   */
+  Upstream(
+      UpstreamServer server,
+      McpJsonMapper json,
+      Function<String, String> credentials,
+      Duration callTimeout,
+      Listener listener) {
+    this.server = server;
+    this.json = json;
+    this.credentials = credentials;
+    this.callTimeout = callTimeout;
+    this.listener = listener;
+    this.supervisor = Thread.ofVirtual().name("mcp-" + server.name()).unstarted(this::supervise);
+  }
+
+  void start() {
+    supervisor.start();
+  }
+
+  String name() {
+    return server.name();
+  }
+
+  UpstreamServer server() {
+    return server;
+  }
+
+  boolean connected() {
+    return connection != null;
+  }
+
+  /** Times the connection was made again after it broke or failed to be made. */
+  int restarts() {
+    return restarts;
+  }
+
+  /**
+   * Runs {@code call} on the live connection.
+   *
+   * @throws McpError when the server is down, or went away during the call (which also has the
+   *     supervisor connect again)
+   */
+  <T> T call(Function<McpSyncClient, T> call) {
+    Connection live = connection;
+    if (live == null) {
+      throw unavailable("is not connected (it is being restarted)");
+    }
+    try {
+      return call.apply(live.client());
+    } catch (McpError upstreamError) {
+      throw upstreamError; // the server answered with an error: passed on as it is
+    } catch (RuntimeException failed) {
+      live.broken().complete(null);
+      throw unavailable("failed during the call: " + rootMessage(failed));
+    }
+  }
+
+  private McpError unavailable(String what) {
+    return McpError.builder(McpSchema.ErrorCodes.INTERNAL_ERROR)
+        .message("The MCP server '" + server.name() + "' " + what + ".")
+        .build();
+  }
+
+  private static String rootMessage(Throwable failed) {
+    Throwable root = failed;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root.getClass().getSimpleName()
+        + (root.getMessage() == null ? "" : ": " + root.getMessage());
+  }
+
+  private void supervise() {
+    Duration backoff = FIRST_BACKOFF;
+    boolean first = true;
+    while (!closed) {
+      Connection made;
+      try {
+        made = connect();
+      } catch (RuntimeException failed) {
+        if (closed) {
+          return;
+        }
+        log.warn(
+            "MCP server {} could not be reached: {}; trying again in {} ms",
+            server.name(),
+            rootMessage(failed),
+            backoff.toMillis());
+        if (!pause(backoff)) {
+          return;
+        }
+        backoff =
+            backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0
+                ? MAX_BACKOFF
+                : backoff.multipliedBy(2);
+        first = false;
+        continue;
+      }
+      if (!first) {
+        restarts++;
+      }
+      first = false;
+      Offer offer;
+      try {
+        offer = offer(made.client());
+      } catch (RuntimeException failed) {
+        log.warn("MCP server {} did not list its tools: {}", server.name(), rootMessage(failed));
+        made.client().close();
+        if (!pause(backoff)) {
+          return;
+        }
+        continue;
+      }
+      connection = made;
+      backoff = FIRST_BACKOFF;
+      log.info("MCP server {} connected: {} tools", server.name(), offer.tools().size());
+      listener.connected(this, offer);
+      try {
+        made.broken().join();
+      } catch (RuntimeException interrupted) {
+        // closing
+      }
+      connection = null;
+      closeQuietly(made.client());
+      if (closed) {
+        return;
+      }
+      listener.disconnected(this);
+      log.warn("MCP server {} went away; connecting again", server.name());
+    }
+  }
+
+  private boolean pause(Duration backoff) {
+    try {
+      Thread.sleep(backoff);
+      return !closed;
+    } catch (InterruptedException e) {
+      return false;
+    }
+  }
+
+  private Connection connect() {
+    CompletableFuture<Void> broken = new CompletableFuture<>();
+    McpClientTransport transport = transport();
+    McpSyncClient client =
+        McpClient.sync(transport)
+            .clientInfo(new McpSchema.Implementation("switchboard", "0.1.0"))
+            .requestTimeout(callTimeout)
+            .initializationTimeout(Duration.ofSeconds(30))
+            .progressConsumer(listener::progress)
+            .toolsChangeConsumer(tools -> refreshLater(broken))
+            .build();
+    try {
+      client.initialize();
+    } catch (RuntimeException failed) {
+      closeQuietly(client);
+      throw failed;
+    }
+    if (transport instanceof StdioClientTransport stdio) {
+      // The process's end breaks the connection: the supervisor starts it again.
+      Thread.ofVirtual()
+          .name("mcp-" + server.name() + "-exit")
+          .start(() -> {
+            try {
+              stdio.awaitForExit();
+            } catch (RuntimeException interrupted) {
+              // closing
+            }
+            broken.complete(null);
+          });
+    }
+    return new Connection(client, broken);
+  }
+
+  /** A tools/list_changed from the server: listed again (the simplest correct way: reconnect). */
+  private void refreshLater(CompletableFuture<Void> broken) {
+    Connection live = connection;
+    if (live != null && live.broken() == broken) {
+      Thread.ofVirtual()
+          .start(() -> {
+            try {
+              listener.connected(this, offer(live.client()));
+            } catch (RuntimeException failed) {
+              broken.complete(null);
+            }
+          });
+    }
+  }
+
+  private Offer offer(McpSyncClient client) {
+    McpSchema.ServerCapabilities capabilities = client.getServerCapabilities();
+    List<McpSchema.Tool> tools = List.of();
+    if (capabilities == null || capabilities.tools() != null) {
+      tools = new java.util.ArrayList<>();
+      String cursor = null;
+      do {
+        McpSchema.ListToolsResult page = client.listTools(cursor);
+        tools.addAll(page.tools());
+        cursor = page.nextCursor();
+      } while (cursor != null);
+    }
+    List<McpSchema.Prompt> prompts =
+        capabilities != null && capabilities.prompts() != null
+            ? client.listPrompts().prompts()
+            : List.of();
+    List<McpSchema.Resource> resources =
+        capabilities != null && capabilities.resources() != null
+            ? client.listResources().resources()
+            : List.of();
+    return new Offer(List.copyOf(tools), List.copyOf(prompts), List.copyOf(resources));
+  }
+
+  private McpClientTransport transport() {
+    return switch (server) {
+      case UpstreamServer.Http http -> {
+        URI url = http.url();
+        String base = url.getScheme() + "://" + url.getRawAuthority();
+        String endpoint =
+            (url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath())
+                + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
+        yield HttpClientStreamableHttpTransport.builder(base)
+            .endpoint(endpoint)
+            .jsonMapper(json)
+            .connectTimeout(Duration.ofSeconds(10))
+            .httpRequestCustomizer((request, method, uri, body, context) -> {
+              http.headers().forEach(request::setHeader);
+              if (http.virtualKey() != null) {
+                // Decrypted for this request only; never logged, never sent to a client.
+                request.setHeader(
+                    "Authorization", "Bearer " + credentials.apply(http.virtualKey()));
+              }
+            })
+            .build();
+      }
+      case UpstreamServer.Stdio stdio -> {
+        StdioClientTransport transport =
+            new StdioClientTransport(
+                ServerParameters.builder(stdio.command())
+                    .args(stdio.args())
+                    .env(stdio.env())
+                    .build(),
+                json);
+        Consumer<String> stderr =
+            line -> log.info("MCP server {} (stderr): {}", stdio.name(), line);
+        transport.setStdErrorHandler(stderr);
+        yield transport;
+      }
+    };
+  }
+
+  private static void closeQuietly(McpSyncClient client) {
+    try {
+      client.closeGracefully();
+    } catch (RuntimeException ignored) {
+      client.close();
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    Connection live = connection;
+    if (live != null) {
+      live.broken().complete(null);
+    }
+    supervisor.interrupt();
+    if (live != null) {
+      closeQuietly(live.client());
+    }
+  }
+}
