@@ -43,7 +43,7 @@ class ShippedJarTest {
   }
 
   @Test
-  void theGatewayAloneStartsWithoutAWarningTakesPortkeysPortFlagAndServesRequests()
+  void theGatewayAloneStartsWithoutAWarningTakesPortkeysPortFlagAndServesRequestsAndItsDashboard()
       throws Exception {
     Path alone = Files.createTempDirectory("switchboard-alone").resolve("switchboard.jar");
     Files.copy(jar, alone, StandardCopyOption.REPLACE_EXISTING);
@@ -75,7 +75,12 @@ class ShippedJarTest {
               "application/json");
       var question = semantic(gateway, "What is the capital of France?");
       var paraphrase = semantic(gateway, "Which city is the capital of France?");
+      var page = get(gateway, "/dashboard/");
+      var chartJs = get(gateway, "/dashboard/vendor/chart.js/chart.umd.js");
 
+      assertThat(page.statusCode()).isEqualTo(200);
+      assertThat(page.body()).contains("<html");
+      assertThat(chartJs.statusCode()).isEqualTo(200);
       assertThat(mock.statusCode()).isEqualTo(200);
       assertThat(count.statusCode()).isEqualTo(200);
       assertThat(count.body()).contains("\"input_tokens\"");
@@ -181,6 +186,12 @@ class ShippedJarTest {
             .POST(HttpRequest.BodyPublishers.ofString(body))
             .build(),
         HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> get(GatewayProcess gateway, String path)
+      throws IOException, InterruptedException {
+    return http.send(
+        HttpRequest.newBuilder(gateway.uri(path)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   /** The JVM's warnings (restricted methods, sun.misc.Unsafe), one a line, on standard error. */
