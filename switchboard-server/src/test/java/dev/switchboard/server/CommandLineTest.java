@@ -33,6 +33,22 @@ class CommandLineTest {
     assertThat(result.output()).contains("server.port").contains("--help");
   }
 
+  @Test
+  void aBadPortGivenAsPortkeysFlagIsRefusedAsServerPort() throws Exception {
+    Result spaced = run("--port", "eighty");
+    Result joined = run("--port=eighty");
+
+    assertThat(spaced.exitCode()).isEqualTo(2);
+    assertThat(spaced.output()).contains("server.port");
+    assertThat(joined.exitCode()).isEqualTo(2);
+    assertThat(joined.output()).contains("server.port");
+  }
+
+  @Test
+  void helpNamesPortkeysPortFlag() throws Exception {
+    assertThat(run("--help").output()).contains("--port N").contains("--port=N");
+  }
+
   private record Result(int exitCode, String output) {}
 
   private static Result run(String... args) throws IOException, InterruptedException {

@@ -18,10 +18,14 @@ final class GatewayProcess implements AutoCloseable {
   final int port;
   final Path output;
 
-  private GatewayProcess(Process process, int port, Path output) {
+  /** Where the JVM's standard error went, when kept apart from the output; else {@code null}. */
+  private final Path errors;
+
+  private GatewayProcess(Process process, int port, Path output, Path errors) {
     this.process = process;
     this.port = port;
     this.output = output;
+    this.errors = errors;
   }
 
   static GatewayProcess start(String... args) throws IOException, InterruptedException {
@@ -67,8 +71,36 @@ final class GatewayProcess implements AutoCloseable {
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
     builder.environment().putAll(environment);
     Process process = builder.start();
-    GatewayProcess gateway = new GatewayProcess(process, port, output);
+    GatewayProcess gateway = new GatewayProcess(process, port, output, null);
     gateway.awaitHealthy(Duration.ofSeconds(30));
+    return gateway;
+  }
+
+  /**
+   * The shipped jar run as an operator runs it, {@code java -jar JAR}, with no JVM option, in a
+   * working directory of its own (its embedded stores' files), its standard error kept apart
+   * ({@link #errors()}). {@code portFlags} gives the flags that set the port it was given.
+   */
+  static GatewayProcess startJar(
+      Path jar, java.util.function.IntFunction<List<String>> portFlags, String... args)
+      throws IOException, InterruptedException {
+    int port = freePort();
+    Path output = Files.createTempFile("switchboard", ".log");
+    Path errors = Files.createTempFile("switchboard", ".err");
+    List<String> command = new ArrayList<>();
+    command.add(ProcessHandle.current().info().command().orElse("java"));
+    command.add("-jar");
+    command.add(jar.toAbsolutePath().toString());
+    command.addAll(portFlags.apply(port));
+    command.addAll(List.of(args));
+    Process process =
+        new ProcessBuilder(command)
+            .directory(Files.createTempDirectory("switchboard-jar").toFile())
+            .redirectOutput(output.toFile())
+            .redirectError(errors.toFile())
+            .start();
+    GatewayProcess gateway = new GatewayProcess(process, port, output, errors);
+    gateway.awaitHealthy(Duration.ofSeconds(60));
     return gateway;
   }
 
@@ -81,7 +113,7 @@ final class GatewayProcess implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        throw new IllegalStateException("the gateway exited: " + Files.readString(output));
+        throw new IllegalStateException("the gateway exited: " + everythingWritten());
       }
       try {
         var response =
@@ -95,11 +127,20 @@ final class GatewayProcess implements AutoCloseable {
         Thread.sleep(100);
       }
     }
-    throw new IllegalStateException("the gateway did not start: " + Files.readString(output));
+    throw new IllegalStateException("the gateway did not start: " + everythingWritten());
   }
 
   String output() throws IOException {
     return Files.readString(output);
+  }
+
+  /** What the JVM wrote to standard error, for a gateway started by {@link #startJar}. */
+  String errors() throws IOException {
+    return Files.readString(errors);
+  }
+
+  private String everythingWritten() throws IOException {
+    return Files.readString(output) + (errors == null ? "" : Files.readString(errors));
   }
 
   private static int freePort() throws IOException {
@@ -112,5 +153,8 @@ final class GatewayProcess implements AutoCloseable {
   public void close() throws IOException {
     process.destroyForcibly();
     Files.deleteIfExists(output);
+    if (errors != null) {
+      Files.deleteIfExists(errors);
+    }
   }
 }

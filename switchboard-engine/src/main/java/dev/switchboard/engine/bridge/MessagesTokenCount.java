@@ -35,8 +35,15 @@ public final class MessagesTokenCount implements AttemptStage {
 
   private static final int PER_MESSAGE = 3;
   private static final int REPLY_PRIMING = 3;
-  private static final Encoding TOKENIZER =
-      Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.O200K_BASE);
+
+  /**
+   * The tokenizer, loaded on the first count rather than when the gateway starts: its table of 200k
+   * tokens holds about 35 MB of heap, which a gateway that never counts should not carry.
+   */
+  private static final class Tokenizer {
+    static final Encoding O200K_BASE =
+        Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.O200K_BASE);
+  }
 
   private final ProviderRegistry providers;
 
@@ -78,21 +85,22 @@ public final class MessagesTokenCount implements AttemptStage {
       tokens += PER_MESSAGE;
       JsonNode content = message.path("content");
       if (content.isTextual()) {
-        tokens += TOKENIZER.countTokens(content.asText());
+        tokens += Tokenizer.O200K_BASE.countTokens(content.asText());
       }
       for (JsonNode part : content.isArray() ? content : List.<JsonNode>of()) {
         tokens +=
             part.path("type").asText().equals("image_url")
                 ? IMAGE_TOKENS
-                : TOKENIZER.countTokens(part.path("text").asText(""));
+                : Tokenizer.O200K_BASE.countTokens(part.path("text").asText(""));
       }
       for (JsonNode call : message.path("tool_calls")) {
-        tokens += TOKENIZER.countTokens(call.path("function").path("name").asText(""));
-        tokens += TOKENIZER.countTokens(call.path("function").path("arguments").asText(""));
+        tokens += Tokenizer.O200K_BASE.countTokens(call.path("function").path("name").asText(""));
+        tokens +=
+            Tokenizer.O200K_BASE.countTokens(call.path("function").path("arguments").asText(""));
       }
     }
     for (JsonNode tool : chat.path("tools")) {
-      tokens += TOKENIZER.countTokens(tool.path("function").toString());
+      tokens += Tokenizer.O200K_BASE.countTokens(tool.path("function").toString());
     }
     return tokens;
   }

@@ -15,6 +15,12 @@ import sun.misc.Signal;
  * switchboard.jar admin …} runs the {@link AdminCommand} instead.
  */
 public final class Main {
+  /**
+   * Portkey's flag for the port ({@code npx @portkey-ai/gateway --port=8080}), taken here as {@code
+   * server.port}, so a command that starts Portkey's gateway starts this one.
+   */
+  private static final String PORTKEY_PORT = "port";
+
   private Main() {}
 
   public static void main(String[] args) {
@@ -33,14 +39,18 @@ public final class Main {
         System.out.print(help());
         return;
       }
-      if (!arg.startsWith("--") || i + 1 >= args.length) {
+      // --key VALUE, or --key=VALUE: Portkey's gateway reads its port only as --port=N.
+      int equals = arg.indexOf('=');
+      boolean joined = arg.startsWith("--") && equals > 2;
+      if (!arg.startsWith("--") || (!joined && i + 1 >= args.length)) {
         exitWithUsage("expected --<setting> VALUE, got '" + arg + "'");
       }
-      String value = args[++i];
-      if (arg.equals("--config")) {
+      String key = joined ? arg.substring(2, equals) : arg.substring(2);
+      String value = joined ? arg.substring(equals + 1) : args[++i];
+      if (key.equals("config")) {
         configFile = Path.of(value);
       } else {
-        flags.put(arg.substring(2), value);
+        flags.put(key.equals(PORTKEY_PORT) ? Setting.PORT.key : key, value);
       }
     }
     if (configFile == null && System.getenv("SWITCHBOARD_CONFIG") != null) {
@@ -93,7 +103,9 @@ public final class Main {
           --config FILE   a YAML config file (or SWITCHBOARD_CONFIG); keys are nested, e.g.
                           server:
                             port: 8787
+          --port N        server.port, as Portkey's gateway takes it (also --port=N)
           --help          this text
+        Every flag also takes its value after '=': --server.port=8787.
 
         Settings (flag / environment variable, default: description).
         Precedence: flag, environment, config file, default.
