@@ -334,6 +334,37 @@ class MessagesOverChatTest {
     assertThat(json(response).path("type").asText()).isEqualTo("message");
   }
 
+  /**
+   * Claude Code asks for its main model and, for side tasks (titles, summaries), a {@code
+   * claude-haiku-…}: the conditional config docs/agents.md gives sends each to its own target.
+   */
+  @Test
+  void claudeCodesSmallModelForSideTasksIsRoutedToItsOwnTarget() {
+    String config =
+        """
+        {"strategy": {"mode": "conditional",
+                      "conditions": [{"query": {"params.model": {"$regex": "haiku"}}, "then": "small"}],
+                      "default": "large"},
+         "targets": [{"name": "small", "provider": "openai", "override_params": {"model": "gpt-4o-mini"}},
+                     {"name": "large", "provider": "openai", "override_params": {"model": "gpt-5"}}]}\
+        """
+            .replace("\n", "");
+    String sideTask =
+        "{\"model\":\"claude-haiku-4-5-20251001\",\"max_tokens\":32,"
+            + "\"messages\":[{\"role\":\"user\",\"content\":\"Title for: fix the build\"}]}";
+    String mainLoop = sideTask.replace("claude-haiku-4-5-20251001", "claude-opus-4-1");
+
+    for (String body : List.of(sideTask, mainLoop)) {
+      HttpResponse<String> response =
+          messages(body, "x-portkey-config", config, "authorization", "Bearer sk-test");
+      assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+      assertThat(json(response).path("type").asText()).isEqualTo("message");
+    }
+
+    assertThat(openai.requests().stream().map(r -> r.json().path("model").asText()))
+        .containsExactly("gpt-4o-mini", "gpt-5");
+  }
+
   @Test
   void aTranslatedAnswerIsServedFromTheCacheTheSecondTime() {
     String config =
