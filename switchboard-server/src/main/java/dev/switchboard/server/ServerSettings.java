@@ -205,144 +205,97 @@ public record ServerSettings(
   }
 
   public ServerSettings withPort(int newPort) {
-    return new ServerSettings(
-        host,
-        newPort,
-        maxBodyBytes,
-        drainTimeout,
-        gateway,
-        observability,
-        adminToken,
-        adminHost,
-        adminPort,
-        access,
-        responses,
-        prompts,
-        mcp);
+    return with(copy -> copy.port = newPort);
   }
 
   public ServerSettings withObservability(ObservabilitySettings newObservability) {
-    return new ServerSettings(
-        host,
-        port,
-        maxBodyBytes,
-        drainTimeout,
-        gateway,
-        newObservability,
-        adminToken,
-        adminHost,
-        adminPort,
-        access,
-        responses,
-        prompts,
-        mcp);
+    return with(copy -> copy.observability = newObservability);
   }
 
   public ServerSettings withAdminToken(String token) {
-    return new ServerSettings(
-        host,
-        port,
-        maxBodyBytes,
-        drainTimeout,
-        gateway,
-        observability,
-        token,
-        adminHost,
-        adminPort,
-        access,
-        responses,
-        prompts,
-        mcp);
+    return with(copy -> copy.adminToken = token);
   }
 
   /** These settings with the admin API, logs and metrics on their own port ({@code null}: none). */
   public ServerSettings withAdminPort(Integer newAdminPort) {
-    return new ServerSettings(
-        host,
-        port,
-        maxBodyBytes,
-        drainTimeout,
-        gateway,
-        observability,
-        adminToken,
-        adminHost,
-        newAdminPort,
-        access,
-        responses,
-        prompts,
-        mcp);
+    return with(copy -> copy.adminPort = newAdminPort);
   }
 
   /** These settings with gateway keys, virtual keys, limits and budgets as {@code newAccess}. */
   public ServerSettings withAccess(AccessSettings newAccess) {
-    return new ServerSettings(
-        host,
-        port,
-        maxBodyBytes,
-        drainTimeout,
-        gateway,
-        observability,
-        adminToken,
-        adminHost,
-        adminPort,
-        newAccess,
-        responses,
-        prompts,
-        mcp);
+    return with(copy -> copy.access = newAccess);
   }
 
   /** These settings with the MCP gateway's upstream servers as {@code newMcp}. */
   public ServerSettings withMcp(McpSettings newMcp) {
-    return new ServerSettings(
-        host,
-        port,
-        maxBodyBytes,
-        drainTimeout,
-        gateway,
-        observability,
-        adminToken,
-        adminHost,
-        adminPort,
-        access,
-        responses,
-        prompts,
-        newMcp);
+    return with(copy -> copy.mcp = newMcp);
   }
 
   /** These settings with the Responses API's conversation state as {@code newResponses}. */
   public ServerSettings withResponses(StateSettings newResponses) {
-    return new ServerSettings(
-        host,
-        port,
-        maxBodyBytes,
-        drainTimeout,
-        gateway,
-        observability,
-        adminToken,
-        adminHost,
-        adminPort,
-        access,
-        newResponses,
-        prompts,
-        mcp);
+    return with(copy -> copy.responses = newResponses);
   }
 
   /** These settings with the saved prompts as {@code newPrompts}. */
   public ServerSettings withPrompts(PromptSettings newPrompts) {
-    return new ServerSettings(
-        host,
-        port,
-        maxBodyBytes,
-        drainTimeout,
-        gateway,
-        observability,
-        adminToken,
-        adminHost,
-        adminPort,
-        access,
-        responses,
-        newPrompts,
-        mcp);
+    return with(copy -> copy.prompts = newPrompts);
+  }
+
+  /** A copy of these settings with {@code change} made to its fields. */
+  private ServerSettings with(java.util.function.Consumer<Fields> change) {
+    Fields copy = new Fields(this);
+    change.accept(copy);
+    return copy.settings();
+  }
+
+  /** The settings' fields, to change one or two in a copy; see {@link #with}. */
+  private static final class Fields {
+    private String host;
+    private int port;
+    private long maxBodyBytes;
+    private Duration drainTimeout;
+    private GatewaySettings gateway;
+    private ObservabilitySettings observability;
+    private String adminToken;
+    private String adminHost;
+    private Integer adminPort;
+    private AccessSettings access;
+    private StateSettings responses;
+    private PromptSettings prompts;
+    private McpSettings mcp;
+
+    Fields(ServerSettings settings) {
+      host = settings.host;
+      port = settings.port;
+      maxBodyBytes = settings.maxBodyBytes;
+      drainTimeout = settings.drainTimeout;
+      gateway = settings.gateway;
+      observability = settings.observability;
+      adminToken = settings.adminToken;
+      adminHost = settings.adminHost;
+      adminPort = settings.adminPort;
+      access = settings.access;
+      responses = settings.responses;
+      prompts = settings.prompts;
+      mcp = settings.mcp;
+    }
+
+    ServerSettings settings() {
+      return new ServerSettings(
+          host,
+          port,
+          maxBodyBytes,
+          drainTimeout,
+          gateway,
+          observability,
+          adminToken,
+          adminHost,
+          adminPort,
+          access,
+          responses,
+          prompts,
+          mcp);
+    }
   }
 
   /** The settings, with the admin token masked: they may be logged. */
