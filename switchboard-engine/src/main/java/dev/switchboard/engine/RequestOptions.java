@@ -68,44 +68,6 @@ public record RequestOptions(
   /** The metadata key of both, as {@code id@version}: one cohort per version. */
   public static final String PROMPT_METADATA = "_prompt";
 
-  /** Options of a request not made from a saved prompt. */
-  public RequestOptions(
-      String provider,
-      String apiKey,
-      String customHost,
-      String traceId,
-      Map<String, String> metadata,
-      List<Map.Entry<String, String>> forwardHeaders,
-      Duration requestTimeout,
-      String config,
-      Map<String, String> requestHeaders,
-      Map<String, String> providerOptions,
-      String gatewayKey,
-      String cacheNamespace,
-      boolean cacheForceRefresh,
-      String defaultInputGuardrails,
-      String defaultOutputGuardrails,
-      String virtualKey) {
-    this(
-        provider,
-        apiKey,
-        customHost,
-        traceId,
-        metadata,
-        forwardHeaders,
-        requestTimeout,
-        config,
-        requestHeaders,
-        providerOptions,
-        gatewayKey,
-        cacheNamespace,
-        cacheForceRefresh,
-        defaultInputGuardrails,
-        defaultOutputGuardrails,
-        virtualKey,
-        null);
-  }
-
   /**
    * A version of a saved prompt.
    *
@@ -323,7 +285,8 @@ public record RequestOptions(
           cacheForceRefresh,
           defaultInputGuardrails,
           defaultOutputGuardrails,
-          virtualKey);
+          virtualKey,
+          null);
     }
   }
 }

@@ -93,7 +93,8 @@ final class InProcessTransport implements GatewayTransport {
         options.cacheForceRefresh(),
         options.defaultInputGuardrails(),
         options.defaultOutputGuardrails(),
-        options.virtualKey());
+        options.virtualKey(),
+        options.prompt());
   }
 
   @Override

@@ -51,6 +51,7 @@ public record RequestOverrides(
         cacheForceRefresh != null ? cacheForceRefresh : base.cacheForceRefresh(),
         base.defaultInputGuardrails(),
         base.defaultOutputGuardrails(),
-        base.virtualKey());
+        base.virtualKey(),
+        base.prompt());
   }
 }
