@@ -56,16 +56,9 @@ final class ResponseStore implements AutoCloseable {
    * @throws IllegalStateException when the database cannot be reached or set up
    */
   static ResponseStore open(String jdbcUrl) {
-    // The access store's pool: the same URL forms, timeouts and in-memory rule.
-    HikariDataSource dataSource = AccessStore.pool(jdbcUrl, "responses");
-    try {
-      // The access store's schema step: one gateway at a time on a shared PostgreSQL.
-      AccessStore.createTables(dataSource, SCHEMA);
-    } catch (RuntimeException e) {
-      dataSource.close();
-      throw e;
-    }
-    return new ResponseStore(dataSource);
+    // The access store's pool and schema step: the same URL forms, timeouts and in-memory rule;
+    // one gateway at a time creates the tables on a shared PostgreSQL.
+    return new ResponseStore(AccessStore.poolWithTables(jdbcUrl, "responses", SCHEMA));
   }
 
   /** Stores a row, replacing the one of the same id and workspace (a background response's). */

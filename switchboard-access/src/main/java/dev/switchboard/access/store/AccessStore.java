@@ -169,6 +169,24 @@ public final class AccessStore implements AutoCloseable {
   }
 
   /**
+   * A {@link #pool} whose database has {@code schema}'s tables ({@link #createTables}): the
+   * gateway's other stores in H2 or PostgreSQL open so. The pool is closed again when the tables
+   * cannot be made.
+   *
+   * @throws IllegalStateException when the database cannot be reached or set up
+   */
+  public static HikariDataSource poolWithTables(String jdbcUrl, String name, List<String> schema) {
+    HikariDataSource dataSource = pool(jdbcUrl, name);
+    try {
+      createTables(dataSource, schema);
+    } catch (RuntimeException e) {
+      dataSource.close();
+      throw e;
+    }
+    return dataSource;
+  }
+
+  /**
    * Runs each {@code CREATE TABLE IF NOT EXISTS} of {@code schema} on {@code dataSource}, safe when
    * several gateways start at once on one database; the limits' ledger table is created so too.
    *

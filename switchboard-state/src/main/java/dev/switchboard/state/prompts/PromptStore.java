@@ -97,14 +97,9 @@ final class PromptStore implements AutoCloseable {
    * @throws IllegalStateException when the database cannot be reached or set up
    */
   static PromptStore open(String jdbcUrl) {
-    HikariDataSource dataSource = AccessStore.pool(jdbcUrl, "prompts");
-    try {
-      AccessStore.createTables(dataSource, SCHEMA);
-    } catch (RuntimeException e) {
-      dataSource.close();
-      throw e;
-    }
-    return new PromptStore(dataSource);
+    // The access store's pool and schema step: the same URL forms, timeouts and in-memory rule;
+    // one gateway at a time creates the tables on a shared PostgreSQL.
+    return new PromptStore(AccessStore.poolWithTables(jdbcUrl, "prompts", SCHEMA));
   }
 
   /**
