@@ -1,5 +1,6 @@
 package dev.switchboard.access;
 
+import dev.switchboard.access.store.StoreUrls;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,10 +44,9 @@ public record AccessSettings(
     UnpricedRates unpriced) {
 
   /** The store URL that means the H2 file in {@link #directory}. */
-  public static final String EMBEDDED = "embedded";
+  public static final String EMBEDDED = StoreUrls.EMBEDDED;
 
   public AccessSettings {
-    storeUrl = storeUrl == null || storeUrl.isBlank() ? EMBEDDED : storeUrl.strip();
     directory = directory == null ? Path.of("switchboard-data") : directory;
     previousMasterKeys = previousMasterKeys == null ? List.of() : List.copyOf(previousMasterKeys);
     keyCacheTtl = keyCacheTtl == null ? Duration.ofSeconds(5) : keyCacheTtl;
@@ -54,12 +54,7 @@ public record AccessSettings(
       throw new IllegalArgumentException("access.key-cache-ttl must not be negative");
     }
     unpriced = unpriced == null ? UnpricedRates.DEFAULTS : unpriced;
-    if (!storeUrl.equals(EMBEDDED)
-        && !storeUrl.startsWith("jdbc:postgresql:")
-        && !storeUrl.startsWith("jdbc:h2:")) {
-      throw new IllegalArgumentException(
-          "access.store must be 'embedded', a jdbc:postgresql: URL or a jdbc:h2: URL");
-    }
+    storeUrl = StoreUrls.checked(storeUrl, "access.store");
   }
 
   /** On, embedded store in {@code switchboard-data}, no keys required, no master key. */

@@ -1,5 +1,6 @@
 package dev.switchboard.state;
 
+import dev.switchboard.access.store.StoreUrls;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -26,13 +27,13 @@ public record StateSettings(
     int backgroundLimit) {
 
   /** The store URL that means the H2 file in {@link #directory}. */
-  public static final String EMBEDDED = "embedded";
+  public static final String EMBEDDED = StoreUrls.EMBEDDED;
 
   /** OpenAI keeps a stored response 30 days; so does the gateway by default. */
   public static final Duration DEFAULT_RETENTION = Duration.ofDays(30);
 
   public StateSettings {
-    storeUrl = storeUrl == null || storeUrl.isBlank() ? EMBEDDED : storeUrl.strip();
+    storeUrl = StoreUrls.checked(storeUrl, "responses.store");
     directory = directory == null ? Path.of("switchboard-data") : directory;
     retention = retention == null ? DEFAULT_RETENTION : retention;
     sweepInterval = sweepInterval == null ? Duration.ofMinutes(1) : sweepInterval;
@@ -44,12 +45,6 @@ public record StateSettings(
     }
     if (backgroundLimit < 1) {
       throw new IllegalArgumentException("responses.background-limit must be at least 1");
-    }
-    if (!storeUrl.equals(EMBEDDED)
-        && !storeUrl.startsWith("jdbc:postgresql:")
-        && !storeUrl.startsWith("jdbc:h2:")) {
-      throw new IllegalArgumentException(
-          "responses.store must be 'embedded', a jdbc:postgresql: URL or a jdbc:h2: URL");
     }
   }
 
@@ -73,10 +68,7 @@ public record StateSettings(
 
   /** The JDBC URL {@link #storeUrl} stands for. */
   public String jdbcUrl() {
-    if (storeUrl.equals(EMBEDDED)) {
-      return "jdbc:h2:file:" + directory.toAbsolutePath().resolve("responses");
-    }
-    return storeUrl;
+    return StoreUrls.jdbcUrl(storeUrl, directory, "responses");
   }
 
   /** A PostgreSQL URL's password stays out of logs. */

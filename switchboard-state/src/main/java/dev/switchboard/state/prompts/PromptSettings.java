@@ -1,5 +1,6 @@
 package dev.switchboard.state.prompts;
 
+import dev.switchboard.access.store.StoreUrls;
 import java.nio.file.Path;
 
 /**
@@ -13,17 +14,11 @@ import java.nio.file.Path;
 public record PromptSettings(boolean enabled, String storeUrl, Path directory) {
 
   /** The store URL that means the H2 file in {@link #directory}. */
-  public static final String EMBEDDED = "embedded";
+  public static final String EMBEDDED = StoreUrls.EMBEDDED;
 
   public PromptSettings {
-    storeUrl = storeUrl == null || storeUrl.isBlank() ? EMBEDDED : storeUrl.strip();
+    storeUrl = StoreUrls.checked(storeUrl, "prompts.store");
     directory = directory == null ? Path.of("switchboard-data") : directory;
-    if (!storeUrl.equals(EMBEDDED)
-        && !storeUrl.startsWith("jdbc:postgresql:")
-        && !storeUrl.startsWith("jdbc:h2:")) {
-      throw new IllegalArgumentException(
-          "prompts.store must be 'embedded', a jdbc:postgresql: URL or a jdbc:h2: URL");
-    }
   }
 
   /** On, in the embedded store in {@code switchboard-data}. */
@@ -43,10 +38,7 @@ public record PromptSettings(boolean enabled, String storeUrl, Path directory) {
 
   /** The JDBC URL {@link #storeUrl} stands for. */
   public String jdbcUrl() {
-    if (storeUrl.equals(EMBEDDED)) {
-      return "jdbc:h2:file:" + directory.toAbsolutePath().resolve("prompts");
-    }
-    return storeUrl;
+    return StoreUrls.jdbcUrl(storeUrl, directory, "prompts");
   }
 
   /** A PostgreSQL URL's password stays out of logs. */
