@@ -1,5 +1,9 @@
 package dev.switchboard.server;
 
+import java.net.URI;
+import java.net.URL;
+import java.nio.file.Path;
+import java.util.Arrays;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -34,24 +38,12 @@ final class DashboardRoutes extends ContextHandlerCollection {
 
   DashboardRoutes() {
     ResourceFactory resources = ResourceFactory.of(this);
-    addHandler(staticFiles(PATH, directoryOf(resources, "dashboard/index.html")));
+    addHandler(staticFiles(PATH, ClasspathFolder.holding(resources, "dashboard/index.html")));
     String chartJs = new WebJarVersionLocator().fullPath("chart.js", "dist/chart.umd.js");
     if (chartJs == null) {
       throw new IllegalStateException("Chart.js's WebJar is missing from the classpath");
     }
-    addHandler(staticFiles(PATH + "/vendor/chart.js", directoryOf(resources, chartJs)));
-  }
-
-  /**
-   * The directory holding a file of the classpath. Found through the file because a jar need not
-   * list its directories (the WebJar's {@code dist/} has no entry of its own).
-   */
-  private static Resource directoryOf(ResourceFactory resources, String classpathFile) {
-    Resource file = resources.newClassLoaderResource(classpathFile);
-    if (file == null) {
-      throw new IllegalStateException(classpathFile + " is missing from the classpath");
-    }
-    return resources.newResource(file.getPath().getParent());
+    addHandler(staticFiles(PATH + "/vendor/chart.js", ClasspathFolder.holding(resources, chartJs)));
   }
 
   /** Serves the file {@code match} names, or answers 404. */
@@ -71,6 +63,89 @@ final class DashboardRoutes extends ContextHandlerCollection {
     // The page is small and changes with the gateway: revalidated on each load (ETag, 304).
     response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
     return super.handle(request, response, callback);
+  }
+
+  /**
+   * A folder of the classpath whose files are read into memory one at a time as they are asked for.
+   * Jetty's own classpath resources mount the jar that holds them as a zip file system, which
+   * indexes every entry of it: for the shipped jar, about 16 MB of an idle gateway's heap to serve
+   * eleven small files (docs/benchmarks.md, "Idle memory").
+   */
+  private static final class ClasspathFolder extends Resource {
+    private final ResourceFactory resources;
+    private final String folder;
+
+    private ClasspathFolder(ResourceFactory resources, String folder) {
+      this.resources = resources;
+      this.folder = folder;
+    }
+
+    /**
+     * The folder holding a file of the classpath. Found through the file because a jar need not
+     * list its folders (the WebJar's {@code dist/} has no entry of its own).
+     */
+    static ClasspathFolder holding(ResourceFactory resources, String classpathFile) {
+      if (loader().getResource(classpathFile) == null) {
+        throw new IllegalStateException(classpathFile + " is missing from the classpath");
+      }
+      return new ClasspathFolder(
+          resources, classpathFile.substring(0, classpathFile.lastIndexOf('/') + 1));
+    }
+
+    private static ClassLoader loader() {
+      return DashboardRoutes.class.getClassLoader();
+    }
+
+    /** The file at {@code subPath}, or null (not found) for a folder, a missing file or "..". */
+    @Override
+    public Resource resolve(String subPath) {
+      String path = subPath.startsWith("/") ? subPath.substring(1) : subPath;
+      if (path.isEmpty()) {
+        return this;
+      }
+      if (path.endsWith("/")
+          || path.contains("\\")
+          || Arrays.asList(path.split("/")).contains("..")) {
+        return null;
+      }
+      URL file = loader().getResource(folder + path);
+      return file == null ? null : resources.newMemoryResource(file);
+    }
+
+    @Override
+    public Path getPath() {
+      return null;
+    }
+
+    @Override
+    public boolean isDirectory() {
+      return true;
+    }
+
+    @Override
+    public boolean isReadable() {
+      return true;
+    }
+
+    @Override
+    public boolean exists() {
+      return true;
+    }
+
+    @Override
+    public URI getURI() {
+      return URI.create("classpath:/" + folder);
+    }
+
+    @Override
+    public String getName() {
+      return folder;
+    }
+
+    @Override
+    public String getFileName() {
+      return "";
+    }
   }
 
   private static ContextHandler staticFiles(String contextPath, Resource base) {

@@ -5,12 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The dashboard's files over HTTP: served from the jar, with a policy that keeps them local. */
 class DashboardRoutesTest {
+  /** A file of the gateway's classpath outside the dashboard's folder. */
+  static final String SERVICE_FILE = "META-INF/services/ch.qos.logback.classic.spi.Configurator";
+
   GatewayUnderTest gateway;
 
   @BeforeEach
@@ -58,6 +62,23 @@ class DashboardRoutesTest {
         .hasValueSatisfying(type -> assertThat(type).contains("javascript"));
     assertThat(chartJs.statusCode()).isEqualTo(200);
     assertThat(chartJs.body()).contains("Chart.js v4");
+  }
+
+  @Test
+  void servesNoOtherFileOfTheClasspath() {
+    for (String path :
+        List.of(
+            "/dashboard/" + SERVICE_FILE,
+            "/dashboard/%2e%2e/" + SERVICE_FILE,
+            "/dashboard/..%2f" + SERVICE_FILE.replace("/", "%2f"),
+            "/dashboard/vendor/chart.js/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/" + SERVICE_FILE,
+            "/dashboard/vendor/chart.js/",
+            "/dashboard/missing.js")) {
+      HttpResponse<String> answer = gateway.get(path);
+
+      assertThat(answer.statusCode()).as(path).isIn(400, 403, 404);
+      assertThat(answer.body()).as(path).doesNotContain("ConsoleLogging");
+    }
   }
 
   @Test
