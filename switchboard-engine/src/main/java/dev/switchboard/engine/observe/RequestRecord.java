@@ -57,6 +57,10 @@ import java.util.Map;
  *     index; nested sticky groups joined by {@code /}), or {@code null}
  * @param outputChecksFailed the ids of the last attempt's output guardrail checks that failed,
  *     sorted (e.g. {@code switchboard.jsonOutput}); empty when none failed or none ran
+ * @param shadowOf for a shadow request (the gateway's replay of a client's request against its
+ *     config's {@code shadow} target), the id of the client's request it mirrors; else {@code null}
+ * @param answerDigest digests of the answer's text and tool calls, kept for a request that has a
+ *     shadow and for the shadow, so the two can be compared; {@link AnswerDigest#NONE} otherwise
  */
 public record RequestRecord(
     String id,
@@ -93,12 +97,97 @@ public record RequestRecord(
     String requestBody,
     String responseBody,
     String arm,
-    List<String> outputChecksFailed) {
+    List<String> outputChecksFailed,
+    String shadowOf,
+    AnswerDigest answerDigest) {
 
   public RequestRecord {
     metadata = Map.copyOf(metadata);
     attempts = List.copyOf(attempts);
     outputChecksFailed = outputChecksFailed == null ? List.of() : List.copyOf(outputChecksFailed);
+    answerDigest = answerDigest == null ? AnswerDigest.NONE : answerDigest;
+  }
+
+  /** The record of a request that neither has nor is a shadow: no link, no answer digests. */
+  public RequestRecord(
+      String id,
+      String traceId,
+      String traceparent,
+      Instant startedAt,
+      String method,
+      String path,
+      String workspace,
+      String apiKeyId,
+      String config,
+      String requestModel,
+      String provider,
+      String model,
+      String optionPath,
+      int retries,
+      boolean fallbackUsed,
+      String cacheStatus,
+      Long cacheAgeSeconds,
+      int status,
+      String errorType,
+      Integer promptTokens,
+      Integer completionTokens,
+      Integer cachedTokens,
+      BigDecimal costUsd,
+      BigDecimal savedCostUsd,
+      double latencyMs,
+      Double ttftMs,
+      boolean streamed,
+      StreamEnd streamEnd,
+      Map<String, String> metadata,
+      String guardrails,
+      List<AttemptRecord> attempts,
+      String requestBody,
+      String responseBody,
+      String arm,
+      List<String> outputChecksFailed) {
+    this(
+        id,
+        traceId,
+        traceparent,
+        startedAt,
+        method,
+        path,
+        workspace,
+        apiKeyId,
+        config,
+        requestModel,
+        provider,
+        model,
+        optionPath,
+        retries,
+        fallbackUsed,
+        cacheStatus,
+        cacheAgeSeconds,
+        status,
+        errorType,
+        promptTokens,
+        completionTokens,
+        cachedTokens,
+        costUsd,
+        savedCostUsd,
+        latencyMs,
+        ttftMs,
+        streamed,
+        streamEnd,
+        metadata,
+        guardrails,
+        attempts,
+        requestBody,
+        responseBody,
+        arm,
+        outputChecksFailed,
+        null,
+        AnswerDigest.NONE);
+  }
+
+  /** Whether the gateway made this request as a shadow of a client's ({@link #shadowOf}). */
+  public boolean isShadow() {
+    return shadowOf != null;
   }
 
   /** Whether the client got an answer (2xx), not an error. */

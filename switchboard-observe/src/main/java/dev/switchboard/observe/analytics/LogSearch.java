@@ -121,7 +121,8 @@ public final class LogSearch {
     Page page =
         search(
             new LogQuery(
-                new LogFilter(null, id, null, null, null, null, null, Map.of(), null, null),
+                new LogFilter(
+                    null, id, null, null, null, null, null, Map.of(), null, null, null, null),
                 1,
                 null));
     return page.records().stream().findFirst();
