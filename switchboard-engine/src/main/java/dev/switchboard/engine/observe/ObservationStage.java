@@ -186,7 +186,9 @@ public final class ObservationStage implements Stage {
             null,
             null,
             null,
-            List.of()));
+            List.of(),
+            null,
+            null));
   }
 
   /** How a relayed event stream ended, as a stream's record tells it. */

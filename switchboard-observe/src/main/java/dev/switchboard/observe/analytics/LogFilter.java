@@ -102,6 +102,15 @@ public record LogFilter(
 
   /** The same filter over another time range. */
   LogFilter between(long from, long to) {
+    return with(from, to, shadows);
+  }
+
+  /** The same filter, with {@code which} ({@code exclude}, {@code only}) for the shadows. */
+  LogFilter withShadows(String which) {
+    return with(fromMs, toMs, which);
+  }
+
+  private LogFilter with(Long from, Long to, String which) {
     return new LogFilter(
         traceId,
         requestId,
@@ -113,23 +122,6 @@ public record LogFilter(
         metadata,
         from,
         to,
-        shadowOf,
-        shadows);
-  }
-
-  /** The same filter, with {@code which} ({@code exclude}, {@code only}) for the shadows. */
-  LogFilter withShadows(String which) {
-    return new LogFilter(
-        traceId,
-        requestId,
-        status,
-        provider,
-        model,
-        config,
-        cacheStatus,
-        metadata,
-        fromMs,
-        toMs,
         shadowOf,
         which);
   }

@@ -159,6 +159,9 @@ class ShadowTrafficTest {
     assertThat(shadowRecord.path("request_model").asText()).isEqualTo("gpt-4o-mini");
     assertThat(shadowRecord.path("model").asText()).startsWith("gpt-4o");
     assertThat(shadowRecord.path("cost_usd").decimalValue()).isPositive();
+    HttpResponse<String> one = gateway.admin("GET", "/v1/logs/" + id, null);
+    assertThat(WireJson.tree(one.body()).path("shadows").toString())
+        .isEqualTo("[\"" + shadowRecord.path("id").asText() + "\"]");
     JsonNode primaryRecord = logs("request_id=" + id).get(0);
     assertThat(primaryRecord.path("shadow_of").isNull()).isTrue();
     assertThat(primaryRecord.path("text_digest").asText())
