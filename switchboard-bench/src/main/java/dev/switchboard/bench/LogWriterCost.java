@@ -265,7 +265,9 @@ public final class LogWriterCost {
         null,
         null,
         null,
-        List.of());
+        List.of(),
+        null,
+        null);
   }
 
   private static void deleteRecursively(Path directory) {

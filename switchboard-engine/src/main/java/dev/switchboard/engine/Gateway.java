@@ -106,6 +106,7 @@ public final class Gateway implements AutoCloseable {
   private final ObservationStage observation;
   private final Pipeline pipeline;
   private final StickyArms stickyArms;
+  private final dev.switchboard.engine.shadow.ShadowTraffic shadows;
 
   /** The subjects the in-process sticky table keeps before the least recently used go. */
   private static final long STICKY_SUBJECTS = 1_000_000;
@@ -156,7 +157,13 @@ public final class Gateway implements AutoCloseable {
     this.guardrails = new GuardrailStage(upstream, builder.clock);
     // Observation is outside everything: it gives the request its id, times it, and builds its
     // record from the request's log once the request is over.
-    this.observation = new ObservationStage(builder.clock, builder.recordSinks);
+    // Shadows are replayed through the whole pipeline once their client's request is over, which
+    // the observation stage tells.
+    this.shadows =
+        new dev.switchboard.engine.shadow.ShadowTraffic(
+            settings.shadow(), builder.clock, this::runShadow);
+    this.observation =
+        new ObservationStage(builder.clock, builder.recordSinks, shadows::requestOver);
     // Admission (who calls, what they may do, their limits) comes first after observation, so a
     // refused request is recorded, and before pricing and routing, so nothing is resolved or sent
     // for a caller that may not make it.
@@ -188,6 +195,18 @@ public final class Gateway implements AutoCloseable {
     attemptStages.add(new MessagesTokenCount(providers));
     this.pipeline =
         new Pipeline(requestStages, router, attemptStages, new ProviderDispatch(providers));
+  }
+
+  private Outcome runShadow(Request shadow) {
+    return pipeline.run(shadow);
+  }
+
+  /**
+   * Shadow traffic (configs' {@code shadow}): its counters, and its kill switch ({@code stop()},
+   * {@code start()}).
+   */
+  public dev.switchboard.engine.shadow.ShadowTraffic shadows() {
+    return shadows;
   }
 
   /**
@@ -378,6 +397,7 @@ public final class Gateway implements AutoCloseable {
   @Override
   public void close() {
     try {
+      shadows.stop();
       guardrails.close();
       cache.close();
       stickyArms.close();

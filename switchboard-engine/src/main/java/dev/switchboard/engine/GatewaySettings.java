@@ -31,6 +31,8 @@ import java.util.Set;
  *     with the gateway
  * @param stickyRedisUri the Redis that keeps sticky load balancers' assignments, shared by
  *     gateways; {@code null}: kept in this process
+ * @param shadow the bounds on shadow traffic (configs' {@code shadow}): its kill switch, its daily
+ *     spend cap, how many at once
  */
 public record GatewaySettings(
     Set<String> trustedHosts,
@@ -43,7 +45,8 @@ public record GatewaySettings(
     RoutingLimits routing,
     CacheSettings cache,
     PriceTable prices,
-    URI stickyRedisUri) {
+    URI stickyRedisUri,
+    dev.switchboard.engine.shadow.ShadowSettings shadow) {
 
   /**
    * Portkey's default trusted hosts ({@code TRUSTED_CUSTOM_HOSTS}): the machine itself, and the
@@ -86,8 +89,16 @@ public record GatewaySettings(
     private CacheSettings cache = CacheSettings.defaults();
     private PriceTable prices = PriceTable.shipped();
     private URI stickyRedisUri;
+    private dev.switchboard.engine.shadow.ShadowSettings shadow =
+        dev.switchboard.engine.shadow.ShadowSettings.defaults();
 
     private Builder() {}
+
+    /** The bounds on shadow traffic; by default on, 10 US dollars a day, 1,024 at once. */
+    public Builder shadow(dev.switchboard.engine.shadow.ShadowSettings shadow) {
+      this.shadow = java.util.Objects.requireNonNull(shadow);
+      return this;
+    }
 
     /**
      * The prices answers are costed by; by default {@link PriceTable#shipped()}. To change some,
@@ -184,7 +195,8 @@ public record GatewaySettings(
           routing,
           cache,
           prices,
-          stickyRedisUri);
+          stickyRedisUri,
+          shadow);
     }
   }
 }

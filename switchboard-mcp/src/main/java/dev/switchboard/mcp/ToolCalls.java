@@ -143,7 +143,9 @@ final class ToolCalls {
               null,
               null,
               null,
-              List.of());
+              List.of(),
+              null,
+              null);
       log.info(
           "MCP tools/call {}__{} {} {} ms{}",
           server,

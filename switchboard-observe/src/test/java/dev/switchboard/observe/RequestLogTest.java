@@ -172,7 +172,9 @@ class RequestLogTest {
         r.requestBody(),
         r.responseBody(),
         r.arm(),
-        r.outputChecksFailed());
+        r.outputChecksFailed(),
+        r.shadowOf(),
+        r.answerDigest());
   }
 
   @Test

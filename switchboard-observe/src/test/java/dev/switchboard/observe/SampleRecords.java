@@ -55,6 +55,8 @@ public final class SampleRecords {
         null,
         null,
         null,
-        List.of());
+        List.of(),
+        null,
+        null);
   }
 }

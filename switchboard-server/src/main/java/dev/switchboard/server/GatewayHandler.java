@@ -179,6 +179,37 @@ final class GatewayHandler {
             requestLog.get()));
   }
 
+  /** {@code GET /v1/shadows}: shadow traffic's state and counters. */
+  void shadows(Route.Match match, Exchange exchange) {
+    var shadows = gateway.shadows().statistics();
+    var json = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+    json.put("enabled", shadows.enabled());
+    json.put("in_flight", shadows.inFlight());
+    json.put("started", shadows.started());
+    json.put("ended", shadows.ended());
+    json.put("failed", shadows.failed());
+    json.put("skipped_stopped", shadows.skippedStopped());
+    json.put("skipped_spend_cap", shadows.skippedSpendCap());
+    json.put("skipped_busy", shadows.skippedBusy());
+    json.put("spent_today_usd", shadows.spentTodayUsd().stripTrailingZeros().toPlainString());
+    json.put(
+        "daily_spend_cap_usd",
+        shadows.dailySpendCapUsd() == null ? null : shadows.dailySpendCapUsd().toPlainString());
+    exchange.writeJson(200, json);
+  }
+
+  /** {@code POST /v1/shadows/stop}: the kill switch; answers the state after it. */
+  void stopShadows(Route.Match match, Exchange exchange) {
+    gateway.shadows().stop();
+    shadows(match, exchange);
+  }
+
+  /** {@code POST /v1/shadows/start}: shadows start again; answers the state after it. */
+  void startShadows(Route.Match match, Exchange exchange) {
+    gateway.shadows().start();
+    shadows(match, exchange);
+  }
+
   void chatCompletions(Route.Match match, Exchange exchange) {
     serve(exchange, new Operation.Chat(exchange.readRequest(ChatRequest.class)));
   }

@@ -141,6 +141,14 @@ public enum Route {
   LOGS_TAIL("GET", "/v1/logs/tail", Surface.OPERATOR, null, liveTail(LogsRoutes::tail)),
   LOG("GET", "/v1/logs/{id}", Surface.OPERATOR, null, requestLog(LogsRoutes::find)),
   ANALYTICS("GET", "/v1/analytics", Surface.OPERATOR, null, requestLog(LogsRoutes::analytics)),
+  /** Shadow traffic's state and counters (configs' {@code shadow}). */
+  SHADOWS("GET", "/v1/shadows", Surface.OPERATOR, null, gateway(GatewayHandler::shadows)),
+  /** The kill switch of shadow traffic: no shadow starts, and those in flight are stopped. */
+  SHADOWS_STOP(
+      "POST", "/v1/shadows/stop", Surface.OPERATOR, null, gateway(GatewayHandler::stopShadows)),
+  /** Lets shadows start again. */
+  SHADOWS_START(
+      "POST", "/v1/shadows/start", Surface.OPERATOR, null, gateway(GatewayHandler::startShadows)),
   METRICS(
       "GET,HEAD",
       "/metrics",

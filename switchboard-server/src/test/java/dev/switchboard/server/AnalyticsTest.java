@@ -134,7 +134,9 @@ class AnalyticsTest {
         null,
         null,
         null,
-        List.of());
+        List.of(),
+        null,
+        null);
   }
 
   /** What this test expects of one bucket and cohort, computed from the records themselves. */

@@ -81,7 +81,9 @@ class CohortQualityTest {
         null,
         null,
         arm,
-        failedChecks);
+        failedChecks,
+        null,
+        null);
   }
 
   void feedback(String trace, int value) {

@@ -325,7 +325,9 @@ class LogsApiTest {
             null,
             null,
             null,
-            List.of());
+            List.of(),
+            null,
+            null);
     gateway.server.observability().requestLog().store().write(List.of(hostile));
 
     List<List<String>> rows = csv(gateway.get("/v1/logs/export?format=csv").body());

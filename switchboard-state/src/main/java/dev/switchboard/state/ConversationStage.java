@@ -144,9 +144,7 @@ final class ConversationStage implements Stage {
       ArrayNode conversation = context.deepCopy();
       conversation.addAll(input.deepCopy());
       sent.set("input", conversation);
-      forwarded =
-          new Request(
-              new Operation.Responses(sent), request.options(), request.id(), request.journal());
+      forwarded = request.withOperation(new Operation.Responses(sent));
     }
     Instant createdAt = run != null ? run.createdAt() : responses.now();
     Consumer<ObjectNode> answered =

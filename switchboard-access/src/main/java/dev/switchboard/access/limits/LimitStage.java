@@ -67,6 +67,11 @@ public final class LimitStage implements Stage, RecordSink, AttemptAdmission {
 
   @Override
   public Outcome handle(Request request, Chain chain) {
+    if (request.isShadow()) {
+      // A shadow is the gateway's, not the caller's: never held to, nor charged against, its
+      // callers' limits and budgets (its own spend cap bounds it).
+      return chain.proceed(request);
+    }
     sweepAbandoned();
     List<Subject> held = subjects.apply(request);
     Pending admitted = null;
@@ -104,6 +109,9 @@ public final class LimitStage implements Stage, RecordSink, AttemptAdmission {
    */
   @Override
   public void admit(Request request, Subject virtualKey) {
+    if (request.isShadow()) {
+      return; // a shadow is not charged (see handle)
+    }
     String id = request.id();
     Pending admitted = id == null ? null : pending.get(id);
     if (admitted != null) {

@@ -53,11 +53,19 @@ public final class ObservationStage implements Stage {
   private final List<RecordSink> sinks;
   private final RequestIds ids;
   private final AtomicLong sinkFailures = new AtomicLong();
+  private final java.util.function.Consumer<Request> shadowed;
 
-  public ObservationStage(Clock clock, List<RecordSink> sinks) {
+  /**
+   * @param shadowed told of each request the router drew a shadow for, once its record was handed
+   *     to the sinks (a stream's once it ended), so that its shadow starts after the client was
+   *     answered and may be compared with its record
+   */
+  public ObservationStage(
+      Clock clock, List<RecordSink> sinks, java.util.function.Consumer<Request> shadowed) {
     this.clock = clock;
     this.sinks = List.copyOf(sinks);
     this.ids = new RequestIds(clock);
+    this.shadowed = shadowed;
   }
 
   /** How many times a sink threw instead of taking a record. */
@@ -84,7 +92,9 @@ public final class ObservationStage implements Stage {
               clientGone ? ErrorTypes.CLIENT_CLOSED : ErrorTypes.of(failure),
               Answer.NONE,
               null,
-              null));
+              null,
+              AnswerDigest.NONE));
+      over(observed);
       throw failure;
     }
     return switch (outcome) {
@@ -96,7 +106,9 @@ public final class ObservationStage implements Stage {
                 null,
                 Answer.of(body.body(), journal.logBodies()),
                 null,
-                null));
+                null,
+                compared(observed.request()) ? AnswerDigest.of(body.body()) : AnswerDigest.NONE));
+        over(observed);
         yield outcome;
       }
       case Outcome.Raw raw -> {
@@ -120,7 +132,8 @@ public final class ObservationStage implements Stage {
                             },
                             Answer.of(journal.passThroughUsage()),
                             null,
-                            events ? streamEnd(end) : null))));
+                            events ? streamEnd(end) : null,
+                            AnswerDigest.NONE))));
       }
       case Outcome.Events events -> {
         @SuppressWarnings("unchecked")
@@ -173,7 +186,9 @@ public final class ObservationStage implements Stage {
             null,
             null,
             null,
-            List.of()));
+            List.of(),
+            null,
+            null));
   }
 
   /** How a relayed event stream ended, as a stream's record tells it. */
@@ -202,6 +217,23 @@ public final class ObservationStage implements Stage {
     return report == null ? List.of() : List.copyOf(report.failedOutputChecks());
   }
 
+  /** Whether a request's answer is digested for comparison: it has a shadow, or it is one. */
+  private static boolean compared(Request request) {
+    return request.isShadow() || request.journal().shadow() != null;
+  }
+
+  /** Tells of a request that is over, when the router drew a shadow for it. */
+  private void over(Observed observed) {
+    if (observed.request().journal().shadow() != null) {
+      try {
+        shadowed.accept(observed.request());
+      } catch (RuntimeException failure) {
+        // A shadow must never affect its client's request.
+        log.warn("a shadow request could not start: {}", failure.getClass().getName());
+      }
+    }
+  }
+
   private void emit(RequestRecord record) {
     for (RecordSink sink : sinks) {
       try {
@@ -221,7 +253,8 @@ public final class ObservationStage implements Stage {
       String errorType,
       Answer answer,
       Double ttftMs,
-      RequestRecord.StreamEnd streamEnd) {
+      RequestRecord.StreamEnd streamEnd,
+      AnswerDigest digest) {
     Journal journal = observed.request().journal();
     RequestOptions options = observed.request().options();
     Operation asked = observed.request().operation();
@@ -277,7 +310,9 @@ public final class ObservationStage implements Stage {
         bodies ? redacted(requestBody(asked), journal, options) : null,
         bodies ? redacted(answer.body(), journal, options) : null,
         journal.arm(),
-        failedOutputChecks(journal));
+        failedOutputChecks(journal),
+        observed.request().isShadow() ? observed.request().shadow().primaryId() : null,
+        digest);
   }
 
   /** An attempt's entry in the log, as the record shows it. */
@@ -442,6 +477,7 @@ public final class ObservationStage implements Stage {
     private final AtomicBoolean recorded = new AtomicBoolean();
     private final ChatStreamAssembler chat;
     private final CompletionStreamAssembler completion;
+    private final boolean compared;
     private volatile Double ttftMs;
     private volatile String model;
     private volatile Usage usage;
@@ -453,9 +489,11 @@ public final class ObservationStage implements Stage {
       this.journal = observed.request().journal();
       Operation asked = observed.request().operation();
       boolean bodies = journal.logBodies();
-      this.chat = bodies && asked instanceof Operation.Chat ? new ChatStreamAssembler() : null;
+      this.compared = compared(observed.request());
+      boolean assembled = bodies || compared;
+      this.chat = assembled && asked instanceof Operation.Chat ? new ChatStreamAssembler() : null;
       this.completion =
-          bodies && asked instanceof Operation.TextCompletion
+          assembled && asked instanceof Operation.TextCompletion
               ? new CompletionStreamAssembler()
               : null;
     }
@@ -515,12 +553,13 @@ public final class ObservationStage implements Stage {
       if (!recorded.compareAndSet(false, true)) {
         return;
       }
-      String body = null;
-      if (chat != null) {
-        body = new String(WireJson.write(chat.assemble()), StandardCharsets.UTF_8);
-      } else if (completion != null) {
-        body = new String(WireJson.write(completion.assemble()), StandardCharsets.UTF_8);
-      }
+      Object assembled =
+          chat != null ? chat.assemble() : completion != null ? completion.assemble() : null;
+      String body =
+          assembled != null && journal.logBodies()
+              ? new String(WireJson.write(assembled), StandardCharsets.UTF_8)
+              : null;
+      AnswerDigest digest = compared ? AnswerDigest.of(assembled) : AnswerDigest.NONE;
       // A stream its client closed before the provider's usage came: what it delivered, as priced.
       Usage counted =
           usage == null && how == RequestRecord.StreamEnd.CLIENT_CLOSED
@@ -534,7 +573,8 @@ public final class ObservationStage implements Stage {
                       || observed.request().operation() instanceof Operation.Responses)
               ? Answer.of(messages)
               : Answer.of(model, counted, body);
-      emit(record(observed, successStatus(journal), errorType, answer, ttftMs, how));
+      emit(record(observed, successStatus(journal), errorType, answer, ttftMs, how, digest));
+      over(observed);
     }
 
     @Override

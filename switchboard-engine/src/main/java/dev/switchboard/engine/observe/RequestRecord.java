@@ -57,6 +57,10 @@ import java.util.Map;
  *     index; nested sticky groups joined by {@code /}), or {@code null}
  * @param outputChecksFailed the ids of the last attempt's output guardrail checks that failed,
  *     sorted (e.g. {@code switchboard.jsonOutput}); empty when none failed or none ran
+ * @param shadowOf for a shadow request (the gateway's replay of a client's request against its
+ *     config's {@code shadow} target), the id of the client's request it mirrors; else {@code null}
+ * @param answerDigest digests of the answer's text and tool calls, kept for a request that has a
+ *     shadow and for the shadow, so the two can be compared; {@link AnswerDigest#NONE} otherwise
  */
 public record RequestRecord(
     String id,
@@ -93,12 +97,20 @@ public record RequestRecord(
     String requestBody,
     String responseBody,
     String arm,
-    List<String> outputChecksFailed) {
+    List<String> outputChecksFailed,
+    String shadowOf,
+    AnswerDigest answerDigest) {
 
   public RequestRecord {
     metadata = Map.copyOf(metadata);
     attempts = List.copyOf(attempts);
     outputChecksFailed = outputChecksFailed == null ? List.of() : List.copyOf(outputChecksFailed);
+    answerDigest = answerDigest == null ? AnswerDigest.NONE : answerDigest;
+  }
+
+  /** Whether the gateway made this request as a shadow of a client's ({@link #shadowOf}). */
+  public boolean isShadow() {
+    return shadowOf != null;
   }
 
   /** Whether the client got an answer (2xx), not an error. */

@@ -31,6 +31,7 @@ public final class Journal {
   private String configName;
   private boolean logBodies;
   private String arm;
+  private Shadow.Route shadow;
   private final List<AttemptEntry> attempts = new ArrayList<>(2);
   private volatile BigDecimal costUsd;
   private volatile Usage closedStreamUsage;
@@ -116,6 +117,22 @@ public final class Journal {
   /** Records the arm a sticky load balancer chose. */
   public void arm(String chosen) {
     this.arm = arm == null ? chosen : arm + "/" + chosen;
+  }
+
+  /**
+   * The shadow target the router drew for this request (its config's {@code shadow}, within its
+   * {@code share}), which the gateway replays the request against once it is over; else {@code
+   * null}.
+   */
+  public Shadow.Route shadow() {
+    return shadow;
+  }
+
+  /** Records the shadow drawn for this request; only the first one drawn is kept. */
+  public void shadow(Shadow.Route drawn) {
+    if (shadow == null) {
+      this.shadow = drawn;
+    }
   }
 
   /**

@@ -77,6 +77,10 @@ public final class ConfigParser {
     if (strict != null && !strict.isBoolean() && !strict.isNull()) {
       throw invalid(path + ".strict_open_ai_compliance", "must be true or false");
     }
+    JsonNode shadowJson = fields.get("shadow");
+    if (shadowJson != null && !shadowJson.isNull()) {
+      settings.shadow = shadow(shadowJson, path + ".shadow", depth, count);
+    }
     JsonNode strategyJson = fields.get("strategy");
     JsonNode targetsJson = fields.get("targets");
     if (strategyJson == null && targetsJson == null) {
@@ -92,6 +96,57 @@ public final class ConfigParser {
     }
     Strategy strategy = strategy(strategyJson, path + ".strategy", children);
     return new TargetNode.Group(path, strategy, children, settings.build());
+  }
+
+  /**
+   * A node's {@code shadow}: {@code target} (a target object like any other, walked as the node's
+   * child) and {@code share} (0 to 1, default 1). The target may set no guardrail or hook of its
+   * own (it runs under the ones its primary inherits, which would otherwise be replaced) and no
+   * shadow.
+   */
+  private TargetNode.ShadowTarget shadow(JsonNode json, String path, int depth, int[] count) {
+    if (!(json instanceof ObjectNode object)) {
+      throw invalid(path, "must be an object with a target");
+    }
+    Map<String, JsonNode> fields = snakeCased(object);
+    for (String field : fields.keySet()) {
+      if (!field.equals("target") && !field.equals("share")) {
+        throw invalid(path + "." + field, "is not a shadow field (target, share)");
+      }
+    }
+    JsonNode target = fields.get("target");
+    if (target == null || target.isNull()) {
+      throw invalid(path + ".target", "is required: the target requests are mirrored to");
+    }
+    double share = 1;
+    JsonNode shareJson = fields.get("share");
+    if (shareJson != null) {
+      if (!shareJson.isNumber() || shareJson.asDouble() < 0 || shareJson.asDouble() > 1) {
+        throw invalid(path + ".share", "must be a number from 0 to 1");
+      }
+      share = shareJson.asDouble();
+    }
+    TargetNode node = node(target, path + ".target", depth + 1, count);
+    refuseOwnGuardrails(node);
+    return new TargetNode.ShadowTarget(node, share);
+  }
+
+  /**
+   * A shadow target that set hooks of its own would replace its primary's guardrails (a child's
+   * hooks replace its parent's): a way around them, so refused; as is a shadow of a shadow.
+   */
+  private static void refuseOwnGuardrails(TargetNode node) {
+    if (!node.settings().hooks().isEmpty()) {
+      throw invalid(
+          node.path() + "." + node.settings().hooks().keySet().iterator().next(),
+          "may not be set in a shadow target: a shadow runs under its primary's guardrails");
+    }
+    if (node.settings().shadow() != null) {
+      throw invalid(node.path() + ".shadow", "may not be set in a shadow target");
+    }
+    if (node instanceof TargetNode.Group group) {
+      group.targets().forEach(ConfigParser::refuseOwnGuardrails);
+    }
   }
 
   private Strategy strategy(JsonNode json, String path, List<TargetNode> children) {
@@ -193,7 +248,7 @@ public final class ConfigParser {
       JsonNode value = field.getValue();
       String at = path + "." + key;
       switch (key) {
-        case "strategy", "targets" -> {
+        case "strategy", "targets", "shadow" -> {
           // read by node()
         }
         case "name" -> settings.name = text(value, at);
@@ -354,6 +409,7 @@ public final class ConfigParser {
     List<String> forwardHeaders;
     final Map<String, JsonNode> hooks = new LinkedHashMap<>();
     final Map<String, JsonNode> extras = new LinkedHashMap<>();
+    TargetNode.ShadowTarget shadow;
 
     TargetNode.Settings build() {
       return new TargetNode.Settings(
@@ -369,7 +425,8 @@ public final class ConfigParser {
           requestTimeout,
           forwardHeaders,
           hooks,
-          extras);
+          extras,
+          shadow);
     }
   }
 }

@@ -21,7 +21,8 @@ public final class ConfigSource {
       new TargetNode.Leaf(
           "config",
           new TargetNode.Settings(
-              null, 1, null, null, null, null, null, null, null, null, null, Map.of(), Map.of()));
+              null, 1, null, null, null, null, null, null, null, null, null, Map.of(), Map.of(),
+              null));
 
   private final ConfigParser parser;
   private final ProviderRegistry providers;

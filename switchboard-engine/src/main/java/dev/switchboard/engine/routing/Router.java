@@ -96,14 +96,24 @@ public final class Router implements Routing {
 
   @Override
   public Outcome route(Request request, AttemptStage.Chain attempts) {
-    TargetNode root = configs.resolve(request.options());
-    JsonNode logBodies = root.settings().extras().get(LOG_BODIES);
-    request
-        .journal()
-        .config(configs.nameOf(request.options()), logBodies != null && logBodies.asBoolean(false));
-    Walk walk = new Walk(request, attempts, clock.instant().plus(limits.deadline()));
+    TargetNode root;
+    Inherited from;
+    boolean logBodies;
+    if (request.shadow() != null && request.shadow().route() instanceof ShadowRoute shadow) {
+      // A shadow walks the shadow target as the child of the node that declared it.
+      root = shadow.target();
+      from = shadow.inherited();
+      logBodies = shadow.logBodies();
+    } else {
+      root = configs.resolve(request.options());
+      from = Inherited.ROOT;
+      JsonNode asked = root.settings().extras().get(LOG_BODIES);
+      logBodies = asked != null && asked.asBoolean(false);
+    }
+    request.journal().config(configs.nameOf(request.options()), logBodies);
+    Walk walk = new Walk(request, attempts, clock.instant().plus(limits.deadline()), logBodies);
     try {
-      return walk.node(root, Inherited.ROOT);
+      return walk.node(root, from);
     } catch (ProviderErrorException failure) {
       if (failure.passedThroughBody() == null
           || !(request.operation() instanceof Operation.PassThrough)) {
@@ -113,6 +123,31 @@ public final class Router implements Routing {
       return new Outcome.Raw(UpstreamResponse.relayed(failure));
     }
   }
+
+  /**
+   * Whether a request asking this may be mirrored to a shadow: the modelled calls that neither keep
+   * state (a Responses request may store its answer or continue a stored one) nor are passed
+   * through unread.
+   */
+  static boolean mirrors(Operation operation) {
+    return switch (operation) {
+      case Operation.Chat chat -> true;
+      case Operation.TextCompletion completion -> true;
+      case Operation.Embedding embedding -> true;
+      case Operation.Messages messages -> true;
+      case Operation.Responses responses -> false;
+      case Operation.CountTokens count -> false;
+      case Operation.ListModels models -> false;
+      case Operation.PassThrough passThrough -> false;
+    };
+  }
+
+  /**
+   * Where a shadow goes: its target, and what the node that declared it passes its children (its
+   * guardrails among them).
+   */
+  record ShadowRoute(TargetNode target, Inherited inherited, boolean logBodies)
+      implements dev.switchboard.engine.pipeline.Shadow.Route {}
 
   /** What a node passes down to its children. */
   record Inherited(
@@ -165,17 +200,26 @@ public final class Router implements Routing {
     private final AttemptStage.Chain chain;
     private final Instant deadline;
     private final Operation original;
+    private final boolean logBodies;
     private int attempts;
 
-    Walk(Request request, AttemptStage.Chain chain, Instant deadline) {
+    Walk(Request request, AttemptStage.Chain chain, Instant deadline, boolean logBodies) {
       this.request = request;
       this.chain = chain;
       this.deadline = deadline;
       this.original = request.operation();
+      this.logBodies = logBodies;
     }
 
     Outcome node(TargetNode node, Inherited parent) {
       Inherited inherited = parent.with(node.settings());
+      TargetNode.ShadowTarget shadow = node.settings().shadow();
+      if (shadow != null
+          && !request.isShadow()
+          && mirrors(original)
+          && random.nextDouble() < shadow.share()) {
+        request.journal().shadow(new ShadowRoute(shadow.target(), inherited, logBodies));
+      }
       return switch (node) {
         case TargetNode.Leaf leaf -> leaf(leaf, inherited);
         case TargetNode.Group group -> group(group, inherited);

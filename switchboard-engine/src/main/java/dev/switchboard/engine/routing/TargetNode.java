@@ -15,6 +15,17 @@ public sealed interface TargetNode {
 
   Settings settings();
 
+  /**
+   * A node's {@code shadow} (ours; Portkey's config has none): once a request this node routes is
+   * over, the gateway replays it against {@code target} for a {@code share} of requests, its answer
+   * logged beside the client's and never shown to the client.
+   *
+   * @param target the shadow target, walked as a child of the node that declares it (it inherits
+   *     what a child would, its guardrails among them, and may set none of its own)
+   * @param share the share of the node's requests mirrored, 0 to 1
+   */
+  public record ShadowTarget(TargetNode target, double share) {}
+
   /** A provider to call. */
   record Leaf(String path, Settings settings) implements TargetNode {}
 
@@ -32,6 +43,8 @@ public sealed interface TargetNode {
    * @param weight the load-balancing weight; 1 when not set
    * @param hooks the guardrail and hook fields, kept as sent for the guardrails stage
    * @param extras every other field, kept as sent
+   * @param shadow the node's {@code shadow}: a target a share of its requests is replayed against;
+   *     {@code null} for none
    */
   record Settings(
       String name,
@@ -46,7 +59,8 @@ public sealed interface TargetNode {
       Duration requestTimeout,
       List<String> forwardHeaders,
       Map<String, JsonNode> hooks,
-      Map<String, JsonNode> extras) {
+      Map<String, JsonNode> extras,
+      ShadowTarget shadow) {
 
     public Settings {
       forwardHeaders = forwardHeaders == null ? null : List.copyOf(forwardHeaders);

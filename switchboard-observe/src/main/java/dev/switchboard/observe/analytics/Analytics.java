@@ -31,6 +31,10 @@ import java.util.Map;
  * percentiles interpolate linearly ({@code percentile_cont}); feedback counts every feedback entry
  * whose trace has a request in the bucket and cohort, and {@code feedback_avg} is its weighted mean
  * (sum of value × weight over sum of weights).
+ *
+ * <p>Shadow requests (a config's {@code shadow}) are left out unless the filter asks for them
+ * ({@code shadows=only}); {@code shadows} compares each client request the filter selects with its
+ * shadow, per cohort (the client request's) and shadow target (provider and model).
  */
 public final class Analytics {
   private static final String ERROR = "(r.status < 200 OR r.status >= 300)";
@@ -85,9 +89,91 @@ public final class Analytics {
       for (ObjectNode row : metrics(connection, query, false, totalFeedback)) {
         totals.add(row);
       }
+      ArrayNode shadows = answer.putArray("shadows");
+      shadowPairs(connection, query).forEach(shadows::add);
     }
     return answer;
   }
+
+  /**
+   * Each client request the query selects beside its shadow (linked by the shadow's {@code
+   * shadow_of}), per cohort and shadow target: the pairs, the shadows that failed, latency, tokens
+   * and cost on each side, and how often the answers' texts and tool calls agree (equal digests;
+   * only pairs where both sides answered are compared).
+   */
+  private static List<ObjectNode> shadowPairs(Connection connection, AnalyticsQuery query)
+      throws SQLException {
+    List<Object> binds = new ArrayList<>();
+    StringBuilder sql =
+        new StringBuilder("SELECT ")
+            .append(query.groupBy().expression())
+            .append(" AS cohort, s.provider, s.model, COUNT(*)")
+            .append(", SUM(CASE WHEN s.status >= 200 AND s.status < 300 THEN 0 ELSE 1 END)")
+            .append(", percentile_cont(0.5) WITHIN GROUP (ORDER BY r.latency_ms)")
+            .append(", percentile_cont(0.5) WITHIN GROUP (ORDER BY s.latency_ms)")
+            .append(", percentile_cont(0.99) WITHIN GROUP (ORDER BY r.latency_ms)")
+            .append(", percentile_cont(0.99) WITHIN GROUP (ORDER BY s.latency_ms)")
+            .append(", SUM(r.prompt_tokens), SUM(s.prompt_tokens)")
+            .append(", SUM(r.completion_tokens), SUM(s.completion_tokens)")
+            .append(", SUM(r.cost_usd), SUM(s.cost_usd)")
+            .append(", SUM(CASE WHEN ")
+            .append(BOTH_ANSWERED)
+            .append(" THEN 1 ELSE 0 END)")
+            .append(", SUM(CASE WHEN ")
+            .append(BOTH_ANSWERED)
+            .append(" AND r.text_digest IS NOT DISTINCT FROM s.text_digest THEN 1 ELSE 0 END)")
+            .append(", SUM(CASE WHEN ")
+            .append(BOTH_ANSWERED)
+            .append(" AND r.tool_calls_digest IS NOT DISTINCT FROM s.tool_calls_digest")
+            .append(" THEN 1 ELSE 0 END)")
+            .append(" FROM requests r JOIN requests s ON s.shadow_of = r.id");
+    if (query.groupBy().metadataKey() != null) {
+      sql.append(" LEFT JOIN request_metadata m ON m.request_id = r.id AND m.key = ?");
+      binds.add(query.groupBy().metadataKey());
+    }
+    sql.append(" WHERE ")
+        .append(query.filter().withShadows("exclude").conditions(binds))
+        .append(" GROUP BY 1, 2, 3 ORDER BY 1, 2, 3");
+    List<ObjectNode> rows = new ArrayList<>();
+    try (PreparedStatement statement = connection.prepareStatement(sql.toString())) {
+      LogSearch.bind(statement, binds);
+      try (ResultSet result = statement.executeQuery()) {
+        while (result.next()) {
+          ObjectNode row = JsonNodeFactory.instance.objectNode();
+          row.put("group", result.getString(1));
+          row.put("shadow_provider", result.getString(2));
+          row.put("shadow_model", result.getString(3));
+          long pairs = result.getLong(4);
+          row.put("pairs", pairs);
+          share(row, "shadow_errors", "shadow_error_rate", result.getLong(5), pairs);
+          row.put("latency_p50_ms", nullableDouble(result, 6));
+          row.put("shadow_latency_p50_ms", nullableDouble(result, 7));
+          row.put("latency_p99_ms", nullableDouble(result, 8));
+          row.put("shadow_latency_p99_ms", nullableDouble(result, 9));
+          row.put("prompt_tokens", result.getLong(10));
+          row.put("shadow_prompt_tokens", result.getLong(11));
+          row.put("completion_tokens", result.getLong(12));
+          row.put("shadow_completion_tokens", result.getLong(13));
+          BigDecimal cost = result.getBigDecimal(14);
+          BigDecimal shadowCost = result.getBigDecimal(15);
+          row.put("cost_usd", RecordJson.plain(cost == null ? BigDecimal.ZERO : cost));
+          row.put(
+              "shadow_cost_usd",
+              RecordJson.plain(shadowCost == null ? BigDecimal.ZERO : shadowCost));
+          long compared = result.getLong(16);
+          row.put("compared", compared);
+          share(row, "texts_agree", "text_agreement_rate", result.getLong(17), compared);
+          share(row, "tool_calls_agree", "tool_call_agreement_rate", result.getLong(18), compared);
+          rows.add(row);
+        }
+      }
+    }
+    return rows;
+  }
+
+  /** A pair whose two answers were both whole (2xx): only those are compared. */
+  private static final String BOTH_ANSWERED =
+      "r.status >= 200 AND r.status < 300 AND s.status >= 200 AND s.status < 300";
 
   /** A bucket (or {@code null} for totals) and a cohort. */
   private record Key(Long bucketStartMs, String group) {}

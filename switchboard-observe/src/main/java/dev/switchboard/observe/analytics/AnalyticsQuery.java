@@ -90,7 +90,12 @@ public record AnalyticsQuery(LogFilter filter, long bucketMs, GroupBy groupBy) {
     }
     GroupBy groupBy = GroupBy.parse(parameters.text("group_by"));
     parameters.refuseOthers();
-    return new AnalyticsQuery(given.between(from, to), bucketMs, groupBy);
+    LogFilter filter = given.between(from, to);
+    if (filter.shadows() == null && filter.shadowOf() == null) {
+      // Shadow requests are the gateway's, not its clients': counted only when asked for.
+      filter = filter.withShadows("exclude");
+    }
+    return new AnalyticsQuery(filter, bucketMs, groupBy);
   }
 
   /**

@@ -22,6 +22,9 @@ import java.util.regex.Pattern;
  *     ({@code prompt_id} and {@code prompt_version} add the saved prompt's)
  * @param fromMs records started at or after this instant, in epoch milliseconds
  * @param toMs records started before this instant
+ * @param shadowOf the shadow requests of the client's request with this id
+ * @param shadows {@code exclude}: client requests only; {@code only}: shadow requests only; {@code
+ *     null}: both
  */
 public record LogFilter(
     String traceId,
@@ -33,7 +36,9 @@ public record LogFilter(
     String cacheStatus,
     Map<String, String> metadata,
     Long fromMs,
-    Long toMs) {
+    Long toMs,
+    String shadowOf,
+    String shadows) {
   private static final Pattern STATUS = Pattern.compile("([1-5])xx|([1-5]\\d\\d)|error");
 
   public LogFilter {
@@ -42,6 +47,9 @@ public record LogFilter(
       throw Parameters.invalid(
           "status", "'status' must be a status code such as 429, a class such as 5xx, or error.");
     }
+    if (shadows != null && !shadows.equals("exclude") && !shadows.equals("only")) {
+      throw Parameters.invalid("shadows", "'shadows' must be exclude or only.");
+    }
     if (fromMs != null && toMs != null && fromMs >= toMs) {
       throw Parameters.invalid("from", "'from' must be before 'to'.");
     }
@@ -49,7 +57,8 @@ public record LogFilter(
 
   /** No condition: every record. */
   public static LogFilter all() {
-    return new LogFilter(null, null, null, null, null, null, null, Map.of(), null, null);
+    return new LogFilter(
+        null, null, null, null, null, null, null, Map.of(), null, null, null, null);
   }
 
   /** The filter the query string's parameters give. */
@@ -64,7 +73,9 @@ public record LogFilter(
         parameters.text("cache_status"),
         withPrompt(parameters),
         parameters.instant("from"),
-        parameters.instant("to"));
+        parameters.instant("to"),
+        parameters.text("shadow_of"),
+        lower(parameters.text("shadows")));
   }
 
   /**
@@ -91,8 +102,28 @@ public record LogFilter(
 
   /** The same filter over another time range. */
   LogFilter between(long from, long to) {
+    return with(from, to, shadows);
+  }
+
+  /** The same filter, with {@code which} ({@code exclude}, {@code only}) for the shadows. */
+  LogFilter withShadows(String which) {
+    return with(fromMs, toMs, which);
+  }
+
+  private LogFilter with(Long from, Long to, String which) {
     return new LogFilter(
-        traceId, requestId, status, provider, model, config, cacheStatus, metadata, from, to);
+        traceId,
+        requestId,
+        status,
+        provider,
+        model,
+        config,
+        cacheStatus,
+        metadata,
+        from,
+        to,
+        shadowOf,
+        which);
   }
 
   /**
@@ -107,6 +138,12 @@ public record LogFilter(
     equal(sql, binds, "r.model", model);
     equal(sql, binds, "r.config", config);
     equal(sql, binds, "r.cache_status", cacheStatus);
+    equal(sql, binds, "r.shadow_of", shadowOf);
+    if ("exclude".equals(shadows)) {
+      sql.append(" AND r.shadow_of IS NULL");
+    } else if ("only".equals(shadows)) {
+      sql.append(" AND r.shadow_of IS NOT NULL");
+    }
     if (status != null) {
       Matcher matcher = STATUS.matcher(status);
       matcher.matches();

@@ -116,15 +116,34 @@ public final class LogSearch {
     }
   }
 
-  /** The record with this id, with its trace's feedback; empty when none has it. */
+  /**
+   * The record with this id, with its trace's feedback and the ids of its shadow requests ({@code
+   * shadows}, oldest first; a config's {@code shadow}); empty when none has it.
+   */
   public Optional<ObjectNode> find(String id) throws SQLException {
     Page page =
         search(
             new LogQuery(
-                new LogFilter(null, id, null, null, null, null, null, Map.of(), null, null),
+                new LogFilter(
+                    null, id, null, null, null, null, null, Map.of(), null, null, null, null),
                 1,
                 null));
-    return page.records().stream().findFirst();
+    Optional<ObjectNode> found = page.records().stream().findFirst();
+    if (found.isPresent()) {
+      ArrayNode shadows = found.get().putArray("shadows");
+      try (Connection connection = store.connection();
+          PreparedStatement statement =
+              connection.prepareStatement(
+                  "SELECT id FROM requests WHERE shadow_of = ? ORDER BY started_at_ms, id")) {
+        statement.setString(1, id);
+        try (ResultSet result = statement.executeQuery()) {
+          while (result.next()) {
+            shadows.add(result.getString(1));
+          }
+        }
+      }
+    }
+    return found;
   }
 
   /** Receives exported records one at a time. */

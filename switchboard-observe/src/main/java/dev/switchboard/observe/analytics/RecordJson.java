@@ -96,6 +96,9 @@ public final class RecordJson {
     node.put("response_body", record.responseBody());
     node.put("arm", record.arm());
     record.outputChecksFailed().forEach(node.putArray("output_checks_failed")::add);
+    node.put("shadow_of", record.shadowOf());
+    node.put("text_digest", record.answerDigest().text());
+    node.put("tool_calls_digest", record.answerDigest().toolCalls());
     return node;
   }
 
@@ -152,6 +155,9 @@ public final class RecordJson {
         failedChecks.add(check);
       }
     }
+    node.put("shadow_of", row.getString(i++));
+    node.put("text_digest", row.getString(i++));
+    node.put("tool_calls_digest", row.getString(i++));
     return node;
   }
 

@@ -101,7 +101,11 @@ public final class LogStore implements AutoCloseable {
               record ->
                   record.outputChecksFailed().isEmpty()
                       ? null
-                      : String.join(",", record.outputChecksFailed())));
+                      : String.join(",", record.outputChecksFailed())),
+          new Column("shadow_of", Types.VARCHAR, RequestRecord::shadowOf),
+          new Column("text_digest", Types.VARCHAR, record -> record.answerDigest().text()),
+          new Column(
+              "tool_calls_digest", Types.VARCHAR, record -> record.answerDigest().toolCalls()));
 
   /**
    * The names of the columns of {@code requests} a record is written to, in the order {@link
@@ -168,7 +172,10 @@ public final class LogStore implements AutoCloseable {
             request_body VARCHAR,
             response_body VARCHAR,
             arm VARCHAR,
-            output_checks_failed VARCHAR
+            output_checks_failed VARCHAR,
+            shadow_of VARCHAR,
+            text_digest VARCHAR,
+            tool_calls_digest VARCHAR
           )\
           """,
           """
@@ -197,8 +204,14 @@ public final class LogStore implements AutoCloseable {
           "ALTER TABLE requests ADD COLUMN IF NOT EXISTS arm VARCHAR",
           // The ids of the failed output checks, comma-separated (a log made before: none).
           "ALTER TABLE requests ADD COLUMN IF NOT EXISTS output_checks_failed VARCHAR",
+          // A shadow's link to its client's request, and the answers' digests that compare them
+          // (a log made before shadows: none).
+          "ALTER TABLE requests ADD COLUMN IF NOT EXISTS shadow_of VARCHAR",
+          "ALTER TABLE requests ADD COLUMN IF NOT EXISTS text_digest VARCHAR",
+          "ALTER TABLE requests ADD COLUMN IF NOT EXISTS tool_calls_digest VARCHAR",
           STARTED_INDEX,
           "CREATE INDEX IF NOT EXISTS requests_trace ON requests (trace_id)",
+          "CREATE INDEX IF NOT EXISTS requests_shadow_of ON requests (shadow_of)",
           "CREATE INDEX IF NOT EXISTS feedback_trace ON feedback (trace_id)");
 
   private final String description;

@@ -319,6 +319,9 @@ final class Spill implements AutoCloseable {
       for (String check : record.outputChecksFailed()) {
         text(out, check);
       }
+      text(out, record.shadowOf());
+      text(out, record.answerDigest().text());
+      text(out, record.answerDigest().toolCalls());
     } catch (IOException e) {
       throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
     }
@@ -328,7 +331,7 @@ final class Spill implements AutoCloseable {
   static RequestRecord decode(byte[] frame) throws IOException {
     DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(frame));
     byte format = in.readByte();
-    if (format != FORMAT && format != FORMAT_WITHOUT_ARM) {
+    if (format != FORMAT && format != FORMAT_WITHOUT_ARM && format != FORMAT_WITHOUT_SHADOW) {
       throw new IOException("a spilled record in an unknown format");
     }
     String id = text(in);
@@ -390,6 +393,10 @@ final class Spill implements AutoCloseable {
     for (int i = 0; i < failedChecks; i++) {
       outputChecksFailed.add(text(in));
     }
+    boolean shadows = format == FORMAT;
+    String shadowOf = shadows ? text(in) : null;
+    String textDigest = shadows ? text(in) : null;
+    String toolCallsDigest = shadows ? text(in) : null;
     return new RequestRecord(
         id,
         traceId,
@@ -425,14 +432,21 @@ final class Spill implements AutoCloseable {
         requestBody,
         responseBody,
         arm,
-        outputChecksFailed);
+        outputChecksFailed,
+        shadowOf,
+        new dev.switchboard.engine.observe.AnswerDigest(textDigest, toolCallsDigest));
   }
 
   /**
-   * The format written: {@link #FORMAT_WITHOUT_ARM}, then the record's arm and its failed output
-   * checks.
+   * The format written: {@link #FORMAT_WITHOUT_SHADOW}, then the id of the request a shadow mirrors
+   * and the answer's text and tool-call digests.
    */
-  private static final byte FORMAT = 2;
+  private static final byte FORMAT = 3;
+
+  /**
+   * {@link #FORMAT_WITHOUT_ARM}, then the record's arm and its failed output checks; still read.
+   */
+  private static final byte FORMAT_WITHOUT_SHADOW = 2;
 
   /** The format before records had an arm, still read from a spill an older gateway left. */
   private static final byte FORMAT_WITHOUT_ARM = 1;

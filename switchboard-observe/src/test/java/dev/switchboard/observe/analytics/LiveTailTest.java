@@ -51,7 +51,9 @@ class LiveTailTest {
         null,
         null,
         null,
-        List.of());
+        List.of(),
+        null,
+        null);
   }
 
   @Test

@@ -57,7 +57,9 @@ class GatewayMetricsTest {
         null,
         null,
         null,
-        List.of());
+        List.of(),
+        null,
+        null);
   }
 
   String scrape() {

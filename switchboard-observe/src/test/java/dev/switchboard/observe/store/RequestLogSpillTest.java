@@ -159,6 +159,55 @@ class RequestLogSpillTest {
   }
 
   @Test
+  void aShadowsLinkAndTheAnswersDigestsSurviveTheSpill() throws Exception {
+    RequestRecord sample = SampleRecords.chat("shadowed");
+    RequestRecord shadow =
+        new RequestRecord(
+            sample.id(),
+            sample.traceId(),
+            sample.traceparent(),
+            sample.startedAt(),
+            sample.method(),
+            sample.path(),
+            sample.workspace(),
+            sample.apiKeyId(),
+            sample.config(),
+            sample.requestModel(),
+            sample.provider(),
+            sample.model(),
+            sample.optionPath(),
+            sample.retries(),
+            sample.fallbackUsed(),
+            sample.cacheStatus(),
+            sample.cacheAgeSeconds(),
+            sample.status(),
+            sample.errorType(),
+            sample.promptTokens(),
+            sample.completionTokens(),
+            sample.cachedTokens(),
+            sample.costUsd(),
+            sample.savedCostUsd(),
+            sample.latencyMs(),
+            sample.ttftMs(),
+            sample.streamed(),
+            sample.streamEnd(),
+            sample.metadata(),
+            sample.guardrails(),
+            sample.attempts(),
+            sample.requestBody(),
+            sample.responseBody(),
+            sample.arm(),
+            sample.outputChecksFailed(),
+            "0190-the-primary",
+            new dev.switchboard.engine.observe.AnswerDigest("0123456789abcdef", null));
+
+    RequestRecord read = Spill.decode(Spill.encode(shadow));
+
+    assertThat(read).isEqualTo(shadow);
+    assertThat(Spill.decode(Spill.encode(sample))).isEqualTo(sample);
+  }
+
+  @Test
   void aSpillFileCutShortByAKillKeepsItsWholeRecords() throws Exception {
     Path file = directory.resolve("requests.spill");
     List<RequestRecord> records =

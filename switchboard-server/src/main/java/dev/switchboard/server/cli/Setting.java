@@ -59,6 +59,18 @@ enum Setting {
       "none",
       "a Redis server that keeps sticky load balancers' assignments, shared by gateways; none: kept"
           + " in this process"),
+  SHADOW_ENABLED(
+      "routing.shadow.enabled",
+      "true",
+      "false is the kill switch of shadow traffic (configs' shadow): no request is mirrored"),
+  SHADOW_DAILY_SPEND_CAP_USD(
+      "routing.shadow.daily-spend-cap-usd",
+      "10",
+      "what this gateway's shadow requests may cost in one UTC day (US dollars); none: no cap"),
+  SHADOW_MAX_IN_FLIGHT(
+      "routing.shadow.max-in-flight",
+      "1024",
+      "shadow requests running at once; a request that would start one more is not mirrored"),
   CACHE_BACKEND(
       "cache.backend",
       "embedded",

@@ -155,6 +155,12 @@ public final class SettingsLoader {
     if (stickyRedis != null) {
       gateway.stickyRedis(url(Setting.STICKY_REDIS_URL.key, stickyRedis));
     }
+    String shadowCap = noneAsNull(value(known, Setting.SHADOW_DAILY_SPEND_CAP_USD));
+    gateway.shadow(
+        new dev.switchboard.engine.shadow.ShadowSettings(
+            bool(Setting.SHADOW_ENABLED, value(known, Setting.SHADOW_ENABLED)),
+            shadowCap == null ? null : dollars(known, Setting.SHADOW_DAILY_SPEND_CAP_USD),
+            integer(Setting.SHADOW_MAX_IN_FLIGHT, value(known, Setting.SHADOW_MAX_IN_FLIGHT))));
     try {
       boolean allowUnauthenticated =
           bool(Setting.ALLOW_UNAUTHENTICATED, value(known, Setting.ALLOW_UNAUTHENTICATED));
