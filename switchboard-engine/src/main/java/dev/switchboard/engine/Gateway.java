@@ -45,6 +45,7 @@ import dev.switchboard.engine.routing.ConfigSource;
 import dev.switchboard.engine.routing.Router;
 import dev.switchboard.engine.routing.Sleeper;
 import dev.switchboard.engine.routing.StickyArms;
+import dev.switchboard.engine.routing.StoredConfigs;
 import dev.switchboard.engine.sse.SseEvent;
 import dev.switchboard.wire.ChatCompletion;
 import dev.switchboard.wire.ChatCompletionChunk;
@@ -106,6 +107,7 @@ public final class Gateway implements AutoCloseable {
   private final ObservationStage observation;
   private final Pipeline pipeline;
   private final StickyArms stickyArms;
+  private final ConfigSource configs;
 
   /** The subjects the in-process sticky table keeps before the least recently used go. */
   private static final long STICKY_SUBJECTS = 1_000_000;
@@ -124,8 +126,9 @@ public final class Gateway implements AutoCloseable {
             settings.routing().circuitThreshold(),
             settings.routing().circuitOpenFor(),
             builder.clock);
-    ConfigSource configs =
-        new ConfigSource(providers, guard, settings.configs(), settings.defaultConfig());
+    this.configs =
+        new ConfigSource(
+            providers, guard, settings.configs(), builder.storedConfigs, settings.defaultConfig());
     this.stickyArms =
         settings.stickyRedisUri() == null
             ? StickyArms.inProcess(STICKY_SUBJECTS)
@@ -188,6 +191,17 @@ public final class Gateway implements AutoCloseable {
     attemptStages.add(new MessagesTokenCount(providers));
     this.pipeline =
         new Pipeline(requestStages, router, attemptStages, new ProviderDispatch(providers));
+  }
+
+  /**
+   * Checks a routing config as a request's {@code x-portkey-config} would be checked (its
+   * strategies, targets, providers, custom hosts), for a config about to be saved.
+   *
+   * @throws dev.switchboard.engine.errors.InvalidRequestException 400 naming the field by its path
+   *     and why
+   */
+  public void checkConfig(JsonNode config) {
+    configs.check(config);
   }
 
   /**
@@ -399,8 +413,19 @@ public final class Gateway implements AutoCloseable {
     private Stage conversationState;
     private dev.switchboard.engine.access.VirtualKeys virtualKeys =
         dev.switchboard.engine.access.VirtualKeys.NONE;
+    private StoredConfigs storedConfigs = StoredConfigs.NONE;
 
     private Builder() {}
+
+    /**
+     * Where saved configs that change while the gateway runs are looked up ({@code
+     * switchboard-state}'s saved configs); one found there wins over the settings' config of the
+     * same id. By default none: the settings' configs only.
+     */
+    public Builder storedConfigs(StoredConfigs configs) {
+      this.storedConfigs = configs;
+      return this;
+    }
 
     /**
      * The stage that admits each request before its config is resolved: who the caller is (its
