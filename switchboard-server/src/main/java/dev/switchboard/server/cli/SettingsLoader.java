@@ -14,6 +14,7 @@ import dev.switchboard.observe.ObservabilitySettings;
 import dev.switchboard.observe.tracing.TracingMode;
 import dev.switchboard.server.ServerSettings;
 import dev.switchboard.state.StateSettings;
+import dev.switchboard.state.configs.SavedConfigSettings;
 import dev.switchboard.state.prompts.PromptSettings;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -200,7 +201,8 @@ public final class SettingsLoader {
           access(known, accessEnabled, requireKeys),
           responses(known),
           prompts(known),
-          McpSettings.parse(mcpSection, SettingsLoader::duration));
+          McpSettings.parse(mcpSection, SettingsLoader::duration),
+          savedConfigs(known));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("invalid settings: " + e.getMessage(), e);
     }
@@ -281,6 +283,20 @@ public final class SettingsLoader {
         bool(Setting.PROMPTS_ENABLED, value(known, Setting.PROMPTS_ENABLED)),
         store.equalsIgnoreCase("embedded") ? PromptSettings.EMBEDDED : store,
         Path.of(value(known, Setting.PROMPTS_DIRECTORY)));
+  }
+
+  /** The store of saved configs edited while the gateway runs. */
+  private static SavedConfigSettings savedConfigs(Map<Setting, String> known) {
+    String store = value(known, Setting.SAVED_CONFIGS_STORE);
+    if (!store.equalsIgnoreCase("embedded") && !store.startsWith("jdbc:postgresql:")) {
+      throw new IllegalArgumentException(
+          Setting.SAVED_CONFIGS_STORE.key + " must be embedded or a jdbc:postgresql: URL");
+    }
+    return new SavedConfigSettings(
+        bool(Setting.SAVED_CONFIGS_ENABLED, value(known, Setting.SAVED_CONFIGS_ENABLED)),
+        store.equalsIgnoreCase("embedded") ? SavedConfigSettings.EMBEDDED : store,
+        Path.of(value(known, Setting.SAVED_CONFIGS_DIRECTORY)),
+        duration(Setting.SAVED_CONFIGS_REFRESH, value(known, Setting.SAVED_CONFIGS_REFRESH)));
   }
 
   private static BigDecimal dollars(Map<Setting, String> known, Setting setting) {
