@@ -259,6 +259,43 @@ class SavedConfigsTest {
   }
 
   @Test
+  void theAdminApiNeverShowsACredentialHeldInAConfig() {
+    String id = fresh();
+    String secret = "sk-secret-" + UUID.randomUUID();
+    HttpResponse<String> created =
+        admin(
+            a,
+            "POST",
+            "/v1/admin/configs",
+            """
+            {"id":"%s","config":{"strategy":{"mode":"fallback"},"targets":[
+              {"provider":"mock","api_key":"%s"},
+              {"provider":"bedrock","aws_access_key_id":"AKIAEXAMPLE",
+               "awsSecretAccessKey":"%s","aws_region":"us-east-1"}]}}\
+            """
+                .formatted(id, secret, secret));
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    assertThat(answeredBy("asked")).accepts(chat(a, id));
+
+    for (String path :
+        List.of(
+            "/v1/admin/configs/" + id,
+            "/v1/admin/configs",
+            "/v1/admin/configs/" + id + "/versions/1",
+            "/v1/admin/configs/" + id + "/history")) {
+      HttpResponse<String> shown = admin(a, "GET", path, null);
+      assertThat(shown.statusCode()).isEqualTo(200);
+      assertThat(shown.body()).doesNotContain(secret).contains("AKIAEXAMPLE");
+    }
+    JsonNode targets =
+        GatewayUnderTest.json(admin(a, "GET", "/v1/admin/configs/" + id, null))
+            .path("config")
+            .path("targets");
+    assertThat(targets.get(0).path("api_key").asText()).isEqualTo("***");
+    assertThat(targets.get(1).path("awsSecretAccessKey").asText()).isEqualTo("***");
+  }
+
+  @Test
   void aGatewayKeyOrNoTokenCannotManageConfigs() {
     String key =
         a.server

@@ -5,13 +5,16 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.access.admin.AdminException;
 import dev.switchboard.engine.Gateway;
+import dev.switchboard.engine.providers.ProviderOptions;
 import dev.switchboard.engine.routing.StoredConfigs;
 import dev.switchboard.state.documents.DocumentStore;
 import dev.switchboard.wire.WireJson;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -37,6 +40,9 @@ public final class SavedConfigs implements StoredConfigs, AutoCloseable {
 
   /** Who the audit trail names for a config saved from the settings file. */
   public static final String SETTINGS = "settings";
+
+  /** What the admin API shows for a credential in a config. */
+  static final String HIDDEN = "***";
 
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
 
@@ -326,7 +332,7 @@ public final class SavedConfigs implements StoredConfigs, AutoCloseable {
     }
     Map<Integer, JsonNode> documents = new HashMap<>();
     for (DocumentStore.VersionRow version : store.versions(id)) {
-      documents.put(version.version(), WireJson.tree(version.document()));
+      documents.put(version.version(), shown(version.document()));
     }
     ObjectNode answer = WireJson.mapper().createObjectNode();
     answer.put("object", "list");
@@ -368,7 +374,7 @@ public final class SavedConfigs implements StoredConfigs, AutoCloseable {
     answer.put("latest_version", row.latestVersion());
     store
         .version(row.id(), row.latestVersion())
-        .ifPresent(latest -> answer.set("config", WireJson.tree(latest.document())));
+        .ifPresent(latest -> answer.set("config", shown(latest.document())));
     return answer;
   }
 
@@ -379,8 +385,35 @@ public final class SavedConfigs implements StoredConfigs, AutoCloseable {
     answer.put("version", row.version());
     answer.put("created_at", row.createdAt().toString());
     answer.put("created_by", row.createdBy());
-    answer.set("config", WireJson.tree(row.document()));
+    answer.set("config", shown(row.document()));
     return answer;
+  }
+
+  /**
+   * A stored config as the admin API shows it: each credential ({@code api_key} and the provider
+   * options that are secrets, in either spelling, at any depth) as {@value #HIDDEN}.
+   */
+  static JsonNode shown(String document) {
+    JsonNode config = WireJson.tree(document);
+    hideCredentials(config);
+    return config;
+  }
+
+  private static void hideCredentials(JsonNode node) {
+    if (node instanceof ObjectNode object) {
+      Set<String> names = new java.util.LinkedHashSet<>();
+      object.fieldNames().forEachRemaining(names::add);
+      for (String name : names) {
+        String snake = name.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
+        if (snake.equals("api_key") || ProviderOptions.SECRETS.contains(snake)) {
+          object.put(name, HIDDEN);
+        } else {
+          hideCredentials(object.get(name));
+        }
+      }
+    } else if (node instanceof ArrayNode array) {
+      array.forEach(SavedConfigs::hideCredentials);
+    }
   }
 
   private static AdminException noSuchConfig(String id) {
