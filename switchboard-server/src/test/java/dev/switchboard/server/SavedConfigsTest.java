@@ -12,7 +12,6 @@ import dev.switchboard.engine.GatewaySettings;
 import dev.switchboard.state.configs.SavedConfigSettings;
 import dev.switchboard.testkit.TestPostgres;
 import dev.switchboard.wire.WireJson;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -86,21 +85,11 @@ class SavedConfigsTest {
 
   static HttpResponse<String> admin(
       GatewayUnderTest gateway, String method, String path, String body, String... headers) {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(gateway.uri(path))
-            .timeout(Duration.ofSeconds(30))
-            .header("content-type", "application/json")
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body));
-    if (headers.length == 0) {
-      request.header("authorization", "Bearer " + ADMIN);
-    } else {
-      request.headers(headers);
-    }
-    return gateway.send(request);
+    return gateway.sendJson(
+        method,
+        path,
+        body,
+        headers.length == 0 ? new String[] {"authorization", "Bearer " + ADMIN} : headers);
   }
 
   static HttpResponse<String> admin(

@@ -55,7 +55,7 @@ public record SavedConfigSettings(
     return "SavedConfigSettings[enabled="
         + enabled
         + ", storeUrl="
-        + (storeUrl.startsWith("jdbc:postgresql:") ? "jdbc:postgresql:…" : storeUrl)
+        + StoreUrls.shown(storeUrl)
         + ", directory="
         + directory
         + ", refresh="

@@ -7,6 +7,7 @@ import dev.switchboard.access.admin.AdminException;
 import dev.switchboard.engine.Gateway;
 import dev.switchboard.engine.providers.ProviderOptions;
 import dev.switchboard.engine.routing.StoredConfigs;
+import dev.switchboard.state.documents.DocumentAnswers;
 import dev.switchboard.state.documents.DocumentStore;
 import dev.switchboard.wire.WireJson;
 import java.time.Clock;
@@ -16,7 +17,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,8 +43,6 @@ public final class SavedConfigs implements StoredConfigs, AutoCloseable {
 
   /** What the admin API shows for a credential in a config. */
   static final String HIDDEN = "***";
-
-  private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
 
   private final DocumentStore store;
   private final Clock clock;
@@ -183,15 +181,7 @@ public final class SavedConfigs implements StoredConfigs, AutoCloseable {
    */
   public ObjectNode create(String actor, JsonNode body) {
     requireOn();
-    if (body == null || !body.isObject() || !body.path("id").isTextual()) {
-      throw AdminException.invalid("A saved config needs an 'id'.");
-    }
-    String id = body.path("id").asText();
-    if (!ID.matcher(id).matches()) {
-      throw AdminException.invalid(
-          "'id' must be 1 to 128 letters, digits, '_', '.' or '-', starting with a letter or"
-              + " digit.");
-    }
+    String id = DocumentAnswers.newId(body, "saved config");
     String config = checked(body);
     if (!store.create(id, config, actor, clock.instant())) {
       throw AdminException.conflict("A config with id '" + id + "' already exists.");
@@ -203,13 +193,7 @@ public final class SavedConfigs implements StoredConfigs, AutoCloseable {
   /** Every saved config: its id, who made it and when, its latest version and the config. */
   public ObjectNode list() {
     requireOn();
-    ObjectNode answer = WireJson.mapper().createObjectNode();
-    answer.put("object", "list");
-    ArrayNode data = answer.putArray("data");
-    for (DocumentStore.DocumentRow row : store.all()) {
-      data.add(summary(row));
-    }
-    return answer;
+    return DocumentAnswers.list(store.all(), this::summary);
   }
 
   /**

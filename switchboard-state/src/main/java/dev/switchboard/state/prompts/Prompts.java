@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.access.admin.AdminException;
 import dev.switchboard.engine.errors.InvalidRequestException;
+import dev.switchboard.state.documents.DocumentAnswers;
 import dev.switchboard.state.documents.DocumentStore;
 import dev.switchboard.wire.WireJson;
 import java.time.Clock;
@@ -32,7 +33,6 @@ public final class Prompts implements AutoCloseable {
   /** The label a bare id resolves to, when the prompt has it. */
   public static final String PRODUCTION = "production";
 
-  private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
   private static final Pattern LABEL = Pattern.compile("[a-z][a-z0-9_-]{0,63}");
 
   /** Fields of a render or completions request that are not chat fields. */
@@ -79,15 +79,7 @@ public final class Prompts implements AutoCloseable {
    */
   public ObjectNode create(String actor, JsonNode body) {
     requireOn();
-    if (body == null || !body.isObject() || !body.path("id").isTextual()) {
-      throw AdminException.invalid("A prompt needs an 'id'.");
-    }
-    String id = body.path("id").asText();
-    if (!ID.matcher(id).matches()) {
-      throw AdminException.invalid(
-          "'id' must be 1 to 128 letters, digits, '_', '.' or '-', starting with a letter or"
-              + " digit.");
-    }
+    String id = DocumentAnswers.newId(body, "prompt");
     ObjectNode definition = ((ObjectNode) body).deepCopy();
     definition.remove("id");
     PromptDefinition parsed = PromptDefinition.parse(definition);
@@ -100,13 +92,7 @@ public final class Prompts implements AutoCloseable {
   /** Every prompt, by id, each as {@link #prompt} shows it without its versions. */
   public ObjectNode list() {
     requireOn();
-    ObjectNode answer = WireJson.mapper().createObjectNode();
-    answer.put("object", "list");
-    ArrayNode data = answer.putArray("data");
-    for (DocumentStore.DocumentRow row : store.all()) {
-      data.add(summary(row));
-    }
-    return answer;
+    return DocumentAnswers.list(store.all(), this::summary);
   }
 
   /**
