@@ -151,7 +151,7 @@ public record AccessSettings(
     return "AccessSettings[enabled="
         + enabled
         + ", storeUrl="
-        + (storeUrl.startsWith("jdbc:postgresql:") ? "jdbc:postgresql:…" : storeUrl)
+        + StoreUrls.shown(storeUrl)
         + ", directory="
         + directory
         + ", requireKeys="

@@ -45,6 +45,8 @@ import dev.switchboard.engine.routing.ConfigSource;
 import dev.switchboard.engine.routing.Router;
 import dev.switchboard.engine.routing.Sleeper;
 import dev.switchboard.engine.routing.StickyArms;
+import dev.switchboard.engine.routing.StoredConfigs;
+import dev.switchboard.engine.shadow.ShadowTraffic;
 import dev.switchboard.engine.sse.SseEvent;
 import dev.switchboard.wire.ChatCompletion;
 import dev.switchboard.wire.ChatCompletionChunk;
@@ -106,7 +108,8 @@ public final class Gateway implements AutoCloseable {
   private final ObservationStage observation;
   private final Pipeline pipeline;
   private final StickyArms stickyArms;
-  private final dev.switchboard.engine.shadow.ShadowTraffic shadows;
+  private final ShadowTraffic shadows;
+  private final ConfigSource configs;
 
   /** The subjects the in-process sticky table keeps before the least recently used go. */
   private static final long STICKY_SUBJECTS = 1_000_000;
@@ -125,8 +128,9 @@ public final class Gateway implements AutoCloseable {
             settings.routing().circuitThreshold(),
             settings.routing().circuitOpenFor(),
             builder.clock);
-    ConfigSource configs =
-        new ConfigSource(providers, guard, settings.configs(), settings.defaultConfig());
+    this.configs =
+        new ConfigSource(
+            providers, guard, settings.configs(), builder.storedConfigs, settings.defaultConfig());
     this.stickyArms =
         settings.stickyRedisUri() == null
             ? StickyArms.inProcess(STICKY_SUBJECTS)
@@ -159,9 +163,7 @@ public final class Gateway implements AutoCloseable {
     // record from the request's log once the request is over.
     // Shadows are replayed through the whole pipeline once their client's request is over, which
     // the observation stage tells.
-    this.shadows =
-        new dev.switchboard.engine.shadow.ShadowTraffic(
-            settings.shadow(), builder.clock, this::runShadow);
+    this.shadows = new ShadowTraffic(settings.shadow(), builder.clock, this::runShadow);
     this.observation =
         new ObservationStage(builder.clock, builder.recordSinks, shadows::requestOver);
     // Admission (who calls, what they may do, their limits) comes first after observation, so a
@@ -205,8 +207,19 @@ public final class Gateway implements AutoCloseable {
    * Shadow traffic (configs' {@code shadow}): its counters, and its kill switch ({@code stop()},
    * {@code start()}).
    */
-  public dev.switchboard.engine.shadow.ShadowTraffic shadows() {
+  public ShadowTraffic shadows() {
     return shadows;
+  }
+
+  /**
+   * Checks a routing config as a request's {@code x-portkey-config} would be checked (its
+   * strategies, targets, providers, custom hosts), for a config about to be saved.
+   *
+   * @throws dev.switchboard.engine.errors.InvalidRequestException 400 naming the field by its path
+   *     and why
+   */
+  public void checkConfig(JsonNode config) {
+    configs.check(config);
   }
 
   /**
@@ -419,8 +432,19 @@ public final class Gateway implements AutoCloseable {
     private Stage conversationState;
     private dev.switchboard.engine.access.VirtualKeys virtualKeys =
         dev.switchboard.engine.access.VirtualKeys.NONE;
+    private StoredConfigs storedConfigs = StoredConfigs.NONE;
 
     private Builder() {}
+
+    /**
+     * Where saved configs that change while the gateway runs are looked up ({@code
+     * switchboard-state}'s saved configs); one found there wins over the settings' config of the
+     * same id. By default none: the settings' configs only.
+     */
+    public Builder storedConfigs(StoredConfigs configs) {
+      this.storedConfigs = configs;
+      return this;
+    }
 
     /**
      * The stage that admits each request before its config is resolved: who the caller is (its

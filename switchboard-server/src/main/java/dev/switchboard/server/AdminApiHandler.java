@@ -10,6 +10,7 @@ import dev.switchboard.access.admin.AdminException;
 import dev.switchboard.engine.errors.AccessDeniedException;
 import dev.switchboard.engine.errors.GatewayException;
 import dev.switchboard.engine.errors.InvalidRequestException;
+import dev.switchboard.state.configs.SavedConfigs;
 import dev.switchboard.state.prompts.Prompts;
 import dev.switchboard.wire.WireFormatException;
 import dev.switchboard.wire.WireJson;
@@ -41,15 +42,18 @@ final class AdminApiHandler {
   private final AdminToken adminToken;
   private final Access access;
   private final Prompts prompts;
+  private final SavedConfigs savedConfigs;
 
   /**
    * @param adminToken the admin token; while none is set, the {@link RouteGate} answers the admin
    *     API's whole space, so no request reaches this handler
    */
-  AdminApiHandler(AdminToken adminToken, Access access, Prompts prompts) {
+  AdminApiHandler(
+      AdminToken adminToken, Access access, Prompts prompts, SavedConfigs savedConfigs) {
     this.adminToken = adminToken;
     this.access = access;
     this.prompts = prompts;
+    this.savedConfigs = savedConfigs;
   }
 
   /** What serves one of its routes, once the caller may call it: a method of this class. */
@@ -67,6 +71,7 @@ final class AdminApiHandler {
   record Call(
       AccessAdmin admin,
       Prompts prompts,
+      SavedConfigs savedConfigs,
       Principal actor,
       Route.Match match,
       JsonNode body,
@@ -94,7 +99,10 @@ final class AdminApiHandler {
       LogsRoutes.writeJson(response, callback, status, answer);
     }
 
-    /** The caller as the prompts' audit trail names it: {@code admin}, or {@code key:<id>}. */
+    /**
+     * The caller as the prompts' and configs' audit trails name it: {@code admin}, or {@code
+     * key:<id>}.
+     */
     String actorName() {
       return actor.kind() == Principal.Kind.ADMIN ? "admin" : "key:" + actor.keyId();
     }
@@ -114,7 +122,7 @@ final class AdminApiHandler {
       Response response,
       Callback callback) {
     response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
-    if (!access.enabled() && !match.route().managesPrompts()) {
+    if (!access.enabled() && !match.route().managesDocuments()) {
       LogsRoutes.writeError(
           response,
           callback,
@@ -139,6 +147,7 @@ final class AdminApiHandler {
           new Call(
               access.enabled() ? access.admin() : null,
               prompts,
+              savedConfigs,
               actor,
               match,
               body,
@@ -404,6 +413,49 @@ final class AdminApiHandler {
 
   static void promptHistory(Call call) {
     call.answer(200, call.prompts().history(call.parameter("id")));
+  }
+
+  static void createConfig(Call call) {
+    call.answer(201, call.savedConfigs().create(call.actorName(), call.body()));
+  }
+
+  static void configs(Call call) {
+    call.answer(200, call.savedConfigs().list());
+  }
+
+  static void config(Call call) {
+    call.answer(200, call.savedConfigs().config(call.parameter("id")));
+  }
+
+  static void addConfigVersion(Call call) {
+    call.answer(
+        201, call.savedConfigs().addVersion(call.actorName(), call.parameter("id"), call.body()));
+  }
+
+  static void configVersion(Call call) {
+    call.answer(
+        200,
+        call.savedConfigs()
+            .version(call.parameter("id"), versionNumber(call.parameter("version"), "version")));
+  }
+
+  /** {@code {"version": N}}: a new version equal to version N. */
+  static void rollbackConfig(Call call) {
+    call.answer(
+        201,
+        call.savedConfigs()
+            .rollback(
+                call.actorName(),
+                call.parameter("id"),
+                versionNumber(call.body().path("version"))));
+  }
+
+  static void deleteConfig(Call call) {
+    call.answer(200, call.savedConfigs().delete(call.actorName(), call.parameter("id")));
+  }
+
+  static void configHistory(Call call) {
+    call.answer(200, call.savedConfigs().history(call.parameter("id")));
   }
 
   private static int versionNumber(JsonNode version) {

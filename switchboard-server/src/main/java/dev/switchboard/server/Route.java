@@ -295,6 +295,46 @@ public enum Route {
       Surface.ADMIN_API,
       null,
       admin(AdminApiHandler::promptHistory)),
+  ADMIN_CONFIGS_CREATE(
+      "POST",
+      "/v1/admin/configs",
+      Surface.ADMIN_API,
+      null,
+      adminReadingBody(AdminApiHandler::createConfig)),
+  ADMIN_CONFIGS_LIST(
+      "GET", "/v1/admin/configs", Surface.ADMIN_API, null, admin(AdminApiHandler::configs)),
+  ADMIN_CONFIG_GET(
+      "GET", "/v1/admin/configs/{id}", Surface.ADMIN_API, null, admin(AdminApiHandler::config)),
+  ADMIN_CONFIG_DELETE(
+      "DELETE",
+      "/v1/admin/configs/{id}",
+      Surface.ADMIN_API,
+      null,
+      admin(AdminApiHandler::deleteConfig)),
+  ADMIN_CONFIG_VERSIONS_ADD(
+      "POST",
+      "/v1/admin/configs/{id}/versions",
+      Surface.ADMIN_API,
+      null,
+      adminReadingBody(AdminApiHandler::addConfigVersion)),
+  ADMIN_CONFIG_VERSION_GET(
+      "GET",
+      "/v1/admin/configs/{id}/versions/{version}",
+      Surface.ADMIN_API,
+      null,
+      admin(AdminApiHandler::configVersion)),
+  ADMIN_CONFIG_ROLLBACK(
+      "POST",
+      "/v1/admin/configs/{id}/rollback",
+      Surface.ADMIN_API,
+      null,
+      adminReadingBody(AdminApiHandler::rollbackConfig)),
+  ADMIN_CONFIG_HISTORY(
+      "GET",
+      "/v1/admin/configs/{id}/history",
+      Surface.ADMIN_API,
+      null,
+      admin(AdminApiHandler::configHistory)),
   ADMIN_MCP_SERVERS(
       "GET",
       "/v1/admin/mcp/servers",
@@ -459,9 +499,12 @@ public enum Route {
     return handler;
   }
 
-  /** Whether it is one of the admin API's prompt routes, served with access off too. */
-  boolean managesPrompts() {
-    return path.startsWith("/v1/admin/prompts");
+  /**
+   * Whether it is one of the admin API's routes of saved prompts or configs, served with access off
+   * too.
+   */
+  boolean managesDocuments() {
+    return path.startsWith("/v1/admin/prompts") || path.startsWith("/v1/admin/configs");
   }
 
   /** Whether it is a catch-all ({@code /**}) of the pass-through. */

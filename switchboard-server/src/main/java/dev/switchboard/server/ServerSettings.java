@@ -5,6 +5,7 @@ import dev.switchboard.engine.GatewaySettings;
 import dev.switchboard.mcp.McpSettings;
 import dev.switchboard.observe.ObservabilitySettings;
 import dev.switchboard.state.StateSettings;
+import dev.switchboard.state.configs.SavedConfigSettings;
 import dev.switchboard.state.prompts.PromptSettings;
 import java.time.Duration;
 
@@ -28,6 +29,8 @@ import java.time.Duration;
  * @param responses the Responses API's conversation state ({@code null}: off)
  * @param prompts the saved prompt templates ({@code null}: off)
  * @param mcp the MCP gateway's upstream servers ({@code null}: none)
+ * @param savedConfigs the store of saved configs edited while the gateway runs ({@code null}: off,
+ *     the gateway settings' configs only)
  */
 public record ServerSettings(
     String host,
@@ -42,7 +45,8 @@ public record ServerSettings(
     AccessSettings access,
     StateSettings responses,
     PromptSettings prompts,
-    McpSettings mcp) {
+    McpSettings mcp,
+    SavedConfigSettings savedConfigs) {
 
   /** Settings with saved prompts off and without upstream MCP servers. */
   public ServerSettings(
@@ -70,7 +74,8 @@ public record ServerSettings(
         access,
         responses,
         PromptSettings.disabled(),
-        McpSettings.NONE);
+        McpSettings.NONE,
+        SavedConfigSettings.disabled());
   }
 
   /** Settings with the Responses API's conversation state off. */
@@ -174,6 +179,7 @@ public record ServerSettings(
     responses = responses == null ? StateSettings.disabled() : responses;
     prompts = prompts == null ? PromptSettings.disabled() : prompts;
     mcp = mcp == null ? McpSettings.NONE : mcp;
+    savedConfigs = savedConfigs == null ? SavedConfigSettings.disabled() : savedConfigs;
   }
 
   /** Whether every address {@code host} names is a loopback one (an unknown host is not). */
@@ -241,6 +247,11 @@ public record ServerSettings(
     return with(copy -> copy.prompts = newPrompts);
   }
 
+  /** These settings with the store of saved configs as {@code newSavedConfigs}. */
+  public ServerSettings withSavedConfigs(SavedConfigSettings newSavedConfigs) {
+    return with(copy -> copy.savedConfigs = newSavedConfigs);
+  }
+
   /** A copy of these settings with {@code change} made to its fields. */
   private ServerSettings with(java.util.function.Consumer<Fields> change) {
     Fields copy = new Fields(this);
@@ -263,6 +274,7 @@ public record ServerSettings(
     private StateSettings responses;
     private PromptSettings prompts;
     private McpSettings mcp;
+    private SavedConfigSettings savedConfigs;
 
     Fields(ServerSettings settings) {
       host = settings.host;
@@ -278,6 +290,7 @@ public record ServerSettings(
       responses = settings.responses;
       prompts = settings.prompts;
       mcp = settings.mcp;
+      savedConfigs = settings.savedConfigs;
     }
 
     ServerSettings settings() {
@@ -294,7 +307,8 @@ public record ServerSettings(
           access,
           responses,
           prompts,
-          mcp);
+          mcp,
+          savedConfigs);
     }
   }
 
@@ -325,6 +339,8 @@ public record ServerSettings(
         + responses
         + ", prompts="
         + prompts
+        + ", savedConfigs="
+        + savedConfigs
         + ", mcp servers="
         + mcp.servers().stream().map(dev.switchboard.mcp.UpstreamServer::name).toList()
         + "]";

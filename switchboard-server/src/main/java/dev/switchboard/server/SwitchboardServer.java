@@ -7,6 +7,7 @@ import dev.switchboard.engine.Gateway;
 import dev.switchboard.mcp.McpGateway;
 import dev.switchboard.observe.Observability;
 import dev.switchboard.state.ConversationState;
+import dev.switchboard.state.configs.SavedConfigs;
 import dev.switchboard.state.prompts.Prompts;
 import java.net.URI;
 import java.time.Clock;
@@ -51,6 +52,7 @@ public final class SwitchboardServer implements AutoCloseable {
   private final Access access;
   private final ConversationState conversations;
   private final Prompts prompts;
+  private final SavedConfigs savedConfigs;
   private final McpGateway mcp;
 
   private SwitchboardServer(
@@ -60,8 +62,10 @@ public final class SwitchboardServer implements AutoCloseable {
       Access access,
       ConversationState conversations,
       Prompts prompts,
+      SavedConfigs savedConfigs,
       McpGateway mcp) {
     this.gateway = gateway;
+    this.savedConfigs = savedConfigs;
     this.mcp = mcp;
     this.access = access;
     this.conversations = conversations;
@@ -100,7 +104,7 @@ public final class SwitchboardServer implements AutoCloseable {
                     observability.requestLog() == null
                         ? null
                         : observability.requestLog().statistics()),
-            new AdminApiHandler(adminToken, access, prompts),
+            new AdminApiHandler(adminToken, access, prompts, savedConfigs),
             new LogsRoutes(observability, Clock.systemUTC()),
             new MetricsEndpoint(observability.metrics()),
             new DashboardRoutes(),
@@ -165,24 +169,51 @@ public final class SwitchboardServer implements AutoCloseable {
       observability.close();
       throw e;
     }
+    SavedConfigs savedConfigs;
+    try {
+      savedConfigs = SavedConfigs.start(settings.savedConfigs(), Clock.systemUTC());
+    } catch (RuntimeException e) {
+      prompts.close();
+      conversations.close();
+      access.close();
+      observability.close();
+      throw e;
+    }
     Gateway.Builder builder = Gateway.builder().settings(settings.gateway());
     observability.sinks().forEach(builder::recordSink);
     access.install(builder, settings.gateway().prices());
     conversations.install(builder);
+    savedConfigs.install(builder);
     customise.accept(builder);
-    Gateway gateway = builder.build();
-    conversations.attach(gateway);
+    Gateway gateway = null;
+    try {
+      gateway = builder.build();
+      conversations.attach(gateway);
+      // The settings file's configs, checked as the gateway was built, go into the store.
+      savedConfigs.attach(gateway, settings.gateway().configs());
+    } catch (RuntimeException e) {
+      if (gateway != null) {
+        gateway.close();
+      }
+      savedConfigs.close();
+      prompts.close();
+      conversations.close();
+      access.close();
+      observability.close();
+      throw e;
+    }
     observability.watch(gateway);
     // Tool calls go to the same sinks as the model traffic; virtual keys come from access's vault.
     McpGateway mcp =
         McpGateway.start(settings.mcp(), access::operatorCredential, observability.sinks());
     SwitchboardServer server =
         new SwitchboardServer(
-            settings, gateway, observability, access, conversations, prompts, mcp);
+            settings, gateway, observability, access, conversations, prompts, savedConfigs, mcp);
     try {
       server.server.start();
     } catch (Exception e) {
       mcp.close();
+      savedConfigs.close();
       prompts.close();
       conversations.close();
       gateway.close();
@@ -257,6 +288,11 @@ public final class SwitchboardServer implements AutoCloseable {
     return prompts;
   }
 
+  /** The saved configs of this server that change while it runs. */
+  public SavedConfigs savedConfigs() {
+    return savedConfigs;
+  }
+
   /** The request log, metrics and traces of this server. */
   public Observability observability() {
     return observability;
@@ -319,6 +355,7 @@ public final class SwitchboardServer implements AutoCloseable {
         mcp.close();
         // Background responses still running are interrupted before the gateway they run in.
         conversations.close();
+        savedConfigs.close();
         prompts.close();
         gateway.close();
       } finally {

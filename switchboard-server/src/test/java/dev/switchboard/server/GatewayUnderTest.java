@@ -158,6 +158,23 @@ final class GatewayUnderTest implements AutoCloseable {
     }
   }
 
+  /** A request of any method with a JSON body ({@code null}: none) and these headers. */
+  HttpResponse<String> sendJson(String method, String path, String json, String... headers) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(uri(path))
+            .timeout(Duration.ofSeconds(30))
+            .header("content-type", "application/json")
+            .method(
+                method,
+                json == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(json));
+    if (headers.length > 0) {
+      request.headers(headers);
+    }
+    return send(request);
+  }
+
   HttpResponse<String> postJson(String path, String json, String... headers) {
     return send(post(path, json, headers));
   }

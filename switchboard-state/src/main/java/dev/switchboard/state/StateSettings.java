@@ -77,7 +77,7 @@ public record StateSettings(
     return "StateSettings[enabled="
         + enabled
         + ", storeUrl="
-        + (storeUrl.startsWith("jdbc:postgresql:") ? "jdbc:postgresql:…" : storeUrl)
+        + StoreUrls.shown(storeUrl)
         + ", directory="
         + directory
         + ", retention="

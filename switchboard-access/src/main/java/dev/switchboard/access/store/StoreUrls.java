@@ -36,4 +36,9 @@ public final class StoreUrls {
         ? "jdbc:h2:file:" + directory.toAbsolutePath().resolve(name)
         : store;
   }
+
+  /** A store URL as a log may show it: a PostgreSQL URL, which may hold a password, only named. */
+  public static String shown(String store) {
+    return store.startsWith("jdbc:postgresql:") ? "jdbc:postgresql:…" : store;
+  }
 }

@@ -9,12 +9,14 @@ import dev.switchboard.wire.WireFormatException;
 import dev.switchboard.wire.WireJson;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Finds the config a request is routed by: the JSON in {@code x-portkey-config}, a config saved in
- * the gateway's settings and named by its id there (the hosted product's {@code pc-…} ids map to
- * these), the gateway's default config, or, with none of those, one target from the request's
- * headers ({@code x-portkey-provider}, its key, {@code x-portkey-custom-host}).
+ * Finds the config a request is routed by: the JSON in {@code x-portkey-config}, a saved config
+ * named by its id there (the hosted product's {@code pc-…} ids map to these: one in the {@link
+ * StoredConfigs}, which may change while the gateway runs, else one in the gateway's settings), the
+ * gateway's default config, or, with none of those, one target from the request's headers ({@code
+ * x-portkey-provider}, its key, {@code x-portkey-custom-host}).
  */
 public final class ConfigSource {
   private static final TargetNode FROM_HEADERS =
@@ -28,7 +30,12 @@ public final class ConfigSource {
   private final ProviderRegistry providers;
   private final OutboundGuard guard;
   private final Map<String, TargetNode> saved;
+  private final StoredConfigs stored;
+  private final Map<String, Parsed> parsedStored = new ConcurrentHashMap<>();
   private final String defaultConfig;
+
+  /** A stored config's version and its tree, parsed once per version. */
+  private record Parsed(long version, TargetNode tree) {}
 
   /**
    * @param saved configs by id, as the operator wrote them; parsed (and checked) now
@@ -40,6 +47,23 @@ public final class ConfigSource {
       OutboundGuard guard,
       Map<String, JsonNode> saved,
       String defaultConfig) {
+    this(providers, guard, saved, StoredConfigs.NONE, defaultConfig);
+  }
+
+  /**
+   * @param saved configs by id, as the operator wrote them; parsed (and checked) now
+   * @param stored configs by id that may change while the gateway runs; one found there wins over
+   *     {@code saved}'s of the same id
+   * @param defaultConfig the id of a saved config, or a config's JSON, used when a request names
+   *     none; {@code null} for none
+   */
+  public ConfigSource(
+      ProviderRegistry providers,
+      OutboundGuard guard,
+      Map<String, JsonNode> saved,
+      StoredConfigs stored,
+      String defaultConfig) {
+    this.stored = stored;
     this.providers = providers;
     this.guard = guard;
     this.parser = new ConfigParser(providers.names(), guard);
@@ -56,6 +80,15 @@ public final class ConfigSource {
     if (defaultConfig != null) {
       lookUp(defaultConfig);
     }
+  }
+
+  /**
+   * Checks a config as a request's would be checked, before it is saved.
+   *
+   * @throws InvalidRequestException 400 naming the field by its path and why
+   */
+  public void check(JsonNode config) {
+    parser.parse(config);
   }
 
   /** The config tree for a request; an invalid or unknown config is a 400 before any call. */
@@ -142,13 +175,31 @@ public final class ConfigSource {
       }
       return parser.parse(json);
     }
+    StoredConfigs.Version version = stored.find(text);
+    if (version != null && version.config() == null) {
+      throw unknown(text);
+    }
+    if (version != null) {
+      Parsed parsed = parsedStored.get(text);
+      if (parsed == null || parsed.version() != version.version()) {
+        // Checked when it was saved; a gateway whose providers differ answers 400 as for any
+        // config.
+        parsed = new Parsed(version.version(), parser.parse(version.config()));
+        parsedStored.put(text, parsed);
+      }
+      return parsed.tree();
+    }
     TargetNode found = saved.get(text);
     if (found == null) {
-      throw new InvalidRequestException(
-          "Invalid config passed: no config with id '" + text + "' is saved in this gateway",
-          "x-portkey-config",
-          null);
+      throw unknown(text);
     }
     return found;
+  }
+
+  private static InvalidRequestException unknown(String id) {
+    return new InvalidRequestException(
+        "Invalid config passed: no config with id '" + id + "' is saved in this gateway",
+        "x-portkey-config",
+        null);
   }
 }

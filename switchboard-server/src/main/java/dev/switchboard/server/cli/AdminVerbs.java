@@ -100,8 +100,8 @@ final class AdminVerbs {
     FLAG_HELP.put(
         "--file FILE",
         "a prompt version as JSON ('-': stdin): messages, model, parameters, config, partials,"
-            + " note (docs/prompts.md)");
-    FLAG_HELP.put("--version N", "a prompt's version number");
+            + " note (docs/prompts.md); for configs, a routing config as JSON (docs/routing.md)");
+    FLAG_HELP.put("--version N", "a prompt's or saved config's version number");
     FLAG_HELP.put("--label NAME", "a prompt's label, e.g. production or staging");
   }
 
@@ -425,10 +425,96 @@ final class AdminVerbs {
               "a prompt's audit trail: who changed what, when",
               List.of("id"),
               1,
-              in -> new Call("GET", promptPath(in.arguments()) + "/history", null)));
+              in -> new Call("GET", promptPath(in.arguments()) + "/history", null)),
+          new Verb(
+              "configs",
+              "create",
+              "ID --file FILE",
+              "save a routing config under an id as its version 1 (admin token only)",
+              List.of("id", "file"),
+              1,
+              in -> {
+                ObjectNode body = JSON.objectNode();
+                body.put("id", id(in.arguments(), "id"));
+                body.set("config", jsonFile(in, "a routing config"));
+                return new Call("POST", "/v1/admin/configs", body);
+              }),
+          new Verb(
+              "configs",
+              "list",
+              "",
+              "list the saved configs with their latest versions",
+              List.of(),
+              0,
+              in -> new Call("GET", "/v1/admin/configs", null)),
+          new Verb(
+              "configs",
+              "get",
+              "ID",
+              "show a saved config and its versions",
+              List.of("id"),
+              1,
+              in -> new Call("GET", configPath(in.arguments()), null)),
+          new Verb(
+              "configs",
+              "edit",
+              "ID --file FILE",
+              "save the config's next version; it routes every gateway sharing the store soon",
+              List.of("id", "file"),
+              1,
+              in -> {
+                ObjectNode body = JSON.objectNode();
+                body.set("config", jsonFile(in, "a routing config"));
+                return new Call("POST", configPath(in.arguments()) + "/versions", body);
+              }),
+          new Verb(
+              "configs",
+              "version",
+              "ID --version N",
+              "show one version of a saved config",
+              List.of("id", "version"),
+              1,
+              in ->
+                  new Call(
+                      "GET",
+                      configPath(in.arguments()) + "/versions/" + number(in.arguments(), "version"),
+                      null)),
+          new Verb(
+              "configs",
+              "rollback",
+              "ID --version N",
+              "save an earlier version again as the config's next version",
+              List.of("id", "version"),
+              1,
+              in -> {
+                ObjectNode body = JSON.objectNode();
+                body.put("version", number(in.arguments(), "version"));
+                return new Call("POST", configPath(in.arguments()) + "/rollback", body);
+              }),
+          new Verb(
+              "configs",
+              "delete",
+              "ID",
+              "delete a saved config (its versions and audit trail stay)",
+              List.of("id"),
+              1,
+              in -> new Call("DELETE", configPath(in.arguments()), null)),
+          new Verb(
+              "configs",
+              "history",
+              "ID",
+              "a saved config's audit trail: who changed what, when, each version's config",
+              List.of("id"),
+              1,
+              in -> new Call("GET", configPath(in.arguments()) + "/history", null)));
 
   /** The prompt version of {@code --file} (or stdin), a JSON object. */
   private static ObjectNode promptVersion(Input in) {
+    return jsonFile(in, "a prompt version");
+  }
+
+  /** The JSON object of {@code --file} (or stdin): {@code what} it holds, for the error. */
+  private static ObjectNode jsonFile(Input in, String what) {
     String text = in.secrets().text(in.arguments().required("file"), "--file");
     com.fasterxml.jackson.databind.JsonNode tree;
     try {
@@ -437,13 +523,17 @@ final class AdminVerbs {
       throw new AdminUsageException("--file: not JSON (" + e.getClass().getSimpleName() + ")");
     }
     if (!tree.isObject()) {
-      throw new AdminUsageException("--file: a prompt version is a JSON object");
+      throw new AdminUsageException("--file: " + what + " is a JSON object");
     }
     return (ObjectNode) tree;
   }
 
   private static String promptPath(AdminArguments arguments) {
     return "/v1/admin/prompts/" + segment(id(arguments, "id"));
+  }
+
+  private static String configPath(AdminArguments arguments) {
+    return "/v1/admin/configs/" + segment(id(arguments, "id"));
   }
 
   /** A whole number from 1, from {@code --<flag>}. */

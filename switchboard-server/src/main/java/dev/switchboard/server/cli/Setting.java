@@ -251,6 +251,25 @@ enum Setting {
       "prompts.directory",
       "switchboard-data",
       "where the embedded prompts store lives; relative to the working directory"),
+  SAVED_CONFIGS_ENABLED(
+      "saved-configs.enabled",
+      "true",
+      "whether saved configs are kept in a store and edited through the admin API's"
+          + " /v1/admin/configs (docs/routing.md); false: the configs section only"),
+  SAVED_CONFIGS_STORE(
+      "saved-configs.store",
+      "embedded",
+      "where saved configs live: embedded (an H2 file in saved-configs.directory), or a PostgreSQL"
+          + " JDBC URL shared by gateways"),
+  SAVED_CONFIGS_DIRECTORY(
+      "saved-configs.directory",
+      "switchboard-data",
+      "where the embedded saved-configs store lives; relative to the working directory"),
+  SAVED_CONFIGS_REFRESH(
+      "saved-configs.refresh",
+      "5s",
+      "how often the store is read for changes made through other gateways: a change routes every"
+          + " gateway's requests within this long"),
   OPENAI_BASE_URL(
       "providers.openai.base-url",
       "https://api.openai.com/v1",

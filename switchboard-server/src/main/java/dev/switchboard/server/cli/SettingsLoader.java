@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.switchboard.access.AccessSettings;
 import dev.switchboard.access.UnpricedRates;
+import dev.switchboard.access.store.StoreUrls;
 import dev.switchboard.engine.GatewaySettings;
 import dev.switchboard.engine.cache.CacheSettings;
 import dev.switchboard.engine.pricing.PriceTable;
@@ -14,6 +15,7 @@ import dev.switchboard.observe.ObservabilitySettings;
 import dev.switchboard.observe.tracing.TracingMode;
 import dev.switchboard.server.ServerSettings;
 import dev.switchboard.state.StateSettings;
+import dev.switchboard.state.configs.SavedConfigSettings;
 import dev.switchboard.state.prompts.PromptSettings;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -206,7 +208,8 @@ public final class SettingsLoader {
           access(known, accessEnabled, requireKeys),
           responses(known),
           prompts(known),
-          McpSettings.parse(mcpSection, SettingsLoader::duration));
+          McpSettings.parse(mcpSection, SettingsLoader::duration),
+          savedConfigs(known));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("invalid settings: " + e.getMessage(), e);
     }
@@ -227,11 +230,7 @@ public final class SettingsLoader {
   /** Gateway keys, virtual keys, limits and budgets. Master keys are never echoed in an error. */
   private static AccessSettings access(
       Map<Setting, String> known, boolean enabled, boolean requireKeys) {
-    String store = value(known, Setting.ACCESS_STORE);
-    if (!store.equalsIgnoreCase("embedded") && !store.startsWith("jdbc:postgresql:")) {
-      throw new IllegalArgumentException(
-          Setting.ACCESS_STORE.key + " must be embedded or a jdbc:postgresql: URL");
-    }
+    String store = store(known, Setting.ACCESS_STORE);
     String masterKey = noneAsNull(value(known, Setting.ACCESS_MASTER_KEY));
     String masterKeyFile = noneAsNull(value(known, Setting.ACCESS_MASTER_KEY_FILE));
     String previous = noneAsNull(value(known, Setting.ACCESS_PREVIOUS_MASTER_KEYS));
@@ -247,7 +246,7 @@ public final class SettingsLoader {
             dollars(known, Setting.ACCESS_UNPRICED_ESTIMATE_USD));
     return new AccessSettings(
         enabled,
-        store.equalsIgnoreCase("embedded") ? AccessSettings.EMBEDDED : store,
+        store,
         Path.of(value(known, Setting.ACCESS_DIRECTORY)),
         requireKeys,
         masterKey,
@@ -261,14 +260,10 @@ public final class SettingsLoader {
 
   /** The Responses API's conversation state. */
   private static StateSettings responses(Map<Setting, String> known) {
-    String store = value(known, Setting.RESPONSES_STORE);
-    if (!store.equalsIgnoreCase("embedded") && !store.startsWith("jdbc:postgresql:")) {
-      throw new IllegalArgumentException(
-          Setting.RESPONSES_STORE.key + " must be embedded or a jdbc:postgresql: URL");
-    }
+    String store = store(known, Setting.RESPONSES_STORE);
     return new StateSettings(
         bool(Setting.RESPONSES_ENABLED, value(known, Setting.RESPONSES_ENABLED)),
-        store.equalsIgnoreCase("embedded") ? StateSettings.EMBEDDED : store,
+        store,
         Path.of(value(known, Setting.RESPONSES_DIRECTORY)),
         duration(Setting.RESPONSES_RETENTION, value(known, Setting.RESPONSES_RETENTION)),
         null,
@@ -278,15 +273,37 @@ public final class SettingsLoader {
 
   /** The saved prompt templates. */
   private static PromptSettings prompts(Map<Setting, String> known) {
-    String store = value(known, Setting.PROMPTS_STORE);
-    if (!store.equalsIgnoreCase("embedded") && !store.startsWith("jdbc:postgresql:")) {
-      throw new IllegalArgumentException(
-          Setting.PROMPTS_STORE.key + " must be embedded or a jdbc:postgresql: URL");
-    }
+    String store = store(known, Setting.PROMPTS_STORE);
     return new PromptSettings(
         bool(Setting.PROMPTS_ENABLED, value(known, Setting.PROMPTS_ENABLED)),
-        store.equalsIgnoreCase("embedded") ? PromptSettings.EMBEDDED : store,
+        store,
         Path.of(value(known, Setting.PROMPTS_DIRECTORY)));
+  }
+
+  /**
+   * A store's setting: {@code embedded} (in any case, as {@link StoreUrls#EMBEDDED}) or a {@code
+   * jdbc:postgresql:} URL.
+   */
+  private static String store(Map<Setting, String> known, Setting setting) {
+    String store = value(known, setting);
+    if (store.equalsIgnoreCase("embedded")) {
+      return StoreUrls.EMBEDDED;
+    }
+    if (!store.startsWith("jdbc:postgresql:")) {
+      throw new IllegalArgumentException(
+          setting.key + " must be embedded or a jdbc:postgresql: URL");
+    }
+    return store;
+  }
+
+  /** The store of saved configs edited while the gateway runs. */
+  private static SavedConfigSettings savedConfigs(Map<Setting, String> known) {
+    String store = store(known, Setting.SAVED_CONFIGS_STORE);
+    return new SavedConfigSettings(
+        bool(Setting.SAVED_CONFIGS_ENABLED, value(known, Setting.SAVED_CONFIGS_ENABLED)),
+        store,
+        Path.of(value(known, Setting.SAVED_CONFIGS_DIRECTORY)),
+        duration(Setting.SAVED_CONFIGS_REFRESH, value(known, Setting.SAVED_CONFIGS_REFRESH)));
   }
 
   private static BigDecimal dollars(Map<Setting, String> known, Setting setting) {

@@ -7,6 +7,7 @@ import dev.switchboard.access.AccessSettings;
 import dev.switchboard.engine.GatewaySettings;
 import dev.switchboard.server.ServerSettings;
 import dev.switchboard.server.SwitchboardServer;
+import dev.switchboard.state.configs.SavedConfigSettings;
 import dev.switchboard.testkit.FakeOpenAi;
 import dev.switchboard.wire.WireJson;
 import java.io.ByteArrayInputStream;
@@ -23,6 +24,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -59,7 +61,10 @@ class AdminCommandEndToEndTest {
                 .withAdminToken(ADMIN_TOKEN)
                 .withAccess(
                     AccessSettings.inMemory()
-                        .withMasterKeys(Base64.getEncoder().encodeToString(masterKey), List.of())));
+                        .withMasterKeys(Base64.getEncoder().encodeToString(masterKey), List.of()))
+                .withSavedConfigs(
+                    SavedConfigSettings.storedAt(
+                        "jdbc:h2:mem:configs-" + UUID.randomUUID(), Duration.ofSeconds(5))));
   }
 
   @AfterAll
@@ -227,6 +232,62 @@ class AdminCommandEndToEndTest {
     assertThat(limits.exitCode()).as(limits.err()).isZero();
     Run workspaces = asAdmin("workspaces", "list");
     assertThat(workspaces.json().path("data").toString()).contains("team-e2e");
+  }
+
+  static String modelRoutedBy(String config) throws IOException, InterruptedException {
+    HttpResponse<String> answer =
+        http.send(
+            HttpRequest.newBuilder(server.baseUri().resolve("/v1/chat/completions"))
+                .header("content-type", "application/json")
+                .header("x-portkey-config", config)
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"model\":\"asked\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    return answer.statusCode() == 200
+        ? WireJson.read(answer.body(), JsonNode.class).path("model").asText()
+        : String.valueOf(answer.statusCode());
+  }
+
+  @Test
+  void anOperatorEditsRollsBackAndDeletesASavedConfigThatRoutesAtOnce() throws Exception {
+    String first = "{\"provider\":\"mock\",\"override_params\":{\"model\":\"first\"}}";
+    String second = "{\"provider\":\"mock\",\"override_params\":{\"model\":\"second\"}}";
+    Run created = admin(ADMIN_TOKEN, first, "configs", "create", "pc-cli", "--file", "-");
+    assertThat(created.exitCode()).as(created.err()).isZero();
+    assertThat(modelRoutedBy("pc-cli")).isEqualTo("first");
+
+    Run edited = admin(ADMIN_TOKEN, second, "configs", "edit", "pc-cli", "--file", "-");
+    assertThat(edited.exitCode()).as(edited.err()).isZero();
+    assertThat(edited.json().path("version").asInt()).isEqualTo(2);
+    assertThat(modelRoutedBy("pc-cli")).isEqualTo("second");
+
+    Run invalid =
+        admin(
+            ADMIN_TOKEN,
+            "{\"strategy\":{\"mode\":\"fallback\"}}",
+            "configs",
+            "edit",
+            "pc-cli",
+            "--file",
+            "-");
+    assertThat(invalid.exitCode()).isEqualTo(1);
+    assertThat(invalid.err()).contains("400").contains("config.targets");
+    assertThat(modelRoutedBy("pc-cli")).isEqualTo("second");
+
+    Run rolledBack = asAdmin("configs", "rollback", "pc-cli", "--version", "1");
+    assertThat(rolledBack.exitCode()).as(rolledBack.err()).isZero();
+    assertThat(modelRoutedBy("pc-cli")).isEqualTo("first");
+
+    Run deleted = asAdmin("configs", "delete", "pc-cli");
+    assertThat(deleted.exitCode()).as(deleted.err()).isZero();
+    assertThat(modelRoutedBy("pc-cli")).isEqualTo("400");
+
+    Run history = asAdmin("configs", "history", "pc-cli");
+    assertThat(history.exitCode()).as(history.err()).isZero();
+    assertThat(history.json().path("data").findValuesAsText("action"))
+        .containsExactly("create", "version", "rollback", "delete");
   }
 
   @Test

@@ -241,7 +241,21 @@ class AdminCommandTest {
             "POST",
             "/v1/admin/prompts/welcome/rollback",
             null),
-        Arguments.of("prompts history welcome", "GET", "/v1/admin/prompts/welcome/history", null));
+        Arguments.of("prompts history welcome", "GET", "/v1/admin/prompts/welcome/history", null),
+        Arguments.of("configs list", "GET", "/v1/admin/configs", null),
+        Arguments.of("configs get pc-main", "GET", "/v1/admin/configs/pc-main", null),
+        Arguments.of(
+            "configs version pc-main --version 2",
+            "GET",
+            "/v1/admin/configs/pc-main/versions/2",
+            null),
+        Arguments.of(
+            "configs rollback pc-main --version 1",
+            "POST",
+            "/v1/admin/configs/pc-main/rollback",
+            null),
+        Arguments.of("configs delete pc-main", "DELETE", "/v1/admin/configs/pc-main", null),
+        Arguments.of("configs history pc-main", "GET", "/v1/admin/configs/pc-main/history", null));
   }
 
   @ParameterizedTest(name = "{0} → {1} {2}")
@@ -311,6 +325,39 @@ class AdminCommandTest {
     assertThat(add.rawPath()).isEqualTo("/v1/admin/prompts/welcome/versions");
     assertThat(add.json().path("model").asText()).isEqualTo("gpt-4o-mini");
     assertThat(add.json().has("id")).isFalse();
+  }
+
+  @Test
+  void configsCreateAndEditSendTheConfigFromAFileOrStdin() throws IOException {
+    answerStatus = 201;
+    answerBody = "{\"id\":\"pc-main\"}";
+    String config =
+        """
+        {"strategy":{"mode":"fallback"},"targets":[{"provider":"openai"},{"provider":"mock"}]}
+        """;
+    Path file = Files.createTempFile("config", ".json");
+    Files.writeString(file, config);
+
+    Run created = run("", "configs", "create", "pc-main", "--file", file.toString());
+
+    assertThat(created.exitCode()).as(created.err()).isZero();
+    Recorded create = only();
+    assertThat(create.method()).isEqualTo("POST");
+    assertThat(create.rawPath()).isEqualTo("/v1/admin/configs");
+    assertThat(create.json().path("id").asText()).isEqualTo("pc-main");
+    assertThat(create.json().path("config")).isEqualTo(WireJson.read(config, JsonNode.class));
+
+    received.clear();
+    Run edited = run(config, "configs", "edit", "pc-main", "--file", "-");
+
+    assertThat(edited.exitCode()).as(edited.err()).isZero();
+    Recorded edit = only();
+    assertThat(edit.rawPath()).isEqualTo("/v1/admin/configs/pc-main/versions");
+    assertThat(edit.json().path("config").path("targets")).hasSize(2);
+    assertThat(edit.json().has("id")).isFalse();
+    received.clear();
+    assertThat(run("[1]", "configs", "edit", "pc-main", "--file", "-").exitCode()).isEqualTo(2);
+    assertThat(received).isEmpty();
   }
 
   @Test

@@ -47,7 +47,7 @@ public record PromptSettings(boolean enabled, String storeUrl, Path directory) {
     return "PromptSettings[enabled="
         + enabled
         + ", storeUrl="
-        + (storeUrl.startsWith("jdbc:postgresql:") ? "jdbc:postgresql:…" : storeUrl)
+        + StoreUrls.shown(storeUrl)
         + ", directory="
         + directory
         + "]";

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.access.admin.AdminException;
 import dev.switchboard.engine.errors.InvalidRequestException;
+import dev.switchboard.state.documents.DocumentAnswers;
+import dev.switchboard.state.documents.DocumentStore;
 import dev.switchboard.wire.WireJson;
 import java.time.Clock;
 import java.util.Map;
@@ -31,16 +33,15 @@ public final class Prompts implements AutoCloseable {
   /** The label a bare id resolves to, when the prompt has it. */
   public static final String PRODUCTION = "production";
 
-  private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
   private static final Pattern LABEL = Pattern.compile("[a-z][a-z0-9_-]{0,63}");
 
   /** Fields of a render or completions request that are not chat fields. */
   private static final Set<String> CALL_FIELDS = Set.of("variables", "promptID", "prompt_id");
 
-  private final PromptStore store;
+  private final DocumentStore store;
   private final Clock clock;
 
-  private Prompts(PromptStore store, Clock clock) {
+  private Prompts(DocumentStore store, Clock clock) {
     this.store = store;
     this.clock = clock;
   }
@@ -54,7 +55,8 @@ public final class Prompts implements AutoCloseable {
     if (!settings.enabled()) {
       return new Prompts(null, clock);
     }
-    Prompts prompts = new Prompts(PromptStore.open(settings.jdbcUrl()), clock);
+    Prompts prompts =
+        new Prompts(DocumentStore.open(settings.jdbcUrl(), DocumentStore.Kind.PROMPT), clock);
     LOG.info(
         "prompts: stored {}",
         settings.storeUrl().startsWith("jdbc:postgresql:") ? "in postgresql" : "embedded");
@@ -77,15 +79,7 @@ public final class Prompts implements AutoCloseable {
    */
   public ObjectNode create(String actor, JsonNode body) {
     requireOn();
-    if (body == null || !body.isObject() || !body.path("id").isTextual()) {
-      throw AdminException.invalid("A prompt needs an 'id'.");
-    }
-    String id = body.path("id").asText();
-    if (!ID.matcher(id).matches()) {
-      throw AdminException.invalid(
-          "'id' must be 1 to 128 letters, digits, '_', '.' or '-', starting with a letter or"
-              + " digit.");
-    }
+    String id = DocumentAnswers.newId(body, "prompt");
     ObjectNode definition = ((ObjectNode) body).deepCopy();
     definition.remove("id");
     PromptDefinition parsed = PromptDefinition.parse(definition);
@@ -98,13 +92,7 @@ public final class Prompts implements AutoCloseable {
   /** Every prompt, by id, each as {@link #prompt} shows it without its versions. */
   public ObjectNode list() {
     requireOn();
-    ObjectNode answer = WireJson.mapper().createObjectNode();
-    answer.put("object", "list");
-    ArrayNode data = answer.putArray("data");
-    for (PromptStore.PromptRow row : store.all()) {
-      data.add(summary(row));
-    }
-    return answer;
+    return DocumentAnswers.list(store.all(), this::summary);
   }
 
   /**
@@ -114,10 +102,10 @@ public final class Prompts implements AutoCloseable {
    */
   public ObjectNode prompt(String id) {
     requireOn();
-    PromptStore.PromptRow row = row(id);
+    DocumentStore.DocumentRow row = row(id);
     ObjectNode answer = summary(row);
     ArrayNode versions = answer.putArray("versions");
-    for (PromptStore.VersionRow version : store.versions(id)) {
+    for (DocumentStore.VersionRow version : store.versions(id)) {
       versions.add(version(version));
     }
     return answer;
@@ -143,7 +131,8 @@ public final class Prompts implements AutoCloseable {
     PromptDefinition parsed = PromptDefinition.parse(body);
     int version =
         store
-            .addVersion(id, WireJson.writeString(parsed.toJson()), actor, clock.instant())
+            .addVersion(
+                id, WireJson.writeString(parsed.toJson()), actor, "version", null, clock.instant())
             .orElseThrow(() -> noSuchPrompt(id));
     return version(id, version);
   }
@@ -195,7 +184,7 @@ public final class Prompts implements AutoCloseable {
     ObjectNode answer = WireJson.mapper().createObjectNode();
     answer.put("object", "list");
     ArrayNode data = answer.putArray("data");
-    for (PromptStore.AuditRow change : store.history(id)) {
+    for (DocumentStore.AuditRow change : store.history(id)) {
       ObjectNode entry = data.addObject();
       entry.put("at", change.at().toString());
       entry.put("actor", change.actor());
@@ -239,10 +228,10 @@ public final class Prompts implements AutoCloseable {
       throw new InvalidRequestException(
           "'variables' must be an object of values by name.", "variables", null);
     }
-    PromptStore.VersionRow row = resolve(reference);
-    PromptDefinition definition = PromptDefinition.fromStored(row.definition());
+    DocumentStore.VersionRow row = resolve(reference);
+    PromptDefinition definition = PromptDefinition.fromStored(row.document());
     ArrayNode messages =
-        PromptTemplate.compile(definition).render(variables, row.promptId(), row.version());
+        PromptTemplate.compile(definition).render(variables, row.id(), row.version());
     ObjectNode body = WireJson.mapper().createObjectNode();
     if (definition.model() != null) {
       body.put("model", definition.model());
@@ -256,15 +245,15 @@ public final class Prompts implements AutoCloseable {
             body.set(field.getKey(), field.getValue().deepCopy());
           }
         });
-    return new RenderedPrompt(row.promptId(), row.version(), body, definition.configHeader());
+    return new RenderedPrompt(row.id(), row.version(), body, definition.configHeader());
   }
 
   /** The version a reference names. */
-  private PromptStore.VersionRow resolve(String reference) {
+  private DocumentStore.VersionRow resolve(String reference) {
     int at = reference.lastIndexOf('@');
     String id = at < 0 ? reference : reference.substring(0, at);
     String selector = at < 0 ? null : reference.substring(at + 1);
-    PromptStore.PromptRow prompt =
+    DocumentStore.DocumentRow prompt =
         store
             .find(id)
             .orElseThrow(() ->
@@ -324,11 +313,11 @@ public final class Prompts implements AutoCloseable {
     return answer;
   }
 
-  private PromptStore.PromptRow row(String id) {
+  private DocumentStore.DocumentRow row(String id) {
     return store.find(id).orElseThrow(() -> noSuchPrompt(id));
   }
 
-  private PromptStore.VersionRow versionRow(String id, int version) {
+  private DocumentStore.VersionRow versionRow(String id, int version) {
     row(id);
     return store
         .version(id, version)
@@ -336,7 +325,7 @@ public final class Prompts implements AutoCloseable {
             () -> AdminException.notFound("Prompt '" + id + "' has no version " + version + "."));
   }
 
-  private ObjectNode summary(PromptStore.PromptRow row) {
+  private ObjectNode summary(DocumentStore.DocumentRow row) {
     ObjectNode answer = WireJson.mapper().createObjectNode();
     answer.put("id", row.id());
     answer.put("object", "prompt");
@@ -350,10 +339,10 @@ public final class Prompts implements AutoCloseable {
     return answer;
   }
 
-  private static ObjectNode version(PromptStore.VersionRow row) {
-    PromptDefinition definition = PromptDefinition.fromStored(row.definition());
+  private static ObjectNode version(DocumentStore.VersionRow row) {
+    PromptDefinition definition = PromptDefinition.fromStored(row.document());
     ObjectNode answer = WireJson.mapper().createObjectNode();
-    answer.put("prompt_id", row.promptId());
+    answer.put("prompt_id", row.id());
     answer.put("version", row.version());
     answer.put("created_at", row.createdAt().toString());
     answer.put("created_by", row.createdBy());
