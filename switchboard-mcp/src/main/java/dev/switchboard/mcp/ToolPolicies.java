@@ -72,6 +72,18 @@ public final class ToolPolicies {
     this.servers = Map.copyOf(servers);
   }
 
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof ToolPolicies policies
+        && everyServer.equals(policies.everyServer)
+        && servers.equals(policies.servers);
+  }
+
+  @Override
+  public int hashCode() {
+    return java.util.Objects.hash(everyServer, servers);
+  }
+
   /** Whether any level sets a rate limit. */
   public boolean limitsCalls() {
     return everyServer.limit() != null
@@ -136,7 +148,7 @@ public final class ToolPolicies {
    * @throws IllegalArgumentException naming the setting that is wrong
    */
   static ToolPolicies parse(JsonNode section) {
-    Level everyServer = new Level(null, null, null);
+    Level everyServer = Level.NONE;
     if (section.has("guardrails")) {
       Level hooks = hooks(section.get("guardrails"), "mcp.guardrails");
       everyServer = new Level(hooks.input(), hooks.output(), null);
@@ -162,7 +174,10 @@ public final class ToolPolicies {
             tools.put(tool.getKey(), level(tool.getValue(), at));
           }
         }
-        servers.put(entry.getKey(), new Server(level(node, where), tools));
+        Level own = level(node, where);
+        if (!own.equals(Level.NONE) || !tools.isEmpty()) {
+          servers.put(entry.getKey(), new Server(own, tools));
+        }
       }
     }
     return new ToolPolicies(everyServer, servers);
