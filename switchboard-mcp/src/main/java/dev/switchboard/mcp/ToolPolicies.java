@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * What governs tool calls beside the key's scope, from the settings file: the guardrails on a
@@ -23,15 +22,6 @@ import java.util.Set;
 public final class ToolPolicies {
   /** No guardrail, no limit. */
   public static final ToolPolicies NONE = new ToolPolicies(Level.NONE, Map.of());
-
-  private static final Set<String> HOOK_FIELDS =
-      Set.of(
-          "before_request_hooks",
-          "after_request_hooks",
-          "input_guardrails",
-          "output_guardrails",
-          "input_mutators",
-          "output_mutators");
 
   private final Level everyServer;
   private final Map<String, Server> servers;
@@ -208,7 +198,7 @@ public final class ToolPolicies {
     Map<String, JsonNode> fields = new LinkedHashMap<>();
     for (Map.Entry<String, JsonNode> field : node.properties()) {
       String name = field.getKey().replace('-', '_');
-      if (!HOOK_FIELDS.contains(name)) {
+      if (!HookParser.FIELDS.contains(name)) {
         throw new IllegalArgumentException(
             "unknown setting: "
                 + where

@@ -10,14 +10,11 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpServer;
+import dev.switchboard.server.OtlpReceiver;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.spec.McpSchema;
-import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.Span;
-import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,7 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -45,8 +41,7 @@ class McpGovernanceTest {
   @TempDir static Path data;
   private static HttpUpstream web;
   private static HttpUpstream quota;
-  private static HttpServer collector;
-  private static final List<byte[]> exports = new CopyOnWriteArrayList<>();
+  private static OtlpReceiver collector;
   private static ListAppender<ILoggingEvent> logs;
   private static McpHarness harness;
   private static String everything;
@@ -56,17 +51,7 @@ class McpGovernanceTest {
     logs = new ListAppender<>();
     logs.start();
     ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).addAppender(logs);
-    collector = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    collector.createContext(
-        "/v1/traces",
-        exchange -> {
-          try (InputStream body = exchange.getRequestBody()) {
-            exports.add(body.readAllBytes());
-          }
-          exchange.sendResponseHeaders(200, -1);
-          exchange.close();
-        });
-    collector.start();
+    collector = OtlpReceiver.start();
     web = new HttpUpstream(CANARY);
     quota = new HttpUpstream(CANARY);
     ObjectNode mcp =
@@ -101,8 +86,7 @@ class McpGovernanceTest {
                 }}
                 """
                     .formatted(web.url(), quota.url()));
-    System.setProperty(
-        "otel.exporter.otlp.endpoint", "http://127.0.0.1:" + collector.getAddress().getPort());
+    System.setProperty("otel.exporter.otlp.endpoint", collector.endpoint());
     System.setProperty("otel.bsp.schedule.delay", "50");
     try {
       harness = new McpHarness(data, mcp, CANARY);
@@ -124,7 +108,7 @@ class McpGovernanceTest {
       }
     }
     if (collector != null) {
-      collector.stop(0);
+      collector.close();
     }
   }
 
@@ -330,28 +314,18 @@ class McpGovernanceTest {
     seen.add(harness.adminGet("/metrics"));
     seen.add(harness.adminGet("/v1/admin/mcp/servers"));
     logs.list.forEach(event -> seen.add(event.getFormattedMessage()));
-    exports.forEach(export -> seen.add(new String(export, StandardCharsets.ISO_8859_1)));
-    spans().forEach(span -> seen.add(span.toString()));
+    collector
+        .exports()
+        .forEach(export -> seen.add(new String(export, StandardCharsets.ISO_8859_1)));
+    collector.spans().forEach(span -> seen.add(span.toString()));
     assertThat(seen).hasSizeGreaterThan(10).noneMatch(text -> text.contains(CANARY));
   }
 
-  private static List<Span> spans() {
-    List<Span> spans = new ArrayList<>();
-    for (byte[] export : exports) {
-      try {
-        ExportTraceServiceRequest.parseFrom(export)
-            .getResourceSpansList()
-            .forEach(resource ->
-                resource.getScopeSpansList().forEach(scope -> spans.addAll(scope.getSpansList())));
-      } catch (Exception e) {
-        throw new AssertionError(e);
-      }
-    }
-    return spans;
-  }
-
   private static Span spanNamed(String name) {
-    return spans().stream().filter(span -> span.getName().equals(name)).findFirst().orElse(null);
+    return collector.spans().stream()
+        .filter(span -> span.getName().equals(name))
+        .findFirst()
+        .orElse(null);
   }
 
   private static Map<String, String> attributes(Span span) {
