@@ -373,8 +373,7 @@ public final class McpGateway implements AutoCloseable {
       McpSyncServerExchange exchange,
       McpSchema.CallToolRequest request) {
     McpCaller caller = caller(exchange.transportContext());
-    ToolCalls.Call call =
-        calls.start(path, server, tool, caller, exchange.sessionId(), request.arguments());
+    ToolCalls.Call call = calls.start(path, server, tool, caller, exchange.sessionId(), request);
     if (!caller.allows(server, tool)) {
       McpError refused = unknownTool(request.name());
       call.refused(refused);

@@ -96,14 +96,17 @@ final class ToolCalls {
       String tool,
       McpCaller caller,
       String sessionId,
-      Map<String, Object> arguments) {
+      McpSchema.CallToolRequest request) {
+    // The MCP conventions carry the client's trace context in params._meta (SEP-414).
+    Object traceparent = request.meta() == null ? null : request.meta().get("traceparent");
     return new Call(
         path,
         server,
         tool,
         caller,
         sessionId,
-        digest(arguments),
+        traceparent instanceof String text ? text : null,
+        digest(request.arguments()),
         clock.instant(),
         System.nanoTime());
   }
@@ -115,6 +118,7 @@ final class ToolCalls {
     private final String tool;
     private final McpCaller caller;
     private final String sessionId;
+    private final String traceparent;
     private final String argumentsDigest;
     private final Instant startedAt;
     private final long startNanos;
@@ -125,6 +129,7 @@ final class ToolCalls {
         String tool,
         McpCaller caller,
         String sessionId,
+        String traceparent,
         String argumentsDigest,
         Instant startedAt,
         long startNanos) {
@@ -133,6 +138,7 @@ final class ToolCalls {
       this.tool = tool;
       this.caller = caller;
       this.sessionId = sessionId;
+      this.traceparent = traceparent;
       this.argumentsDigest = argumentsDigest;
       this.startedAt = startedAt;
       this.startNanos = startNanos;
@@ -288,7 +294,7 @@ final class ToolCalls {
           new RequestRecord(
               id,
               id,
-              null,
+              traceparent,
               startedAt,
               "POST",
               path,

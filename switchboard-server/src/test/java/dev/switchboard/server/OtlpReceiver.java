@@ -73,6 +73,11 @@ public final class OtlpReceiver implements AutoCloseable {
     return spans;
   }
 
+  /** A trace or span id as the W3C headers write it: lower-case hex. */
+  public static String hex(com.google.protobuf.ByteString id) {
+    return java.util.HexFormat.of().formatHex(id.toByteArray());
+  }
+
   @Override
   public void close() {
     server.stop(0);

@@ -14,7 +14,6 @@ import io.opentelemetry.proto.trace.v1.Span;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -293,7 +292,7 @@ class TracingExportTest {
   }
 
   static String hex(com.google.protobuf.ByteString bytes) {
-    return HexFormat.of().formatHex(bytes.toByteArray());
+    return OtlpReceiver.hex(bytes);
   }
 
   /** Attributes as text, whatever their OTLP value type. */

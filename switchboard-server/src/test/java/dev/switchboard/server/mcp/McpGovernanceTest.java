@@ -1,5 +1,6 @@
 package dev.switchboard.server.mcp;
 
+import static dev.switchboard.server.OtlpReceiver.hex;
 import static dev.switchboard.server.mcp.McpHarness.JSON;
 import static dev.switchboard.server.mcp.McpHarness.awaitTrue;
 import static dev.switchboard.server.mcp.McpHarness.text;
@@ -290,6 +291,29 @@ class McpGovernanceTest {
         .containsEntry("switchboard.mcp.server", "web")
         .containsKey("mcp.session.id")
         .doesNotContainKey("error.type");
+  }
+
+  @Test
+  void aCallsSpanContinuesTheTraceItsClientSentInMeta() {
+    String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+    String parentSpanId = "00f067aa0ba902b7";
+    try (McpSyncClient client = harness.client("/mcp", everything)) {
+      client.callTool(
+          new McpSchema.CallToolRequest(
+              "web__echo",
+              Map.of("text", "traced"),
+              Map.of("traceparent", "00-" + traceId + "-" + parentSpanId + "-01")));
+    }
+    awaitTrue(
+        () -> collector.spans().stream().anyMatch(span -> hex(span.getTraceId()).equals(traceId)),
+        "the span in the client's trace");
+    Span span =
+        collector.spans().stream()
+            .filter(candidate -> hex(candidate.getTraceId()).equals(traceId))
+            .findFirst()
+            .orElseThrow();
+    assertThat(span.getName()).isEqualTo("tools/call web__echo");
+    assertThat(hex(span.getParentSpanId())).isEqualTo(parentSpanId);
   }
 
   @Test
