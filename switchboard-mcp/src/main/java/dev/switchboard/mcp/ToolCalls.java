@@ -234,9 +234,9 @@ final class ToolCalls {
               + ToolNames.namespaced(server, tool)
               + " for "
               + side
-              + " (hook "
-              + String.join(", ", hooks)
-              + ").",
+              + (hooks.isEmpty()
+                  ? " (a mutator's rewrite of the arguments is no JSON object)."
+                  : " (hook " + String.join(", ", hooks) + ")."),
           Map.of("hooks", hooks));
     }
 
