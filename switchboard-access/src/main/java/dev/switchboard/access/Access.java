@@ -203,6 +203,23 @@ public final class Access implements AutoCloseable {
         .get(dev.switchboard.access.store.VirtualKeyRow.API_KEY);
   }
 
+  /**
+   * Takes one request from each subject's requests-per-minute limit, or none of them: the MCP
+   * gateway's tool calls ({@link Subject.Kind#MCP}), in the same rate buckets as the keys' limits
+   * (in this process, or in Redis shared by gateways).
+   *
+   * @throws dev.switchboard.engine.errors.LimitExceededException 429 when a limit is reached
+   * @throws IllegalStateException when access is off
+   */
+  public void admitRates(List<Subject> subjects) {
+    if (store == null) {
+      throw new IllegalStateException("rate limits need access.enabled");
+    }
+    limiter
+        .admit(subjects, new Limiter.Estimate(java.math.BigDecimal.ZERO, 0))
+        .settle(Limiter.Used.NOTHING);
+  }
+
   /** Whether every request needs a gateway key (never when access is off). */
   public boolean keysRequired() {
     return store != null && settings.requireKeys();

@@ -1,7 +1,8 @@
 package dev.switchboard.access;
 
 /**
- * Something limits and budgets are kept for: a workspace, a gateway key or a virtual key.
+ * Something limits and budgets are kept for: a workspace, a gateway key or a virtual key; or an MCP
+ * server or tool, for every caller or one key (rate limits only, from the settings file).
  *
  * @param kind what it is
  * @param id its id ({@code kind} and {@code id} name it across the gateway; a virtual key's id is
@@ -13,7 +14,12 @@ public record Subject(Kind kind, String id, Limits limits) {
   public enum Kind {
     WORKSPACE,
     KEY,
-    VIRTUAL_KEY;
+    VIRTUAL_KEY,
+    /**
+     * An MCP server's or tool's calls ({@code docs__search}, {@code docs__search for key k1}): rate
+     * limits from the settings file, no budget, no usage report.
+     */
+    MCP;
 
     /** {@code workspace}, {@code key}, {@code virtual_key}: as stored and shown. */
     public String wireName() {

@@ -246,6 +246,14 @@ public final class Gateway implements AutoCloseable {
     return guardrails.statistics().snapshot();
   }
 
+  /**
+   * The guardrails for MCP tool calls: the same checks, runner and statistics as this gateway's
+   * model traffic, run on a tool's arguments and result.
+   */
+  public dev.switchboard.engine.guardrails.ToolCallGuardrails toolCallGuardrails() {
+    return guardrails.toolCalls();
+  }
+
   /** Every provider this gateway can route to, by name, with what each serves. */
   public Map<String, Capabilities> providers() {
     Map<String, Capabilities> all = new java.util.LinkedHashMap<>();

@@ -1,5 +1,6 @@
 package dev.switchboard.mcp;
 
+import dev.switchboard.engine.guardrails.ToolCallGuardrails;
 import dev.switchboard.engine.observe.RecordSink;
 import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.json.McpJsonDefaults;
@@ -64,10 +65,15 @@ public final class McpGateway implements AutoCloseable {
       Set<String> resources) {}
 
   private McpGateway(
-      McpSettings settings, Function<String, String> credentials, List<RecordSink> sinks) {
+      McpSettings settings,
+      Function<String, String> credentials,
+      List<RecordSink> sinks,
+      ToolCallGuardrails guardrails,
+      ToolCallLimiter limiter) {
     this.settings = settings;
     this.pins = new ToolPins(settings.pinsFile());
-    this.calls = new ToolCalls(sinks, Clock.systemUTC());
+    this.calls =
+        new ToolCalls(sinks, Clock.systemUTC(), settings.policies(), guardrails, limiter, json);
     this.aggregate = endpoint(PATH, null);
     for (UpstreamServer server : settings.servers()) {
       perServer.put(server.name(), endpoint(PATH + "/" + server.name(), server.name()));
@@ -87,7 +93,28 @@ public final class McpGateway implements AutoCloseable {
    */
   public static McpGateway start(
       McpSettings settings, Function<String, String> credentials, List<RecordSink> sinks) {
-    McpGateway gateway = new McpGateway(settings, credentials, sinks);
+    return start(settings, credentials, sinks, null, ToolCallLimiter.NONE);
+  }
+
+  /**
+   * Builds the gateway, its tool calls governed by {@code settings.policies()}.
+   *
+   * @param guardrails runs the policies' hooks (the engine's, {@code
+   *     Gateway.toolCallGuardrails()}); {@code null} only when no policy sets hooks
+   * @param limiter holds calls to the policies' rate limits (the access layer's limiter)
+   * @throws IllegalArgumentException when the policies set hooks and no guardrails are given
+   */
+  public static McpGateway start(
+      McpSettings settings,
+      Function<String, String> credentials,
+      List<RecordSink> sinks,
+      ToolCallGuardrails guardrails,
+      ToolCallLimiter limiter) {
+    if (guardrails == null && settings.policies().guardsCalls()) {
+      throw new IllegalArgumentException(
+          "mcp guardrails need the gateway's guardrails to run them");
+    }
+    McpGateway gateway = new McpGateway(settings, credentials, sinks, guardrails, limiter);
     gateway.upstreams.values().forEach(Upstream::start);
     return gateway;
   }
@@ -346,7 +373,7 @@ public final class McpGateway implements AutoCloseable {
       McpSyncServerExchange exchange,
       McpSchema.CallToolRequest request) {
     McpCaller caller = caller(exchange.transportContext());
-    ToolCalls.Call call = calls.start(path, server, tool, caller, request.arguments());
+    ToolCalls.Call call = calls.start(path, server, tool, caller, exchange.sessionId(), request);
     if (!caller.allows(server, tool)) {
       McpError refused = unknownTool(request.name());
       call.refused(refused);
@@ -357,14 +384,14 @@ public final class McpGateway implements AutoCloseable {
       progress.put(token, exchange);
     }
     try {
-      McpSchema.CallToolResult result =
-          upstreams
-              .get(server)
-              .call(client ->
-                  client.callTool(
-                      new McpSchema.CallToolRequest(tool, request.arguments(), request.meta())));
-      call.answered(result);
-      return result;
+      return call.run(
+          request.arguments(),
+          arguments ->
+              upstreams
+                  .get(server)
+                  .call(client ->
+                      client.callTool(
+                          new McpSchema.CallToolRequest(tool, arguments, request.meta()))));
     } catch (McpError failed) {
       call.failed(failed);
       throw failed;

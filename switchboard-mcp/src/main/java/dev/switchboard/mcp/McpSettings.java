@@ -33,9 +33,15 @@ import java.util.Set;
  * @param sessionTimeout how long a client's MCP session may stay idle before it is dropped
  * @param pinsFile where the approved tool pins are kept across restarts, or {@code null}: in memory
  * @param callTimeout the longest an upstream request may take
+ * @param policies the guardrails and rate limits on tool calls ({@code guardrails}, and each
+ *     server's {@code guardrails}, {@code rate-limit} and {@code tools})
  */
 public record McpSettings(
-    List<UpstreamServer> servers, Duration sessionTimeout, Path pinsFile, Duration callTimeout) {
+    List<UpstreamServer> servers,
+    Duration sessionTimeout,
+    Path pinsFile,
+    Duration callTimeout,
+    ToolPolicies policies) {
   public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofMinutes(30);
   public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofMinutes(5);
 
@@ -45,6 +51,13 @@ public record McpSettings(
 
   public McpSettings {
     servers = List.copyOf(servers);
+    policies = policies == null ? ToolPolicies.NONE : policies;
+  }
+
+  /** Settings without guardrails or rate limits on tool calls. */
+  public McpSettings(
+      List<UpstreamServer> servers, Duration sessionTimeout, Path pinsFile, Duration callTimeout) {
+    this(servers, sessionTimeout, pinsFile, callTimeout, ToolPolicies.NONE);
   }
 
   /**
@@ -61,7 +74,10 @@ public record McpSettings(
     if (!section.isObject()) {
       throw new IllegalArgumentException("mcp must be a mapping");
     }
-    known(section, "mcp", Set.of("servers", "session-timeout", "pins-file", "call-timeout"));
+    known(
+        section,
+        "mcp",
+        Set.of("servers", "session-timeout", "pins-file", "call-timeout", "guardrails"));
     Duration sessionTimeout =
         section.has("session-timeout")
             ? durations.apply("mcp.session-timeout", section.get("session-timeout").asText())
@@ -84,7 +100,7 @@ public record McpSettings(
         servers.add(server(entry.getKey(), entry.getValue()));
       }
     }
-    return new McpSettings(servers, sessionTimeout, pins, callTimeout);
+    return new McpSettings(servers, sessionTimeout, pins, callTimeout, ToolPolicies.parse(section));
   }
 
   private static UpstreamServer server(String name, JsonNode node) {
@@ -105,7 +121,10 @@ public record McpSettings(
           where + " needs either url (Streamable HTTP) or command (stdio), not both or neither");
     }
     if (http) {
-      known(node, where, Set.of("url", "headers", "virtual-key"));
+      known(
+          node,
+          where,
+          Set.of("url", "headers", "virtual-key", "guardrails", "rate-limit", "tools"));
       URI url;
       try {
         url = URI.create(node.get("url").asText().strip());
@@ -121,7 +140,7 @@ public record McpSettings(
       return new UpstreamServer.Http(
           name, url, strings(node.get("headers"), where + ".headers"), virtualKey);
     }
-    known(node, where, Set.of("command", "args", "env"));
+    known(node, where, Set.of("command", "args", "env", "guardrails", "rate-limit", "tools"));
     List<String> args = new ArrayList<>();
     JsonNode list = node.get("args");
     if (list != null && !list.isNull()) {

@@ -2,9 +2,12 @@ package dev.switchboard.server;
 
 import dev.switchboard.access.Access;
 import dev.switchboard.access.AccessSettings;
+import dev.switchboard.access.Limits;
+import dev.switchboard.access.Subject;
 import dev.switchboard.access.vault.MasterKeys;
 import dev.switchboard.engine.Gateway;
 import dev.switchboard.mcp.McpGateway;
+import dev.switchboard.mcp.ToolCallLimiter;
 import dev.switchboard.observe.Observability;
 import dev.switchboard.state.ConversationState;
 import dev.switchboard.state.configs.SavedConfigs;
@@ -204,8 +207,23 @@ public final class SwitchboardServer implements AutoCloseable {
     }
     observability.watch(gateway);
     // Tool calls go to the same sinks as the model traffic; virtual keys come from access's vault.
-    McpGateway mcp =
-        McpGateway.start(settings.mcp(), access::operatorCredential, observability.sinks());
+    McpGateway mcp;
+    try {
+      mcp =
+          McpGateway.start(
+              settings.mcp(),
+              access::operatorCredential,
+              observability.sinks(),
+              gateway.toolCallGuardrails(),
+              toolCallLimiter(settings, access));
+    } catch (RuntimeException e) {
+      prompts.close();
+      conversations.close();
+      gateway.close();
+      observability.close();
+      access.close();
+      throw e;
+    }
     SwitchboardServer server =
         new SwitchboardServer(
             settings, gateway, observability, access, conversations, prompts, savedConfigs, mcp);
@@ -239,6 +257,30 @@ public final class SwitchboardServer implements AutoCloseable {
           server.adminUri());
     }
     return server;
+  }
+
+  /**
+   * The MCP gateway's rate limits are kept by the access layer's limiter, as the keys' are: without
+   * access, settings that set them are refused rather than left unenforced.
+   */
+  private static ToolCallLimiter toolCallLimiter(ServerSettings settings, Access access) {
+    if (!settings.mcp().policies().limitsCalls()) {
+      return ToolCallLimiter.NONE;
+    }
+    if (!access.enabled()) {
+      throw new IllegalArgumentException(
+          "mcp rate-limit needs access.enabled: tool calls are limited by the access layer's rate"
+              + " limiter");
+    }
+    return limits ->
+        access.admitRates(
+            limits.stream()
+                .map(limit ->
+                    new Subject(
+                        Subject.Kind.MCP,
+                        limit.subject(),
+                        new Limits(limit.requestsPerMinute(), null, null)))
+                .toList());
   }
 
   /**

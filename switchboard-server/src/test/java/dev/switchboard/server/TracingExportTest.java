@@ -3,7 +3,6 @@ package dev.switchboard.server;
 import static dev.switchboard.server.GatewayUnderTest.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.switchboard.observe.ObservabilitySettings;
 import dev.switchboard.observe.tracing.TracingMode;
 import dev.switchboard.testkit.FakeOpenAi;
@@ -13,14 +12,10 @@ import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,31 +33,21 @@ class TracingExportTest {
       "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"export me\"}]}";
 
   FakeOpenAi openAi;
-  HttpServer collector;
-  final List<byte[]> exports = new CopyOnWriteArrayList<>();
-  final List<String> contentTypes = new CopyOnWriteArrayList<>();
+  OtlpReceiver collector;
+  List<byte[]> exports;
+  List<String> contentTypes;
 
   @BeforeEach
   void start() throws IOException {
     openAi = FakeOpenAi.start();
-    collector = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    collector.createContext(
-        "/v1/traces",
-        exchange -> {
-          try (InputStream body = exchange.getRequestBody()) {
-            exports.add(body.readAllBytes());
-          }
-          contentTypes.add(exchange.getRequestHeaders().getFirst("content-type"));
-          exchange.getResponseHeaders().add("content-type", "application/x-protobuf");
-          exchange.sendResponseHeaders(200, -1);
-          exchange.close();
-        });
-    collector.start();
+    collector = OtlpReceiver.start();
+    exports = collector.exports();
+    contentTypes = collector.contentTypes();
   }
 
   @AfterEach
   void stop() {
-    collector.stop(0);
+    collector.close();
     openAi.close();
   }
 
@@ -80,7 +65,7 @@ class TracingExportTest {
   }
 
   String endpoint() {
-    return "http://127.0.0.1:" + collector.getAddress().getPort();
+    return collector.endpoint();
   }
 
   @Test
@@ -307,7 +292,7 @@ class TracingExportTest {
   }
 
   static String hex(com.google.protobuf.ByteString bytes) {
-    return HexFormat.of().formatHex(bytes.toByteArray());
+    return OtlpReceiver.hex(bytes);
   }
 
   /** Attributes as text, whatever their OTLP value type. */

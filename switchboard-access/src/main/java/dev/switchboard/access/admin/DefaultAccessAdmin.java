@@ -428,6 +428,10 @@ public final class DefaultAccessAdmin implements AccessAdmin {
                         () -> AdminException.notFound("No virtual key '" + safe(id) + "'."));
             yield new Subject(kind, row.qualifiedSlug(), row.limits());
           }
+          case MCP ->
+              throw AdminException.invalid(
+                  "Usage is reported for workspaces, keys and virtual keys; an MCP tool's calls are"
+                      + " in the request log and /metrics.");
         };
     return new UsageReport(subject, usage.apply(subject));
   }

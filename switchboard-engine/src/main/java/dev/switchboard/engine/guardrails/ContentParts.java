@@ -3,6 +3,8 @@ package dev.switchboard.engine.guardrails;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.wire.WireFormatException;
+import dev.switchboard.wire.WireJson;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,19 +20,43 @@ import java.util.List;
  *
  * <p>Answers: chat, every choice's {@code message.content} (Portkey reads the first choice only);
  * completions, every choice's {@code text}; messages, each {@code content} block's {@code text}.
+ *
+ * <p>MCP tool calls (ours; Portkey has none): the call's {@code arguments} as one text, their JSON
+ * (so a regex, PII or injection check reads every value, and {@code default.jsonSchema} the whole
+ * object), which a mutator's rewrite replaces when it is still JSON; the result's text content
+ * blocks ({@code content[].text}), as a Messages answer's.
  */
 final class ContentParts {
   private ContentParts() {}
 
-  /** One place holding text: a field of an object, or an element of an array. */
-  record Slot(JsonNode container, String field, int index) {
+  /**
+   * One place holding text: a field of an object, or an element of an array; or, with {@code json},
+   * a field holding JSON read as its text and written back parsed (a tool call's arguments).
+   */
+  record Slot(JsonNode container, String field, int index, boolean json) {
+    Slot(JsonNode container, String field, int index) {
+      this(container, field, index, false);
+    }
+
     String get() {
       JsonNode value = container instanceof ObjectNode o ? o.get(field) : container.get(index);
+      if (json) {
+        return value == null || value.isNull() ? "{}" : WireJson.writeString(value);
+      }
       return value != null && value.isTextual() ? value.asText() : "";
     }
 
     void set(String text) {
-      if (container instanceof ObjectNode object) {
+      if (json) {
+        // A rewrite that is no longer JSON is kept as text, which the caller refuses to send.
+        JsonNode parsed;
+        try {
+          parsed = WireJson.tree(text);
+        } catch (WireFormatException notJson) {
+          parsed = com.fasterxml.jackson.databind.node.TextNode.valueOf(text);
+        }
+        ((ObjectNode) container).set(field, parsed);
+      } else if (container instanceof ObjectNode object) {
         object.put(field, text);
       } else {
         ((ArrayNode) container).set(index, object(text));
@@ -66,6 +92,7 @@ final class ContentParts {
           stringOrStrings(json, "input", slots);
         }
       }
+      case TOOL_CALL -> slots.add(new Slot(json, "arguments", -1, true));
       case LIST_MODELS -> {}
     }
     return slots;

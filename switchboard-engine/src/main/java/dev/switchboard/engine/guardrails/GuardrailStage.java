@@ -59,6 +59,7 @@ public final class GuardrailStage implements AttemptStage, AutoCloseable {
   private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
   private final GuardrailStatistics statistics = new GuardrailStatistics();
   private final HookRunner runner;
+  private final ToolCallGuardrails toolCalls = new ToolCallGuardrails(this);
 
   public GuardrailStage(UpstreamClient upstream, Clock clock) {
     this.runner =
@@ -278,6 +279,11 @@ public final class GuardrailStage implements AttemptStage, AutoCloseable {
 
   HookRunner runner() {
     return runner;
+  }
+
+  /** The guardrails of MCP tool calls, on this stage's runner. */
+  public ToolCallGuardrails toolCalls() {
+    return toolCalls;
   }
 
   static List<Hook> partition(List<Hook> hooks, boolean async) {

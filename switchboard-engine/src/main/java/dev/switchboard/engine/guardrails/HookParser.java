@@ -35,6 +35,16 @@ public final class HookParser {
           "guardrail_version_id",
           "sequential");
 
+  /** The fields of a config node (or of the MCP settings' guardrails) that set its hooks. */
+  public static final Set<String> FIELDS =
+      Set.of(
+          "before_request_hooks",
+          "after_request_hooks",
+          "input_guardrails",
+          "output_guardrails",
+          "input_mutators",
+          "output_mutators");
+
   private HookParser() {}
 
   /**

@@ -11,7 +11,9 @@ enum RequestKind {
   RESPONSES("createModelResponse"),
   COUNT_TOKENS("countTokens"),
   PROXY("proxy"),
-  LIST_MODELS("listModels");
+  LIST_MODELS("listModels"),
+  /** An MCP tool call through the gateway's MCP endpoints: its arguments, then its result. */
+  TOOL_CALL("mcpToolCall");
 
   private final String portkeyName;
 
@@ -39,6 +41,10 @@ enum RequestKind {
 
   /** Whether the answer carries text the output hooks can check. */
   boolean answersWithText() {
-    return this == CHAT || this == COMPLETE || this == MESSAGES || this == PROXY;
+    return this == CHAT
+        || this == COMPLETE
+        || this == MESSAGES
+        || this == PROXY
+        || this == TOOL_CALL;
   }
 }

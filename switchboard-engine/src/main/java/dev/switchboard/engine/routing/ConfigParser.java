@@ -29,14 +29,7 @@ public final class ConfigParser {
   /** More targets than this in one config are refused, to bound the work of one request. */
   static final int MAX_TARGETS = 256;
 
-  private static final Set<String> HOOK_FIELDS =
-      Set.of(
-          "before_request_hooks",
-          "after_request_hooks",
-          "input_guardrails",
-          "output_guardrails",
-          "input_mutators",
-          "output_mutators");
+  private static final Set<String> HOOK_FIELDS = HookParser.FIELDS;
 
   private static final Set<String> MODES =
       Set.of("single", "fallback", "loadbalance", "conditional");

@@ -107,17 +107,22 @@ public record AnalyticsQuery(LogFilter filter, long bucketMs, GroupBy groupBy) {
    * @param metadataKey the metadata key grouped by, or {@code null}
    */
   public record GroupBy(String name, String expression, String metadataKey) {
+    private static final String MCP_ROW = "(r.path = '/mcp' OR r.path LIKE '/mcp/%')";
+
     private static final Map<String, String> COLUMNS =
-        Map.of(
-            "provider", "r.provider",
-            "model", "r.model",
-            "config", "r.config",
-            "option_path", "r.option_path",
-            "path", "r.path",
-            "status", "CAST(r.status AS VARCHAR)",
-            "cache_status", "r.cache_status",
-            "arm", "r.arm",
-            "none", "CAST(NULL AS VARCHAR)");
+        Map.ofEntries(
+            Map.entry("provider", "r.provider"),
+            Map.entry("model", "r.model"),
+            Map.entry("config", "r.config"),
+            Map.entry("option_path", "r.option_path"),
+            Map.entry("path", "r.path"),
+            Map.entry("status", "CAST(r.status AS VARCHAR)"),
+            Map.entry("cache_status", "r.cache_status"),
+            Map.entry("arm", "r.arm"),
+            // MCP tool calls (path /mcp or /mcp/<server>): their server, and <server>__<tool>.
+            Map.entry("mcp_server", "CASE WHEN " + MCP_ROW + " THEN r.provider END"),
+            Map.entry("mcp_tool", "CASE WHEN " + MCP_ROW + " THEN r.request_model END"),
+            Map.entry("none", "CAST(NULL AS VARCHAR)"));
 
     static GroupBy parse(String given) {
       if (given == null) {
@@ -135,7 +140,7 @@ public record AnalyticsQuery(LogFilter filter, long bucketMs, GroupBy groupBy) {
         throw Parameters.invalid(
             "group_by",
             "'group_by' must be one of provider, model, config, option_path, path, status,"
-                + " cache_status, arm, prompt, metadata.<key> or none.");
+                + " cache_status, arm, mcp_server, mcp_tool, prompt, metadata.<key> or none.");
       }
       return new GroupBy(given, expression, null);
     }

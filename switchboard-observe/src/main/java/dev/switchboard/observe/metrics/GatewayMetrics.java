@@ -10,8 +10,10 @@ import static dev.switchboard.observe.GenAiConventions.TOKEN_TYPE;
 import dev.switchboard.engine.observe.AttemptRecord;
 import dev.switchboard.engine.observe.RecordSink;
 import dev.switchboard.engine.observe.RequestRecord;
+import dev.switchboard.engine.observe.ToolCallFacts;
 import dev.switchboard.engine.routing.CircuitBreakers;
 import dev.switchboard.observe.GenAiConventions;
+import dev.switchboard.observe.McpConventions;
 import dev.switchboard.observe.store.RequestLog;
 import io.prometheus.metrics.config.EscapingScheme;
 import io.prometheus.metrics.core.metrics.Counter;
@@ -27,6 +29,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -57,6 +60,14 @@ public final class GatewayMetrics implements RecordSink {
     0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0
   };
 
+  /**
+   * The conventions' advice for {@code mcp.server.operation.duration}, in seconds
+   * (https://opentelemetry.io/docs/specs/semconv/gen-ai/mcp/).
+   */
+  static final double[] MCP_DURATION_BUCKETS = {
+    0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 120, 300
+  };
+
   private static final String OPERATION = "operation";
   private static final String PROVIDER = "provider";
 
@@ -76,6 +87,9 @@ public final class GatewayMetrics implements RecordSink {
   private final Counter cost;
   private final Counter savedCost;
   private final Counter attempts;
+  private final Counter toolCalls;
+  private final Histogram toolCallDuration;
+  private final LabelValues tools = new LabelValues();
 
   public GatewayMetrics() {
     tokenUsage =
@@ -156,10 +170,38 @@ public final class GatewayMetrics implements RecordSink {
             .labelNames(PROVIDER, "outcome")
             .withoutExemplars()
             .register(registry);
+    toolCalls =
+        Counter.builder()
+            .name("switchboard.mcp.tool_calls")
+            .help(
+                "MCP tool calls through the gateway, by server, tool and outcome (ok, tool_error,"
+                    + " guardrail_denied, rate_limited, unknown_tool, upstream_error, error).")
+            .labelNames("server", "tool", "status")
+            .withoutExemplars()
+            .register(registry);
+    toolCallDuration =
+        Histogram.builder()
+            .name("mcp.server.operation.duration")
+            .unit(Unit.SECONDS)
+            .help("Duration of MCP tool calls through the gateway, the upstream call included.")
+            .labelNames(
+                McpConventions.METHOD_NAME,
+                OPERATION_NAME,
+                McpConventions.TOOL_NAME,
+                ERROR_TYPE,
+                "server")
+            .classicOnly()
+            .classicUpperBounds(MCP_DURATION_BUCKETS)
+            .withoutExemplars()
+            .register(registry);
   }
 
   @Override
   public void accept(RequestRecord record) {
+    if (ToolCallFacts.isToolCall(record)) {
+      toolCall(record);
+      return;
+    }
     String operation = GenAiConventions.operationName(record.path());
     String provider = providers.bounded(record.provider());
     String genAiProvider = providers.bounded(GenAiConventions.providerName(record.provider()));
@@ -213,6 +255,28 @@ public final class GatewayMetrics implements RecordSink {
               attempt.succeeded() ? "success" : attempt.errorType())
           .inc();
     }
+  }
+
+  /**
+   * An MCP tool call: {@code switchboard.mcp.tool_calls} by server, tool and outcome, and the
+   * conventions' {@code mcp.server.operation.duration}, whose {@code error.type} is the JSON-RPC
+   * error code the client got, {@code tool_error} for a tool's own {@code isError} result, or the
+   * kind of the gateway's refusal ({@code guardrail_denied}, {@code rate_limited}).
+   */
+  private void toolCall(RequestRecord record) {
+    Map<String, String> facts = record.metadata();
+    String server = providers.bounded(facts.get(ToolCallFacts.SERVER));
+    String tool = tools.bounded(facts.get(ToolCallFacts.TOOL));
+    String outcome = facts.get(ToolCallFacts.OUTCOME);
+    toolCalls.labelValues(server, tool, outcome).inc();
+    toolCallDuration
+        .labelValues(
+            McpConventions.TOOLS_CALL,
+            McpConventions.EXECUTE_TOOL,
+            tools.bounded(record.requestModel()),
+            McpConventions.errorType(record),
+            server)
+        .observe(record.latencyMs() / 1000);
   }
 
   private static boolean isHit(String cacheStatus) {

@@ -11,7 +11,9 @@ import static dev.switchboard.observe.GenAiConventions.RESPONSE_MODEL;
 import dev.switchboard.engine.observe.AttemptRecord;
 import dev.switchboard.engine.observe.RecordSink;
 import dev.switchboard.engine.observe.RequestRecord;
+import dev.switchboard.engine.observe.ToolCallFacts;
 import dev.switchboard.observe.GenAiConventions;
+import dev.switchboard.observe.McpConventions;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
@@ -74,6 +76,23 @@ public final class RequestTracing implements RecordSink, AutoCloseable {
   private static final AttributeKey<Double> WAIT_AFTER =
       AttributeKey.doubleKey("switchboard.wait_after_ms");
 
+  private static final AttributeKey<String> MCP_METHOD =
+      AttributeKey.stringKey(McpConventions.METHOD_NAME);
+  private static final AttributeKey<String> TOOL_NAME =
+      AttributeKey.stringKey(McpConventions.TOOL_NAME);
+  private static final AttributeKey<String> SESSION_ID =
+      AttributeKey.stringKey(McpConventions.SESSION_ID);
+  private static final AttributeKey<String> RESPONSE_STATUS_CODE =
+      AttributeKey.stringKey(McpConventions.RESPONSE_STATUS_CODE);
+  private static final AttributeKey<String> NETWORK_TRANSPORT =
+      AttributeKey.stringKey("network.transport");
+  private static final AttributeKey<String> NETWORK_PROTOCOL =
+      AttributeKey.stringKey("network.protocol.name");
+  private static final AttributeKey<String> MCP_SERVER =
+      AttributeKey.stringKey("switchboard.mcp.server");
+  private static final AttributeKey<String> GUARDRAILS =
+      AttributeKey.stringKey("switchboard.guardrails");
+
   /** Reads the one header a record keeps, {@code traceparent}, for the W3C propagator. */
   private static final TextMapGetter<String> TRACEPARENT =
       new TextMapGetter<>() {
@@ -99,6 +118,10 @@ public final class RequestTracing implements RecordSink, AutoCloseable {
 
   @Override
   public void accept(RequestRecord record) {
+    if (ToolCallFacts.isToolCall(record)) {
+      toolCallSpan(record);
+      return;
+    }
     String operation = GenAiConventions.operationName(record.path());
     Instant started = record.startedAt();
     Instant ended = started.plusNanos((long) (record.latencyMs() * 1_000_000));
@@ -143,6 +166,46 @@ public final class RequestTracing implements RecordSink, AutoCloseable {
       attemptSpan(inRequest, operation, attempt);
     }
     span.end(ended);
+  }
+
+  /**
+   * An MCP tool call's {@code SERVER} span, as the MCP conventions name it: {@code tools/call
+   * <tool>}, with {@code mcp.method.name}, {@code gen_ai.tool.name} (as the client called it,
+   * {@code <server>__<tool>}), {@code gen_ai.operation.name} {@code execute_tool}, {@code
+   * mcp.session.id}, {@code error.type} and, for a JSON-RPC error, {@code
+   * rpc.response.status_code}; the network attributes of Streamable HTTP; the gateway's own under
+   * {@code switchboard.*}. Never the arguments or the result (the conventions make them opt-in; the
+   * gateway does not opt in).
+   */
+  private void toolCallSpan(RequestRecord record) {
+    Instant started = record.startedAt();
+    String errorType = McpConventions.errorType(record);
+    SpanBuilder builder =
+        tracer
+            .spanBuilder(McpConventions.TOOLS_CALL + " " + record.requestModel())
+            .setSpanKind(SpanKind.SERVER)
+            .setParent(parent(record.traceparent()))
+            .setStartTimestamp(started)
+            .setAttribute(MCP_METHOD, McpConventions.TOOLS_CALL)
+            .setAttribute(TOOL_NAME, record.requestModel())
+            .setAttribute(OPERATION, McpConventions.EXECUTE_TOOL)
+            .setAttribute(NETWORK_TRANSPORT, "tcp")
+            .setAttribute(NETWORK_PROTOCOL, "http")
+            .setAttribute(PATH, withoutQuery(record.path()))
+            .setAttribute(REQUEST_ID, record.id())
+            .setAttribute(MCP_SERVER, record.provider());
+    String session = record.metadata().get(ToolCallFacts.SESSION_ID);
+    setIfPresent(builder, SESSION_ID, session);
+    setIfPresent(builder, RESPONSE_STATUS_CODE, record.metadata().get(ToolCallFacts.ERROR_CODE));
+    setIfPresent(builder, GUARDRAILS, record.guardrails());
+    if (!errorType.isEmpty()) {
+      builder.setAttribute(ERROR, errorType);
+    }
+    Span span = builder.startSpan();
+    if (!errorType.isEmpty()) {
+      span.setStatus(StatusCode.ERROR, errorType);
+    }
+    span.end(started.plusNanos((long) (record.latencyMs() * 1_000_000)));
   }
 
   private void attemptSpan(Context inRequest, String operation, AttemptRecord attempt) {

@@ -2,10 +2,10 @@ package dev.switchboard.server.access;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.switchboard.access.AccessSettings;
 import dev.switchboard.observe.ObservabilitySettings;
 import dev.switchboard.observe.tracing.TracingMode;
+import dev.switchboard.server.OtlpReceiver;
 import dev.switchboard.testkit.FakeOpenAi;
 import dev.switchboard.testkit.Fault;
 import dev.switchboard.testkit.RecordedRequest;
@@ -16,7 +16,6 @@ import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -74,18 +73,8 @@ class SecretCanaryTest {
     canaries.put("admin token", adminToken);
     canaries.put("master key", masterKey);
 
-    List<byte[]> exports = new CopyOnWriteArrayList<>();
-    HttpServer collector = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    collector.createContext(
-        "/v1/traces",
-        exchange -> {
-          try (InputStream body = exchange.getRequestBody()) {
-            exports.add(body.readAllBytes());
-          }
-          exchange.sendResponseHeaders(200, -1);
-          exchange.close();
-        });
-    collector.start();
+    OtlpReceiver collector = OtlpReceiver.start();
+    List<byte[]> exports = collector.exports();
 
     AccessSettings access =
         new AccessSettings(
@@ -107,8 +96,7 @@ class SecretCanaryTest {
     try (CapturedLogs logs = CapturedLogs.capture();
         FakeOpenAi openAi = FakeOpenAi.start()) {
       AccessGateway gateway;
-      System.setProperty(
-          "otel.exporter.otlp.endpoint", "http://127.0.0.1:" + collector.getAddress().getPort());
+      System.setProperty("otel.exporter.otlp.endpoint", collector.endpoint());
       try {
         gateway =
             AccessGateway.start(
@@ -165,7 +153,7 @@ class SecretCanaryTest {
       seen.add(new Seen("log lines", String.join("\n", logs.lines()), null));
       logLineCount = logs.lines().size();
     } finally {
-      collector.stop(0);
+      collector.close();
     }
     seen.add(new Seen("thread dump (Thread.getAllStackTraces)", inProcessDump, null));
     seen.add(new Seen("thread dump (jcmd Thread.print)", jcmdDump, null));

@@ -1,5 +1,8 @@
 package dev.switchboard.server.mcp;
 
+import static dev.switchboard.server.mcp.McpHarness.awaitTrue;
+import static dev.switchboard.server.mcp.McpHarness.text;
+import static dev.switchboard.server.mcp.McpHarness.toolNames;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -35,7 +38,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -135,14 +137,6 @@ class McpGatewayTest {
             .build();
     client.initialize();
     return client;
-  }
-
-  private static List<String> toolNames(McpSyncClient client) {
-    return client.listTools().tools().stream().map(McpSchema.Tool::name).sorted().toList();
-  }
-
-  private static String text(McpSchema.CallToolResult result) {
-    return ((McpSchema.TextContent) result.content().get(0)).text();
   }
 
   @Test
@@ -396,22 +390,6 @@ class McpGatewayTest {
       return found;
     } catch (Exception e) {
       throw new AssertionError(e);
-    }
-  }
-
-  /** Waits for a state the gateway reaches in the background (a connection, a written row). */
-  private static void awaitTrue(BooleanSupplier condition, String what) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("never reached: " + what);
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
     }
   }
 }

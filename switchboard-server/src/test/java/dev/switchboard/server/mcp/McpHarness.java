@@ -1,0 +1,166 @@
+package dev.switchboard.server.mcp;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.access.KeyScopes;
+import dev.switchboard.access.Permission;
+import dev.switchboard.access.Principal;
+import dev.switchboard.access.admin.AccessAdmin;
+import dev.switchboard.server.SwitchboardServer;
+import dev.switchboard.server.cli.SettingsLoader;
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
+import io.modelcontextprotocol.spec.McpSchema;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A gateway with keys required, a vault, a fast-flushing request log and an {@code mcp} section,
+ * for the MCP governance tests: its keys, its clients (the MCP Java SDK's), its admin reads.
+ */
+final class McpHarness implements AutoCloseable {
+  static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  final String adminToken = "admin-" + UUID.randomUUID();
+  final SwitchboardServer gateway;
+
+  /**
+   * Starts a gateway whose {@code mcp} section is {@code mcp}, with a virtual key {@code web-token}
+   * holding {@code upstreamToken}.
+   */
+  McpHarness(Path data, ObjectNode mcp, String upstreamToken) throws Exception {
+    byte[] masterKey = new byte[32];
+    new SecureRandom().nextBytes(masterKey);
+    ObjectNode settings = JSON.createObjectNode();
+    settings.put("server.port", 0);
+    settings.put("admin.token", adminToken);
+    settings.put("access.directory", data.resolve("access").toString());
+    settings.put("responses.enabled", false);
+    settings.put("access.require-keys", true);
+    settings.put("access.master-key", Base64.getEncoder().encodeToString(masterKey));
+    settings.put("logs.directory", data.resolve("logs").toString());
+    settings.put("logs.flush-interval", "20ms");
+    settings.set("mcp", mcp);
+    gateway =
+        SwitchboardServer.start(
+            SettingsLoader.loadYaml(JSON.writeValueAsString(settings), Map.of(), Map.of()));
+    gateway
+        .access()
+        .admin()
+        .createVirtualKey(
+            Principal.ADMIN,
+            new AccessAdmin.VirtualKeyRequest(
+                "default",
+                "web-token",
+                "openai",
+                Map.of("api_key", upstreamToken),
+                dev.switchboard.access.Limits.NONE));
+    awaitTrue(
+        () -> gateway.mcp().states().values().stream().allMatch(state -> state.connected()),
+        "every upstream server connected");
+  }
+
+  /** A gateway key with the permission {@code mcp} and this MCP scope ({@code null}: all). */
+  String key(Set<String> mcpScope) {
+    KeyScopes scopes = new KeyScopes(Set.of(Permission.MCP), null, null, null, null, mcpScope);
+    return gateway
+        .access()
+        .admin()
+        .createKey(
+            Principal.ADMIN,
+            new AccessAdmin.KeyRequest("default", "mcp-" + UUID.randomUUID(), scopes, null, null))
+        .secret();
+  }
+
+  /** The SDK's client, initialized, on {@code path} with {@code key}. */
+  McpSyncClient client(String path, String key) {
+    McpSyncClient client =
+        McpClient.sync(
+                HttpClientStreamableHttpTransport.builder(gateway.baseUri().toString())
+                    .endpoint(path)
+                    .httpRequestCustomizer((request, method, uri, body, context) ->
+                        request.setHeader("Authorization", "Bearer " + key))
+                    .build())
+            .requestTimeout(Duration.ofSeconds(30))
+            .build();
+    client.initialize();
+    return client;
+  }
+
+  static List<String> toolNames(McpSyncClient client) {
+    return client.listTools().tools().stream().map(McpSchema.Tool::name).sorted().toList();
+  }
+
+  static String text(McpSchema.CallToolResult result) {
+    return ((McpSchema.TextContent) result.content().get(0)).text();
+  }
+
+  /** GET with the admin token: the body. */
+  String adminGet(String path) {
+    try {
+      HttpResponse<String> answer =
+          HTTP.send(
+              HttpRequest.newBuilder(gateway.baseUri().resolve(path))
+                  .header("authorization", "Bearer " + adminToken)
+                  .GET()
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      return answer.body();
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** The request log's rows of {@code tool} of {@code server}, newest first. */
+  List<JsonNode> logRows(String server, String tool) {
+    try {
+      JsonNode rows = JSON.readTree(adminGet("/v1/logs?limit=1000&provider=" + server));
+      List<JsonNode> found = new ArrayList<>();
+      rows.path("data")
+          .forEach(row -> {
+            if (tool.equals(row.path("model").asText())) {
+              found.add(row);
+            }
+          });
+      return found;
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** Waits for a state the gateway reaches in the background (a connection, a written row). */
+  static void awaitTrue(BooleanSupplier condition, String what) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("never reached: " + what);
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    gateway.close();
+  }
+}
