@@ -113,6 +113,34 @@ public record RequestOptions(
         prompt);
   }
 
+  /**
+   * These options with the client request header {@code name} set to {@code value} (a header the
+   * client sent by that name is replaced): for a gateway's own opt-ins such as {@code
+   * x-switchboard-stream-cost}, which clients of the transport send on the caller's behalf.
+   */
+  public RequestOptions withRequestHeader(String name, String value) {
+    Map<String, String> headers = new LinkedHashMap<>(requestHeaders);
+    headers.put(name.toLowerCase(java.util.Locale.ROOT), value);
+    return new RequestOptions(
+        provider,
+        apiKey,
+        customHost,
+        traceId,
+        metadata,
+        forwardHeaders,
+        requestTimeout,
+        config,
+        headers,
+        providerOptions,
+        gatewayKey,
+        cacheNamespace,
+        cacheForceRefresh,
+        defaultInputGuardrails,
+        defaultOutputGuardrails,
+        virtualKey,
+        prompt);
+  }
+
   public RequestOptions {
     metadata = Map.copyOf(metadata);
     forwardHeaders = List.copyOf(forwardHeaders);
