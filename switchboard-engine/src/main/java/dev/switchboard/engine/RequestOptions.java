@@ -93,24 +93,7 @@ public record RequestOptions(
     marked.put(PROMPT_ID_METADATA, prompt.id());
     marked.put(PROMPT_VERSION_METADATA, Integer.toString(prompt.version()));
     marked.put(PROMPT_METADATA, prompt.toString());
-    return new RequestOptions(
-        provider,
-        apiKey,
-        customHost,
-        traceId,
-        marked,
-        forwardHeaders,
-        requestTimeout,
-        config == null ? promptConfig : config,
-        requestHeaders,
-        providerOptions,
-        gatewayKey,
-        cacheNamespace,
-        cacheForceRefresh,
-        defaultInputGuardrails,
-        defaultOutputGuardrails,
-        virtualKey,
-        prompt);
+    return copy(marked, config == null ? promptConfig : config, requestHeaders, prompt);
   }
 
   /**
@@ -121,16 +104,25 @@ public record RequestOptions(
   public RequestOptions withRequestHeader(String name, String value) {
     Map<String, String> headers = new LinkedHashMap<>(requestHeaders);
     headers.put(name.toLowerCase(java.util.Locale.ROOT), value);
+    return copy(metadata, config, headers, prompt);
+  }
+
+  /** A copy of these options with the given components replaced. */
+  private RequestOptions copy(
+      Map<String, String> newMetadata,
+      String newConfig,
+      Map<String, String> newRequestHeaders,
+      PromptVersion newPrompt) {
     return new RequestOptions(
         provider,
         apiKey,
         customHost,
         traceId,
-        metadata,
+        newMetadata,
         forwardHeaders,
         requestTimeout,
-        config,
-        headers,
+        newConfig,
+        newRequestHeaders,
         providerOptions,
         gatewayKey,
         cacheNamespace,
@@ -138,7 +130,7 @@ public record RequestOptions(
         defaultInputGuardrails,
         defaultOutputGuardrails,
         virtualKey,
-        prompt);
+        newPrompt);
   }
 
   public RequestOptions {
