@@ -369,20 +369,35 @@ describe('OpenAI Node SDK: what the answer cost', { skip: onlySwitchboard('no co
     assert.ok(Number(response.headers.get('x-switchboard-cost-usd')) > 0);
   });
 
-  test("cost_usd beside the usage of a stream's last chunk", async () => {
-    const stream = await openai.chat.completions.create({
-      model: 'gpt-4o-mini',
-      messages: [{ role: 'user', content: 'hi' }],
-      stream: true,
-      stream_options: { include_usage: true },
-    });
+  const streamLast = async (options) => {
+    const stream = await openai.chat.completions.create(
+      {
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: 'hi' }],
+        stream: true,
+        stream_options: { include_usage: true },
+      },
+      options,
+    );
     let last = null;
     for await (const chunk of stream) {
       last = chunk;
     }
+    return last;
+  };
+
+  test("cost_usd beside the usage of a stream's last chunk, when asked for", async () => {
+    const last = await streamLast({ headers: { 'x-switchboard-stream-cost': 'true' } });
 
     assert.ok(last.usage.total_tokens > 0);
     assert.ok(last.cost_usd > 0, JSON.stringify(last));
+  });
+
+  test("no cost_usd in a stream's last chunk unless asked for", async () => {
+    const last = await streamLast();
+
+    assert.ok(last.usage.total_tokens > 0);
+    assert.equal(last.cost_usd, undefined, JSON.stringify(last));
   });
 });
 

@@ -37,6 +37,12 @@ import java.util.Map;
  * Thread-safe; build one per application and share it.
  */
 public final class SwitchboardClient implements AutoCloseable {
+  /**
+   * The request header that asks the gateway for a stream's cost in its usage chunk ({@code
+   * "cost_usd"}); the gateway adds it to no other client's stream.
+   */
+  static final String STREAM_COST_HEADER = "x-switchboard-stream-cost";
+
   private final OpenAIClient openai;
   private final CallOptions defaults;
 
@@ -83,7 +89,8 @@ public final class SwitchboardClient implements AutoCloseable {
 
   /**
    * A chat completion as a stream of chunks. Unless the params say otherwise, asks for the usage
-   * chunk ({@code stream_options.include_usage}), which carries the answer's cost.
+   * chunk ({@code stream_options.include_usage}), and asks the gateway to put the answer's cost in
+   * it ({@value #STREAM_COST_HEADER}{@code : true}).
    */
   public GatewayChatStream chatStream(ChatCompletionCreateParams params) {
     return chatStream(params, CallOptions.none());
@@ -102,7 +109,10 @@ public final class SwitchboardClient implements AutoCloseable {
             .chat()
             .completions()
             .withRawResponse()
-            .createStreaming(withHeaders(streamed, options));
+            .createStreaming(
+                withHeaders(streamed, options).toBuilder()
+                    .putAdditionalHeader(STREAM_COST_HEADER, "true")
+                    .build());
     return new GatewayChatStream(response.parse(), GatewayFacts.from(response.headers()));
   }
 

@@ -93,16 +93,36 @@ public record RequestOptions(
     marked.put(PROMPT_ID_METADATA, prompt.id());
     marked.put(PROMPT_VERSION_METADATA, Integer.toString(prompt.version()));
     marked.put(PROMPT_METADATA, prompt.toString());
+    return copy(marked, config == null ? promptConfig : config, requestHeaders, prompt);
+  }
+
+  /**
+   * These options with the client request header {@code name} set to {@code value} (a header the
+   * client sent by that name is replaced): for a gateway's own opt-ins such as {@code
+   * x-switchboard-stream-cost}, which clients of the transport send on the caller's behalf.
+   */
+  public RequestOptions withRequestHeader(String name, String value) {
+    Map<String, String> headers = new LinkedHashMap<>(requestHeaders);
+    headers.put(name.toLowerCase(java.util.Locale.ROOT), value);
+    return copy(metadata, config, headers, prompt);
+  }
+
+  /** A copy of these options with the given components replaced. */
+  private RequestOptions copy(
+      Map<String, String> newMetadata,
+      String newConfig,
+      Map<String, String> newRequestHeaders,
+      PromptVersion newPrompt) {
     return new RequestOptions(
         provider,
         apiKey,
         customHost,
         traceId,
-        marked,
+        newMetadata,
         forwardHeaders,
         requestTimeout,
-        config == null ? promptConfig : config,
-        requestHeaders,
+        newConfig,
+        newRequestHeaders,
         providerOptions,
         gatewayKey,
         cacheNamespace,
@@ -110,7 +130,7 @@ public record RequestOptions(
         defaultInputGuardrails,
         defaultOutputGuardrails,
         virtualKey,
-        prompt);
+        newPrompt);
   }
 
   public RequestOptions {

@@ -22,8 +22,9 @@ import java.util.Map;
  * @param upstreamHeaders the provider's response headers, to pass back to the client
  * @param costUsd what the answer cost at the provider in US dollars, from its usage and the price
  *     table: zero for an answer from the cache; {@code null} when the model has no price, the usage
- *     is unknown, or the answer is a stream not from the cache (its cost is in its usage event, as
- *     {@code "cost_usd"} beside {@code usage})
+ *     is unknown, or the answer is a stream not from the cache (its cost is in the request's log,
+ *     and in its usage event as {@code "cost_usd"} beside {@code usage} when the client asked for
+ *     it with {@code x-switchboard-stream-cost: true})
  * @param savedCostUsd for an answer from the cache, what it would have cost at the provider; else
  *     {@code null}
  * @param guardrails the guardrails' results, or {@code null} when no hook ran

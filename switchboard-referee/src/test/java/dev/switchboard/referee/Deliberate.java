@@ -30,11 +30,13 @@ final class Deliberate {
           new Item(
               "*",
               "ChatCompletionChunk.cost_usd: unknown",
-              "we add a field: the stream's usage chunk carries its price (docs/pricing.md)"),
+              "we add a field: the stream's usage chunk carries its price when the client asks"
+                  + " (x-switchboard-stream-cost, docs/pricing.md)"),
           new Item(
               "*",
               "Completion.cost_usd: unknown",
-              "we add a field: the stream's usage chunk carries its price (docs/pricing.md)"),
+              "we add a field: the stream's usage chunk carries its price when the client asks"
+                  + " (x-switchboard-stream-cost, docs/pricing.md)"),
           new Item(
               "*",
               "Completion: invalid: `finish_reason` is null",

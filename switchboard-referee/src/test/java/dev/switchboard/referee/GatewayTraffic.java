@@ -291,6 +291,8 @@ final class GatewayTraffic implements AutoCloseable {
         HttpRequest.newBuilder(gateway.baseUri().resolve(path))
             .timeout(Duration.ofSeconds(30))
             .header("content-type", "application/json")
+            // Every field the gateway may add is judged: a stream's cost, added when asked for.
+            .header("x-switchboard-stream-cost", "true")
             .POST(HttpRequest.BodyPublishers.ofString(json));
     request.headers(family.headers());
     answers.add(send(family, shape, request));

@@ -62,11 +62,11 @@ import org.junit.jupiter.api.Test;
 class PortkeyDifferentialTest {
   /**
    * The share of cases identical but for Switchboard's own {@code x-switchboard-*} headers below
-   * which the test fails: the share last reached (125 of 201). Issue 17's target is 0.85 identical;
+   * which the test fails: the share last reached (140 of 201). Issue 17's target is 0.85 identical;
    * docs/headers.md says what the rest is, and why every case that reaches the engine or a provider
    * carries one of those headers (so that fully identical cases are only a few).
    */
-  static final double IDENTICAL_BUT_FOR_OWN_HEADERS_FLOOR = 0.62;
+  static final double IDENTICAL_BUT_FOR_OWN_HEADERS_FLOOR = 0.69;
 
   /** The prefix of Switchboard's own headers, on its answers and on its upstream calls. */
   static final String OWN_HEADER_PREFIX = "x-switchboard-";

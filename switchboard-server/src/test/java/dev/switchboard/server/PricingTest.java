@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.engine.GatewaySettings;
 import dev.switchboard.engine.pricing.PriceTable;
+import dev.switchboard.engine.pricing.PricingStage;
 import dev.switchboard.testkit.AnthropicReply;
 import dev.switchboard.testkit.ConverseReply;
 import dev.switchboard.testkit.FakeAnthropic;
@@ -202,10 +203,12 @@ class PricingTest {
   }
 
   @Test
-  void aStreamCarriesItsCostInItsUsageEventNotInAHeader() {
+  void aStreamCarriesItsCostInItsUsageEventNotInAHeaderWhenTheClientAsks() {
     var streamed =
         openAi(
-            MINI.replace("}]}", "}],\"stream\":true,\"stream_options\":{\"include_usage\":true}}"));
+            MINI.replace("}]}", "}],\"stream\":true,\"stream_options\":{\"include_usage\":true}}"),
+            PricingStage.STREAM_COST_HEADER,
+            "true");
 
     assertThat(streamed.headers().firstValue(COST)).isEmpty();
     List<String> data = sseData(streamed.body());
@@ -215,6 +218,19 @@ class PricingTest {
     assertThat(usageEvent.path("usage").has("cost_usd")).isFalse();
     assertThat(data.subList(0, data.size() - 2))
         .noneSatisfy(event -> assertThat(event).contains("cost_usd"));
+  }
+
+  @Test
+  void aStreamsUsageEventIsLeftAsTheProviderSentItUnlessTheClientAsksForTheCost() {
+    var streamed =
+        openAi(
+            MINI.replace("}]}", "}],\"stream\":true,\"stream_options\":{\"include_usage\":true}}"));
+
+    assertThat(streamed.headers().firstValue(COST)).isEmpty();
+    List<String> data = sseData(streamed.body());
+    JsonNode usageEvent = WireJson.tree(data.get(data.size() - 2));
+    assertThat(usageEvent.path("usage").path("total_tokens").asInt()).isPositive();
+    assertThat(data).noneSatisfy(event -> assertThat(event).contains("cost_usd"));
   }
 
   @Test
@@ -247,7 +263,7 @@ class PricingTest {
     var hit =
         openAi(
             MINI.replace("}]}", "}],\"stream\":true,\"stream_options\":{\"include_usage\":true}}"),
-            cached);
+            concat(cached, new String[] {PricingStage.STREAM_COST_HEADER, "true"}));
 
     assertThat(hit.headers().firstValue("x-portkey-cache-status")).hasValue("HIT");
     assertThat(hit.headers().firstValue(COST)).hasValue("0");

@@ -37,7 +37,7 @@ final class InProcessTransport implements GatewayTransport {
 
   @Override
   public GatewayChunkStream chatStream(ChatRequest request, RequestOptions options) {
-    RequestOptions traced = traced(options);
+    RequestOptions traced = RemoteTransport.withStreamCost(traced(options));
     Served.Answered answered =
         answered(new Operation.Chat(RemoteTransport.withUsage(request)), traced);
     @SuppressWarnings("unchecked")

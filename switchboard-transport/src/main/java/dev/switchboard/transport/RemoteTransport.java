@@ -2,6 +2,7 @@ package dev.switchboard.transport;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.engine.RequestOptions;
+import dev.switchboard.engine.pricing.PricingStage;
 import dev.switchboard.engine.providers.ProviderOptions;
 import dev.switchboard.engine.sse.SseEvent;
 import dev.switchboard.engine.sse.SseReader;
@@ -90,7 +91,9 @@ public final class RemoteTransport implements GatewayTransport {
   @Override
   public GatewayChunkStream chatStream(ChatRequest request, RequestOptions options) {
     HttpResponse<InputStream> response =
-        send(post(withUsage(request), options), HttpResponse.BodyHandlers.ofInputStream());
+        send(
+            post(withUsage(request), withStreamCost(options)),
+            HttpResponse.BodyHandlers.ofInputStream());
     GatewayFacts facts = facts(response.headers());
     if (response.statusCode() >= 400) {
       byte[] body;
@@ -102,6 +105,14 @@ public final class RemoteTransport implements GatewayTransport {
       throw error(response.statusCode(), body, facts);
     }
     return new GatewayChunkStream(new SseChunks(response.body(), facts), facts);
+  }
+
+  /**
+   * The options asking for the stream's cost in its usage chunk ({@link
+   * PricingStage#STREAM_COST_HEADER}), which {@link GatewayChunkStream} reads into its facts.
+   */
+  static RequestOptions withStreamCost(RequestOptions options) {
+    return options.withRequestHeader(PricingStage.STREAM_COST_HEADER, "true");
   }
 
   /** The request as a stream that ends with the usage chunk, which carries the cost. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonAnyGetter;
 import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Map;
@@ -11,8 +12,33 @@ import java.util.Map;
 /**
  * A chat completion request ({@code POST /v1/chat/completions}) as OpenAI defines it. Fields the
  * gateway acts on are typed; every other field is kept in {@link #extras()} and forwarded.
+ *
+ * <p>A request the gateway does not change goes upstream as the client's bytes. One it writes anew
+ * (with a config's {@code override_params}, say) has its typed fields in the order Portkey's
+ * gateway writes them to OpenAI (its {@code chatComplete} parameter list), then the extras as sent,
+ * so that the same request through either gateway reaches the provider the same (issue 17).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonPropertyOrder({
+  "model",
+  "messages",
+  "max_tokens",
+  "temperature",
+  "top_p",
+  "n",
+  "stream",
+  "stop",
+  "user",
+  "seed",
+  "tools",
+  "tool_choice",
+  "response_format",
+  "logprobs",
+  "top_logprobs",
+  "stream_options",
+  "parallel_tool_calls",
+  "max_completion_tokens"
+})
 public record ChatRequest(
     String model,
     List<ChatMessage> messages,

@@ -4,11 +4,28 @@ import com.fasterxml.jackson.annotation.JsonAnyGetter;
 import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Map;
 
-/** A legacy text completion request ({@code POST /v1/completions}). */
+/**
+ * A legacy text completion request ({@code POST /v1/completions}). Written anew, its typed fields
+ * are in the order Portkey's gateway writes them to OpenAI, as {@link ChatRequest}'s.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonPropertyOrder({
+  "model",
+  "prompt",
+  "max_tokens",
+  "temperature",
+  "top_p",
+  "n",
+  "stream",
+  "stop",
+  "user",
+  "seed",
+  "stream_options"
+})
 public record CompletionRequest(
     String model,
     JsonNode prompt,

@@ -27,11 +27,14 @@ import java.util.Set;
  * Prices each answer, a request stage above the router: the answer's {@link Outcome.Origin} tells
  * the attempt that was answered (its provider, the model it sent) and whether the cache answered
  * it. A whole answer's cost is written into the request's {@link Journal} (the server's {@code
- * x-switchboard-cost-usd}); a stream's is known only at its end, so it is added to the usage event
- * (the last one, with {@code usage}, when the client asked for usage) as a field of our own beside
- * {@code usage}: {@code "cost_usd"}. The provider's {@code usage} object itself is left as it came.
- * An answer from the cache cost nothing: zero, when its price is known; what it would have cost is
- * the cache's to say ({@link Outcome.Origin#savedCostUsd()}).
+ * x-switchboard-cost-usd}); a stream's is known only at its end, so it is written into the log
+ * then, and, when the client opts in with {@value #STREAM_COST_HEADER}{@code : true}, added to the
+ * usage event (the last one, with {@code usage}, when the client asked for usage) as a field of our
+ * own beside {@code usage}: {@code "cost_usd"}. Not by default: Portkey adds no such field, and a
+ * stream nothing else changed reaches the client as the provider sent it (docs/pricing.md). The
+ * provider's {@code usage} object itself is left as it came. An answer from the cache cost nothing:
+ * zero, when its price is known; what it would have cost is the cache's to say ({@link
+ * Outcome.Origin#savedCostUsd()}).
  *
  * <p>Priced: chat completions, text completions, embeddings, Anthropic's Messages format (whole
  * answers, and streams from their {@code message_start} and {@code message_delta} usage, for the
@@ -46,6 +49,12 @@ import java.util.Set;
 public final class PricingStage implements Stage {
   /** The field of a stream's usage event that carries its cost; ours, not OpenAI's. */
   public static final String STREAM_COST_FIELD = "cost_usd";
+
+  /**
+   * The request header with which a client asks for {@value #STREAM_COST_FIELD} in a stream's usage
+   * event ({@code true}); without it the event is left as the provider sent it.
+   */
+  public static final String STREAM_COST_HEADER = "x-switchboard-stream-cost";
 
   /** The Responses API's last events, whose {@code response} carries the usage. */
   private static final Set<String> RESPONSES_ENDS =
@@ -97,7 +106,8 @@ public final class PricingStage implements Stage {
                 provider,
                 requestModel,
                 fromCache,
-                fromCache ? null : StreamedTokens.of(asked)));
+                fromCache ? null : StreamedTokens.of(asked),
+                wantsStreamCost(request)));
       }
       case Outcome.Raw raw -> metered(raw, journal, provider, asked);
     };
@@ -148,6 +158,12 @@ public final class PricingStage implements Stage {
     };
   }
 
+  /** Whether the client asked for the cost in its stream's usage event. */
+  private static boolean wantsStreamCost(Request request) {
+    String value = request.options().requestHeaders().get(STREAM_COST_HEADER);
+    return value != null && value.strip().equalsIgnoreCase("true");
+  }
+
   /** An event's extra fields with the cost under {@value #STREAM_COST_FIELD}. */
   private static Map<String, JsonNode> withCost(Map<String, JsonNode> extras, BigDecimal cost) {
     Map<String, JsonNode> more = new LinkedHashMap<>(extras);
@@ -169,6 +185,7 @@ public final class PricingStage implements Stage {
     private final String requestModel;
     private final boolean fromCache;
     private final StreamedTokens delivered;
+    private final boolean costInUsageEvent;
     private volatile String answerModel;
     // An Anthropic Messages stream's usage so far, merged from its events.
     private volatile ObjectNode messagesUsage;
@@ -178,6 +195,7 @@ public final class PricingStage implements Stage {
     /**
      * @param delivered counts what the stream delivers; {@code null} when a closed stream costs
      *     nothing (an answer from the cache)
+     * @param costInUsageEvent whether the usage event gains {@value #STREAM_COST_FIELD}
      */
     PricedStream(
         ResponseStream<Object> stream,
@@ -187,7 +205,8 @@ public final class PricingStage implements Stage {
         String provider,
         String requestModel,
         boolean fromCache,
-        StreamedTokens delivered) {
+        StreamedTokens delivered,
+        boolean costInUsageEvent) {
       this.stream = stream;
       this.journal = journal;
       this.messages = messages;
@@ -196,6 +215,7 @@ public final class PricingStage implements Stage {
       this.requestModel = requestModel;
       this.fromCache = fromCache;
       this.delivered = delivered;
+      this.costInUsageEvent = costInUsageEvent;
     }
 
     @Override
@@ -234,7 +254,7 @@ public final class PricingStage implements Stage {
         }
         case ChatCompletionChunk chunk when chunk.usage() != null -> {
           BigDecimal cost = priced(chunk.model(), chunk.usage());
-          yield cost == null
+          yield cost == null || !costInUsageEvent
               ? chunk
               : new ChatCompletionChunk(
                   chunk.id(),
@@ -249,7 +269,7 @@ public final class PricingStage implements Stage {
         }
         case Completion piece when piece.usage() != null -> {
           BigDecimal cost = priced(piece.model(), piece.usage());
-          yield cost == null
+          yield cost == null || !costInUsageEvent
               ? piece
               : new Completion(
                   piece.id(),

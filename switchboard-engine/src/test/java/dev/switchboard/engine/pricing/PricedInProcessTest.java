@@ -56,7 +56,7 @@ class PricedInProcessTest {
   }
 
   @Test
-  void aStreamsLastEventCarriesItsCost() {
+  void aStreamsLastEventCarriesItsCostWhenTheCallerAsks() {
     ChatRequest request =
         WireJson.read(
             "{\"model\":\"mock-chat\",\"stream\":true,\"stream_options\":{\"include_usage\":true},"
@@ -64,7 +64,12 @@ class PricedInProcessTest {
             ChatRequest.class);
     try (Gateway gateway = gateway(PriceTable.shipped().overriddenBy(MOCK_PRICES));
         var stream =
-            gateway.chatStream(request, RequestOptions.builder().provider("mock").build())) {
+            gateway.chatStream(
+                request,
+                RequestOptions.builder()
+                    .provider("mock")
+                    .requestHeader(PricingStage.STREAM_COST_HEADER, "true")
+                    .build())) {
       ChatCompletionChunk last = null;
       for (ChatCompletionChunk chunk = stream.next(); chunk != null; chunk = stream.next()) {
         last = chunk;
