@@ -61,6 +61,62 @@ class GracefulShutdownTest {
   }
 
   @Test
+  void aRequestArrivingWhileDrainingOnAConnectionAcceptedBeforeIsServedThenTheConnectionCloses()
+      throws Exception {
+    try (FakeOpenAi openai = FakeOpenAi.start();
+        GatewayProcess gateway =
+            GatewayProcess.start(
+                "--providers.openai.base-url", openai.baseUrl(), "--server.drain-timeout", "20s")) {
+      // A stream in flight keeps the gateway draining while the late request comes.
+      openai.enqueue(Fault.chunkDelay(Duration.ofMillis(400)));
+      String streamed =
+          "{\"model\":\"gpt-4o-mini\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"one two three four five six\"}]}";
+      HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+      var stream =
+          http.send(
+              HttpRequest.newBuilder(gateway.uri("/v1/chat/completions"))
+                  .header("content-type", "application/json")
+                  .header("x-portkey-provider", "openai")
+                  .POST(HttpRequest.BodyPublishers.ofString(streamed))
+                  .build(),
+              HttpResponse.BodyHandlers.ofInputStream());
+      BufferedReader events =
+          new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8));
+      events.readLine();
+      try (Socket early = new Socket("127.0.0.1", gateway.port)) {
+        Thread.sleep(1_000); // accepted by the gateway before it drains
+
+        gateway.process.destroy(); // SIGTERM
+        Thread.sleep(500);
+        assertThatThrownBy(() -> new Socket("127.0.0.1", gateway.port).close())
+            .isInstanceOf(ConnectException.class);
+        String body =
+            "{\"model\":\"mock-chat\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}";
+        early
+            .getOutputStream()
+            .write(
+                ("POST /v1/chat/completions HTTP/1.1\r\nHost: gateway\r\nx-portkey-provider: mock\r\n"
+                        + "content-type: application/json\r\ncontent-length: "
+                        + body.length()
+                        + "\r\n\r\n"
+                        + body)
+                    .getBytes(StandardCharsets.UTF_8));
+        String answer = new String(early.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+        assertThat(answer).startsWith("HTTP/1.1 200");
+        assertThat(answer.lines().takeWhile(line -> !line.isEmpty()))
+            .anySatisfy(header -> assertThat(header).isEqualToIgnoringCase("Connection: close"));
+        assertThat(answer).contains("\"choices\"");
+      }
+      while (events.readLine() != null) {
+        // the stream finishes
+      }
+      assertThat(gateway.process.waitFor(20, TimeUnit.SECONDS)).isTrue();
+      assertThat(gateway.process.exitValue()).isZero();
+    }
+  }
+
+  @Test
   void stopsPromptlyWhenIdle() throws Exception {
     try (GatewayProcess gateway = GatewayProcess.start()) {
       long start = System.nanoTime();
