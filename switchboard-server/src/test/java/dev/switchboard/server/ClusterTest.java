@@ -370,10 +370,7 @@ class ClusterTest {
     String key = createKey("{\"name\":\"state\"}").get("key").asText();
     var first =
         send(
-            HttpRequest.newBuilder(nodes.get(0).uri("/v1/responses"))
-                .header("x-portkey-api-key", key)
-                .header("x-portkey-provider", "openai")
-                .header("authorization", "Bearer sk-fake")
+            asOpenAiCaller(nodes.get(0).uri("/v1/responses"), key)
                 .header("content-type", "application/json")
                 .POST(
                     HttpRequest.BodyPublishers.ofString(
@@ -382,23 +379,14 @@ class ClusterTest {
     String id = JSON.readTree(first.body()).get("id").asText();
     var next =
         send(
-            HttpRequest.newBuilder(nodes.get(1).uri("/v1/responses"))
-                .header("x-portkey-api-key", key)
-                .header("x-portkey-provider", "openai")
-                .header("authorization", "Bearer sk-fake")
+            asOpenAiCaller(nodes.get(1).uri("/v1/responses"), key)
                 .header("content-type", "application/json")
                 .POST(
                     HttpRequest.BodyPublishers.ofString(
                         "{\"model\":\"gpt-4o-mini\",\"previous_response_id\":\""
                             + id
                             + "\",\"input\":\"Which word?\"}")));
-    var read =
-        send(
-            HttpRequest.newBuilder(nodes.get(2).uri("/v1/responses/" + id))
-                .header("x-portkey-api-key", key)
-                .header("x-portkey-provider", "openai")
-                .header("authorization", "Bearer sk-fake")
-                .GET());
+    var read = send(asOpenAiCaller(nodes.get(2).uri("/v1/responses/" + id), key).GET());
     assertThat(next.statusCode()).as(next.body()).isEqualTo(200);
     assertThat(read.statusCode()).as(read.body()).isEqualTo(200);
     assertThat(JSON.readTree(read.body()).get("id").asText()).isEqualTo(id);
@@ -508,32 +496,53 @@ class ClusterTest {
   @Test
   @Order(9)
   void whenRedisThenPostgresqlGoAwayForTenSecondsRequestsFlowAndNothingIsLost() throws Exception {
-    String key = createKey("{\"name\":\"stores\"}").get("key").asText();
+    // A rate limit, so that every request counts in Redis.
+    String key =
+        createKey("{\"name\":\"stores\",\"limits\":{\"requests_per_minute\":1000000}}")
+            .get("key")
+            .asText();
     try (Load load = new Load(key, "stores", 4)) {
       Thread.sleep(2_000);
-      Map<String, String> figures = new TreeMap<>();
       int before = load.ok.get();
       redis.cut();
       Thread.sleep(10_000);
       redis.restore();
-      figures.put("1 redis away: answered", Integer.toString(load.ok.get() - before));
-      figures.put("1 redis away: failed", load.failed.toString());
+      int answeredWithoutRedis = load.ok.get() - before;
+      List<String> failedWithoutRedis = List.copyOf(load.failed);
       Thread.sleep(2_000);
       int failedBefore = load.failed.size();
       before = load.ok.get();
       postgres.cut();
       Thread.sleep(10_000);
       postgres.restore();
-      figures.put("2 postgresql away: answered", Integer.toString(load.ok.get() - before));
-      figures.put(
-          "2 postgresql away: failed",
-          load.failed.subList(failedBefore, load.failed.size()).toString());
+      int answeredWithoutPostgres = load.ok.get() - before;
+      List<String> failedWithoutPostgres =
+          List.copyOf(load.failed.subList(failedBefore, load.failed.size()));
       Thread.sleep(3_000);
       load.stop();
       Logged logged = awaitLogged("stores", load.ok.get());
       System.out.printf(
-          "cluster stores away: %s; %d answered in all, %d logged%n",
-          figures, load.ok.get(), logged.requests);
+          "cluster stores away: Redis away 10 s: %d answered, %d failed; PostgreSQL away 10 s:"
+              + " %d answered, %d refused (%s); in all %d answered, %d logged once both were back%n",
+          answeredWithoutRedis,
+          failedWithoutRedis.size(),
+          answeredWithoutPostgres,
+          failedWithoutPostgres.size(),
+          failedWithoutPostgres.stream()
+              .map(failure -> failure.substring(0, Math.min(failure.length(), 110)))
+              .distinct()
+              .toList(),
+          load.ok.get(),
+          logged.requests);
+      // Redis away: rate limits let requests through, nothing fails.
+      assertThat(failedWithoutRedis).isEmpty();
+      // PostgreSQL away: keys looked up within access.key-cache-ttl still pass; after that a
+      // request is refused with 503, "try again", never let through unchecked.
+      assertThat(answeredWithoutPostgres).isPositive();
+      assertThat(failedWithoutPostgres)
+          .allSatisfy(failure ->
+              assertThat(failure).startsWith("503 ").contains("The gateway's access store failed"));
+      // Every answered request is in the log once PostgreSQL is back.
       assertThat(logged.requests).isEqualTo(load.ok.get());
     }
   }
@@ -645,13 +654,18 @@ class ClusterTest {
   HttpResponse<String> chat(URI uri, String key, String scenario, String content)
       throws IOException, InterruptedException {
     return send(
-        HttpRequest.newBuilder(uri)
-            .header("x-portkey-api-key", key)
-            .header("x-portkey-provider", "openai")
-            .header("authorization", "Bearer sk-fake")
+        asOpenAiCaller(uri, key)
             .header("x-portkey-metadata", "{\"scenario\":\"" + scenario + "\"}")
             .header("content-type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(CHAT.formatted(content))));
+  }
+
+  /** A request with a gateway key, to OpenAI (the fake) with a provider key of its own. */
+  static HttpRequest.Builder asOpenAiCaller(URI uri, String key) {
+    return HttpRequest.newBuilder(uri)
+        .header("x-portkey-api-key", key)
+        .header("x-portkey-provider", "openai")
+        .header("authorization", "Bearer sk-fake");
   }
 
   HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {

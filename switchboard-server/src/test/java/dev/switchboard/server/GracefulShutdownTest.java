@@ -28,20 +28,7 @@ class GracefulShutdownTest {
         GatewayProcess gateway =
             GatewayProcess.start(
                 "--providers.openai.base-url", openai.baseUrl(), "--server.drain-timeout", "20s")) {
-      openai.enqueue(Fault.chunkDelay(Duration.ofMillis(150)));
-      String body =
-          "{\"model\":\"gpt-4o-mini\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"one two three four five six\"}]}";
-      HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-      var response =
-          http.send(
-              HttpRequest.newBuilder(gateway.uri("/v1/chat/completions"))
-                  .header("content-type", "application/json")
-                  .header("x-portkey-provider", "openai")
-                  .POST(HttpRequest.BodyPublishers.ofString(body))
-                  .build(),
-              HttpResponse.BodyHandlers.ofInputStream());
-      BufferedReader lines =
-          new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8));
+      BufferedReader lines = stream(openai, gateway, Duration.ofMillis(150));
       List<String> received = new ArrayList<>();
       received.add(lines.readLine());
 
@@ -68,20 +55,7 @@ class GracefulShutdownTest {
             GatewayProcess.start(
                 "--providers.openai.base-url", openai.baseUrl(), "--server.drain-timeout", "20s")) {
       // A stream in flight keeps the gateway draining while the late request comes.
-      openai.enqueue(Fault.chunkDelay(Duration.ofMillis(400)));
-      String streamed =
-          "{\"model\":\"gpt-4o-mini\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"one two three four five six\"}]}";
-      HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-      var stream =
-          http.send(
-              HttpRequest.newBuilder(gateway.uri("/v1/chat/completions"))
-                  .header("content-type", "application/json")
-                  .header("x-portkey-provider", "openai")
-                  .POST(HttpRequest.BodyPublishers.ofString(streamed))
-                  .build(),
-              HttpResponse.BodyHandlers.ofInputStream());
-      BufferedReader events =
-          new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8));
+      BufferedReader events = stream(openai, gateway, Duration.ofMillis(400));
       events.readLine();
       try (Socket early = new Socket("127.0.0.1", gateway.port)) {
         Thread.sleep(1_000); // accepted by the gateway before it drains
@@ -126,5 +100,23 @@ class GracefulShutdownTest {
       assertThat(gateway.process.exitValue()).isZero();
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
     }
+  }
+
+  /** A stream through the gateway whose events the fake sends {@code pause} apart, begun. */
+  private static BufferedReader stream(FakeOpenAi openai, GatewayProcess gateway, Duration pause)
+      throws Exception {
+    openai.enqueue(Fault.chunkDelay(pause));
+    String body =
+        "{\"model\":\"gpt-4o-mini\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"one two three four five six\"}]}";
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    var response =
+        http.send(
+            HttpRequest.newBuilder(gateway.uri("/v1/chat/completions"))
+                .header("content-type", "application/json")
+                .header("x-portkey-provider", "openai")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build(),
+            HttpResponse.BodyHandlers.ofInputStream());
+    return new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8));
   }
 }
