@@ -16,6 +16,7 @@ import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -106,7 +107,7 @@ public final class SwitchboardServer implements AutoCloseable {
             new ResponsesRoutes(conversations, access),
             new McpRoutes(mcp, access));
     server.setHandler(
-        new DrainingHandler(
+        new GracefulHandler(
             new MinimumReadRate(
                 new RouteGate(
                     adminToken,
