@@ -11,9 +11,9 @@ import java.util.List;
 
 /**
  * nginx on 127.0.0.1 sending requests round-robin to gateways, as a deployment's load balancer does
- * (the same settings as {@code deploy/compose/nginx.conf}): a connection per request to the
- * gateway, and a gateway that refuses the connection (it is draining or starting) is skipped for
- * the next one; a request that reached a gateway is never sent twice.
+ * ({@code deploy/compose/nginx.conf}'s retry rule, without its pool of upstream connections): a
+ * connection per request to the gateway, and a gateway that refuses the connection (it is draining
+ * or starting) is skipped for the next one; a request that reached a gateway is never sent twice.
  */
 final class RoundRobin implements AutoCloseable {
   private final Process process;
