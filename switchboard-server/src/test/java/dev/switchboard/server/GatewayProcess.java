@@ -15,14 +15,16 @@ import java.util.List;
 /** The gateway's command line run as a separate process, as an operator runs it. */
 final class GatewayProcess implements AutoCloseable {
   final Process process;
+  final String host;
   final int port;
   final Path output;
 
   /** Where the JVM's standard error went, when kept apart from the output; else {@code null}. */
   private final Path errors;
 
-  private GatewayProcess(Process process, int port, Path output, Path errors) {
+  private GatewayProcess(Process process, String host, int port, Path output, Path errors) {
     this.process = process;
+    this.host = host;
     this.port = port;
     this.output = output;
     this.errors = errors;
@@ -71,7 +73,7 @@ final class GatewayProcess implements AutoCloseable {
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
     builder.environment().putAll(environment);
     Process process = builder.start();
-    GatewayProcess gateway = new GatewayProcess(process, port, output, null);
+    GatewayProcess gateway = new GatewayProcess(process, "127.0.0.1", port, output, null);
     gateway.awaitHealthy(Duration.ofSeconds(30));
     return gateway;
   }
@@ -99,13 +101,48 @@ final class GatewayProcess implements AutoCloseable {
             .redirectOutput(output.toFile())
             .redirectError(errors.toFile())
             .start();
-    GatewayProcess gateway = new GatewayProcess(process, port, output, errors);
+    GatewayProcess gateway = new GatewayProcess(process, "127.0.0.1", port, output, errors);
     gateway.awaitHealthy(Duration.ofSeconds(60));
     return gateway;
   }
 
+  /**
+   * The shipped jar run inside the network namespace {@code namespace} ({@code ip netns exec NS
+   * java OPTIONS -jar JAR ARGS}, which leaves the JVM as the process, so that {@link
+   * Process#destroy()} is its SIGTERM), listening on {@code host:port}, an address of that
+   * namespace, in {@code directory} (its spill file and embedded stores), its settings from {@code
+   * environment}. Returns once {@code /v1/health} answers from outside the namespace.
+   */
+  static GatewayProcess startJarIn(
+      String namespace,
+      String host,
+      int port,
+      Path jar,
+      Path directory,
+      java.util.Map<String, String> environment,
+      List<String> jvmOptions)
+      throws IOException, InterruptedException {
+    Path output = Files.createTempFile("switchboard", ".log");
+    List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
+    command.add(ProcessHandle.current().info().command().orElse("java"));
+    command.addAll(jvmOptions);
+    command.add("-jar");
+    command.add(jar.toAbsolutePath().toString());
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .directory(directory.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(output.toFile());
+    builder.environment().putAll(environment);
+    builder.environment().put("SWITCHBOARD_SERVER_HOST", host);
+    builder.environment().put("SWITCHBOARD_SERVER_PORT", Integer.toString(port));
+    GatewayProcess gateway = new GatewayProcess(builder.start(), host, port, output, null);
+    gateway.awaitHealthy(Duration.ofSeconds(90));
+    return gateway;
+  }
+
   URI uri(String path) {
-    return URI.create("http://127.0.0.1:" + port + path);
+    return URI.create("http://" + host + ":" + port + path);
   }
 
   private void awaitHealthy(Duration timeout) throws InterruptedException, IOException {

@@ -370,7 +370,10 @@ final class BudgetLedger {
 
   private static boolean worthRetrying(SQLException e) {
     String state = e.getSQLState();
-    return "40001".equals(state)
+    // The pool had no free connection in time (HikariCP's SQLTransientConnectionException, no
+    // state): hundreds of requests of one subject at once on one node queue for its row.
+    return e instanceof java.sql.SQLTransientConnectionException
+        || "40001".equals(state)
         || "40P01".equals(state)
         || "HYT00".equals(state)
         || e.getErrorCode() == 50200; // H2: timeout trying to lock
