@@ -11,14 +11,17 @@ import io.modelcontextprotocol.server.McpSyncServerExchange;
 import io.modelcontextprotocol.server.transport.HttpServletStreamableServerTransportProvider;
 import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
+import jakarta.servlet.DispatcherType;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import org.eclipse.jetty.ee11.servlet.FilterHolder;
 import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee11.servlet.ServletHolder;
 import org.eclipse.jetty.server.Handler;
@@ -50,8 +53,8 @@ public final class McpGateway implements AutoCloseable {
   private final ToolPins pins;
   private final ToolCalls calls;
 
-  /** The client exchange each relayed progress token belongs to, while its call runs. */
-  private final Map<Object, McpSyncServerExchange> progress = new ConcurrentHashMap<>();
+  /** The calls being relayed: progress, cancellation and server requests find their client. */
+  private final CallsInFlight inFlight = new CallsInFlight();
 
   /** One Streamable HTTP endpoint: an SDK server on its own transport. */
   private record Endpoint(
@@ -68,6 +71,9 @@ public final class McpGateway implements AutoCloseable {
     this.settings = settings;
     this.pins = new ToolPins(settings.pinsFile());
     this.calls = new ToolCalls(sinks, Clock.systemUTC());
+    FilterHolder clientMessages = new FilterHolder(new ClientMessages(inFlight));
+    clientMessages.setAsyncSupported(true);
+    servlets.addFilter(clientMessages, "/*", EnumSet.of(DispatcherType.REQUEST));
     this.aggregate = endpoint(PATH, null);
     for (UpstreamServer server : settings.servers()) {
       perServer.put(server.name(), endpoint(PATH + "/" + server.name(), server.name()));
@@ -210,15 +216,37 @@ public final class McpGateway implements AutoCloseable {
 
     @Override
     public void progress(McpSchema.ProgressNotification notification) {
-      McpSyncServerExchange exchange = progress.get(notification.progressToken());
-      if (exchange != null) {
-        try {
-          exchange.progressNotification(notification);
-        } catch (RuntimeException gone) {
-          log.debug("a progress notification found its client gone: {}", gone.toString());
-        }
-      }
+      inFlight.progress(notification);
     }
+
+    @Override
+    public McpSchema.CreateMessageResult sampling(
+        Upstream upstream, McpSchema.CreateMessageRequest request) {
+      McpSyncServerExchange client = inFlight.clientOf(upstream.name(), "sampling");
+      if (client.getClientCapabilities() == null
+          || client.getClientCapabilities().sampling() == null) {
+        throw notOffered("sampling");
+      }
+      return client.createMessage(request);
+    }
+
+    @Override
+    public McpSchema.ElicitResult elicitation(
+        Upstream upstream, McpSchema.ElicitFormRequest request) {
+      McpSyncServerExchange client = inFlight.clientOf(upstream.name(), "elicitation");
+      if (client.getClientCapabilities() == null
+          || client.getClientCapabilities().elicitation() == null) {
+        throw notOffered("elicitation");
+      }
+      return client.createElicitation(request);
+    }
+  }
+
+  /** The answer to a server's request that the connected client does not offer. */
+  private static McpError notOffered(String capability) {
+    return McpError.builder(McpSchema.ErrorCodes.INVALID_REQUEST)
+        .message("The connected client does not offer " + capability + ".")
+        .build();
   }
 
   /** Lays a server's offer (its tools as pinned, its prompts and resources) on both endpoints. */
@@ -352,26 +380,16 @@ public final class McpGateway implements AutoCloseable {
       call.refused(refused);
       throw refused;
     }
-    Object token = request.meta() == null ? null : request.meta().get("progressToken");
-    if (token != null) {
-      progress.put(token, exchange);
-    }
-    try {
-      McpSchema.CallToolResult result =
-          upstreams
-              .get(server)
-              .call(client ->
-                  client.callTool(
-                      new McpSchema.CallToolRequest(tool, request.arguments(), request.meta())));
+    try (CallsInFlight.Call relayed = inFlight.start(server, exchange, request)) {
+      Upstream.ToolCall upstreamCall =
+          upstreams.get(server).callTool(relayed.upstreamRequest(tool, request));
+      relayed.relayedAs(upstreamCall);
+      McpSchema.CallToolResult result = upstreamCall.await();
       call.answered(result);
       return result;
     } catch (McpError failed) {
       call.failed(failed);
       throw failed;
-    } finally {
-      if (token != null) {
-        progress.remove(token);
-      }
     }
   }
 
