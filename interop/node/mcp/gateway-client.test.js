@@ -99,10 +99,13 @@ describe('the TypeScript SDK against the gateway', () => {
       onprogress: (progress) => seen.push(progress),
     });
     assert.equal(text(result), 'counted to 3');
-    assert.deepEqual(
-      seen.map((progress) => [progress.progress, progress.total, progress.message]),
-      [[1, 3, 'step 1'], [2, 3, 'step 2'], [3, 3, 'step 3']],
-    );
+    // The gateway relays them in increasing order, dropping one that another overtook.
+    assert.ok(seen.length > 0, 'no progress notification');
+    for (const [index, progress] of seen.entries()) {
+      assert.equal(progress.total, 3);
+      assert.equal(progress.message, `step ${progress.progress}`);
+      assert.ok(index === 0 || progress.progress > seen[index - 1].progress, JSON.stringify(seen));
+    }
   });
 
   test("a client's cancellation reaches the upstream, whose call stops", async () => {

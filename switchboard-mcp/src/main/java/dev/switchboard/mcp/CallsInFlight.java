@@ -32,6 +32,7 @@ final class CallsInFlight {
     private final String upstreamToken;
     private volatile Upstream.ToolCall upstream;
     private volatile String cancelledFor;
+    private double lastProgress = Double.NEGATIVE_INFINITY;
 
     private Call(
         String server, McpSyncServerExchange exchange, String clientRequest, Object clientToken) {
@@ -119,22 +120,33 @@ final class CallsInFlight {
     }
   }
 
-  /** An upstream's progress notification, to the client whose call it reports on. */
+  /**
+   * An upstream's progress notification, to the client whose call it reports on. The SDK's client
+   * may hand the gateway a server's notifications out of order; MCP says progress increases with
+   * each one, so one that does not (it was overtaken) is dropped rather than sent backwards.
+   */
   void progress(McpSchema.ProgressNotification notification) {
     Call call = byUpstreamToken.get(String.valueOf(notification.progressToken()));
     if (call == null) {
       return;
     }
-    try {
-      call.exchange.progressNotification(
-          new McpSchema.ProgressNotification(
-              call.clientToken,
-              notification.progress(),
-              notification.total(),
-              notification.message(),
-              notification.meta()));
-    } catch (RuntimeException gone) {
-      log.debug("a progress notification found its client gone: {}", gone.toString());
+    synchronized (call) {
+      double progress = notification.progress() == null ? 0 : notification.progress();
+      if (progress <= call.lastProgress) {
+        return;
+      }
+      call.lastProgress = progress;
+      try {
+        call.exchange.progressNotification(
+            new McpSchema.ProgressNotification(
+                call.clientToken,
+                notification.progress(),
+                notification.total(),
+                notification.message(),
+                notification.meta()));
+      } catch (RuntimeException gone) {
+        log.debug("a progress notification found its client gone: {}", gone.toString());
+      }
     }
   }
 

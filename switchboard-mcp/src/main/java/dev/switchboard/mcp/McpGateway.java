@@ -18,6 +18,7 @@ import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -275,18 +276,23 @@ public final class McpGateway implements AutoCloseable {
     replaceResources(own, server, offer.resources());
   }
 
+  /**
+   * The tools each endpoint lists, by {@code <path> <name>}: a server's offer made again (a
+   * reconnection, a {@code tools/list_changed}) changes only the tools that changed, so that an
+   * unchanged tool is never missing for a moment, and clients hear of a change only when there is
+   * one.
+   */
+  private final Map<String, McpSchema.Tool> listedTools = new ConcurrentHashMap<>();
+
   private void replaceTools(
       Endpoint endpoint, String server, List<McpSchema.Tool> tools, boolean namespaced) {
     String prefix = namespaced ? ToolNames.namespaced(server, "") : "";
-    for (String name : List.copyOf(endpoint.tools())) {
-      if (name.startsWith(prefix)) {
-        endpoint.mcp().removeTool(name);
-        endpoint.tools().remove(name);
-      }
-    }
+    Map<String, McpSchema.Tool> wanted = new LinkedHashMap<>();
+    Map<String, String> upstreamNames = new LinkedHashMap<>();
     for (McpSchema.Tool tool : tools) {
       String name = namespaced ? ToolNames.namespaced(server, tool.name()) : tool.name();
-      McpSchema.Tool listed =
+      wanted.put(
+          name,
           new McpSchema.Tool(
               name,
               tool.title(),
@@ -295,17 +301,39 @@ public final class McpGateway implements AutoCloseable {
               tool.outputSchema(),
               tool.annotations(),
               tool.meta(),
-              tool.icons());
+              tool.icons()));
+      upstreamNames.put(name, tool.name());
+    }
+    boolean changed = false;
+    for (String name : List.copyOf(endpoint.tools())) {
+      String key = endpoint.path() + " " + name;
+      if (name.startsWith(prefix) && !Objects.equals(listedTools.get(key), wanted.get(name))) {
+        endpoint.mcp().removeTool(name);
+        endpoint.tools().remove(name);
+        listedTools.remove(key);
+        changed = true;
+      }
+    }
+    for (Map.Entry<String, McpSchema.Tool> tool : wanted.entrySet()) {
+      String name = tool.getKey();
+      if (endpoint.tools().contains(name)) {
+        continue;
+      }
+      String upstreamName = upstreamNames.get(name);
       endpoint
           .mcp()
           .addTool(
               new McpServerFeatures.SyncToolSpecification(
-                  listed,
+                  tool.getValue(),
                   (exchange, request) ->
-                      call(endpoint.path(), server, tool.name(), exchange, request)));
+                      call(endpoint.path(), server, upstreamName, exchange, request)));
       endpoint.tools().add(name);
+      listedTools.put(endpoint.path() + " " + name, tool.getValue());
+      changed = true;
     }
-    endpoint.mcp().notifyToolsListChanged();
+    if (changed) {
+      endpoint.mcp().notifyToolsListChanged();
+    }
   }
 
   private void replacePrompts(
