@@ -86,4 +86,17 @@ class ExamplesTest {
     assertThat(outcome.fromClientAnsweredBy()).isEqualTo("config.targets[1]");
     assertThat(outcome.fromLangChain4j()).isEqualTo(expected);
   }
+
+  @Test
+  void theMcpAgentsModelAndToolsBothGoThroughTheGateway() throws Exception {
+    McpToolsAgent.Outcome outcome;
+    try (var mcpGateway = McpToolsAgent.startGateway()) {
+      outcome = McpToolsAgent.run(mcpGateway.baseUri().toString());
+    }
+
+    assertThat(outcome.tools()).containsExactly("travel__time", "travel__weather");
+    assertThat(outcome.answer())
+        .contains("18C and sunny in Paris")
+        .contains("14:05 in Europe/Paris");
+  }
 }

@@ -12,14 +12,18 @@ import io.modelcontextprotocol.server.McpSyncServerExchange;
 import io.modelcontextprotocol.server.transport.HttpServletStreamableServerTransportProvider;
 import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
+import jakarta.servlet.DispatcherType;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import org.eclipse.jetty.ee11.servlet.FilterHolder;
 import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee11.servlet.ServletHolder;
 import org.eclipse.jetty.server.Handler;
@@ -51,8 +55,8 @@ public final class McpGateway implements AutoCloseable {
   private final ToolPins pins;
   private final ToolCalls calls;
 
-  /** The client exchange each relayed progress token belongs to, while its call runs. */
-  private final Map<Object, McpSyncServerExchange> progress = new ConcurrentHashMap<>();
+  /** The calls being relayed: progress, cancellation and server requests find their client. */
+  private final CallsInFlight inFlight = new CallsInFlight();
 
   /** One Streamable HTTP endpoint: an SDK server on its own transport. */
   private record Endpoint(
@@ -74,6 +78,9 @@ public final class McpGateway implements AutoCloseable {
     this.pins = new ToolPins(settings.pinsFile());
     this.calls =
         new ToolCalls(sinks, Clock.systemUTC(), settings.policies(), guardrails, limiter, json);
+    FilterHolder clientMessages = new FilterHolder(new ClientMessages(inFlight));
+    clientMessages.setAsyncSupported(true);
+    servlets.addFilter(clientMessages, "/*", EnumSet.of(DispatcherType.REQUEST));
     this.aggregate = endpoint(PATH, null);
     for (UpstreamServer server : settings.servers()) {
       perServer.put(server.name(), endpoint(PATH + "/" + server.name(), server.name()));
@@ -237,15 +244,37 @@ public final class McpGateway implements AutoCloseable {
 
     @Override
     public void progress(McpSchema.ProgressNotification notification) {
-      McpSyncServerExchange exchange = progress.get(notification.progressToken());
-      if (exchange != null) {
-        try {
-          exchange.progressNotification(notification);
-        } catch (RuntimeException gone) {
-          log.debug("a progress notification found its client gone: {}", gone.toString());
-        }
-      }
+      inFlight.progress(notification);
     }
+
+    @Override
+    public McpSchema.CreateMessageResult sampling(
+        Upstream upstream, McpSchema.CreateMessageRequest request) {
+      McpSyncServerExchange client = inFlight.clientOf(upstream.name(), "sampling");
+      if (client.getClientCapabilities() == null
+          || client.getClientCapabilities().sampling() == null) {
+        throw notOffered("sampling");
+      }
+      return client.createMessage(request);
+    }
+
+    @Override
+    public McpSchema.ElicitResult elicitation(
+        Upstream upstream, McpSchema.ElicitFormRequest request) {
+      McpSyncServerExchange client = inFlight.clientOf(upstream.name(), "elicitation");
+      if (client.getClientCapabilities() == null
+          || client.getClientCapabilities().elicitation() == null) {
+        throw notOffered("elicitation");
+      }
+      return client.createElicitation(request);
+    }
+  }
+
+  /** The answer to a server's request that the connected client does not offer. */
+  private static McpError notOffered(String capability) {
+    return McpError.builder(McpSchema.ErrorCodes.INVALID_REQUEST)
+        .message("The connected client does not offer " + capability + ".")
+        .build();
   }
 
   /** Lays a server's offer (its tools as pinned, its prompts and resources) on both endpoints. */
@@ -274,18 +303,23 @@ public final class McpGateway implements AutoCloseable {
     replaceResources(own, server, offer.resources());
   }
 
+  /**
+   * The tools each endpoint lists, by {@code <path> <name>}: a server's offer made again (a
+   * reconnection, a {@code tools/list_changed}) changes only the tools that changed, so that an
+   * unchanged tool is never missing for a moment, and clients hear of a change only when there is
+   * one.
+   */
+  private final Map<String, McpSchema.Tool> listedTools = new ConcurrentHashMap<>();
+
   private void replaceTools(
       Endpoint endpoint, String server, List<McpSchema.Tool> tools, boolean namespaced) {
     String prefix = namespaced ? ToolNames.namespaced(server, "") : "";
-    for (String name : List.copyOf(endpoint.tools())) {
-      if (name.startsWith(prefix)) {
-        endpoint.mcp().removeTool(name);
-        endpoint.tools().remove(name);
-      }
-    }
+    Map<String, McpSchema.Tool> wanted = new LinkedHashMap<>();
+    Map<String, String> upstreamNames = new LinkedHashMap<>();
     for (McpSchema.Tool tool : tools) {
       String name = namespaced ? ToolNames.namespaced(server, tool.name()) : tool.name();
-      McpSchema.Tool listed =
+      wanted.put(
+          name,
           new McpSchema.Tool(
               name,
               tool.title(),
@@ -294,17 +328,39 @@ public final class McpGateway implements AutoCloseable {
               tool.outputSchema(),
               tool.annotations(),
               tool.meta(),
-              tool.icons());
+              tool.icons()));
+      upstreamNames.put(name, tool.name());
+    }
+    boolean changed = false;
+    for (String name : List.copyOf(endpoint.tools())) {
+      String key = endpoint.path() + " " + name;
+      if (name.startsWith(prefix) && !Objects.equals(listedTools.get(key), wanted.get(name))) {
+        endpoint.mcp().removeTool(name);
+        endpoint.tools().remove(name);
+        listedTools.remove(key);
+        changed = true;
+      }
+    }
+    for (Map.Entry<String, McpSchema.Tool> tool : wanted.entrySet()) {
+      String name = tool.getKey();
+      if (endpoint.tools().contains(name)) {
+        continue;
+      }
+      String upstreamName = upstreamNames.get(name);
       endpoint
           .mcp()
           .addTool(
               new McpServerFeatures.SyncToolSpecification(
-                  listed,
+                  tool.getValue(),
                   (exchange, request) ->
-                      call(endpoint.path(), server, tool.name(), exchange, request)));
+                      call(endpoint.path(), server, upstreamName, exchange, request)));
       endpoint.tools().add(name);
+      listedTools.put(endpoint.path() + " " + name, tool.getValue());
+      changed = true;
     }
-    endpoint.mcp().notifyToolsListChanged();
+    if (changed) {
+      endpoint.mcp().notifyToolsListChanged();
+    }
   }
 
   private void replacePrompts(
@@ -379,26 +435,25 @@ public final class McpGateway implements AutoCloseable {
       call.refused(refused);
       throw refused;
     }
-    Object token = request.meta() == null ? null : request.meta().get("progressToken");
-    if (token != null) {
-      progress.put(token, exchange);
-    }
-    try {
+    try (CallsInFlight.Call relayed = inFlight.start(server, exchange, request)) {
+      // The arguments as the input hooks left them (a redaction rewrites them).
       return call.run(
           request.arguments(),
-          arguments ->
-              upstreams
-                  .get(server)
-                  .call(client ->
-                      client.callTool(
-                          new McpSchema.CallToolRequest(tool, arguments, request.meta()))));
+          arguments -> {
+            Upstream.ToolCall upstreamCall =
+                upstreams
+                    .get(server)
+                    .callTool(
+                        relayed.upstreamRequest(
+                            tool,
+                            new McpSchema.CallToolRequest(
+                                request.name(), arguments, request.meta())));
+            relayed.relayedAs(upstreamCall);
+            return upstreamCall.await();
+          });
     } catch (McpError failed) {
       call.failed(failed);
       throw failed;
-    } finally {
-      if (token != null) {
-        progress.remove(token);
-      }
     }
   }
 

@@ -12,7 +12,9 @@ import io.modelcontextprotocol.spec.McpSchema;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -40,6 +42,15 @@ final class Upstream implements AutoCloseable {
 
     /** A progress notification from the server, for the client whose call it reports on. */
     void progress(McpSchema.ProgressNotification progress);
+
+    /**
+     * A sampling request from the server (during a tool call), for the client that made the call.
+     */
+    McpSchema.CreateMessageResult sampling(
+        Upstream upstream, McpSchema.CreateMessageRequest request);
+
+    /** An elicitation request from the server, for the client whose tool call it belongs to. */
+    McpSchema.ElicitResult elicitation(Upstream upstream, McpSchema.ElicitFormRequest request);
   }
 
   /** What a server offers. */
@@ -58,7 +69,8 @@ final class Upstream implements AutoCloseable {
   private volatile boolean closed;
   private volatile int restarts;
 
-  private record Connection(McpSyncClient client, CompletableFuture<Void> broken) {}
+  private record Connection(
+      McpSyncClient client, CancellableTransport transport, CompletableFuture<Void> broken) {}
 
   /**
    * @param credentials a virtual key's credential by its name ({@code workspace/slug}), decrypted
@@ -117,6 +129,92 @@ final class Upstream implements AutoCloseable {
     } catch (RuntimeException failed) {
       live.broken().complete(null);
       throw unavailable("failed during the call: " + rootMessage(failed));
+    }
+  }
+
+  /**
+   * Starts a {@code tools/call} on the live connection, on a thread of its own so that it can be
+   * given up: see {@link ToolCall}.
+   *
+   * @throws McpError when the server is down
+   */
+  ToolCall callTool(McpSchema.CallToolRequest request) {
+    Connection live = connection;
+    if (live == null) {
+      throw unavailable("is not connected (it is being restarted)");
+    }
+    CompletableFuture<McpSchema.CallToolResult> answer = new CompletableFuture<>();
+    Thread caller =
+        Thread.ofVirtual()
+            .name("mcp-" + server.name() + "-call")
+            .start(() -> {
+              try {
+                answer.complete(live.client().callTool(request));
+              } catch (McpError upstreamError) {
+                answer.completeExceptionally(upstreamError);
+              } catch (RuntimeException failed) {
+                // Once cancelled, the interrupted wait ends here: the server is not at fault.
+                if (!answer.isDone()) {
+                  live.broken().complete(null);
+                  answer.completeExceptionally(
+                      unavailable("failed during the call: " + rootMessage(failed)));
+                }
+              } finally {
+                live.transport().done(request);
+              }
+            });
+    return new ToolCall(request, answer, live.transport(), caller);
+  }
+
+  /** A {@code tools/call} in flight upstream: awaited by the client's call, or cancelled. */
+  static final class ToolCall {
+    private final McpSchema.CallToolRequest request;
+    private final CompletableFuture<McpSchema.CallToolResult> answer;
+    private final CancellableTransport transport;
+    private final Thread caller;
+
+    private ToolCall(
+        McpSchema.CallToolRequest request,
+        CompletableFuture<McpSchema.CallToolResult> answer,
+        CancellableTransport transport,
+        Thread caller) {
+      this.request = request;
+      this.answer = answer;
+      this.transport = transport;
+      this.caller = caller;
+    }
+
+    /** The server's answer; an {@link McpError} when it failed or the call was cancelled. */
+    McpSchema.CallToolResult await() {
+      try {
+        return answer.join();
+      } catch (CompletionException | CancellationException e) {
+        Throwable cause = e.getCause() == null ? e : e.getCause();
+        if (cause instanceof RuntimeException runtime) {
+          throw runtime;
+        }
+        throw new IllegalStateException(cause);
+      }
+    }
+
+    /**
+     * Tells the server the call is cancelled ({@code notifications/cancelled}: it may stop) and
+     * gives up waiting for it, as the client that made it did.
+     */
+    void cancel(String reason) {
+      if (answer.isDone()) {
+        return;
+      }
+      try {
+        transport.cancel(request, reason);
+      } catch (RuntimeException unsent) {
+        log.debug("a cancellation could not be sent upstream: {}", unsent.toString());
+      }
+      answer.completeExceptionally(
+          McpError.builder(McpSchema.ErrorCodes.INTERNAL_ERROR)
+              .message("The call was cancelled by the client.")
+              .build());
+      caller.interrupt(); // stops its wait for an answer that will not come
     }
   }
 
@@ -207,11 +305,18 @@ final class Upstream implements AutoCloseable {
   private Connection connect() {
     CompletableFuture<Void> broken = new CompletableFuture<>();
     McpClientTransport transport = transport();
+    CancellableTransport cancellable = new CancellableTransport(transport);
     McpSyncClient client =
-        McpClient.sync(transport)
+        McpClient.sync(cancellable)
             .clientInfo(new McpSchema.Implementation("switchboard", "0.1.0"))
             .requestTimeout(callTimeout)
             .initializationTimeout(Duration.ofSeconds(30))
+            // The gateway relays these to the client whose call the server is serving; a client
+            // that does not offer them has the request refused.
+            .capabilities(
+                McpSchema.ClientCapabilities.builder().sampling().elicitation(true, false).build())
+            .sampling(request -> listener.sampling(this, request))
+            .elicitation(request -> listener.elicitation(this, request))
             .progressConsumer(listener::progress)
             .toolsChangeConsumer(tools -> refreshLater(broken))
             .build();
@@ -234,7 +339,7 @@ final class Upstream implements AutoCloseable {
             broken.complete(null);
           });
     }
-    return new Connection(client, broken);
+    return new Connection(client, cancellable, broken);
   }
 
   /** A tools/list_changed from the server: listed again (the simplest correct way: reconnect). */

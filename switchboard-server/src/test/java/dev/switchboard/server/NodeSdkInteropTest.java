@@ -37,13 +37,13 @@ import org.junit.jupiter.api.TestFactory;
  * failure there fails this test, with node's output. Skipped only where there is no {@code node}
  * and the environment is not CI; in CI a missing node fails.
  */
-class NodeSdkInteropTest {
-  static final Path SUITE = Path.of("..", "interop", "node").toAbsolutePath().normalize();
+public class NodeSdkInteropTest {
+  public static final Path SUITE = Path.of("..", "interop", "node").toAbsolutePath().normalize();
   static final Path AGENTS = SUITE.resolve("agents");
   static final String FAKE_KEY = "sk-interop";
   static final String FAKE_ANTHROPIC_KEY = "sk-ant-interop";
-  static final Duration NPM_TIME = Duration.ofMinutes(5);
-  static final Duration SUITE_TIME = Duration.ofMinutes(5);
+  public static final Duration NPM_TIME = Duration.ofMinutes(5);
+  public static final Duration SUITE_TIME = Duration.ofMinutes(5);
 
   static FakeOpenAi answering;
   static FakeOpenAi rateLimited;
@@ -213,9 +213,9 @@ class NodeSdkInteropTest {
   }
 
   /** A command's exit code and its output, stdout and stderr together. */
-  record Run(int exitCode, String output) {}
+  public record Run(int exitCode, String output) {}
 
-  static Run run(Duration limit, Map<String, String> env, String... command)
+  public static Run run(Duration limit, Map<String, String> env, String... command)
       throws IOException, InterruptedException {
     Path output = Files.createTempFile("node-interop", ".log");
     try {
@@ -237,7 +237,7 @@ class NodeSdkInteropTest {
     }
   }
 
-  static boolean commandWorks(String... command) {
+  public static boolean commandWorks(String... command) {
     try {
       Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
       process.getInputStream().readAllBytes();
@@ -251,7 +251,7 @@ class NodeSdkInteropTest {
   }
 
   /** The count TAP's summary gives for {@code what} ({@code # pass 46}); -1 when it is missing. */
-  static int count(String tap, String what) {
+  public static int count(String tap, String what) {
     Matcher summary = Pattern.compile("(?m)^# " + what + " (\\d+)$").matcher(tap);
     return summary.find() ? Integer.parseInt(summary.group(1)) : -1;
   }
