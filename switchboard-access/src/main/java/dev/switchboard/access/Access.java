@@ -225,6 +225,14 @@ public final class Access implements AutoCloseable {
     return store != null && settings.requireKeys();
   }
 
+  /**
+   * Whether the store of keys answers now (always, when access is off): without it, a key that is
+   * not in the short cache cannot be checked, so a gateway whose store is away is not ready.
+   */
+  public boolean storeReachable() {
+    return store == null || store.reachable();
+  }
+
   /** Whether access is on. */
   public boolean enabled() {
     return store != null;

@@ -79,10 +79,13 @@ class HelmChartTest {
     assertThat(gateway.env("SWITCHBOARD_SERVER_HOST").value()).isEqualTo("0.0.0.0");
     for (Probe probe :
         List.of(gateway.startupProbe(), gateway.livenessProbe(), gateway.readinessProbe())) {
-      assertThat(probe.httpGet().path()).isEqualTo("/v1/health");
       assertThat(probe.httpGet().port()).isEqualTo("http");
       assertThat(probe.failureThreshold()).isPositive();
     }
+    // Alive while it serves; ready only while the stores it cannot serve without answer.
+    assertThat(gateway.startupProbe().httpGet().path()).isEqualTo("/v1/health");
+    assertThat(gateway.livenessProbe().httpGet().path()).isEqualTo("/v1/health");
+    assertThat(gateway.readinessProbe().httpGet().path()).isEqualTo("/v1/health/ready");
   }
 
   @Test

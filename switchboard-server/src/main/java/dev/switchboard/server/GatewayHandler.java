@@ -36,6 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiFunction;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpField;
@@ -103,20 +104,25 @@ final class GatewayHandler {
   private final Prompts prompts;
   private final long maxBodyBytes;
   private final Supplier<RequestLog.Statistics> requestLog;
+  private final Map<String, BooleanSupplier> requiredStores;
 
   /**
    * @param requestLog the request log's counters for {@code /v1/health}; it supplies {@code null}
    *     when logs are off
+   * @param requiredStores the stores no request can be served without, by name, each telling
+   *     whether it answers now: {@code /v1/health/ready}'s checks
    */
   GatewayHandler(
       Gateway gateway,
       Prompts prompts,
       long maxBodyBytes,
-      Supplier<RequestLog.Statistics> requestLog) {
+      Supplier<RequestLog.Statistics> requestLog,
+      Map<String, BooleanSupplier> requiredStores) {
     this.gateway = gateway;
     this.prompts = prompts;
     this.maxBodyBytes = maxBodyBytes;
     this.requestLog = requestLog;
+    this.requiredStores = Map.copyOf(requiredStores);
   }
 
   /** What serves one of its routes: a method of this handler, given the request as an exchange. */
@@ -177,6 +183,24 @@ final class GatewayHandler {
             gateway.cacheStatistics(),
             gateway.guardrailStatistics(),
             requestLog.get()));
+  }
+
+  /**
+   * {@code /v1/health/ready}: 200 while every required store answers, else 503, with each store's
+   * state ({@code up} or {@code down}). A draining gateway has closed its listener, so it answers
+   * no probe at all.
+   */
+  void ready(Route.Match match, Exchange exchange) {
+    var json = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+    var stores = json.putObject("stores");
+    boolean ready = true;
+    for (var store : new java.util.TreeMap<>(requiredStores).entrySet()) {
+      boolean up = store.getValue().getAsBoolean();
+      stores.put(store.getKey(), up ? "up" : "down");
+      ready &= up;
+    }
+    json.put("status", ready ? "ready" : "not_ready");
+    exchange.writeJson(ready ? 200 : 503, json);
   }
 
   /** {@code GET /v1/shadows}: shadow traffic's state and counters. */

@@ -24,6 +24,8 @@ public enum Route {
   /** Also HEAD, as Portkey answers it: load balancers probe with HEAD. */
   ROOT("GET,HEAD", "/", Surface.PUBLIC, null, gateway(GatewayHandler::root)),
   HEALTH("GET,HEAD", "/v1/health", Surface.PUBLIC, null, gateway(GatewayHandler::health)),
+  /** Readiness: 503 while a store the gateway cannot serve without is away. */
+  READY("GET,HEAD", "/v1/health/ready", Surface.PUBLIC, null, gateway(GatewayHandler::ready)),
   CHAT_COMPLETIONS(
       "POST",
       "/v1/chat/completions",

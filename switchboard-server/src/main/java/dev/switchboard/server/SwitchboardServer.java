@@ -106,7 +106,10 @@ public final class SwitchboardServer implements AutoCloseable {
                 () ->
                     observability.requestLog() == null
                         ? null
-                        : observability.requestLog().statistics()),
+                        : observability.requestLog().statistics(),
+                access.enabled()
+                    ? java.util.Map.of("access", access::storeReachable)
+                    : java.util.Map.of()),
             new AdminApiHandler(adminToken, access, prompts, savedConfigs),
             new LogsRoutes(observability, Clock.systemUTC()),
             new MetricsEndpoint(observability.metrics()),

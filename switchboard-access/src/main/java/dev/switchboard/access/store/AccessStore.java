@@ -154,6 +154,18 @@ public final class AccessStore implements AutoCloseable {
     }
   }
 
+  /**
+   * Whether the database answers now: a pooled connection that passes its validity check within a
+   * second (at most the pool's two-second wait for a connection when none can be made).
+   */
+  public boolean reachable() {
+    try (Connection connection = dataSource.getConnection()) {
+      return connection.isValid(1);
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
   /** The pooled connections, for the limits' ledger table in the same database. */
   public DataSource dataSource() {
     return dataSource;
