@@ -49,7 +49,7 @@ class McpSessionExpiryTest {
     gateway =
         SwitchboardServer.start(
             SettingsLoader.loadYaml(JSON.writeValueAsString(settings), Map.of(), Map.of()));
-    Awaiting.until(() -> gateway.mcp().states().get("web").connected(), "web connected");
+    McpHarness.awaitTrue(() -> gateway.mcp().states().get("web").connected(), "web connected");
   }
 
   @AfterAll

@@ -72,7 +72,7 @@ class McpTypeScriptSdkTest {
     gateway =
         SwitchboardServer.start(
             SettingsLoader.loadYaml(JSON.writeValueAsString(settings), Map.of(), Map.of()));
-    Awaiting.until(
+    McpHarness.awaitTrue(
         () -> gateway.mcp().states().values().stream().allMatch(state -> state.connected()),
         "every upstream server connected");
   }
