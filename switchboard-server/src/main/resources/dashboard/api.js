@@ -106,3 +106,13 @@ export function prompt(id) {
 export function moveLabel(id, label, version) {
   return sendJson('PUT', `../v1/admin/prompts/${encodeURIComponent(id)}/labels/${encodeURIComponent(label)}`, { version });
 }
+
+/** GET /v1/admin/configs/{id}[/history|/versions/{n}]: a saved config, its audit trail, a version. */
+export function config(id, part = '') {
+  return getJson(`../v1/admin/configs/${encodeURIComponent(id)}${part}`);
+}
+
+/** POST /v1/admin/configs/{id}/rollback: saves an earlier version's config as the next version. */
+export function rollbackConfig(id, version) {
+  return sendJson('POST', `../v1/admin/configs/${encodeURIComponent(id)}/rollback`, { version });
+}

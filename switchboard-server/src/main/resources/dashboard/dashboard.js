@@ -1,6 +1,7 @@
 // The dashboard page: the header's time range and grouping, the overview (KPI tiles, charts, the
 // cohort table, the live tail), the logs table with its filters, the request drawer, and the keys
-// and budgets view (access.js), the experiments (experiments.js) and prompts (prompts.js) views.
+// and budgets view (access.js), the experiments (experiments.js), prompts (prompts.js) and
+// saved configs (configs.js) views.
 import * as api from './api.js';
 import * as charts from './charts.js';
 import * as format from './format.js';
@@ -9,6 +10,7 @@ import { showRequest, closeRequest } from './detail.js';
 import { loadAccess } from './access.js';
 import { loadExperiments } from './experiments.js';
 import { loadPrompts } from './prompts.js';
+import { loadConfigs } from './configs.js';
 
 const RANGES = {
   '15m': { ms: 15 * 60_000, bucket: '1m' },
@@ -256,7 +258,7 @@ function route() {
     return;
   }
   closeRequest();
-  const view = ['logs', 'access', 'experiments', 'prompts'].includes(hash) ? hash : 'overview';
+  const view = ['logs', 'access', 'experiments', 'prompts', 'configs'].includes(hash) ? hash : 'overview';
   if (view === state.view && state.shown) return;
   state.view = view;
   state.shown = true;
@@ -266,6 +268,7 @@ function route() {
   $('#view-access').hidden = view !== 'access';
   $('#view-experiments').hidden = view !== 'experiments';
   $('#view-prompts').hidden = view !== 'prompts';
+  $('#view-configs').hidden = view !== 'configs';
   document.body.dataset.view = view;
   refresh();
 }
@@ -273,6 +276,7 @@ function route() {
 function refresh() {
   if (state.view === 'logs') loadLogs();
   else if (state.view === 'access') loadAccess().then(showError, showError);
+  else if (state.view === 'configs') loadConfigs().then(showError, showError);
   else if (state.view === 'prompts') loadPrompts().then(showError, showError);
   else if (state.view === 'experiments') loadExperiments(timeWindow()).then(showError, showError);
   else loadOverview();

@@ -5,6 +5,7 @@
 import * as api from './api.js';
 import * as format from './format.js';
 import { h, pill } from './dom.js';
+import { adminNotice, adminRefusal, signedIn } from './access.js';
 
 const $ = (selector) => document.querySelector(selector);
 
@@ -14,21 +15,12 @@ const state = { id: null, version: null };
 export async function loadPrompts() {
   let list;
   try {
-    try {
-      list = await api.admin('prompts');
-    } catch (error) {
-      if (error.status !== 401) throw error;
-      await api.logs({}, null, 1); // the browser answers the challenge with its token, then again
-      list = await api.admin('prompts');
-    }
+    list = await signedIn(() => api.admin('prompts'));
   } catch (error) {
-    if (error.status === 404 || error.status === 403) {
-      showOff(error.status === 403 ? `The gateway refused: ${error.message}` : error.message);
-      return null;
-    }
-    return error;
+    $('#prompt-card').hidden = true;
+    return adminRefusal('prompts', error, 'Prompts are managed through the admin API; see docs/prompts.md.');
   }
-  showOff(null);
+  adminNotice('prompts', null);
   const rows = list.data.map((p) =>
     h('tr', { tabindex: 0, class: p.id === state.id ? 'selected' : null, dataset: { id: p.id },
       onclick: () => showPrompt(p.id), onkeydown: (event) => { if (event.key === 'Enter') showPrompt(p.id); } },
@@ -42,14 +34,6 @@ export async function loadPrompts() {
   if (state.id) await showPrompt(state.id, state.version);
   document.body.dataset.prompts = 'loaded';
   return null;
-}
-
-function showOff(message) {
-  const notice = $('#prompts-off');
-  notice.hidden = !message;
-  notice.textContent = message ? `${message} Prompts are managed through the admin API; see docs/prompts.md.` : '';
-  for (const card of document.querySelectorAll('#view-prompts .prompts-card')) card.hidden = !!message;
-  if (message) $('#prompt-card').hidden = true;
 }
 
 function labelPills(labels, version) {

@@ -54,7 +54,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  *
  * <p>With {@code -Dswitchboard.screenshots=<directory>} it saves the screenshots shown in the
  * README there ({@code dashboard-overview.png}, {@code dashboard-logs.png}, {@code
- * dashboard-request.png}, and {@code dashboard-keys.png} of the keys and budgets view).
+ * dashboard-request.png}, {@code dashboard-keys.png} of the keys and budgets view, {@code
+ * dashboard-experiments.png} and {@code dashboard-prompts.png}).
  *
  * <p>Skipped only where Chromium is not installed and {@code CI} is unset: {@code .ci/run} installs
  * it, so in CI the test runs.
@@ -322,17 +323,7 @@ class DashboardBrowserTest {
   @Test
   @Order(8)
   void behindAnAdminTokenThePageAndItsCallsWorkOnceTheBrowserHasIt() throws IOException {
-    ServerSettings settings =
-        new ServerSettings(
-                "127.0.0.1",
-                0,
-                ServerSettings.DEFAULT_MAX_BODY_BYTES,
-                Duration.ofSeconds(5),
-                GatewaySettings.defaults())
-            .withObservability(
-                ObservabilitySettings.defaults()
-                    .withDataDirectory(Files.createTempDirectory(data, "guarded")))
-            .withAdminToken("admin-token-7");
+    ServerSettings settings = ownGateway("guarded").withAdminToken("admin-token-7");
     try (GatewayUnderTest guarded = GatewayUnderTest.withSettings(settings, engine -> {})) {
       guarded.postJson(
           "/v1/chat/completions",
@@ -364,15 +355,7 @@ class DashboardBrowserTest {
     byte[] masterKey = new byte[32];
     new java.security.SecureRandom().nextBytes(masterKey);
     ServerSettings settings =
-        new ServerSettings(
-                "127.0.0.1",
-                0,
-                ServerSettings.DEFAULT_MAX_BODY_BYTES,
-                Duration.ofSeconds(5),
-                GatewaySettings.defaults())
-            .withObservability(
-                ObservabilitySettings.defaults()
-                    .withDataDirectory(Files.createTempDirectory(data, "keys")))
+        ownGateway("keys")
             .withAdminToken(token)
             .withAccess(
                 AccessSettings.inMemory()
@@ -493,16 +476,7 @@ class DashboardBrowserTest {
   @Order(11)
   void experimentsShowEachArmsQualityWithIntervalsAndTheShadowPairsLinkedFromTheirRequests()
       throws IOException {
-    ServerSettings settings =
-        new ServerSettings(
-                "127.0.0.1",
-                0,
-                ServerSettings.DEFAULT_MAX_BODY_BYTES,
-                Duration.ofSeconds(5),
-                GatewaySettings.defaults())
-            .withObservability(
-                ObservabilitySettings.defaults()
-                    .withDataDirectory(Files.createTempDirectory(data, "experiments")));
+    ServerSettings settings = ownGateway("experiments");
     String config =
         "{\"strategy\":{\"mode\":\"loadbalance\",\"sticky\":{\"key\":\"metadata._user\","
             + "\"experiment\":\"dash\"}},\"targets\":[{\"name\":\"control\",\"provider\":"
@@ -629,15 +603,7 @@ class DashboardBrowserTest {
   void promptsShowVersionsLabelsAndTemplatesAndMoveALabelWithTheAdminToken() throws IOException {
     String token = "admin-token-prompts-12";
     ServerSettings settings =
-        new ServerSettings(
-                "127.0.0.1",
-                0,
-                ServerSettings.DEFAULT_MAX_BODY_BYTES,
-                Duration.ofSeconds(5),
-                GatewaySettings.defaults())
-            .withObservability(
-                ObservabilitySettings.defaults()
-                    .withDataDirectory(Files.createTempDirectory(data, "prompts")))
+        ownGateway("prompts")
             .withAdminToken(token)
             .withPrompts(
                 dev.switchboard.state.prompts.PromptSettings.storedAt(
@@ -701,6 +667,71 @@ class DashboardBrowserTest {
       assertThat(text("#prompts-table tr[data-id='support']")).contains("production → 2");
       assertThat(text("#versions-table tr[data-version='2']")).contains("production");
     }
+  }
+
+  @Test
+  @Order(13)
+  void savedConfigsShowVersionsAndTheirAuditTrailAndRollBackFromThePage() throws IOException {
+    String token = "admin-token-configs-13";
+    ServerSettings settings =
+        ownGateway("configs")
+            .withAdminToken(token)
+            .withSavedConfigs(
+                dev.switchboard.state.configs.SavedConfigSettings.storedAt(
+                    "jdbc:h2:mem:dashboard-configs-" + java.util.UUID.randomUUID(),
+                    Duration.ofSeconds(5)));
+    try (GatewayUnderTest guarded = GatewayUnderTest.withSettings(settings, engine -> {})) {
+      String[] admin = {"authorization", "Bearer " + token};
+      HttpResponse<String> created =
+          guarded.postJson(
+              "/v1/admin/configs",
+              "{\"id\":\"pc-main\",\"config\":{\"provider\":\"mock\","
+                  + "\"override_params\":{\"model\":\"first-model\"}}}",
+              admin);
+      assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+      HttpResponse<String> second =
+          guarded.postJson(
+              "/v1/admin/configs/pc-main/versions",
+              "{\"config\":{\"provider\":\"mock\",\"override_params\":{\"model\":"
+                  + "\"second-model\"}}}",
+              admin);
+      assertThat(second.statusCode()).as(second.body()).isEqualTo(201);
+
+      browser.manage().window().setSize(new Dimension(1440, 1000));
+      URI page = guarded.uri("/dashboard/");
+      browser.get(
+          "http://anyone:" + token + "@" + page.getAuthority() + page.getPath() + "#configs");
+      await(d -> "loaded".equals(body().getDomAttribute("data-configs")));
+      browser.findElement(By.cssSelector("#configs-table tr[data-id='pc-main']")).click();
+      await(d ->
+          "2".equals(browser.findElement(By.id("config-card")).getDomAttribute("data-version")));
+      assertThat(text("#config-body [data-field=config]")).contains("second-model");
+      assertThat(rows("#config-history tbody tr")).hasSize(2);
+      assertThat(text("#config-history tbody tr:first-child")).contains("admin", "version", "2");
+      assertThat(text("#config-versions tr[data-version='2']")).contains("in service");
+
+      browser.findElement(By.cssSelector("#config-versions button[data-rollback='1']")).click();
+      await(d -> text("#config-body [data-field=result]").contains("back in service as version 3"));
+      JsonNode config = GatewayUnderTest.json(guarded.get("/v1/admin/configs/pc-main", admin));
+      assertThat(config.path("latest_version").asInt()).isEqualTo(3);
+      assertThat(config.path("config").toString()).contains("first-model");
+      assertThat(text("#config-body [data-field=config]")).contains("first-model");
+      assertThat(text("#config-history tbody tr:first-child")).contains("rollback to 1", "3");
+      assertThat(text("#configs-table tr[data-id='pc-main']")).contains("3");
+    }
+  }
+
+  /** A gateway of a test's own: the defaults, its request log in a directory of its own. */
+  static ServerSettings ownGateway(String name) throws IOException {
+    return new ServerSettings(
+            "127.0.0.1",
+            0,
+            ServerSettings.DEFAULT_MAX_BODY_BYTES,
+            Duration.ofSeconds(5),
+            GatewaySettings.defaults())
+        .withObservability(
+            ObservabilitySettings.defaults()
+                .withDataDirectory(Files.createTempDirectory(data, name)));
   }
 
   /** A share as the dashboard writes it: percent, one decimal, rounded as JavaScript's toFixed. */
@@ -970,7 +1001,10 @@ class DashboardBrowserTest {
   }
 
   void await(Function<WebDriver, Boolean> condition) {
-    new WebDriverWait(browser, Duration.ofSeconds(20)).until(condition::apply);
+    // A view that redraws may replace an element between finding it and reading it: look again.
+    new WebDriverWait(browser, Duration.ofSeconds(20))
+        .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+        .until(condition::apply);
   }
 
   Object js(String script, Object... arguments) {
