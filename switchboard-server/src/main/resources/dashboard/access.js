@@ -20,27 +20,11 @@ export async function loadAccess() {
   let virtualKeys;
   const lists = () => Promise.all([api.admin('workspaces'), api.admin('keys'), api.admin('virtual-keys')]);
   try {
-    try {
-      [workspaces, keys, virtualKeys] = await lists();
-    } catch (error) {
-      if (error.status !== 401) throw error;
-      // A browser that has not yet signed in for this realm: the logs API's challenge makes it
-      // answer with the token it signed in with (or ask for it); then try once more.
-      await api.logs({}, null, 1);
-      [workspaces, keys, virtualKeys] = await lists();
-    }
+    [workspaces, keys, virtualKeys] = await signedIn(lists);
   } catch (error) {
-    if (error.status === 404) {
-      showOff(error.message);
-      return null;
-    }
-    if (error.status === 403) {
-      showOff(`The gateway refused: ${error.message}`);
-      return null;
-    }
-    return error;
+    return adminRefusal('access', error, KEPT_BY);
   }
-  showOff(null);
+  adminNotice('access', null);
   renderWorkspaces(workspaces.data);
   renderKeys(keys.data);
   renderVirtualKeys(virtualKeys.data);
@@ -49,13 +33,40 @@ export async function loadAccess() {
   return null;
 }
 
-function showOff(message) {
-  const notice = $('#access-off');
+const KEPT_BY = "Keys, virtual keys and budgets are kept by the gateway's access control; see docs/access.md.";
+
+/**
+ * An admin API call: a browser that has not yet signed in for the realm gets a 401; the logs API's
+ * challenge makes it answer with the token it signed in with (or ask for it); then once more.
+ */
+export async function signedIn(call) {
+  try {
+    return await call();
+  } catch (error) {
+    if (error.status !== 401) throw error;
+    await api.logs({}, null, 1);
+    return call();
+  }
+}
+
+/**
+ * What an admin view shows for a failed call: for 404 (the admin API or the feature is off) and
+ * 403, a notice in place of its cards (resolves to null); else the error, for the banner.
+ */
+export function adminRefusal(view, error, keptBy) {
+  if (error.status === 404 || error.status === 403) {
+    adminNotice(view, error.status === 403 ? `The gateway refused: ${error.message}` : error.message, keptBy);
+    return null;
+  }
+  return error;
+}
+
+/** The view's notice (#<view>-off) in place of its cards (.<view>-card), or the cards again. */
+export function adminNotice(view, message, keptBy) {
+  const notice = $(`#${view}-off`);
   notice.hidden = !message;
-  notice.textContent = message
-    ? `${message} Keys, virtual keys and budgets are kept by the gateway's access control; see docs/access.md.`
-    : '';
-  for (const card of document.querySelectorAll('#view-access .access-card')) card.hidden = !!message;
+  notice.textContent = message ? `${message} ${keptBy}` : '';
+  for (const card of document.querySelectorAll(`#view-${view} .${view}-card`)) card.hidden = !!message;
 }
 
 // ---- Tables ----

@@ -24,10 +24,24 @@ function url(path, params = {}) {
 }
 
 async function getJson(path, params) {
-  const response = await fetch(url(path, params), {
+  return call(fetch(url(path, params), {
     headers: { accept: 'application/json' },
     credentials: 'same-origin',
-  });
+  }));
+}
+
+/** A PUT or POST of a JSON body, for the admin API's changes. */
+function sendJson(method, path, body) {
+  return call(fetch(url(path), {
+    method,
+    headers: { accept: 'application/json', 'content-type': 'application/json' },
+    credentials: 'same-origin',
+    body: JSON.stringify(body),
+  }));
+}
+
+async function call(pending) {
+  const response = await pending;
   if (!response.ok) {
     let message = response.statusText;
     try {
@@ -81,4 +95,24 @@ export function admin(what) {
 /** GET /v1/admin/usage: a subject's limits and its usage against them. */
 export function usage(subject) {
   return getJson('../v1/admin/usage', { subject });
+}
+
+/** GET /v1/admin/prompts/{id}: a prompt with its labels and every version. */
+export function prompt(id) {
+  return getJson(`../v1/admin/prompts/${encodeURIComponent(id)}`);
+}
+
+/** PUT /v1/admin/prompts/{id}/labels/{label}: points the label at a version. */
+export function moveLabel(id, label, version) {
+  return sendJson('PUT', `../v1/admin/prompts/${encodeURIComponent(id)}/labels/${encodeURIComponent(label)}`, { version });
+}
+
+/** GET /v1/admin/configs/{id}[/history|/versions/{n}]: a saved config, its audit trail, a version. */
+export function config(id, part = '') {
+  return getJson(`../v1/admin/configs/${encodeURIComponent(id)}${part}`);
+}
+
+/** POST /v1/admin/configs/{id}/rollback: saves an earlier version's config as the next version. */
+export function rollbackConfig(id, version) {
+  return sendJson('POST', `../v1/admin/configs/${encodeURIComponent(id)}/rollback`, { version });
 }

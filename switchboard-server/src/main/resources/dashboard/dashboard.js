@@ -1,12 +1,16 @@
 // The dashboard page: the header's time range and grouping, the overview (KPI tiles, charts, the
 // cohort table, the live tail), the logs table with its filters, the request drawer, and the keys
-// and budgets view (access.js).
+// and budgets view (access.js), the experiments (experiments.js), prompts (prompts.js) and
+// saved configs (configs.js) views.
 import * as api from './api.js';
 import * as charts from './charts.js';
 import * as format from './format.js';
 import { h, pill } from './dom.js';
 import { showRequest, closeRequest } from './detail.js';
 import { loadAccess } from './access.js';
+import { loadExperiments } from './experiments.js';
+import { loadPrompts } from './prompts.js';
+import { loadConfigs } from './configs.js';
 
 const RANGES = {
   '15m': { ms: 15 * 60_000, bucket: '1m' },
@@ -246,7 +250,7 @@ function openRequest(id) {
 function route() {
   const hash = decodeURIComponent(location.hash.slice(1));
   if (hash.startsWith('request/')) {
-    showRequest(hash.slice('request/'.length), showTraceLogs).catch(showError);
+    showRequest(hash.slice('request/'.length), showTraceLogs, openRequest).catch(showError);
     if (!state.shown) {
       state.shown = true;
       refresh();
@@ -254,7 +258,7 @@ function route() {
     return;
   }
   closeRequest();
-  const view = hash === 'logs' || hash === 'access' ? hash : 'overview';
+  const view = ['logs', 'access', 'experiments', 'prompts', 'configs'].includes(hash) ? hash : 'overview';
   if (view === state.view && state.shown) return;
   state.view = view;
   state.shown = true;
@@ -262,6 +266,9 @@ function route() {
   $('#view-overview').hidden = view !== 'overview';
   $('#view-logs').hidden = view !== 'logs';
   $('#view-access').hidden = view !== 'access';
+  $('#view-experiments').hidden = view !== 'experiments';
+  $('#view-prompts').hidden = view !== 'prompts';
+  $('#view-configs').hidden = view !== 'configs';
   document.body.dataset.view = view;
   refresh();
 }
@@ -269,6 +276,9 @@ function route() {
 function refresh() {
   if (state.view === 'logs') loadLogs();
   else if (state.view === 'access') loadAccess().then(showError, showError);
+  else if (state.view === 'configs') loadConfigs().then(showError, showError);
+  else if (state.view === 'prompts') loadPrompts().then(showError, showError);
+  else if (state.view === 'experiments') loadExperiments(timeWindow()).then(showError, showError);
   else loadOverview();
 }
 
@@ -293,6 +303,16 @@ function wire() {
     if (event.key === 'Enter') $('#group-key').blur();
   });
   $('#group-key').addEventListener('change', loadOverview);
+  $('#quality-by').addEventListener('change', () => {
+    const byKey = $('#quality-by').value === 'metadata';
+    $('#quality-key').hidden = !byKey;
+    if (byKey) $('#quality-key').focus();
+    else refresh();
+  });
+  $('#quality-key').addEventListener('keydown', (event) => {
+    if (event.key === 'Enter') $('#quality-key').blur();
+  });
+  $('#quality-key').addEventListener('change', refresh);
   $('#refresh').addEventListener('click', refresh);
   $('#filters').addEventListener('submit', (event) => {
     event.preventDefault();

@@ -7,8 +7,11 @@ import { h, pill } from './dom.js';
 
 const $ = (selector) => document.querySelector(selector);
 
-/** Opens the drawer on request `id`; `showTrace(traceId)` lists the requests of a trace. */
-export async function showRequest(id, showTrace) {
+/**
+ * Opens the drawer on request `id`; `showTrace(traceId)` lists the requests of a trace,
+ * `open(id)` opens another request (a shadow, or a shadow's primary).
+ */
+export async function showRequest(id, showTrace, open) {
   const drawer = $('#drawer');
   $('#detail').replaceChildren(h('p', { class: 'empty' }, 'Loading…'));
   $('#detail-status').textContent = '';
@@ -19,18 +22,21 @@ export async function showRequest(id, showTrace) {
   drawer.setAttribute('aria-hidden', 'false');
   let record;
   try {
-    record = await api.log(id);
+    record = await fetchRecord(id);
   } catch (error) {
+    if ($('#detail-id').textContent !== id) return;
     $('#detail').replaceChildren(h('p', { class: 'empty' },
       error.status === 404 ? 'No request with this id is in the log.' : `The gateway answered: ${error.message}`));
     return;
   }
+  if ($('#detail-id').textContent !== id) return; // another request was opened meanwhile
   const status = $('#detail-status');
   status.textContent = record.status;
   status.className = `pill ${format.statusTone(record.status)}`;
   $('#detail-path').textContent = `${record.method} ${record.path}`;
   $('#detail').replaceChildren(...[
     summary(record, showTrace),
+    shadows(record, open),
     stats(record),
     attempts(record),
     facts(record),
@@ -39,6 +45,21 @@ export async function showRequest(id, showTrace) {
     bodies(record),
   ].filter(Boolean));
   drawer.dataset.loaded = record.id;
+}
+
+/**
+ * The record; a 404 is asked again a few times, as the live tail shows a request as it finishes,
+ * up to logs.flush-interval (200 ms by default) before the log has written it.
+ */
+async function fetchRecord(id) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await api.log(id);
+    } catch (error) {
+      if (error.status !== 404 || attempt === 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 400));
+    }
+  }
 }
 
 export function closeRequest() {
@@ -68,6 +89,21 @@ function summary(r, showTrace) {
           onclick: (event) => { event.preventDefault(); showTrace(r.trace_id); } }, r.trace_id)
         : format.missing),
       fact('Config', h('span', { class: 'mono' }, r.config ?? 'none (headers)'))));
+}
+
+/** A request's shadows (a config's `shadow`), or a shadow's primary, each a link to its record. */
+function shadows(r, open) {
+  const link = (id) => h('a', { class: 'mono link', href: `#request/${encodeURIComponent(id)}`, dataset: { request: id },
+    onclick: (event) => { event.preventDefault(); open(id); } }, id);
+  if (r.shadow_of) {
+    return section('Shadow', 'shadow',
+      h('p', { class: 'muted' }, 'This is a shadow request: the gateway replayed its primary to a candidate target; no client saw this answer.'),
+      h('dl', { class: 'facts' }, fact('Primary', link(r.shadow_of))));
+  }
+  const list = r.shadows || [];
+  if (list.length === 0) return null;
+  return section(`Shadows (${list.length})`, 'shadows',
+    h('dl', { class: 'facts' }, ...list.map((id) => fact('Shadow', link(id)))));
 }
 
 function stats(r) {

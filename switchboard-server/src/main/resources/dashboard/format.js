@@ -70,3 +70,12 @@ export function isCacheHit(cacheStatus) {
 export function epochMillis(value) {
   return typeof value === 'number' ? value : Date.parse(value);
 }
+
+/** A rate with its 95% interval ([low, high] from the API): "12.0% (8.1–17.3)". */
+export function rateWithInterval(rate, interval) {
+  if (rate === null || rate === undefined || Number.isNaN(rate)) return missing;
+  const one = (value) => (value * 100).toFixed(1);
+  return Array.isArray(interval) && interval.length === 2 && interval[0] !== null
+    ? `${one(rate)}% (${one(interval[0])}–${one(interval[1])})`
+    : `${one(rate)}%`;
+}

@@ -54,7 +54,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  *
  * <p>With {@code -Dswitchboard.screenshots=<directory>} it saves the screenshots shown in the
  * README there ({@code dashboard-overview.png}, {@code dashboard-logs.png}, {@code
- * dashboard-request.png}, and {@code dashboard-keys.png} of the keys and budgets view).
+ * dashboard-request.png}, {@code dashboard-keys.png} of the keys and budgets view, {@code
+ * dashboard-experiments.png} and {@code dashboard-prompts.png}).
  *
  * <p>Skipped only where Chromium is not installed and {@code CI} is unset: {@code .ci/run} installs
  * it, so in CI the test runs.
@@ -322,17 +323,7 @@ class DashboardBrowserTest {
   @Test
   @Order(8)
   void behindAnAdminTokenThePageAndItsCallsWorkOnceTheBrowserHasIt() throws IOException {
-    ServerSettings settings =
-        new ServerSettings(
-                "127.0.0.1",
-                0,
-                ServerSettings.DEFAULT_MAX_BODY_BYTES,
-                Duration.ofSeconds(5),
-                GatewaySettings.defaults())
-            .withObservability(
-                ObservabilitySettings.defaults()
-                    .withDataDirectory(Files.createTempDirectory(data, "guarded")))
-            .withAdminToken("admin-token-7");
+    ServerSettings settings = ownGateway("guarded").withAdminToken("admin-token-7");
     try (GatewayUnderTest guarded = GatewayUnderTest.withSettings(settings, engine -> {})) {
       guarded.postJson(
           "/v1/chat/completions",
@@ -364,15 +355,7 @@ class DashboardBrowserTest {
     byte[] masterKey = new byte[32];
     new java.security.SecureRandom().nextBytes(masterKey);
     ServerSettings settings =
-        new ServerSettings(
-                "127.0.0.1",
-                0,
-                ServerSettings.DEFAULT_MAX_BODY_BYTES,
-                Duration.ofSeconds(5),
-                GatewaySettings.defaults())
-            .withObservability(
-                ObservabilitySettings.defaults()
-                    .withDataDirectory(Files.createTempDirectory(data, "keys")))
+        ownGateway("keys")
             .withAdminToken(token)
             .withAccess(
                 AccessSettings.inMemory()
@@ -487,6 +470,275 @@ class DashboardBrowserTest {
 
     assertThat(text("#access-off")).contains("admin API is off");
     assertThat(browser.findElement(By.id("keys-table")).isDisplayed()).isFalse();
+  }
+
+  @Test
+  @Order(11)
+  void experimentsShowEachArmsQualityWithIntervalsAndTheShadowPairsLinkedFromTheirRequests()
+      throws IOException {
+    ServerSettings settings = ownGateway("experiments");
+    String config =
+        "{\"strategy\":{\"mode\":\"loadbalance\",\"sticky\":{\"key\":\"metadata._user\","
+            + "\"experiment\":\"dash\"}},\"targets\":[{\"name\":\"control\",\"provider\":"
+            + "\"mock\",\"weight\":50},{\"name\":\"candidate\",\"provider\":\"mock\","
+            + "\"weight\":50}],\"shadow\":{\"share\":1,\"target\":{\"provider\":\"mock\","
+            + "\"override_params\":{\"model\":\"shadow-model\"}}}}";
+    int sent = 12;
+    try (GatewayUnderTest lab = GatewayUnderTest.withSettings(settings, engine -> {})) {
+      Map<String, Integer> perArm = new java.util.HashMap<>();
+      String primaryId = null;
+      String failingArm = null;
+      for (int i = 0; i < sent; i++) {
+        HttpResponse<String> response =
+            lab.postJson(
+                "/v1/chat/completions",
+                "{\"model\":\"mock-chat\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+                "x-portkey-config",
+                config,
+                "x-portkey-metadata",
+                "{\"_user\":\"user-" + (i % 6) + "\"}",
+                "x-portkey-trace-id",
+                "experiment-" + i);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        String arm = response.headers().firstValue("x-switchboard-arm").orElseThrow();
+        perArm.merge(arm, 1, Integer::sum);
+        if (i == 0) {
+          primaryId = response.headers().firstValue("x-switchboard-request-id").orElseThrow();
+          failingArm = arm;
+        }
+      }
+      // Failing feedback on the first request's trace: one eval failure in its arm.
+      assertThat(
+              lab.postJson("/v1/feedback", "{\"trace_id\":\"experiment-0\",\"value\":-3}")
+                  .statusCode())
+          .isEqualTo(200);
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (GatewayUnderTest.json(lab.get("/v1/logs?shadows=only&limit=100")).path("data").size()
+              < sent
+          || GatewayUnderTest.json(lab.get("/v1/logs?shadows=exclude&limit=100"))
+                  .path("data")
+                  .size()
+              < sent) {
+        assertThat(System.nanoTime())
+            .as("every request and its shadow logged")
+            .isLessThan(deadline);
+        Traffic.pause();
+      }
+      JsonNode analytics = GatewayUnderTest.json(lab.get("/v1/analytics?group_by=arm"));
+      JsonNode failing = null;
+      for (JsonNode row : analytics.path("totals")) {
+        if (failingArm.equals(row.path("group").asText())) {
+          failing = row;
+        }
+      }
+      assertThat(failing).as(analytics.toString()).isNotNull();
+      assertThat(failing.path("eval_fails").asInt()).isEqualTo(1);
+
+      browser.manage().window().setSize(new Dimension(1440, 1000));
+      browser.get(lab.uri("/dashboard/#experiments").toString());
+      await(d -> "loaded".equals(body().getDomAttribute("data-experiments")));
+      screenshot("dashboard-experiments.png");
+
+      for (Map.Entry<String, Integer> arm : perArm.entrySet()) {
+        assertThat(
+                text("#quality-table tr[data-group='" + arm.getKey() + "'] [data-figure=requests]"))
+            .isEqualTo(String.valueOf(arm.getValue()));
+      }
+      JsonNode interval = failing.path("eval_fail_rate_ci95");
+      assertThat(
+              text(
+                  "#quality-table tr[data-group='"
+                      + failingArm
+                      + "'] [data-figure=eval_fail_rate]"))
+          .isEqualTo(
+              oneDecimalPercent(failing.path("eval_fail_rate").asDouble())
+                  + "% ("
+                  + oneDecimalPercent(interval.get(0).asDouble())
+                  + "–"
+                  + oneDecimalPercent(interval.get(1).asDouble())
+                  + ")")
+          .matches("\\d+\\.\\d% \\(\\d+\\.\\d–\\d+\\.\\d\\)");
+      assertThat(
+              text(
+                  "#quality-table tr[data-group='"
+                      + failingArm
+                      + "'] [data-figure=schema_failure_rate]"))
+          .startsWith("0.0% (0.0–");
+      assertThat(text("#quality-table tr[data-group='" + failingArm + "'] [data-figure=feedback]"))
+          .isEqualTo("-3.0 (1)");
+
+      // One shadow row per arm, against the shadow's model; its pairs add up to every request.
+      List<WebElement> pairs = rows("#shadows-table tbody tr");
+      assertThat(pairs).hasSize(perArm.size());
+      assertThat(pairs)
+          .allSatisfy(row -> assertThat(row.getText()).contains("mock · shadow-model"));
+      assertThat(
+              rows("#shadows-table [data-figure=pairs]").stream()
+                  .mapToInt(cell -> Integer.parseInt(cell.getText()))
+                  .sum())
+          .isEqualTo(sent);
+
+      // A request links to its shadow, and the shadow back to its primary.
+      String shadowId =
+          GatewayUnderTest.json(lab.get("/v1/logs?shadow_of=" + primaryId))
+              .path("data")
+              .get(0)
+              .path("id")
+              .asText();
+      browser.get(lab.uri("/dashboard/#request/" + primaryId).toString());
+      awaitDrawer(primaryId);
+      WebElement toShadow =
+          browser.findElement(By.cssSelector("[data-section=shadows] a[data-request]"));
+      assertThat(toShadow.getText()).isEqualTo(shadowId);
+      toShadow.click();
+      awaitDrawer(shadowId);
+      assertThat(text("[data-section=shadow]")).contains("shadow request", primaryId);
+      browser.findElement(By.cssSelector("[data-section=shadow] a[data-request]")).click();
+      awaitDrawer(primaryId);
+    }
+  }
+
+  @Test
+  @Order(12)
+  void promptsShowVersionsLabelsAndTemplatesAndMoveALabelWithTheAdminToken() throws IOException {
+    String token = "admin-token-prompts-12";
+    ServerSettings settings =
+        ownGateway("prompts")
+            .withAdminToken(token)
+            .withPrompts(
+                dev.switchboard.state.prompts.PromptSettings.storedAt(
+                    "jdbc:h2:mem:dashboard-prompts-" + java.util.UUID.randomUUID()));
+    try (GatewayUnderTest guarded = GatewayUnderTest.withSettings(settings, engine -> {})) {
+      String[] admin = {"authorization", "Bearer " + token};
+      HttpResponse<String> created =
+          guarded.postJson(
+              "/v1/admin/prompts",
+              "{\"id\":\"support\",\"model\":\"mock-chat\",\"note\":\"first cut\","
+                  + "\"messages\":[{\"role\":\"system\",\"content\":\"You answer for"
+                  + " {{company}}.\"},{\"role\":\"user\",\"content\":\"{{question}}\"}]}",
+              admin);
+      assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+      HttpResponse<String> second =
+          guarded.postJson(
+              "/v1/admin/prompts/support/versions",
+              "{\"model\":\"mock-chat\",\"note\":\"shorter\",\"messages\":[{\"role\":"
+                  + "\"user\",\"content\":\"{{question}} ({{tone}})\"}]}",
+              admin);
+      assertThat(second.statusCode()).as(second.body()).isEqualTo(201);
+      HttpResponse<String> label =
+          guarded.sendJson(
+              "PUT", "/v1/admin/prompts/support/labels/production", "{\"version\":1}", admin);
+      assertThat(label.statusCode()).as(label.body()).isEqualTo(200);
+
+      browser.manage().window().setSize(new Dimension(1440, 1000));
+      URI page = guarded.uri("/dashboard/");
+      browser.get(
+          "http://anyone:" + token + "@" + page.getAuthority() + page.getPath() + "#prompts");
+      await(d -> "loaded".equals(body().getDomAttribute("data-prompts")));
+      assertThat(text("#prompts-table tr[data-id='support']"))
+          .contains("support", "production → 1");
+
+      browser.findElement(By.cssSelector("#prompts-table tr[data-id='support']")).click();
+      await(d ->
+          "2".equals(browser.findElement(By.id("prompt-card")).getDomAttribute("data-version")));
+      assertThat(text("#versions-table tr[data-version='1']")).contains("production", "first cut");
+      assertThat(text("#prompt-body [data-field=variables]")).isEqualTo("question, tone");
+      assertThat(text("#prompt-body [data-field=messages]"))
+          .isEqualTo("user: {{question}} ({{tone}})");
+
+      browser.findElement(By.cssSelector("#versions-table tr[data-version='1']")).click();
+      await(d ->
+          "1".equals(browser.findElement(By.id("prompt-card")).getDomAttribute("data-version")));
+      assertThat(text("#prompt-body [data-field=variables]")).isEqualTo("company, question");
+      screenshot("dashboard-prompts.png");
+
+      // Move production to version 2 from the page: the admin API says so, and the page too.
+      new Select(browser.findElement(By.cssSelector("#label-form select[name=version]")))
+          .selectByValue("2");
+      browser.findElement(By.cssSelector("#label-form button[type=submit]")).click();
+      await(d ->
+          text("#label-form [data-field=result]").contains("production now points at version 2"));
+      assertThat(
+              GatewayUnderTest.json(guarded.get("/v1/admin/prompts/support", admin))
+                  .path("labels")
+                  .path("production")
+                  .asInt())
+          .isEqualTo(2);
+      assertThat(text("#prompts-table tr[data-id='support']")).contains("production → 2");
+      assertThat(text("#versions-table tr[data-version='2']")).contains("production");
+    }
+  }
+
+  @Test
+  @Order(13)
+  void savedConfigsShowVersionsAndTheirAuditTrailAndRollBackFromThePage() throws IOException {
+    String token = "admin-token-configs-13";
+    ServerSettings settings =
+        ownGateway("configs")
+            .withAdminToken(token)
+            .withSavedConfigs(
+                dev.switchboard.state.configs.SavedConfigSettings.storedAt(
+                    "jdbc:h2:mem:dashboard-configs-" + java.util.UUID.randomUUID(),
+                    Duration.ofSeconds(5)));
+    try (GatewayUnderTest guarded = GatewayUnderTest.withSettings(settings, engine -> {})) {
+      String[] admin = {"authorization", "Bearer " + token};
+      HttpResponse<String> created =
+          guarded.postJson(
+              "/v1/admin/configs",
+              "{\"id\":\"pc-main\",\"config\":{\"provider\":\"mock\","
+                  + "\"override_params\":{\"model\":\"first-model\"}}}",
+              admin);
+      assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+      HttpResponse<String> second =
+          guarded.postJson(
+              "/v1/admin/configs/pc-main/versions",
+              "{\"config\":{\"provider\":\"mock\",\"override_params\":{\"model\":"
+                  + "\"second-model\"}}}",
+              admin);
+      assertThat(second.statusCode()).as(second.body()).isEqualTo(201);
+
+      browser.manage().window().setSize(new Dimension(1440, 1000));
+      URI page = guarded.uri("/dashboard/");
+      browser.get(
+          "http://anyone:" + token + "@" + page.getAuthority() + page.getPath() + "#configs");
+      await(d -> "loaded".equals(body().getDomAttribute("data-configs")));
+      browser.findElement(By.cssSelector("#configs-table tr[data-id='pc-main']")).click();
+      await(d ->
+          "2".equals(browser.findElement(By.id("config-card")).getDomAttribute("data-version")));
+      assertThat(text("#config-body [data-field=config]")).contains("second-model");
+      assertThat(rows("#config-history tbody tr")).hasSize(2);
+      assertThat(text("#config-history tbody tr:first-child")).contains("admin", "version", "2");
+      assertThat(text("#config-versions tr[data-version='2']")).contains("in service");
+
+      browser.findElement(By.cssSelector("#config-versions button[data-rollback='1']")).click();
+      await(d -> text("#config-body [data-field=result]").contains("back in service as version 3"));
+      JsonNode config = GatewayUnderTest.json(guarded.get("/v1/admin/configs/pc-main", admin));
+      assertThat(config.path("latest_version").asInt()).isEqualTo(3);
+      assertThat(config.path("config").toString()).contains("first-model");
+      assertThat(text("#config-body [data-field=config]")).contains("first-model");
+      assertThat(text("#config-history tbody tr:first-child")).contains("rollback to 1", "3");
+      assertThat(text("#configs-table tr[data-id='pc-main']")).contains("3");
+    }
+  }
+
+  /** A gateway of a test's own: the defaults, its request log in a directory of its own. */
+  static ServerSettings ownGateway(String name) throws IOException {
+    return new ServerSettings(
+            "127.0.0.1",
+            0,
+            ServerSettings.DEFAULT_MAX_BODY_BYTES,
+            Duration.ofSeconds(5),
+            GatewaySettings.defaults())
+        .withObservability(
+            ObservabilitySettings.defaults()
+                .withDataDirectory(Files.createTempDirectory(data, name)));
+  }
+
+  /** A share as the dashboard writes it: percent, one decimal, rounded as JavaScript's toFixed. */
+  static String oneDecimalPercent(double share) {
+    return new java.math.BigDecimal(share * 100)
+        .setScale(1, java.math.RoundingMode.HALF_UP)
+        .toPlainString();
   }
 
   // ---- The traffic the dashboard shows ----
@@ -749,7 +1001,10 @@ class DashboardBrowserTest {
   }
 
   void await(Function<WebDriver, Boolean> condition) {
-    new WebDriverWait(browser, Duration.ofSeconds(20)).until(condition::apply);
+    // A view that redraws may replace an element between finding it and reading it: look again.
+    new WebDriverWait(browser, Duration.ofSeconds(20))
+        .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+        .until(condition::apply);
   }
 
   Object js(String script, Object... arguments) {
