@@ -1,6 +1,7 @@
 package dev.switchboard.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.engine.Gateway;
 import dev.switchboard.engine.RequestOptions;
@@ -32,9 +33,11 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -122,7 +125,8 @@ final class GatewayHandler {
     this.prompts = prompts;
     this.maxBodyBytes = maxBodyBytes;
     this.requestLog = requestLog;
-    this.requiredStores = Map.copyOf(requiredStores);
+    // In name order, so the probe's answer reads the same every time.
+    this.requiredStores = Collections.unmodifiableSortedMap(new TreeMap<>(requiredStores));
   }
 
   /** What serves one of its routes: a method of this handler, given the request as an exchange. */
@@ -191,10 +195,10 @@ final class GatewayHandler {
    * no probe at all.
    */
   void ready(Route.Match match, Exchange exchange) {
-    var json = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+    var json = JsonNodeFactory.instance.objectNode();
     var stores = json.putObject("stores");
     boolean ready = true;
-    for (var store : new java.util.TreeMap<>(requiredStores).entrySet()) {
+    for (var store : requiredStores.entrySet()) {
       boolean up = store.getValue().getAsBoolean();
       stores.put(store.getKey(), up ? "up" : "down");
       ready &= up;
@@ -206,7 +210,7 @@ final class GatewayHandler {
   /** {@code GET /v1/shadows}: shadow traffic's state and counters. */
   void shadows(Route.Match match, Exchange exchange) {
     var shadows = gateway.shadows().statistics();
-    var json = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+    var json = JsonNodeFactory.instance.objectNode();
     json.put("enabled", shadows.enabled());
     json.put("in_flight", shadows.inFlight());
     json.put("started", shadows.started());
@@ -758,7 +762,7 @@ final class GatewayHandler {
      */
     private void hookResults(SseWriter sse, ObjectNode results, boolean namedEvents)
         throws IOException {
-      ObjectNode event = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+      ObjectNode event = JsonNodeFactory.instance.objectNode();
       event.set("hook_results", results);
       if (namedEvents) {
         sse.event("hook_results", WireJson.write(event));

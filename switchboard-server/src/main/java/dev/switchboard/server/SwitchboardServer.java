@@ -14,6 +14,7 @@ import dev.switchboard.state.configs.SavedConfigs;
 import dev.switchboard.state.prompts.Prompts;
 import java.net.URI;
 import java.time.Clock;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -107,9 +108,7 @@ public final class SwitchboardServer implements AutoCloseable {
                     observability.requestLog() == null
                         ? null
                         : observability.requestLog().statistics(),
-                access.enabled()
-                    ? java.util.Map.of("access", access::storeReachable)
-                    : java.util.Map.of()),
+                access.enabled() ? Map.of("access", access::storeReachable) : Map.of()),
             new AdminApiHandler(adminToken, access, prompts, savedConfigs),
             new LogsRoutes(observability, Clock.systemUTC()),
             new MetricsEndpoint(observability.metrics()),
