@@ -31,8 +31,8 @@ function text(result) {
   return result.content[0].text;
 }
 
-async function eventually(what, check) {
-  for (let attempt = 0; attempt < 300; attempt++) {
+async function eventually(what, check, attempts = 300) {
+  for (let attempt = 0; attempt < attempts; attempt++) {
     if (await check()) {
       return;
     }
@@ -99,8 +99,10 @@ describe('the TypeScript SDK against the gateway', () => {
       onprogress: (progress) => seen.push(progress),
     });
     assert.equal(text(result), 'counted to 3');
-    // The gateway relays them in increasing order, dropping one that another overtook.
+    // The gateway relays them in increasing order, dropping one that another overtook, and the
+    // answer waits for them: the last step (never overtaken) is there before the result.
     assert.ok(seen.length > 0, 'no progress notification');
+    assert.equal(seen.at(-1).progress, 3, JSON.stringify(seen));
     for (const [index, progress] of seen.entries()) {
       assert.equal(progress.total, 3);
       assert.equal(progress.message, `step ${progress.progress}`);
@@ -177,12 +179,17 @@ describe('the TypeScript SDK against the gateway', () => {
       return true;
     });
     assert.equal(text(await client.callTool({ name: 'ts__greet', arguments: { name: 'still up' } })), 'hello, still up');
-    await eventually('calc restarted', async () => {
-      try {
-        return text(await client.callTool({ name: 'calc__add', arguments: { a: 1, b: 2 } })) === '3.0';
-      } catch {
-        return false;
-      }
-    });
+    // A restart that times out (a slow machine) is tried again after a back-off of up to 30 s.
+    await eventually(
+      'calc restarted',
+      async () => {
+        try {
+          return text(await client.callTool({ name: 'calc__add', arguments: { a: 1, b: 2 } })) === '3.0';
+        } catch {
+          return false;
+        }
+      },
+      1200,
+    );
   });
 });

@@ -3,11 +3,13 @@ package dev.switchboard.mcp;
 import io.modelcontextprotocol.server.McpSyncServerExchange;
 import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
+import java.time.Duration;
 import java.util.Deque;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +35,8 @@ final class CallsInFlight {
     private volatile Upstream.ToolCall upstream;
     private volatile String cancelledFor;
     private double lastProgress = Double.NEGATIVE_INFINITY;
+    private long progressArrived;
+    private long progressHandled;
 
     private Call(
         String server, McpSyncServerExchange exchange, String clientRequest, Object clientToken) {
@@ -72,6 +76,26 @@ final class CallsInFlight {
       }
     }
 
+    /**
+     * Waits (a little, at most) until each progress notification the server sent before its answer
+     * has been relayed: the SDK's client hands notifications on from another thread than the
+     * answer, and a client drops progress that arrives after its call's result.
+     */
+    synchronized void awaitProgress() {
+      long deadline = System.nanoTime() + PROGRESS_GRACE.toNanos();
+      try {
+        while (progressHandled < progressArrived) {
+          long left = deadline - System.nanoTime();
+          if (left <= 0) {
+            return;
+          }
+          TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
     @Override
     public void close() {
       if (clientRequest != null) {
@@ -83,6 +107,9 @@ final class CallsInFlight {
       callsOf(server).remove(this);
     }
   }
+
+  /** The longest a call's answer waits for its progress notifications to be relayed. */
+  private static final Duration PROGRESS_GRACE = Duration.ofSeconds(2);
 
   private final Map<String, Call> byClientRequest = new ConcurrentHashMap<>();
   private final Map<String, Call> byUpstreamToken = new ConcurrentHashMap<>();
@@ -121,6 +148,19 @@ final class CallsInFlight {
   }
 
   /**
+   * An upstream's progress notification has arrived, not yet relayed: counted as the transport
+   * reads it, before the answer that follows it, so that the answer waits for it.
+   */
+  void progressArrived(Object upstreamToken) {
+    Call call = byUpstreamToken.get(String.valueOf(upstreamToken));
+    if (call != null) {
+      synchronized (call) {
+        call.progressArrived++;
+      }
+    }
+  }
+
+  /**
    * An upstream's progress notification, to the client whose call it reports on. The SDK's client
    * may hand the gateway a server's notifications out of order; MCP says progress increases with
    * each one, so one that does not (it was overtaken) is dropped rather than sent backwards.
@@ -131,22 +171,31 @@ final class CallsInFlight {
       return;
     }
     synchronized (call) {
-      double progress = notification.progress() == null ? 0 : notification.progress();
-      if (progress <= call.lastProgress) {
-        return;
-      }
-      call.lastProgress = progress;
       try {
-        call.exchange.progressNotification(
-            new McpSchema.ProgressNotification(
-                call.clientToken,
-                notification.progress(),
-                notification.total(),
-                notification.message(),
-                notification.meta()));
-      } catch (RuntimeException gone) {
-        log.debug("a progress notification found its client gone: {}", gone.toString());
+        relay(call, notification);
+      } finally {
+        call.progressHandled++;
+        call.notifyAll();
       }
+    }
+  }
+
+  private static void relay(Call call, McpSchema.ProgressNotification notification) {
+    double progress = notification.progress() == null ? 0 : notification.progress();
+    if (progress <= call.lastProgress) {
+      return;
+    }
+    call.lastProgress = progress;
+    try {
+      call.exchange.progressNotification(
+          new McpSchema.ProgressNotification(
+              call.clientToken,
+              notification.progress(),
+              notification.total(),
+              notification.message(),
+              notification.meta()));
+    } catch (RuntimeException gone) {
+      log.debug("a progress notification found its client gone: {}", gone.toString());
     }
   }
 

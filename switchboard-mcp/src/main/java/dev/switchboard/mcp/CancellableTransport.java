@@ -13,21 +13,29 @@ import java.util.function.Function;
 import reactor.core.publisher.Mono;
 
 /**
- * The transport to an upstream server, which also cancels a {@code tools/call} in flight: the SDK's
- * client sends no {@code notifications/cancelled} of its own and does not tell its caller the
- * JSON-RPC id it gave a request, so this notes the id of each {@code tools/call} as it goes out
- * (the SDK passes the caller's {@link McpSchema.CallToolRequest} as the request's params, the same
- * object) and sends the notification with it (<a
+ * The transport to an upstream server, which notes each progress notification as it arrives (so
+ * that a call's answer waits until its progress is relayed) and also cancels a {@code tools/call}
+ * in flight: the SDK's client sends no {@code notifications/cancelled} of its own and does not tell
+ * its caller the JSON-RPC id it gave a request, so this notes the id of each {@code tools/call} as
+ * it goes out (the SDK passes the caller's {@link McpSchema.CallToolRequest} as the request's
+ * params, the same object) and sends the notification with it (<a
  * href="https://modelcontextprotocol.io/specification/2025-06-18/basic/utilities/cancellation">MCP
  * cancellation</a>).
  */
 final class CancellableTransport implements McpClientTransport {
   private final McpClientTransport transport;
+  private final Consumer<Object> progressArrived;
   private final Map<McpSchema.CallToolRequest, Object> sent =
       Collections.synchronizedMap(new IdentityHashMap<>());
 
-  CancellableTransport(McpClientTransport transport) {
+  /**
+   * {@code progressArrived} hears the token of each progress notification as the transport reads
+   * it, in the order the server sent it: before the answer that follows, which the SDK's client
+   * hands on at once where it hands notifications to another thread.
+   */
+  CancellableTransport(McpClientTransport transport, Consumer<Object> progressArrived) {
     this.transport = transport;
+    this.progressArrived = progressArrived;
   }
 
   /** Sends {@code notifications/cancelled} for {@code request}, if it went out. */
@@ -65,7 +73,16 @@ final class CancellableTransport implements McpClientTransport {
   @Override
   public Mono<Void> connect(
       Function<Mono<McpSchema.JSONRPCMessage>, Mono<McpSchema.JSONRPCMessage>> handler) {
-    return transport.connect(handler);
+    return transport.connect(message -> handler.apply(message.doOnNext(this::arrived)));
+  }
+
+  private void arrived(McpSchema.JSONRPCMessage message) {
+    if (message instanceof McpSchema.JSONRPCNotification notification
+        && McpSchema.METHOD_NOTIFICATION_PROGRESS.equals(notification.method())
+        && notification.params() instanceof Map<?, ?> params
+        && params.get("progressToken") != null) {
+      progressArrived.accept(params.get("progressToken"));
+    }
   }
 
   @Override

@@ -248,6 +248,11 @@ public final class McpGateway implements AutoCloseable {
     }
 
     @Override
+    public void progressArrived(Object progressToken) {
+      inFlight.progressArrived(progressToken);
+    }
+
+    @Override
     public McpSchema.CreateMessageResult sampling(
         Upstream upstream, McpSchema.CreateMessageRequest request) {
       McpSyncServerExchange client = inFlight.clientOf(upstream.name(), "sampling");
@@ -449,7 +454,9 @@ public final class McpGateway implements AutoCloseable {
                             new McpSchema.CallToolRequest(
                                 request.name(), arguments, request.meta())));
             relayed.relayedAs(upstreamCall);
-            return upstreamCall.await();
+            McpSchema.CallToolResult result = upstreamCall.await();
+            relayed.awaitProgress();
+            return result;
           });
     } catch (McpError failed) {
       call.failed(failed);

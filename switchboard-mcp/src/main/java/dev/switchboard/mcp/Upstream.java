@@ -43,6 +43,9 @@ final class Upstream implements AutoCloseable {
     /** A progress notification from the server, for the client whose call it reports on. */
     void progress(McpSchema.ProgressNotification progress);
 
+    /** A progress notification with this token has arrived, to be handed to {@link #progress}. */
+    void progressArrived(Object progressToken);
+
     /**
      * A sampling request from the server (during a tool call), for the client that made the call.
      */
@@ -305,7 +308,8 @@ final class Upstream implements AutoCloseable {
   private Connection connect() {
     CompletableFuture<Void> broken = new CompletableFuture<>();
     McpClientTransport transport = transport();
-    CancellableTransport cancellable = new CancellableTransport(transport);
+    CancellableTransport cancellable =
+        new CancellableTransport(transport, listener::progressArrived);
     McpSyncClient client =
         McpClient.sync(cancellable)
             .clientInfo(new McpSchema.Implementation("switchboard", "0.1.0"))
