@@ -16,6 +16,7 @@ import dev.switchboard.access.Principal;
 import dev.switchboard.access.admin.AccessAdmin;
 import dev.switchboard.server.SwitchboardServer;
 import dev.switchboard.server.cli.SettingsLoader;
+import dev.switchboard.testkit.TravelMcpServer;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Base64;
