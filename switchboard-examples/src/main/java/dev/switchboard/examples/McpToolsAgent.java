@@ -73,14 +73,10 @@ public final class McpToolsAgent {
     ObjectNode settings = json.createObjectNode();
     settings.put("server.port", 0);
     settings.put("logs.enabled", false);
-    List<String> command = TravelMcpServer.commandLine();
-    ObjectNode travel =
-        settings
-            .putObject("mcp")
-            .putObject("servers")
-            .putObject("travel")
-            .put("command", command.get(0));
-    command.subList(1, command.size()).forEach(travel.putArray("args")::add);
+    settings
+        .putObject("mcp")
+        .putObject("servers")
+        .set("travel", json.valueToTree(TravelMcpServer.serverSettings()));
     SwitchboardServer gateway =
         SwitchboardServer.start(
             SettingsLoader.loadYaml(json.writeValueAsString(settings), Map.of(), Map.of()));

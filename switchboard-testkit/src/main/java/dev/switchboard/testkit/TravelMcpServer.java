@@ -19,10 +19,10 @@ import java.util.function.Function;
  * A small MCP server over stdio, built with the MCP Java SDK (a real server, not a fake of one):
  * tools {@code weather} ({@code city}: {@code "18C and sunny in <city>"}) and {@code time} ({@code
  * zone}: {@code "14:05 in <zone>"}), each taking one string. A gateway declares it as a stdio
- * server whose command is {@link #commandLine()}, and fronts it at {@code /mcp} as {@code
- * travel__weather} and {@code travel__time} when named {@code travel}: the example agent {@code
- * McpToolsAgent} and the LangChain4j and Spring AI integrations' MCP tests run it so. Its log goes
- * to standard error, since standard output carries MCP.
+ * server whose command is {@link #commandLine()} ({@link #serverSettings()}), and fronts it at
+ * {@code /mcp} as {@code travel__weather} and {@code travel__time} when named {@code travel}: the
+ * example agent {@code McpToolsAgent} and the LangChain4j and Spring AI integrations' MCP tests run
+ * it so. Its log goes to standard error, since standard output carries MCP.
  *
  * <p>Needs the MCP Java SDK ({@code io.modelcontextprotocol.sdk:mcp-core} and {@code
  * mcp-json-jackson2}) on the class path, an optional dependency of the test kit: a module that
@@ -54,6 +54,15 @@ public final class TravelMcpServer {
     command.add(classPath());
     command.add(TravelMcpServer.class.getName());
     return command;
+  }
+
+  /**
+   * Its entry in a gateway's settings, under {@code mcp.servers.<name>}: {@code {"command": java,
+   * "args": [...]}} from {@link #commandLine()}, as a settings file declares a stdio server.
+   */
+  public static Map<String, Object> serverSettings() {
+    List<String> command = commandLine();
+    return Map.of("command", command.get(0), "args", command.subList(1, command.size()));
   }
 
   private static String classPath() {
