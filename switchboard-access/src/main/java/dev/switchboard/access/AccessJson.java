@@ -7,8 +7,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -16,7 +18,8 @@ import java.util.TreeSet;
  * Scopes and limits as JSON, in the admin API's snake_case shape (also how the store keeps them):
  * {@code {"permissions":["completions"],"providers":["openai"],"models":null,…}} and {@code
  * {"requests_per_minute":60,"tokens_per_minute":null,"budget":{"cost_usd":"1.00","tokens":null,
- * "period":"month","alert_thresholds":["0.5","0.8"]}}}. Money is a string, so no digit is lost.
+ * "period":"month","alert_thresholds":["0.5","0.8"]}}} (a key's also {@code
+ * "mcp":{"calls_per_minute": 100,"servers":{"docs":20}}}). Money is a string, so no digit is lost.
  * Reading is strict: an unknown field, a wrong type, an unknown permission or period, a value out
  * of range is an {@link InvalidField} naming the field, so a typo never silently drops a limit. The
  * admin API, the CLI and the store all read and write through here.
@@ -91,6 +94,13 @@ public final class AccessJson {
       ArrayNode thresholds = b.putArray("alert_thresholds");
       budget.alertThresholds().forEach(t -> thresholds.add(t.toPlainString()));
     }
+    if (limits.mcp() != null) {
+      // Written only when set: limits without it read back, and are shown, as before.
+      ObjectNode mcp = node.putObject("mcp");
+      putLong(mcp, "calls_per_minute", limits.mcp().callsPerMinute());
+      ObjectNode servers = mcp.putObject("servers");
+      limits.mcp().servers().forEach(servers::put);
+    }
     return node;
   }
 
@@ -103,17 +113,51 @@ public final class AccessJson {
     if (node == null || node.isNull()) {
       return Limits.NONE;
     }
-    fields(node, "limits", "requests_per_minute", "tokens_per_minute", "budget");
+    fields(node, "limits", "requests_per_minute", "tokens_per_minute", "budget", "mcp");
     Budget budget = budget(node.get("budget"));
+    McpCallLimits mcp = mcpCallLimits(node.get("mcp"));
     try {
       return new Limits(
           whole(node, "limits.requests_per_minute"),
           whole(node, "limits.tokens_per_minute"),
-          budget);
+          budget,
+          mcp);
     } catch (InvalidField invalid) {
       throw invalid;
     } catch (IllegalArgumentException invalid) {
       throw new InvalidField("limits", "limits: " + invalid.getMessage());
+    }
+  }
+
+  private static McpCallLimits mcpCallLimits(JsonNode node) {
+    String where = "limits.mcp";
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    fields(node, where, "calls_per_minute", "servers");
+    Map<String, Long> servers = new LinkedHashMap<>();
+    JsonNode byServer = node.get("servers");
+    if (byServer != null && !byServer.isNull()) {
+      if (!byServer.isObject()) {
+        throw new InvalidField(
+            where + ".servers",
+            where + ".servers must be an object of calls per minute by server name.");
+      }
+      for (Iterator<String> names = byServer.fieldNames(); names.hasNext(); ) {
+        String server = names.next();
+        Long limit = whole(byServer, where + ".servers." + server);
+        if (limit == null) {
+          throw new InvalidField(
+              where + ".servers." + server,
+              where + ".servers." + server + " must be a whole number.");
+        }
+        servers.put(server, limit);
+      }
+    }
+    try {
+      return new McpCallLimits(whole(node, where + ".calls_per_minute"), servers);
+    } catch (IllegalArgumentException invalid) {
+      throw new InvalidField(where, where + ": " + invalid.getMessage());
     }
   }
 

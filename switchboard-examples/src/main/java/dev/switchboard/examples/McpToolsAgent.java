@@ -11,14 +11,15 @@ import dev.langchain4j.service.AiServices;
 import dev.switchboard.langchain4j.SwitchboardChatModel;
 import dev.switchboard.server.SwitchboardServer;
 import dev.switchboard.server.cli.SettingsLoader;
+import dev.switchboard.testkit.TravelMcpServer;
 import java.util.List;
 import java.util.Map;
 
 /**
  * A LangChain4j agent whose model and tools both go through the gateway, with no key: the model is
  * the offline {@code mock} (scripted to call both tools), the tools come from a small stdio MCP
- * server ({@link TravelMcpServer}) that the gateway runs and fronts at {@code /mcp}, and
- * LangChain4j's MCP client ({@code langchain4j-mcp}) lists and calls them there. The gateway is
+ * server (the test kit's {@link TravelMcpServer}) that the gateway runs and fronts at {@code /mcp},
+ * and LangChain4j's MCP client ({@code langchain4j-mcp}) lists and calls them there. The gateway is
  * started in this JVM from settings that declare the server, as a settings file would:
  *
  * <pre>
@@ -26,7 +27,7 @@ import java.util.Map;
  *   servers:
  *     travel:
  *       command: java
- *       args: [-cp, …, dev.switchboard.examples.TravelMcpServer]
+ *       args: [-cp, …, dev.switchboard.testkit.TravelMcpServer]
  * </pre>
  *
  * <pre>
@@ -72,14 +73,10 @@ public final class McpToolsAgent {
     ObjectNode settings = json.createObjectNode();
     settings.put("server.port", 0);
     settings.put("logs.enabled", false);
-    List<String> command = TravelMcpServer.commandLine();
-    ObjectNode travel =
-        settings
-            .putObject("mcp")
-            .putObject("servers")
-            .putObject("travel")
-            .put("command", command.get(0));
-    command.subList(1, command.size()).forEach(travel.putArray("args")::add);
+    settings
+        .putObject("mcp")
+        .putObject("servers")
+        .set("travel", json.valueToTree(TravelMcpServer.serverSettings()));
     SwitchboardServer gateway =
         SwitchboardServer.start(
             SettingsLoader.loadYaml(json.writeValueAsString(settings), Map.of(), Map.of()));

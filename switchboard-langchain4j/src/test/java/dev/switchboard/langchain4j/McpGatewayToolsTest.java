@@ -16,6 +16,7 @@ import dev.switchboard.access.Principal;
 import dev.switchboard.access.admin.AccessAdmin;
 import dev.switchboard.server.SwitchboardServer;
 import dev.switchboard.server.cli.SettingsLoader;
+import dev.switchboard.testkit.TravelMcpServer;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -61,14 +62,10 @@ class McpGatewayToolsTest {
     settings.put("access.master-key", Base64.getEncoder().encodeToString(masterKey));
     settings.put("logs.enabled", false);
     settings.put("responses.enabled", false);
-    List<String> travel = TravelMcpServer.commandLine();
-    ObjectNode server =
-        settings
-            .putObject("mcp")
-            .putObject("servers")
-            .putObject("travel")
-            .put("command", travel.get(0));
-    travel.subList(1, travel.size()).forEach(server.putArray("args")::add);
+    settings
+        .putObject("mcp")
+        .putObject("servers")
+        .set("travel", JSON.valueToTree(TravelMcpServer.serverSettings()));
     gateway =
         SwitchboardServer.start(
             SettingsLoader.loadYaml(JSON.writeValueAsString(settings), Map.of(), Map.of()));

@@ -24,7 +24,8 @@ public interface ToolCallLimiter {
    * One requests-per-minute limit.
    *
    * @param subject what is limited: {@code <server>} or {@code <server>__<tool>}, for every caller
-   *     or followed by {@code for key <key id>}
+   *     or followed by {@code for key <key id>} (the settings' limits); or a key's own limits,
+   *     {@code calls by key <key id>}, {@code calls to <server> by key <key id>}
    * @param requestsPerMinute the most calls a minute
    */
   record Limit(String subject, long requestsPerMinute) {}

@@ -156,9 +156,10 @@ final class ToolCalls {
         Map<String, Object> arguments,
         Function<Map<String, Object>, McpSchema.CallToolResult> upstream) {
       ToolPolicies.Policy policy = policies.of(server, tool, caller.keyId());
-      if (!policy.limits().isEmpty()) {
+      List<ToolCallLimiter.Limit> limits = caller.limitsOn(server, policy.limits());
+      if (!limits.isEmpty()) {
         try {
-          limiter.admit(policy.limits());
+          limiter.admit(limits);
         } catch (LimitExceededException limited) {
           long seconds = limited.retryAfter() == null ? 60 : limited.retryAfter().toSeconds();
           record(429, ErrorTypes.RATE_LIMITED, RATE_LIMITED, null, List.of());

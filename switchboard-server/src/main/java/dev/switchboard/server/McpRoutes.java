@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.access.Access;
+import dev.switchboard.access.McpCallLimits;
 import dev.switchboard.access.Permission;
 import dev.switchboard.access.Principal;
 import dev.switchboard.access.admin.AdminException;
@@ -65,11 +66,20 @@ final class McpRoutes {
     }
     request.setAttribute(
         McpCaller.ATTRIBUTE,
-        new McpCaller(caller.keyId(), caller.workspace(), caller.scopes().mcp()));
+        new McpCaller(
+            caller.keyId(), caller.workspace(), caller.scopes().mcp(), callLimits(caller)));
     if (!mcp.handler().handle(request, response, callback)) {
       LogsRoutes.writeError(
           response, callback, RouteGate.notFound(request.getMethod(), match.path()));
     }
+  }
+
+  /** The key's own limits on its tool calls ({@code limits.mcp}), or none. */
+  private static McpCaller.CallLimits callLimits(Principal caller) {
+    McpCallLimits limits = caller.limits() == null ? null : caller.limits().mcp();
+    return limits == null
+        ? McpCaller.CallLimits.NONE
+        : new McpCaller.CallLimits(limits.callsPerMinute(), limits.servers());
   }
 
   /** {@code GET /v1/admin/mcp/servers}: each upstream server, connected or not, its restarts. */

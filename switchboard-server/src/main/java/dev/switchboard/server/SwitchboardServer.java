@@ -262,17 +262,18 @@ public final class SwitchboardServer implements AutoCloseable {
   }
 
   /**
-   * The MCP gateway's rate limits are kept by the access layer's limiter, as the keys' are: without
-   * access, settings that set them are refused rather than left unenforced.
+   * The MCP gateway's rate limits (the settings' and each key's own, {@code limits.mcp}) are kept
+   * by the access layer's limiter, as the keys' are: without access, settings that set them are
+   * refused rather than left unenforced (and there are no keys).
    */
   private static ToolCallLimiter toolCallLimiter(ServerSettings settings, Access access) {
-    if (!settings.mcp().policies().limitsCalls()) {
-      return ToolCallLimiter.NONE;
-    }
     if (!access.enabled()) {
-      throw new IllegalArgumentException(
-          "mcp rate-limit needs access.enabled: tool calls are limited by the access layer's rate"
-              + " limiter");
+      if (settings.mcp().policies().limitsCalls()) {
+        throw new IllegalArgumentException(
+            "mcp rate-limit needs access.enabled: tool calls are limited by the access layer's rate"
+                + " limiter");
+      }
+      return ToolCallLimiter.NONE;
     }
     return limits ->
         access.admitRates(

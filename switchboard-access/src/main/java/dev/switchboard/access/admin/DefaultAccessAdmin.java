@@ -72,6 +72,7 @@ public final class DefaultAccessAdmin implements AccessAdmin {
   public Workspace createWorkspace(Principal actor, String id, String name, Limits limits) {
     requireAdmin(actor, "create workspaces");
     checkId(id, "id");
+    requireNoMcpCallLimits(limits, "a workspace");
     Workspace workspace =
         new Workspace(
             id,
@@ -100,6 +101,7 @@ public final class DefaultAccessAdmin implements AccessAdmin {
     // A key raising its own workspace's limits would be the widest escalation of all.
     requireAdmin(actor, "change a workspace's limits");
     checkId(id, "id");
+    requireNoMcpCallLimits(limits, "a workspace");
     Limits next = limits == null ? Limits.NONE : limits;
     if (!store.updateWorkspaceLimits(id, next)) {
       throw AdminException.notFound("No workspace '" + id + "'.");
@@ -272,6 +274,7 @@ public final class DefaultAccessAdmin implements AccessAdmin {
     }
     Map<String, String> credentials = checkCredentials(request.credentials());
     Limits limits = request.limits() == null ? Limits.NONE : request.limits();
+    requireNoMcpCallLimits(limits, "a virtual key");
     requireVirtualKeyLimitsWithin(actor, limits);
     if (store.workspace(workspace).isEmpty()) {
       throw AdminException.notFound("No workspace '" + workspace + "'.");
@@ -343,6 +346,7 @@ public final class DefaultAccessAdmin implements AccessAdmin {
       Principal actor, String workspace, String slug, Limits limits) {
     VirtualKeyRow current = virtualKeyFor(actor, workspace, slug);
     Limits next = limits == null ? Limits.NONE : limits;
+    requireNoMcpCallLimits(next, "a virtual key");
     requireVirtualKeyLimitsWithin(actor, next);
     store.updateVirtualKeyLimits(current.workspace(), slug, next);
     cache.forgetVirtualKey(current.workspace(), slug);
@@ -519,6 +523,9 @@ public final class DefaultAccessAdmin implements AccessAdmin {
     if (wider == null) {
       wider = NeverWider.limits(limits, actor.limits());
     }
+    if (wider == null) {
+      wider = NeverWider.mcpCallLimits(limits.mcp(), actor.limits().mcp());
+    }
     if (wider == null && NeverWider.expiresLater(expiresAt, actor.expiresAt())) {
       wider = "expires_at";
     }
@@ -537,6 +544,16 @@ public final class DefaultAccessAdmin implements AccessAdmin {
     if (wider != null) {
       throw forbidden(
           "This gateway key may not give a virtual key limits wider than its own (" + wider + ").");
+    }
+  }
+
+  /** MCP call limits are a gateway key's own: a workspace or a virtual key makes no tool call. */
+  private static void requireNoMcpCallLimits(Limits limits, String whose) {
+    if (limits != null && limits.mcp() != null) {
+      throw AdminException.invalid(
+          "limits.mcp is a gateway key's own limit on its MCP tool calls; "
+              + whose
+              + " does not take it.");
     }
   }
 

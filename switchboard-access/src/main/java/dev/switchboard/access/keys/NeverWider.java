@@ -3,9 +3,11 @@ package dev.switchboard.access.keys;
 import dev.switchboard.access.Budget;
 import dev.switchboard.access.KeyScopes;
 import dev.switchboard.access.Limits;
+import dev.switchboard.access.McpCallLimits;
 import dev.switchboard.access.Period;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -66,6 +68,26 @@ public final class NeverWider {
     }
     if (!atMost(childBudget.tokens(), parentBudget.tokens())) {
       return "budget.tokens";
+    }
+    return null;
+  }
+
+  /**
+   * Which of a child key's MCP call limits is higher (or missing) where the parent key has one:
+   * {@code mcp.calls_per_minute}, or {@code mcp.servers.<name>}; {@code null} when none is. Keys
+   * only: a virtual key never holds these, so it is never wider for lacking them.
+   */
+  public static String mcpCallLimits(McpCallLimits child, McpCallLimits parent) {
+    if (parent == null) {
+      return null;
+    }
+    if (!atMost(child == null ? null : child.callsPerMinute(), parent.callsPerMinute())) {
+      return "mcp.calls_per_minute";
+    }
+    for (Map.Entry<String, Long> server : parent.servers().entrySet()) {
+      if (!atMost(child == null ? null : child.perServer(server.getKey()), server.getValue())) {
+        return "mcp.servers." + server.getKey();
+      }
     }
     return null;
   }

@@ -1,4 +1,4 @@
-package dev.switchboard.examples;
+package dev.switchboard.testkit;
 
 import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.server.McpServer;
@@ -16,10 +16,17 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * A small MCP server over stdio, built with the MCP Java SDK: the tools of {@link McpToolsAgent},
- * {@code weather} and {@code time}. The gateway starts it as a process ({@link #commandLine()}) and
- * fronts it at {@code /mcp} as {@code travel__weather} and {@code travel__time}. Its log goes to
- * standard error, since standard output carries MCP.
+ * A small MCP server over stdio, built with the MCP Java SDK (a real server, not a fake of one):
+ * tools {@code weather} ({@code city}: {@code "18C and sunny in <city>"}) and {@code time} ({@code
+ * zone}: {@code "14:05 in <zone>"}), each taking one string. A gateway declares it as a stdio
+ * server whose command is {@link #commandLine()} ({@link #serverSettings()}), and fronts it at
+ * {@code /mcp} as {@code travel__weather} and {@code travel__time} when named {@code travel}: the
+ * example agent {@code McpToolsAgent} and the LangChain4j and Spring AI integrations' MCP tests run
+ * it so. Its log goes to standard error, since standard output carries MCP.
+ *
+ * <p>Needs the MCP Java SDK ({@code io.modelcontextprotocol.sdk:mcp-core} and {@code
+ * mcp-json-jackson2}) on the class path, an optional dependency of the test kit: a module that
+ * depends on the gateway's server has it.
  */
 public final class TravelMcpServer {
   private TravelMcpServer() {}
@@ -36,17 +43,26 @@ public final class TravelMcpServer {
   }
 
   /**
-   * The command that starts it: this JVM's {@code java} with this example's class path (that of the
-   * class loader that loaded it, which under {@code exec:java} is not the JVM's).
+   * The command that starts it: this JVM's {@code java} with the class path of the class loader
+   * that loaded it (under {@code exec:java} not the JVM's), its log on standard error.
    */
-  static List<String> commandLine() {
+  public static List<String> commandLine() {
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
-    command.add("-Dlogback.configurationFile=travel-mcp-logback.xml");
+    command.add("-Dlogback.configurationFile=dev/switchboard/testkit/travel-mcp-logback.xml");
     command.add("-cp");
     command.add(classPath());
     command.add(TravelMcpServer.class.getName());
     return command;
+  }
+
+  /**
+   * Its entry in a gateway's settings, under {@code mcp.servers.<name>}: {@code {"command": java,
+   * "args": [...]}} from {@link #commandLine()}, as a settings file declares a stdio server.
+   */
+  public static Map<String, Object> serverSettings() {
+    List<String> command = commandLine();
+    return Map.of("command", command.get(0), "args", command.subList(1, command.size()));
   }
 
   private static String classPath() {
