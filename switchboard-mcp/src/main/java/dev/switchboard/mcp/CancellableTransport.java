@@ -2,6 +2,7 @@ package dev.switchboard.mcp;
 
 import io.modelcontextprotocol.json.TypeRef;
 import io.modelcontextprotocol.spec.McpClientTransport;
+import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -10,6 +11,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
 /**
@@ -20,14 +24,26 @@ import reactor.core.publisher.Mono;
  * object) and sends the notification with it (<a
  * href="https://modelcontextprotocol.io/specification/2025-06-18/basic/utilities/cancellation">MCP
  * cancellation</a>).
+ *
+ * <p>It also answers the server's {@code roots/list} itself, with what {@code roots} says (the
+ * roots of the client whose call the server is serving, asked through the gateway): the SDK's
+ * client answers it only from a list fixed when it was built.
  */
 final class CancellableTransport implements McpClientTransport {
+  private static final Logger log = LoggerFactory.getLogger(CancellableTransport.class);
+
   private final McpClientTransport transport;
+  private final Supplier<McpSchema.ListRootsResult> roots;
   private final Map<McpSchema.CallToolRequest, Object> sent =
       Collections.synchronizedMap(new IdentityHashMap<>());
 
-  CancellableTransport(McpClientTransport transport) {
+  /**
+   * @param roots answers the server's {@code roots/list}; an {@link McpError} it throws is the
+   *     server's error answer
+   */
+  CancellableTransport(McpClientTransport transport, Supplier<McpSchema.ListRootsResult> roots) {
     this.transport = transport;
+    this.roots = roots;
   }
 
   /** Sends {@code notifications/cancelled} for {@code request}, if it went out. */
@@ -65,7 +81,52 @@ final class CancellableTransport implements McpClientTransport {
   @Override
   public Mono<Void> connect(
       Function<Mono<McpSchema.JSONRPCMessage>, Mono<McpSchema.JSONRPCMessage>> handler) {
-    return transport.connect(handler);
+    return transport.connect(incoming ->
+        handler.apply(
+            incoming.flatMap(message -> {
+              if (message instanceof McpSchema.JSONRPCRequest request
+                  && McpSchema.METHOD_ROOTS_LIST.equals(request.method())) {
+                answerRoots(request);
+                return Mono.empty();
+              }
+              return Mono.just(message);
+            })));
+  }
+
+  /**
+   * Answers a {@code roots/list} on a thread of its own: asking the client blocks, and the
+   * transport's thread delivers the answers the call in flight is waiting for.
+   */
+  private void answerRoots(McpSchema.JSONRPCRequest request) {
+    Thread.ofVirtual()
+        .name("mcp-roots")
+        .start(() -> {
+          McpSchema.JSONRPCResponse answer;
+          try {
+            answer = McpSchema.JSONRPCResponse.result(request.id(), roots.get());
+          } catch (McpError refused) {
+            answer =
+                McpSchema.JSONRPCResponse.error(
+                    request.id(),
+                    refused.getJsonRpcError() != null
+                        ? refused.getJsonRpcError()
+                        : new McpSchema.JSONRPCResponse.JSONRPCError(
+                            McpSchema.ErrorCodes.INTERNAL_ERROR, refused.getMessage(), null));
+          } catch (RuntimeException failed) {
+            answer =
+                McpSchema.JSONRPCResponse.error(
+                    request.id(),
+                    new McpSchema.JSONRPCResponse.JSONRPCError(
+                        McpSchema.ErrorCodes.INTERNAL_ERROR,
+                        "The client's roots could not be listed.",
+                        null));
+          }
+          try {
+            transport.sendMessage(answer).block();
+          } catch (RuntimeException unsent) {
+            log.debug("a roots/list answer could not be sent upstream: {}", unsent.toString());
+          }
+        });
   }
 
   @Override
