@@ -24,7 +24,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -367,10 +366,11 @@ class McpAdminServersTest {
   @Test
   void aSecondGatewayOnTheSameStoreServesTheServerWithinItsRefresh() throws Exception {
     try (SwitchboardServer second = gateway("b")) {
+      // From the request: the store has it before the first gateway answers.
+      long declared = System.nanoTime();
       HttpResponse<String> made =
           admin(gateway, "POST", "/v1/admin/mcp/servers", docsServer("docs-shared"));
       assertThat(made.statusCode()).as(made.body()).isEqualTo(201);
-      long declared = System.nanoTime();
       awaitTrue(() -> second.mcp().servers().contains("docs-shared"), "the second gateway sees it");
       System.out.printf(
           "declared on one gateway, served by the other after %d ms (refresh %d ms)%n",
@@ -494,20 +494,6 @@ class McpAdminServersTest {
   }
 
   private static List<JsonNode> logRows(String server, String tool) {
-    try {
-      JsonNode rows =
-          JSON.readTree(
-              admin(gateway, "GET", "/v1/logs?limit=1000&provider=" + server, null).body());
-      List<JsonNode> found = new ArrayList<>();
-      rows.path("data")
-          .forEach(row -> {
-            if (tool.equals(row.path("model").asText())) {
-              found.add(row);
-            }
-          });
-      return found;
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
+    return McpHarness.logRows(gateway, ADMIN_TOKEN, server, tool);
   }
 }

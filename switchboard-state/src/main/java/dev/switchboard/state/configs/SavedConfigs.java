@@ -389,10 +389,7 @@ public final class SavedConfigs implements StoredConfigs, AutoCloseable {
   @Override
   public void close() {
     if (watch != null) {
-      watch.close();
-    }
-    if (store != null) {
-      store.close();
+      watch.close(); // and the store
     }
   }
 }

