@@ -281,6 +281,15 @@ public final class Gateway implements AutoCloseable {
   }
 
   /**
+   * Where this gateway may send a call (the {@code trusted-hosts} setting, never its own
+   * listeners): for what calls upstream beside the engine, such as an MCP server declared through
+   * the admin API.
+   */
+  public dev.switchboard.engine.outbound.OutboundGuard outboundGuard() {
+    return upstream.guard();
+  }
+
+  /**
    * This gateway instance's id, the mark its outgoing calls carry ({@code x-switchboard-gateway}).
    */
   public String instanceId() {

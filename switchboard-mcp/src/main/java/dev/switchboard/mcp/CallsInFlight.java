@@ -68,6 +68,11 @@ final class CallsInFlight {
       }
     }
 
+    /** Whether the client cancelled the call ({@code notifications/cancelled}). */
+    boolean cancelled() {
+      return cancelledFor != null;
+    }
+
     private void cancel(String reason) {
       cancelledFor = reason == null ? "cancelled by the client" : reason;
       Upstream.ToolCall call = upstream;

@@ -17,13 +17,15 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
 
 /**
  * Reads what a client posts to an MCP endpoint before the SDK's transport does, for the two things
  * the SDK's server does not hand its handlers: each {@code tools/call} gets the client's session
  * and JSON-RPC id in its {@code _meta} (as {@link #REQUEST_KEY}, taken off again before the call
  * goes upstream), and a {@code notifications/cancelled} naming that id cancels the call ({@link
- * CallsInFlight#cancel}). Everything is then passed on as it came.
+ * CallsInFlight#cancel}). A client's {@code notifications/roots/list_changed} is told to the
+ * servers behind its endpoint ({@code rootsChanged}). Everything is then passed on as it came.
  */
 final class ClientMessages implements Filter {
   /** The {@code _meta} key of a call's client request: {@code <session> <JSON-RPC id>}. */
@@ -33,9 +35,15 @@ final class ClientMessages implements Filter {
   private static final String SESSION_HEADER = "Mcp-Session-Id";
 
   private final CallsInFlight calls;
+  private final Consumer<String> rootsChanged;
 
-  ClientMessages(CallsInFlight calls) {
+  /**
+   * @param rootsChanged told the server of the endpoint a client's roots changed at ({@code null}:
+   *     the aggregated endpoint, every server)
+   */
+  ClientMessages(CallsInFlight calls, Consumer<String> rootsChanged) {
     this.calls = calls;
+    this.rootsChanged = rootsChanged;
   }
 
   @Override
@@ -48,13 +56,13 @@ final class ClientMessages implements Filter {
     byte[] body = http.getInputStream().readAllBytes();
     String session = http.getHeader(SESSION_HEADER);
     if (session != null) {
-      body = read(session, body);
+      body = read(session, body, http.getRequestURI());
     }
     chain.doFilter(new Body(http, body), response);
   }
 
   /** Notes the calls and cancellations of a POST's body; returns the body to pass on. */
-  private byte[] read(String session, byte[] body) {
+  private byte[] read(String session, byte[] body, String path) {
     JsonNode messages;
     try {
       messages = JSON.readTree(body);
@@ -81,6 +89,10 @@ final class ClientMessages implements Filter {
               session + " " + params.get("requestId"),
               params.path("reason").isTextual() ? params.get("reason").asText() : null);
         }
+      } else if ("notifications/roots/list_changed".equals(method)) {
+        String prefix = McpGateway.PATH + "/";
+        rootsChanged.accept(
+            path.startsWith(prefix) ? path.substring(prefix.length()).replace("/", "") : null);
       }
     }
     try {

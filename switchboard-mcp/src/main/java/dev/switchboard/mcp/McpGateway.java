@@ -1,7 +1,9 @@
 package dev.switchboard.mcp;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.engine.guardrails.ToolCallGuardrails;
 import dev.switchboard.engine.observe.RecordSink;
+import dev.switchboard.engine.outbound.OutboundGuard;
 import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.json.McpJsonMapper;
@@ -13,10 +15,20 @@ import io.modelcontextprotocol.server.transport.HttpServletStreamableServerTrans
 import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
 import jakarta.servlet.DispatcherType;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.net.URI;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -31,14 +43,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The MCP gateway: one governed endpoint in front of the upstream MCP servers of the settings file.
- * {@code /mcp} serves the union of every server's tools under namespaced names ({@code
- * <server>__<tool>}) and their prompts the same way, and their resources under their own URIs;
- * {@code /mcp/<server>} serves one server's under their own names. Both speak Streamable HTTP
- * through the MCP Java SDK's server transport, whose servlets {@link #handler()} holds for the
- * gateway's route table to hand requests to. A tool is listed and callable only for a caller whose
- * scope ({@link McpCaller}, put on the request by the server) names it, and only while it matches
- * its approved pin ({@link ToolPins}); every call is a row in the request log.
+ * The MCP gateway: one governed endpoint in front of the upstream MCP servers of the settings file
+ * and those declared through the admin API ({@link #declare}: Streamable HTTP servers only). {@code
+ * /mcp} serves the union of every server's tools under namespaced names ({@code <server>__<tool>})
+ * and their prompts the same way, and their resources under their own URIs; {@code /mcp/<server>}
+ * serves one server's under their own names. Both speak Streamable HTTP through the MCP Java SDK's
+ * server transport, whose servlets {@link #handler()} holds for the gateway's route table to hand
+ * requests to. A tool is listed and callable only for a caller whose scope ({@link McpCaller}, put
+ * on the request by the server) names it, and only while it matches its approved pin ({@link
+ * ToolPins}); every call is a row in the request log.
  */
 public final class McpGateway implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(McpGateway.class);
@@ -50,10 +63,22 @@ public final class McpGateway implements AutoCloseable {
   private final McpJsonMapper json = McpJsonDefaults.getMapper();
   private final ServletContextHandler servlets = new ServletContextHandler();
   private final Endpoint aggregate;
-  private final Map<String, Endpoint> perServer = new LinkedHashMap<>();
-  private final Map<String, Upstream> upstreams = new LinkedHashMap<>();
+  private final Map<String, Endpoint> perServer = new ConcurrentHashMap<>();
+
+  /** Every server's connection, in the order declared; iterated while holding it. */
+  private final Map<String, Upstream> upstreams =
+      Collections.synchronizedMap(new LinkedHashMap<>());
+
   private final ToolPins pins;
   private final ToolCalls calls;
+  private final Function<String, String> credentials;
+  private final boolean canGuard;
+  private final boolean canLimit;
+
+  /** The servers declared through the admin API, as last applied ({@link #declare}). */
+  private final Map<String, JsonNode> declarations = new LinkedHashMap<>();
+
+  private final Map<String, ToolPolicies.Server> declaredPolicies = new LinkedHashMap<>();
 
   /** The calls being relayed: progress, cancellation and server requests find their client. */
   private final CallsInFlight inFlight = new CallsInFlight();
@@ -75,19 +100,49 @@ public final class McpGateway implements AutoCloseable {
       ToolCallGuardrails guardrails,
       ToolCallLimiter limiter) {
     this.settings = settings;
+    this.credentials = credentials;
+    this.canGuard = guardrails != null;
+    this.canLimit = limiter != ToolCallLimiter.NONE;
     this.pins = new ToolPins(settings.pinsFile());
     this.calls =
         new ToolCalls(sinks, Clock.systemUTC(), settings.policies(), guardrails, limiter, json);
-    FilterHolder clientMessages = new FilterHolder(new ClientMessages(inFlight));
+    FilterHolder clientMessages =
+        new FilterHolder(new ClientMessages(inFlight, this::rootsChanged));
     clientMessages.setAsyncSupported(true);
     servlets.addFilter(clientMessages, "/*", EnumSet.of(DispatcherType.REQUEST));
+    // One servlet for every endpoint, so that servers come and go while the gateway runs.
+    ServletHolder endpoints = new ServletHolder(new Endpoints());
+    endpoints.setAsyncSupported(true);
+    servlets.addServlet(endpoints, PATH + "/*");
     this.aggregate = endpoint(PATH, null);
     for (UpstreamServer server : settings.servers()) {
-      perServer.put(server.name(), endpoint(PATH + "/" + server.name(), server.name()));
-      upstreams.put(
-          server.name(),
-          new Upstream(server, json, credentials, settings.callTimeout(), new Listener()));
+      add(server, () -> {});
     }
+  }
+
+  /** Hands each request to its endpoint's transport: {@code /mcp}, or {@code /mcp/<server>}. */
+  private final class Endpoints extends HttpServlet {
+    @Override
+    protected void service(HttpServletRequest request, HttpServletResponse response)
+        throws ServletException, IOException {
+      String rest = request.getPathInfo() == null ? "" : request.getPathInfo().replace("/", "");
+      Endpoint endpoint = rest.isEmpty() ? aggregate : perServer.get(rest);
+      if (endpoint == null) {
+        response.sendError(HttpServletResponse.SC_NOT_FOUND);
+        return;
+      }
+      endpoint.transport().service((ServletRequest) request, (ServletResponse) response);
+    }
+  }
+
+  /** Adds a server's endpoint and connection (not yet started). */
+  private Upstream add(UpstreamServer server, Runnable beforeConnect) {
+    perServer.put(server.name(), endpoint(PATH + "/" + server.name(), server.name()));
+    Upstream upstream =
+        new Upstream(
+            server, json, credentials, settings.callTimeout(), new Listener(), beforeConnect);
+    upstreams.put(server.name(), upstream);
+    return upstream;
   }
 
   /**
@@ -122,7 +177,9 @@ public final class McpGateway implements AutoCloseable {
           "mcp guardrails need the gateway's guardrails to run them");
     }
     McpGateway gateway = new McpGateway(settings, credentials, sinks, guardrails, limiter);
-    gateway.upstreams.values().forEach(Upstream::start);
+    synchronized (gateway.upstreams) {
+      gateway.upstreams.values().forEach(Upstream::start);
+    }
     return gateway;
   }
 
@@ -156,9 +213,6 @@ public final class McpGateway implements AutoCloseable {
               return caller(context).allows(serverName, toolName);
             })
             .build();
-    ServletHolder holder = new ServletHolder(transport);
-    holder.setAsyncSupported(true);
-    servlets.addServlet(holder, path);
     return new Endpoint(
         path,
         server,
@@ -178,9 +232,18 @@ public final class McpGateway implements AutoCloseable {
     return servlets;
   }
 
-  /** The names of the declared servers. */
+  /** The names of the declared servers (the settings file's and the admin API's). */
   public Set<String> servers() {
-    return upstreams.keySet();
+    synchronized (upstreams) {
+      return Collections.unmodifiableSet(new LinkedHashSet<>(upstreams.keySet()));
+    }
+  }
+
+  /**
+   * Whether {@code server} is a server of the settings file (which the admin API cannot change).
+   */
+  public boolean declaredInSettings(String server) {
+    return settings.servers().stream().anyMatch(declared -> declared.name().equals(server));
   }
 
   /** Whether {@code server} is declared. */
@@ -191,14 +254,16 @@ public final class McpGateway implements AutoCloseable {
   /** The state of each upstream server: connected, and how many times it was connected again. */
   public Map<String, ServerState> states() {
     Map<String, ServerState> states = new LinkedHashMap<>();
-    upstreams.forEach((name, upstream) ->
-        states.put(
-            name,
-            new ServerState(
-                name,
-                upstream.server() instanceof UpstreamServer.Stdio ? "stdio" : "http",
-                upstream.connected(),
-                upstream.restarts())));
+    synchronized (upstreams) {
+      upstreams.forEach((name, upstream) ->
+          states.put(
+              name,
+              new ServerState(
+                  name,
+                  upstream.server() instanceof UpstreamServer.Stdio ? "stdio" : "http",
+                  upstream.connected(),
+                  upstream.restarts())));
+    }
     return states;
   }
 
@@ -232,8 +297,13 @@ public final class McpGateway implements AutoCloseable {
   private final class Listener implements Upstream.Listener {
     @Override
     public void connected(Upstream upstream, Upstream.Offer offer) {
-      lastOffers.put(upstream.name(), offer);
-      publish(upstream, offer);
+      synchronized (McpGateway.this) {
+        if (upstreams.get(upstream.name()) != upstream) {
+          return; // removed (or replaced) meanwhile: its offer is not listed
+        }
+        lastOffers.put(upstream.name(), offer);
+        publish(upstream, offer);
+      }
     }
 
     @Override
@@ -273,6 +343,148 @@ public final class McpGateway implements AutoCloseable {
       }
       return client.createElicitation(request);
     }
+
+    @Override
+    public McpSchema.ListRootsResult roots(Upstream upstream) {
+      McpSyncServerExchange client = inFlight.clientOf(upstream.name(), "roots/list");
+      if (client.getClientCapabilities() == null
+          || client.getClientCapabilities().roots() == null) {
+        throw notOffered("roots");
+      }
+      return client.listRoots();
+    }
+  }
+
+  /**
+   * A client's roots changed: the servers behind its endpoint ({@code null}: every server) are
+   * told, so that one that keeps a client's roots asks again (during a call, answered by its
+   * client).
+   */
+  private void rootsChanged(String server) {
+    List<Upstream> told = new ArrayList<>();
+    synchronized (upstreams) {
+      if (server == null) {
+        told.addAll(upstreams.values());
+      } else if (upstreams.containsKey(server)) {
+        told.add(upstreams.get(server));
+      }
+    }
+    Thread.ofVirtual().name("mcp-roots-changed").start(() -> told.forEach(Upstream::rootsChanged));
+  }
+
+  // ---- servers declared through the admin API
+
+  /**
+   * Checks a server to declare through the admin API (before it is stored): a Streamable HTTP
+   * server whose URL the outbound rules allow, whose guardrails and rate limits this gateway can
+   * enforce.
+   *
+   * @throws IllegalArgumentException naming what is wrong (a stdio server is refused here)
+   * @throws dev.switchboard.engine.errors.InvalidRequestException when {@code guard} refuses its
+   *     URL
+   */
+  public void checkDeclaration(String name, JsonNode declaration, OutboundGuard guard) {
+    DeclaredServer declared = DeclaredServer.parse(name, declaration);
+    guard.checkUrl(declared.server().url().toString(), "url");
+    ToolPolicies policy = ToolPolicies.NONE.withServers(Map.of(name, declared.policy()));
+    if (policy.guardsCalls() && !canGuard) {
+      throw new IllegalArgumentException("guardrails need the gateway's guardrails to run them.");
+    }
+    if (policy.limitsCalls() && !canLimit) {
+      throw new IllegalArgumentException(
+          "rate-limit needs access.enabled: tool calls are limited by the access layer's rate"
+              + " limiter.");
+    }
+  }
+
+  /**
+   * Makes the servers declared through the admin API {@code declared} (each its declaration, by
+   * name): a new one is connected to, a changed one connected to again (or, when only its
+   * guardrails or rate limits changed, governed by them), one no longer there disconnected and its
+   * tools, prompts and resources removed; clients hear of it ({@code tools/list_changed}). A name
+   * of the settings file's, or a declaration that is not valid here, is passed over with a WARN.
+   *
+   * @param guard the outbound rules each one's host is checked against before it is connected to
+   */
+  public synchronized void declare(Map<String, JsonNode> declared, OutboundGuard guard) {
+    for (String name : List.copyOf(declarations.keySet())) {
+      if (!declared.containsKey(name)) {
+        remove(name);
+        log.info("MCP server {} removed (declared through the admin API)", name);
+      }
+    }
+    for (Map.Entry<String, JsonNode> entry : declared.entrySet()) {
+      String name = entry.getKey();
+      if (entry.getValue().equals(declarations.get(name))) {
+        continue;
+      }
+      DeclaredServer server;
+      try {
+        if (declaredInSettings(name)) {
+          throw new IllegalArgumentException("the settings file declares a server of that name");
+        }
+        server = DeclaredServer.parse(name, entry.getValue());
+      } catch (IllegalArgumentException invalid) {
+        log.warn(
+            "MCP server {} declared through the admin API is not served: {}",
+            name,
+            invalid.getMessage());
+        if (declarations.containsKey(name)) {
+          remove(name);
+        }
+        continue;
+      }
+      Upstream running = declarations.containsKey(name) ? upstreams.get(name) : null;
+      // A change of its guardrails or rate limits alone keeps its connection.
+      boolean connect = running == null || !running.server().equals(server.server());
+      if (connect && running != null) {
+        remove(name);
+      }
+      declarations.put(name, entry.getValue());
+      declaredPolicies.put(name, server.policy());
+      calls.policies(settings.policies().withServers(declaredPolicies));
+      if (connect) {
+        URI url = server.server().url();
+        add(server.server(), () -> DeclaredServer.checkReachable(guard, url)).start();
+        log.info("MCP server {} declared through the admin API: connecting", name);
+      }
+    }
+  }
+
+  /** Disconnects a server declared through the admin API and takes away what it offered. */
+  private void remove(String name) {
+    if (declaredInSettings(name)) {
+      return; // never through the admin API
+    }
+    declarations.remove(name);
+    if (declaredPolicies.remove(name) != null) {
+      calls.policies(settings.policies().withServers(declaredPolicies));
+    }
+    Upstream upstream = upstreams.remove(name);
+    if (upstream == null) {
+      return;
+    }
+    upstream.close();
+    lastOffers.remove(name);
+    replaceTools(aggregate, name, List.of(), true);
+    replacePrompts(aggregate, name, List.of(), true);
+    replaceResources(aggregate, name, List.of());
+    Endpoint own = perServer.remove(name);
+    if (own != null) {
+      listedTools.keySet().removeIf(key -> key.startsWith(own.path() + " "));
+      closeQuietly(own);
+    }
+  }
+
+  /** A server's connection, or an MCP error when it is no longer declared. */
+  private Upstream upstream(String server) {
+    Upstream upstream = upstreams.get(server);
+    if (upstream == null) {
+      throw McpError.builder(McpSchema.ErrorCodes.INTERNAL_ERROR)
+          .message("The MCP server '" + server + "' is no longer declared.")
+          .build();
+    }
+    return upstream;
   }
 
   /** The answer to a server's request that the connected client does not offer. */
@@ -387,8 +599,7 @@ public final class McpGateway implements AutoCloseable {
               new McpServerFeatures.SyncPromptSpecification(
                   listed,
                   (exchange, request) ->
-                      upstreams
-                          .get(server)
+                      upstream(server)
                           .call(client ->
                               client.getPrompt(
                                   new McpSchema.GetPromptRequest(
@@ -420,7 +631,7 @@ public final class McpGateway implements AutoCloseable {
               new McpServerFeatures.SyncResourceSpecification(
                   resource,
                   (exchange, request) ->
-                      upstreams.get(server).call(client -> client.readResource(request))));
+                      upstream(server).call(client -> client.readResource(request))));
       endpoint.resources().add(owned + resource.uri());
     }
     endpoint.mcp().notifyResourcesListChanged();
@@ -440,14 +651,14 @@ public final class McpGateway implements AutoCloseable {
       call.refused(refused);
       throw refused;
     }
-    try (CallsInFlight.Call relayed = inFlight.start(server, exchange, request)) {
+    CallsInFlight.Call relayed = inFlight.start(server, exchange, request);
+    try {
       // The arguments as the input hooks left them (a redaction rewrites them).
       return call.run(
           request.arguments(),
           arguments -> {
             Upstream.ToolCall upstreamCall =
-                upstreams
-                    .get(server)
+                upstream(server)
                     .callTool(
                         relayed.upstreamRequest(
                             tool,
@@ -459,8 +670,14 @@ public final class McpGateway implements AutoCloseable {
             return result;
           });
     } catch (McpError failed) {
-      call.failed(failed);
+      if (relayed.cancelled()) {
+        call.cancelled();
+      } else {
+        call.failed(failed);
+      }
       throw failed;
+    } finally {
+      relayed.close();
     }
   }
 
@@ -481,15 +698,19 @@ public final class McpGateway implements AutoCloseable {
 
   @Override
   public void close() {
-    upstreams.values().forEach(Upstream::close);
+    synchronized (upstreams) {
+      upstreams.values().forEach(Upstream::close);
+    }
     List<Endpoint> endpoints = new ArrayList<>(perServer.values());
     endpoints.add(aggregate);
-    for (Endpoint endpoint : endpoints) {
-      try {
-        endpoint.mcp().closeGracefully();
-      } catch (RuntimeException e) {
-        log.debug("an MCP endpoint did not close cleanly: {}", e.toString());
-      }
+    endpoints.forEach(McpGateway::closeQuietly);
+  }
+
+  private static void closeQuietly(Endpoint endpoint) {
+    try {
+      endpoint.mcp().closeGracefully();
+    } catch (RuntimeException e) {
+      log.debug("an MCP endpoint did not close cleanly: {}", e.toString());
     }
   }
 }

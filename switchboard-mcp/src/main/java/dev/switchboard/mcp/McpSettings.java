@@ -103,7 +103,7 @@ public record McpSettings(
     return new McpSettings(servers, sessionTimeout, pins, callTimeout, ToolPolicies.parse(section));
   }
 
-  private static UpstreamServer server(String name, JsonNode node) {
+  static UpstreamServer server(String name, JsonNode node) {
     String where = "mcp.servers." + name;
     if (!UpstreamServer.NAME.matcher(name).matches()) {
       throw new IllegalArgumentException(

@@ -46,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * mcp.arguments_sha256}, a digest of the arguments (never the arguments themselves). Status: 200
  * for an answer (a tool's own {@code isError} result too, noted as {@code mcp.tool_error}), 246
  * when a hook flagged it, 446 when a hook denied it, 429 past a rate limit, 404 for a tool outside
- * the caller's scope, 502 for a server that failed or was down, 500 for another MCP error.
+ * the caller's scope, 502 for a server that failed or was down, 499 for a call its client cancelled
+ * (the model traffic's status for a client that went away), 500 for another MCP error.
  */
 final class ToolCalls {
   private static final Logger log = LoggerFactory.getLogger("dev.switchboard.mcp.calls");
@@ -64,12 +65,16 @@ final class ToolCalls {
   static final String RATE_LIMITED = "rate_limited";
   static final String UNKNOWN_TOOL = "unknown_tool";
   static final String UPSTREAM_ERROR = "upstream_error";
+
+  /** The client cancelled the call ({@code notifications/cancelled}) before its answer. */
+  static final String CANCELLED = "cancelled";
+
   static final String ERROR = "error";
 
   private final List<RecordSink> sinks;
   private final Clock clock;
   private final RequestIds ids;
-  private final ToolPolicies policies;
+  private volatile ToolPolicies policies;
   private final ToolCallGuardrails guardrails;
   private final ToolCallLimiter limiter;
   private final McpJsonMapper json;
@@ -88,6 +93,11 @@ final class ToolCalls {
     this.guardrails = guardrails;
     this.limiter = limiter;
     this.json = json;
+  }
+
+  /** From now on, calls are governed by {@code policies} (a server was declared or changed). */
+  void policies(ToolPolicies policies) {
+    this.policies = policies;
   }
 
   Call start(
@@ -243,6 +253,15 @@ final class ToolCalls {
 
     void refused(McpError error) {
       record(404, ErrorTypes.FORBIDDEN, UNKNOWN_TOOL, null, List.of(), code(error));
+    }
+
+    /**
+     * The client cancelled the call before it was answered: its own outcome, {@code cancelled},
+     * status 499 ({@link ErrorTypes#CLIENT_CLOSED}), as a model request whose client went away; not
+     * a failure of the gateway or the server.
+     */
+    void cancelled() {
+      record(ErrorTypes.CLIENT_CLOSED_STATUS, ErrorTypes.CLIENT_CLOSED, CANCELLED, null, List.of());
     }
 
     void failed(McpError error) {

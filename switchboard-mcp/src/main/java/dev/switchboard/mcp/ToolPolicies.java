@@ -37,7 +37,13 @@ public final class ToolPolicies {
     static final Level NONE = new Level(null, null, null);
   }
 
-  private record Server(Level own, Map<String, Level> tools) {}
+  /** A server's own level and its tools'. */
+  record Server(Level own, Map<String, Level> tools) {
+    /** Whether it sets nothing. */
+    boolean none() {
+      return own.equals(Level.NONE) && tools.isEmpty();
+    }
+  }
 
   /**
    * A requests-per-minute limit on the calls of a server's tools or of one tool.
@@ -60,6 +66,20 @@ public final class ToolPolicies {
   private ToolPolicies(Level everyServer, Map<String, Server> servers) {
     this.everyServer = everyServer;
     this.servers = Map.copyOf(servers);
+  }
+
+  /**
+   * These policies with {@code more} servers' (servers declared through the admin API, whose names
+   * are none of the settings file's).
+   */
+  ToolPolicies withServers(Map<String, Server> more) {
+    Map<String, Server> all = new LinkedHashMap<>(servers);
+    more.forEach((name, server) -> {
+      if (!server.none()) {
+        all.put(name, server);
+      }
+    });
+    return new ToolPolicies(everyServer, all);
   }
 
   @Override
@@ -147,30 +167,38 @@ public final class ToolPolicies {
     JsonNode declared = section.get("servers");
     if (declared != null && declared.isObject()) {
       for (Map.Entry<String, JsonNode> entry : declared.properties()) {
-        String where = "mcp.servers." + entry.getKey();
-        JsonNode node = entry.getValue();
-        Map<String, Level> tools = new LinkedHashMap<>();
-        JsonNode toolNodes = node.get("tools");
-        if (toolNodes != null && !toolNodes.isNull()) {
-          if (!toolNodes.isObject()) {
-            throw new IllegalArgumentException(where + ".tools must map tool names to settings");
-          }
-          for (Map.Entry<String, JsonNode> tool : toolNodes.properties()) {
-            String at = where + ".tools." + tool.getKey();
-            if (!tool.getValue().isObject()) {
-              throw new IllegalArgumentException(at + " must be a mapping");
-            }
-            known(tool.getValue(), at);
-            tools.put(tool.getKey(), level(tool.getValue(), at));
-          }
-        }
-        Level own = level(node, where);
-        if (!own.equals(Level.NONE) || !tools.isEmpty()) {
-          servers.put(entry.getKey(), new Server(own, tools));
+        Server server = server(entry.getValue(), "mcp.servers." + entry.getKey());
+        if (!server.none()) {
+          servers.put(entry.getKey(), server);
         }
       }
     }
     return new ToolPolicies(everyServer, servers);
+  }
+
+  /**
+   * Reads one server's policy: its {@code guardrails}, {@code rate-limit} and {@code tools}.
+   *
+   * @param where the server's setting, for the errors
+   * @throws IllegalArgumentException naming the setting that is wrong
+   */
+  static Server server(JsonNode node, String where) {
+    Map<String, Level> tools = new LinkedHashMap<>();
+    JsonNode toolNodes = node.get("tools");
+    if (toolNodes != null && !toolNodes.isNull()) {
+      if (!toolNodes.isObject()) {
+        throw new IllegalArgumentException(where + ".tools must map tool names to settings");
+      }
+      for (Map.Entry<String, JsonNode> tool : toolNodes.properties()) {
+        String at = where + ".tools." + tool.getKey();
+        if (!tool.getValue().isObject()) {
+          throw new IllegalArgumentException(at + " must be a mapping");
+        }
+        known(tool.getValue(), at);
+        tools.put(tool.getKey(), level(tool.getValue(), at));
+      }
+    }
+    return new Server(level(node, where), tools);
   }
 
   private static void known(JsonNode node, String where) {

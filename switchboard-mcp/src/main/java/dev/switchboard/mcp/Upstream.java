@@ -54,6 +54,9 @@ final class Upstream implements AutoCloseable {
 
     /** An elicitation request from the server, for the client whose tool call it belongs to. */
     McpSchema.ElicitResult elicitation(Upstream upstream, McpSchema.ElicitFormRequest request);
+
+    /** A {@code roots/list} from the server, for the client whose tool call it belongs to. */
+    McpSchema.ListRootsResult roots(Upstream upstream);
   }
 
   /** What a server offers. */
@@ -67,6 +70,7 @@ final class Upstream implements AutoCloseable {
   private final Function<String, String> credentials;
   private final Duration callTimeout;
   private final Listener listener;
+  private final Runnable beforeConnect;
   private final Thread supervisor;
   private volatile Connection connection;
   private volatile boolean closed;
@@ -85,11 +89,26 @@ final class Upstream implements AutoCloseable {
       Function<String, String> credentials,
       Duration callTimeout,
       Listener listener) {
+    this(server, json, credentials, callTimeout, listener, () -> {});
+  }
+
+  /**
+   * @param beforeConnect run before each connection is made; what it throws fails that attempt (a
+   *     server declared through the admin API: its host checked against the outbound rules)
+   */
+  Upstream(
+      UpstreamServer server,
+      McpJsonMapper json,
+      Function<String, String> credentials,
+      Duration callTimeout,
+      Listener listener,
+      Runnable beforeConnect) {
     this.server = server;
     this.json = json;
     this.credentials = credentials;
     this.callTimeout = callTimeout;
     this.listener = listener;
+    this.beforeConnect = beforeConnect;
     this.supervisor = Thread.ofVirtual().name("mcp-" + server.name()).unstarted(this::supervise);
   }
 
@@ -221,6 +240,23 @@ final class Upstream implements AutoCloseable {
     }
   }
 
+  /**
+   * Tells the server that a client's roots changed ({@code notifications/roots/list_changed}), so
+   * that one that keeps them asks again; nothing when it is not connected.
+   */
+  void rootsChanged() {
+    Connection live = connection;
+    if (live == null) {
+      return;
+    }
+    try {
+      live.client().rootsListChangedNotification();
+    } catch (RuntimeException unsent) {
+      log.debug(
+          "MCP server {} was not told the roots changed: {}", server.name(), unsent.toString());
+    }
+  }
+
   private McpError unavailable(String what) {
     return McpError.builder(McpSchema.ErrorCodes.INTERNAL_ERROR)
         .message("The MCP server '" + server.name() + "' " + what + ".")
@@ -306,19 +342,24 @@ final class Upstream implements AutoCloseable {
   }
 
   private Connection connect() {
+    beforeConnect.run();
     CompletableFuture<Void> broken = new CompletableFuture<>();
     McpClientTransport transport = transport();
     CancellableTransport cancellable =
-        new CancellableTransport(transport, listener::progressArrived);
+        new CancellableTransport(transport, listener::progressArrived, () -> listener.roots(this));
     McpSyncClient client =
         McpClient.sync(cancellable)
             .clientInfo(new McpSchema.Implementation("switchboard", "0.1.0"))
             .requestTimeout(callTimeout)
             .initializationTimeout(Duration.ofSeconds(30))
-            // The gateway relays these to the client whose call the server is serving; a client
-            // that does not offer them has the request refused.
+            // The gateway relays these (and roots/list, answered by the transport) to the client
+            // whose call the server is serving; a client that does not offer them is refused.
             .capabilities(
-                McpSchema.ClientCapabilities.builder().sampling().elicitation(true, false).build())
+                McpSchema.ClientCapabilities.builder()
+                    .roots(true)
+                    .sampling()
+                    .elicitation(true, false)
+                    .build())
             .sampling(request -> listener.sampling(this, request))
             .elicitation(request -> listener.elicitation(this, request))
             .progressConsumer(listener::progress)

@@ -1,5 +1,6 @@
 package dev.switchboard.server;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -9,9 +10,13 @@ import dev.switchboard.access.Permission;
 import dev.switchboard.access.Principal;
 import dev.switchboard.access.admin.AdminException;
 import dev.switchboard.engine.errors.AccessDeniedException;
+import dev.switchboard.engine.outbound.OutboundGuard;
 import dev.switchboard.mcp.McpCaller;
 import dev.switchboard.mcp.McpGateway;
 import dev.switchboard.mcp.ToolPins;
+import dev.switchboard.state.mcpservers.SavedMcpServers;
+import java.util.Map;
+import java.util.function.BiConsumer;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -19,16 +24,40 @@ import org.eclipse.jetty.util.Callback;
 /**
  * The MCP gateway's routes: {@code /mcp} and {@code /mcp/{server}} (Streamable HTTP, served by
  * {@link McpGateway}'s transport once the caller is authenticated: a gateway key where keys are
- * required, its MCP scope handed on as the request's {@link McpCaller}), and the admin API's view
- * of the upstream servers and the tool pins.
+ * required, its MCP scope handed on as the request's {@link McpCaller}), and the admin API's
+ * upstream servers (listed, and declared, changed and removed: Streamable HTTP servers only, kept
+ * in {@link SavedMcpServers} for every gateway sharing the store) and tool pins.
  */
 final class McpRoutes {
   private final McpGateway mcp;
   private final Access access;
+  private final SavedMcpServers declared;
 
-  McpRoutes(McpGateway mcp, Access access) {
+  McpRoutes(McpGateway mcp, Access access, SavedMcpServers declared) {
     this.mcp = mcp;
     this.access = access;
+    this.declared = declared;
+  }
+
+  /**
+   * What a server declared through the admin API must be before it is stored: not a settings file
+   * server's name (409), a Streamable HTTP server (a stdio server is a 400: only the settings file
+   * names a command), its URL allowed by {@code guard} as a provider's custom host is (400).
+   */
+  static BiConsumer<String, JsonNode> declarationCheck(McpGateway mcp, OutboundGuard guard) {
+    return (name, declaration) -> {
+      if (mcp.declaredInSettings(name)) {
+        throw inSettings(name);
+      }
+      mcp.checkDeclaration(name, declaration, guard);
+    };
+  }
+
+  private static AdminException inSettings(String name) {
+    return AdminException.conflict(
+        "The MCP server '"
+            + name
+            + "' is declared in the settings file: change it there, or declare another name.");
   }
 
   /** The Jetty handler the SDK's servlets live in: started and stopped with the route gate. */
@@ -82,20 +111,76 @@ final class McpRoutes {
         : new McpCaller.CallLimits(limits.callsPerMinute(), limits.servers());
   }
 
-  /** {@code GET /v1/admin/mcp/servers}: each upstream server, connected or not, its restarts. */
+  /**
+   * {@code GET /v1/admin/mcp/servers}: each upstream server, where it is declared ({@code
+   * settings}, {@code admin}), connected or not, its restarts; a server declared through the admin
+   * API with its declaration (header values hidden).
+   */
   void servers(AdminApiHandler.Call call) {
     ObjectNode answer = JsonNodeFactory.instance.objectNode();
     answer.put("object", "list");
     ArrayNode data = answer.putArray("data");
-    mcp.states()
-        .values()
-        .forEach(state ->
-            data.addObject()
-                .put("name", state.name())
-                .put("transport", state.transport())
-                .put("connected", state.connected())
-                .put("restarts", state.restarts()));
+    Map<String, McpGateway.ServerState> states = mcp.states();
+    states.keySet().forEach(name -> data.add(server(name, states)));
+    declared.declared().keySet().stream()
+        .filter(name -> !states.containsKey(name) && !mcp.declaredInSettings(name))
+        .forEach(name -> data.add(server(name, states)));
     call.answer(200, answer);
+  }
+
+  /** {@code GET /v1/admin/mcp/servers/{name}}. */
+  void server(AdminApiHandler.Call call) {
+    String name = call.parameter("name");
+    Map<String, McpGateway.ServerState> states = mcp.states();
+    if (!states.containsKey(name) && declared.find(name).isEmpty()) {
+      throw AdminException.notFound("No MCP server '" + name + "'.");
+    }
+    call.answer(200, server(name, states));
+  }
+
+  /** {@code POST /v1/admin/mcp/servers}: declares a Streamable HTTP server. */
+  void declare(AdminApiHandler.Call call) {
+    ObjectNode made = declared.create(call.actorName(), call.body());
+    call.answer(201, server(made.path("name").asText(), mcp.states()));
+  }
+
+  /** {@code PUT /v1/admin/mcp/servers/{name}}: replaces a declaration made through the API. */
+  void redeclare(AdminApiHandler.Call call) {
+    String name = call.parameter("name");
+    if (mcp.declaredInSettings(name)) {
+      throw inSettings(name);
+    }
+    declared.replace(call.actorName(), name, call.body());
+    call.answer(200, server(name, mcp.states()));
+  }
+
+  /** {@code DELETE /v1/admin/mcp/servers/{name}}: removes a server declared through the API. */
+  void undeclare(AdminApiHandler.Call call) {
+    String name = call.parameter("name");
+    if (mcp.declaredInSettings(name)) {
+      throw inSettings(name);
+    }
+    call.answer(200, declared.delete(call.actorName(), name));
+  }
+
+  /** A server as the admin API shows it: never a header's value nor a credential. */
+  private ObjectNode server(String name, Map<String, McpGateway.ServerState> states) {
+    ObjectNode node =
+        mcp.declaredInSettings(name)
+            ? JsonNodeFactory.instance.objectNode().put("name", name).put("object", "mcp.server")
+            : declared
+                .find(name)
+                .orElseGet(() ->
+                    JsonNodeFactory.instance
+                        .objectNode()
+                        .put("name", name)
+                        .put("object", "mcp.server"));
+    McpGateway.ServerState state = states.get(name);
+    node.put("source", mcp.declaredInSettings(name) ? "settings" : "admin");
+    node.put("transport", state == null ? "http" : state.transport());
+    node.put("connected", state != null && state.connected());
+    node.put("restarts", state == null ? 0 : state.restarts());
+    return node;
   }
 
   /** {@code GET /v1/admin/mcp/tools}: every tool pin; a changed tool is flagged, and hidden. */

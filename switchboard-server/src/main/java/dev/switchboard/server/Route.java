@@ -344,6 +344,34 @@ public enum Route {
       null,
       (on, match, request, response, callback) ->
           on.admin().handle(on.mcp()::servers, false, match, request, response, callback)),
+  ADMIN_MCP_SERVERS_DECLARE(
+      "POST",
+      "/v1/admin/mcp/servers",
+      Surface.ADMIN_API,
+      null,
+      (on, match, request, response, callback) ->
+          on.admin().handle(on.mcp()::declare, true, match, request, response, callback)),
+  ADMIN_MCP_SERVER(
+      "GET",
+      "/v1/admin/mcp/servers/{name}",
+      Surface.ADMIN_API,
+      null,
+      (on, match, request, response, callback) ->
+          on.admin().handle(on.mcp()::server, false, match, request, response, callback)),
+  ADMIN_MCP_SERVER_REDECLARE(
+      "PUT",
+      "/v1/admin/mcp/servers/{name}",
+      Surface.ADMIN_API,
+      null,
+      (on, match, request, response, callback) ->
+          on.admin().handle(on.mcp()::redeclare, true, match, request, response, callback)),
+  ADMIN_MCP_SERVER_UNDECLARE(
+      "DELETE",
+      "/v1/admin/mcp/servers/{name}",
+      Surface.ADMIN_API,
+      null,
+      (on, match, request, response, callback) ->
+          on.admin().handle(on.mcp()::undeclare, false, match, request, response, callback)),
   ADMIN_MCP_TOOLS(
       "GET",
       "/v1/admin/mcp/tools",

@@ -6,11 +6,13 @@ import dev.switchboard.access.Limits;
 import dev.switchboard.access.Subject;
 import dev.switchboard.access.vault.MasterKeys;
 import dev.switchboard.engine.Gateway;
+import dev.switchboard.engine.outbound.OutboundGuard;
 import dev.switchboard.mcp.McpGateway;
 import dev.switchboard.mcp.ToolCallLimiter;
 import dev.switchboard.observe.Observability;
 import dev.switchboard.state.ConversationState;
 import dev.switchboard.state.configs.SavedConfigs;
+import dev.switchboard.state.mcpservers.SavedMcpServers;
 import dev.switchboard.state.prompts.Prompts;
 import java.net.URI;
 import java.time.Clock;
@@ -58,6 +60,7 @@ public final class SwitchboardServer implements AutoCloseable {
   private final Prompts prompts;
   private final SavedConfigs savedConfigs;
   private final McpGateway mcp;
+  private final SavedMcpServers mcpServers;
 
   private SwitchboardServer(
       ServerSettings settings,
@@ -67,10 +70,12 @@ public final class SwitchboardServer implements AutoCloseable {
       ConversationState conversations,
       Prompts prompts,
       SavedConfigs savedConfigs,
-      McpGateway mcp) {
+      McpGateway mcp,
+      SavedMcpServers mcpServers) {
     this.gateway = gateway;
     this.savedConfigs = savedConfigs;
     this.mcp = mcp;
+    this.mcpServers = mcpServers;
     this.access = access;
     this.conversations = conversations;
     this.prompts = prompts;
@@ -114,7 +119,7 @@ public final class SwitchboardServer implements AutoCloseable {
             new MetricsEndpoint(observability.metrics()),
             new DashboardRoutes(),
             new ResponsesRoutes(conversations, access),
-            new McpRoutes(mcp, access));
+            new McpRoutes(mcp, access, mcpServers));
     server.setHandler(
         new GracefulHandler(
             new MinimumReadRate(
@@ -226,12 +231,35 @@ public final class SwitchboardServer implements AutoCloseable {
       access.close();
       throw e;
     }
+    // The servers declared through the admin API, kept beside the saved configs.
+    SavedMcpServers mcpServers;
+    try {
+      mcpServers = SavedMcpServers.start(settings.savedConfigs(), Clock.systemUTC());
+    } catch (RuntimeException e) {
+      mcp.close();
+      savedConfigs.close();
+      prompts.close();
+      conversations.close();
+      gateway.close();
+      observability.close();
+      access.close();
+      throw e;
+    }
     SwitchboardServer server =
         new SwitchboardServer(
-            settings, gateway, observability, access, conversations, prompts, savedConfigs, mcp);
+            settings,
+            gateway,
+            observability,
+            access,
+            conversations,
+            prompts,
+            savedConfigs,
+            mcp,
+            mcpServers);
     try {
       server.server.start();
     } catch (Exception e) {
+      mcpServers.close();
       mcp.close();
       savedConfigs.close();
       prompts.close();
@@ -250,6 +278,15 @@ public final class SwitchboardServer implements AutoCloseable {
           e);
     }
     server.gateway.listeningOn(server.listeners());
+    // Once the guard knows the gateway's own listeners, which no declared server may be.
+    OutboundGuard guard = gateway.outboundGuard();
+    try {
+      mcpServers.attach(
+          McpRoutes.declarationCheck(mcp, guard), declared -> mcp.declare(declared, guard));
+    } catch (RuntimeException e) {
+      server.close();
+      throw e;
+    }
     if (server.adminConnector == null) {
       log.info("Switchboard listening on {}", server.baseUri());
     } else {
@@ -268,12 +305,12 @@ public final class SwitchboardServer implements AutoCloseable {
    */
   private static ToolCallLimiter toolCallLimiter(ServerSettings settings, Access access) {
     if (!access.enabled()) {
-      if (settings.mcp().policies().limitsCalls()) {
-        throw new IllegalArgumentException(
-            "mcp rate-limit needs access.enabled: tool calls are limited by the access layer's rate"
-                + " limiter");
+      if (!settings.mcp().policies().limitsCalls()) {
+        return ToolCallLimiter.NONE;
       }
-      return ToolCallLimiter.NONE;
+      throw new IllegalArgumentException(
+          "mcp rate-limit needs access.enabled: tool calls are limited by the access layer's rate"
+              + " limiter");
     }
     return limits ->
         access.admitRates(
@@ -397,6 +434,7 @@ public final class SwitchboardServer implements AutoCloseable {
       log.warn("the server did not stop cleanly: {}", e.toString());
     } finally {
       try {
+        mcpServers.close();
         mcp.close();
         // Background responses still running are interrupted before the gateway they run in.
         conversations.close();

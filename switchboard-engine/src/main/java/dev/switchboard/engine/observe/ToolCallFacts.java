@@ -16,7 +16,8 @@ public final class ToolCallFacts {
   /**
    * What became of the call, a closed set: {@code ok}, {@code tool_error} (the tool's own {@code
    * isError} result), {@code guardrail_denied}, {@code rate_limited}, {@code unknown_tool} (or
-   * outside the caller's scope), {@code upstream_error}, {@code error}.
+   * outside the caller's scope), {@code upstream_error}, {@code cancelled} (the client cancelled it
+   * before its answer: status 499), {@code error}.
    */
   public static final String OUTCOME = "mcp.outcome";
 

@@ -205,6 +205,15 @@ public final class OutboundGuard {
           ".invalid",
           ".onion");
 
+  /**
+   * Whether a connection to {@code address}:{@code port}, resolved from {@code host}, may be
+   * opened: an address the host may reach ({@link #permits}) that is not one of the gateway's own
+   * listeners.
+   */
+  public boolean allowsConnection(String host, InetAddress address, int port) {
+    return permits(host, address) && !isOwnListener(address, port);
+  }
+
   /** Whether a connection to {@code address}, resolved from {@code host}, is allowed. */
   public boolean permits(String host, InetAddress address) {
     return isTrusted(host) || isPublic(address);

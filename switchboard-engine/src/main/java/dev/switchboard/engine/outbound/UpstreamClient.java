@@ -304,7 +304,7 @@ public final class UpstreamClient implements AutoCloseable {
             try {
               List<InetSocketAddress> permitted = new ArrayList<>();
               for (InetAddress address : InetAddress.getAllByName(host)) {
-                if (guard.permits(host, address) && !guard.isOwnListener(address, port)) {
+                if (guard.allowsConnection(host, address, port)) {
                   permitted.add(new InetSocketAddress(address, port));
                 }
               }

@@ -506,7 +506,57 @@ final class AdminVerbs {
               "a saved config's audit trail: who changed what, when, each version's config",
               List.of("id"),
               1,
-              in -> new Call("GET", configPath(in.arguments()) + "/history", null)));
+              in -> new Call("GET", configPath(in.arguments()) + "/history", null)),
+          new Verb(
+              "mcp-servers",
+              "list",
+              "",
+              "list the upstream MCP servers: where declared, connected, header values hidden",
+              List.of(),
+              0,
+              in -> new Call("GET", "/v1/admin/mcp/servers", null)),
+          new Verb(
+              "mcp-servers",
+              "get",
+              "NAME",
+              "show one upstream MCP server",
+              List.of("name"),
+              1,
+              in -> new Call("GET", mcpServerPath(in.arguments()), null)),
+          new Verb(
+              "mcp-servers",
+              "declare",
+              "NAME --file FILE",
+              "declare a Streamable HTTP MCP server (url, headers, virtual-key, guardrails,"
+                  + " rate-limit) for every gateway sharing the store (admin token only)",
+              List.of("name", "file"),
+              1,
+              in -> {
+                ObjectNode body = JSON.objectNode();
+                body.put("name", id(in.arguments(), "name"));
+                body.setAll(jsonFile(in, "an MCP server's declaration"));
+                return new Call("POST", "/v1/admin/mcp/servers", body);
+              }),
+          new Verb(
+              "mcp-servers",
+              "change",
+              "NAME --file FILE",
+              "replace the declaration of a server declared through the admin API",
+              List.of("name", "file"),
+              1,
+              in ->
+                  new Call(
+                      "PUT",
+                      mcpServerPath(in.arguments()),
+                      jsonFile(in, "an MCP server's declaration"))),
+          new Verb(
+              "mcp-servers",
+              "remove",
+              "NAME",
+              "remove a server declared through the admin API: its tools are gone",
+              List.of("name"),
+              1,
+              in -> new Call("DELETE", mcpServerPath(in.arguments()), null)));
 
   /** The prompt version of {@code --file} (or stdin), a JSON object. */
   private static ObjectNode promptVersion(Input in) {
@@ -534,6 +584,10 @@ final class AdminVerbs {
 
   private static String configPath(AdminArguments arguments) {
     return "/v1/admin/configs/" + segment(id(arguments, "id"));
+  }
+
+  private static String mcpServerPath(AdminArguments arguments) {
+    return "/v1/admin/mcp/servers/" + segment(id(arguments, "name"));
   }
 
   /** A whole number from 1, from {@code --<flag>}. */

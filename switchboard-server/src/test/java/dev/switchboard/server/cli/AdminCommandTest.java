@@ -255,7 +255,10 @@ class AdminCommandTest {
             "/v1/admin/configs/pc-main/rollback",
             null),
         Arguments.of("configs delete pc-main", "DELETE", "/v1/admin/configs/pc-main", null),
-        Arguments.of("configs history pc-main", "GET", "/v1/admin/configs/pc-main/history", null));
+        Arguments.of("configs history pc-main", "GET", "/v1/admin/configs/pc-main/history", null),
+        Arguments.of("mcp-servers list", "GET", "/v1/admin/mcp/servers", null),
+        Arguments.of("mcp-servers get docs", "GET", "/v1/admin/mcp/servers/docs", null),
+        Arguments.of("mcp-servers remove docs", "DELETE", "/v1/admin/mcp/servers/docs", null));
   }
 
   @ParameterizedTest(name = "{0} → {1} {2}")
@@ -358,6 +361,36 @@ class AdminCommandTest {
     received.clear();
     assertThat(run("[1]", "configs", "edit", "pc-main", "--file", "-").exitCode()).isEqualTo(2);
     assertThat(received).isEmpty();
+  }
+
+  @Test
+  void mcpServersDeclareAndChangeSendTheDeclarationFromAFileOrStdin() throws IOException {
+    answerStatus = 201;
+    answerBody = "{\"name\":\"docs\"}";
+    String declaration =
+        """
+        {"url":"https://mcp.example.com/mcp","headers":{"X-Tenant":"acme"}}
+        """;
+    Path file = Files.createTempFile("mcp-server", ".json");
+    Files.writeString(file, declaration);
+
+    Run declared = run("", "mcp-servers", "declare", "docs", "--file", file.toString());
+
+    assertThat(declared.exitCode()).as(declared.err()).isZero();
+    Recorded declare = only();
+    assertThat(declare.method()).isEqualTo("POST");
+    assertThat(declare.rawPath()).isEqualTo("/v1/admin/mcp/servers");
+    assertThat(declare.json().path("name").asText()).isEqualTo("docs");
+    assertThat(declare.json().path("url").asText()).isEqualTo("https://mcp.example.com/mcp");
+
+    received.clear();
+    Run changed = run(declaration, "mcp-servers", "change", "docs", "--file", "-");
+
+    assertThat(changed.exitCode()).as(changed.err()).isZero();
+    Recorded change = only();
+    assertThat(change.method()).isEqualTo("PUT");
+    assertThat(change.rawPath()).isEqualTo("/v1/admin/mcp/servers/docs");
+    assertThat(change.json().path("headers").path("X-Tenant").asText()).isEqualTo("acme");
   }
 
   @Test

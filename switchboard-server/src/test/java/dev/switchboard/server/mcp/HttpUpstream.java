@@ -13,6 +13,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
 import org.eclipse.jetty.ee11.servlet.FilterHolder;
 import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee11.servlet.ServletHolder;
@@ -34,6 +35,18 @@ final class HttpUpstream implements AutoCloseable {
   private final McpSyncServer mcp;
 
   HttpUpstream(String token) throws Exception {
+    this(token, List.of(), roots -> {});
+  }
+
+  /**
+   * A server with {@code more} tools beside its own, that tells {@code rootsChanged} the roots it
+   * lists when a client says they changed ({@code notifications/roots/list_changed}).
+   */
+  HttpUpstream(
+      String token,
+      List<McpServerFeatures.SyncToolSpecification> more,
+      Consumer<List<McpSchema.Root>> rootsChanged)
+      throws Exception {
     HttpServletStreamableServerTransportProvider transport =
         HttpServletStreamableServerTransportProvider.builder()
             .jsonMapper(McpJsonDefaults.getMapper())
@@ -79,6 +92,8 @@ final class HttpUpstream implements AutoCloseable {
                       }
                       return text("released");
                     }))
+            .tools(more)
+            .rootsChangeHandler((exchange, roots) -> rootsChanged.accept(roots))
             .build();
     ServletContextHandler context = new ServletContextHandler();
     ServletHolder holder = new ServletHolder(transport);
@@ -105,7 +120,7 @@ final class HttpUpstream implements AutoCloseable {
     jetty.start();
   }
 
-  private static McpSchema.CallToolResult text(String text) {
+  static McpSchema.CallToolResult text(String text) {
     return McpSchema.CallToolResult.builder()
         .content(List.of(new McpSchema.TextContent(text)))
         .isError(false)

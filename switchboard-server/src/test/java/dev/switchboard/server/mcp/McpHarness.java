@@ -112,6 +112,11 @@ final class McpHarness implements AutoCloseable {
 
   /** GET with the admin token: the body. */
   String adminGet(String path) {
+    return adminGet(gateway, adminToken, path);
+  }
+
+  /** GET on {@code gateway} with its admin token: the body. */
+  static String adminGet(SwitchboardServer gateway, String adminToken, String path) {
     try {
       HttpResponse<String> answer =
           HTTP.send(
@@ -128,8 +133,15 @@ final class McpHarness implements AutoCloseable {
 
   /** The request log's rows of {@code tool} of {@code server}, newest first. */
   List<JsonNode> logRows(String server, String tool) {
+    return logRows(gateway, adminToken, server, tool);
+  }
+
+  /** The request log's rows of {@code tool} of {@code server} on {@code gateway}, newest first. */
+  static List<JsonNode> logRows(
+      SwitchboardServer gateway, String adminToken, String server, String tool) {
     try {
-      JsonNode rows = JSON.readTree(adminGet("/v1/logs?limit=1000&provider=" + server));
+      JsonNode rows =
+          JSON.readTree(adminGet(gateway, adminToken, "/v1/logs?limit=1000&provider=" + server));
       List<JsonNode> found = new ArrayList<>();
       rows.path("data")
           .forEach(row -> {

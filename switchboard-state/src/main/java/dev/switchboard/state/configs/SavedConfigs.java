@@ -7,6 +7,7 @@ import dev.switchboard.access.admin.AdminException;
 import dev.switchboard.engine.Gateway;
 import dev.switchboard.engine.providers.ProviderOptions;
 import dev.switchboard.engine.routing.StoredConfigs;
+import dev.switchboard.state.documents.ChangeWatch;
 import dev.switchboard.state.documents.DocumentAnswers;
 import dev.switchboard.state.documents.DocumentStore;
 import dev.switchboard.wire.WireJson;
@@ -46,17 +47,15 @@ public final class SavedConfigs implements StoredConfigs, AutoCloseable {
 
   private final DocumentStore store;
   private final Clock clock;
-  private final Duration refresh;
-  private final Object reading = new Object();
+  private final ChangeWatch watch;
   private volatile Consumer<JsonNode> check = config -> {};
   private volatile Map<String, Version> current = Map.of();
-  private long seenChanges = -1;
-  private Thread watcher;
 
   private SavedConfigs(DocumentStore store, Clock clock, Duration refresh) {
     this.store = store;
     this.clock = clock;
-    this.refresh = refresh;
+    this.watch =
+        store == null ? null : new ChangeWatch("saved configs", store, refresh, this::read);
   }
 
   /**
@@ -115,7 +114,7 @@ public final class SavedConfigs implements StoredConfigs, AutoCloseable {
       }
     });
     refresh();
-    watcher = Thread.ofVirtual().name("saved-configs-watcher").start(this::watch);
+    watch.start();
   }
 
   @Override
@@ -128,45 +127,20 @@ public final class SavedConfigs implements StoredConfigs, AutoCloseable {
    * whether it moved.
    */
   public boolean refresh() {
-    synchronized (reading) {
-      long changes = store.changes();
-      if (changes == seenChanges) {
-        return false;
-      }
-      Map<String, Version> read = new HashMap<>();
-      // A deleted config hides the settings' config of the same id: the router finds no config.
-      for (String deleted : store.deleted()) {
-        read.put(deleted, new Version(0, null));
-      }
-      for (DocumentStore.VersionRow row : store.latestVersions()) {
-        read.put(row.id(), new Version(row.version(), WireJson.tree(row.document())));
-      }
-      current = Map.copyOf(read);
-      seenChanges = changes;
-      return true;
-    }
+    return watch.refresh();
   }
 
-  private void watch() {
-    boolean failing = false;
-    while (!Thread.currentThread().isInterrupted()) {
-      try {
-        Thread.sleep(refresh);
-        refresh();
-        if (failing) {
-          LOG.info("saved configs: the store answers again");
-          failing = false;
-        }
-      } catch (InterruptedException closed) {
-        return;
-      } catch (RuntimeException e) {
-        // The configs read last keep routing until the store answers again.
-        if (!failing) {
-          LOG.warn("saved configs: the store could not be read: {}", e.getMessage());
-          failing = true;
-        }
-      }
+  /** Reads every config again (the configs read last keep routing while the store is away). */
+  private void read() {
+    Map<String, Version> read = new HashMap<>();
+    // A deleted config hides the settings' config of the same id: the router finds no config.
+    for (String deleted : store.deleted()) {
+      read.put(deleted, new Version(0, null));
     }
+    for (DocumentStore.VersionRow row : store.latestVersions()) {
+      read.put(row.id(), new Version(row.version(), WireJson.tree(row.document())));
+    }
+    current = Map.copyOf(read);
   }
 
   // ---- the admin's operations
@@ -414,11 +388,8 @@ public final class SavedConfigs implements StoredConfigs, AutoCloseable {
 
   @Override
   public void close() {
-    if (watcher != null) {
-      watcher.interrupt();
-    }
-    if (store != null) {
-      store.close();
+    if (watch != null) {
+      watch.close(); // and the store
     }
   }
 }

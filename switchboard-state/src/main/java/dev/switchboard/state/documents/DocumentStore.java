@@ -34,7 +34,8 @@ public final class DocumentStore implements AutoCloseable {
    */
   public enum Kind {
     PROMPT("prompt"),
-    CONFIG("config");
+    CONFIG("config"),
+    MCP_SERVER("mcp_server");
 
     private final String noun;
 
@@ -42,7 +43,10 @@ public final class DocumentStore implements AutoCloseable {
       this.noun = noun;
     }
 
-    /** The embedded store's file and the pool's name: {@code prompts}, {@code configs}. */
+    /**
+     * The embedded store's file and the pool's name: {@code prompts}, {@code configs}, {@code
+     * mcp_servers}.
+     */
     public String plural() {
       return noun + "s";
     }
