@@ -2,6 +2,9 @@ package dev.switchboard.mcp;
 
 import dev.switchboard.engine.guardrails.ToolCallGuardrails;
 import dev.switchboard.engine.observe.RecordSink;
+import dev.switchboard.mcp.oauth.BearerSource;
+import dev.switchboard.mcp.oauth.UpstreamAuthorization;
+import dev.switchboard.mcp.oauth.UpstreamTokenStore;
 import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.json.McpJsonMapper;
@@ -55,6 +58,13 @@ public final class McpGateway implements AutoCloseable {
   private final ToolPins pins;
   private final ToolCalls calls;
 
+  /** OAuth toward the servers that require it; per-user servers' sessions, one per caller. */
+  private final UpstreamAuthorization authorization;
+
+  private final Map<String, Upstream> perUserUpstreams = new ConcurrentHashMap<>();
+  private final Function<String, String> credentials;
+  private final UpstreamTokenStore tokens;
+
   /** The calls being relayed: progress, cancellation and server requests find their client. */
   private final CallsInFlight inFlight = new CallsInFlight();
 
@@ -73,8 +83,12 @@ public final class McpGateway implements AutoCloseable {
       Function<String, String> credentials,
       List<RecordSink> sinks,
       ToolCallGuardrails guardrails,
-      ToolCallLimiter limiter) {
+      ToolCallLimiter limiter,
+      UpstreamTokenStore tokens) {
     this.settings = settings;
+    this.credentials = credentials;
+    this.tokens = tokens;
+    this.authorization = new UpstreamAuthorization(tokens, credentials, Clock.systemUTC());
     this.pins = new ToolPins(settings.pinsFile());
     this.calls =
         new ToolCalls(sinks, Clock.systemUTC(), settings.policies(), guardrails, limiter, json);
@@ -84,9 +98,14 @@ public final class McpGateway implements AutoCloseable {
     this.aggregate = endpoint(PATH, null);
     for (UpstreamServer server : settings.servers()) {
       perServer.put(server.name(), endpoint(PATH + "/" + server.name(), server.name()));
+      BearerSource bearer = null;
+      if (server instanceof UpstreamServer.Http http && http.oauth() != null) {
+        authorization.register(http.name(), http.url(), http.oauth());
+        bearer = http.perUser() ? null : authorization.shared(http.name());
+      }
       upstreams.put(
           server.name(),
-          new Upstream(server, json, credentials, settings.callTimeout(), new Listener()));
+          new Upstream(server, json, credentials, settings.callTimeout(), new Listener(), bearer));
     }
   }
 
@@ -117,13 +136,99 @@ public final class McpGateway implements AutoCloseable {
       List<RecordSink> sinks,
       ToolCallGuardrails guardrails,
       ToolCallLimiter limiter) {
+    return start(settings, credentials, sinks, guardrails, limiter, UpstreamTokenStore.inMemory());
+  }
+
+  /**
+   * Builds the gateway, the per-user upstream tokens kept in {@code tokens} (the server's are
+   * sealed in the access layer's vault).
+   *
+   * @throws IllegalArgumentException when the policies set hooks and no guardrails are given
+   */
+  public static McpGateway start(
+      McpSettings settings,
+      Function<String, String> credentials,
+      List<RecordSink> sinks,
+      ToolCallGuardrails guardrails,
+      ToolCallLimiter limiter,
+      UpstreamTokenStore tokens) {
     if (guardrails == null && settings.policies().guardsCalls()) {
       throw new IllegalArgumentException(
           "mcp guardrails need the gateway's guardrails to run them");
     }
-    McpGateway gateway = new McpGateway(settings, credentials, sinks, guardrails, limiter);
-    gateway.upstreams.values().forEach(Upstream::start);
+    McpGateway gateway = new McpGateway(settings, credentials, sinks, guardrails, limiter, tokens);
+    // A per-user server has no session of the gateway's own: one per caller, made at its call.
+    gateway.upstreams.values().stream()
+        .filter(upstream -> !gateway.perUser(upstream))
+        .forEach(Upstream::start);
     return gateway;
+  }
+
+  /**
+   * OAuth toward the upstream servers that require it: the server's routes start and finish a
+   * caller's authorization through it ({@code /v1/mcp/oauth/…}).
+   */
+  public UpstreamAuthorization authorization() {
+    return authorization;
+  }
+
+  /**
+   * Forgets {@code caller}'s token for a per-user {@code server} and closes its session there.
+   *
+   * @return whether it held a token
+   */
+  public boolean revokeAuthorization(String server, String caller) {
+    Upstream session = perUserUpstreams.remove(server + " " + caller);
+    if (session != null) {
+      session.close();
+    }
+    return authorization.revoke(server, caller);
+  }
+
+  private boolean perUser(Upstream upstream) {
+    return upstream.server() instanceof UpstreamServer.Http http && http.perUser();
+  }
+
+  /**
+   * The session a call of {@code caller} goes through: the server's one, or for a per-user server
+   * the caller's own (made at its first call, with its own token), never another caller's.
+   *
+   * @throws McpError naming the link to visit when the caller has not authorized the gateway
+   */
+  private Upstream upstream(String server, McpTransportContext context) {
+    Upstream shared = upstreams.get(server);
+    if (!perUser(shared)) {
+      return shared;
+    }
+    String caller = caller(context).keyId();
+    if (caller == null) {
+      throw UpstreamAuthorizationErrors.needsKey(server);
+    }
+    String key = server + " " + caller;
+    if (!authorization.authorized(server, caller)) {
+      Upstream stale = perUserUpstreams.remove(key);
+      if (stale != null) {
+        stale.close();
+      }
+      throw UpstreamAuthorizationErrors.required(authorization.required(server, caller));
+    }
+    Upstream session =
+        perUserUpstreams.computeIfAbsent(
+            key,
+            made -> {
+              Upstream created =
+                  new Upstream(
+                      shared.server(),
+                      json,
+                      credentials,
+                      settings.callTimeout(),
+                      new Listener(),
+                      authorization.perUser(server, caller));
+              created.start();
+              return created;
+            });
+    session.awaitConnected(java.time.Duration.ofSeconds(30));
+    return session;
   }
 
   private Endpoint endpoint(String path, String server) {
@@ -382,8 +487,7 @@ public final class McpGateway implements AutoCloseable {
               new McpServerFeatures.SyncPromptSpecification(
                   listed,
                   (exchange, request) ->
-                      upstreams
-                          .get(server)
+                      upstream(server, exchange.transportContext())
                           .call(client ->
                               client.getPrompt(
                                   new McpSchema.GetPromptRequest(
@@ -415,7 +519,8 @@ public final class McpGateway implements AutoCloseable {
               new McpServerFeatures.SyncResourceSpecification(
                   resource,
                   (exchange, request) ->
-                      upstreams.get(server).call(client -> client.readResource(request))));
+                      upstream(server, exchange.transportContext())
+                          .call(client -> client.readResource(request))));
       endpoint.resources().add(owned + resource.uri());
     }
     endpoint.mcp().notifyResourcesListChanged();
@@ -441,8 +546,7 @@ public final class McpGateway implements AutoCloseable {
           request.arguments(),
           arguments -> {
             Upstream.ToolCall upstreamCall =
-                upstreams
-                    .get(server)
+                upstream(server, exchange.transportContext())
                     .callTool(
                         relayed.upstreamRequest(
                             tool,
@@ -475,6 +579,14 @@ public final class McpGateway implements AutoCloseable {
   @Override
   public void close() {
     upstreams.values().forEach(Upstream::close);
+    perUserUpstreams.values().forEach(Upstream::close);
+    if (tokens instanceof AutoCloseable store) {
+      try {
+        store.close();
+      } catch (Exception e) {
+        log.debug("the MCP token store did not close cleanly: {}", e.toString());
+      }
+    }
     List<Endpoint> endpoints = new ArrayList<>(perServer.values());
     endpoints.add(aggregate);
     for (Endpoint endpoint : endpoints) {

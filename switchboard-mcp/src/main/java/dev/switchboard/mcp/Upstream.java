@@ -1,10 +1,13 @@
 package dev.switchboard.mcp;
 
+import dev.switchboard.mcp.oauth.AuthorizationRequiredException;
+import dev.switchboard.mcp.oauth.BearerSource;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.client.transport.ServerParameters;
 import io.modelcontextprotocol.client.transport.StdioClientTransport;
+import io.modelcontextprotocol.client.transport.customizer.McpHttpClientAuthorizationErrorHandler;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.spec.McpClientTransport;
 import io.modelcontextprotocol.spec.McpError;
@@ -64,10 +67,12 @@ final class Upstream implements AutoCloseable {
   private final Function<String, String> credentials;
   private final Duration callTimeout;
   private final Listener listener;
+  private final BearerSource bearer;
   private final Thread supervisor;
   private volatile Connection connection;
   private volatile boolean closed;
   private volatile int restarts;
+  private volatile String lastBearer;
 
   private record Connection(
       McpSyncClient client, CancellableTransport transport, CompletableFuture<Void> broken) {}
@@ -82,6 +87,21 @@ final class Upstream implements AutoCloseable {
       Function<String, String> credentials,
       Duration callTimeout,
       Listener listener) {
+    this(server, json, credentials, callTimeout, listener, null);
+  }
+
+  /**
+   * @param bearer the OAuth access token each request carries (the gateway's, or one caller's for a
+   *     per-user server), or {@code null}
+   */
+  Upstream(
+      UpstreamServer server,
+      McpJsonMapper json,
+      Function<String, String> credentials,
+      Duration callTimeout,
+      Listener listener,
+      BearerSource bearer) {
+    this.bearer = bearer;
     this.server = server;
     this.json = json;
     this.credentials = credentials;
@@ -103,6 +123,24 @@ final class Upstream implements AutoCloseable {
   }
 
   boolean connected() {
+    return connection != null;
+  }
+
+  /**
+   * Waits up to {@code timeout} for the first connection (a per-user session made for a call).
+   *
+   * @return whether it is connected
+   */
+  boolean awaitConnected(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (connection == null && !closed && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
     return connection != null;
   }
 
@@ -128,7 +166,7 @@ final class Upstream implements AutoCloseable {
       throw upstreamError; // the server answered with an error: passed on as it is
     } catch (RuntimeException failed) {
       live.broken().complete(null);
-      throw unavailable("failed during the call: " + rootMessage(failed));
+      throw failedDuring(failed);
     }
   }
 
@@ -156,8 +194,7 @@ final class Upstream implements AutoCloseable {
                 // Once cancelled, the interrupted wait ends here: the server is not at fault.
                 if (!answer.isDone()) {
                   live.broken().complete(null);
-                  answer.completeExceptionally(
-                      unavailable("failed during the call: " + rootMessage(failed)));
+                  answer.completeExceptionally(failedDuring(failed));
                 }
               } finally {
                 live.transport().done(request);
@@ -216,6 +253,20 @@ final class Upstream implements AutoCloseable {
               .build());
       caller.interrupt(); // stops its wait for an answer that will not come
     }
+  }
+
+  private McpError failedDuring(Throwable failed) {
+    Throwable root = failed;
+    while (root.getCause() != null && root.getCause() != root) {
+      if (root instanceof AuthorizationRequiredException) {
+        break;
+      }
+      root = root.getCause();
+    }
+    if (root instanceof AuthorizationRequiredException required) {
+      return UpstreamAuthorizationErrors.required(required);
+    }
+    return unavailable("failed during the call: " + rootMessage(failed));
   }
 
   private McpError unavailable(String what) {
@@ -399,7 +450,25 @@ final class Upstream implements AutoCloseable {
                 request.setHeader(
                     "Authorization", "Bearer " + credentials.apply(http.virtualKey()));
               }
+              if (bearer != null) {
+                String token = bearer.bearer();
+                lastBearer = token;
+                request.setHeader("Authorization", "Bearer " + token);
+              }
             })
+            // A 401 to a token not yet expired (revoked, rotated): a new one, and the request
+            // again.
+            .authorizationErrorHandler(
+                McpHttpClientAuthorizationErrorHandler.fromSync((response, context) -> {
+                  if (bearer == null || response.statusCode() != 401) {
+                    return false;
+                  }
+                  String refused = lastBearer;
+                  if (refused != null) {
+                    bearer.rejected(refused);
+                  }
+                  return true;
+                }))
             .build();
       }
       case UpstreamServer.Stdio stdio -> {

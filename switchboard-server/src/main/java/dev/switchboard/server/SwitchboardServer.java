@@ -217,7 +217,8 @@ public final class SwitchboardServer implements AutoCloseable {
               access::operatorCredential,
               observability.sinks(),
               gateway.toolCallGuardrails(),
-              toolCallLimiter(settings, access));
+              toolCallLimiter(settings, access),
+              mcpTokens(settings));
     } catch (RuntimeException e) {
       prompts.close();
       conversations.close();
@@ -250,6 +251,8 @@ public final class SwitchboardServer implements AutoCloseable {
           e);
     }
     server.gateway.listeningOn(server.listeners());
+    // The links a per-user MCP server's callers are given, and the default OAuth redirect URI.
+    mcp.authorization().baseUri(server.baseUri());
     if (server.adminConnector == null) {
       log.info("Switchboard listening on {}", server.baseUri());
     } else {
@@ -265,6 +268,20 @@ public final class SwitchboardServer implements AutoCloseable {
    * The MCP gateway's rate limits are kept by the access layer's limiter, as the keys' are: without
    * access, settings that set them are refused rather than left unenforced.
    */
+  /**
+   * Where the per-user upstream MCP tokens are kept: sealed in the access layer's vault, opened
+   * only when a server authorizes each caller.
+   */
+  private static dev.switchboard.mcp.oauth.UpstreamTokenStore mcpTokens(ServerSettings settings) {
+    boolean perUser =
+        settings.mcp().servers().stream()
+            .anyMatch(server ->
+                server instanceof dev.switchboard.mcp.UpstreamServer.Http http && http.perUser());
+    return perUser
+        ? McpTokenVault.open(settings.access())
+        : dev.switchboard.mcp.oauth.UpstreamTokenStore.inMemory();
+  }
+
   private static ToolCallLimiter toolCallLimiter(ServerSettings settings, Access access) {
     if (!settings.mcp().policies().limitsCalls()) {
       return ToolCallLimiter.NONE;
