@@ -106,7 +106,56 @@ public final class McpGateway implements AutoCloseable {
       upstreams.put(
           server.name(),
           new Upstream(server, json, credentials, settings.callTimeout(), new Listener(), bearer));
+      if (server instanceof UpstreamServer.Http http && http.perUser()) {
+        addAuthorizeTool(aggregate, http.name(), true);
+        addAuthorizeTool(perServer.get(http.name()), http.name(), false);
+      }
     }
+  }
+
+  /** The name of the tool a per-user server always lists: it gives the caller its link. */
+  static final String AUTHORIZE_TOOL = "authorize";
+
+  /**
+   * A per-user server's tools are known only once a caller's own session lists them; until then,
+   * and for every caller who has not authorized, {@code <server>__authorize} says where to go. Its
+   * call by a caller who has authorized opens the caller's session, which lists the server's tools.
+   */
+  private void addAuthorizeTool(Endpoint endpoint, String server, boolean namespaced) {
+    String name = namespaced ? ToolNames.namespaced(server, AUTHORIZE_TOOL) : AUTHORIZE_TOOL;
+    endpoint
+        .mcp()
+        .addTool(
+            new McpServerFeatures.SyncToolSpecification(
+                McpSchema.Tool.builder(name)
+                    .description(
+                        "Authorize the gateway to call the MCP server '"
+                            + server
+                            + "' on your behalf: gives the link to sign in there, or says that"
+                            + " you already did.")
+                    .inputSchema(Map.of("type", "object"))
+                    .build(),
+                (exchange, request) -> {
+                  String caller = caller(exchange.transportContext()).keyId();
+                  if (caller == null) {
+                    throw UpstreamAuthorizationErrors.needsKey(server);
+                  }
+                  String text;
+                  Map<String, Object> meta = Map.of();
+                  if (authorization.authorized(server, caller)) {
+                    upstream(server, exchange.transportContext());
+                    text = "The gateway may call the MCP server '" + server + "' on your behalf.";
+                  } else {
+                    var required = authorization.required(server, caller);
+                    text = required.instructions();
+                    meta = Map.of("dev.switchboard/authorization_url", required.link().toString());
+                  }
+                  return McpSchema.CallToolResult.builder()
+                      .content(List.of(new McpSchema.TextContent(text)))
+                      .isError(false)
+                      .meta(meta)
+                      .build();
+                }));
   }
 
   /**
@@ -213,9 +262,12 @@ public final class McpGateway implements AutoCloseable {
       throw UpstreamAuthorizationErrors.required(authorization.required(server, caller));
     }
     Upstream session =
-        perUserUpstreams.computeIfAbsent(
+        perUserUpstreams.compute(
             key,
-            made -> {
+            (made, existing) -> {
+              if (existing != null && !existing.isClosed()) {
+                return existing;
+              }
               Upstream created =
                   new Upstream(
                       shared.server(),

@@ -144,6 +144,11 @@ final class Upstream implements AutoCloseable {
     return connection != null;
   }
 
+  /** Whether it was closed (by the gateway, or a caller's session whose token is gone). */
+  boolean isClosed() {
+    return closed;
+  }
+
   /** Times the connection was made again after it broke or failed to be made. */
   int restarts() {
     return restarts;
@@ -255,6 +260,18 @@ final class Upstream implements AutoCloseable {
     }
   }
 
+  private static boolean authorizationGone(Throwable failed) {
+    for (Throwable cause = failed; cause != null; cause = cause.getCause()) {
+      if (cause instanceof AuthorizationRequiredException) {
+        return true;
+      }
+      if (cause.getCause() == cause) {
+        break;
+      }
+    }
+    return false;
+  }
+
   private McpError failedDuring(Throwable failed) {
     Throwable root = failed;
     while (root.getCause() != null && root.getCause() != root) {
@@ -293,6 +310,12 @@ final class Upstream implements AutoCloseable {
         made = connect();
       } catch (RuntimeException failed) {
         if (closed) {
+          return;
+        }
+        if (authorizationGone(failed)) {
+          // A caller's session whose token is gone: closed, made again once it authorizes again.
+          log.info("MCP server {}: a caller's authorization is gone; its session ends", name());
+          closed = true;
           return;
         }
         log.warn(

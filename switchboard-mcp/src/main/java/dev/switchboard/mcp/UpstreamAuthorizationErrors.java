@@ -16,7 +16,7 @@ final class UpstreamAuthorizationErrors {
 
   static McpError required(AuthorizationRequiredException required) {
     return McpError.builder(AUTHORIZATION_REQUIRED)
-        .message(required.getMessage())
+        .message(required.instructions())
         .data(Map.of("server", required.server(), "authorization_url", required.link().toString()))
         .build();
   }

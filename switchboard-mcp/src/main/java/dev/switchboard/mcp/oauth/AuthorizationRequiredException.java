@@ -11,12 +11,8 @@ public final class AuthorizationRequiredException extends RuntimeException {
   private final URI link;
 
   AuthorizationRequiredException(String server, URI link) {
-    super(
-        "The MCP server '"
-            + server
-            + "' needs your authorization: visit "
-            + link
-            + " to sign in, then call again.");
+    // The message names no link: a link is for the caller's answer only, never for a log line.
+    super("The MCP server '" + server + "' needs the caller's authorization.");
     this.server = server;
     this.link = link;
   }
@@ -25,8 +21,17 @@ public final class AuthorizationRequiredException extends RuntimeException {
     return server;
   }
 
-  /** The gateway's URL that starts the authorization. */
+  /** The gateway's URL that starts the authorization (its one-time ticket included). */
   public URI link() {
     return link;
+  }
+
+  /** What the caller is told: where to go. */
+  public String instructions() {
+    return "The MCP server '"
+        + server
+        + "' needs your authorization: visit "
+        + link
+        + " to sign in, then call again.";
   }
 }

@@ -70,8 +70,12 @@ final class McpHarness implements AutoCloseable {
                 "openai",
                 Map.of("api_key", upstreamToken),
                 dev.switchboard.access.Limits.NONE));
+    // A per-user server has no session of the gateway's own: one per caller, made at its calls.
     awaitTrue(
-        () -> gateway.mcp().states().values().stream().allMatch(state -> state.connected()),
+        () ->
+            gateway.mcp().states().values().stream()
+                .allMatch(state ->
+                    state.connected() || gateway.mcp().authorization().perUser(state.name())),
         "every upstream server connected");
   }
 
