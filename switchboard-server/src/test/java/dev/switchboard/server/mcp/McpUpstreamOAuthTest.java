@@ -276,6 +276,20 @@ class McpUpstreamOAuthTest {
     assertThat(seen)
         .hasSizeGreaterThan(10)
         .noneMatch(text -> text.contains(CANARY) || text.contains(TOKEN_MARK));
+    // Nor any file the gateway wrote: the per-user tokens are sealed in the vault's table.
+    assertThat(data.resolve("access/mcp-tokens.mv.db")).exists();
+    try (var files = java.nio.file.Files.walk(data)) {
+      assertThat(files.filter(java.nio.file.Files::isRegularFile).toList())
+          .isNotEmpty()
+          .noneMatch(file -> {
+            try {
+              return new String(java.nio.file.Files.readAllBytes(file), StandardCharsets.ISO_8859_1)
+                  .contains(TOKEN_MARK);
+            } catch (java.io.IOException unreadable) {
+              return false;
+            }
+          });
+    }
   }
 
   /** The link {@code personal__authorize} gives the client's key. */
