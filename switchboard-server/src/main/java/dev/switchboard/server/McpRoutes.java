@@ -82,16 +82,7 @@ final class McpRoutes {
   void authorize(Route.Match match, Request request, Response response, Callback callback) {
     RouteGate.closeIfBodyUnread(request, response);
     String server = match.parameter("server");
-    if (!mcp.serves(server) || !mcp.authorization().perUser(server)) {
-      LogsRoutes.writeError(
-          response,
-          callback,
-          ErrorResponses.gateway(
-              404,
-              "No MCP server '" + server + "' that authorizes each caller.",
-              "invalid_request_error",
-              null,
-              "not_found"));
+    if (!perUserServer(server, response, callback)) {
       return;
     }
     String ticket = LogsRoutes.queryFields(request).getValue("ticket");
@@ -200,22 +191,30 @@ final class McpRoutes {
       return;
     }
     String server = match.parameter("server");
-    if (!mcp.serves(server) || !mcp.authorization().perUser(server)) {
-      LogsRoutes.writeError(
-          response,
-          callback,
-          ErrorResponses.gateway(
-              404,
-              "No MCP server '" + server + "' that authorizes each caller.",
-              "invalid_request_error",
-              null,
-              "not_found"));
+    if (!perUserServer(server, response, callback)) {
       return;
     }
     ObjectNode answer = JsonNodeFactory.instance.objectNode();
     answer.put("server", server);
     answer.put("revoked", mcp.revokeAuthorization(server, caller.keyId()));
     LogsRoutes.writeJson(response, callback, 200, answer);
+  }
+
+  /** Whether {@code server} authorizes each caller; else answers 404. */
+  private boolean perUserServer(String server, Response response, Callback callback) {
+    if (mcp.serves(server) && mcp.authorization().perUser(server)) {
+      return true;
+    }
+    LogsRoutes.writeError(
+        response,
+        callback,
+        ErrorResponses.gateway(
+            404,
+            "No MCP server '" + server + "' that authorizes each caller.",
+            "invalid_request_error",
+            null,
+            "not_found"));
+    return false;
   }
 
   /** {@code GET /v1/admin/mcp/servers}: each upstream server, connected or not, its restarts. */

@@ -126,16 +126,11 @@ final class McpTokenVault implements UpstreamTokenStore, AutoCloseable {
     }
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(false);
-      try (PreparedStatement delete =
-              connection.prepareStatement(
-                  "DELETE FROM mcp_upstream_tokens WHERE server = ? AND caller = ?");
-          PreparedStatement insert =
-              connection.prepareStatement(
-                  "INSERT INTO mcp_upstream_tokens (server, caller, updated_at, ciphertext,"
-                      + " master_key_id) VALUES (?, ?, ?, ?, ?)")) {
-        delete.setString(1, server);
-        delete.setString(2, caller);
-        delete.executeUpdate();
+      try (PreparedStatement insert =
+          connection.prepareStatement(
+              "INSERT INTO mcp_upstream_tokens (server, caller, updated_at, ciphertext,"
+                  + " master_key_id) VALUES (?, ?, ?, ?, ?)")) {
+        delete(connection, server, caller);
         insert.setString(1, server);
         insert.setString(2, caller);
         insert.setObject(3, java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC));
@@ -155,16 +150,22 @@ final class McpTokenVault implements UpstreamTokenStore, AutoCloseable {
 
   @Override
   public boolean delete(String server, String caller) {
-    try (Connection connection = dataSource.getConnection();
-        PreparedStatement delete =
-            connection.prepareStatement(
-                "DELETE FROM mcp_upstream_tokens WHERE server = ? AND caller = ?")) {
-      delete.setString(1, server);
-      delete.setString(2, caller);
-      return delete.executeUpdate() > 0;
+    try (Connection connection = dataSource.getConnection()) {
+      return delete(connection, server, caller);
     } catch (SQLException e) {
       throw new IllegalStateException(
           "the MCP upstream tokens could not be deleted: " + e.getClass().getSimpleName());
+    }
+  }
+
+  private static boolean delete(Connection connection, String server, String caller)
+      throws SQLException {
+    try (PreparedStatement delete =
+        connection.prepareStatement(
+            "DELETE FROM mcp_upstream_tokens WHERE server = ? AND caller = ?")) {
+      delete.setString(1, server);
+      delete.setString(2, caller);
+      return delete.executeUpdate() > 0;
     }
   }
 

@@ -263,16 +263,7 @@ class McpUpstreamOAuthTest {
         () -> collector.spans().stream().anyMatch(span -> span.getName().contains("whoami")),
         "the spans");
     List<String> seen = new ArrayList<>(answers);
-    seen.add(harness.adminGet("/v1/logs?limit=1000"));
-    seen.add(harness.adminGet("/v1/logs/export?format=jsonl"));
-    seen.add(harness.adminGet("/v1/analytics?group_by=mcp_tool"));
-    seen.add(harness.adminGet("/metrics"));
-    seen.add(harness.adminGet("/v1/admin/mcp/servers"));
-    logs.list.forEach(event -> seen.add(event.getFormattedMessage()));
-    collector
-        .exports()
-        .forEach(export -> seen.add(new String(export, StandardCharsets.ISO_8859_1)));
-    collector.spans().forEach(span -> seen.add(span.toString()));
+    seen.addAll(harness.everythingRecorded(logs, collector));
     assertThat(seen)
         .hasSizeGreaterThan(10)
         .noneMatch(text -> text.contains(CANARY) || text.contains(TOKEN_MARK));
