@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.engine.guardrails.ToolCallGuardrails;
 import dev.switchboard.engine.observe.RecordSink;
 import dev.switchboard.engine.outbound.OutboundGuard;
+import dev.switchboard.mcp.oauth.BearerSource;
+import dev.switchboard.mcp.oauth.UpstreamAuthorization;
+import dev.switchboard.mcp.oauth.UpstreamTokenStore;
 import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.json.McpJsonMapper;
@@ -80,6 +83,12 @@ public final class McpGateway implements AutoCloseable {
 
   private final Map<String, ToolPolicies.Server> declaredPolicies = new LinkedHashMap<>();
 
+  /** OAuth toward the servers that require it; per-user servers' sessions, one per caller. */
+  private final UpstreamAuthorization authorization;
+
+  private final Map<String, Upstream> perUserUpstreams = new ConcurrentHashMap<>();
+  private final UpstreamTokenStore tokens;
+
   /** The calls being relayed: progress, cancellation and server requests find their client. */
   private final CallsInFlight inFlight = new CallsInFlight();
 
@@ -98,11 +107,14 @@ public final class McpGateway implements AutoCloseable {
       Function<String, String> credentials,
       List<RecordSink> sinks,
       ToolCallGuardrails guardrails,
-      ToolCallLimiter limiter) {
+      ToolCallLimiter limiter,
+      UpstreamTokenStore tokens) {
     this.settings = settings;
     this.credentials = credentials;
     this.canGuard = guardrails != null;
     this.canLimit = limiter != ToolCallLimiter.NONE;
+    this.tokens = tokens;
+    this.authorization = new UpstreamAuthorization(tokens, credentials, Clock.systemUTC());
     this.pins = new ToolPins(settings.pinsFile());
     this.calls =
         new ToolCalls(sinks, Clock.systemUTC(), settings.policies(), guardrails, limiter, json);
@@ -117,6 +129,10 @@ public final class McpGateway implements AutoCloseable {
     this.aggregate = endpoint(PATH, null);
     for (UpstreamServer server : settings.servers()) {
       add(server, () -> {});
+      if (server instanceof UpstreamServer.Http http && http.perUser()) {
+        addAuthorizeTool(aggregate, http.name(), true);
+        addAuthorizeTool(perServer.get(http.name()), http.name(), false);
+      }
     }
   }
 
@@ -138,11 +154,67 @@ public final class McpGateway implements AutoCloseable {
   /** Adds a server's endpoint and connection (not yet started). */
   private Upstream add(UpstreamServer server, Runnable beforeConnect) {
     perServer.put(server.name(), endpoint(PATH + "/" + server.name(), server.name()));
+    BearerSource bearer = null;
+    if (server instanceof UpstreamServer.Http http && http.oauth() != null) {
+      authorization.register(http.name(), http.url(), http.oauth());
+      bearer = http.perUser() ? null : authorization.shared(http.name());
+    }
     Upstream upstream =
         new Upstream(
-            server, json, credentials, settings.callTimeout(), new Listener(), beforeConnect);
+            server,
+            json,
+            credentials,
+            settings.callTimeout(),
+            new Listener(),
+            beforeConnect,
+            bearer);
     upstreams.put(server.name(), upstream);
     return upstream;
+  }
+
+  /** The name of the tool a per-user server always lists: it gives the caller its link. */
+  static final String AUTHORIZE_TOOL = "authorize";
+
+  /**
+   * A per-user server's tools are known only once a caller's own session lists them; until then,
+   * and for every caller who has not authorized, {@code <server>__authorize} says where to go. Its
+   * call by a caller who has authorized opens the caller's session, which lists the server's tools.
+   */
+  private void addAuthorizeTool(Endpoint endpoint, String server, boolean namespaced) {
+    String name = namespaced ? ToolNames.namespaced(server, AUTHORIZE_TOOL) : AUTHORIZE_TOOL;
+    endpoint
+        .mcp()
+        .addTool(
+            new McpServerFeatures.SyncToolSpecification(
+                McpSchema.Tool.builder(name)
+                    .description(
+                        "Authorize the gateway to call the MCP server '"
+                            + server
+                            + "' on your behalf: gives the link to sign in there, or says that"
+                            + " you already did.")
+                    .inputSchema(Map.of("type", "object"))
+                    .build(),
+                (exchange, request) -> {
+                  String caller = caller(exchange.transportContext()).keyId();
+                  if (caller == null) {
+                    throw UpstreamAuthorizationErrors.needsKey(server);
+                  }
+                  String text;
+                  Map<String, Object> meta = Map.of();
+                  if (authorization.authorized(server, caller)) {
+                    upstream(server, exchange.transportContext());
+                    text = "The gateway may call the MCP server '" + server + "' on your behalf.";
+                  } else {
+                    var required = authorization.required(server, caller);
+                    text = required.instructions();
+                    meta = Map.of("dev.switchboard/authorization_url", required.link().toString());
+                  }
+                  return McpSchema.CallToolResult.builder()
+                      .content(List.of(new McpSchema.TextContent(text)))
+                      .isError(false)
+                      .meta(meta)
+                      .build();
+                }));
   }
 
   /**
@@ -172,15 +244,105 @@ public final class McpGateway implements AutoCloseable {
       List<RecordSink> sinks,
       ToolCallGuardrails guardrails,
       ToolCallLimiter limiter) {
+    return start(settings, credentials, sinks, guardrails, limiter, UpstreamTokenStore.inMemory());
+  }
+
+  /**
+   * Builds the gateway, the per-user upstream tokens kept in {@code tokens} (the server's are
+   * sealed in the access layer's vault).
+   *
+   * @throws IllegalArgumentException when the policies set hooks and no guardrails are given
+   */
+  public static McpGateway start(
+      McpSettings settings,
+      Function<String, String> credentials,
+      List<RecordSink> sinks,
+      ToolCallGuardrails guardrails,
+      ToolCallLimiter limiter,
+      UpstreamTokenStore tokens) {
     if (guardrails == null && settings.policies().guardsCalls()) {
       throw new IllegalArgumentException(
           "mcp guardrails need the gateway's guardrails to run them");
     }
-    McpGateway gateway = new McpGateway(settings, credentials, sinks, guardrails, limiter);
+    McpGateway gateway = new McpGateway(settings, credentials, sinks, guardrails, limiter, tokens);
+    // A per-user server has no session of the gateway's own: one per caller, made at its call.
     synchronized (gateway.upstreams) {
-      gateway.upstreams.values().forEach(Upstream::start);
+      gateway.upstreams.values().stream()
+          .filter(upstream -> !gateway.perUser(upstream))
+          .forEach(Upstream::start);
     }
     return gateway;
+  }
+
+  /**
+   * OAuth toward the upstream servers that require it: the server's routes start and finish a
+   * caller's authorization through it ({@code /v1/mcp/oauth/…}).
+   */
+  public UpstreamAuthorization authorization() {
+    return authorization;
+  }
+
+  /**
+   * Forgets {@code caller}'s token for a per-user {@code server} and closes its session there.
+   *
+   * @return whether it held a token
+   */
+  public boolean revokeAuthorization(String server, String caller) {
+    Upstream session = perUserUpstreams.remove(server + " " + caller);
+    if (session != null) {
+      session.close();
+    }
+    return authorization.revoke(server, caller);
+  }
+
+  private boolean perUser(Upstream upstream) {
+    return upstream.server() instanceof UpstreamServer.Http http && http.perUser();
+  }
+
+  /**
+   * The session a call of {@code caller} goes through: the server's one, or for a per-user server
+   * the caller's own (made at its first call, with its own token), never another caller's.
+   *
+   * @throws McpError naming the link to visit when the caller has not authorized the gateway
+   */
+  private Upstream upstream(String server, McpTransportContext context) {
+    Upstream shared = upstream(server);
+    if (!perUser(shared)) {
+      return shared;
+    }
+    String caller = caller(context).keyId();
+    if (caller == null) {
+      throw UpstreamAuthorizationErrors.needsKey(server);
+    }
+    String key = server + " " + caller;
+    if (!authorization.authorized(server, caller)) {
+      Upstream stale = perUserUpstreams.remove(key);
+      if (stale != null) {
+        stale.close();
+      }
+      throw UpstreamAuthorizationErrors.required(authorization.required(server, caller));
+    }
+    Upstream session =
+        perUserUpstreams.compute(
+            key,
+            (made, existing) -> {
+              if (existing != null && !existing.isClosed()) {
+                return existing;
+              }
+              Upstream created =
+                  new Upstream(
+                      shared.server(),
+                      json,
+                      credentials,
+                      settings.callTimeout(),
+                      new Listener(),
+                      () -> {},
+                      authorization.perUser(server, caller));
+              created.start();
+              return created;
+            });
+    session.awaitConnected(java.time.Duration.ofSeconds(30));
+    return session;
   }
 
   private Endpoint endpoint(String path, String server) {
@@ -599,7 +761,7 @@ public final class McpGateway implements AutoCloseable {
               new McpServerFeatures.SyncPromptSpecification(
                   listed,
                   (exchange, request) ->
-                      upstream(server)
+                      upstream(server, exchange.transportContext())
                           .call(client ->
                               client.getPrompt(
                                   new McpSchema.GetPromptRequest(
@@ -631,7 +793,8 @@ public final class McpGateway implements AutoCloseable {
               new McpServerFeatures.SyncResourceSpecification(
                   resource,
                   (exchange, request) ->
-                      upstream(server).call(client -> client.readResource(request))));
+                      upstream(server, exchange.transportContext())
+                          .call(client -> client.readResource(request))));
       endpoint.resources().add(owned + resource.uri());
     }
     endpoint.mcp().notifyResourcesListChanged();
@@ -658,7 +821,7 @@ public final class McpGateway implements AutoCloseable {
           request.arguments(),
           arguments -> {
             Upstream.ToolCall upstreamCall =
-                upstream(server)
+                upstream(server, exchange.transportContext())
                     .callTool(
                         relayed.upstreamRequest(
                             tool,
@@ -700,6 +863,14 @@ public final class McpGateway implements AutoCloseable {
   public void close() {
     synchronized (upstreams) {
       upstreams.values().forEach(Upstream::close);
+    }
+    perUserUpstreams.values().forEach(Upstream::close);
+    if (tokens instanceof AutoCloseable store) {
+      try {
+        store.close();
+      } catch (Exception e) {
+        log.debug("the MCP token store did not close cleanly: {}", e.toString());
+      }
     }
     List<Endpoint> endpoints = new ArrayList<>(perServer.values());
     endpoints.add(aggregate);

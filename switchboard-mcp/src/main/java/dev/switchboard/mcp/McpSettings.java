@@ -1,6 +1,7 @@
 package dev.switchboard.mcp;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.mcp.oauth.OAuthSettings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -124,7 +125,7 @@ public record McpSettings(
       known(
           node,
           where,
-          Set.of("url", "headers", "virtual-key", "guardrails", "rate-limit", "tools"));
+          Set.of("url", "headers", "virtual-key", "guardrails", "rate-limit", "tools", "oauth"));
       URI url;
       try {
         url = URI.create(node.get("url").asText().strip());
@@ -137,8 +138,16 @@ public record McpSettings(
       }
       String virtualKey =
           node.hasNonNull("virtual-key") ? node.get("virtual-key").asText().strip() : null;
+      OAuthSettings oauth =
+          node.hasNonNull("oauth")
+              ? OAuthSettings.parse(node.get("oauth"), where + ".oauth")
+              : null;
+      if (oauth != null && virtualKey != null) {
+        throw new IllegalArgumentException(
+            where + " sets virtual-key and oauth: the Authorization header is one or the other");
+      }
       return new UpstreamServer.Http(
-          name, url, strings(node.get("headers"), where + ".headers"), virtualKey);
+          name, url, strings(node.get("headers"), where + ".headers"), virtualKey, oauth);
     }
     known(node, where, Set.of("command", "args", "env", "guardrails", "rate-limit", "tools"));
     List<String> args = new ArrayList<>();

@@ -1,10 +1,13 @@
 package dev.switchboard.mcp;
 
+import dev.switchboard.mcp.oauth.AuthorizationRequiredException;
+import dev.switchboard.mcp.oauth.BearerSource;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.client.transport.ServerParameters;
 import io.modelcontextprotocol.client.transport.StdioClientTransport;
+import io.modelcontextprotocol.client.transport.customizer.McpHttpClientAuthorizationErrorHandler;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.spec.McpClientTransport;
 import io.modelcontextprotocol.spec.McpError;
@@ -71,10 +74,12 @@ final class Upstream implements AutoCloseable {
   private final Duration callTimeout;
   private final Listener listener;
   private final Runnable beforeConnect;
+  private final BearerSource bearer;
   private final Thread supervisor;
   private volatile Connection connection;
   private volatile boolean closed;
   private volatile int restarts;
+  private volatile String lastBearer;
 
   private record Connection(
       McpSyncClient client, CancellableTransport transport, CompletableFuture<Void> broken) {}
@@ -89,12 +94,14 @@ final class Upstream implements AutoCloseable {
       Function<String, String> credentials,
       Duration callTimeout,
       Listener listener) {
-    this(server, json, credentials, callTimeout, listener, () -> {});
+    this(server, json, credentials, callTimeout, listener, () -> {}, null);
   }
 
   /**
    * @param beforeConnect run before each connection is made; what it throws fails that attempt (a
    *     server declared through the admin API: its host checked against the outbound rules)
+   * @param bearer the OAuth access token each request carries (the gateway's, or one caller's for a
+   *     per-user server), or {@code null}
    */
   Upstream(
       UpstreamServer server,
@@ -102,7 +109,9 @@ final class Upstream implements AutoCloseable {
       Function<String, String> credentials,
       Duration callTimeout,
       Listener listener,
-      Runnable beforeConnect) {
+      Runnable beforeConnect,
+      BearerSource bearer) {
+    this.bearer = bearer;
     this.server = server;
     this.json = json;
     this.credentials = credentials;
@@ -128,6 +137,29 @@ final class Upstream implements AutoCloseable {
     return connection != null;
   }
 
+  /**
+   * Waits up to {@code timeout} for the first connection (a per-user session made for a call).
+   *
+   * @return whether it is connected
+   */
+  boolean awaitConnected(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (connection == null && !closed && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return connection != null;
+  }
+
+  /** Whether it was closed (by the gateway, or a caller's session whose token is gone). */
+  boolean isClosed() {
+    return closed;
+  }
+
   /** Times the connection was made again after it broke or failed to be made. */
   int restarts() {
     return restarts;
@@ -150,7 +182,7 @@ final class Upstream implements AutoCloseable {
       throw upstreamError; // the server answered with an error: passed on as it is
     } catch (RuntimeException failed) {
       live.broken().complete(null);
-      throw unavailable("failed during the call: " + rootMessage(failed));
+      throw failedDuring(failed);
     }
   }
 
@@ -178,8 +210,7 @@ final class Upstream implements AutoCloseable {
                 // Once cancelled, the interrupted wait ends here: the server is not at fault.
                 if (!answer.isDone()) {
                   live.broken().complete(null);
-                  answer.completeExceptionally(
-                      unavailable("failed during the call: " + rootMessage(failed)));
+                  answer.completeExceptionally(failedDuring(failed));
                 }
               } finally {
                 live.transport().done(request);
@@ -257,6 +288,32 @@ final class Upstream implements AutoCloseable {
     }
   }
 
+  private static boolean authorizationGone(Throwable failed) {
+    for (Throwable cause = failed; cause != null; cause = cause.getCause()) {
+      if (cause instanceof AuthorizationRequiredException) {
+        return true;
+      }
+      if (cause.getCause() == cause) {
+        break;
+      }
+    }
+    return false;
+  }
+
+  private McpError failedDuring(Throwable failed) {
+    Throwable root = failed;
+    while (root.getCause() != null && root.getCause() != root) {
+      if (root instanceof AuthorizationRequiredException) {
+        break;
+      }
+      root = root.getCause();
+    }
+    if (root instanceof AuthorizationRequiredException required) {
+      return UpstreamAuthorizationErrors.required(required);
+    }
+    return unavailable("failed during the call: " + rootMessage(failed));
+  }
+
   private McpError unavailable(String what) {
     return McpError.builder(McpSchema.ErrorCodes.INTERNAL_ERROR)
         .message("The MCP server '" + server.name() + "' " + what + ".")
@@ -281,6 +338,12 @@ final class Upstream implements AutoCloseable {
         made = connect();
       } catch (RuntimeException failed) {
         if (closed) {
+          return;
+        }
+        if (authorizationGone(failed)) {
+          // A caller's session whose token is gone: closed, made again once it authorizes again.
+          log.info("MCP server {}: a caller's authorization is gone; its session ends", name());
+          closed = true;
           return;
         }
         log.warn(
@@ -444,7 +507,25 @@ final class Upstream implements AutoCloseable {
                 request.setHeader(
                     "Authorization", "Bearer " + credentials.apply(http.virtualKey()));
               }
+              if (bearer != null) {
+                String token = bearer.bearer();
+                lastBearer = token;
+                request.setHeader("Authorization", "Bearer " + token);
+              }
             })
+            // A 401 to a token not yet expired (revoked, rotated): a new one, and the request
+            // again.
+            .authorizationErrorHandler(
+                McpHttpClientAuthorizationErrorHandler.fromSync((response, context) -> {
+                  if (bearer == null || response.statusCode() != 401) {
+                    return false;
+                  }
+                  String refused = lastBearer;
+                  if (refused != null) {
+                    bearer.rejected(refused);
+                  }
+                  return true;
+                }))
             .build();
       }
       case UpstreamServer.Stdio stdio -> {

@@ -1,5 +1,6 @@
 package dev.switchboard.mcp;
 
+import dev.switchboard.mcp.oauth.OAuthSettings;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
@@ -28,11 +29,24 @@ public sealed interface UpstreamServer permits UpstreamServer.Http, UpstreamServ
    * @param virtualKey a virtual key of the access vault ({@code workspace/slug}, or {@code slug} in
    *     the default workspace) whose credential is sent as {@code Authorization: Bearer}, decrypted
    *     for each request and never shown to a client; or {@code null}
+   * @param oauth how the gateway authorizes itself to a server that requires OAuth 2.1, its own
+   *     token or each caller's; or {@code null}
    */
-  record Http(String name, URI url, Map<String, String> headers, String virtualKey)
+  record Http(
+      String name, URI url, Map<String, String> headers, String virtualKey, OAuthSettings oauth)
       implements UpstreamServer {
     public Http {
       headers = Map.copyOf(headers);
+    }
+
+    /** A server without OAuth. */
+    public Http(String name, URI url, Map<String, String> headers, String virtualKey) {
+      this(name, url, headers, virtualKey, null);
+    }
+
+    /** Whether each caller authorizes with its own token: one upstream session per caller. */
+    public boolean perUser() {
+      return oauth != null && oauth.mode() == OAuthSettings.Mode.PER_USER;
     }
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.switchboard.mcp.oauth.OAuthSettings;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -41,6 +42,71 @@ class McpSettingsTest {
                 "default/docs-token"),
             new UpstreamServer.Stdio(
                 "files", "npx", List.of("-y", "server-filesystem"), Map.of("LOG_LEVEL", "info")));
+  }
+
+  @Test
+  void readsAnOAuthServerSharedOrPerUser() throws Exception {
+    McpSettings settings =
+        parse(
+            """
+            {"servers": {
+               "team": {"url": "https://team.example.com/mcp",
+                        "oauth": {"client-id": "switchboard", "client-secret": "s3cret",
+                                  "scopes": "tools.read tools.call"}},
+               "mine": {"url": "https://mine.example.com/mcp",
+                        "oauth": {"mode": "per-user", "client-id": "switchboard",
+                                  "redirect-uri": "https://gw.example.com/v1/mcp/oauth/callback"}}}}
+            """);
+    UpstreamServer.Http team = (UpstreamServer.Http) settings.servers().get(0);
+    UpstreamServer.Http mine = (UpstreamServer.Http) settings.servers().get(1);
+    assertThat(team.oauth())
+        .isEqualTo(
+            new OAuthSettings(
+                OAuthSettings.Mode.SHARED,
+                "switchboard",
+                "s3cret",
+                null,
+                List.of("tools.read", "tools.call"),
+                null));
+    assertThat(team.perUser()).isFalse();
+    assertThat(team.oauth().toString()).doesNotContain("s3cret");
+    assertThat(mine.perUser()).isTrue();
+    assertThat(mine.oauth().confidential()).isFalse();
+    assertThat(mine.oauth().redirectUri())
+        .isEqualTo(URI.create("https://gw.example.com/v1/mcp/oauth/callback"));
+  }
+
+  @Test
+  void refusesAnOAuthSettingThatCannotWork() {
+    assertThatThrownBy(() ->
+            parse(
+                """
+                {"servers": {"team": {"url": "https://t/mcp",
+                  "oauth": {"client-id": "switchboard"}}}}\
+                """))
+        .hasMessageContaining("mcp.servers.team.oauth")
+        .hasMessageContaining("client-secret");
+    assertThatThrownBy(() ->
+            parse(
+                """
+                {"servers": {"team": {"url": "https://t/mcp", "virtual-key": "k",
+                  "oauth": {"mode": "per-user", "client-id": "c"}}}}\
+                """))
+        .hasMessageContaining("virtual-key and oauth");
+    assertThatThrownBy(() ->
+            parse(
+                """
+                {"servers": {"team": {"url": "https://t/mcp",
+                  "oauth": {"mode": "each", "client-id": "c"}}}}\
+                """))
+        .hasMessageContaining("mcp.servers.team.oauth.mode");
+    assertThatThrownBy(() ->
+            parse(
+                """
+                {"servers": {"team": {"url": "https://t/mcp",
+                  "oauth": {"mode": "per-user", "client-id": "c", "secret": "x"}}}}\
+                """))
+        .hasMessageContaining("unknown setting: mcp.servers.team.oauth.secret");
   }
 
   @Test

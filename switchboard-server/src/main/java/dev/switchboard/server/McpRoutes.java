@@ -17,6 +17,8 @@ import dev.switchboard.mcp.ToolPins;
 import dev.switchboard.state.mcpservers.SavedMcpServers;
 import java.util.Map;
 import java.util.function.BiConsumer;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -109,6 +111,149 @@ final class McpRoutes {
     return limits == null
         ? McpCaller.CallLimits.NONE
         : new McpCaller.CallLimits(limits.callsPerMinute(), limits.servers());
+  }
+
+  /**
+   * {@code GET /v1/mcp/oauth/{server}/authorize}: starts a caller's authorization of a per-user
+   * server (the caller named by the link's {@code ticket}, which a browser carries, or by a gateway
+   * key): a redirect to the authorization server.
+   */
+  void authorize(Route.Match match, Request request, Response response, Callback callback) {
+    RouteGate.closeIfBodyUnread(request, response);
+    String server = match.parameter("server");
+    if (!perUserServer(server, response, callback)) {
+      return;
+    }
+    String ticket = LogsRoutes.queryFields(request).getValue("ticket");
+    String caller = null;
+    String presented = PortkeyHeaders.gatewayKey(request.getHeaders());
+    if (ticket == null && presented != null) {
+      try {
+        caller = access.authenticate(presented).keyId();
+      } catch (AccessDeniedException denied) {
+        LogsRoutes.writeError(response, callback, ErrorResponses.of(denied));
+        return;
+      }
+    }
+    java.net.URI target;
+    try {
+      HttpURI uri = request.getHttpURI();
+      target =
+          mcp.authorization()
+              .begin(
+                  server,
+                  ticket,
+                  caller,
+                  java.net.URI.create(uri.getScheme() + "://" + uri.getAuthority()));
+    } catch (IllegalArgumentException refused) {
+      LogsRoutes.writeError(
+          response,
+          callback,
+          ErrorResponses.gateway(400, refused.getMessage(), "invalid_request_error", null));
+      return;
+    } catch (IllegalStateException unreachable) {
+      LogsRoutes.writeError(
+          response,
+          callback,
+          ErrorResponses.gateway(
+              502,
+              "The authorization server of MCP server '"
+                  + server
+                  + "' could not be used: "
+                  + unreachable.getMessage(),
+              "api_error",
+              null));
+      return;
+    }
+    response.setStatus(302);
+    response.getHeaders().put(HttpHeader.LOCATION, target.toString());
+    response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+    response.write(true, null, callback);
+  }
+
+  /**
+   * {@code GET /v1/mcp/oauth/callback}: where the authorization server sends the user back; the
+   * code is exchanged for the caller's tokens, kept sealed in the vault.
+   */
+  void oauthCallback(Route.Match match, Request request, Response response, Callback callback) {
+    RouteGate.closeIfBodyUnread(request, response);
+    org.eclipse.jetty.util.Fields query = LogsRoutes.queryFields(request);
+    String server;
+    try {
+      server =
+          mcp.authorization()
+              .complete(query.getValue("state"), query.getValue("code"), query.getValue("error"));
+    } catch (IllegalArgumentException refused) {
+      LogsRoutes.writeError(
+          response,
+          callback,
+          ErrorResponses.gateway(400, refused.getMessage(), "invalid_request_error", null));
+      return;
+    } catch (IllegalStateException unreachable) {
+      LogsRoutes.writeError(
+          response,
+          callback,
+          ErrorResponses.gateway(
+              502,
+              "The authorization could not be finished: " + unreachable.getMessage(),
+              "api_error",
+              null));
+      return;
+    }
+    byte[] page =
+        ("<!doctype html><title>Authorized</title><p>The gateway may now call the MCP server '"
+                + server
+                + "' on your behalf. You can close this page and call the tool again.</p>\n")
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    response.setStatus(200);
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/html; charset=utf-8");
+    response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+    response.write(true, java.nio.ByteBuffer.wrap(page), callback);
+  }
+
+  /**
+   * {@code DELETE /v1/mcp/oauth/{server}}: the calling key forgets its own token for a per-user
+   * server (its session there is closed; its next call asks it to authorize again).
+   */
+  void revokeAuthorization(
+      Route.Match match, Request request, Response response, Callback callback) {
+    RouteGate.closeIfBodyUnread(request, response);
+    Principal caller;
+    try {
+      caller = access.authenticate(PortkeyHeaders.gatewayKey(request.getHeaders()));
+      if (caller.keyId() == null) {
+        throw AccessDeniedException.forbidden(
+            "Forgetting an upstream authorization needs the gateway key that made it.");
+      }
+    } catch (AccessDeniedException denied) {
+      LogsRoutes.writeError(response, callback, ErrorResponses.of(denied));
+      return;
+    }
+    String server = match.parameter("server");
+    if (!perUserServer(server, response, callback)) {
+      return;
+    }
+    ObjectNode answer = JsonNodeFactory.instance.objectNode();
+    answer.put("server", server);
+    answer.put("revoked", mcp.revokeAuthorization(server, caller.keyId()));
+    LogsRoutes.writeJson(response, callback, 200, answer);
+  }
+
+  /** Whether {@code server} authorizes each caller; else answers 404. */
+  private boolean perUserServer(String server, Response response, Callback callback) {
+    if (mcp.serves(server) && mcp.authorization().perUser(server)) {
+      return true;
+    }
+    LogsRoutes.writeError(
+        response,
+        callback,
+        ErrorResponses.gateway(
+            404,
+            "No MCP server '" + server + "' that authorizes each caller.",
+            "invalid_request_error",
+            null,
+            "not_found"));
+    return false;
   }
 
   /**

@@ -131,6 +131,34 @@ public enum Route {
   MCP("GET,POST,DELETE", "/mcp", Surface.GATEWAY, Permission.MCP, mcp()),
   /** One upstream MCP server's endpoint, its tools under their own names. */
   MCP_SERVER("GET,POST,DELETE", "/mcp/{server}", Surface.GATEWAY, Permission.MCP, mcp()),
+  /**
+   * Starts a caller's OAuth authorization of a per-user upstream MCP server: a redirect to its
+   * authorization server. Public: a browser follows the link a tool call gave, its one-time ticket
+   * naming the caller (or a gateway key does).
+   */
+  MCP_OAUTH_AUTHORIZE(
+      "GET",
+      "/v1/mcp/oauth/{server}/authorize",
+      Surface.PUBLIC,
+      null,
+      (on, match, request, response, callback) ->
+          on.mcp().authorize(match, request, response, callback)),
+  /** Where the authorization server sends the user back (its {@code state} names the caller). */
+  MCP_OAUTH_CALLBACK(
+      "GET",
+      "/v1/mcp/oauth/callback",
+      Surface.PUBLIC,
+      null,
+      (on, match, request, response, callback) ->
+          on.mcp().oauthCallback(match, request, response, callback)),
+  /** A gateway key forgets its own token for a per-user upstream MCP server. */
+  MCP_OAUTH_REVOKE(
+      "DELETE",
+      "/v1/mcp/oauth/{server}",
+      Surface.GATEWAY,
+      Permission.MCP,
+      (on, match, request, response, callback) ->
+          on.mcp().revokeAuthorization(match, request, response, callback)),
   /** Its permission is checked by the {@link RouteGate}: feedback does not reach the engine. */
   FEEDBACK(
       "POST",

@@ -9,6 +9,8 @@ import dev.switchboard.engine.Gateway;
 import dev.switchboard.engine.outbound.OutboundGuard;
 import dev.switchboard.mcp.McpGateway;
 import dev.switchboard.mcp.ToolCallLimiter;
+import dev.switchboard.mcp.UpstreamServer;
+import dev.switchboard.mcp.oauth.UpstreamTokenStore;
 import dev.switchboard.observe.Observability;
 import dev.switchboard.state.ConversationState;
 import dev.switchboard.state.configs.SavedConfigs;
@@ -222,7 +224,8 @@ public final class SwitchboardServer implements AutoCloseable {
               access::operatorCredential,
               observability.sinks(),
               gateway.toolCallGuardrails(),
-              toolCallLimiter(settings, access));
+              toolCallLimiter(settings, access),
+              mcpTokens(settings));
     } catch (RuntimeException e) {
       prompts.close();
       conversations.close();
@@ -287,6 +290,8 @@ public final class SwitchboardServer implements AutoCloseable {
       server.close();
       throw e;
     }
+    // The links a per-user MCP server's callers are given, and the default OAuth redirect URI.
+    mcp.authorization().baseUri(server.baseUri());
     if (server.adminConnector == null) {
       log.info("Switchboard listening on {}", server.baseUri());
     } else {
@@ -296,6 +301,17 @@ public final class SwitchboardServer implements AutoCloseable {
           server.adminUri());
     }
     return server;
+  }
+
+  /**
+   * Where the per-user upstream MCP tokens are kept: sealed in the access layer's vault, opened
+   * only when a server authorizes each caller.
+   */
+  private static UpstreamTokenStore mcpTokens(ServerSettings settings) {
+    boolean perUser =
+        settings.mcp().servers().stream()
+            .anyMatch(server -> server instanceof UpstreamServer.Http http && http.perUser());
+    return perUser ? McpTokenVault.open(settings.access()) : UpstreamTokenStore.inMemory();
   }
 
   /**

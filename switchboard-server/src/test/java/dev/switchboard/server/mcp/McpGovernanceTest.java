@@ -16,7 +16,6 @@ import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.Span;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -332,16 +331,7 @@ class McpGovernanceTest {
     assertThat(seen.get(0)).contains("authorized"); // the credential did reach the upstream
     awaitTrue(() -> !harness.logRows("web", "whoami").isEmpty(), "the rows");
     awaitTrue(() -> spanNamed("tools/call web__echo") != null, "the spans");
-    seen.add(harness.adminGet("/v1/logs?limit=1000"));
-    seen.add(harness.adminGet("/v1/logs/export?format=jsonl"));
-    seen.add(harness.adminGet("/v1/analytics?group_by=mcp_tool"));
-    seen.add(harness.adminGet("/metrics"));
-    seen.add(harness.adminGet("/v1/admin/mcp/servers"));
-    logs.list.forEach(event -> seen.add(event.getFormattedMessage()));
-    collector
-        .exports()
-        .forEach(export -> seen.add(new String(export, StandardCharsets.ISO_8859_1)));
-    collector.spans().forEach(span -> seen.add(span.toString()));
+    seen.addAll(harness.everythingRecorded(logs, collector));
     assertThat(seen).hasSizeGreaterThan(10).noneMatch(text -> text.contains(CANARY));
   }
 

@@ -70,8 +70,12 @@ final class McpHarness implements AutoCloseable {
                 "openai",
                 Map.of("api_key", upstreamToken),
                 dev.switchboard.access.Limits.NONE));
+    // A per-user server has no session of the gateway's own: one per caller, made at its calls.
     awaitTrue(
-        () -> gateway.mcp().states().values().stream().allMatch(state -> state.connected()),
+        () ->
+            gateway.mcp().states().values().stream()
+                .allMatch(state ->
+                    state.connected() || gateway.mcp().authorization().perUser(state.name())),
         "every upstream server connected");
   }
 
@@ -153,6 +157,29 @@ final class McpHarness implements AutoCloseable {
     } catch (Exception e) {
       throw new AssertionError(e);
     }
+  }
+
+  /**
+   * Everything the gateway shows of what it did, to search for a secret: the request log (search
+   * and export), the analytics, the metrics, the servers' view, every log line {@code logs} caught
+   * and every span {@code collector} received (raw and decoded).
+   */
+  List<String> everythingRecorded(
+      ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs,
+      dev.switchboard.server.OtlpReceiver collector) {
+    List<String> seen = new ArrayList<>();
+    seen.add(adminGet("/v1/logs?limit=1000"));
+    seen.add(adminGet("/v1/logs/export?format=jsonl"));
+    seen.add(adminGet("/v1/analytics?group_by=mcp_tool"));
+    seen.add(adminGet("/metrics"));
+    seen.add(adminGet("/v1/admin/mcp/servers"));
+    logs.list.forEach(event -> seen.add(event.getFormattedMessage()));
+    collector
+        .exports()
+        .forEach(
+            export -> seen.add(new String(export, java.nio.charset.StandardCharsets.ISO_8859_1)));
+    collector.spans().forEach(span -> seen.add(span.toString()));
+    return seen;
   }
 
   /** Waits for a state the gateway reaches in the background (a connection, a written row). */
