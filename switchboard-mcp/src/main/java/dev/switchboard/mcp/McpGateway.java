@@ -81,6 +81,9 @@ public final class McpGateway implements AutoCloseable {
     FilterHolder clientMessages = new FilterHolder(new ClientMessages(inFlight));
     clientMessages.setAsyncSupported(true);
     servlets.addFilter(clientMessages, "/*", EnumSet.of(DispatcherType.REQUEST));
+    FilterHolder listings = new FilterHolder(new Listings(calls));
+    listings.setAsyncSupported(true);
+    servlets.addFilter(listings, "/*", EnumSet.of(DispatcherType.REQUEST));
     this.aggregate = endpoint(PATH, null);
     for (UpstreamServer server : settings.servers()) {
       perServer.put(server.name(), endpoint(PATH + "/" + server.name(), server.name()));
@@ -382,12 +385,7 @@ public final class McpGateway implements AutoCloseable {
               new McpServerFeatures.SyncPromptSpecification(
                   listed,
                   (exchange, request) ->
-                      upstreams
-                          .get(server)
-                          .call(client ->
-                              client.getPrompt(
-                                  new McpSchema.GetPromptRequest(
-                                      prompt.name(), request.arguments())))));
+                      prompt(endpoint.path(), server, prompt.name(), exchange, request)));
       endpoint.prompts().add(name);
     }
     endpoint.mcp().notifyPromptsListChanged();
@@ -414,8 +412,7 @@ public final class McpGateway implements AutoCloseable {
           .addResource(
               new McpServerFeatures.SyncResourceSpecification(
                   resource,
-                  (exchange, request) ->
-                      upstreams.get(server).call(client -> client.readResource(request))));
+                  (exchange, request) -> read(endpoint.path(), server, exchange, request)));
       endpoint.resources().add(owned + resource.uri());
     }
     endpoint.mcp().notifyResourcesListChanged();
@@ -451,6 +448,57 @@ public final class McpGateway implements AutoCloseable {
             relayed.relayedAs(upstreamCall);
             return upstreamCall.await();
           });
+    } catch (McpError failed) {
+      call.failed(failed);
+      throw failed;
+    }
+  }
+
+  /** A prompts/get: governed by its policy, relayed to its server, recorded. */
+  private McpSchema.GetPromptResult prompt(
+      String path,
+      String server,
+      String prompt,
+      McpSyncServerExchange exchange,
+      McpSchema.GetPromptRequest request) {
+    ToolCalls.Call call =
+        calls.startPrompt(
+            path,
+            server,
+            prompt,
+            caller(exchange.transportContext()),
+            exchange.sessionId(),
+            request);
+    try {
+      return call.runPrompt(
+          request.arguments(),
+          arguments ->
+              upstreams
+                  .get(server)
+                  .call(client ->
+                      client.getPrompt(
+                          new McpSchema.GetPromptRequest(prompt, arguments, request.meta()))));
+    } catch (McpError failed) {
+      call.failed(failed);
+      throw failed;
+    }
+  }
+
+  /** A resources/read: governed by its server's resources policy, relayed, recorded. */
+  private McpSchema.ReadResourceResult read(
+      String path,
+      String server,
+      McpSyncServerExchange exchange,
+      McpSchema.ReadResourceRequest request) {
+    ToolCalls.Call call =
+        calls.startResource(
+            path, server, caller(exchange.transportContext()), exchange.sessionId(), request);
+    try {
+      return call.runResource(uri ->
+          upstreams
+              .get(server)
+              .call(client ->
+                  client.readResource(new McpSchema.ReadResourceRequest(uri, request.meta()))));
     } catch (McpError failed) {
       call.failed(failed);
       throw failed;

@@ -241,7 +241,8 @@ class McpGovernanceTest {
                 + "tool=\"echo\"} \\d")
         .containsPattern(
             "mcp_server_operation_duration_seconds_bucket\\{error_type=\"\","
-                + "gen_ai_operation_name=\"execute_tool\",gen_ai_tool_name=\"web__echo\","
+                + "gen_ai_operation_name=\"execute_tool\",gen_ai_prompt_name=\"\","
+                + "gen_ai_tool_name=\"web__echo\","
                 + "mcp_method_name=\"tools/call\",server=\"web\",le=\"0.01\"}")
         .containsPattern(
             "mcp_server_operation_duration_seconds_count\\{error_type=\"guardrail_denied\",[^}]*"
