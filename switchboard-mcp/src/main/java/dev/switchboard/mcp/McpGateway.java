@@ -461,27 +461,22 @@ public final class McpGateway implements AutoCloseable {
       String prompt,
       McpSyncServerExchange exchange,
       McpSchema.GetPromptRequest request) {
-    ToolCalls.Call call =
-        calls.startPrompt(
+    return calls
+        .startPrompt(
             path,
             server,
             prompt,
             caller(exchange.transportContext()),
             exchange.sessionId(),
-            request);
-    try {
-      return call.runPrompt(
-          request.arguments(),
-          arguments ->
-              upstreams
-                  .get(server)
-                  .call(client ->
-                      client.getPrompt(
-                          new McpSchema.GetPromptRequest(prompt, arguments, request.meta()))));
-    } catch (McpError failed) {
-      call.failed(failed);
-      throw failed;
-    }
+            request)
+        .runPrompt(
+            request.arguments(),
+            arguments ->
+                upstreams
+                    .get(server)
+                    .call(client ->
+                        client.getPrompt(
+                            new McpSchema.GetPromptRequest(prompt, arguments, request.meta()))));
   }
 
   /** A resources/read: governed by its server's resources policy, relayed, recorded. */
@@ -490,19 +485,14 @@ public final class McpGateway implements AutoCloseable {
       String server,
       McpSyncServerExchange exchange,
       McpSchema.ReadResourceRequest request) {
-    ToolCalls.Call call =
-        calls.startResource(
-            path, server, caller(exchange.transportContext()), exchange.sessionId(), request);
-    try {
-      return call.runResource(uri ->
-          upstreams
-              .get(server)
-              .call(client ->
-                  client.readResource(new McpSchema.ReadResourceRequest(uri, request.meta()))));
-    } catch (McpError failed) {
-      call.failed(failed);
-      throw failed;
-    }
+    return calls
+        .startResource(
+            path, server, caller(exchange.transportContext()), exchange.sessionId(), request)
+        .runResource(uri ->
+            upstreams
+                .get(server)
+                .call(client ->
+                    client.readResource(new McpSchema.ReadResourceRequest(uri, request.meta()))));
   }
 
   /**

@@ -37,21 +37,20 @@ import org.slf4j.LoggerFactory;
  * listing, recorded for the metrics and traces). What follows says it of tool calls; a prompt's or
  * a resource's refusal is a JSON-RPC error ({@link #REFUSED}) instead, their results having no
  * {@code isError}; a call carrying a W3C {@code traceparent} in its {@code _meta} has its trace id
- * as the record's trace id. Each tool call, governed and recorded. Governed: held to its rate
- * limits ({@link ToolPolicies}, through the access layer's limiter), its arguments through the
- * input hooks and its result through the output hooks ({@link ToolCallGuardrails}, the model
- * traffic's checks); a call refused by either is answered with a tool result whose {@code isError}
- * is true (the MCP specification's "tool execution error", which the model reads and can act on,
- * SEP-1303), saying why, with {@code _meta["dev.switchboard/refusal"]} telling a program the kind.
- * Recorded: a {@link RequestRecord} for the same sinks as the model traffic (the request log,
- * metrics, traces): the server as its provider, the tool as its model, the namespaced name as the
- * model asked for, the caller's key and workspace, the status, the latency, the guardrails'
- * verdict, and in its metadata {@code mcp.server}, {@code mcp.tool}, {@code mcp.outcome}, {@code
- * mcp.session_id} and {@code mcp.arguments_sha256}, a digest of the arguments (never the arguments
- * themselves). Status: 200 for an answer (a tool's own {@code isError} result too, noted as {@code
- * mcp.tool_error}), 246 when a hook flagged it, 446 when a hook denied it, 429 past a rate limit,
- * 404 for a tool outside the caller's scope, 502 for a server that failed or was down, 500 for
- * another MCP error.
+ * as the record's trace id. Governed: held to its rate limits ({@link ToolPolicies}, through the
+ * access layer's limiter), its arguments through the input hooks and its result through the output
+ * hooks ({@link ToolCallGuardrails}, the model traffic's checks); a call refused by either is
+ * answered with a tool result whose {@code isError} is true (the MCP specification's "tool
+ * execution error", which the model reads and can act on, SEP-1303), saying why, with {@code
+ * _meta["dev.switchboard/refusal"]} telling a program the kind. Recorded: a {@link RequestRecord}
+ * for the same sinks as the model traffic (the request log, metrics, traces): the server as its
+ * provider, the tool as its model, the namespaced name as the model asked for, the caller's key and
+ * workspace, the status, the latency, the guardrails' verdict, and in its metadata {@code
+ * mcp.server}, {@code mcp.tool}, {@code mcp.outcome}, {@code mcp.session_id} and {@code
+ * mcp.arguments_sha256}, a digest of the arguments (never the arguments themselves). Status: 200
+ * for an answer (a tool's own {@code isError} result too, noted as {@code mcp.tool_error}), 246
+ * when a hook flagged it, 446 when a hook denied it, 429 past a rate limit, 404 for a tool outside
+ * the caller's scope, 502 for a server that failed or was down, 500 for another MCP error.
  */
 final class ToolCalls {
   private static final Logger log = LoggerFactory.getLogger("dev.switchboard.mcp.calls");
@@ -281,7 +280,7 @@ final class ToolCalls {
     McpSchema.GetPromptResult runPrompt(
         Map<String, Object> arguments,
         Function<Map<String, Object>, McpSchema.GetPromptResult> upstream) {
-      return govern(
+      return governOrFail(
           policies.ofPrompt(server, target, caller.keyId()), arguments, upstream, PROMPT_TEXTS);
     }
 
@@ -292,11 +291,27 @@ final class ToolCalls {
      */
     McpSchema.ReadResourceResult runResource(
         Function<String, McpSchema.ReadResourceResult> upstream) {
-      return govern(
+      return governOrFail(
           policies.ofResources(server, caller.keyId()),
           Map.of("uri", target),
           arguments -> upstream.apply(String.valueOf(arguments.get("uri"))),
           RESOURCE_TEXTS);
+    }
+
+    /**
+     * {@link #govern}, recording an error thrown by the upstream (a refusal is recorded already).
+     */
+    private <R> R governOrFail(
+        ToolPolicies.Policy policy,
+        Map<String, Object> arguments,
+        Function<Map<String, Object>, R> upstream,
+        Shape<R> shape) {
+      try {
+        return govern(policy, arguments, upstream, shape);
+      } catch (McpError failed) {
+        failed(failed);
+        throw failed;
+      }
     }
 
     private <R> R govern(
