@@ -101,16 +101,15 @@ final class ToolCalls {
       McpCaller caller,
       String sessionId,
       McpSchema.CallToolRequest request) {
-    return new Call(
+    return named(
         ToolCallFacts.TOOLS_CALL,
         path,
         server,
         tool,
-        ToolNames.namespaced(server, tool),
         caller,
         sessionId,
-        traceparent(request.meta()),
-        digest(request.arguments()));
+        request.meta(),
+        request.arguments());
   }
 
   /** A {@code prompts/get} of {@code prompt} of {@code server}. */
@@ -121,16 +120,39 @@ final class ToolCalls {
       McpCaller caller,
       String sessionId,
       McpSchema.GetPromptRequest request) {
-    return new Call(
+    return named(
         ToolCallFacts.PROMPTS_GET,
         path,
         server,
         prompt,
-        ToolNames.namespaced(server, prompt),
         caller,
         sessionId,
-        traceparent(request.meta()),
-        digest(request.arguments()));
+        request.meta(),
+        request.arguments());
+  }
+
+  /**
+   * A call of something a server names (a tool, a prompt), namespaced as {@code <server>__<name>}.
+   */
+  private Call named(
+      String method,
+      String path,
+      String server,
+      String name,
+      McpCaller caller,
+      String sessionId,
+      Map<String, Object> meta,
+      Map<String, Object> arguments) {
+    return new Call(
+        method,
+        path,
+        server,
+        name,
+        ToolNames.namespaced(server, name),
+        caller,
+        sessionId,
+        traceparent(meta),
+        digest(arguments));
   }
 
   /** A {@code resources/read} of a resource of {@code server}. */

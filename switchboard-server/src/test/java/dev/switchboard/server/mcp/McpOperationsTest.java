@@ -1,5 +1,6 @@
 package dev.switchboard.server.mcp;
 
+import static dev.switchboard.server.OtlpReceiver.attributes;
 import static dev.switchboard.server.OtlpReceiver.hex;
 import static dev.switchboard.server.mcp.McpHarness.JSON;
 import static dev.switchboard.server.mcp.McpHarness.awaitTrue;
@@ -13,10 +14,8 @@ import dev.switchboard.server.OtlpReceiver;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
-import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -262,17 +261,5 @@ class McpOperationsTest {
         .filter(span -> traceId == null || hex(span.getTraceId()).equals(traceId))
         .findFirst()
         .orElse(null);
-  }
-
-  private static Map<String, String> attributes(Span span) {
-    Map<String, String> attributes = new LinkedHashMap<>();
-    for (KeyValue attribute : span.getAttributesList()) {
-      attributes.put(
-          attribute.getKey(),
-          attribute.getValue().hasStringValue()
-              ? attribute.getValue().getStringValue()
-              : attribute.getValue().toString().strip());
-    }
-    return attributes;
   }
 }
