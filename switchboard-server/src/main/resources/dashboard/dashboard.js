@@ -1,7 +1,7 @@
 // The dashboard page: the header's time range and grouping, the overview (KPI tiles, charts, the
 // cohort table, the live tail), the logs table with its filters, the request drawer, and the keys
-// and budgets view (access.js), the experiments (experiments.js), prompts (prompts.js) and
-// saved configs (configs.js) views.
+// and budgets view (access.js), the MCP calls (mcp.js), the experiments (experiments.js), prompts
+// (prompts.js) and saved configs (configs.js) views.
 import * as api from './api.js';
 import * as charts from './charts.js';
 import * as format from './format.js';
@@ -11,6 +11,7 @@ import { loadAccess } from './access.js';
 import { loadExperiments } from './experiments.js';
 import { loadPrompts } from './prompts.js';
 import { loadConfigs } from './configs.js';
+import { loadMcp, wireMcp } from './mcp.js';
 
 const RANGES = {
   '15m': { ms: 15 * 60_000, bucket: '1m' },
@@ -258,13 +259,14 @@ function route() {
     return;
   }
   closeRequest();
-  const view = ['logs', 'access', 'experiments', 'prompts', 'configs'].includes(hash) ? hash : 'overview';
+  const view = ['logs', 'mcp', 'access', 'experiments', 'prompts', 'configs'].includes(hash) ? hash : 'overview';
   if (view === state.view && state.shown) return;
   state.view = view;
   state.shown = true;
   for (const tab of $$('.tab')) tab.classList.toggle('active', tab.dataset.view === view);
   $('#view-overview').hidden = view !== 'overview';
   $('#view-logs').hidden = view !== 'logs';
+  $('#view-mcp').hidden = view !== 'mcp';
   $('#view-access').hidden = view !== 'access';
   $('#view-experiments').hidden = view !== 'experiments';
   $('#view-prompts').hidden = view !== 'prompts';
@@ -275,6 +277,7 @@ function route() {
 
 function refresh() {
   if (state.view === 'logs') loadLogs();
+  else if (state.view === 'mcp') loadMcp(timeWindow(), openRequest).then(showError, showError);
   else if (state.view === 'access') loadAccess().then(showError, showError);
   else if (state.view === 'configs') loadConfigs().then(showError, showError);
   else if (state.view === 'prompts') loadPrompts().then(showError, showError);
@@ -313,6 +316,7 @@ function wire() {
     if (event.key === 'Enter') $('#quality-key').blur();
   });
   $('#quality-key').addEventListener('change', refresh);
+  wireMcp(refresh);
   $('#refresh').addEventListener('click', refresh);
   $('#filters').addEventListener('submit', (event) => {
     event.preventDefault();

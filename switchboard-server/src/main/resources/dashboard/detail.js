@@ -1,9 +1,11 @@
 // The request drawer: one record from GET /v1/logs/{id}: what was asked, what answered, the
-// attempts in time (targets tried, retries and their waits, the cache), tokens, cost, metadata,
-// feedback, and the bodies when the config asked for them to be logged.
+// model and tool calls of its trace side by side, the attempts in time (targets tried, retries and
+// their waits, the cache), tokens, cost, metadata, feedback, and the bodies when the config asked
+// for them to be logged.
 import * as api from './api.js';
 import * as format from './format.js';
 import { h, pill } from './dom.js';
+import { isMcp, mcpCall, verdict } from './mcp.js';
 
 const $ = (selector) => document.querySelector(selector);
 
@@ -30,12 +32,15 @@ export async function showRequest(id, showTrace, open) {
     return;
   }
   if ($('#detail-id').textContent !== id) return; // another request was opened meanwhile
+  const traced = await traceRecords(record).catch(() => []);
+  if ($('#detail-id').textContent !== id) return;
   const status = $('#detail-status');
   status.textContent = record.status;
   status.className = `pill ${format.statusTone(record.status)}`;
   $('#detail-path').textContent = `${record.method} ${record.path}`;
   $('#detail').replaceChildren(...[
     summary(record, showTrace),
+    trace(record, traced, open),
     shadows(record, open),
     stats(record),
     attempts(record),
@@ -89,6 +94,49 @@ function summary(r, showTrace) {
           onclick: (event) => { event.preventDefault(); showTrace(r.trace_id); } }, r.trace_id)
         : format.missing),
       fact('Config', h('span', { class: 'mono' }, r.config ?? 'none (headers)'))));
+}
+
+/** The W3C trace id a traceparent carries, or null. */
+function w3cTraceId(traceparent) {
+  const match = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/.exec((traceparent || '').trim());
+  return match && !/^0+$/.test(match[1]) ? match[1] : null;
+}
+
+/**
+ * The records of the request's trace, oldest first: those of its trace id, and those whose W3C
+ * traceparent carries the same trace as its own (the log's trace_id filter finds both), so an
+ * agent's model calls and tool calls meet however each was traced.
+ */
+async function traceRecords(r) {
+  const ids = [...new Set([r.trace_id, w3cTraceId(r.traceparent)].filter(Boolean))];
+  const pages = await Promise.all(ids.map((traceId) => api.logs({ trace_id: traceId }, null, 100)));
+  const byId = new Map();
+  for (const page of pages) for (const record of page.data) byId.set(record.id, record);
+  return [...byId.values()].sort((a, b) => a.started_at_ms - b.started_at_ms || a.id.localeCompare(b.id));
+}
+
+/** The model calls and the MCP calls of the request's trace, each a link to its record. */
+function trace(r, records, open) {
+  if (records.length < 2) return null;
+  const start = records[0].started_at_ms;
+  const rows = records.map((t) => {
+    const mcp = isMcp(t);
+    const call = mcp ? mcpCall(t) : null;
+    return h('tr', { class: t.id === r.id ? 'current' : '', dataset: { request: t.id, kind: mcp ? 'mcp' : 'model' } },
+      h('td', { class: 'mono muted' }, `+${format.ms(t.started_at_ms - start)}`),
+      h('td', {}, h('span', { class: `tag ${mcp ? 'mcp' : 'model'}` }, mcp ? call.method : 'model')),
+      h('td', {}, t.id === r.id
+        ? h('strong', {}, `${t.provider ?? format.missing} · ${mcp ? call.target : t.model ?? t.request_model ?? format.missing}`)
+        : h('a', { class: 'link', href: `#request/${encodeURIComponent(t.id)}`,
+          onclick: (event) => { event.preventDefault(); open(t.id); } },
+        `${t.provider ?? format.missing} · ${mcp ? call.target : t.model ?? t.request_model ?? format.missing}`)),
+      h('td', {}, pill(t.status, format.statusTone(t.status))),
+      h('td', { class: 'num' }, format.ms(t.latency_ms)),
+      h('td', {}, mcp ? verdict(t.guardrails) : null));
+  });
+  const tools = records.filter(isMcp).length;
+  return section(`This trace: ${records.length - tools} model call${records.length - tools === 1 ? '' : 's'}, ${tools} MCP call${tools === 1 ? '' : 's'}`, 'trace',
+    h('table', { class: 'kv trace-calls' }, h('tbody', {}, ...rows)));
 }
 
 /** A request's shadows (a config's `shadow`), or a shadow's primary, each a link to its record. */

@@ -126,6 +126,9 @@ public final class McpGateway implements AutoCloseable {
     ServletHolder endpoints = new ServletHolder(new Endpoints());
     endpoints.setAsyncSupported(true);
     servlets.addServlet(endpoints, PATH + "/*");
+    FilterHolder listings = new FilterHolder(new Listings(calls));
+    listings.setAsyncSupported(true);
+    servlets.addFilter(listings, "/*", EnumSet.of(DispatcherType.REQUEST));
     this.aggregate = endpoint(PATH, null);
     for (UpstreamServer server : settings.servers()) {
       add(server, () -> {});
@@ -761,11 +764,7 @@ public final class McpGateway implements AutoCloseable {
               new McpServerFeatures.SyncPromptSpecification(
                   listed,
                   (exchange, request) ->
-                      upstream(server, exchange.transportContext())
-                          .call(client ->
-                              client.getPrompt(
-                                  new McpSchema.GetPromptRequest(
-                                      prompt.name(), request.arguments())))));
+                      prompt(endpoint.path(), server, prompt.name(), exchange, request)));
       endpoint.prompts().add(name);
     }
     endpoint.mcp().notifyPromptsListChanged();
@@ -792,9 +791,7 @@ public final class McpGateway implements AutoCloseable {
           .addResource(
               new McpServerFeatures.SyncResourceSpecification(
                   resource,
-                  (exchange, request) ->
-                      upstream(server, exchange.transportContext())
-                          .call(client -> client.readResource(request))));
+                  (exchange, request) -> read(endpoint.path(), server, exchange, request)));
       endpoint.resources().add(owned + resource.uri());
     }
     endpoint.mcp().notifyResourcesListChanged();
@@ -842,6 +839,47 @@ public final class McpGateway implements AutoCloseable {
     } finally {
       relayed.close();
     }
+  }
+
+  /** A prompts/get: governed by its policy, relayed to its server, recorded. */
+  private McpSchema.GetPromptResult prompt(
+      String path,
+      String server,
+      String prompt,
+      McpSyncServerExchange exchange,
+      McpSchema.GetPromptRequest request) {
+    return calls
+        .startPrompt(
+            path,
+            server,
+            prompt,
+            caller(exchange.transportContext()),
+            exchange.sessionId(),
+            request)
+        .runPrompt(
+            request.arguments(),
+            arguments ->
+                upstreams
+                    .get(server)
+                    .call(client ->
+                        client.getPrompt(
+                            new McpSchema.GetPromptRequest(prompt, arguments, request.meta()))));
+  }
+
+  /** A resources/read: governed by its server's resources policy, relayed, recorded. */
+  private McpSchema.ReadResourceResult read(
+      String path,
+      String server,
+      McpSyncServerExchange exchange,
+      McpSchema.ReadResourceRequest request) {
+    return calls
+        .startResource(
+            path, server, caller(exchange.transportContext()), exchange.sessionId(), request)
+        .runResource(uri ->
+            upstreams
+                .get(server)
+                .call(client ->
+                    client.readResource(new McpSchema.ReadResourceRequest(uri, request.meta()))));
   }
 
   /**

@@ -34,8 +34,9 @@ import java.util.Set;
  * @param sessionTimeout how long a client's MCP session may stay idle before it is dropped
  * @param pinsFile where the approved tool pins are kept across restarts, or {@code null}: in memory
  * @param callTimeout the longest an upstream request may take
- * @param policies the guardrails and rate limits on tool calls ({@code guardrails}, and each
- *     server's {@code guardrails}, {@code rate-limit} and {@code tools})
+ * @param policies the guardrails and rate limits on tool calls, prompts and resources ({@code
+ *     guardrails}, and each server's {@code guardrails}, {@code rate-limit}, {@code tools}, {@code
+ *     prompts} and {@code resources})
  */
 public record McpSettings(
     List<UpstreamServer> servers,
@@ -125,7 +126,16 @@ public record McpSettings(
       known(
           node,
           where,
-          Set.of("url", "headers", "virtual-key", "guardrails", "rate-limit", "tools", "oauth"));
+          Set.of(
+              "url",
+              "headers",
+              "virtual-key",
+              "guardrails",
+              "rate-limit",
+              "tools",
+              "prompts",
+              "resources",
+              "oauth"));
       URI url;
       try {
         url = URI.create(node.get("url").asText().strip());
@@ -149,7 +159,11 @@ public record McpSettings(
       return new UpstreamServer.Http(
           name, url, strings(node.get("headers"), where + ".headers"), virtualKey, oauth);
     }
-    known(node, where, Set.of("command", "args", "env", "guardrails", "rate-limit", "tools"));
+    known(
+        node,
+        where,
+        Set.of(
+            "command", "args", "env", "guardrails", "rate-limit", "tools", "prompts", "resources"));
     List<String> args = new ArrayList<>();
     JsonNode list = node.get("args");
     if (list != null && !list.isNull()) {

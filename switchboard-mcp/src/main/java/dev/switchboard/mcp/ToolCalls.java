@@ -33,11 +33,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Each tool call, governed and recorded. Governed: held to its rate limits ({@link ToolPolicies},
- * through the access layer's limiter), its arguments through the input hooks and its result through
- * the output hooks ({@link ToolCallGuardrails}, the model traffic's checks); a call refused by
- * either is answered with a tool result whose {@code isError} is true (the MCP specification's
- * "tool execution error", which the model reads and can act on, SEP-1303), saying why, with {@code
+ * Each tool call, {@code prompts/get} and {@code resources/read}, governed and recorded (and each
+ * listing, recorded for the metrics and traces). What follows says it of tool calls; a prompt's or
+ * a resource's refusal is a JSON-RPC error ({@link #REFUSED}) instead, their results having no
+ * {@code isError}; a call carrying a W3C {@code traceparent} in its {@code _meta} has its trace id
+ * as the record's trace id. Governed: held to its rate limits ({@link ToolPolicies}, through the
+ * access layer's limiter), its arguments through the input hooks and its result through the output
+ * hooks ({@link ToolCallGuardrails}, the model traffic's checks); a call refused by either is
+ * answered with a tool result whose {@code isError} is true (the MCP specification's "tool
+ * execution error", which the model reads and can act on, SEP-1303), saying why, with {@code
  * _meta["dev.switchboard/refusal"]} telling a program the kind. Recorded: a {@link RequestRecord}
  * for the same sinks as the model traffic (the request log, metrics, traces): the server as its
  * provider, the tool as its model, the namespaced name as the model asked for, the caller's key and
@@ -107,51 +111,184 @@ final class ToolCalls {
       McpCaller caller,
       String sessionId,
       McpSchema.CallToolRequest request) {
-    // The MCP conventions carry the client's trace context in params._meta (SEP-414).
-    Object traceparent = request.meta() == null ? null : request.meta().get("traceparent");
-    return new Call(
+    return named(
+        ToolCallFacts.TOOLS_CALL,
         path,
         server,
         tool,
         caller,
         sessionId,
-        traceparent instanceof String text ? text : null,
-        digest(request.arguments()),
-        clock.instant(),
-        System.nanoTime());
+        request.meta(),
+        request.arguments());
   }
 
-  /** One call in flight; each of its outcomes records it once. */
+  /** A {@code prompts/get} of {@code prompt} of {@code server}. */
+  Call startPrompt(
+      String path,
+      String server,
+      String prompt,
+      McpCaller caller,
+      String sessionId,
+      McpSchema.GetPromptRequest request) {
+    return named(
+        ToolCallFacts.PROMPTS_GET,
+        path,
+        server,
+        prompt,
+        caller,
+        sessionId,
+        request.meta(),
+        request.arguments());
+  }
+
+  /**
+   * A call of something a server names (a tool, a prompt), namespaced as {@code <server>__<name>}.
+   */
+  private Call named(
+      String method,
+      String path,
+      String server,
+      String name,
+      McpCaller caller,
+      String sessionId,
+      Map<String, Object> meta,
+      Map<String, Object> arguments) {
+    return new Call(
+        method,
+        path,
+        server,
+        name,
+        ToolNames.namespaced(server, name),
+        caller,
+        sessionId,
+        traceparent(meta),
+        digest(arguments));
+  }
+
+  /** A {@code resources/read} of a resource of {@code server}. */
+  Call startResource(
+      String path,
+      String server,
+      McpCaller caller,
+      String sessionId,
+      McpSchema.ReadResourceRequest request) {
+    return new Call(
+        ToolCallFacts.RESOURCES_READ,
+        path,
+        server,
+        request.uri(),
+        request.uri(),
+        caller,
+        sessionId,
+        traceparent(request.meta()),
+        digest(Map.of("uri", request.uri())));
+  }
+
+  /**
+   * Records a listing ({@code tools/list}, {@code prompts/list}, {@code resources/list}) the SDK's
+   * server answered: for the metrics and traces (the request log and the live tail leave listings
+   * out, {@link ToolCallFacts#isListing}).
+   *
+   * @param server the server of the endpoint, or {@code null} for {@code /mcp}
+   * @param errorCode the JSON-RPC error code it was answered with, or {@code null}
+   */
+  void listed(
+      String method,
+      String path,
+      String server,
+      McpCaller caller,
+      String sessionId,
+      String traceparent,
+      Instant startedAt,
+      long startNanos,
+      Integer errorCode) {
+    Call listing = new Call(method, path, server, null, null, caller, sessionId, traceparent, null);
+    listing.startedAt = startedAt;
+    listing.startNanos = startNanos;
+    listing.record(
+        errorCode == null ? 200 : 500,
+        errorCode == null ? null : ErrorTypes.PROVIDER_ERROR,
+        errorCode == null ? OK : ERROR,
+        null,
+        List.of(),
+        errorCode);
+  }
+
+  private static final java.util.regex.Pattern TRACEPARENT =
+      java.util.regex.Pattern.compile("[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}");
+
+  /**
+   * The W3C trace id a {@code traceparent} carries, or {@code null} for none or an invalid one: the
+   * record's trace id, so that a tool call is found with the model calls of its agent's trace.
+   */
+  static String traceId(String traceparent) {
+    if (traceparent == null) {
+      return null;
+    }
+    java.util.regex.Matcher matcher = TRACEPARENT.matcher(traceparent.strip());
+    return matcher.matches() && !matcher.group(1).matches("0+") ? matcher.group(1) : null;
+  }
+
+  /** The client's trace context: the MCP conventions carry it in params._meta (SEP-414). */
+  private static String traceparent(Map<String, Object> meta) {
+    Object traceparent = meta == null ? null : meta.get("traceparent");
+    return traceparent instanceof String text ? text : null;
+  }
+
+  /**
+   * How a method's result is checked and refused: a tool call's result is read by the output hooks
+   * as it is, and refused with an {@code isError} result; a prompt's or a resource's texts are read
+   * as a tool result's text blocks, and refused with a JSON-RPC error (their results have no {@code
+   * isError}).
+   */
+  private sealed interface Shape<R> {}
+
+  private record ToolResult() implements Shape<McpSchema.CallToolResult> {}
+
+  private record Texts<R>(Class<R> type, String list, String holder) implements Shape<R> {}
+
+  private static final ToolResult TOOL_RESULT = new ToolResult();
+  private static final Texts<McpSchema.GetPromptResult> PROMPT_TEXTS =
+      new Texts<>(McpSchema.GetPromptResult.class, "messages", "content");
+  private static final Texts<McpSchema.ReadResourceResult> RESOURCE_TEXTS =
+      new Texts<>(McpSchema.ReadResourceResult.class, "contents", null);
+
+  /** One call in flight; its first outcome records it, once. */
   final class Call {
+    private final String method;
     private final String path;
     private final String server;
-    private final String tool;
+    private final String target;
+    private final String name;
     private final McpCaller caller;
     private final String sessionId;
     private final String traceparent;
     private final String argumentsDigest;
-    private final Instant startedAt;
-    private final long startNanos;
+    private Instant startedAt;
+    private long startNanos;
+    private boolean recorded;
 
     private Call(
+        String method,
         String path,
         String server,
-        String tool,
+        String target,
+        String name,
         McpCaller caller,
         String sessionId,
         String traceparent,
-        String argumentsDigest,
-        Instant startedAt,
-        long startNanos) {
+        String argumentsDigest) {
+      this.method = method;
       this.path = path;
       this.server = server;
-      this.tool = tool;
+      this.target = target;
+      this.name = name;
       this.caller = caller;
       this.sessionId = sessionId;
       this.traceparent = traceparent;
       this.argumentsDigest = argumentsDigest;
-      this.startedAt = startedAt;
-      this.startNanos = startNanos;
+      this.startedAt = clock.instant();
+      this.startNanos = System.nanoTime();
     }
 
     /**
@@ -165,7 +302,55 @@ final class ToolCalls {
     McpSchema.CallToolResult run(
         Map<String, Object> arguments,
         Function<Map<String, Object>, McpSchema.CallToolResult> upstream) {
-      ToolPolicies.Policy policy = policies.of(server, tool, caller.keyId());
+      return govern(policies.of(server, target, caller.keyId()), arguments, upstream, TOOL_RESULT);
+    }
+
+    /**
+     * Runs a {@code prompts/get} as its policy says ({@code prompts.<name>}, else its server's); a
+     * refusal is thrown as a JSON-RPC error, recorded.
+     */
+    McpSchema.GetPromptResult runPrompt(
+        Map<String, Object> arguments,
+        Function<Map<String, Object>, McpSchema.GetPromptResult> upstream) {
+      return governOrFail(
+          policies.ofPrompt(server, target, caller.keyId()), arguments, upstream, PROMPT_TEXTS);
+    }
+
+    /**
+     * Runs a {@code resources/read} as its policy says ({@code resources}, else its server's), its
+     * arguments {@code {"uri": …}} for the input hooks (a rewrite of the URI is what is read); a
+     * refusal is thrown as a JSON-RPC error, recorded.
+     */
+    McpSchema.ReadResourceResult runResource(
+        Function<String, McpSchema.ReadResourceResult> upstream) {
+      return governOrFail(
+          policies.ofResources(server, caller.keyId()),
+          Map.of("uri", target),
+          arguments -> upstream.apply(String.valueOf(arguments.get("uri"))),
+          RESOURCE_TEXTS);
+    }
+
+    /**
+     * {@link #govern}, recording an error thrown by the upstream (a refusal is recorded already).
+     */
+    private <R> R governOrFail(
+        ToolPolicies.Policy policy,
+        Map<String, Object> arguments,
+        Function<Map<String, Object>, R> upstream,
+        Shape<R> shape) {
+      try {
+        return govern(policy, arguments, upstream, shape);
+      } catch (McpError failed) {
+        failed(failed);
+        throw failed;
+      }
+    }
+
+    private <R> R govern(
+        ToolPolicies.Policy policy,
+        Map<String, Object> arguments,
+        Function<Map<String, Object>, R> upstream,
+        Shape<R> shape) {
       List<ToolCallLimiter.Limit> limits = caller.limitsOn(server, policy.limits());
       if (!limits.isEmpty()) {
         try {
@@ -174,13 +359,13 @@ final class ToolCalls {
           long seconds = limited.retryAfter() == null ? 60 : limited.retryAfter().toSeconds();
           record(429, ErrorTypes.RATE_LIMITED, RATE_LIMITED, null, List.of());
           return refusal(
+              shape,
               RATE_LIMITED,
               limited.getMessage() + " Try again in " + seconds + " s.",
               Map.of("retry_after_seconds", seconds));
         }
       }
-      String name = ToolNames.namespaced(server, tool);
-      Map<String, String> metadata = Map.of(ToolCallFacts.SERVER, server, ToolCallFacts.TOOL, tool);
+      Map<String, String> metadata = checksMetadata();
       ObjectNode given = WireJson.mapper().valueToTree(arguments == null ? Map.of() : arguments);
       ToolCallGuardrails.Checked input =
           policy.input().isEmpty()
@@ -191,27 +376,32 @@ final class ToolCalls {
               ? null
               : new GuardrailReport(input.results(), input.failed(), true);
       if (input.denied()) {
-        return denied(report, "its arguments", input);
+        return denied(shape, report, "its arguments", input);
       }
       ObjectNode sent = input.rewritten() == null ? given : input.rewritten();
-      McpSchema.CallToolResult result =
+      R result =
           upstream.apply(
               input.rewritten() == null
                   ? arguments
                   : WireJson.mapper()
                       .convertValue(sent, new TypeReference<Map<String, Object>>() {}));
       if (!policy.output().isEmpty()) {
+        ObjectNode tree = tree(result);
+        List<ObjectNode> holders = holders(shape, tree);
         ToolCallGuardrails.Checked output =
-            guardrails.result(policy.output(), server, name, sent, tree(result), metadata);
+            guardrails.result(
+                policy.output(), server, name, sent, checked(shape, tree, holders), metadata);
         report.after(output.results(), output.failed());
         if (output.denied()) {
-          return denied(report, "its result", output);
+          return denied(shape, report, "its result", output);
         }
         if (output.rewritten() != null) {
-          result = json.convertValue(output.rewritten(), McpSchema.CallToolResult.class);
+          result = rewritten(shape, tree, holders, output.rewritten());
         }
       }
-      boolean toolError = Boolean.TRUE.equals(result.isError());
+      boolean toolError =
+          result instanceof McpSchema.CallToolResult called
+              && Boolean.TRUE.equals(called.isError());
       int status = GuardrailReport.successStatus(report);
       record(
           status,
@@ -222,8 +412,19 @@ final class ToolCalls {
       return result;
     }
 
-    private McpSchema.CallToolResult denied(
-        GuardrailReport report, String side, ToolCallGuardrails.Checked checked) {
+    /** What the checks see as the request's metadata: the server and what is called. */
+    private Map<String, String> checksMetadata() {
+      return switch (method) {
+        case ToolCallFacts.PROMPTS_GET ->
+            Map.of(ToolCallFacts.SERVER, server, ToolCallFacts.PROMPT, target);
+        case ToolCallFacts.RESOURCES_READ ->
+            Map.of(ToolCallFacts.SERVER, server, ToolCallFacts.RESOURCE, target);
+        default -> Map.of(ToolCallFacts.SERVER, server, ToolCallFacts.TOOL, target);
+      };
+    }
+
+    private <R> R denied(
+        Shape<R> shape, GuardrailReport report, String side, ToolCallGuardrails.Checked checked) {
       List<String> hooks = new ArrayList<>();
       checked
           .results()
@@ -240,15 +441,25 @@ final class ToolCalls {
           GuardrailReport.verdict(report, status),
           List.copyOf(report.failedOutputChecks()));
       return refusal(
+          shape,
           GUARDRAIL_DENIED,
-          "The gateway's guardrails refused this call of "
-              + ToolNames.namespaced(server, tool)
+          "The gateway's guardrails refused this "
+              + what()
               + " for "
               + side
               + (hooks.isEmpty()
                   ? " (a mutator's rewrite of the arguments is no JSON object)."
                   : " (hook " + String.join(", ", hooks) + ")."),
           Map.of("hooks", hooks));
+    }
+
+    /** The call as a refusal names it: {@code call of docs__search}, {@code read of file:///a}. */
+    private String what() {
+      return switch (method) {
+        case ToolCallFacts.PROMPTS_GET -> "prompt " + name;
+        case ToolCallFacts.RESOURCES_READ -> "read of " + name;
+        default -> "call of " + name;
+      };
     }
 
     void refused(McpError error) {
@@ -294,12 +505,26 @@ final class ToolCalls {
         String verdict,
         List<String> outputChecksFailed,
         Integer errorCode) {
+      if (recorded) {
+        return;
+      }
+      recorded = true;
       double latencyMs = (System.nanoTime() - startNanos) / 1_000_000.0;
       Map<String, String> metadata = new LinkedHashMap<>();
-      metadata.put(ToolCallFacts.SERVER, server);
-      metadata.put(ToolCallFacts.TOOL, tool);
+      if (server != null) {
+        metadata.put(ToolCallFacts.SERVER, server);
+      }
+      metadata.put(ToolCallFacts.METHOD, method);
+      switch (method) {
+        case ToolCallFacts.TOOLS_CALL -> metadata.put(ToolCallFacts.TOOL, target);
+        case ToolCallFacts.PROMPTS_GET -> metadata.put(ToolCallFacts.PROMPT, target);
+        case ToolCallFacts.RESOURCES_READ -> metadata.put(ToolCallFacts.RESOURCE, target);
+        default -> {}
+      }
       metadata.put(ToolCallFacts.OUTCOME, outcome);
-      metadata.put(ToolCallFacts.ARGUMENTS_SHA256, argumentsDigest);
+      if (argumentsDigest != null) {
+        metadata.put(ToolCallFacts.ARGUMENTS_SHA256, argumentsDigest);
+      }
       if (sessionId != null) {
         metadata.put(ToolCallFacts.SESSION_ID, sessionId);
       }
@@ -310,10 +535,11 @@ final class ToolCalls {
         metadata.put(ToolCallFacts.TOOL_ERROR, "true");
       }
       String id = ids.next();
+      String traceId = traceId(traceparent);
       RequestRecord record =
           new RequestRecord(
               id,
-              id,
+              traceId == null ? id : traceId,
               traceparent,
               startedAt,
               "POST",
@@ -321,9 +547,9 @@ final class ToolCalls {
               caller.workspace(),
               caller.keyId(),
               null,
-              ToolNames.namespaced(server, tool),
+              name,
               server,
-              tool,
+              target,
               null,
               0,
               false,
@@ -349,22 +575,89 @@ final class ToolCalls {
               outputChecksFailed,
               null,
               null);
-      log.info(
-          "MCP tools/call {}__{} {} {} ms{}{}",
-          server,
-          tool,
-          status,
-          Math.round(latencyMs),
-          TOOL_ERROR.equals(outcome) ? " (tool error)" : "",
-          verdict == null ? "" : " guardrails " + verdict);
+      if (name != null) {
+        log.info(
+            "MCP {} {} {} {} ms{}{}",
+            method,
+            name,
+            status,
+            Math.round(latencyMs),
+            TOOL_ERROR.equals(outcome) ? " (tool error)" : "",
+            verdict == null ? "" : " guardrails " + verdict);
+      }
       for (RecordSink sink : sinks) {
         try {
           sink.accept(record);
         } catch (RuntimeException failed) {
-          log.warn("a record sink failed on a tool call: {}", failed.toString());
+          log.warn("a record sink failed on an MCP request: {}", failed.toString());
         }
       }
     }
+  }
+
+  /**
+   * A refusal as the method answers it: a tool call's as an {@code isError} result; a prompt's or a
+   * resource's thrown as a JSON-RPC error, {@link #REFUSED}, whose {@code data} is what a tool
+   * call's {@code _meta["dev.switchboard/refusal"]} holds.
+   */
+  @SuppressWarnings("unchecked")
+  private static <R> R refusal(
+      Shape<R> shape, String kind, String message, Map<String, Object> details) {
+    return switch (shape) {
+      case ToolResult tool -> (R) refusal(kind, message, details);
+      case Texts<R> texts -> {
+        Map<String, Object> refusal = new LinkedHashMap<>(details);
+        refusal.put("type", kind);
+        throw McpError.builder(REFUSED).message(message).data(refusal).build();
+      }
+    };
+  }
+
+  /** The JSON-RPC error code of a refused prompt or resource (implementation-defined range). */
+  static final int REFUSED = -32000;
+
+  /** The objects whose {@code text} the output hooks read: none for a tool result (read whole). */
+  private static List<ObjectNode> holders(Shape<?> shape, ObjectNode tree) {
+    List<ObjectNode> holders = new ArrayList<>();
+    if (shape instanceof Texts<?> texts) {
+      for (com.fasterxml.jackson.databind.JsonNode item : tree.path(texts.list())) {
+        com.fasterxml.jackson.databind.JsonNode holder =
+            texts.holder() == null ? item : item.path(texts.holder());
+        if (holder instanceof ObjectNode object && object.path("text").isTextual()) {
+          holders.add(object);
+        }
+      }
+    }
+    return holders;
+  }
+
+  /** What the output hooks read: a tool result as it is; else the texts as its text blocks. */
+  private static ObjectNode checked(Shape<?> shape, ObjectNode tree, List<ObjectNode> holders) {
+    if (shape instanceof ToolResult) {
+      return tree;
+    }
+    ObjectNode view = WireJson.mapper().createObjectNode();
+    com.fasterxml.jackson.databind.node.ArrayNode content = view.putArray("content");
+    for (ObjectNode holder : holders) {
+      content.addObject().put("type", "text").put("text", holder.get("text").asText());
+    }
+    return view;
+  }
+
+  /** The result as the output mutators rewrote it (the texts put back where they were read). */
+  @SuppressWarnings("unchecked")
+  private <R> R rewritten(
+      Shape<R> shape, ObjectNode tree, List<ObjectNode> holders, ObjectNode rewritten) {
+    return switch (shape) {
+      case ToolResult tool -> (R) json.convertValue(rewritten, McpSchema.CallToolResult.class);
+      case Texts<R> texts -> {
+        com.fasterxml.jackson.databind.JsonNode content = rewritten.path("content");
+        for (int i = 0; i < holders.size() && i < content.size(); i++) {
+          holders.get(i).put("text", content.get(i).path("text").asText());
+        }
+        yield json.convertValue(tree, texts.type());
+      }
+    };
   }
 
   /**
@@ -388,11 +681,11 @@ final class ToolCalls {
   }
 
   /** A result as JSON, for the output hooks. */
-  private ObjectNode tree(McpSchema.CallToolResult result) {
+  private ObjectNode tree(Object result) {
     try {
       return (ObjectNode) WireJson.tree(json.writeValueAsString(result));
     } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException("a tool result could not be written as JSON", e);
+      throw new java.io.UncheckedIOException("a result could not be written as JSON", e);
     }
   }
 

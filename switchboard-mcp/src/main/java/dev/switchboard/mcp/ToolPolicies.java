@@ -8,16 +8,19 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
- * What governs tool calls beside the key's scope, from the settings file: the guardrails on a
- * tool's arguments and result, and the rate limits on its calls, set for every server ({@code
- * mcp.guardrails}), for a server ({@code mcp.servers.<name>.guardrails}, {@code rate-limit}) and
- * for one of its tools ({@code mcp.servers.<name>.tools.<tool>.…}).
+ * What governs tool calls, prompts and resources beside the key's scope, from the settings file:
+ * the guardrails on a call's arguments and result, and the rate limits on its calls, set for every
+ * server ({@code mcp.guardrails}), for a server ({@code mcp.servers.<name>.guardrails}, {@code
+ * rate-limit}: its tools, prompts and resources) and for one of its tools ({@code
+ * mcp.servers.<name>.tools.<tool>.…}), one of its prompts ({@code prompts.<prompt>.…}) or its
+ * resources ({@code resources.…}).
  *
  * <p>Guardrails are inherited as a config's are (Portkey's rule): a level that sets a side's hooks
  * (input, output) replaces its parent's for that side; one that sets none inherits them. Rate
- * limits add up: a call is held to its tool's limit and to its server's.
+ * limits add up: a call is held to its tool's (prompt's, resources') limit and to its server's.
  */
 public final class ToolPolicies {
   /** No guardrail, no limit. */
@@ -37,11 +40,20 @@ public final class ToolPolicies {
     static final Level NONE = new Level(null, null, null);
   }
 
-  /** A server's own level and its tools'. */
-  record Server(Level own, Map<String, Level> tools) {
+  /** A server's own level, its tools', its prompts' and its resources'. */
+  record Server(Level own, Map<String, Level> tools, Map<String, Level> prompts, Level resources) {
+    static final Server NONE = new Server(Level.NONE, Map.of(), Map.of(), Level.NONE);
+
+    /** Every level it sets: its own, its resources', each tool's and each prompt's. */
+    Stream<Level> levels() {
+      return Stream.concat(
+          Stream.of(own, resources),
+          Stream.concat(tools.values().stream(), prompts.values().stream()));
+    }
+
     /** Whether it sets nothing. */
     boolean none() {
-      return own.equals(Level.NONE) && tools.isEmpty();
+      return levels().allMatch(Level.NONE::equals);
     }
   }
 
@@ -98,17 +110,14 @@ public final class ToolPolicies {
   public boolean limitsCalls() {
     return everyServer.limit() != null
         || servers.values().stream()
-            .anyMatch(server ->
-                server.own().limit() != null
-                    || server.tools().values().stream().anyMatch(tool -> tool.limit() != null));
+            .flatMap(Server::levels)
+            .anyMatch(level -> level.limit() != null);
   }
 
   /** Whether any level sets hooks. */
   public boolean guardsCalls() {
     return hooked(everyServer)
-        || servers.values().stream()
-            .anyMatch(server ->
-                hooked(server.own()) || server.tools().values().stream().anyMatch(this::hooked));
+        || servers.values().stream().flatMap(Server::levels).anyMatch(this::hooked);
   }
 
   private boolean hooked(Level level) {
@@ -118,12 +127,37 @@ public final class ToolPolicies {
 
   /** What governs {@code tool} of {@code server}, for a caller with {@code keyId} (or none). */
   Policy of(String server, String tool, String keyId) {
-    Server declared = servers.getOrDefault(server, new Server(Level.NONE, Map.of()));
-    Level own = declared.tools().getOrDefault(tool, Level.NONE);
+    Server declared = servers.getOrDefault(server, Server.NONE);
+    return policy(
+        declared,
+        declared.tools().getOrDefault(tool, Level.NONE),
+        ToolNames.namespaced(server, tool),
+        server,
+        keyId);
+  }
+
+  /** What governs a {@code prompts/get} of {@code prompt} of {@code server}. */
+  Policy ofPrompt(String server, String prompt, String keyId) {
+    Server declared = servers.getOrDefault(server, Server.NONE);
+    return policy(
+        declared,
+        declared.prompts().getOrDefault(prompt, Level.NONE),
+        server + "/prompts/" + prompt,
+        server,
+        keyId);
+  }
+
+  /** What governs a {@code resources/read} of any resource of {@code server}. */
+  Policy ofResources(String server, String keyId) {
+    Server declared = servers.getOrDefault(server, Server.NONE);
+    return policy(declared, declared.resources(), server + "/resources", server, keyId);
+  }
+
+  private Policy policy(Server declared, Level own, String subject, String server, String keyId) {
     List<Hook> input = firstSet(own.input(), declared.own().input(), everyServer.input());
     List<Hook> output = firstSet(own.output(), declared.own().output(), everyServer.output());
     List<ToolCallLimiter.Limit> limits = new ArrayList<>();
-    limits(own.limit(), ToolNames.namespaced(server, tool), keyId, limits);
+    limits(own.limit(), subject, keyId, limits);
     limits(declared.own().limit(), server, keyId, limits);
     return new Policy(input, output, limits);
   }
@@ -177,28 +211,45 @@ public final class ToolPolicies {
   }
 
   /**
-   * Reads one server's policy: its {@code guardrails}, {@code rate-limit} and {@code tools}.
+   * Reads one server's policy: its {@code guardrails}, {@code rate-limit}, {@code tools}, {@code
+   * prompts} and {@code resources}.
    *
    * @param where the server's setting, for the errors
    * @throws IllegalArgumentException naming the setting that is wrong
    */
   static Server server(JsonNode node, String where) {
-    Map<String, Level> tools = new LinkedHashMap<>();
-    JsonNode toolNodes = node.get("tools");
-    if (toolNodes != null && !toolNodes.isNull()) {
-      if (!toolNodes.isObject()) {
-        throw new IllegalArgumentException(where + ".tools must map tool names to settings");
+    Map<String, Level> tools = named(node.get("tools"), where + ".tools", "tool");
+    Map<String, Level> prompts = named(node.get("prompts"), where + ".prompts", "prompt");
+    Level resources = Level.NONE;
+    JsonNode resourceNode = node.get("resources");
+    if (resourceNode != null && !resourceNode.isNull()) {
+      if (!resourceNode.isObject()) {
+        throw new IllegalArgumentException(where + ".resources must be a mapping");
       }
-      for (Map.Entry<String, JsonNode> tool : toolNodes.properties()) {
-        String at = where + ".tools." + tool.getKey();
-        if (!tool.getValue().isObject()) {
-          throw new IllegalArgumentException(at + " must be a mapping");
-        }
-        known(tool.getValue(), at);
-        tools.put(tool.getKey(), level(tool.getValue(), at));
-      }
+      known(resourceNode, where + ".resources");
+      resources = level(resourceNode, where + ".resources");
     }
-    return new Server(level(node, where), tools);
+    return new Server(level(node, where), tools, prompts, resources);
+  }
+
+  /** The {@code tools} or {@code prompts} of a server: each name's own settings. */
+  private static Map<String, Level> named(JsonNode nodes, String where, String what) {
+    Map<String, Level> levels = new LinkedHashMap<>();
+    if (nodes == null || nodes.isNull()) {
+      return levels;
+    }
+    if (!nodes.isObject()) {
+      throw new IllegalArgumentException(where + " must map " + what + " names to settings");
+    }
+    for (Map.Entry<String, JsonNode> named : nodes.properties()) {
+      String at = where + "." + named.getKey();
+      if (!named.getValue().isObject()) {
+        throw new IllegalArgumentException(at + " must be a mapping");
+      }
+      known(named.getValue(), at);
+      levels.put(named.getKey(), level(named.getValue(), at));
+    }
+    return levels;
   }
 
   private static void known(JsonNode node, String where) {

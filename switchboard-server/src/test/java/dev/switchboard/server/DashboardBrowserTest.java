@@ -62,9 +62,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 // Ordered only so that the screenshots show the hour's traffic before other tests add to it.
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class DashboardBrowserTest {
-  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+public class DashboardBrowserTest {
+  public static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  public static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
   static final String SCREENSHOTS = System.getProperty("switchboard.screenshots");
 
   @TempDir static Path data;
@@ -971,7 +971,7 @@ class DashboardBrowserTest {
    * off (on a closed network it waits for those calls), through the system's chromedriver (so
    * Selenium Manager never downloads one).
    */
-  static WebDriver headlessChromium(Path userDataDirectory) {
+  public static WebDriver headlessChromium(Path userDataDirectory) {
     ChromeOptions options = new ChromeOptions();
     options.setBinary(CHROMIUM.toFile());
     options.addArguments(

@@ -78,6 +78,19 @@ public final class OtlpReceiver implements AutoCloseable {
     return java.util.HexFormat.of().formatHex(id.toByteArray());
   }
 
+  /** A span's attributes, each value as text (a string's as it is). */
+  public static java.util.Map<String, String> attributes(Span span) {
+    java.util.Map<String, String> attributes = new java.util.LinkedHashMap<>();
+    for (io.opentelemetry.proto.common.v1.KeyValue attribute : span.getAttributesList()) {
+      attributes.put(
+          attribute.getKey(),
+          attribute.getValue().hasStringValue()
+              ? attribute.getValue().getStringValue()
+              : attribute.getValue().toString().strip());
+    }
+    return attributes;
+  }
+
   @Override
   public void close() {
     server.stop(0);

@@ -107,7 +107,7 @@ public record AnalyticsQuery(LogFilter filter, long bucketMs, GroupBy groupBy) {
    * @param metadataKey the metadata key grouped by, or {@code null}
    */
   public record GroupBy(String name, String expression, String metadataKey) {
-    private static final String MCP_ROW = "(r.path = '/mcp' OR r.path LIKE '/mcp/%')";
+    private static final String MCP_ROW = LogFilter.MCP_ROW;
 
     private static final Map<String, String> COLUMNS =
         Map.ofEntries(
@@ -119,7 +119,8 @@ public record AnalyticsQuery(LogFilter filter, long bucketMs, GroupBy groupBy) {
             Map.entry("status", "CAST(r.status AS VARCHAR)"),
             Map.entry("cache_status", "r.cache_status"),
             Map.entry("arm", "r.arm"),
-            // MCP tool calls (path /mcp or /mcp/<server>): their server, and <server>__<tool>.
+            // MCP requests (path /mcp or /mcp/<server>): their server, and <server>__<tool> (a
+            // prompt's <server>__<prompt>, a resource's URI).
             Map.entry("mcp_server", "CASE WHEN " + MCP_ROW + " THEN r.provider END"),
             Map.entry("mcp_tool", "CASE WHEN " + MCP_ROW + " THEN r.request_model END"),
             Map.entry("none", "CAST(NULL AS VARCHAR)"));

@@ -2,6 +2,7 @@ package dev.switchboard.observe.analytics;
 
 import dev.switchboard.engine.observe.RecordSink;
 import dev.switchboard.engine.observe.RequestRecord;
+import dev.switchboard.engine.observe.ToolCallFacts;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -46,6 +47,9 @@ public final class LiveTail implements RecordSink {
 
   @Override
   public void accept(RequestRecord record) {
+    if (ToolCallFacts.isListing(record)) {
+      return; // as the request log: listings are timed and traced only
+    }
     for (Subscription subscription : subscriptions) {
       subscription.offer(record);
     }

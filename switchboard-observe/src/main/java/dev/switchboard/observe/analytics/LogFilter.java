@@ -10,7 +10,9 @@ import java.util.regex.Pattern;
  * Which request records a search, an export or an analytics query looks at. Every field is optional
  * ({@code null}: no condition); the conditions are joined with AND.
  *
- * @param traceId records of this trace
+ * @param traceId records of this trace: its {@code x-portkey-trace-id}, or, for a W3C trace id (32
+ *     hex digits), also the records whose {@code traceparent} carries it (a model call's header, an
+ *     MCP request's {@code _meta})
  * @param requestId the record with this id
  * @param status an exact status ({@code 429}), a class ({@code 2xx} … {@code 5xx}) or {@code error}
  *     (anything but 2xx)
@@ -25,6 +27,9 @@ import java.util.regex.Pattern;
  * @param shadowOf the shadow requests of the client's request with this id
  * @param shadows {@code exclude}: client requests only; {@code only}: shadow requests only; {@code
  *     null}: both
+ * @param mcp {@code only}: the MCP requests' records only (path {@code /mcp} or {@code
+ *     /mcp/<server>}: tool calls, prompts, resources); {@code exclude}: the others only; {@code
+ *     null}: both
  */
 public record LogFilter(
     String traceId,
@@ -38,7 +43,12 @@ public record LogFilter(
     Long fromMs,
     Long toMs,
     String shadowOf,
-    String shadows) {
+    String shadows,
+    String mcp) {
+  /** The SQL condition of an MCP request's record, on {@code requests r}. */
+  static final String MCP_ROW = "(r.path = '/mcp' OR r.path LIKE '/mcp/%')";
+
+  private static final Pattern W3C_TRACE_ID = Pattern.compile("[0-9a-f]{32}");
   private static final Pattern STATUS = Pattern.compile("([1-5])xx|([1-5]\\d\\d)|error");
 
   public LogFilter {
@@ -50,6 +60,9 @@ public record LogFilter(
     if (shadows != null && !shadows.equals("exclude") && !shadows.equals("only")) {
       throw Parameters.invalid("shadows", "'shadows' must be exclude or only.");
     }
+    if (mcp != null && !mcp.equals("exclude") && !mcp.equals("only")) {
+      throw Parameters.invalid("mcp", "'mcp' must be exclude or only.");
+    }
     if (fromMs != null && toMs != null && fromMs >= toMs) {
       throw Parameters.invalid("from", "'from' must be before 'to'.");
     }
@@ -58,7 +71,13 @@ public record LogFilter(
   /** No condition: every record. */
   public static LogFilter all() {
     return new LogFilter(
-        null, null, null, null, null, null, null, Map.of(), null, null, null, null);
+        null, null, null, null, null, null, null, Map.of(), null, null, null, null, null);
+  }
+
+  /** The record with this id. */
+  public static LogFilter request(String id) {
+    return new LogFilter(
+        null, id, null, null, null, null, null, Map.of(), null, null, null, null, null);
   }
 
   /** The filter the query string's parameters give. */
@@ -75,7 +94,8 @@ public record LogFilter(
         parameters.instant("from"),
         parameters.instant("to"),
         parameters.text("shadow_of"),
-        lower(parameters.text("shadows")));
+        lower(parameters.text("shadows")),
+        lower(parameters.text("mcp")));
   }
 
   /**
@@ -123,7 +143,8 @@ public record LogFilter(
         from,
         to,
         shadowOf,
-        which);
+        which,
+        mcp);
   }
 
   /**
@@ -132,7 +153,13 @@ public record LogFilter(
    */
   String conditions(List<Object> binds) {
     StringBuilder sql = new StringBuilder("1 = 1");
-    equal(sql, binds, "r.trace_id", traceId);
+    if (traceId != null && W3C_TRACE_ID.matcher(traceId).matches()) {
+      sql.append(" AND (r.trace_id = ? OR r.traceparent LIKE ?)");
+      binds.add(traceId);
+      binds.add("__-" + traceId + "-%");
+    } else {
+      equal(sql, binds, "r.trace_id", traceId);
+    }
     equal(sql, binds, "r.id", requestId);
     equal(sql, binds, "r.provider", provider);
     equal(sql, binds, "r.model", model);
@@ -143,6 +170,11 @@ public record LogFilter(
       sql.append(" AND r.shadow_of IS NULL");
     } else if ("only".equals(shadows)) {
       sql.append(" AND r.shadow_of IS NOT NULL");
+    }
+    if ("only".equals(mcp)) {
+      sql.append(" AND ").append(MCP_ROW);
+    } else if ("exclude".equals(mcp)) {
+      sql.append(" AND NOT ").append(MCP_ROW);
     }
     if (status != null) {
       Matcher matcher = STATUS.matcher(status);

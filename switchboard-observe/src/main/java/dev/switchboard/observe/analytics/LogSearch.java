@@ -121,13 +121,7 @@ public final class LogSearch {
    * shadows}, oldest first; a config's {@code shadow}); empty when none has it.
    */
   public Optional<ObjectNode> find(String id) throws SQLException {
-    Page page =
-        search(
-            new LogQuery(
-                new LogFilter(
-                    null, id, null, null, null, null, null, Map.of(), null, null, null, null),
-                1,
-                null));
+    Page page = search(new LogQuery(LogFilter.request(id), 1, null));
     Optional<ObjectNode> found = page.records().stream().findFirst();
     if (found.isPresent()) {
       ArrayNode shadows = found.get().putArray("shadows");

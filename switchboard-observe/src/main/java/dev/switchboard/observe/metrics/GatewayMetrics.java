@@ -183,11 +183,14 @@ public final class GatewayMetrics implements RecordSink {
         Histogram.builder()
             .name("mcp.server.operation.duration")
             .unit(Unit.SECONDS)
-            .help("Duration of MCP tool calls through the gateway, the upstream call included.")
+            .help(
+                "Duration of MCP requests through the gateway (tool calls, prompts, resources,"
+                    + " listings), the upstream call included.")
             .labelNames(
                 McpConventions.METHOD_NAME,
                 OPERATION_NAME,
                 McpConventions.TOOL_NAME,
+                McpConventions.PROMPT_NAME,
                 ERROR_TYPE,
                 "server")
             .classicOnly()
@@ -198,8 +201,8 @@ public final class GatewayMetrics implements RecordSink {
 
   @Override
   public void accept(RequestRecord record) {
-    if (ToolCallFacts.isToolCall(record)) {
-      toolCall(record);
+    if (ToolCallFacts.isMcp(record)) {
+      mcpRequest(record);
       return;
     }
     String operation = GenAiConventions.operationName(record.path());
@@ -258,22 +261,28 @@ public final class GatewayMetrics implements RecordSink {
   }
 
   /**
-   * An MCP tool call: {@code switchboard.mcp.tool_calls} by server, tool and outcome, and the
-   * conventions' {@code mcp.server.operation.duration}, whose {@code error.type} is the JSON-RPC
-   * error code the client got, {@code tool_error} for a tool's own {@code isError} result, or the
-   * kind of the gateway's refusal ({@code guardrail_denied}, {@code rate_limited}).
+   * An MCP request: the conventions' {@code mcp.server.operation.duration} by method, whose {@code
+   * error.type} is the JSON-RPC error code the client got, {@code tool_error} for a tool's own
+   * {@code isError} result, or the kind of the gateway's refusal ({@code guardrail_denied}, {@code
+   * rate_limited}); and for a tool call {@code switchboard.mcp.tool_calls} by server, tool and
+   * outcome. A resource's URI is no label (unbounded).
    */
-  private void toolCall(RequestRecord record) {
+  private void mcpRequest(RequestRecord record) {
     Map<String, String> facts = record.metadata();
+    String method = ToolCallFacts.method(record);
     String server = providers.bounded(facts.get(ToolCallFacts.SERVER));
-    String tool = tools.bounded(facts.get(ToolCallFacts.TOOL));
-    String outcome = facts.get(ToolCallFacts.OUTCOME);
-    toolCalls.labelValues(server, tool, outcome).inc();
+    boolean toolCall = McpConventions.TOOLS_CALL.equals(method);
+    if (toolCall) {
+      String tool = tools.bounded(facts.get(ToolCallFacts.TOOL));
+      toolCalls.labelValues(server, tool, facts.get(ToolCallFacts.OUTCOME)).inc();
+    }
+    boolean prompt = ToolCallFacts.PROMPTS_GET.equals(method);
     toolCallDuration
         .labelValues(
-            McpConventions.TOOLS_CALL,
-            McpConventions.EXECUTE_TOOL,
-            tools.bounded(record.requestModel()),
+            method,
+            McpConventions.operationName(method),
+            toolCall ? tools.bounded(record.requestModel()) : "",
+            prompt ? tools.bounded(record.requestModel()) : "",
             McpConventions.errorType(record),
             server)
         .observe(record.latencyMs() / 1000);

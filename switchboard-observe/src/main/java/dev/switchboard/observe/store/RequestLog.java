@@ -2,6 +2,7 @@ package dev.switchboard.observe.store;
 
 import dev.switchboard.engine.observe.RecordSink;
 import dev.switchboard.engine.observe.RequestRecord;
+import dev.switchboard.engine.observe.ToolCallFacts;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -188,6 +189,9 @@ public final class RequestLog implements RecordSink, AutoCloseable {
    */
   @Override
   public void accept(RequestRecord record) {
+    if (ToolCallFacts.isListing(record)) {
+      return; // timed and traced only: a client lists on every connection
+    }
     if (!closing) {
       if (queue.offer(record)) {
         accepted.incrementAndGet();

@@ -84,6 +84,10 @@ public final class RequestTracing implements RecordSink, AutoCloseable {
       AttributeKey.stringKey(McpConventions.SESSION_ID);
   private static final AttributeKey<String> RESPONSE_STATUS_CODE =
       AttributeKey.stringKey(McpConventions.RESPONSE_STATUS_CODE);
+  private static final AttributeKey<String> PROMPT_NAME =
+      AttributeKey.stringKey(McpConventions.PROMPT_NAME);
+  private static final AttributeKey<String> RESOURCE_URI =
+      AttributeKey.stringKey(McpConventions.RESOURCE_URI);
   private static final AttributeKey<String> NETWORK_TRANSPORT =
       AttributeKey.stringKey("network.transport");
   private static final AttributeKey<String> NETWORK_PROTOCOL =
@@ -118,8 +122,8 @@ public final class RequestTracing implements RecordSink, AutoCloseable {
 
   @Override
   public void accept(RequestRecord record) {
-    if (ToolCallFacts.isToolCall(record)) {
-      toolCallSpan(record);
+    if (ToolCallFacts.isMcp(record)) {
+      mcpSpan(record);
       return;
     }
     String operation = GenAiConventions.operationName(record.path());
@@ -169,31 +173,42 @@ public final class RequestTracing implements RecordSink, AutoCloseable {
   }
 
   /**
-   * An MCP tool call's {@code SERVER} span, as the MCP conventions name it: {@code tools/call
-   * <tool>}, with {@code mcp.method.name}, {@code gen_ai.tool.name} (as the client called it,
-   * {@code <server>__<tool>}), {@code gen_ai.operation.name} {@code execute_tool}, {@code
+   * An MCP request's {@code SERVER} span, as the MCP conventions name it ({@code tools/call
+   * <tool>}, {@code prompts/get <prompt>}, {@code resources/read}, {@code tools/list}, …), with
+   * {@code mcp.method.name}; {@code gen_ai.tool.name} (as the client called it, {@code
+   * <server>__<tool>}) and {@code gen_ai.operation.name} {@code execute_tool} for a tool call,
+   * {@code gen_ai.prompt.name} for a prompt, {@code mcp.resource.uri} for a resource; {@code
    * mcp.session.id}, {@code error.type} and, for a JSON-RPC error, {@code
    * rpc.response.status_code}; the network attributes of Streamable HTTP; the gateway's own under
    * {@code switchboard.*}. Never the arguments or the result (the conventions make them opt-in; the
    * gateway does not opt in).
    */
-  private void toolCallSpan(RequestRecord record) {
+  private void mcpSpan(RequestRecord record) {
     Instant started = record.startedAt();
     String errorType = McpConventions.errorType(record);
+    String method = ToolCallFacts.method(record);
     SpanBuilder builder =
         tracer
-            .spanBuilder(McpConventions.TOOLS_CALL + " " + record.requestModel())
+            .spanBuilder(McpConventions.spanName(record))
             .setSpanKind(SpanKind.SERVER)
             .setParent(parent(record.traceparent()))
             .setStartTimestamp(started)
-            .setAttribute(MCP_METHOD, McpConventions.TOOLS_CALL)
-            .setAttribute(TOOL_NAME, record.requestModel())
-            .setAttribute(OPERATION, McpConventions.EXECUTE_TOOL)
+            .setAttribute(MCP_METHOD, method)
             .setAttribute(NETWORK_TRANSPORT, "tcp")
             .setAttribute(NETWORK_PROTOCOL, "http")
             .setAttribute(PATH, withoutQuery(record.path()))
-            .setAttribute(REQUEST_ID, record.id())
-            .setAttribute(MCP_SERVER, record.provider());
+            .setAttribute(REQUEST_ID, record.id());
+    setIfPresent(builder, MCP_SERVER, record.provider());
+    switch (method) {
+      case McpConventions.TOOLS_CALL ->
+          builder
+              .setAttribute(TOOL_NAME, record.requestModel())
+              .setAttribute(OPERATION, McpConventions.EXECUTE_TOOL);
+      case ToolCallFacts.PROMPTS_GET -> setIfPresent(builder, PROMPT_NAME, record.requestModel());
+      case ToolCallFacts.RESOURCES_READ ->
+          setIfPresent(builder, RESOURCE_URI, record.metadata().get(ToolCallFacts.RESOURCE));
+      default -> {}
+    }
     String session = record.metadata().get(ToolCallFacts.SESSION_ID);
     setIfPresent(builder, SESSION_ID, session);
     setIfPresent(builder, RESPONSE_STATUS_CODE, record.metadata().get(ToolCallFacts.ERROR_CODE));

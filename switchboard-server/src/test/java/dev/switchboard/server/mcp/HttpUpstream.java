@@ -25,7 +25,8 @@ import org.eclipse.jetty.server.ServerConnector;
  * upstream the gateway fronts in the tests. It refuses (401) any request without {@code
  * Authorization: Bearer <token>}. Tools: {@code echo} (its {@code text}), {@code whoami} (says the
  * request carried the token, never the token), {@code hang} (blocks until released: the server can
- * be stopped under it).
+ * be stopped under it). A prompt, {@code greet} (its {@code name} in a greeting), and two
+ * resources, {@code memo://public} and {@code memo://secret} (whose text says "classified").
  */
 final class HttpUpstream implements AutoCloseable {
   final CountDownLatch hanging = new CountDownLatch(1);
@@ -64,7 +65,28 @@ final class HttpUpstream implements AutoCloseable {
     mcp =
         McpServer.sync(transport)
             .serverInfo("web-upstream", "1.0.0")
-            .capabilities(McpSchema.ServerCapabilities.builder().tools(true).build())
+            .capabilities(
+                McpSchema.ServerCapabilities.builder()
+                    .tools(true)
+                    .prompts(true)
+                    .resources(false, true)
+                    .build())
+            .prompts(
+                new McpServerFeatures.SyncPromptSpecification(
+                    new McpSchema.Prompt(
+                        "greet",
+                        "Greets someone.",
+                        List.of(new McpSchema.PromptArgument("name", "Who", true))),
+                    (exchange, request) ->
+                        new McpSchema.GetPromptResult(
+                            "A greeting",
+                            List.of(
+                                new McpSchema.PromptMessage(
+                                    McpSchema.Role.USER,
+                                    new McpSchema.TextContent(
+                                        "Hello, " + request.arguments().get("name") + "."))))))
+            .resources(
+                memo("memo://public", "the public memo"), memo("memo://secret", "classified plans"))
             .tools(
                 new McpServerFeatures.SyncToolSpecification(
                     McpSchema.Tool.builder("echo")
@@ -118,6 +140,16 @@ final class HttpUpstream implements AutoCloseable {
     jetty.addConnector(connector);
     jetty.setHandler(context);
     jetty.start();
+  }
+
+  private static McpServerFeatures.SyncResourceSpecification memo(String uri, String text) {
+    return new McpServerFeatures.SyncResourceSpecification(
+        McpSchema.Resource.builder(uri, uri.substring("memo://".length()))
+            .mimeType("text/plain")
+            .build(),
+        (exchange, request) ->
+            new McpSchema.ReadResourceResult(
+                List.of(new McpSchema.TextResourceContents(uri, "text/plain", text))));
   }
 
   static McpSchema.CallToolResult text(String text) {

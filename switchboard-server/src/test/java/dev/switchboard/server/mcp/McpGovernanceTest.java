@@ -1,5 +1,6 @@
 package dev.switchboard.server.mcp;
 
+import static dev.switchboard.server.OtlpReceiver.attributes;
 import static dev.switchboard.server.OtlpReceiver.hex;
 import static dev.switchboard.server.mcp.McpHarness.JSON;
 import static dev.switchboard.server.mcp.McpHarness.awaitTrue;
@@ -14,7 +15,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.server.OtlpReceiver;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.spec.McpSchema;
-import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -240,7 +240,8 @@ class McpGovernanceTest {
                 + "tool=\"echo\"} \\d")
         .containsPattern(
             "mcp_server_operation_duration_seconds_bucket\\{error_type=\"\","
-                + "gen_ai_operation_name=\"execute_tool\",gen_ai_tool_name=\"web__echo\","
+                + "gen_ai_operation_name=\"execute_tool\",gen_ai_prompt_name=\"\","
+                + "gen_ai_tool_name=\"web__echo\","
                 + "mcp_method_name=\"tools/call\",server=\"web\",le=\"0.01\"}")
         .containsPattern(
             "mcp_server_operation_duration_seconds_count\\{error_type=\"guardrail_denied\",[^}]*"
@@ -340,17 +341,5 @@ class McpGovernanceTest {
         .filter(span -> span.getName().equals(name))
         .findFirst()
         .orElse(null);
-  }
-
-  private static Map<String, String> attributes(Span span) {
-    Map<String, String> attributes = new LinkedHashMap<>();
-    for (KeyValue attribute : span.getAttributesList()) {
-      attributes.put(
-          attribute.getKey(),
-          attribute.getValue().hasStringValue()
-              ? attribute.getValue().getStringValue()
-              : attribute.getValue().toString().strip());
-    }
-    return attributes;
   }
 }

@@ -44,6 +44,12 @@ final class McpHarness implements AutoCloseable {
    * holding {@code upstreamToken}.
    */
   McpHarness(Path data, ObjectNode mcp, String upstreamToken) throws Exception {
+    this(data, mcp, upstreamToken, Map.of());
+  }
+
+  /** The same, with {@code more} settings ({@code name: value}) besides. */
+  McpHarness(Path data, ObjectNode mcp, String upstreamToken, Map<String, String> more)
+      throws Exception {
     byte[] masterKey = new byte[32];
     new SecureRandom().nextBytes(masterKey);
     ObjectNode settings = JSON.createObjectNode();
@@ -56,6 +62,7 @@ final class McpHarness implements AutoCloseable {
     settings.put("logs.directory", data.resolve("logs").toString());
     settings.put("logs.flush-interval", "20ms");
     settings.set("mcp", mcp);
+    more.forEach(settings::put);
     gateway =
         SwitchboardServer.start(
             SettingsLoader.loadYaml(JSON.writeValueAsString(settings), Map.of(), Map.of()));
