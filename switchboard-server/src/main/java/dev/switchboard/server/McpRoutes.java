@@ -22,17 +22,20 @@ import org.eclipse.jetty.util.Callback;
  * of the upstream servers and the tool pins.
  */
 final class McpRoutes {
-  private final McpGateway mcp;
+  private final McpOnDemand mcp;
   private final Access access;
 
-  McpRoutes(McpGateway mcp, Access access) {
+  McpRoutes(McpOnDemand mcp, Access access) {
     this.mcp = mcp;
     this.access = access;
   }
 
-  /** The Jetty handler the SDK's servlets live in: started and stopped with the route gate. */
+  /**
+   * The Jetty handler the SDK's servlets live in (the gateway made on first use): started and
+   * stopped with the route gate.
+   */
   org.eclipse.jetty.server.Handler handler() {
-    return mcp.handler();
+    return mcp;
   }
 
   /**
@@ -54,7 +57,7 @@ final class McpRoutes {
       return;
     }
     String server = match.parameter("server");
-    if (server != null && !mcp.serves(server)) {
+    if (server != null && !mcp.gateway().serves(server)) {
       RouteGate.closeIfBodyUnread(request, response);
       LogsRoutes.writeError(
           response,
@@ -66,7 +69,7 @@ final class McpRoutes {
     request.setAttribute(
         McpCaller.ATTRIBUTE,
         new McpCaller(caller.keyId(), caller.workspace(), caller.scopes().mcp()));
-    if (!mcp.handler().handle(request, response, callback)) {
+    if (!mcp.handle(request, response, callback)) {
       LogsRoutes.writeError(
           response, callback, RouteGate.notFound(request.getMethod(), match.path()));
     }
@@ -77,7 +80,8 @@ final class McpRoutes {
     ObjectNode answer = JsonNodeFactory.instance.objectNode();
     answer.put("object", "list");
     ArrayNode data = answer.putArray("data");
-    mcp.states()
+    mcp.gateway()
+        .states()
         .values()
         .forEach(state ->
             data.addObject()
@@ -93,13 +97,13 @@ final class McpRoutes {
     ObjectNode answer = JsonNodeFactory.instance.objectNode();
     answer.put("object", "list");
     ArrayNode data = answer.putArray("data");
-    mcp.pins().forEach(pin -> data.add(pin(pin)));
+    mcp.gateway().pins().forEach(pin -> data.add(pin(pin)));
     call.answer(200, answer);
   }
 
   /** {@code POST /v1/admin/mcp/tools/{server}/{tool}/approve}: the tool as now offered. */
   void approve(AdminApiHandler.Call call) {
-    ToolPins.Pin pin = mcp.approve(call.parameter("server"), call.parameter("tool"));
+    ToolPins.Pin pin = mcp.gateway().approve(call.parameter("server"), call.parameter("tool"));
     if (pin == null) {
       throw AdminException.notFound(
           "No MCP tool '"

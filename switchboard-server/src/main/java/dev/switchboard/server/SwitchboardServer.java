@@ -6,6 +6,8 @@ import dev.switchboard.access.Limits;
 import dev.switchboard.access.Subject;
 import dev.switchboard.access.vault.MasterKeys;
 import dev.switchboard.engine.Gateway;
+import dev.switchboard.engine.guardrails.ToolCallGuardrails;
+import dev.switchboard.engine.observe.RecordSink;
 import dev.switchboard.mcp.McpGateway;
 import dev.switchboard.mcp.ToolCallLimiter;
 import dev.switchboard.observe.Observability;
@@ -14,9 +16,11 @@ import dev.switchboard.state.configs.SavedConfigs;
 import dev.switchboard.state.prompts.Prompts;
 import java.net.URI;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -57,7 +61,7 @@ public final class SwitchboardServer implements AutoCloseable {
   private final ConversationState conversations;
   private final Prompts prompts;
   private final SavedConfigs savedConfigs;
-  private final McpGateway mcp;
+  private final McpOnDemand mcp;
 
   private SwitchboardServer(
       ServerSettings settings,
@@ -67,7 +71,7 @@ public final class SwitchboardServer implements AutoCloseable {
       ConversationState conversations,
       Prompts prompts,
       SavedConfigs savedConfigs,
-      McpGateway mcp) {
+      McpOnDemand mcp) {
     this.gateway = gateway;
     this.savedConfigs = savedConfigs;
     this.mcp = mcp;
@@ -209,15 +213,18 @@ public final class SwitchboardServer implements AutoCloseable {
     }
     observability.watch(gateway);
     // Tool calls go to the same sinks as the model traffic; virtual keys come from access's vault.
-    McpGateway mcp;
+    // With no upstream MCP server declared, the MCP gateway is made on the first request to
+    // /mcp: an idle gateway does not hold the MCP SDK's classes.
+    McpOnDemand mcp;
     try {
+      ToolCallGuardrails guardrails = gateway.toolCallGuardrails();
+      ToolCallLimiter limiter = toolCallLimiter(settings, access);
+      Function<String, String> credentials = access::operatorCredential;
+      List<RecordSink> sinks = observability.sinks();
       mcp =
-          McpGateway.start(
-              settings.mcp(),
-              access::operatorCredential,
-              observability.sinks(),
-              gateway.toolCallGuardrails(),
-              toolCallLimiter(settings, access));
+          new McpOnDemand(
+              () -> McpGateway.start(settings.mcp(), credentials, sinks, guardrails, limiter),
+              !settings.mcp().servers().isEmpty());
     } catch (RuntimeException e) {
       prompts.close();
       conversations.close();
@@ -317,9 +324,12 @@ public final class SwitchboardServer implements AutoCloseable {
     return access;
   }
 
-  /** The MCP gateway of this server: its upstream servers and tool pins. */
+  /**
+   * The MCP gateway of this server: its upstream servers and tool pins (made now if no server is
+   * declared and nothing asked for it yet).
+   */
   public McpGateway mcp() {
-    return mcp;
+    return mcp.gateway();
   }
 
   /** The Responses API's stored responses of this server. */
