@@ -11,7 +11,7 @@ import org.eclipse.jetty.util.Callback;
  * The server's MCP gateway, made when first needed: at once when the settings declare upstream MCP
  * servers (it connects to them in the background), else on the first request to {@code /mcp} or to
  * the admin API's MCP routes. A gateway with no MCP server then does not load the MCP SDK, its
- * Reactor and its JSON-schema validator (about 600 classes and their metaspace) unless someone
+ * Reactor and its JSON-schema validator (about 850 classes and their metaspace) unless someone
  * asks. As a handler it holds the gateway's servlets (the SDK's Streamable HTTP transport): started
  * and stopped with the route gate, or started when made once the gate runs.
  */
