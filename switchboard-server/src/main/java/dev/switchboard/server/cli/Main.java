@@ -139,7 +139,7 @@ public final class Main {
 
   /**
    * Jetty's queues pad their fields to a cache line, and find a reference's size by asking the
-   * platform MBean server whether oops are compressed: that alone starts JMX (about 300 classes) in
+   * platform MBean server whether oops are compressed: that alone starts JMX (about 320 classes) in
    * every gateway. A heap under 32 GB has compressed oops (4-byte references, 16 to a 64-byte
    * line): said here, JMX stays unloaded until something uses it. A value given with -D stays.
    */
