@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -26,12 +28,19 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The image the build made (target/switchboard-image.tar), run with podman as a user would run it:
- * a read-only root filesystem, /tmp and /data writable, no key. It runs in the {@code image-run}
- * profile ({@code -Pimage-run}), which needs podman; where podman cannot run a container, the test
- * fails and says why. Extra arguments for {@code podman run} come from {@code
- * image.run.podman-args}: on a host with cgroups v1 (or hybrid) crun refuses to start, and runc
- * must be named; a host whose root lacks CAP_SYS_RESOURCE cannot raise a container's limits, so
- * they are lowered.
+ * a read-only root filesystem, /tmp and /data writable, no key. The {@code image-run} execution
+ * runs it in {@code integration-test}, after Jib wrote the tarball. Where podman is missing or
+ * cannot start a container, it is skipped and says why, and with {@code CI} set it fails ({@code
+ * .ci/run} installs podman and runc); with {@code -Dimage.skip} no image was built, and it is
+ * skipped. A container that starts and then misbehaves always fails it.
+ *
+ * <p>Two things a host may need, which the test gives podman itself: on a host whose cgroups are v1
+ * or hybrid (no {@code /sys/fs/cgroup/cgroup.controllers}), crun refuses to start a container
+ * ("cgroups in hybrid mode not supported"), so runc is named; and podman, run by root, raises a
+ * container's open-file and process limits to 1,048,576 and 32,768, which a root without
+ * CAP_SYS_RESOURCE (as in a container or a sandboxed VM) may not do, so limits the gateway needs
+ * and no host refuses are given instead. {@code -Dimage.run.podman-args=…} adds more arguments to
+ * {@code podman run}.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ImageRunTest {
@@ -45,18 +54,21 @@ class ImageRunTest {
 
   @BeforeAll
   static void runTheImage() throws Exception {
+    if (Boolean.getBoolean("image.skip")) {
+      Assumptions.abort("no image was built (image.skip)");
+    }
     assertThat(IMAGE).as("the image tarball; build it with ./mvnw package").exists();
     Result version = podman("--version");
-    assertThat(version.exitCode())
-        .as("podman cannot run here (install it: apt-get install -y podman runc): %s", version)
-        .isZero();
+    if (version.exitCode() != 0) {
+      cannotRun("podman is not installed (apt-get install -y podman runc): " + version);
+    }
     Result loaded = podman("load", "-q", "-i", IMAGE.toString());
     assertThat(loaded.exitCode()).as("podman load: %s", loaded).isZero();
     tag = loaded.output().strip().replaceFirst("^Loaded image(\\(s\\))?: ", "");
     podman("rm", "-f", NAME);
     int port = freePort();
     List<String> run = new ArrayList<>(List.of("run", "-d", "--name", NAME));
-    run.addAll(podmanArgs());
+    run.addAll(hostArgs());
     run.addAll(
         List.of(
             "--read-only",
@@ -72,11 +84,23 @@ class ImageRunTest {
             "127.0.0.1:" + port + ":8787",
             tag));
     Result started = podman(run.toArray(String[]::new));
-    assertThat(started.exitCode())
-        .as("podman cannot run the image here: %s (set image.run.podman-args)", started)
-        .isZero();
+    if (started.exitCode() != 0) {
+      cannotRun(
+          "podman cannot start a container here (podman "
+              + String.join(" ", run)
+              + "): "
+              + started);
+    }
     gateway = URI.create("http://127.0.0.1:" + port);
     awaitHealth();
+  }
+
+  /** Podman is missing or cannot start a container: a skip that says why, a failure in CI. */
+  private static void cannotRun(String reason) {
+    if (System.getenv("CI") != null) {
+      Assertions.fail(reason);
+    }
+    Assumptions.abort(reason + " (CI would fail here)");
   }
 
   @AfterAll
@@ -111,12 +135,16 @@ class ImageRunTest {
         .containsExactlyInAnyOrder("/tmp true", "/data true");
   }
 
+  /** The chart's probes: liveness and startup ask /v1/health, readiness /v1/health/ready. */
   @Test
-  void answersItsHealthProbe() throws Exception {
+  void answersItsProbes() throws Exception {
     HttpResponse<String> health = get("/v1/health");
+    HttpResponse<String> ready = get("/v1/health/ready");
 
     assertThat(health.statusCode()).isEqualTo(200);
     assertThat(health.body()).contains("\"status\":\"success\"");
+    assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
+    assertThat(ready.body()).contains("\"status\":\"ready\"");
   }
 
   @Test
@@ -191,9 +219,18 @@ class ImageRunTest {
     }
   }
 
-  private static List<String> podmanArgs() {
-    String args = System.getProperty("image.run.podman-args", "").strip();
-    return args.isEmpty() ? List.of() : List.of(args.split("\\s+"));
+  /** The arguments of {@code podman run} this host needs (see the class's comment). */
+  private static List<String> hostArgs() {
+    List<String> args = new ArrayList<>();
+    if (!Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers"))) {
+      args.addAll(List.of("--runtime", "runc"));
+    }
+    args.addAll(List.of("--ulimit", "nofile=16384:16384", "--ulimit", "nproc=8192:8192"));
+    String extra = System.getProperty("image.run.podman-args", "").strip();
+    if (!extra.isEmpty()) {
+      args.addAll(List.of(extra.split("\\s+")));
+    }
+    return args;
   }
 
   private static int freePort() throws IOException {
@@ -208,11 +245,6 @@ class ImageRunTest {
   private static Result podman(String... args) throws InterruptedException {
     List<String> command = new ArrayList<>();
     command.add("podman");
-    String runtime = System.getProperty("image.run.podman-runtime", "").strip();
-    if (!runtime.isEmpty()) {
-      command.add("--runtime");
-      command.add(runtime);
-    }
     command.addAll(List.of(args));
     try {
       Process process = new ProcessBuilder(command).redirectErrorStream(true).start();

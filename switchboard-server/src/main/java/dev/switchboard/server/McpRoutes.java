@@ -31,11 +31,11 @@ import org.eclipse.jetty.util.Callback;
  * in {@link SavedMcpServers} for every gateway sharing the store) and tool pins.
  */
 final class McpRoutes {
-  private final McpGateway mcp;
+  private final McpOnDemand mcp;
   private final Access access;
   private final SavedMcpServers declared;
 
-  McpRoutes(McpGateway mcp, Access access, SavedMcpServers declared) {
+  McpRoutes(McpOnDemand mcp, Access access, SavedMcpServers declared) {
     this.mcp = mcp;
     this.access = access;
     this.declared = declared;
@@ -62,9 +62,12 @@ final class McpRoutes {
             + "' is declared in the settings file: change it there, or declare another name.");
   }
 
-  /** The Jetty handler the SDK's servlets live in: started and stopped with the route gate. */
+  /**
+   * The Jetty handler the SDK's servlets live in (the gateway made on first use): started and
+   * stopped with the route gate.
+   */
   org.eclipse.jetty.server.Handler handler() {
-    return mcp.handler();
+    return mcp;
   }
 
   /**
@@ -86,7 +89,7 @@ final class McpRoutes {
       return;
     }
     String server = match.parameter("server");
-    if (server != null && !mcp.serves(server)) {
+    if (server != null && !mcp.gateway().serves(server)) {
       RouteGate.closeIfBodyUnread(request, response);
       LogsRoutes.writeError(
           response,
@@ -99,7 +102,7 @@ final class McpRoutes {
         McpCaller.ATTRIBUTE,
         new McpCaller(
             caller.keyId(), caller.workspace(), caller.scopes().mcp(), callLimits(caller)));
-    if (!mcp.handler().handle(request, response, callback)) {
+    if (!mcp.handle(request, response, callback)) {
       LogsRoutes.writeError(
           response, callback, RouteGate.notFound(request.getMethod(), match.path()));
     }
@@ -139,7 +142,8 @@ final class McpRoutes {
     try {
       HttpURI uri = request.getHttpURI();
       target =
-          mcp.authorization()
+          mcp.gateway()
+              .authorization()
               .begin(
                   server,
                   ticket,
@@ -181,7 +185,8 @@ final class McpRoutes {
     String server;
     try {
       server =
-          mcp.authorization()
+          mcp.gateway()
+              .authorization()
               .complete(query.getValue("state"), query.getValue("code"), query.getValue("error"));
     } catch (IllegalArgumentException refused) {
       LogsRoutes.writeError(
@@ -235,13 +240,13 @@ final class McpRoutes {
     }
     ObjectNode answer = JsonNodeFactory.instance.objectNode();
     answer.put("server", server);
-    answer.put("revoked", mcp.revokeAuthorization(server, caller.keyId()));
+    answer.put("revoked", mcp.gateway().revokeAuthorization(server, caller.keyId()));
     LogsRoutes.writeJson(response, callback, 200, answer);
   }
 
   /** Whether {@code server} authorizes each caller; else answers 404. */
   private boolean perUserServer(String server, Response response, Callback callback) {
-    if (mcp.serves(server) && mcp.authorization().perUser(server)) {
+    if (mcp.gateway().serves(server) && mcp.gateway().authorization().perUser(server)) {
       return true;
     }
     LogsRoutes.writeError(
@@ -265,10 +270,10 @@ final class McpRoutes {
     ObjectNode answer = JsonNodeFactory.instance.objectNode();
     answer.put("object", "list");
     ArrayNode data = answer.putArray("data");
-    Map<String, McpGateway.ServerState> states = mcp.states();
+    Map<String, McpGateway.ServerState> states = mcp.gateway().states();
     states.keySet().forEach(name -> data.add(server(name, states)));
     declared.declared().keySet().stream()
-        .filter(name -> !states.containsKey(name) && !mcp.declaredInSettings(name))
+        .filter(name -> !states.containsKey(name) && !mcp.gateway().declaredInSettings(name))
         .forEach(name -> data.add(server(name, states)));
     call.answer(200, answer);
   }
@@ -276,7 +281,7 @@ final class McpRoutes {
   /** {@code GET /v1/admin/mcp/servers/{name}}. */
   void server(AdminApiHandler.Call call) {
     String name = call.parameter("name");
-    Map<String, McpGateway.ServerState> states = mcp.states();
+    Map<String, McpGateway.ServerState> states = mcp.gateway().states();
     if (!states.containsKey(name) && declared.find(name).isEmpty()) {
       throw AdminException.notFound("No MCP server '" + name + "'.");
     }
@@ -286,23 +291,23 @@ final class McpRoutes {
   /** {@code POST /v1/admin/mcp/servers}: declares a Streamable HTTP server. */
   void declare(AdminApiHandler.Call call) {
     ObjectNode made = declared.create(call.actorName(), call.body());
-    call.answer(201, server(made.path("name").asText(), mcp.states()));
+    call.answer(201, server(made.path("name").asText(), mcp.gateway().states()));
   }
 
   /** {@code PUT /v1/admin/mcp/servers/{name}}: replaces a declaration made through the API. */
   void redeclare(AdminApiHandler.Call call) {
     String name = call.parameter("name");
-    if (mcp.declaredInSettings(name)) {
+    if (mcp.gateway().declaredInSettings(name)) {
       throw inSettings(name);
     }
     declared.replace(call.actorName(), name, call.body());
-    call.answer(200, server(name, mcp.states()));
+    call.answer(200, server(name, mcp.gateway().states()));
   }
 
   /** {@code DELETE /v1/admin/mcp/servers/{name}}: removes a server declared through the API. */
   void undeclare(AdminApiHandler.Call call) {
     String name = call.parameter("name");
-    if (mcp.declaredInSettings(name)) {
+    if (mcp.gateway().declaredInSettings(name)) {
       throw inSettings(name);
     }
     call.answer(200, declared.delete(call.actorName(), name));
@@ -311,7 +316,7 @@ final class McpRoutes {
   /** A server as the admin API shows it: never a header's value nor a credential. */
   private ObjectNode server(String name, Map<String, McpGateway.ServerState> states) {
     ObjectNode node =
-        mcp.declaredInSettings(name)
+        mcp.gateway().declaredInSettings(name)
             ? JsonNodeFactory.instance.objectNode().put("name", name).put("object", "mcp.server")
             : declared
                 .find(name)
@@ -321,7 +326,7 @@ final class McpRoutes {
                         .put("name", name)
                         .put("object", "mcp.server"));
     McpGateway.ServerState state = states.get(name);
-    node.put("source", mcp.declaredInSettings(name) ? "settings" : "admin");
+    node.put("source", mcp.gateway().declaredInSettings(name) ? "settings" : "admin");
     node.put("transport", state == null ? "http" : state.transport());
     node.put("connected", state != null && state.connected());
     node.put("restarts", state == null ? 0 : state.restarts());
@@ -333,13 +338,13 @@ final class McpRoutes {
     ObjectNode answer = JsonNodeFactory.instance.objectNode();
     answer.put("object", "list");
     ArrayNode data = answer.putArray("data");
-    mcp.pins().forEach(pin -> data.add(pin(pin)));
+    mcp.gateway().pins().forEach(pin -> data.add(pin(pin)));
     call.answer(200, answer);
   }
 
   /** {@code POST /v1/admin/mcp/tools/{server}/{tool}/approve}: the tool as now offered. */
   void approve(AdminApiHandler.Call call) {
-    ToolPins.Pin pin = mcp.approve(call.parameter("server"), call.parameter("tool"));
+    ToolPins.Pin pin = mcp.gateway().approve(call.parameter("server"), call.parameter("tool"));
     if (pin == null) {
       throw AdminException.notFound(
           "No MCP tool '"

@@ -6,6 +6,8 @@ import dev.switchboard.access.Limits;
 import dev.switchboard.access.Subject;
 import dev.switchboard.access.vault.MasterKeys;
 import dev.switchboard.engine.Gateway;
+import dev.switchboard.engine.guardrails.ToolCallGuardrails;
+import dev.switchboard.engine.observe.RecordSink;
 import dev.switchboard.engine.outbound.OutboundGuard;
 import dev.switchboard.mcp.McpGateway;
 import dev.switchboard.mcp.ToolCallLimiter;
@@ -18,9 +20,11 @@ import dev.switchboard.state.mcpservers.SavedMcpServers;
 import dev.switchboard.state.prompts.Prompts;
 import java.net.URI;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -61,7 +65,7 @@ public final class SwitchboardServer implements AutoCloseable {
   private final ConversationState conversations;
   private final Prompts prompts;
   private final SavedConfigs savedConfigs;
-  private final McpGateway mcp;
+  private final McpOnDemand mcp;
   private final SavedMcpServers mcpServers;
 
   private SwitchboardServer(
@@ -72,7 +76,7 @@ public final class SwitchboardServer implements AutoCloseable {
       ConversationState conversations,
       Prompts prompts,
       SavedConfigs savedConfigs,
-      McpGateway mcp,
+      McpOnDemand mcp,
       SavedMcpServers mcpServers) {
     this.gateway = gateway;
     this.savedConfigs = savedConfigs;
@@ -216,16 +220,20 @@ public final class SwitchboardServer implements AutoCloseable {
     }
     observability.watch(gateway);
     // Tool calls go to the same sinks as the model traffic; virtual keys come from access's vault.
-    McpGateway mcp;
+    // With no upstream MCP server declared, the MCP gateway is made on the first request to
+    // /mcp: an idle gateway does not hold the MCP SDK's classes.
+    McpOnDemand mcp;
     try {
+      ToolCallGuardrails guardrails = gateway.toolCallGuardrails();
+      ToolCallLimiter limiter = toolCallLimiter(settings, access);
+      Function<String, String> credentials = access::operatorCredential;
+      List<RecordSink> sinks = observability.sinks();
       mcp =
-          McpGateway.start(
-              settings.mcp(),
-              access::operatorCredential,
-              observability.sinks(),
-              gateway.toolCallGuardrails(),
-              toolCallLimiter(settings, access),
-              mcpTokens(settings));
+          new McpOnDemand(
+              () ->
+                  McpGateway.start(
+                      settings.mcp(), credentials, sinks, guardrails, limiter, mcpTokens(settings)),
+              !settings.mcp().servers().isEmpty());
     } catch (RuntimeException e) {
       prompts.close();
       conversations.close();
@@ -284,14 +292,23 @@ public final class SwitchboardServer implements AutoCloseable {
     // Once the guard knows the gateway's own listeners, which no declared server may be.
     OutboundGuard guard = gateway.outboundGuard();
     try {
+      // A declaration makes the MCP gateway if it was not made yet; none leaves it unmade.
       mcpServers.attach(
-          McpRoutes.declarationCheck(mcp, guard), declared -> mcp.declare(declared, guard));
+          (name, declaration) ->
+              McpRoutes.declarationCheck(mcp.gateway(), guard).accept(name, declaration),
+          declared -> {
+            if (!declared.isEmpty() || mcp.made()) {
+              mcp.gateway().declare(declared, guard);
+            }
+          });
     } catch (RuntimeException e) {
       server.close();
       throw e;
     }
     // The links a per-user MCP server's callers are given, and the default OAuth redirect URI.
-    mcp.authorization().baseUri(server.baseUri());
+    if (mcp.made()) {
+      mcp.gateway().authorization().baseUri(server.baseUri());
+    }
     if (server.adminConnector == null) {
       log.info("Switchboard listening on {}", server.baseUri());
     } else {
@@ -371,9 +388,12 @@ public final class SwitchboardServer implements AutoCloseable {
     return access;
   }
 
-  /** The MCP gateway of this server: its upstream servers and tool pins. */
+  /**
+   * The MCP gateway of this server: its upstream servers and tool pins (made now if no server is
+   * declared and nothing asked for it yet).
+   */
   public McpGateway mcp() {
-    return mcp;
+    return mcp.gateway();
   }
 
   /** The Responses API's stored responses of this server. */

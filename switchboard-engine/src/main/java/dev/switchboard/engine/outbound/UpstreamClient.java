@@ -41,6 +41,10 @@ public final class UpstreamClient implements AutoCloseable {
   private static final Duration NO_TIMEOUT = Duration.ofDays(1);
 
   private final HttpClient http;
+
+  /** Whether {@link #http} was started: on the first call, see {@link #started()}. */
+  private volatile boolean started;
+
   private final OutboundGuard guard;
   private final String instanceId = java.util.UUID.randomUUID().toString();
 
@@ -64,19 +68,36 @@ public final class UpstreamClient implements AutoCloseable {
     http.setMaxRequestsQueuedPerDestination(65536);
     http.setUserAgentField(null);
     http.setSocketAddressResolver(new GuardedResolver());
-    try {
-      http.start();
-    } catch (Exception e) {
-      throw new IllegalStateException("the upstream HTTP client failed to start", e);
+  }
+
+  /**
+   * The client, started by the first call rather than with the gateway: until a provider is called
+   * over the network, the gateway holds neither its threads nor TLS (its context and the JDK's
+   * trust store parsed; about 570 classes with the client's own), which an idle gateway, or one
+   * that only answers with the mock provider or from its cache, does not need.
+   */
+  private HttpClient started() {
+    if (!started) {
+      synchronized (this) {
+        if (!started) {
+          try {
+            http.start();
+          } catch (Exception e) {
+            throw new IllegalStateException("the upstream HTTP client failed to start", e);
+          }
+          // (The client adds these when it starts.) The gateway never answers an authentication
+          // challenge itself, and providers answer 401 without WWW-Authenticate (OpenAI, Azure,
+          // Cohere): Jetty's handlers would turn such a 401 into a protocol-violation failure
+          // instead of the provider's own error.
+          http.getProtocolHandlers()
+              .remove(org.eclipse.jetty.client.WWWAuthenticationProtocolHandler.NAME);
+          http.getProtocolHandlers()
+              .remove(org.eclipse.jetty.client.ProxyAuthenticationProtocolHandler.NAME);
+          started = true;
+        }
+      }
     }
-    // (The client adds these when it starts.) The gateway never answers an authentication challenge
-    // itself, and providers answer 401
-    // without WWW-Authenticate (OpenAI, Azure, Cohere): Jetty's handlers would turn such a 401 into
-    // a protocol-violation failure instead of the provider's own error.
-    http.getProtocolHandlers()
-        .remove(org.eclipse.jetty.client.WWWAuthenticationProtocolHandler.NAME);
-    http.getProtocolHandlers()
-        .remove(org.eclipse.jetty.client.ProxyAuthenticationProtocolHandler.NAME);
+    return http;
   }
 
   public OutboundGuard guard() {
@@ -121,7 +142,7 @@ public final class UpstreamClient implements AutoCloseable {
   private UpstreamResponse sendAs(UpstreamRequest call, int maxBytes) {
     guard.checkUrl(call.uri().toString(), "url");
     AtomicBoolean committed = new AtomicBoolean();
-    Request request = http.newRequest(call.uri()).method(call.method());
+    Request request = started().newRequest(call.uri()).method(call.method());
     request.headers(headers -> {
       for (Map.Entry<String, String> header : call.headers()) {
         headers.add(header.getKey(), header.getValue());

@@ -21,9 +21,14 @@ public final class Main {
    */
   private static final String PORTKEY_PORT = "port";
 
+  /** Jetty's system property for how many object references fill a CPU cache line. */
+  private static final String JETTY_REFERENCES_PER_CACHE_LINE =
+      "org.eclipse.jetty.util.referencesPerCacheLine";
+
   private Main() {}
 
   public static void main(String[] args) {
+    sizeJettysPadding();
     if (args.length > 0 && args[0].equals("admin")) {
       System.exit(AdminCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length)));
     }
@@ -130,6 +135,19 @@ public final class Main {
         Sizes take B, KB, MB or GB; durations take ms, s, m or h.
         """);
     return help.toString();
+  }
+
+  /**
+   * Jetty's queues pad their fields to a cache line, and find a reference's size by asking the
+   * platform MBean server whether oops are compressed: that alone starts JMX (about 320 classes) in
+   * every gateway. A heap under 32 GB has compressed oops (4-byte references, 16 to a 64-byte
+   * line): said here, JMX stays unloaded until something uses it. A value given with -D stays.
+   */
+  private static void sizeJettysPadding() {
+    if (System.getProperty(JETTY_REFERENCES_PER_CACHE_LINE) == null) {
+      boolean compressedOops = Runtime.getRuntime().maxMemory() < (32L << 30);
+      System.setProperty(JETTY_REFERENCES_PER_CACHE_LINE, compressedOops ? "16" : "8");
+    }
   }
 
   private static void exitWithUsage(String problem) {
