@@ -91,7 +91,7 @@ final class ClientMessages implements Filter {
   }
 
   /** The request with its body read already. */
-  private static final class Body extends HttpServletRequestWrapper {
+  static class Body extends HttpServletRequestWrapper {
     private final byte[] body;
 
     Body(HttpServletRequest request, byte[] body) {

@@ -58,6 +58,15 @@ public final class McpGateway implements AutoCloseable {
   /** The calls being relayed: progress, cancellation and server requests find their client. */
   private final CallsInFlight inFlight = new CallsInFlight();
 
+  /** Where the sessions every gateway of a set knows are kept (none: this gateway's only). */
+  private final SessionDirectory directory;
+
+  /** Each endpoint's transport, by its path: where a session opened elsewhere is opened again. */
+  private final Map<String, jakarta.servlet.http.HttpServlet> transports =
+      new ConcurrentHashMap<>();
+
+  private final SharedSessions sessions;
+
   /** One Streamable HTTP endpoint: an SDK server on its own transport. */
   private record Endpoint(
       String path,
@@ -78,6 +87,15 @@ public final class McpGateway implements AutoCloseable {
     this.pins = new ToolPins(settings.pinsFile());
     this.calls =
         new ToolCalls(sinks, Clock.systemUTC(), settings.policies(), guardrails, limiter, json);
+    this.directory =
+        settings.sessionStore() == null
+            ? SessionDirectory.NONE
+            : SessionDirectory.redis(settings.sessionStore(), settings.sessionTimeout());
+    this.sessions = new SharedSessions(directory, transports, settings.sessionTimeout());
+    // First: the filters after it and the SDK see this gateway's own id of the session.
+    FilterHolder sharedSessions = new FilterHolder(sessions);
+    sharedSessions.setAsyncSupported(true);
+    servlets.addFilter(sharedSessions, "/*", EnumSet.of(DispatcherType.REQUEST));
     FilterHolder clientMessages = new FilterHolder(new ClientMessages(inFlight));
     clientMessages.setAsyncSupported(true);
     servlets.addFilter(clientMessages, "/*", EnumSet.of(DispatcherType.REQUEST));
@@ -159,6 +177,7 @@ public final class McpGateway implements AutoCloseable {
     ServletHolder holder = new ServletHolder(transport);
     holder.setAsyncSupported(true);
     servlets.addServlet(holder, path);
+    transports.put(path, transport);
     return new Endpoint(
         path,
         server,
@@ -429,7 +448,8 @@ public final class McpGateway implements AutoCloseable {
       McpSyncServerExchange exchange,
       McpSchema.CallToolRequest request) {
     McpCaller caller = caller(exchange.transportContext());
-    ToolCalls.Call call = calls.start(path, server, tool, caller, exchange.sessionId(), request);
+    ToolCalls.Call call =
+        calls.start(path, server, tool, caller, sessions.clientId(exchange.sessionId()), request);
     if (!caller.allows(server, tool)) {
       McpError refused = unknownTool(request.name());
       call.refused(refused);
@@ -474,6 +494,7 @@ public final class McpGateway implements AutoCloseable {
 
   @Override
   public void close() {
+    directory.close();
     upstreams.values().forEach(Upstream::close);
     List<Endpoint> endpoints = new ArrayList<>(perServer.values());
     endpoints.add(aggregate);
