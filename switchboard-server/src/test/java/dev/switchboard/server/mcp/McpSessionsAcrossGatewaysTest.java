@@ -45,6 +45,9 @@ class McpSessionsAcrossGatewaysTest {
       settings.put("access.enabled", false);
       settings.put("logs.enabled", false);
       settings.put("responses.enabled", false);
+      // Two gateways in one process: no embedded stores to share a file.
+      settings.put("prompts.enabled", false);
+      settings.put("saved-configs.enabled", false);
       // A client's GET stream stays open until its session closes: stop without waiting for it.
       settings.put("server.drain-delay", "0s");
       settings.put("server.drain-timeout", "1s");
@@ -140,14 +143,6 @@ class McpSessionsAcrossGatewaysTest {
 
   private static HttpResponse<String> post(URI gateway, String session, String body)
       throws Exception {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(gateway.resolve("/mcp"))
-            .header("content-type", "application/json")
-            .header("accept", "application/json, text/event-stream")
-            .POST(HttpRequest.BodyPublishers.ofString(body));
-    if (session != null) {
-      request.header("mcp-session-id", session);
-    }
-    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    return McpHarness.post(gateway, session, body);
   }
 }
