@@ -26,5 +26,5 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 
 {{/* Settings the chart sets itself, from its own values or from the Secret. */}}
 {{- define "switchboard.chartSettings" -}}
-server.host server.port server.drain-timeout access.master-key access.master-key-file admin.token access.store logs.store responses.store access.redis.url cache.redis.url
+server.host server.port server.drain-delay server.drain-timeout access.master-key access.master-key-file admin.token access.store logs.store responses.store access.redis.url cache.redis.url
 {{- end -}}

@@ -139,18 +139,30 @@ class HelmChartTest {
 
   @Test
   void rollsOneNewGatewayInBeforeAnOldOneDrainsAndWaitsLongerThanTheDrain() {
-    List<Manifest> manifests = render(template -> template.set("drainTimeoutSeconds", 45));
+    List<Manifest> manifests =
+        render(template -> template.set("drainTimeoutSeconds", 45).set("drainDelaySeconds", 7));
     Deployment deployment = Manifests.only(manifests, Deployment.class);
     Container gateway = gateway(manifests);
 
     assertThat(deployment.spec().strategy().type()).isEqualTo("RollingUpdate");
     assertThat(deployment.spec().strategy().rollingUpdate().maxUnavailable()).isEqualTo("0");
     assertThat(deployment.spec().strategy().rollingUpdate().maxSurge()).isEqualTo("1");
+    assertThat(gateway.env("SWITCHBOARD_SERVER_DRAIN_DELAY").value()).isEqualTo("7s");
     assertThat(gateway.env("SWITCHBOARD_SERVER_DRAIN_TIMEOUT").value()).isEqualTo("45s");
-    long preStop = gateway.lifecycle().preStop().sleep().seconds();
-    assertThat(preStop).isPositive();
+    // The gateway's own drain delay keeps it serving while it leaves the endpoints: no preStop.
+    assertThat(gateway.lifecycle()).isNull();
     assertThat(deployment.spec().template().spec().terminationGracePeriodSeconds())
-        .isGreaterThan(preStop + 45);
+        .isGreaterThan(7 + 45);
+  }
+
+  @Test
+  void aPreStopPauseWhenAskedForIsAddedToTheGracePeriod() {
+    List<Manifest> manifests = render(template -> template.set("preStopSleepSeconds", 3));
+    Deployment deployment = Manifests.only(manifests, Deployment.class);
+
+    assertThat(gateway(manifests).lifecycle().preStop().sleep().seconds()).isEqualTo(3);
+    assertThat(deployment.spec().template().spec().terminationGracePeriodSeconds())
+        .isGreaterThan(3 + 5 + 30);
   }
 
   @Test

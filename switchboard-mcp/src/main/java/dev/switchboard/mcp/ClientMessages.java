@@ -103,7 +103,7 @@ final class ClientMessages implements Filter {
   }
 
   /** The request with its body read already. */
-  static final class Body extends HttpServletRequestWrapper {
+  static class Body extends HttpServletRequestWrapper {
     private final byte[] body;
 
     Body(HttpServletRequest request, byte[] body) {

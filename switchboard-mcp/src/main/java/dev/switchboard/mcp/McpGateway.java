@@ -92,6 +92,15 @@ public final class McpGateway implements AutoCloseable {
   /** The calls being relayed: progress, cancellation and server requests find their client. */
   private final CallsInFlight inFlight = new CallsInFlight();
 
+  /** Where the sessions every gateway of a set knows are kept (none: this gateway's only). */
+  private final SessionDirectory directory;
+
+  /** Each endpoint's transport, by its path: where a session opened elsewhere is opened again. */
+  private final Map<String, jakarta.servlet.http.HttpServlet> transports =
+      new ConcurrentHashMap<>();
+
+  private final SharedSessions sessions;
+
   /** One Streamable HTTP endpoint: an SDK server on its own transport. */
   private record Endpoint(
       String path,
@@ -118,6 +127,15 @@ public final class McpGateway implements AutoCloseable {
     this.pins = new ToolPins(settings.pinsFile());
     this.calls =
         new ToolCalls(sinks, Clock.systemUTC(), settings.policies(), guardrails, limiter, json);
+    this.directory =
+        settings.sessionStore() == null
+            ? SessionDirectory.NONE
+            : SessionDirectory.redis(settings.sessionStore(), settings.sessionTimeout());
+    this.sessions = new SharedSessions(directory, transports, settings.sessionTimeout());
+    // First: the filters after it and the SDK see this gateway's own id of the session.
+    FilterHolder sharedSessions = new FilterHolder(sessions);
+    sharedSessions.setAsyncSupported(true);
+    servlets.addFilter(sharedSessions, "/*", EnumSet.of(DispatcherType.REQUEST));
     FilterHolder clientMessages =
         new FilterHolder(new ClientMessages(inFlight, this::rootsChanged));
     clientMessages.setAsyncSupported(true);
@@ -378,6 +396,7 @@ public final class McpGateway implements AutoCloseable {
               return caller(context).allows(serverName, toolName);
             })
             .build();
+    transports.put(path, transport);
     return new Endpoint(
         path,
         server,
@@ -636,6 +655,7 @@ public final class McpGateway implements AutoCloseable {
     replaceResources(aggregate, name, List.of());
     Endpoint own = perServer.remove(name);
     if (own != null) {
+      transports.remove(own.path());
       listedTools.keySet().removeIf(key -> key.startsWith(own.path() + " "));
       closeQuietly(own);
     }
@@ -805,7 +825,8 @@ public final class McpGateway implements AutoCloseable {
       McpSyncServerExchange exchange,
       McpSchema.CallToolRequest request) {
     McpCaller caller = caller(exchange.transportContext());
-    ToolCalls.Call call = calls.start(path, server, tool, caller, exchange.sessionId(), request);
+    ToolCalls.Call call =
+        calls.start(path, server, tool, caller, sessions.clientId(exchange.sessionId()), request);
     if (!caller.allows(server, tool)) {
       McpError refused = unknownTool(request.name());
       call.refused(refused);
@@ -899,6 +920,7 @@ public final class McpGateway implements AutoCloseable {
 
   @Override
   public void close() {
+    directory.close();
     synchronized (upstreams) {
       upstreams.values().forEach(Upstream::close);
     }

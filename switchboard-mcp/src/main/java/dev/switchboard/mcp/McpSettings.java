@@ -18,6 +18,7 @@ import java.util.Set;
  * <pre>{@code
  * mcp:
  *   session-timeout: 30m
+ *   session-store: redis://redis:6379
  *   pins-file: switchboard-data/mcp-pins.json
  *   servers:
  *     docs:
@@ -37,13 +38,17 @@ import java.util.Set;
  * @param policies the guardrails and rate limits on tool calls, prompts and resources ({@code
  *     guardrails}, and each server's {@code guardrails}, {@code rate-limit}, {@code tools}, {@code
  *     prompts} and {@code resources})
+ * @param sessionStore the Redis server where gateways that share clients keep their clients' MCP
+ *     sessions, so that a session opened on one is good on every other, or {@code null}: each
+ *     gateway knows the sessions opened on it only
  */
 public record McpSettings(
     List<UpstreamServer> servers,
     Duration sessionTimeout,
     Path pinsFile,
     Duration callTimeout,
-    ToolPolicies policies) {
+    ToolPolicies policies,
+    URI sessionStore) {
   public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofMinutes(30);
   public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofMinutes(5);
 
@@ -59,7 +64,7 @@ public record McpSettings(
   /** Settings without guardrails or rate limits on tool calls. */
   public McpSettings(
       List<UpstreamServer> servers, Duration sessionTimeout, Path pinsFile, Duration callTimeout) {
-    this(servers, sessionTimeout, pinsFile, callTimeout, ToolPolicies.NONE);
+    this(servers, sessionTimeout, pinsFile, callTimeout, ToolPolicies.NONE, null);
   }
 
   /**
@@ -79,7 +84,13 @@ public record McpSettings(
     known(
         section,
         "mcp",
-        Set.of("servers", "session-timeout", "pins-file", "call-timeout", "guardrails"));
+        Set.of(
+            "servers",
+            "session-timeout",
+            "session-store",
+            "pins-file",
+            "call-timeout",
+            "guardrails"));
     Duration sessionTimeout =
         section.has("session-timeout")
             ? durations.apply("mcp.session-timeout", section.get("session-timeout").asText())
@@ -102,7 +113,32 @@ public record McpSettings(
         servers.add(server(entry.getKey(), entry.getValue()));
       }
     }
-    return new McpSettings(servers, sessionTimeout, pins, callTimeout, ToolPolicies.parse(section));
+    return new McpSettings(
+        servers,
+        sessionTimeout,
+        pins,
+        callTimeout,
+        ToolPolicies.parse(section),
+        sessionStore(section.get("session-store")));
+  }
+
+  /** {@code mcp.session-store}: a {@code redis://} or {@code rediss://} URL, or none. */
+  private static URI sessionStore(JsonNode node) {
+    if (node == null || node.isNull() || node.asText().strip().equalsIgnoreCase("none")) {
+      return null;
+    }
+    URI url;
+    try {
+      url = URI.create(node.asText().strip());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("mcp.session-store is not a URL");
+    }
+    if (url.getHost() == null
+        || !("redis".equals(url.getScheme()) || "rediss".equals(url.getScheme()))) {
+      throw new IllegalArgumentException(
+          "mcp.session-store must be a redis:// or rediss:// URL, or none");
+    }
+    return url;
   }
 
   static UpstreamServer server(String name, JsonNode node) {

@@ -108,19 +108,23 @@ final class GatewayHandler {
   private final long maxBodyBytes;
   private final Supplier<RequestLog.Statistics> requestLog;
   private final Map<String, BooleanSupplier> requiredStores;
+  private final BooleanSupplier draining;
 
   /**
    * @param requestLog the request log's counters for {@code /v1/health}; it supplies {@code null}
    *     when logs are off
    * @param requiredStores the stores no request can be served without, by name, each telling
    *     whether it answers now: {@code /v1/health/ready}'s checks
+   * @param draining whether the gateway is draining (it then says it is not ready)
    */
   GatewayHandler(
       Gateway gateway,
       Prompts prompts,
       long maxBodyBytes,
       Supplier<RequestLog.Statistics> requestLog,
-      Map<String, BooleanSupplier> requiredStores) {
+      Map<String, BooleanSupplier> requiredStores,
+      BooleanSupplier draining) {
+    this.draining = draining;
     this.gateway = gateway;
     this.prompts = prompts;
     this.maxBodyBytes = maxBodyBytes;
@@ -191,8 +195,8 @@ final class GatewayHandler {
 
   /**
    * {@code /v1/health/ready}: 200 while every required store answers, else 503, with each store's
-   * state ({@code up} or {@code down}). A draining gateway has closed its listener, so it answers
-   * no probe at all.
+   * state ({@code up} or {@code down}); 503 {@code draining} from SIGTERM on, while the gateway
+   * still serves for its drain delay (then its listener closes and it answers no probe at all).
    */
   void ready(Route.Match match, Exchange exchange) {
     var json = JsonNodeFactory.instance.objectNode();
@@ -203,8 +207,9 @@ final class GatewayHandler {
       stores.put(store.getKey(), up ? "up" : "down");
       ready &= up;
     }
-    json.put("status", ready ? "ready" : "not_ready");
-    exchange.writeJson(ready ? 200 : 503, json);
+    boolean leaving = draining.getAsBoolean();
+    json.put("status", leaving ? "draining" : ready ? "ready" : "not_ready");
+    exchange.writeJson(ready && !leaving ? 200 : 503, json);
   }
 
   /** {@code GET /v1/shadows}: shadow traffic's state and counters. */

@@ -31,6 +31,9 @@ import java.time.Duration;
  * @param mcp the MCP gateway's upstream servers ({@code null}: none)
  * @param savedConfigs the store of saved configs edited while the gateway runs ({@code null}: off,
  *     the gateway settings' configs only)
+ * @param drainDelay on shutdown, how long the gateway goes on accepting and serving while it says
+ *     it is not ready, before its listener closes: the time a balancer takes to stop sending it
+ *     connections ({@code null}: none)
  */
 public record ServerSettings(
     String host,
@@ -46,7 +49,42 @@ public record ServerSettings(
     StateSettings responses,
     PromptSettings prompts,
     McpSettings mcp,
-    SavedConfigSettings savedConfigs) {
+    SavedConfigSettings savedConfigs,
+    Duration drainDelay) {
+
+  /** Settings whose listener closes as soon as the drain begins (no drain delay). */
+  public ServerSettings(
+      String host,
+      int port,
+      long maxBodyBytes,
+      Duration drainTimeout,
+      GatewaySettings gateway,
+      ObservabilitySettings observability,
+      String adminToken,
+      String adminHost,
+      Integer adminPort,
+      AccessSettings access,
+      StateSettings responses,
+      PromptSettings prompts,
+      McpSettings mcp,
+      SavedConfigSettings savedConfigs) {
+    this(
+        host,
+        port,
+        maxBodyBytes,
+        drainTimeout,
+        gateway,
+        observability,
+        adminToken,
+        adminHost,
+        adminPort,
+        access,
+        responses,
+        prompts,
+        mcp,
+        savedConfigs,
+        Duration.ZERO);
+  }
 
   /** Settings with saved prompts off and without upstream MCP servers. */
   public ServerSettings(
@@ -167,6 +205,10 @@ public record ServerSettings(
     if (drainTimeout.isNegative()) {
       throw new IllegalArgumentException("drain timeout must not be negative");
     }
+    drainDelay = drainDelay == null ? Duration.ZERO : drainDelay;
+    if (drainDelay.isNegative()) {
+      throw new IllegalArgumentException("drain delay must not be negative");
+    }
     if (adminToken != null && adminToken.isBlank()) {
       throw new IllegalArgumentException("the admin token must not be blank");
     }
@@ -247,6 +289,13 @@ public record ServerSettings(
     return with(copy -> copy.prompts = newPrompts);
   }
 
+  /**
+   * These settings with {@code newDrainDelay} of serving, not ready, before the listener closes.
+   */
+  public ServerSettings withDrainDelay(Duration newDrainDelay) {
+    return with(copy -> copy.drainDelay = newDrainDelay);
+  }
+
   /** These settings with the store of saved configs as {@code newSavedConfigs}. */
   public ServerSettings withSavedConfigs(SavedConfigSettings newSavedConfigs) {
     return with(copy -> copy.savedConfigs = newSavedConfigs);
@@ -275,6 +324,7 @@ public record ServerSettings(
     private PromptSettings prompts;
     private McpSettings mcp;
     private SavedConfigSettings savedConfigs;
+    private Duration drainDelay;
 
     Fields(ServerSettings settings) {
       host = settings.host;
@@ -291,6 +341,7 @@ public record ServerSettings(
       prompts = settings.prompts;
       mcp = settings.mcp;
       savedConfigs = settings.savedConfigs;
+      drainDelay = settings.drainDelay;
     }
 
     ServerSettings settings() {
@@ -308,7 +359,8 @@ public record ServerSettings(
           responses,
           prompts,
           mcp,
-          savedConfigs);
+          savedConfigs,
+          drainDelay);
     }
   }
 
@@ -323,6 +375,8 @@ public record ServerSettings(
         + maxBodyBytes
         + ", drainTimeout="
         + drainTimeout
+        + ", drainDelay="
+        + drainDelay
         + ", gateway="
         + gateway
         + ", observability="

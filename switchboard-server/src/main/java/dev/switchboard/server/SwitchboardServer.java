@@ -20,6 +20,7 @@ import dev.switchboard.state.mcpservers.SavedMcpServers;
 import dev.switchboard.state.prompts.Prompts;
 import java.net.URI;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -29,15 +30,15 @@ import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The gateway server: Jetty, handling each request on a virtual thread, in front of one {@link
- * Gateway}. {@link #close()} is graceful: the server stops accepting, lets in-flight requests and
- * streams finish within the drain timeout, then stops.
+ * Gateway}. {@link #close()} is graceful: the server says it is not ready and goes on serving for
+ * the drain delay (a balancer stops sending it connections meanwhile), then stops accepting, lets
+ * in-flight requests and streams finish within the drain timeout, and stops.
  */
 public final class SwitchboardServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SwitchboardServer.class);
@@ -67,6 +68,8 @@ public final class SwitchboardServer implements AutoCloseable {
   private final SavedConfigs savedConfigs;
   private final McpOnDemand mcp;
   private final SavedMcpServers mcpServers;
+  private final Draining draining = new Draining(null);
+  private final Duration drainDelay;
 
   private SwitchboardServer(
       ServerSettings settings,
@@ -86,6 +89,7 @@ public final class SwitchboardServer implements AutoCloseable {
     this.conversations = conversations;
     this.prompts = prompts;
     this.observability = observability;
+    this.drainDelay = settings.drainDelay();
     QueuedThreadPool threads = new QueuedThreadPool();
     threads.setName("server");
     threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
@@ -119,22 +123,23 @@ public final class SwitchboardServer implements AutoCloseable {
                     observability.requestLog() == null
                         ? null
                         : observability.requestLog().statistics(),
-                access.enabled() ? Map.of("access", access::storeReachable) : Map.of()),
+                access.enabled() ? Map.of("access", access::storeReachable) : Map.of(),
+                draining::draining),
             new AdminApiHandler(adminToken, access, prompts, savedConfigs),
             new LogsRoutes(observability, Clock.systemUTC()),
             new MetricsEndpoint(observability.metrics()),
             new DashboardRoutes(),
             new ResponsesRoutes(conversations, access),
             new McpRoutes(mcp, access, mcpServers));
-    server.setHandler(
-        new GracefulHandler(
-            new MinimumReadRate(
-                new RouteGate(
-                    adminToken,
-                    access,
-                    settings.adminPort() != null,
-                    gateway.instanceId(),
-                    endpoints))));
+    draining.setHandler(
+        new MinimumReadRate(
+            new RouteGate(
+                adminToken,
+                access,
+                settings.adminPort() != null,
+                gateway.instanceId(),
+                endpoints)));
+    server.setHandler(draining);
     server.addBean(new RequestHeaderDeadline(server, REQUEST_HEADER_DEADLINE));
     server.setErrorHandler(new JsonErrorHandler());
     server.setStopTimeout(settings.drainTimeout().toMillis());
@@ -461,11 +466,28 @@ public final class SwitchboardServer implements AutoCloseable {
     return URI.create("http://" + host + ":" + listening.getLocalPort());
   }
 
-  /** Stops gracefully, within the drain timeout, then closes the gateway. */
+  /**
+   * Stops gracefully: not ready and still serving for the drain delay, then the listener closes and
+   * what is in flight finishes within the drain timeout; then closes the gateway.
+   */
   @Override
   public void close() {
+    draining.begin();
+    boolean interrupted = false;
+    if (drainDelay.isPositive()) {
+      log.info("draining: not ready, serving for {} before the listener closes", drainDelay);
+      try {
+        Thread.sleep(drainDelay);
+      } catch (InterruptedException e) {
+        // Told to hurry: the listener closes now, what is in flight still finishes.
+        interrupted = true;
+      }
+    }
     try {
       server.stop();
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     } catch (Exception e) {
       log.warn("the server did not stop cleanly: {}", e.toString());
     } finally {

@@ -55,6 +55,13 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterTest {
   static final Duration KEY_CACHE_TTL = Duration.ofSeconds(5);
+
+  /** The gateways' {@code mcp.session-timeout}: short, so that a session expires in the test. */
+  static final Duration MCP_SESSION_TIMEOUT = Duration.ofSeconds(8);
+
+  /** The gateways' {@code server.drain-delay}: the default. */
+  static final Duration DRAIN_DELAY = Duration.ofSeconds(5);
+
   static final String CHAT =
       "{\"model\":\"gpt-4o-mini\",\"max_tokens\":16,\"messages\":[{\"role\":\"user\",\"content\":\"%s\"}]}";
   static final ObjectMapper JSON = new ObjectMapper();
@@ -73,6 +80,8 @@ class ClusterTest {
   final List<TcpRelay> relays = new ArrayList<>();
   final List<Node> nodes = new ArrayList<>();
   FakeOpenAi openai;
+  ToolServer tools;
+  TcpRelay toolsRelay;
   TcpRelay redis;
   TcpRelay postgres;
   RoundRobin nginx;
@@ -118,6 +127,22 @@ class ClusterTest {
           "SWITCHBOARD_PROVIDERS_OPENAI_BASE_URL",
           "http://" + outside + ":" + relays.get(0).port(outside) + "/v1");
       environment.put("SWITCHBOARD_SERVER_DRAIN_TIMEOUT", "10s");
+      // The MCP section is read from the settings file only.
+      Path settings = directory.resolve("switchboard.yaml");
+      Files.writeString(
+          settings,
+          """
+          mcp:
+            session-timeout: %ds
+            session-store: %s
+            servers:
+              tools:
+                url: http://%s:%d/mcp
+          """
+              .formatted(
+                  MCP_SESSION_TIMEOUT.toSeconds(), redisUrl, outside, toolsRelay.port(outside)));
+      environment.put("SWITCHBOARD_CONFIG", settings.toString());
+      environment.put("SWITCHBOARD_SERVER_DRAIN_DELAY", DRAIN_DELAY.toSeconds() + "s");
       process =
           GatewayProcess.startJarIn(
               namespace.name,
@@ -156,6 +181,7 @@ class ClusterTest {
       connection.createStatement().execute("CREATE DATABASE " + database);
     }
     openai = FakeOpenAi.start();
+    tools = new ToolServer();
     NetworkNamespace.deleteLeftovers();
     for (int i = 0; i < 3; i++) {
       namespaces.add(NetworkNamespace.create(i));
@@ -164,8 +190,10 @@ class ClusterTest {
     relays.add(TcpRelay.to("127.0.0.1", openai.port(), outside));
     redis = TcpRelay.to("127.0.0.1", 6379, outside);
     postgres = TcpRelay.to("127.0.0.1", 5432, outside);
+    toolsRelay = TcpRelay.to("127.0.0.1", tools.port(), outside);
     relays.add(redis);
     relays.add(postgres);
+    relays.add(toolsRelay);
     for (int i = 0; i < 3; i++) {
       nodes.add(new Node("gateway-" + (char) ('a' + i), namespaces.get(i)));
     }
@@ -208,6 +236,9 @@ class ClusterTest {
     }
     if (openai != null) {
       openai.close();
+    }
+    if (tools != null) {
+      tools.close();
     }
     try (Connection connection =
         DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres")) {
@@ -292,26 +323,36 @@ class ClusterTest {
     String question = "What is the capital of France? " + run;
     int upstreamBefore = openai.requestCount();
 
-    List<String> statuses = new ArrayList<>();
-    List<String> bodies = new ArrayList<>();
+    List<Cached> answers = new ArrayList<>();
     for (Node node : nodes) {
-      var answer =
-          send(
-              HttpRequest.newBuilder(node.uri("/v1/chat/completions"))
-                  .header("x-portkey-api-key", key)
-                  .header(
-                      "x-portkey-config",
-                      "{\"provider\":\"openai\",\"api_key\":\"sk-fake\",\"cache\":{\"mode\":\"simple\",\"max_age\":600}}")
-                  .header("content-type", "application/json")
-                  .POST(HttpRequest.BodyPublishers.ofString(CHAT.formatted(question))));
-      assertThat(answer.statusCode()).isEqualTo(200);
-      statuses.add(answer.headers().firstValue("x-portkey-cache-status").orElse(null));
-      bodies.add(JSON.readTree(answer.body()).at("/choices/0/message/content").asText());
+      answers.add(cachedChat(node, key, "simple", question));
     }
 
-    assertThat(statuses).containsExactly("MISS", "HIT", "HIT");
-    assertThat(bodies).containsOnly(bodies.get(0));
+    assertThat(answers).extracting(Cached::status).containsExactly("MISS", "HIT", "HIT");
+    assertThat(answers).extracting(Cached::content).containsOnly(answers.get(0).content());
     assertThat(openai.requestCount() - upstreamBefore).isEqualTo(1);
+  }
+
+  /** A cache status and the answer's content. */
+  record Cached(String status, String content) {}
+
+  /** A chat through {@code node} with the cache on in {@code mode} for an hour. */
+  Cached cachedChat(Node node, String key, String mode, String prompt) throws Exception {
+    var answer =
+        send(
+            HttpRequest.newBuilder(node.uri("/v1/chat/completions"))
+                .header("x-portkey-api-key", key)
+                .header(
+                    "x-portkey-config",
+                    "{\"provider\":\"openai\",\"api_key\":\"sk-fake\",\"cache\":{\"mode\":\""
+                        + mode
+                        + "\",\"max_age\":600}}")
+                .header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(CHAT.formatted(prompt))));
+    assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+    return new Cached(
+        answer.headers().firstValue("x-portkey-cache-status").orElse(null),
+        JSON.readTree(answer.body()).at("/choices/0/message/content").asText());
   }
 
   @Test
@@ -423,6 +464,281 @@ class ClusterTest {
   }
 
   @Test
+  @Order(3)
+  void anAnswerCachedThroughOneGatewayIsASemanticHitForARewordedPromptThroughTheOthers()
+      throws Exception {
+    String key = createKey("{\"name\":\"semantic\"}").get("key").asText();
+    List<String> prompts =
+        List.of(
+            "How many days are there in a leap year?",
+            "How many days does a leap year have?",
+            "How many days are in a leap year?");
+    int upstreamBefore = openai.requestCount();
+
+    List<Cached> answers = new ArrayList<>();
+    for (int i = 0; i < nodes.size(); i++) {
+      answers.add(cachedChat(nodes.get(i), key, "semantic", prompts.get(i)));
+    }
+    System.out.printf("cluster semantic cache: %s for %s%n", answers, prompts);
+
+    assertThat(answers)
+        .extracting(Cached::status)
+        .containsExactly("SEMANTIC MISS", "SEMANTIC HIT", "SEMANTIC HIT");
+    assertThat(answers).extracting(Cached::content).containsOnly(answers.get(0).content());
+    assertThat(openai.requestCount() - upstreamBefore).isEqualTo(1);
+  }
+
+  @Test
+  @Order(6)
+  void anMcpSessionOpenedOnOneGatewayIsGoodOnTheOthersUntilDeletedOrExpired() throws Exception {
+    String key = createKey("{\"name\":\"mcp\"}").get("key").asText();
+    for (Node node : nodes) {
+      awaitTool(node, key, "tools__count");
+    }
+    Node a = nodes.get(0);
+    Node b = nodes.get(1);
+    Node c = nodes.get(2);
+
+    McpSession session = McpSession.open(this, a, key);
+    assertThat(
+            session.post(b, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}")
+                .status)
+        .isEqualTo(202);
+    McpAnswer listed = session.post(b, request(2, "tools/list", "{}"));
+    McpAnswer counted =
+        session.post(
+            c,
+            request(
+                3,
+                "tools/call",
+                "{\"name\":\"tools__count\",\"arguments\":{\"to\":3},\"_meta\":{\"progressToken\":\"count-1\"}}"));
+    McpAnswer again =
+        session.post(
+            a, request(4, "tools/call", "{\"name\":\"tools__count\",\"arguments\":{\"to\":2}}"));
+    System.out.printf(
+        "cluster mcp: session %s opened on A; tools/list on B %d, tools/call on C %d (%d progress), on A %d%n",
+        session.id, listed.status, counted.status, counted.progress().size(), again.status);
+
+    assertThat(listed.status).isEqualTo(200);
+    assertThat(listed.result(2).findValuesAsText("name")).contains("tools__count");
+    assertThat(counted.status).isEqualTo(200);
+    assertThat(counted.progress())
+        .extracting(progress -> progress.get("progressToken").asText())
+        .containsOnly("count-1");
+    assertThat(counted.progress())
+        .extracting(progress -> progress.get("progress").asDouble())
+        .containsExactly(1.0, 2.0, 3.0);
+    assertThat(counted.result(3).at("/content/0/text").asText()).isEqualTo("counted to 3");
+    assertThat(again.result(4).at("/content/0/text").asText()).isEqualTo("counted to 2");
+
+    // Deleted through B: gone everywhere, the gateway it was opened on too.
+    assertThat(session.delete(b)).isEqualTo(200);
+    for (Node node : nodes) {
+      assertThat(session.post(node, request(5, "tools/list", "{}")).status).isEqualTo(404);
+    }
+
+    // Expired: used on A, B and C, then idle for longer than mcp.session-timeout.
+    McpSession idle = McpSession.open(this, a, key);
+    for (Node node : nodes) {
+      assertThat(idle.post(node, request(2, "tools/list", "{}")).status).isEqualTo(200);
+    }
+    Thread.sleep(MCP_SESSION_TIMEOUT.plusSeconds(2).toMillis());
+    List<Integer> afterExpiry = new ArrayList<>();
+    for (Node node : nodes) {
+      afterExpiry.add(idle.post(node, request(3, "tools/list", "{}")).status);
+    }
+    System.out.printf(
+        "cluster mcp: an idle session after %s: %s on A, B and C%n",
+        MCP_SESSION_TIMEOUT, afterExpiry);
+    assertThat(afterExpiry).containsOnly(404);
+  }
+
+  static String request(int id, String method, String params) {
+    return "{\"jsonrpc\":\"2.0\",\"id\":"
+        + id
+        + ",\"method\":\""
+        + method
+        + "\",\"params\":"
+        + params
+        + "}";
+  }
+
+  /** Waits until {@code node}'s {@code /mcp} lists {@code tool} (its upstream is connected). */
+  void awaitTool(Node node, String key, String tool) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (true) {
+      McpSession probe = McpSession.open(this, node, key);
+      McpAnswer listed = probe.post(node, request(2, "tools/list", "{}"));
+      probe.delete(node);
+      if (listed.status == 200 && listed.result(2).findValuesAsText("name").contains(tool)) {
+        return;
+      }
+      assertThat(System.nanoTime()).as("%s lists %s", node.name, tool).isLessThan(deadline);
+      Thread.sleep(250);
+    }
+  }
+
+  /** A client's MCP session, over plain HTTP (Streamable HTTP), sent to whichever gateway. */
+  record McpSession(ClusterTest test, String key, String id, String protocolVersion) {
+    static McpSession open(ClusterTest test, Node node, String key) throws Exception {
+      var answer =
+          test.send(
+              mcpRequest(node, key, null, null)
+                  .POST(
+                      HttpRequest.BodyPublishers.ofString(
+                          request(
+                              1,
+                              "initialize",
+                              "{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"cluster-test\",\"version\":\"1.0\"}}"))));
+      assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+      JsonNode result = McpAnswer.of(answer).result(1);
+      return new McpSession(
+          test,
+          key,
+          answer.headers().firstValue("mcp-session-id").orElseThrow(),
+          result.get("protocolVersion").asText());
+    }
+
+    McpAnswer post(Node node, String message) throws Exception {
+      return McpAnswer.of(
+          test.send(
+              mcpRequest(node, key, id, protocolVersion)
+                  .POST(HttpRequest.BodyPublishers.ofString(message))));
+    }
+
+    int delete(Node node) throws Exception {
+      return test.send(mcpRequest(node, key, id, protocolVersion).DELETE()).statusCode();
+    }
+
+    static HttpRequest.Builder mcpRequest(
+        Node node, String key, String session, String protocolVersion) {
+      HttpRequest.Builder request =
+          HttpRequest.newBuilder(node.uri("/mcp"))
+              .header("x-portkey-api-key", key)
+              .header("content-type", "application/json")
+              .header("accept", "application/json, text/event-stream");
+      if (session != null) {
+        request.header("mcp-session-id", session);
+      }
+      if (protocolVersion != null) {
+        request.header("mcp-protocol-version", protocolVersion);
+      }
+      return request;
+    }
+  }
+
+  /** An MCP answer: its status and its JSON-RPC messages (one JSON body, or server-sent events). */
+  record McpAnswer(int status, List<JsonNode> messages) {
+    static McpAnswer of(HttpResponse<String> answer) throws IOException {
+      List<JsonNode> messages = new ArrayList<>();
+      String type = answer.headers().firstValue("content-type").orElse("");
+      if (type.startsWith("text/event-stream")) {
+        for (String line : answer.body().split("\n")) {
+          if (line.startsWith("data:")) {
+            messages.add(JSON.readTree(line.substring(5).strip()));
+          }
+        }
+      } else if (type.startsWith("application/json") && !answer.body().isBlank()) {
+        messages.add(JSON.readTree(answer.body()));
+      }
+      return new McpAnswer(answer.statusCode(), messages);
+    }
+
+    JsonNode result(int id) {
+      return messages.stream()
+          .filter(message -> message.path("id").asInt() == id && message.has("result"))
+          .findFirst()
+          .orElseThrow(() -> new AssertionError("no result for " + id + " in " + messages))
+          .get("result");
+    }
+
+    List<JsonNode> progress() {
+      return messages.stream()
+          .filter(message -> "notifications/progress".equals(message.path("method").asText()))
+          .map(message -> message.get("params"))
+          .toList();
+    }
+  }
+
+  /**
+   * The upstream MCP server the gateways front (the MCP Java SDK's Streamable HTTP server on Jetty,
+   * on the host's loopback): tool {@code count} sends a progress notification for each of 1 to
+   * {@code to}, then answers {@code counted to <to>}.
+   */
+  static final class ToolServer implements AutoCloseable {
+    private final org.eclipse.jetty.server.Server jetty = new org.eclipse.jetty.server.Server();
+    private final org.eclipse.jetty.server.ServerConnector connector =
+        new org.eclipse.jetty.server.ServerConnector(jetty);
+    private final io.modelcontextprotocol.server.McpSyncServer mcp;
+
+    ToolServer() throws Exception {
+      var transport =
+          io.modelcontextprotocol.server.transport.HttpServletStreamableServerTransportProvider
+              .builder()
+              .jsonMapper(io.modelcontextprotocol.json.McpJsonDefaults.getMapper())
+              .mcpEndpoint("/mcp")
+              .build();
+      Map<String, Object> schema =
+          Map.of(
+              "type",
+              "object",
+              "properties",
+              Map.of("to", Map.of("type", "integer")),
+              "required",
+              List.of("to"));
+      mcp =
+          io.modelcontextprotocol.server.McpServer.sync(transport)
+              .serverInfo("cluster-tools", "1.0.0")
+              .capabilities(
+                  io.modelcontextprotocol.spec.McpSchema.ServerCapabilities.builder()
+                      .tools(true)
+                      .build())
+              .tools(
+                  new io.modelcontextprotocol.server.McpServerFeatures.SyncToolSpecification(
+                      io.modelcontextprotocol.spec.McpSchema.Tool.builder("count")
+                          .description("Counts to its argument, reporting progress.")
+                          .inputSchema(schema)
+                          .build(),
+                      (exchange, request) -> {
+                        int to = ((Number) request.arguments().get("to")).intValue();
+                        Object token =
+                            request.meta() == null ? null : request.meta().get("progressToken");
+                        for (int i = 1; i <= to && token != null; i++) {
+                          exchange.progressNotification(
+                              new io.modelcontextprotocol.spec.McpSchema.ProgressNotification(
+                                  token, i, (double) to, "counted " + i));
+                        }
+                        return io.modelcontextprotocol.spec.McpSchema.CallToolResult.builder()
+                            .content(
+                                List.of(
+                                    new io.modelcontextprotocol.spec.McpSchema.TextContent(
+                                        "counted to " + to)))
+                            .isError(false)
+                            .build();
+                      }))
+              .build();
+      var context = new org.eclipse.jetty.ee11.servlet.ServletContextHandler();
+      var holder = new org.eclipse.jetty.ee11.servlet.ServletHolder(transport);
+      holder.setAsyncSupported(true);
+      context.addServlet(holder, "/mcp");
+      connector.setHost("127.0.0.1");
+      jetty.addConnector(connector);
+      jetty.setHandler(context);
+      jetty.start();
+    }
+
+    int port() {
+      return connector.getLocalPort();
+    }
+
+    @Override
+    public void close() throws Exception {
+      mcp.close();
+      jetty.stop();
+    }
+  }
+
+  @Test
   @Order(7)
   void theCostOfAGatewayIsMeasuredUnderSteadyLoad() throws Exception {
     String key = createKey("{\"name\":\"cost\"}").get("key").asText();
@@ -471,26 +787,48 @@ class ClusterTest {
 
   @Test
   @Order(8)
-  void aRollingRestartUnderLoadFailsNoRequestAndLosesNoLogRow() throws Exception {
+  void aRollingRestartUnderLoadBySigtermAloneFailsNoRequestAndLosesNoLogRow() throws Exception {
     String key = createKey("{\"name\":\"restart\"}").get("key").asText();
+    // The balancer follows the gateways' readiness, as Kubernetes' endpoints do; nobody takes a
+    // gateway out of it before its SIGTERM: the gateway's drain delay does.
+    nginx.followReadiness(Duration.ofMillis(250));
     try (Load load = new Load(key, "restart", 4)) {
       Thread.sleep(1_000);
-      for (int i = 0; i < nodes.size(); i++) {
-        Node node = nodes.get(i);
-        nginx.onlyWithout(i);
+      List<Duration> stops = new ArrayList<>();
+      for (Node node : nodes) {
+        long signalled = System.nanoTime();
         node.process.process.destroy();
         assertThat(node.process.process.waitFor()).isEqualTo(0);
+        stops.add(Duration.ofNanos(System.nanoTime() - signalled));
         node.process.close();
         node.start();
-        nginx.onlyWithout(-1);
+        awaitReady(node);
       }
       load.stop();
       System.out.printf(
-          "cluster rolling restart: %d requests answered, %d failed%n",
-          load.ok.get(), load.failed.size());
+          "cluster rolling restart (SIGTERM alone, drain delay %s): %d requests answered, %d failed"
+              + " %s; SIGTERM to exit %s%n",
+          DRAIN_DELAY,
+          load.ok.get(),
+          load.failed.size(),
+          load.failed.stream().limit(3).toList(),
+          stops);
       assertThat(load.failed).isEmpty();
       assertThat(awaitLogged("restart", load.ok.get()).requests).isEqualTo(load.ok.get());
+    } finally {
+      nginx.stopFollowingReadiness();
+      nginx.onlyWithout(-1);
     }
+  }
+
+  /** Waits until {@code node} is ready, and the balancer's next look at it (a second) is over. */
+  void awaitReady(Node node) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (send(HttpRequest.newBuilder(node.uri("/v1/health/ready")).GET()).statusCode() != 200) {
+      assertThat(System.nanoTime()).isLessThan(deadline);
+      Thread.sleep(100);
+    }
+    Thread.sleep(1_500);
   }
 
   @Test

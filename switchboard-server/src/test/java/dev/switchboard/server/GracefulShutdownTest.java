@@ -19,7 +19,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** SIGTERM: stop accepting, finish what is in flight (streams too), exit 0. */
+/**
+ * SIGTERM: not ready but still serving for the drain delay, then stop accepting, finish what is in
+ * flight (streams too), exit 0.
+ */
 class GracefulShutdownTest {
 
   @Test
@@ -27,7 +30,12 @@ class GracefulShutdownTest {
     try (FakeOpenAi openai = FakeOpenAi.start();
         GatewayProcess gateway =
             GatewayProcess.start(
-                "--providers.openai.base-url", openai.baseUrl(), "--server.drain-timeout", "20s")) {
+                "--providers.openai.base-url",
+                openai.baseUrl(),
+                "--server.drain-timeout",
+                "20s",
+                "--server.drain-delay",
+                "0s")) {
       openai.enqueue(Fault.chunkDelay(Duration.ofMillis(150)));
       String body =
           "{\"model\":\"gpt-4o-mini\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"one two three four five six\"}]}";
@@ -58,6 +66,51 @@ class GracefulShutdownTest {
       assertThat(gateway.process.waitFor(20, TimeUnit.SECONDS)).isTrue();
       assertThat(gateway.process.exitValue()).isZero();
     }
+  }
+
+  @Test
+  void forTheDrainDelayAfterSigtermItIsNotReadyButServesEachRequestAndClosesItsConnection()
+      throws Exception {
+    try (FakeOpenAi openai = FakeOpenAi.start();
+        GatewayProcess gateway =
+            GatewayProcess.start(
+                "--providers.openai.base-url", openai.baseUrl(), "--server.drain-delay", "3s")) {
+      HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+      assertThat(ready(http, gateway).statusCode()).isEqualTo(200);
+
+      long signalled = System.nanoTime();
+      gateway.process.destroy(); // SIGTERM
+      Thread.sleep(300);
+      var probe = ready(http, gateway);
+      var answer =
+          http.send(
+              HttpRequest.newBuilder(gateway.uri("/v1/chat/completions"))
+                  .header("content-type", "application/json")
+                  .header("x-portkey-provider", "openai")
+                  .POST(
+                      HttpRequest.BodyPublishers.ofString(
+                          "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+
+      assertThat(probe.statusCode()).isEqualTo(503);
+      assertThat(probe.body()).contains("\"status\":\"draining\"");
+      assertThat(answer.statusCode()).isEqualTo(200);
+      assertThat(answer.headers().firstValue("connection")).hasValue("close");
+      assertThat(gateway.process.waitFor(20, TimeUnit.SECONDS)).isTrue();
+      assertThat(gateway.process.exitValue()).isZero();
+      assertThat(Duration.ofNanos(System.nanoTime() - signalled))
+          .isGreaterThanOrEqualTo(Duration.ofSeconds(3));
+      assertThatThrownBy(() -> new Socket("127.0.0.1", gateway.port).close())
+          .isInstanceOf(ConnectException.class);
+    }
+  }
+
+  private static HttpResponse<String> ready(HttpClient http, GatewayProcess gateway)
+      throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(gateway.uri("/v1/health/ready")).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   @Test

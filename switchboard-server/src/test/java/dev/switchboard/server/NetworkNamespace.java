@@ -25,16 +25,24 @@ final class NetworkNamespace implements AutoCloseable {
     this.inside = inside;
   }
 
+  /** The first of this process's eight subnets' third octets; see {@link #create}. */
+  private static int firstOctet = -1;
+
   /**
-   * Namespace {@code index} (0 to 63) of this test process, on the /30 {@code 10.231.<index>.0}:
-   * the host's end is {@code .1}, the namespace's {@code .2}.
+   * Namespace {@code index} (0 to 7) of this test process, on the /30 {@code 10.231.<n>.0}, where
+   * {@code n} is {@code index} past the first of eight octets (from 8 on) that no address of the
+   * machine uses yet, so that two test processes running at once (another worktree's) do not take
+   * the same addresses: the host's end is {@code .1}, the namespace's {@code .2}.
    */
   static NetworkNamespace create(int index) throws IOException, InterruptedException {
+    if (index < 0 || index > 7) {
+      throw new IllegalArgumentException("a test process has namespaces 0 to 7, not " + index);
+    }
     long pid = ProcessHandle.current().pid();
     String name = PREFIX + pid + "n" + index;
     String hostEnd = PREFIX + pid + "h" + index;
     String nsEnd = PREFIX + pid + "g" + index;
-    String subnet = "10.231." + index + ".";
+    String subnet = "10.231." + (firstOctet() + index) + ".";
     NetworkNamespace namespace = new NetworkNamespace(name, subnet + "1", subnet + "2");
     run("ip", "netns", "add", name);
     try {
@@ -50,6 +58,25 @@ final class NetworkNamespace implements AutoCloseable {
       throw e;
     }
     return namespace;
+  }
+
+  private static synchronized int firstOctet() throws IOException, InterruptedException {
+    if (firstOctet < 0) {
+      String addresses = run("ip", "-o", "-4", "addr", "show");
+      for (int first = 8; first + 8 <= 256 && firstOctet < 0; first += 8) {
+        boolean free = true;
+        for (int octet = first; octet < first + 8; octet++) {
+          free &= !addresses.contains("10.231." + octet + ".");
+        }
+        if (free) {
+          firstOctet = first;
+        }
+      }
+      if (firstOctet < 0) {
+        throw new IllegalStateException("no free subnet under 10.231.0.0/16");
+      }
+    }
+    return firstOctet;
   }
 
   /**

@@ -20,6 +20,8 @@ final class RoundRobin implements AutoCloseable {
   private final Path directory;
   private final List<String> upstreams;
   final int port;
+  private Thread readinessWatch;
+  private volatile boolean watching;
 
   private RoundRobin(Process process, Path directory, List<String> upstreams, int port) {
     this.process = process;
@@ -35,7 +37,7 @@ final class RoundRobin implements AutoCloseable {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = socket.getLocalPort();
     }
-    writeConfig(directory, upstreams, port, -1);
+    writeConfig(directory, upstreams, port, java.util.Set.of());
     Process process =
         new ProcessBuilder(
                 "nginx", "-p", directory.toString(), "-c", "nginx.conf", "-g", "daemon off;")
@@ -64,7 +66,12 @@ final class RoundRobin implements AutoCloseable {
    * closing listener. nginx's old worker finishes the requests it holds.
    */
   void onlyWithout(int index) throws IOException, InterruptedException {
-    writeConfig(directory, upstreams, port, index);
+    without(index < 0 ? java.util.Set.of() : java.util.Set.of(index));
+  }
+
+  /** Takes the upstreams {@code down} out of the rotation and puts the others back. */
+  private void without(java.util.Set<Integer> down) throws IOException, InterruptedException {
+    writeConfig(directory, upstreams, port, down);
     NetworkNamespace.run(
         "nginx",
         "-p",
@@ -78,11 +85,80 @@ final class RoundRobin implements AutoCloseable {
     Thread.sleep(1_000);
   }
 
-  private static void writeConfig(Path directory, List<String> upstreams, int port, int down)
+  /**
+   * Reads each upstream's {@code /v1/health/ready} every {@code period} and keeps a not-ready one
+   * (or one that does not answer) out of the rotation, putting it back once ready: what Kubernetes'
+   * endpoints controller, or a balancer's active health check (HAProxy's {@code option httpchk}),
+   * does, and open-source nginx does not. With it, a gateway sent SIGTERM is taken out by its own
+   * readiness, within its drain delay, before its listener closes.
+   */
+  void followReadiness(java.time.Duration period) {
+    watching = true;
+    java.net.http.HttpClient probe =
+        java.net.http.HttpClient.newBuilder()
+            .connectTimeout(java.time.Duration.ofMillis(500))
+            .build();
+    readinessWatch =
+        Thread.ofVirtual()
+            .start(() -> {
+              java.util.Set<Integer> out = java.util.Set.of();
+              while (watching) {
+                java.util.Set<Integer> notReady = new java.util.TreeSet<>();
+                for (int i = 0; i < upstreams.size(); i++) {
+                  if (!ready(probe, upstreams.get(i))) {
+                    notReady.add(i);
+                  }
+                }
+                try {
+                  if (!notReady.equals(out)) {
+                    out = notReady;
+                    without(notReady);
+                  }
+                  Thread.sleep(period);
+                } catch (InterruptedException e) {
+                  return;
+                } catch (IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+              }
+            });
+  }
+
+  private static boolean ready(java.net.http.HttpClient probe, String upstream) {
+    try {
+      return probe
+              .send(
+                  java.net.http.HttpRequest.newBuilder(
+                          URI.create("http://" + upstream + "/v1/health/ready"))
+                      .timeout(java.time.Duration.ofMillis(500))
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.discarding())
+              .statusCode()
+          == 200;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /** Stops following the upstreams' readiness (the rotation stays as it is). */
+  void stopFollowingReadiness() throws InterruptedException {
+    watching = false;
+    if (readinessWatch != null) {
+      readinessWatch.interrupt();
+      readinessWatch.join();
+    }
+  }
+
+  private static void writeConfig(
+      Path directory, List<String> upstreams, int port, java.util.Set<Integer> down)
       throws IOException {
     List<String> lines = new java.util.ArrayList<>();
     for (int i = 0; i < upstreams.size(); i++) {
-      lines.add("    server " + upstreams.get(i) + " max_fails=0" + (i == down ? " down;" : ";"));
+      lines.add(
+          "    server " + upstreams.get(i) + " max_fails=0" + (down.contains(i) ? " down;" : ";"));
     }
     String servers = String.join("\n", lines);
     Files.writeString(
@@ -140,6 +216,7 @@ final class RoundRobin implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
+    watching = false;
     process.destroy();
     try {
       process.waitFor();

@@ -22,7 +22,14 @@ enum Setting {
   DRAIN_TIMEOUT(
       "server.drain-timeout",
       "30s",
-      "on SIGTERM, how long in-flight requests and streams may take to finish"),
+      "on SIGTERM, how long in-flight requests and streams may take to finish, once the listener"
+          + " closed"),
+  DRAIN_DELAY(
+      "server.drain-delay",
+      "5s",
+      "on SIGTERM, how long the gateway goes on accepting and serving, not ready"
+          + " (/v1/health/ready answers 503), before its listener closes: the time the balancer"
+          + " takes to stop sending it connections"),
   CONNECT_TIMEOUT("upstream.connect-timeout", "10s", "time allowed to connect to a provider"),
   IDLE_TIMEOUT(
       "upstream.idle-timeout", "5m", "time a provider connection may stay silent, streams too"),

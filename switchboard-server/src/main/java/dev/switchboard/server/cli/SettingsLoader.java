@@ -209,7 +209,8 @@ public final class SettingsLoader {
           responses(known),
           prompts(known),
           McpSettings.parse(mcpSection, SettingsLoader::duration),
-          savedConfigs(known));
+          savedConfigs(known),
+          duration(Setting.DRAIN_DELAY, value(known, Setting.DRAIN_DELAY)));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("invalid settings: " + e.getMessage(), e);
     }

@@ -13,6 +13,7 @@ import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.spec.McpSchema;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -187,6 +188,22 @@ final class McpHarness implements AutoCloseable {
             export -> seen.add(new String(export, java.nio.charset.StandardCharsets.ISO_8859_1)));
     collector.spans().forEach(span -> seen.add(span.toString()));
     return seen;
+  }
+
+  /**
+   * A JSON-RPC message POSTed to {@code gateway}'s {@code /mcp} as a Streamable HTTP client sends
+   * it, with {@code session} as its {@code Mcp-Session-Id} ({@code null}: none).
+   */
+  static HttpResponse<String> post(URI gateway, String session, String body) throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(gateway.resolve("/mcp"))
+            .header("content-type", "application/json")
+            .header("accept", "application/json, text/event-stream")
+            .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (session != null) {
+      request.header("mcp-session-id", session);
+    }
+    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   /** Waits for a state the gateway reaches in the background (a connection, a written row). */

@@ -10,8 +10,6 @@ import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.spec.McpSchema;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.UUID;
@@ -27,7 +25,6 @@ import org.junit.jupiter.api.Test;
 class McpSessionExpiryTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String TOKEN = "web-" + UUID.randomUUID();
-  private static final HttpClient http = HttpClient.newHttpClient();
 
   private static HttpUpstream web;
   private static SwitchboardServer gateway;
@@ -63,15 +60,7 @@ class McpSessionExpiryTest {
   }
 
   private static HttpResponse<String> post(String session, String body) throws Exception {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(gateway.baseUri().resolve("/mcp"))
-            .header("content-type", "application/json")
-            .header("accept", "application/json, text/event-stream")
-            .POST(HttpRequest.BodyPublishers.ofString(body));
-    if (session != null) {
-      request.header("mcp-session-id", session);
-    }
-    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    return McpHarness.post(gateway.baseUri(), session, body);
   }
 
   @Test
