@@ -122,23 +122,19 @@ public final class SchemaMigrations {
         }
         return;
       }
-      connection.setAutoCommit(false);
-      try {
-        lock(connection);
-        run(connection, BOOKKEEPING);
-        baseline.create(connection);
-        for (Step step : steps) {
-          if (step.phase() == Phase.EXPAND) {
-            applyIfNew(connection, step);
-          }
-        }
-        connection.commit();
-      } catch (SQLException | RuntimeException e) {
-        connection.rollback();
-        throw e;
-      } finally {
-        connection.setAutoCommit(true);
-      }
+      inTransaction(
+          connection,
+          () -> {
+            lock(connection);
+            run(connection, BOOKKEEPING);
+            baseline.create(connection);
+            for (Step step : steps) {
+              if (step.phase() == Phase.EXPAND) {
+                applyIfNew(connection, step);
+              }
+            }
+            return null;
+          });
     }
   }
 
@@ -167,40 +163,33 @@ public final class SchemaMigrations {
       if (!postgres(connection)) {
         return new Contracted(List.of(), null);
       }
-      connection.setAutoCommit(false);
-      try {
-        lock(connection);
-        List<Step> pending = new ArrayList<>();
-        for (Step step : contract) {
-          if (!applied(connection, step)) {
-            pending.add(step);
-          }
-        }
-        if (pending.isEmpty()) {
-          connection.commit();
-          return new Contracted(List.of(), null);
-        }
-        int needed = pending.stream().mapToInt(Step::generation).max().orElseThrow();
-        String waiting = olderNodes(connection, needed, onlyRegistered, liveFor);
-        if (waiting != null) {
-          connection.commit();
-          return new Contracted(List.of(), waiting);
-        }
-        try (Statement statement = connection.createStatement()) {
-          statement.execute(
-              "SET LOCAL lock_timeout = '" + CONTRACT_LOCK_TIMEOUT.toMillis() + "ms'");
-        }
-        for (Step step : pending) {
-          applyIfNew(connection, step);
-        }
-        connection.commit();
-        return new Contracted(pending, null);
-      } catch (SQLException | RuntimeException e) {
-        connection.rollback();
-        throw e;
-      } finally {
-        connection.setAutoCommit(true);
-      }
+      return inTransaction(
+          connection,
+          () -> {
+            lock(connection);
+            List<Step> pending = new ArrayList<>();
+            for (Step step : contract) {
+              if (!applied(connection, step)) {
+                pending.add(step);
+              }
+            }
+            if (pending.isEmpty()) {
+              return new Contracted(List.of(), null);
+            }
+            int needed = pending.stream().mapToInt(Step::generation).max().orElseThrow();
+            String waiting = olderNodes(connection, needed, onlyRegistered, liveFor);
+            if (waiting != null) {
+              return new Contracted(List.of(), waiting);
+            }
+            try (Statement statement = connection.createStatement()) {
+              statement.execute(
+                  "SET LOCAL lock_timeout = '" + CONTRACT_LOCK_TIMEOUT.toMillis() + "ms'");
+            }
+            for (Step step : pending) {
+              applyIfNew(connection, step);
+            }
+            return new Contracted(pending, null);
+          });
     }
   }
 
@@ -302,6 +291,27 @@ public final class SchemaMigrations {
       for (String ddl : statements) {
         statement.execute(ddl);
       }
+    }
+  }
+
+  /** Work on a connection that may fail with the database's error. */
+  @FunctionalInterface
+  interface Transaction<T> {
+    T run() throws SQLException;
+  }
+
+  /** Runs {@code work} in one transaction of {@code connection}: committed, or rolled back. */
+  static <T> T inTransaction(Connection connection, Transaction<T> work) throws SQLException {
+    connection.setAutoCommit(false);
+    try {
+      T result = work.run();
+      connection.commit();
+      return result;
+    } catch (SQLException | RuntimeException e) {
+      connection.rollback();
+      throw e;
+    } finally {
+      connection.setAutoCommit(true);
     }
   }
 

@@ -69,49 +69,44 @@ public final class SingletonJobs {
         work.run();
         return Outcome.RAN;
       }
-      connection.setAutoCommit(false);
-      try {
-        if (!tryLock(connection, job)) {
-          connection.rollback();
-          return Outcome.LOCKED;
-        }
-        try (PreparedStatement insert =
-            connection.prepareStatement(
-                "INSERT INTO switchboard_jobs (job, round, runs) VALUES (?, -1, 0)"
-                    + " ON CONFLICT (job) DO NOTHING")) {
-          insert.setString(1, job);
-          insert.executeUpdate();
-        }
-        if (round >= 0) {
-          try (PreparedStatement query =
-              connection.prepareStatement("SELECT round FROM switchboard_jobs WHERE job = ?")) {
-            query.setString(1, job);
-            try (ResultSet row = query.executeQuery()) {
-              if (row.next() && row.getLong(1) >= round) {
-                connection.rollback();
-                return Outcome.DONE;
-              }
+      return SchemaMigrations.inTransaction(
+          connection,
+          () -> {
+            if (!tryLock(connection, job)) {
+              return Outcome.LOCKED;
             }
-          }
-        }
-        work.run();
-        try (PreparedStatement claim =
-            connection.prepareStatement(
-                "UPDATE switchboard_jobs SET round = ?, runs = runs + 1, node = ?, ran_at_ms = ?"
-                    + " WHERE job = ?")) {
-          claim.setLong(1, Math.max(round, -1));
-          claim.setString(2, ClusterNode.id());
-          claim.setLong(3, System.currentTimeMillis());
-          claim.setString(4, job);
-          claim.executeUpdate();
-        }
-        connection.commit();
-        return Outcome.RAN;
-      } catch (SQLException | RuntimeException e) {
-        connection.rollback();
-        throw e;
-      } finally {
-        connection.setAutoCommit(true);
+            try (PreparedStatement insert =
+                connection.prepareStatement(
+                    "INSERT INTO switchboard_jobs (job, round, runs) VALUES (?, -1, 0)"
+                        + " ON CONFLICT (job) DO NOTHING")) {
+              insert.setString(1, job);
+              insert.executeUpdate();
+            }
+            if (round >= 0 && lastRound(connection, job) >= round) {
+              return Outcome.DONE;
+            }
+            work.run();
+            try (PreparedStatement claim =
+                connection.prepareStatement(
+                    "UPDATE switchboard_jobs SET round = ?, runs = runs + 1, node = ?,"
+                        + " ran_at_ms = ? WHERE job = ?")) {
+              claim.setLong(1, round);
+              claim.setString(2, ClusterNode.id());
+              claim.setLong(3, System.currentTimeMillis());
+              claim.setString(4, job);
+              claim.executeUpdate();
+            }
+            return Outcome.RAN;
+          });
+    }
+  }
+
+  private static long lastRound(Connection connection, String job) throws SQLException {
+    try (PreparedStatement query =
+        connection.prepareStatement("SELECT round FROM switchboard_jobs WHERE job = ?")) {
+      query.setString(1, job);
+      try (ResultSet row = query.executeQuery()) {
+        return row.next() ? row.getLong(1) : -1;
       }
     }
   }
