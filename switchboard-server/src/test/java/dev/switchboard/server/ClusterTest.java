@@ -77,11 +77,17 @@ class ClusterTest {
   TcpRelay postgres;
   RoundRobin nginx;
 
+  /** The jar the gateways start from, and settings added to theirs (UpgradeTest changes both). */
+  Path release = jar();
+
+  final Map<String, String> moreSettings = new TreeMap<>();
+
   /** A gateway of the set: where it runs and how it is started again. */
   final class Node {
     final String name;
     final NetworkNamespace namespace;
     final Path directory;
+    Path jar = release;
     GatewayProcess process;
 
     Node(String name, NetworkNamespace namespace) throws IOException {
@@ -118,12 +124,13 @@ class ClusterTest {
           "SWITCHBOARD_PROVIDERS_OPENAI_BASE_URL",
           "http://" + outside + ":" + relays.get(0).port(outside) + "/v1");
       environment.put("SWITCHBOARD_SERVER_DRAIN_TIMEOUT", "10s");
+      environment.putAll(moreSettings);
       process =
           GatewayProcess.startJarIn(
               namespace.name,
               namespace.inside(),
               8787,
-              jar(),
+              jar,
               directory,
               environment,
               List.of("-XX:+UseSerialGC", "-Xms32m", "-Xmx256m"));
