@@ -12,6 +12,7 @@ import dev.switchboard.access.store.StoreCache;
 import dev.switchboard.access.vault.MasterKeys;
 import dev.switchboard.access.vault.SecretBox;
 import dev.switchboard.engine.Gateway;
+import dev.switchboard.engine.cluster.SingletonJobs;
 import dev.switchboard.engine.errors.AccessDeniedException;
 import dev.switchboard.engine.pipeline.Request;
 import dev.switchboard.engine.pipeline.Stage;
@@ -83,7 +84,15 @@ public final class Access implements AutoCloseable {
           new AccessAdmin.Workspace(
               DEFAULT_WORKSPACE, DEFAULT_WORKSPACE, Limits.NONE, clock.instant(), null));
       try {
-        DefaultAccessAdmin.reencrypt(store, box);
+        // One gateway of a cluster at a time: the others skip it, as the one that holds the lock
+        // re-encrypts the same rows (SingletonJobs).
+        SingletonJobs.runAlone(
+            store.dataSource(),
+            "vault-reencryption",
+            () -> DefaultAccessAdmin.reencrypt(store, box));
+      } catch (java.sql.SQLException e) {
+        throw new IllegalStateException(
+            "the access store cannot be reached to re-encrypt virtual keys: " + e.getMessage(), e);
       } catch (SecretBox.VaultException e) {
         throw new IllegalStateException(
             e.getMessage()

@@ -103,7 +103,7 @@ public final class AnalyticsLatency {
         "INSERT INTO requests (id, trace_id, started_at_ms, method, path, provider, model,"
             + " option_path, retries, fallback_used, cache_status, cache_age_seconds, status,"
             + " error_type, prompt_tokens, completion_tokens, cached_tokens, cost_usd, latency_ms,"
-            + " ttft_ms, streamed, attempt_count, metadata)"
+            + " ttft_ms, streamed, metadata)"
             + " SELECT 'r-' || CAST(i AS VARCHAR), 't-' || CAST(i % 50000 AS VARCHAR), "
             + start
             + " + i * "
@@ -118,7 +118,7 @@ public final class AnalyticsLatency {
             + " CASE WHEN i % 20 = 0 THEN 'provider_error' END,"
             + " i % 2000, i % 700, i % 90, CAST(i % 1000 AS DECIMAL(20, 10)) / 1000000,"
             + " 5 + (i * 7919) % 5000, CASE WHEN i % 2 = 0 THEN 1 + (i * 31) % 400 END,"
-            + " i % 2 = 0, 1, '{}'"
+            + " i % 2 = 0, '{}'"
             + " FROM generate_series(0, "
             + (records - 1)
             + ") AS g(i)";

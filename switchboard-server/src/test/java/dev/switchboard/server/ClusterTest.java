@@ -86,11 +86,17 @@ class ClusterTest {
   TcpRelay postgres;
   RoundRobin nginx;
 
+  /** The jar the gateways start from, and settings added to theirs (UpgradeTest changes both). */
+  Path release = jar();
+
+  final Map<String, String> moreSettings = new TreeMap<>();
+
   /** A gateway of the set: where it runs and how it is started again. */
   final class Node {
     final String name;
     final NetworkNamespace namespace;
     final Path directory;
+    Path jar = release;
     GatewayProcess process;
 
     Node(String name, NetworkNamespace namespace) throws IOException {
@@ -127,28 +133,32 @@ class ClusterTest {
           "SWITCHBOARD_PROVIDERS_OPENAI_BASE_URL",
           "http://" + outside + ":" + relays.get(0).port(outside) + "/v1");
       environment.put("SWITCHBOARD_SERVER_DRAIN_TIMEOUT", "10s");
-      // The MCP section is read from the settings file only.
-      Path settings = directory.resolve("switchboard.yaml");
-      Files.writeString(
-          settings,
-          """
-          mcp:
-            session-timeout: %ds
-            session-store: %s
-            servers:
-              tools:
-                url: http://%s:%d/mcp
-          """
-              .formatted(
-                  MCP_SESSION_TIMEOUT.toSeconds(), redisUrl, outside, toolsRelay.port(outside)));
-      environment.put("SWITCHBOARD_CONFIG", settings.toString());
-      environment.put("SWITCHBOARD_SERVER_DRAIN_DELAY", DRAIN_DELAY.toSeconds() + "s");
+      // The MCP section is read from the settings file only; a release before this one (the
+      // upgrade test's) knows neither it nor the drain delay.
+      if (jar.equals(jar())) {
+        Path settings = directory.resolve("switchboard.yaml");
+        Files.writeString(
+            settings,
+            """
+            mcp:
+              session-timeout: %ds
+              session-store: %s
+              servers:
+                tools:
+                  url: http://%s:%d/mcp
+            """
+                .formatted(
+                    MCP_SESSION_TIMEOUT.toSeconds(), redisUrl, outside, toolsRelay.port(outside)));
+        environment.put("SWITCHBOARD_CONFIG", settings.toString());
+        environment.put("SWITCHBOARD_SERVER_DRAIN_DELAY", DRAIN_DELAY.toSeconds() + "s");
+      }
+      environment.putAll(moreSettings);
       process =
           GatewayProcess.startJarIn(
               namespace.name,
               namespace.inside(),
               8787,
-              jar(),
+              jar,
               directory,
               environment,
               List.of("-XX:+UseSerialGC", "-Xms32m", "-Xmx256m"));

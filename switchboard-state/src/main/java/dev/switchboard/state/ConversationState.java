@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.access.vault.MasterKeys;
 import dev.switchboard.access.vault.SecretBox;
 import dev.switchboard.engine.Gateway;
+import dev.switchboard.engine.cluster.SingletonJobs;
 import dev.switchboard.engine.errors.InvalidRequestException;
 import dev.switchboard.wire.WireJson;
 import java.time.Clock;
@@ -55,12 +56,9 @@ public final class ConversationState implements AutoCloseable {
       LOG.info("responses: conversation state off (no access.master-key to encrypt it)");
       return new ConversationState(null, null, null);
     }
+    ResponseStore store = ResponseStore.open(settings.jdbcUrl());
     StoredResponses responses =
-        new StoredResponses(
-            ResponseStore.open(settings.jdbcUrl()),
-            new SecretBox(masterKeys),
-            settings.retention(),
-            clock);
+        new StoredResponses(store, new SecretBox(masterKeys), settings.retention(), clock);
     ScheduledExecutorService sweeper =
         Executors.newSingleThreadScheduledExecutor(
             Thread.ofVirtual().name("switchboard-responses-sweeper").factory());
@@ -68,11 +66,21 @@ public final class ConversationState implements AutoCloseable {
     sweeper.scheduleWithFixedDelay(
         () -> {
           try {
-            int deleted = responses.deleteExpired();
-            if (deleted > 0) {
-              LOG.info("responses: deleted {} past their retention", deleted);
-            }
-          } catch (RuntimeException e) {
+            // Once a round for the cluster: the gateway that gets the job's lock sweeps, the
+            // others skip (SingletonJobs).
+            SingletonJobs.runOncePerRound(
+                store.dataSource(),
+                "responses-retention",
+                settings.sweepInterval(),
+                clock,
+                () -> {
+                  int deleted = responses.deleteExpired();
+                  if (deleted > 0) {
+                    LOG.info("responses: deleted {} past their retention", deleted);
+                  }
+                  return deleted;
+                });
+          } catch (java.sql.SQLException | RuntimeException e) {
             LOG.warn("responses: the sweep failed: {}", e.toString());
           }
         },

@@ -147,6 +147,11 @@ final class ResponseStore implements AutoCloseable {
     }
   }
 
+  /** The pooled connections, for the sweep's cluster-wide lock ({@code SingletonJobs}). */
+  javax.sql.DataSource dataSource() {
+    return dataSource;
+  }
+
   @Override
   public void close() {
     dataSource.close();

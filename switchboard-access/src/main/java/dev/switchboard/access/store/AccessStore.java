@@ -7,6 +7,8 @@ import dev.switchboard.access.AccessJson;
 import dev.switchboard.access.KeyScopes;
 import dev.switchboard.access.Limits;
 import dev.switchboard.access.admin.AccessAdmin.Workspace;
+import dev.switchboard.engine.cluster.ClusterNode;
+import dev.switchboard.engine.cluster.SchemaMigrations;
 import dev.switchboard.engine.errors.GatewayUnavailableException;
 import dev.switchboard.wire.WireJson;
 import java.sql.Connection;
@@ -34,9 +36,6 @@ import javax.sql.DataSource;
 public final class AccessStore implements AutoCloseable {
   private static final ObjectMapper JSON = WireJson.mapper();
   private static final String UNIQUE_VIOLATION = "23505";
-
-  /** The advisory lock that serialises schema changes ("sbacc" in ASCII). */
-  private static final long SCHEMA_LOCK = 0x7362616363L;
 
   private static final List<String> SCHEMA =
       List.of(
@@ -146,6 +145,10 @@ public final class AccessStore implements AutoCloseable {
     config.setConnectionTimeout(2_000);
     config.setValidationTimeout(1_000);
     config.setInitializationFailTimeout(5_000);
+    if (postgres) {
+      // Sessions of a registered gateway (SchemaMigrations: its contract steps count them).
+      config.addDataSourceProperty("ApplicationName", ClusterNode.applicationName());
+    }
     try {
       return new HikariDataSource(config);
     } catch (RuntimeException e) {
@@ -205,30 +208,20 @@ public final class AccessStore implements AutoCloseable {
    * @throws IllegalStateException when a table cannot be created
    */
   public static void createTables(DataSource dataSource, List<String> schema) {
-    try (Connection connection = dataSource.getConnection()) {
-      boolean postgres = "PostgreSQL".equals(connection.getMetaData().getDatabaseProductName());
-      connection.setAutoCommit(false);
-      try (Statement statement = connection.createStatement()) {
-        if (postgres) {
-          // Gateways starting together on one database would race on CREATE TABLE IF NOT EXISTS
-          // (PostgreSQL's catalog then refuses the loser: a duplicate type or key). One schema
-          // change at a time, across gateways: the lock is held until this transaction ends.
-          try (PreparedStatement lock =
-              connection.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
-            lock.setLong(1, SCHEMA_LOCK);
-            lock.execute();
-          }
-        }
-        for (String ddl : schema) {
-          statement.execute(ddl);
-        }
-        connection.commit();
-      } catch (SQLException e) {
-        connection.rollback();
-        throw e;
-      } finally {
-        connection.setAutoCommit(true);
-      }
+    try {
+      // Gateways starting together on one database would race on CREATE TABLE IF NOT EXISTS
+      // (PostgreSQL's catalog then refuses the loser: a duplicate type or key): the schema lock
+      // takes them one at a time.
+      SchemaMigrations.expand(
+          dataSource,
+          connection -> {
+            try (Statement statement = connection.createStatement()) {
+              for (String ddl : schema) {
+                statement.execute(ddl);
+              }
+            }
+          },
+          List.of());
     } catch (SQLException e) {
       throw new IllegalStateException(
           "the access store's tables cannot be created: " + e.getMessage(), e);

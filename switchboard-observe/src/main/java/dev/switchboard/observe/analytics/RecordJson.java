@@ -34,8 +34,7 @@ import java.util.stream.Collectors;
 public final class RecordJson {
   /**
    * The fields of a record, in the order the API and the CSV export write them: the store's columns
-   * ({@link LogStore#COLUMNS}), with {@code started_at} before {@code started_at_ms}, and without
-   * {@code attempt_count} (the length of {@code attempts}).
+   * ({@link LogStore#COLUMNS}), with {@code started_at} before {@code started_at_ms}.
    */
   public static final List<String> FIELDS = fields();
 
@@ -43,7 +42,7 @@ public final class RecordJson {
    * The {@code requests} columns a record is read from, in the order {@link #of(ResultSet)} reads.
    */
   static final String COLUMNS =
-      storedFields().stream().map(column -> "r." + column).collect(Collectors.joining(", "));
+      LogStore.COLUMNS.stream().map(column -> "r." + column).collect(Collectors.joining(", "));
 
   /**
    * Writes JSON with decimals in plain notation ({@code 0.00000006}, never {@code 6E-8}), as the
@@ -161,13 +160,9 @@ public final class RecordJson {
     return node;
   }
 
-  private static List<String> storedFields() {
-    return LogStore.COLUMNS.stream().filter(column -> !column.equals("attempt_count")).toList();
-  }
-
   private static List<String> fields() {
     List<String> fields = new ArrayList<>();
-    for (String column : storedFields()) {
+    for (String column : LogStore.COLUMNS) {
       if (column.equals("started_at_ms")) {
         fields.add("started_at");
       }

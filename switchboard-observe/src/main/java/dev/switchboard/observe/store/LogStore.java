@@ -4,6 +4,9 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.switchboard.engine.cluster.ClusterNode;
+import dev.switchboard.engine.cluster.NodeRegistry;
+import dev.switchboard.engine.cluster.SchemaMigrations;
 import dev.switchboard.engine.observe.AttemptRecord;
 import dev.switchboard.engine.observe.RequestRecord;
 import dev.switchboard.wire.WireJson;
@@ -89,7 +92,6 @@ public final class LogStore implements AutoCloseable {
               Types.VARCHAR,
               record -> record.streamEnd() == null ? null : record.streamEnd().name()),
           new Column("guardrails", Types.VARCHAR, RequestRecord::guardrails),
-          new Column("attempt_count", Types.INTEGER, record -> record.attempts().size()),
           new Column("metadata", Types.VARCHAR, record -> metadataJson(record.metadata())),
           new Column("attempts", Types.VARCHAR, record -> attemptsJson(record.attempts())),
           new Column("request_body", Types.VARCHAR, RequestRecord::requestBody),
@@ -166,7 +168,7 @@ public final class LogStore implements AutoCloseable {
             streamed BOOLEAN NOT NULL,
             stream_end VARCHAR,
             guardrails VARCHAR,
-            attempt_count INTEGER NOT NULL,
+            attempt_count INTEGER,
             attempts VARCHAR,
             metadata VARCHAR,
             request_body VARCHAR,
@@ -213,6 +215,43 @@ public final class LogStore implements AutoCloseable {
           "CREATE INDEX IF NOT EXISTS requests_trace ON requests (trace_id)",
           "CREATE INDEX IF NOT EXISTS requests_shadow_of ON requests (shadow_of)",
           "CREATE INDEX IF NOT EXISTS feedback_trace ON feedback (trace_id)");
+
+  /**
+   * The request log's versioned schema steps (docs/deployment.md, "Upgrades"). Generation 2 retires
+   * {@code requests.attempt_count}, the length of {@code attempts}, which nothing reads: this
+   * release no longer writes it, so its expand step drops its {@code NOT NULL} (a gateway of the
+   * release before still writes it), and its contract step drops the column once no such gateway is
+   * left ({@code attempt_count} is in {@link #SCHEMA} only for them: a log they made has it).
+   */
+  static final List<SchemaMigrations.Step> STEPS =
+      List.of(
+          new SchemaMigrations.Step(
+              "logs",
+              2,
+              SchemaMigrations.Phase.EXPAND,
+              List.of("ALTER TABLE requests ALTER COLUMN attempt_count DROP NOT NULL")),
+          new SchemaMigrations.Step(
+              "logs",
+              2,
+              SchemaMigrations.Phase.CONTRACT,
+              List.of("ALTER TABLE requests DROP COLUMN IF EXISTS attempt_count")));
+
+  /**
+   * {@link #STEPS} as DuckDB takes them: it alters no table that has an index, and the embedded
+   * store's contract runs with its expand (one process), so the index goes for the drop and comes
+   * back.
+   */
+  private static final List<SchemaMigrations.Step> DUCKDB_STEPS =
+      List.of(
+          new SchemaMigrations.Step("logs", 2, SchemaMigrations.Phase.EXPAND, List.of()),
+          new SchemaMigrations.Step(
+              "logs",
+              2,
+              SchemaMigrations.Phase.CONTRACT,
+              List.of(
+                  "DROP INDEX IF EXISTS requests_shadow_of",
+                  "ALTER TABLE requests DROP COLUMN IF EXISTS attempt_count",
+                  "CREATE INDEX IF NOT EXISTS requests_shadow_of ON requests (shadow_of)")));
 
   private final String description;
   private final DataSource dataSource;
@@ -335,6 +374,8 @@ public final class LogStore implements AutoCloseable {
     config.addDataSourceProperty("loginTimeout", Long.toString(seconds));
     config.addDataSourceProperty("socketTimeout", Integer.toString(STATEMENT_TIMEOUT_SECONDS));
     config.addDataSourceProperty("tcpKeepAlive", "true");
+    // Sessions of a registered gateway (SchemaMigrations: its contract steps count them).
+    config.addDataSourceProperty("ApplicationName", ClusterNode.applicationName());
     HikariDataSource pool = new HikariDataSource(config);
     LogStore store =
         new LogStore("postgresql " + redactedUrl(jdbcUrl), Kind.POSTGRESQL, pool, pool);
@@ -376,8 +417,20 @@ public final class LogStore implements AutoCloseable {
   private volatile boolean schemaReady;
 
   private void createSchema() {
-    try (Connection connection = dataSource.getConnection();
-        Statement statement = connection.createStatement()) {
+    try {
+      SchemaMigrations.expand(
+          dataSource, this::createBaseline, kind == Kind.DUCKDB ? DUCKDB_STEPS : STEPS);
+      if (kind == Kind.POSTGRESQL && registry == null) {
+        registry = NodeRegistry.join(dataSource, "request log", STEPS);
+      }
+      schemaReady = true;
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot create the request log schema in " + this, e);
+    }
+  }
+
+  private void createBaseline(Connection connection) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
       for (String ddl : SCHEMA) {
         if (kind != Kind.DUCKDB) {
           statement.execute(ddl);
@@ -387,14 +440,23 @@ public final class LogStore implements AutoCloseable {
           statement.execute(unkeyed(ddl));
         }
       }
-      if (kind == Kind.DUCKDB) {
-        dropDuckDbKeys(connection, "requests");
-        dropDuckDbKeys(connection, "request_metadata");
-      }
-      schemaReady = true;
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot create the request log schema in " + this, e);
     }
+    if (kind == Kind.DUCKDB) {
+      dropDuckDbKeys(connection, "requests");
+      dropDuckDbKeys(connection, "request_metadata");
+    }
+  }
+
+  /**
+   * This store's own registration in a shared PostgreSQL database, whose heartbeat also runs the
+   * contract steps ({@link #STEPS}) once no gateway of an earlier release is left.
+   */
+  private volatile NodeRegistry registry;
+
+  /** Whether the store's contract steps wait, and for what ({@code null}: they are applied). */
+  public String contractWaitingFor() {
+    NodeRegistry current = registry;
+    return current == null ? null : current.waitingFor();
   }
 
   /** A table's DDL for DuckDB: without its primary key ({@link #DUCKDB_UNINDEXED}). */
@@ -881,6 +943,10 @@ public final class LogStore implements AutoCloseable {
 
   @Override
   public void close() {
+    NodeRegistry current = registry;
+    if (current != null) {
+      current.close();
+    }
     try {
       resource.close();
     } catch (Exception e) {

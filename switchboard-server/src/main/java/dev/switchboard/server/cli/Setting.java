@@ -240,6 +240,11 @@ enum Setting {
       "responses.retention",
       "30d",
       "how long a stored response is kept after it was created; then it is deleted"),
+  RESPONSES_SWEEP_INTERVAL(
+      "responses.sweep-interval",
+      "1m",
+      "how often responses past their retention are deleted; one gateway of a cluster sweeps each"
+          + " round"),
   RESPONSES_BACKGROUND_LIMIT(
       "responses.background-limit",
       "64",

@@ -267,7 +267,7 @@ public final class SettingsLoader {
         store,
         Path.of(value(known, Setting.RESPONSES_DIRECTORY)),
         duration(Setting.RESPONSES_RETENTION, value(known, Setting.RESPONSES_RETENTION)),
-        null,
+        duration(Setting.RESPONSES_SWEEP_INTERVAL, value(known, Setting.RESPONSES_SWEEP_INTERVAL)),
         integer(
             Setting.RESPONSES_BACKGROUND_LIMIT, value(known, Setting.RESPONSES_BACKGROUND_LIMIT)));
   }
