@@ -7,6 +7,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.function.LongSupplier;
 import java.util.zip.CRC32;
 import javax.sql.DataSource;
 
@@ -51,7 +52,9 @@ public final class SingletonJobs {
   public static Outcome runOncePerRound(
       DataSource dataSource, String job, Duration round, Clock clock, Work work)
       throws SQLException {
-    return run(dataSource, job, clock.millis() / Math.max(1, round.toMillis()), work);
+    // The round is read once the lock is held: the round the work runs in, not the one its caller
+    // began to wait in (which another gateway may have run meanwhile, in the next).
+    return run(dataSource, job, () -> clock.millis() / Math.max(1, round.toMillis()), work);
   }
 
   /**
@@ -59,10 +62,10 @@ public final class SingletonJobs {
    * that gets the lock runs it).
    */
   public static Outcome runAlone(DataSource dataSource, String job, Work work) throws SQLException {
-    return run(dataSource, job, -1, work);
+    return run(dataSource, job, () -> -1, work);
   }
 
-  private static Outcome run(DataSource dataSource, String job, long round, Work work)
+  private static Outcome run(DataSource dataSource, String job, LongSupplier rounds, Work work)
       throws SQLException {
     try (Connection connection = dataSource.getConnection()) {
       if (!SchemaMigrations.postgres(connection)) {
@@ -82,6 +85,7 @@ public final class SingletonJobs {
               insert.setString(1, job);
               insert.executeUpdate();
             }
+            long round = rounds.getAsLong();
             if (round >= 0 && lastRound(connection, job) >= round) {
               return Outcome.DONE;
             }
