@@ -482,7 +482,9 @@ public final class McpGateway implements AutoCloseable {
     @Override
     public void connected(Upstream upstream, Upstream.Offer offer) {
       synchronized (McpGateway.this) {
-        if (upstreams.get(upstream.name()) != upstream) {
+        Upstream declared = upstreams.get(upstream.name());
+        // A per-user server's offer comes from a caller's own session, not from the declared one.
+        if (declared != upstream && !(declared != null && perUser(declared))) {
           return; // removed (or replaced) meanwhile: its offer is not listed
         }
         lastOffers.put(upstream.name(), offer);
