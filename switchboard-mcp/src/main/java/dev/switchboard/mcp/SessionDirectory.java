@@ -1,12 +1,12 @@
 package dev.switchboard.mcp;
 
+import dev.switchboard.engine.cluster.SharedRedis;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.params.GetExParams;
 import redis.clients.jedis.params.SetParams;
@@ -85,16 +85,7 @@ interface SessionDirectory extends AutoCloseable {
     private final AtomicLong pausedUntilNanos = new AtomicLong(System.nanoTime());
 
     private Redis(URI uri, Duration timeout) {
-      int millis = (int) ANSWER_WITHIN.toMillis();
-      this.redis =
-          RedisClient.builder()
-              .fromURI(uri)
-              .clientConfig(
-                  DefaultJedisClientConfig.builder()
-                      .connectionTimeoutMillis(millis)
-                      .socketTimeoutMillis(millis)
-                      .build())
-              .build();
+      this.redis = SharedRedis.connect(uri, ANSWER_WITHIN);
       this.timeoutMillis = Math.max(1, timeout.toMillis());
     }
 

@@ -2,6 +2,7 @@ package dev.switchboard.access.limits;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.switchboard.engine.cluster.SharedRedis;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.TimeMeter;
@@ -12,8 +13,6 @@ import io.github.bucket4j.redis.jedis.Bucket4jJedis;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
-import redis.clients.jedis.ConnectionPoolConfig;
-import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.RedisClient;
 
 /**
@@ -86,21 +85,7 @@ sealed interface RateBuckets extends AutoCloseable {
     private final ProxyManager<String> proxies;
 
     InRedis(URI url, TimeMeter time) {
-      ConnectionPoolConfig pool = new ConnectionPoolConfig();
-      pool.setMaxTotal(64);
-      pool.setMaxIdle(16);
-      pool.setMaxWait(Duration.ofSeconds(2));
-      pool.setBlockWhenExhausted(true);
-      this.redis =
-          RedisClient.builder()
-              .fromURI(url.toString())
-              .clientConfig(
-                  DefaultJedisClientConfig.builder()
-                      .connectionTimeoutMillis(2000)
-                      .socketTimeoutMillis(2000)
-                      .build())
-              .poolConfig(pool)
-              .build();
+      this.redis = SharedRedis.connect(url, Duration.ofSeconds(2));
       this.proxies =
           Bucket4jJedis.casBasedBuilder(redis)
               .keyMapper(Mapper.STRING)

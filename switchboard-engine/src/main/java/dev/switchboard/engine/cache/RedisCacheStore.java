@@ -1,5 +1,6 @@
 package dev.switchboard.engine.cache;
 
+import dev.switchboard.engine.cluster.SharedRedis;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -8,8 +9,6 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.ConnectionPoolConfig;
-import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.params.SetParams;
 
@@ -33,22 +32,7 @@ final class RedisCacheStore implements CacheStore {
   private final AtomicLong pausedUntilMillis = new AtomicLong(Long.MIN_VALUE);
 
   RedisCacheStore(CacheSettings settings, Clock clock, CacheStatistics statistics) {
-    int timeout = (int) Math.max(1, settings.redisTimeout().toMillis());
-    ConnectionPoolConfig pool = new ConnectionPoolConfig();
-    pool.setMaxTotal(64);
-    pool.setMaxIdle(16);
-    pool.setMaxWait(settings.redisTimeout());
-    pool.setBlockWhenExhausted(true);
-    this.redis =
-        RedisClient.builder()
-            .fromURI(settings.redisUri())
-            .clientConfig(
-                DefaultJedisClientConfig.builder()
-                    .connectionTimeoutMillis(timeout)
-                    .socketTimeoutMillis(timeout)
-                    .build())
-            .poolConfig(pool)
-            .build();
+    this.redis = SharedRedis.connect(settings.redisUri(), settings.redisTimeout());
     this.prefix = settings.redisKeyPrefix();
     this.maxEntryBytes = settings.maxEntryBytes();
     this.pauseAfterFailure = settings.redisPauseAfterFailure();

@@ -2,13 +2,13 @@ package dev.switchboard.engine.routing;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.switchboard.engine.cluster.SharedRedis;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.params.SetParams;
 
@@ -76,16 +76,7 @@ public sealed interface StickyArms extends AutoCloseable {
     private final AtomicLong pausedUntilNanos = new AtomicLong(System.nanoTime());
 
     private Redis(URI uri, String prefix, Duration timeout) {
-      int millis = (int) Math.max(1, timeout.toMillis());
-      this.redis =
-          RedisClient.builder()
-              .fromURI(uri)
-              .clientConfig(
-                  DefaultJedisClientConfig.builder()
-                      .connectionTimeoutMillis(millis)
-                      .socketTimeoutMillis(millis)
-                      .build())
-              .build();
+      this.redis = SharedRedis.connect(uri, timeout);
       this.prefix = prefix;
     }
 
