@@ -98,7 +98,10 @@ class StickyLoadBalanceTest {
         armsByUser.size(), switched, 100.0 * onSeventy / armsByUser.size(), requestsByArm);
     assertThat(armsByUser).hasSize(500);
     assertThat(switched).isZero();
-    assertThat(onSeventy / 500.0).isBetween(0.66, 0.74);
+    // Each user's arm is a weighted draw from the user's hash under a config named afresh per run:
+    // 500 draws at 0.7 spread with a standard deviation of 0.0205, so four of them either side
+    // (a false failure once in ~16,000 runs) still tells 70/30 from 50/50 or 80/20.
+    assertThat(onSeventy / 500.0).isBetween(0.62, 0.78);
 
     gateway.awaitLogged(requests.size());
     JsonNode totals =
@@ -134,7 +137,8 @@ class StickyLoadBalanceTest {
 
     assertThat(after).isEqualTo(before);
     assertThat(before.values()).contains("seventy", "thirty");
-    assertThat(newOnThirty / 300.0).isBetween(0.84, 0.96);
+    // 300 draws at 0.9: a standard deviation of 0.0173, four either side.
+    assertThat(newOnThirty / 300.0).isBetween(0.83, 0.97);
   }
 
   @Test
