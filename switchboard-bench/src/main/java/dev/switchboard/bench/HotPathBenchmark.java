@@ -1,6 +1,5 @@
 package dev.switchboard.bench;
 
-import dev.switchboard.engine.observe.AttemptRecord;
 import dev.switchboard.engine.observe.RequestIds;
 import dev.switchboard.engine.observe.RequestRecord;
 import dev.switchboard.engine.pricing.PriceTable;
@@ -11,8 +10,6 @@ import dev.switchboard.wire.WireJson;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -64,7 +61,7 @@ public class HotPathBenchmark {
   @Setup
   public void prepare() {
     metrics = new GatewayMetrics();
-    record = record("gpt-4o-mini-2024-07-18");
+    record = LogWriterCost.record(0);
   }
 
   /** The request's JSON into the wire model's records, strictly, as the server reads it. */
@@ -90,48 +87,5 @@ public class HotPathBenchmark {
   public RequestRecord countInMetrics() {
     metrics.accept(record);
     return record;
-  }
-
-  private static RequestRecord record(String model) {
-    Instant now = Instant.now();
-    return new RequestRecord(
-        "id",
-        "trace",
-        null,
-        now,
-        "POST",
-        "/v1/chat/completions",
-        null,
-        null,
-        null,
-        "gpt-4o-mini",
-        "openai",
-        model,
-        "config",
-        0,
-        false,
-        "DISABLED",
-        null,
-        200,
-        null,
-        12,
-        9,
-        null,
-        new BigDecimal("0.0000072"),
-        null,
-        12.5,
-        null,
-        false,
-        null,
-        Map.of(),
-        null,
-        List.of(
-            new AttemptRecord(0, "openai", model, "config", 0, now, 10, 200, null, "DISABLED", 0)),
-        null,
-        null,
-        null,
-        List.of(),
-        null,
-        null);
   }
 }
