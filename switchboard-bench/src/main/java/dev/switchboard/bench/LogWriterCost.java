@@ -220,8 +220,11 @@ public final class LogWriterCost {
         .threadId();
   }
 
-  /** A record as the load benchmark's requests leave: a JSON chat call answered by one attempt. */
-  private static RequestRecord record(int i) {
+  /**
+   * A record as the load benchmark's requests leave: a JSON chat call answered by one attempt (also
+   * {@link HotPathBenchmark}'s).
+   */
+  static RequestRecord record(int i) {
     Instant now = Instant.now();
     ThreadLocalRandom random = ThreadLocalRandom.current();
     long high = (now.toEpochMilli() << 16) | 0x7000L | (random.nextInt() & 0x0FFFL);

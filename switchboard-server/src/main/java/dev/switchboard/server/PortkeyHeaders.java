@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 
@@ -109,7 +110,22 @@ final class PortkeyHeaders {
   /** The trace id the client sent, or a new one: every response carries one. */
   static String traceId(HttpFields headers) {
     String sent = headers.get(TRACE_ID);
-    return sent == null || sent.isBlank() ? UUID.randomUUID().toString() : sent;
+    return sent == null || sent.isBlank() ? newTraceId() : sent;
+  }
+
+  /**
+   * A random (version 4) UUID from {@link ThreadLocalRandom}, not {@link UUID#randomUUID}'s {@code
+   * SecureRandom}: with the request id's, 2 to 3 % of the gateway's CPU under load (issue 18,
+   * docs/benchmarks.md). A trace id is no secret and grants nothing: a client names its own as it
+   * likes, it is echoed on the response and written in the request log (the operator's routes, see
+   * {@code RequestIds}), and feedback on a trace counts only for the workspace of the key that sent
+   * it (observability.md, "Feedback").
+   */
+  private static String newTraceId() {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    long high = (random.nextLong() & ~0xF000L) | 0x4000L;
+    long low = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+    return new UUID(high, low).toString();
   }
 
   /**

@@ -204,6 +204,8 @@ public sealed interface ChatMessage {
   }
 
   final class Reader extends StdDeserializer<ChatMessage> {
+    private final TreeReader trees = new TreeReader();
+
     Reader() {
       super(ChatMessage.class);
     }
@@ -211,7 +213,7 @@ public sealed interface ChatMessage {
     @Override
     public ChatMessage deserialize(JsonParser parser, DeserializationContext context)
         throws IOException {
-      JsonNode node = context.readTree(parser);
+      JsonNode node = trees.readTree(parser, context);
       if (!(node instanceof ObjectNode object)) {
         return context.reportInputMismatch(ChatMessage.class, "a message must be an object");
       }
@@ -233,7 +235,7 @@ public sealed interface ChatMessage {
                 + " 'assistant', 'tool' and 'function'.",
             role);
       }
-      return Discriminator.readVariant(context, object, "role", variant);
+      return Discriminator.readVariant(trees, context, object, "role", variant);
     }
   }
 }

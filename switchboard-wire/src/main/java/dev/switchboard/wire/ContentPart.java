@@ -81,6 +81,8 @@ public sealed interface ContentPart {
   }
 
   final class Reader extends StdDeserializer<ContentPart> {
+    private final TreeReader trees = new TreeReader();
+
     Reader() {
       super(ContentPart.class);
     }
@@ -88,14 +90,15 @@ public sealed interface ContentPart {
     @Override
     public ContentPart deserialize(JsonParser parser, DeserializationContext context)
         throws IOException {
-      JsonNode node = context.readTree(parser);
+      JsonNode node = trees.readTree(parser, context);
       if (!(node instanceof ObjectNode object)) {
         return context.reportInputMismatch(ContentPart.class, "a content part must be an object");
       }
       String type = object.path("type").asText("");
       return switch (type) {
-        case "text" -> Discriminator.readVariant(context, object, "type", TextPart.class);
-        case "image_url" -> Discriminator.readVariant(context, object, "type", ImagePart.class);
+        case "text" -> Discriminator.readVariant(trees, context, object, "type", TextPart.class);
+        case "image_url" ->
+            Discriminator.readVariant(trees, context, object, "type", ImagePart.class);
         case "" ->
             context.reportInputMismatch(ContentPart.class, "a content part needs a \"type\"");
         default -> new OtherPart(object);

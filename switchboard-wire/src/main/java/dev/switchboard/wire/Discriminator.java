@@ -13,11 +13,15 @@ final class Discriminator {
   private Discriminator() {}
 
   static <T> T readVariant(
-      DeserializationContext context, ObjectNode object, String field, Class<T> variant)
+      TreeReader trees,
+      DeserializationContext context,
+      ObjectNode object,
+      String field,
+      Class<T> variant)
       throws IOException {
     ObjectNode rest = object.objectNode();
     rest.setAll(object);
     rest.remove(field);
-    return context.readTreeAsValue(rest, variant);
+    return trees.readValue(rest, variant, context);
   }
 }

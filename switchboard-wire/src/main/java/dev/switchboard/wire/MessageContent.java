@@ -72,6 +72,8 @@ public sealed interface MessageContent {
   }
 
   final class Reader extends StdDeserializer<MessageContent> {
+    private final TreeReader trees = new TreeReader();
+
     Reader() {
       super(MessageContent.class);
     }
@@ -79,14 +81,14 @@ public sealed interface MessageContent {
     @Override
     public MessageContent deserialize(JsonParser parser, DeserializationContext context)
         throws IOException {
-      JsonNode node = context.readTree(parser);
+      JsonNode node = trees.readTree(parser, context);
       if (node.isTextual()) {
         return new Text(node.asText());
       }
       if (node.isArray()) {
         List<ContentPart> parts = new ArrayList<>(node.size());
         for (JsonNode part : node) {
-          parts.add(context.readTreeAsValue(part, ContentPart.class));
+          parts.add(trees.readValue(part, ContentPart.class, context));
         }
         return new Parts(parts);
       }

@@ -81,6 +81,8 @@ public sealed interface ToolChoice {
   }
 
   final class Reader extends StdDeserializer<ToolChoice> {
+    private final TreeReader trees = new TreeReader();
+
     Reader() {
       super(ToolChoice.class);
     }
@@ -88,7 +90,7 @@ public sealed interface ToolChoice {
     @Override
     public ToolChoice deserialize(JsonParser parser, DeserializationContext context)
         throws IOException {
-      return fromJson(context.readTree(parser));
+      return fromJson(trees.readTree(parser, context));
     }
   }
 }

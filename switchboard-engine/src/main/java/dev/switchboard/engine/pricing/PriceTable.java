@@ -13,11 +13,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
  * Prices per provider and model, in US dollars per million tokens (input, output, cached input,
- * cache write), and the cost of an answer from its usage. Immutable and thread-safe.
+ * cache write), and the cost of an answer from its usage. Immutable and thread-safe (the models it
+ * was asked for are remembered, found and prepared, in a bounded cache of its own).
  *
  * <p>The gateway ships a table ({@link #shipped()}, the resource {@code prices.json} beside this
  * class, with the source of each price); an operator's file in the same format is laid over it with
@@ -57,15 +59,33 @@ public final class PriceTable {
   private static final Set<String> PRICE_FIELDS =
       Set.of("input", "output", "cached_input", "cache_write");
 
+  /**
+   * How many model ids, as asked for, are remembered per provider: a model id comes from a client
+   * or a provider, so the cache is bounded; an id past it is found each time, as before.
+   */
+  private static final int REMEMBERED_PER_PROVIDER = 256;
+
   private static final PriceTable SHIPPED_TABLE = loadShipped();
 
   /** Prices by provider, then by lower-cased model id. */
   private final Map<String, Map<String, ModelPrice>> prices;
 
+  /**
+   * By provider, the model ids asked for as they were given, each with its price found and
+   * prepared, or none: an answer names a dated snapshot ({@code gpt-4o-mini-2024-07-18}) that
+   * {@link #find} would otherwise match against every model of the provider, per answer.
+   */
+  private final Map<String, Map<String, Optional<PreparedPrice>>> remembered;
+
   private PriceTable(Map<String, Map<String, ModelPrice>> prices) {
     Map<String, Map<String, ModelPrice>> copy = new HashMap<>();
-    prices.forEach((provider, models) -> copy.put(provider, Map.copyOf(models)));
+    Map<String, Map<String, Optional<PreparedPrice>>> caches = new HashMap<>();
+    prices.forEach((provider, models) -> {
+      copy.put(provider, Map.copyOf(models));
+      caches.put(provider, new ConcurrentHashMap<>());
+    });
     this.prices = Map.copyOf(copy);
+    this.remembered = Map.copyOf(caches);
   }
 
   /** The prices shipped with the gateway. */
@@ -158,10 +178,27 @@ public final class PriceTable {
 
   /** The price of a provider's model, found as the class comment describes. */
   public Optional<ModelPrice> price(String provider, String model) {
+    return prepared(provider, model).map(PreparedPrice::price);
+  }
+
+  /** The price of a provider's model, prepared, remembered for the next answer that names it. */
+  private Optional<PreparedPrice> prepared(String provider, String model) {
     Map<String, ModelPrice> models = provider == null ? null : prices.get(provider);
     if (models == null || model == null || model.isBlank()) {
       return Optional.empty();
     }
+    Map<String, Optional<PreparedPrice>> known = remembered.get(provider);
+    Optional<PreparedPrice> found = known.get(model);
+    if (found == null) {
+      found = lookUp(models, model).map(PreparedPrice::new);
+      if (known.size() < REMEMBERED_PER_PROVIDER) {
+        known.putIfAbsent(model, found);
+      }
+    }
+    return found;
+  }
+
+  private static Optional<ModelPrice> lookUp(Map<String, ModelPrice> models, String model) {
     String id = model.strip().toLowerCase(Locale.ROOT);
     ModelPrice found = find(models, id);
     if (found == null) {
@@ -209,9 +246,11 @@ public final class PriceTable {
     if (tokens == null) {
       return null;
     }
-    Optional<ModelPrice> price =
-        price(provider, answerModel).or(() -> price(provider, requestModel));
-    return price.map(p -> p.cost(tokens)).orElse(null);
+    Optional<PreparedPrice> price = prepared(provider, answerModel);
+    if (price.isEmpty()) {
+      price = prepared(provider, requestModel);
+    }
+    return price.isEmpty() ? null : price.get().cost(tokens);
   }
 
   private static ModelPrice find(Map<String, ModelPrice> models, String id) {

@@ -7,8 +7,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchboard.wire.Usage;
 import dev.switchboard.wire.WireJson;
+import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The shipped price table, model matching, and the cost of a usage. */
@@ -153,6 +158,64 @@ class PriceTableTest {
     assertThat(table.cost("openai", "text-embedding-3-small", null, Usage.of(10, 1))).isNull();
     assertThat(table.cost("openai", "text-embedding-3-small", null, Usage.of(1_000_000, 0)))
         .isEqualByComparingTo("0.02");
+  }
+
+  @Test
+  void aPreparedPriceGivesTheVeryDecimalOfTheFormulaScaleIncluded() throws IOException {
+    // The cost is computed in longs per answer (PreparedPrice); the header and the log show the
+    // BigDecimal of ModelPrice.cost, so both must agree on value and scale, for every model.
+    PriceTable huge =
+        PriceTable.parse(
+            WireJson.tree(
+                """
+                {"providers":{"big":{"models":{
+                  "wide":{"input":"92233720368547758070","output":"0.000000000000000000001"},
+                  "scaled":{"input":"1E+3","output":"2.5","cached_input":"0.1234567"}}}}}\
+                """));
+    List<Usage> usages =
+        List.of(
+            Usage.of(0, 0),
+            Usage.of(12, 9),
+            Usage.of(1_000_000, 0),
+            Usage.of(Integer.MAX_VALUE, Integer.MAX_VALUE),
+            WireJson.read(
+                """
+                {"prompt_tokens":2000,"completion_tokens":300,"total_tokens":2400,
+                 "prompt_tokens_details":{"cached_tokens":1536},"cache_creation_input_tokens":100}\
+                """,
+                Usage.class));
+    Map<PriceTable, List<Map.Entry<String, String>>> models = new LinkedHashMap<>();
+    models.put(huge, List.of(Map.entry("big", "wide"), Map.entry("big", "scaled")));
+    List<Map.Entry<String, String>> shipped = new ArrayList<>();
+    for (var provider : shippedFile().path("providers").properties()) {
+      for (var model : provider.getValue().path("models").properties()) {
+        shipped.add(Map.entry(provider.getKey(), model.getKey()));
+      }
+    }
+    models.put(PriceTable.shipped(), shipped);
+    int compared = 0;
+    for (var table : models.entrySet()) {
+      for (var model : table.getValue()) {
+        String provider = model.getKey();
+        ModelPrice price = table.getKey().price(provider, model.getValue()).orElseThrow();
+        for (Usage usage : usages) {
+          BigDecimal formula = price.cost(TokenCounts.of(usage));
+          BigDecimal charged = table.getKey().cost(provider, model.getValue(), null, usage);
+          assertThat(charged).as("%s %s %s", model, usage).isEqualTo(formula);
+          if (formula != null) {
+            assertThat(charged.toPlainString()).isEqualTo(formula.toPlainString());
+            compared++;
+          }
+        }
+      }
+    }
+    assertThat(compared).isGreaterThan(100);
+  }
+
+  static JsonNode shippedFile() throws IOException {
+    try (InputStream in = PriceTable.class.getResourceAsStream("prices.json")) {
+      return new ObjectMapper().readTree(in);
+    }
   }
 
   @Test

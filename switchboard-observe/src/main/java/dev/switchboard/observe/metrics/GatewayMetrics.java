@@ -16,6 +16,8 @@ import dev.switchboard.observe.GenAiConventions;
 import dev.switchboard.observe.McpConventions;
 import dev.switchboard.observe.store.RequestLog;
 import io.prometheus.metrics.config.EscapingScheme;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
@@ -30,6 +32,8 @@ import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
@@ -68,6 +72,14 @@ public final class GatewayMetrics implements RecordSink {
     0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 120, 300
   };
 
+  /**
+   * How many kinds of request ({@link Kind}) keep their data points bound; a kind past it looks its
+   * data points up each time, as every kind did before. Its labels are bounded already, but a kind
+   * is keyed by the record's values before they are bounded (a model named anew in each request),
+   * so this bounds the memory the bindings take.
+   */
+  private static final int MAX_KINDS = 1024;
+
   private static final String OPERATION = "operation";
   private static final String PROVIDER = "provider";
 
@@ -90,6 +102,7 @@ public final class GatewayMetrics implements RecordSink {
   private final Counter toolCalls;
   private final Histogram toolCallDuration;
   private final LabelValues tools = new LabelValues();
+  private final Map<Kind, Series> bound = new ConcurrentHashMap<>();
 
   public GatewayMetrics() {
     tokenUsage =
@@ -205,58 +218,169 @@ public final class GatewayMetrics implements RecordSink {
       mcpRequest(record);
       return;
     }
-    String operation = GenAiConventions.operationName(record.path());
-    String provider = providers.bounded(record.provider());
-    String genAiProvider = providers.bounded(GenAiConventions.providerName(record.provider()));
-    String requestModel = models.bounded(record.requestModel());
-    String responseModel = models.bounded(record.model());
-    String error = record.errorType() == null ? "" : record.errorType();
-    String cacheStatus = record.cacheStatus() == null ? "" : record.cacheStatus();
     boolean fromCache = isHit(record.cacheStatus());
+    Series series = series(record);
 
-    requests.labelValues(operation, provider, Integer.toString(record.status()), cacheStatus).inc();
-    operationDuration
-        .labelValues(operation, genAiProvider, requestModel, responseModel, error)
-        .observe(record.latencyMs() / 1000);
+    series.requests.get().inc();
+    series.operationDuration.get().observe(record.latencyMs() / 1000);
     if (record.ttftMs() != null) {
-      timeToFirstToken
-          .labelValues(operation, genAiProvider, requestModel)
-          .observe(record.ttftMs() / 1000);
+      series.timeToFirstToken.get().observe(record.ttftMs() / 1000);
     }
     // Billable tokens only, as the conventions ask: an answer from the cache used none.
     if (!fromCache) {
       if (record.promptTokens() != null) {
-        tokenUsage
-            .labelValues(operation, genAiProvider, requestModel, responseModel, "input")
-            .observe(record.promptTokens());
+        series.inputTokens.get().observe(record.promptTokens());
       }
       if (record.completionTokens() != null) {
-        tokenUsage
-            .labelValues(operation, genAiProvider, requestModel, responseModel, "output")
-            .observe(record.completionTokens());
+        series.outputTokens.get().observe(record.completionTokens());
       }
     }
     if (record.retries() > 0) {
-      retries.labelValues(provider).inc(record.retries());
+      series.retries.get().inc(record.retries());
     }
     if (record.fallbackUsed()) {
-      fallbacks.labelValues(provider).inc();
+      series.fallbacks.get().inc();
     }
     if (fromCache) {
-      cacheHits.labelValues(provider, cacheStatus).inc();
+      series.cacheHits.get().inc();
     }
     if (record.costUsd() != null && record.costUsd().signum() > 0) {
-      cost.labelValues(provider, responseModel).inc(record.costUsd().doubleValue());
+      series.cost.get().inc(record.costUsd().doubleValue());
     }
     if (record.savedCostUsd() != null && record.savedCostUsd().signum() > 0) {
-      savedCost.labelValues(provider).inc(record.savedCostUsd().doubleValue());
+      series.savedCost.get().inc(record.savedCostUsd().doubleValue());
     }
     for (AttemptRecord attempt : record.attempts()) {
-      attempts
-          .labelValues(
-              providers.bounded(attempt.provider()),
-              attempt.succeeded() ? "success" : attempt.errorType())
-          .inc();
+      if (attempt.succeeded() && Objects.equals(attempt.provider(), record.provider())) {
+        series.succeededAttempts.get().inc();
+      } else {
+        attempts
+            .labelValues(
+                providers.bounded(attempt.provider()),
+                attempt.succeeded() ? "success" : attempt.errorType())
+            .inc();
+      }
+    }
+  }
+
+  /** The data points of the record's kind of request: bound once, or now past the bound. */
+  private Series series(RequestRecord record) {
+    Kind kind =
+        new Kind(
+            record.path(),
+            record.provider(),
+            record.requestModel(),
+            record.model(),
+            record.errorType(),
+            record.cacheStatus(),
+            record.status());
+    Series series = bound.get(kind);
+    if (series == null) {
+      series = new Series(kind);
+      if (bound.size() < MAX_KINDS) {
+        Series raced = bound.putIfAbsent(kind, series);
+        series = raced == null ? series : raced;
+      }
+    }
+    return series;
+  }
+
+  /**
+   * A kind of request as its record tells it, the labels of its data points before they are
+   * bounded: records of one kind update the same data points ({@link Series}).
+   */
+  private record Kind(
+      String path,
+      String provider,
+      String requestModel,
+      String model,
+      String errorType,
+      String cacheStatus,
+      int status) {}
+
+  /**
+   * The data points one {@link Kind} of request updates, each bound to its labels once, at its
+   * first use. Prometheus's client finds a data point by its label values on every {@code
+   * labelValues} call (a list of them hashed and compared; seven calls per request, 2.7 % of the
+   * gateway's CPU under load: issue 18, docs/benchmarks.md); its documentation advises binding the
+   * data point once (https://prometheus.github.io/client_java/getting-started/performance/). Bound
+   * at first use, not ahead: a data point bound is a series the scrape shows, at zero, and a kind
+   * of request that never retried shows no retries series, as before.
+   *
+   * <p>A kind's labels are bounded ({@link LabelValues}) when it is first seen; a value bounded
+   * stays so, since a {@link LabelValues} never forgets one, and one reported as {@code other}
+   * stays {@code other}, since it is full.
+   */
+  private final class Series {
+    final Binding<CounterDataPoint> requests;
+    final Binding<DistributionDataPoint> operationDuration;
+    final Binding<DistributionDataPoint> timeToFirstToken;
+    final Binding<DistributionDataPoint> inputTokens;
+    final Binding<DistributionDataPoint> outputTokens;
+    final Binding<CounterDataPoint> retries;
+    final Binding<CounterDataPoint> fallbacks;
+    final Binding<CounterDataPoint> cacheHits;
+    final Binding<CounterDataPoint> cost;
+    final Binding<CounterDataPoint> savedCost;
+    final Binding<CounterDataPoint> succeededAttempts;
+
+    Series(Kind kind) {
+      String operation = GenAiConventions.operationName(kind.path());
+      String provider = providers.bounded(kind.provider());
+      String genAiProvider = providers.bounded(GenAiConventions.providerName(kind.provider()));
+      String requestModel = models.bounded(kind.requestModel());
+      String responseModel = models.bounded(kind.model());
+      String error = kind.errorType() == null ? "" : kind.errorType();
+      String cacheStatus = kind.cacheStatus() == null ? "" : kind.cacheStatus();
+      String status = Integer.toString(kind.status());
+      requests =
+          new Binding<>(() ->
+              GatewayMetrics.this.requests.labelValues(operation, provider, status, cacheStatus));
+      operationDuration =
+          new Binding<>(() ->
+              GatewayMetrics.this.operationDuration.labelValues(
+                  operation, genAiProvider, requestModel, responseModel, error));
+      timeToFirstToken =
+          new Binding<>(() ->
+              GatewayMetrics.this.timeToFirstToken.labelValues(
+                  operation, genAiProvider, requestModel));
+      inputTokens =
+          new Binding<>(() ->
+              tokenUsage.labelValues(
+                  operation, genAiProvider, requestModel, responseModel, "input"));
+      outputTokens =
+          new Binding<>(() ->
+              tokenUsage.labelValues(
+                  operation, genAiProvider, requestModel, responseModel, "output"));
+      retries = new Binding<>(() -> GatewayMetrics.this.retries.labelValues(provider));
+      fallbacks = new Binding<>(() -> GatewayMetrics.this.fallbacks.labelValues(provider));
+      cacheHits =
+          new Binding<>(() -> GatewayMetrics.this.cacheHits.labelValues(provider, cacheStatus));
+      cost = new Binding<>(() -> GatewayMetrics.this.cost.labelValues(provider, responseModel));
+      savedCost = new Binding<>(() -> GatewayMetrics.this.savedCost.labelValues(provider));
+      succeededAttempts = new Binding<>(() -> attempts.labelValues(provider, "success"));
+    }
+  }
+
+  /**
+   * A data point bound at its first use. Two threads may bind it at once: {@code labelValues} gives
+   * both the same data point.
+   */
+  private static final class Binding<P> {
+    private final Supplier<P> bind;
+    private volatile P point;
+
+    Binding(Supplier<P> bind) {
+      this.bind = bind;
+    }
+
+    P get() {
+      P bound = point;
+      if (bound == null) {
+        bound = bind.get();
+        point = bound;
+      }
+      return bound;
     }
   }
 

@@ -85,6 +85,29 @@ class GatewayMetricsTest {
   }
 
   @Test
+  void requestsOfOneKindAddUpAndShowOnlyTheSeriesTheyUpdated() {
+    metrics.accept(chat("gpt-4o-mini"));
+    metrics.accept(chat("gpt-4o-mini"));
+    metrics.accept(chat("gpt-4o"));
+
+    assertThat(scrape())
+        .contains(
+            "switchboard_requests_total{cache_status=\"DISABLED\",operation=\"chat\","
+                + "provider=\"openai\",status=\"200\"} 3.0")
+        .contains("switchboard_attempts_total{outcome=\"success\",provider=\"openai\"} 3.0")
+        .contains(
+            "gen_ai_client_token_usage_count{gen_ai_operation_name=\"chat\","
+                + "gen_ai_provider_name=\"openai\",gen_ai_request_model=\"gpt-4o-mini\","
+                + "gen_ai_response_model=\"gpt-4o-mini\",gen_ai_token_type=\"input\"} 2")
+        .contains("switchboard_cost_usd_total{model=\"gpt-4o\",provider=\"openai\"} 1.0E-4")
+        // No retry, fallback, cache hit or stream among them: none of those series, not even at 0.
+        .doesNotContain("switchboard_retries_total{")
+        .doesNotContain("switchboard_fallbacks_total{")
+        .doesNotContain("switchboard_cache_hits_total{")
+        .doesNotContain("gen_ai_server_time_to_first_token_count{");
+  }
+
+  @Test
   void aLongModelNameIsCut() {
     metrics.accept(chat("m".repeat(500)));
 
