@@ -66,7 +66,8 @@ class ProviderReplayTest {
   @MethodSource("fixtures")
   void theGatewaySendsTheRecordedRequestAndTranslatesTheRecordedAnswer(Path file) throws Exception {
     ReplayFixture fixture = ReplayFixture.read(file);
-    ProviderAnswer expected = ProviderAnswer.of(fixture);
+    boolean embeddings =
+        fixture.client().path().equals("/v1/embeddings") && fixture.response().status() < 400;
     try (FakeReplay provider = FakeReplay.serving(fixture);
         GatewayUnderTest gateway =
             GatewayUnderTest.withEngine(
@@ -84,7 +85,11 @@ class ProviderReplayTest {
       RecordedRequest sent = provider.takeRequest(Duration.ofSeconds(5));
       SoftAssertions softly = new SoftAssertions();
       assertSentAsRecorded(softly, fixture.request(), sent);
-      assertTranslated(softly, fixture, expected, answer);
+      if (embeddings) {
+        assertEmbedded(softly, fixture, ProviderEmbeddings.of(fixture), answer);
+      } else {
+        assertTranslated(softly, fixture, ProviderAnswer.of(fixture), answer);
+      }
       softly.assertAll();
     }
   }
@@ -204,6 +209,61 @@ class ProviderReplayTest {
           .as("completion_tokens")
           .isEqualTo(expected.completionTokens());
     }
+  }
+
+  /**
+   * The embeddings OpenAI's format makes of the provider's: as many as it sent, in order, each with
+   * the provider's values (at float32 precision when the client asked for base64, which is what
+   * OpenAI's base64 holds) and as many dimensions as asked, and its token count as the usage.
+   */
+  private static void assertEmbedded(
+      SoftAssertions softly,
+      ReplayFixture fixture,
+      ProviderEmbeddings expected,
+      HttpResponse<String> answer) {
+    softly.assertThat(answer.statusCode()).as("status; body " + answer.body()).isEqualTo(200);
+    JsonNode body = WireJson.tree(answer.body());
+    softly.assertThat(body.path("object").asText()).as("object").isEqualTo("list");
+    JsonNode data = body.path("data");
+    softly.assertThat(data.size()).as("embeddings").isEqualTo(expected.vectors().size());
+    JsonNode client = fixture.client().body();
+    boolean base64 = "base64".equals(client.path("encoding_format").asText(null));
+    for (int i = 0; i < Math.min(data.size(), expected.vectors().size()); i++) {
+      JsonNode item = data.get(i);
+      softly
+          .assertThat(item.path("object").asText())
+          .as("data " + i + " object")
+          .isEqualTo("embedding");
+      softly.assertThat(item.path("index").asInt(-1)).as("data " + i + " index").isEqualTo(i);
+      JsonNode embedding = item.path("embedding");
+      softly
+          .assertThat(embedding.isTextual())
+          .as("embedding " + i + " in base64")
+          .isEqualTo(base64);
+      double[] got = ProviderEmbeddings.vector(embedding);
+      double[] want = expected.vectors().get(i).clone();
+      if (base64) {
+        for (int d = 0; d < want.length; d++) {
+          want[d] = (float) want[d];
+        }
+      }
+      softly.assertThat(got).as("embedding " + i + " values").containsExactly(want);
+      if (client.has("dimensions")) {
+        softly
+            .assertThat(got.length)
+            .as("embedding " + i + " dimensions")
+            .isEqualTo(client.get("dimensions").asInt());
+      }
+    }
+    JsonNode usage = body.path("usage");
+    softly
+        .assertThat(usage.path("prompt_tokens").asInt(-1))
+        .as("prompt_tokens")
+        .isEqualTo(expected.promptTokens());
+    softly
+        .assertThat(usage.path("total_tokens").asInt(-1))
+        .as("total_tokens")
+        .isEqualTo(expected.promptTokens());
   }
 
   private static TreeSet<String> keys(JsonNode object) {
