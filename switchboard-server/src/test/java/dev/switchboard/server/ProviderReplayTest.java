@@ -51,7 +51,17 @@ class ProviderReplayTest {
    * which a fixture's request path begins with; the replayed provider's base URL keeps it.
    */
   private static final Map<String, String> BASE_PATHS =
-      Map.of("openai", "/v1", "anthropic", "/v1", "mistral-ai", "/v1", "groq", "/openai/v1");
+      Map.of(
+          "openai",
+          "/v1",
+          "anthropic",
+          "/v1",
+          "mistral-ai",
+          "/v1",
+          "groq",
+          "/openai/v1",
+          "azure-openai",
+          "/openai");
 
   static Stream<Path> fixtures() throws IOException, URISyntaxException {
     Path root = Path.of(ProviderReplayTest.class.getResource("/replay").toURI());
