@@ -78,6 +78,33 @@ public final class FixtureRecorder {
       String modelHeader,
       RecordingTap.Resigner resigner) {
 
+    /**
+     * A provider whose credential is a bearer {@code key} (an API key, an access token), refused
+     * when it is replaced by an invalid one.
+     */
+    static Provider withBearer(
+        String name,
+        URI baseUrl,
+        Map<String, String> headers,
+        String key,
+        Map<String, String> standIns,
+        String model,
+        String embeddingModel,
+        String modelHeader) {
+      return new Provider(
+          name,
+          baseUrl,
+          headers,
+          Map.of("authorization", "Bearer " + key),
+          Map.of("authorization", "Bearer invalid-key-for-recording"),
+          List.of(key),
+          standIns,
+          model,
+          embeddingModel,
+          modelHeader,
+          null);
+    }
+
     /** This provider at {@code baseUrl} instead (a fake's, in tests). */
     Provider at(URI baseUrl) {
       return new Provider(
@@ -335,17 +362,14 @@ public final class FixtureRecorder {
     String variable =
         "SWITCHBOARD_RECORD_" + name.toUpperCase(java.util.Locale.ROOT).replace('-', '_');
     providers.add(
-        new Provider(
+        Provider.withBearer(
             name,
             URI.create(baseUrl),
             Map.of(),
-            Map.of("authorization", "Bearer " + key),
-            Map.of("authorization", "Bearer invalid-key-for-recording"),
-            List.of(key),
+            key,
             Map.of(),
             env.getOrDefault(variable + "_MODEL", model),
             env.getOrDefault(variable + "_EMBEDDING_MODEL", embeddingModel),
-            null,
             null));
   }
 
@@ -364,19 +388,17 @@ public final class FixtureRecorder {
     headers.put("x-portkey-azure-resource-name", resource);
     headers.put(
         "x-portkey-azure-api-version", env.getOrDefault("AZURE_OPENAI_API_VERSION", "2024-10-21"));
+    // The key goes as the gateway takes it, Authorization: Bearer; Azure gets it as api-key.
     providers.add(
-        new Provider(
+        Provider.withBearer(
             "azure-openai",
             URI.create("https://" + resource + ".openai.azure.com/openai"),
             headers,
-            Map.of("authorization", "Bearer " + key),
-            Map.of("authorization", "Bearer invalid-key-for-recording"),
-            List.of(key),
+            key,
             Map.of(resource, "replay-resource"),
             env.getOrDefault("AZURE_OPENAI_DEPLOYMENT", "gpt-4o-mini"),
             env.get("AZURE_OPENAI_EMBEDDING_DEPLOYMENT"),
-            "x-portkey-azure-deployment-id",
-            null));
+            "x-portkey-azure-deployment-id"));
   }
 
   /**
@@ -394,20 +416,17 @@ public final class FixtureRecorder {
     headers.put("x-portkey-vertex-region", region);
     headers.put("x-portkey-vertex-project-id", project);
     providers.add(
-        new Provider(
+        Provider.withBearer(
             "vertex-ai",
             URI.create(
                 region.equals("global")
                     ? "https://aiplatform.googleapis.com"
                     : "https://" + region + "-aiplatform.googleapis.com"),
             headers,
-            Map.of("authorization", "Bearer " + token),
-            Map.of("authorization", "Bearer invalid-token-for-recording"),
-            List.of(token),
+            token,
             Map.of(project, "replay-project"),
             env.getOrDefault("SWITCHBOARD_RECORD_VERTEX_AI_MODEL", "gemini-2.0-flash"),
             env.getOrDefault("SWITCHBOARD_RECORD_VERTEX_AI_EMBEDDING_MODEL", "text-embedding-005"),
-            null,
             null));
   }
 
