@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Function;
 import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.http.SdkHttpMethod;
@@ -126,7 +127,8 @@ public final class FixtureRecorder {
    * One request a recording sends.
    *
    * @param name the fixture's name
-   * @param path the gateway's path it is sent to: {@value #CHAT} or {@value #EMBEDDINGS}
+   * @param path the gateway's path it is sent to: {@value #CHAT}, {@value #EMBEDDINGS} or {@value
+   *     #MESSAGES}
    * @param body the client's body, for the provider's model
    * @param badKey whether it is sent with credentials the provider refuses
    */
@@ -134,6 +136,10 @@ public final class FixtureRecorder {
 
   static final String CHAT = "/v1/chat/completions";
   static final String EMBEDDINGS = "/v1/embeddings";
+  static final String MESSAGES = "/v1/messages";
+
+  /** The providers whose Claude models serve Anthropic's Messages API through the gateway. */
+  static final Set<String> MESSAGES_PROVIDERS = Set.of("anthropic", "bedrock");
 
   private static final String ASK =
       """
@@ -155,11 +161,25 @@ public final class FixtureRecorder {
       "properties":{"city":{"type":"string"},"country":{"type":"string"}},\
       "required":["city","country"],"additionalProperties":false}}}\
       """;
+  private static final String ANTHROPIC_ASK =
+      """
+      "system":"Answer in one short sentence.",\
+      "messages":[{"role":"user","content":"Which planet is called the red planet?"}]\
+      """;
+  private static final String ANTHROPIC_TOOLS =
+      """
+      "tools":[{"name":"get_weather","description":"Current weather in a city",\
+      "input_schema":{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}}],\
+      "messages":[{"role":"user","content":"What is the weather in Lisbon and in Oslo? Call the tool once per city."}]\
+      """;
   private static final String EMBED_ONE = "\"Mars is called the red planet.\"";
   private static final String EMBED_TWO =
       "[\"Mars is called the red planet.\",\"Earth is called the blue planet.\"]";
 
-  /** The scenarios: chat requests, then embedding requests. */
+  /**
+   * The scenarios: chat requests, embedding requests, then Anthropic's Messages API (for {@link
+   * #MESSAGES_PROVIDERS} only).
+   */
   static final List<Scenario> SCENARIOS =
       List.of(
           new Scenario("chat", CHAT, model -> chat(model, ASK, "\"max_tokens\":256"), false),
@@ -214,6 +234,19 @@ public final class FixtureRecorder {
               "embeddings-batch",
               EMBEDDINGS,
               model -> embed(model, EMBED_TWO, ",\"encoding_format\":\"base64\""),
+              false),
+          new Scenario("messages", MESSAGES, model -> messages(model, 256, ANTHROPIC_ASK), false),
+          new Scenario(
+              "messages-stream",
+              MESSAGES,
+              model -> messages(model, 256, ANTHROPIC_ASK + ",\"stream\":true"),
+              false),
+          new Scenario(
+              "messages-tool-use", MESSAGES, model -> messages(model, 512, ANTHROPIC_TOOLS), false),
+          new Scenario(
+              "messages-error-bad-model",
+              MESSAGES,
+              model -> messages("no-such-model-switchboard", 16, ANTHROPIC_ASK),
               false));
 
   private final Path directory;
@@ -452,13 +485,17 @@ public final class FixtureRecorder {
       for (Scenario scenario : SCENARIOS) {
         boolean embeddings = scenario.path().equals(EMBEDDINGS);
         String model = embeddings ? provider.embeddingModel() : provider.model();
-        if (model == null) {
+        boolean messages = scenario.path().equals(MESSAGES);
+        if (model == null || messages && !MESSAGES_PROVIDERS.contains(provider.name())) {
           continue;
         }
         String body = scenario.body().apply(model);
         Map<String, String> clientHeaders = new LinkedHashMap<>();
         clientHeaders.put("x-portkey-provider", provider.name());
         clientHeaders.putAll(provider.headers());
+        if (messages) {
+          clientHeaders.put("anthropic-version", "2023-06-01");
+        }
         if (provider.modelHeader() != null) {
           clientHeaders.put(provider.modelHeader(), JSON.readTree(body).path("model").asText());
         }
@@ -553,6 +590,10 @@ public final class FixtureRecorder {
 
   private static String chat(String model, String messages, String more) {
     return "{\"model\":\"" + model + "\",\"messages\":" + messages + "," + more + "}";
+  }
+
+  private static String messages(String model, int maxTokens, String more) {
+    return "{\"model\":\"" + model + "\",\"max_tokens\":" + maxTokens + "," + more + "}";
   }
 
   private static String embed(String model, String input, String more) {

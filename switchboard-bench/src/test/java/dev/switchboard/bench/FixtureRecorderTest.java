@@ -81,7 +81,12 @@ class FixtureRecorderTest {
         assertThat(names).as(real.name()).contains("chat.json", "chat-stream.json");
         if (real.name().equals("anthropic")) {
           assertThat(names).as("Anthropic embeds nothing").doesNotContain("embeddings.json");
+          assertThat(names)
+              .contains("messages.json", "messages-stream.json", "messages-tool-use.json");
         } else {
+          assertThat(names)
+              .as("/v1/messages, through Anthropic and Bedrock only")
+              .doesNotContain("messages.json");
           assertThat(names).as(real.name()).contains("embeddings.json", "embeddings-batch.json");
         }
         for (Path file : written) {
@@ -111,6 +116,12 @@ class FixtureRecorderTest {
       assertThat(chat.request().headers().get("x-api-key")).isEqualTo("<scrubbed>");
       assertThat(chat.response().status()).isEqualTo(200);
       assertThat(chat.response().text()).contains("\"type\":\"message\"");
+
+      ReplayFixture messages = ReplayFixture.read(dir.resolve("anthropic/messages-stream.json"));
+      assertThat(messages.client().path()).isEqualTo("/v1/messages");
+      assertThat(messages.client().headers()).containsEntry("anthropic-version", "2023-06-01");
+      assertThat(messages.request().path()).isEqualTo("/v1/messages");
+      assertThat(messages.response().text()).contains("event: message_stop");
 
       ReplayFixture embeddings = ReplayFixture.read(dir.resolve("cohere/embeddings-batch.json"));
       assertThat(embeddings.client().path()).isEqualTo("/v1/embeddings");
