@@ -12,11 +12,13 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -25,6 +27,8 @@ import java.util.stream.Stream;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import software.amazon.eventstream.Message;
+import software.amazon.eventstream.MessageDecoder;
 
 /**
  * Replays every committed fixture under {@code src/test/resources/replay/<provider>/} (recorded
@@ -51,7 +55,17 @@ class ProviderReplayTest {
    * which a fixture's request path begins with; the replayed provider's base URL keeps it.
    */
   private static final Map<String, String> BASE_PATHS =
-      Map.of("openai", "/v1", "anthropic", "/v1", "mistral-ai", "/v1", "groq", "/openai/v1");
+      Map.of(
+          "openai",
+          "/v1",
+          "anthropic",
+          "/v1",
+          "mistral-ai",
+          "/v1",
+          "groq",
+          "/openai/v1",
+          "azure-openai",
+          "/openai");
 
   static Stream<Path> fixtures() throws IOException, URISyntaxException {
     Path root = Path.of(ProviderReplayTest.class.getResource("/replay").toURI());
@@ -66,7 +80,8 @@ class ProviderReplayTest {
   @MethodSource("fixtures")
   void theGatewaySendsTheRecordedRequestAndTranslatesTheRecordedAnswer(Path file) throws Exception {
     ReplayFixture fixture = ReplayFixture.read(file);
-    ProviderAnswer expected = ProviderAnswer.of(fixture);
+    boolean embeddings =
+        fixture.client().path().equals("/v1/embeddings") && fixture.response().status() < 400;
     try (FakeReplay provider = FakeReplay.serving(fixture);
         GatewayUnderTest gateway =
             GatewayUnderTest.withEngine(
@@ -84,7 +99,13 @@ class ProviderReplayTest {
       RecordedRequest sent = provider.takeRequest(Duration.ofSeconds(5));
       SoftAssertions softly = new SoftAssertions();
       assertSentAsRecorded(softly, fixture.request(), sent);
-      assertTranslated(softly, fixture, expected, answer);
+      if (fixture.client().path().equals("/v1/messages")) {
+        assertMessagesAnswer(softly, fixture, answer);
+      } else if (embeddings) {
+        assertEmbedded(softly, fixture, ProviderEmbeddings.of(fixture), answer);
+      } else {
+        assertTranslated(softly, fixture, ProviderAnswer.of(fixture), answer);
+      }
       softly.assertAll();
     }
   }
@@ -204,6 +225,147 @@ class ProviderReplayTest {
           .as("completion_tokens")
           .isEqualTo(expected.completionTokens());
     }
+  }
+
+  /**
+   * Anthropic's Messages API through the gateway: the provider answered in Anthropic's format
+   * (Anthropic's own, or Claude's InvokeModel on Bedrock), and so does the gateway, with the same
+   * text, tool uses (ids, names, input), stop reason and token counts, whole or streamed; or the
+   * provider's error status and message.
+   */
+  private static void assertMessagesAnswer(
+      SoftAssertions softly, ReplayFixture fixture, HttpResponse<String> answer) {
+    ProviderAnswer expected =
+        ProviderAnswer.of(inAnthropicsFormat(fixture, anthropicEvents(fixture.response())));
+    ProviderAnswer got =
+        ProviderAnswer.of(
+            inAnthropicsFormat(
+                fixture,
+                new ReplayFixture.ProviderResponse(
+                    answer.statusCode(),
+                    Map.of("content-type", answer.headers().firstValue("content-type").orElse("")),
+                    answer.body().getBytes(StandardCharsets.UTF_8))));
+    softly
+        .assertThat(got.status())
+        .as("status; body " + answer.body())
+        .isEqualTo(expected.status());
+    if (expected.errorMessage() != null) {
+      // Within Portkey's "<provider> error: " prefix, as on the chat route.
+      softly.assertThat(got.errorMessage()).as("error message").contains(expected.errorMessage());
+      return;
+    }
+    assertThat(expected.text().isEmpty() && expected.toolCalls().isEmpty())
+        .as("the recorded answer holds text or a tool use")
+        .isFalse();
+    softly.assertThat(got.text()).as("text").isEqualTo(expected.text());
+    softly.assertThat(got.toolCalls()).as("tool uses").isEqualTo(expected.toolCalls());
+    softly.assertThat(got.finishReason()).as("stop reason").isEqualTo(expected.finishReason());
+    softly.assertThat(got.promptTokens()).as("input_tokens").isEqualTo(expected.promptTokens());
+    softly
+        .assertThat(got.completionTokens())
+        .as("output_tokens")
+        .isEqualTo(expected.completionTokens());
+  }
+
+  /**
+   * Bedrock's InvokeModelWithResponseStream answer as the server-sent events of Anthropic's it
+   * carries: each {@code chunk} frame's {@code bytes} is one event's JSON, base64-encoded
+   * (https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_InvokeModelWithResponseStream.html);
+   * any other answer as it is.
+   */
+  private static ReplayFixture.ProviderResponse anthropicEvents(
+      ReplayFixture.ProviderResponse response) {
+    String type = String.valueOf(response.header("content-type"));
+    if (!type.contains("eventstream")) {
+      return response;
+    }
+    MessageDecoder decoder = new MessageDecoder();
+    decoder.feed(response.body());
+    StringBuilder events = new StringBuilder();
+    for (Message frame : decoder.getDecodedMessages()) {
+      JsonNode payload = WireJson.tree(new String(frame.getPayload(), StandardCharsets.UTF_8));
+      String event =
+          new String(
+              Base64.getDecoder().decode(payload.path("bytes").asText()), StandardCharsets.UTF_8);
+      events
+          .append("event: ")
+          .append(WireJson.tree(event).path("type").asText())
+          .append("\ndata: ")
+          .append(event)
+          .append("\n\n");
+    }
+    return new ReplayFixture.ProviderResponse(
+        response.status(),
+        Map.of("content-type", "text/event-stream"),
+        events.toString().getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** {@code response} as an answer of Anthropic's, to be read in Anthropic's format. */
+  private static ReplayFixture inAnthropicsFormat(
+      ReplayFixture fixture, ReplayFixture.ProviderResponse response) {
+    return new ReplayFixture(
+        "anthropic",
+        fixture.scenario(),
+        fixture.origin(),
+        fixture.client(),
+        fixture.request(),
+        response);
+  }
+
+  /**
+   * The embeddings OpenAI's format makes of the provider's: as many as it sent, in order, each with
+   * the provider's values (at float32 precision when the client asked for base64, which is what
+   * OpenAI's base64 holds) and as many dimensions as asked, and its token count as the usage.
+   */
+  private static void assertEmbedded(
+      SoftAssertions softly,
+      ReplayFixture fixture,
+      ProviderEmbeddings expected,
+      HttpResponse<String> answer) {
+    softly.assertThat(answer.statusCode()).as("status; body " + answer.body()).isEqualTo(200);
+    JsonNode body = WireJson.tree(answer.body());
+    softly.assertThat(body.path("object").asText()).as("object").isEqualTo("list");
+    assertThat(expected.vectors()).as("the recorded answer's embeddings").isNotEmpty();
+    JsonNode data = body.path("data");
+    softly.assertThat(data.size()).as("embeddings").isEqualTo(expected.vectors().size());
+    JsonNode client = fixture.client().body();
+    boolean base64 = "base64".equals(client.path("encoding_format").asText(null));
+    for (int i = 0; i < Math.min(data.size(), expected.vectors().size()); i++) {
+      JsonNode item = data.get(i);
+      softly
+          .assertThat(item.path("object").asText())
+          .as("data " + i + " object")
+          .isEqualTo("embedding");
+      softly.assertThat(item.path("index").asInt(-1)).as("data " + i + " index").isEqualTo(i);
+      JsonNode embedding = item.path("embedding");
+      softly
+          .assertThat(embedding.isTextual())
+          .as("embedding " + i + " in base64")
+          .isEqualTo(base64);
+      double[] got = ProviderEmbeddings.vector(embedding);
+      double[] want = expected.vectors().get(i).clone();
+      if (base64) {
+        for (int d = 0; d < want.length; d++) {
+          want[d] = (float) want[d];
+        }
+      }
+      softly.assertThat(got).as("embedding " + i + " values").containsExactly(want);
+      if (client.has("dimensions")) {
+        softly
+            .assertThat(got.length)
+            .as("embedding " + i + " dimensions")
+            .isEqualTo(client.get("dimensions").asInt());
+      }
+    }
+    JsonNode usage = body.path("usage");
+    softly
+        .assertThat(usage.path("prompt_tokens").asInt(-1))
+        .as("prompt_tokens")
+        .isEqualTo(expected.promptTokens());
+    softly
+        .assertThat(usage.path("total_tokens").asInt(-1))
+        .as("total_tokens")
+        .isEqualTo(expected.promptTokens());
   }
 
   private static TreeSet<String> keys(JsonNode object) {

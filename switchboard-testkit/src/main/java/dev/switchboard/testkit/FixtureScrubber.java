@@ -19,7 +19,10 @@ import java.util.regex.Pattern;
  * …), every occurrence of a secret it was given (a provider key, an AWS secret, a service account's
  * private key) in the paths, headers and bodies, and text shaped like a provider key (OpenAI's
  * {@code sk-…}, a masked {@code sk-abc***xyz} in an error message, Google's {@code AIza…} and
- * {@code ya29.…}, AWS's {@code AKIA…}). Each becomes {@value #SCRUBBED}.
+ * {@code ya29.…}, AWS's {@code AKIA…}). Each becomes {@value #SCRUBBED}. Names of the account that
+ * a request needs to be replayed (an Azure resource, a Google Cloud project) are not scrubbed but
+ * replaced by stand-ins it was given, everywhere, so the fixture still replays and names no
+ * account.
  *
  * <p>A binary body (AWS event-stream frames) cannot be edited without breaking its checksums: one
  * that holds a secret is refused with an {@link IllegalArgumentException}, never written.
@@ -70,9 +73,11 @@ public final class FixtureScrubber {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final List<String> secrets;
+  private final Map<String, String> standIns;
 
-  private FixtureScrubber(List<String> secrets) {
+  private FixtureScrubber(List<String> secrets, Map<String, String> standIns) {
     this.secrets = secrets;
+    this.standIns = standIns;
   }
 
   /**
@@ -81,12 +86,29 @@ public final class FixtureScrubber {
    * whole.
    */
   public static FixtureScrubber of(List<String> secrets) {
+    return of(secrets, Map.of());
+  }
+
+  /**
+   * A scrubber of {@code secrets} (as {@link #of(List)}) that also replaces each key of {@code
+   * standIns} (an account's name: an Azure resource, a Google Cloud project; blank ones ignored)
+   * with its value wherever it appears, longer names first.
+   */
+  public static FixtureScrubber of(List<String> secrets, Map<String, String> standIns) {
+    Map<String, String> names = new LinkedHashMap<>();
+    standIns.entrySet().stream()
+        .filter(name -> name.getKey() != null && !name.getKey().isBlank())
+        .sorted(
+            Comparator.comparingInt((Map.Entry<String, String> name) -> name.getKey().length())
+                .reversed())
+        .forEach(name -> names.put(name.getKey(), name.getValue()));
     return new FixtureScrubber(
         secrets.stream()
             .filter(secret -> secret != null && !secret.isBlank())
             .distinct()
             .sorted(Comparator.comparingInt(String::length).reversed())
-            .toList());
+            .toList(),
+        names);
   }
 
   /** {@code fixture} without its secrets. */
@@ -140,6 +162,9 @@ public final class FixtureScrubber {
       return null;
     }
     String scrubbed = text;
+    for (Map.Entry<String, String> name : standIns.entrySet()) {
+      scrubbed = scrubbed.replace(name.getKey(), name.getValue());
+    }
     for (String secret : secrets) {
       scrubbed = scrubbed.replace(secret, SCRUBBED);
       // A secret inside a JSON string may be escaped there (a private key's newlines, slashes).

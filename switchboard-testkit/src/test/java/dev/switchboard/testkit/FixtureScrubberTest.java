@@ -101,6 +101,45 @@ class FixtureScrubberTest {
   }
 
   @Test
+  void anAccountsNamesBecomeTheirStandInsEverywhereSoTheFixtureStillReplays() throws Exception {
+    String project = "acme-prod-4711";
+    ReplayFixture fixture =
+        new ReplayFixture(
+            "vertex-ai",
+            "error-bad-model",
+            "recorded 2026-01-01 https://us-central1-aiplatform.googleapis.com",
+            new ReplayFixture.ClientCall(
+                "/v1/chat/completions",
+                Map.of("x-portkey-vertex-project-id", project),
+                JSON.readTree("{\"model\":\"nope\"}")),
+            new ReplayFixture.ProviderRequest(
+                "POST",
+                "/v1/projects/"
+                    + project
+                    + "/locations/us-central1/publishers/google/models/nope"
+                    + ":generateContent",
+                Map.of("authorization", "Bearer ya29.TESTSECRETtoken"),
+                JSON.readTree("{\"contents\":[]}")),
+            new ReplayFixture.ProviderResponse(
+                404,
+                Map.of("content-type", "application/json"),
+                ("{\"error\":{\"message\":\"Publisher Model `projects/"
+                        + project
+                        + "/locations/us-central1/publishers/google/models/nope` was not found\"}}")
+                    .getBytes(StandardCharsets.UTF_8)));
+
+    ReplayFixture scrubbed =
+        FixtureScrubber.of(List.of("ya29.TESTSECRETtoken"), Map.of(project, "replay-project"))
+            .scrub(fixture);
+
+    assertThat(scrubbed.toJson()).doesNotContain(project, "TESTSECRET");
+    assertThat(scrubbed.client().headers())
+        .containsEntry("x-portkey-vertex-project-id", "replay-project");
+    assertThat(scrubbed.request().path()).startsWith("/v1/projects/replay-project/locations/");
+    assertThat(scrubbed.response().text()).contains("projects/replay-project/locations");
+  }
+
+  @Test
   void aBinaryAnswerThatHoldsASecretIsRefusedRatherThanBroken() {
     byte[] frame =
         EventStreamEncoder.event(
