@@ -39,6 +39,7 @@ import java.util.stream.Stream;
  */
 @ConfiguratorRank(ConfiguratorRank.CUSTOM_HIGH_PRIORITY)
 public final class ConsoleLogging extends ContextAwareBase implements Configurator {
+  /** No thread name, no MDC: the queue does not keep them (CountingAsyncAppender.preprocess). */
   static final String PATTERN = "%d{HH:mm:ss.SSS} %-5level %logger{0} - %msg%n";
 
   /** The root logger's appender: the queue in front of standard output. */
@@ -127,6 +128,17 @@ public final class ConsoleLogging extends ContextAwareBase implements Configurat
         }
       }
       super.append(event);
+    }
+
+    /**
+     * What must be fixed on the logging thread before a line waits in the queue: its message, whose
+     * arguments may change later. Logback's own preprocess also names the thread (for a virtual
+     * thread, one reflective method lookup per line, most of what the queue still cost a request)
+     * and copies the MDC: {@link #PATTERN} prints neither.
+     */
+    @Override
+    protected void preprocess(ILoggingEvent event) {
+      event.getFormattedMessage();
     }
 
     @Override

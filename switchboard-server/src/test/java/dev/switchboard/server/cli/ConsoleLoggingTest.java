@@ -142,4 +142,40 @@ class ConsoleLoggingTest {
     assertThat(written.stream().filter(line -> line.matches("INFO .* request \\d+")).count())
         .isEqualTo(100 - dropped);
   }
+
+  @Test
+  void aQueuedLineSaysWhatItsArgumentsWereWhenItWasLogged() throws Exception {
+    LoggerContext context = new LoggerContext();
+    context.setMDCAdapter(new LogbackMDCAdapter());
+    CountDownLatch stalled = new CountDownLatch(1);
+    List<String> written = new CopyOnWriteArrayList<>();
+    AppenderBase<ILoggingEvent> output =
+        new AppenderBase<>() {
+          @Override
+          protected void append(ILoggingEvent event) {
+            try {
+              stalled.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            written.add(event.getFormattedMessage());
+          }
+        };
+    output.setContext(context);
+    output.start();
+    ConsoleLogging.CountingAsyncAppender queued = new ConsoleLogging.CountingAsyncAppender();
+    queued.setContext(context);
+    queued.addAppender(output);
+    queued.start();
+    Logger access = context.getLogger("dev.switchboard.access");
+    access.addAppender(queued);
+
+    StringBuilder status = new StringBuilder("200");
+    access.info("POST /v1/chat/completions {}", status);
+    status.replace(0, 3, "500");
+    stalled.countDown();
+    context.stop();
+
+    assertThat(written).containsExactly("POST /v1/chat/completions 200");
+  }
 }
