@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -78,29 +79,16 @@ class ConsoleLoggingTest {
   @Test
   void aLoggerNeverWaitsForAStalledOutputDropsAndCountsAccessLinesAndSaysSoOnceItHasRoom()
       throws Exception {
-    LoggerContext context = new LoggerContext();
-    context.setMDCAdapter(new LogbackMDCAdapter()); // as SLF4J's provider gives the real one
+    LoggerContext context = withMdc(new LoggerContext());
     CountDownLatch stalled = new CountDownLatch(1);
     List<String> written = new CopyOnWriteArrayList<>();
-    AppenderBase<ILoggingEvent> output =
-        new AppenderBase<>() {
-          @Override
-          protected void append(ILoggingEvent event) {
-            try {
-              stalled.await();
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-            written.add(event.getLevel() + " " + event.getFormattedMessage());
-          }
-        };
-    output.setContext(context);
-    output.start();
-    ConsoleLogging.CountingAsyncAppender queued = new ConsoleLogging.CountingAsyncAppender();
-    queued.setContext(context);
+    ConsoleLogging.CountingAsyncAppender queued =
+        queueInFrontOf(
+            context,
+            stalled,
+            event -> written.add(event.getLevel() + " " + event.getFormattedMessage()));
     queued.setQueueSize(10);
     queued.setNeverBlock(true);
-    queued.addAppender(output);
     queued.start();
     Logger access = context.getLogger("dev.switchboard.access");
     access.addAppender(queued);
@@ -145,27 +133,11 @@ class ConsoleLoggingTest {
 
   @Test
   void aQueuedLineSaysWhatItsArgumentsWereWhenItWasLogged() throws Exception {
-    LoggerContext context = new LoggerContext();
-    context.setMDCAdapter(new LogbackMDCAdapter());
+    LoggerContext context = withMdc(new LoggerContext());
     CountDownLatch stalled = new CountDownLatch(1);
     List<String> written = new CopyOnWriteArrayList<>();
-    AppenderBase<ILoggingEvent> output =
-        new AppenderBase<>() {
-          @Override
-          protected void append(ILoggingEvent event) {
-            try {
-              stalled.await();
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-            written.add(event.getFormattedMessage());
-          }
-        };
-    output.setContext(context);
-    output.start();
-    ConsoleLogging.CountingAsyncAppender queued = new ConsoleLogging.CountingAsyncAppender();
-    queued.setContext(context);
-    queued.addAppender(output);
+    ConsoleLogging.CountingAsyncAppender queued =
+        queueInFrontOf(context, stalled, event -> written.add(event.getFormattedMessage()));
     queued.start();
     Logger access = context.getLogger("dev.switchboard.access");
     access.addAppender(queued);
@@ -177,5 +149,37 @@ class ConsoleLoggingTest {
     context.stop();
 
     assertThat(written).containsExactly("POST /v1/chat/completions 200");
+  }
+
+  /** As SLF4J's provider gives the running context one. */
+  private static LoggerContext withMdc(LoggerContext context) {
+    context.setMDCAdapter(new LogbackMDCAdapter());
+    return context;
+  }
+
+  /**
+   * The gateway's queue (not started) in front of an output that writes nothing until {@code
+   * stalled} opens, like a pipe nobody reads.
+   */
+  private static ConsoleLogging.CountingAsyncAppender queueInFrontOf(
+      LoggerContext context, CountDownLatch stalled, Consumer<ILoggingEvent> write) {
+    AppenderBase<ILoggingEvent> output =
+        new AppenderBase<>() {
+          @Override
+          protected void append(ILoggingEvent event) {
+            try {
+              stalled.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            write.accept(event);
+          }
+        };
+    output.setContext(context);
+    output.start();
+    ConsoleLogging.CountingAsyncAppender queued = new ConsoleLogging.CountingAsyncAppender();
+    queued.setContext(context);
+    queued.addAppender(output);
+    return queued;
   }
 }
