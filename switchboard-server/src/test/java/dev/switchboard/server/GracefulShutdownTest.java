@@ -13,6 +13,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,6 +46,7 @@ class GracefulShutdownTest {
               HttpRequest.newBuilder(gateway.uri("/v1/chat/completions"))
                   .header("content-type", "application/json")
                   .header("x-portkey-provider", "openai")
+                  .header("x-portkey-trace-id", "streamed-through-the-stop")
                   .POST(HttpRequest.BodyPublishers.ofString(body))
                   .build(),
               HttpResponse.BodyHandlers.ofInputStream());
@@ -65,6 +67,12 @@ class GracefulShutdownTest {
       assertThat(received.stream().filter(l -> l.startsWith("data: ")).count()).isGreaterThan(8);
       assertThat(gateway.process.waitFor(20, TimeUnit.SECONDS)).isTrue();
       assertThat(gateway.process.exitValue()).isZero();
+      // The access line is written by a thread of Logback's, from a queue: the last request's is
+      // written before the process exits.
+      assertThat(Files.readString(gateway.output))
+          .containsPattern(
+              "INFO .* POST /v1/chat/completions 200 provider=openai .*"
+                  + "trace=streamed-through-the-stop \\d+ms");
     }
   }
 
