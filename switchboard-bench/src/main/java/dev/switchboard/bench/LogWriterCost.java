@@ -13,6 +13,10 @@ import java.lang.management.ThreadMXBean;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
@@ -46,7 +50,12 @@ import java.util.stream.Stream;
  * </ul>
  *
  * <p>and the records written a second while the feed ran, the drops, the store's refusals and the
- * mean batch. Not a test: it prints a Markdown table.
+ * mean batch; then the process's memory once the last record is written: its peak and current
+ * resident memory ({@code /proc/self/status}), the heap the JVM has committed, what is resident
+ * beyond what the JVM's native memory tracking accounts for (run with {@code
+ * -XX:NativeMemoryTracking=summary}; mostly DuckDB's allocations and its library's code), and what
+ * DuckDB itself says it holds ({@code duckdb_memory()}, its largest tags). Not a test: it prints a
+ * Markdown table.
  *
  * <pre>
  * java -cp switchboard-bench/target/switchboard-bench.jar dev.switchboard.bench.LogWriterCost
@@ -79,8 +88,10 @@ public final class LogWriterCost {
         ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     System.out.println(
         "| store | writer CPU µs/record | process CPU µs/record | records/s written | written |"
-            + " dropped | store failures | mean batch |");
-    System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+            + " dropped | store failures | mean batch | peak RSS MB | RSS MB at the end |"
+            + " heap committed MB | RSS outside the JVM's NMT MB | DuckDB's own MB |");
+    System.out.println(
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     for (String store : stores) {
       switch (store.trim()) {
         case "duckdb" -> {
@@ -163,7 +174,7 @@ public final class LogWriterCost {
       long written = after.written() - before.written();
       System.out.printf(
           Locale.ROOT,
-          "| %s | %.1f | %.1f | %.0f | %d | %d | %d | %s |%n",
+          "| %s | %.1f | %.1f | %.0f | %d | %d | %d | %s | %s | %s | %d | %s | %s |%n",
           name,
           writerCpu / 1e3 / records,
           processCpu / 1e3 / records,
@@ -174,7 +185,13 @@ public final class LogWriterCost {
           after.batches() == before.batches()
               ? "-"
               : String.format(
-                  Locale.ROOT, "%.0f", (double) written / (after.batches() - before.batches())));
+                  Locale.ROOT, "%.0f", (double) written / (after.batches() - before.batches())),
+          processStatus("VmHWM"),
+          processStatus("VmRSS"),
+          Math.round(
+              ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted() / 1048576.0),
+          outsideJvm(),
+          storeMemory(store));
     } finally {
       log.close();
       store.close();
@@ -195,6 +212,84 @@ public final class LogWriterCost {
         }
       }
       log.accept(record(i));
+    }
+  }
+
+  /**
+   * A line of {@code /proc/self/status} (Linux) in MB: {@code VmHWM} is the process's peak resident
+   * memory so far, {@code VmRSS} what is resident now; "-" elsewhere.
+   */
+  private static String processStatus(String field) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith(field + ":")) {
+          long kilobytes = Long.parseLong(line.replaceAll("[^0-9]", ""));
+          return Long.toString(Math.round(kilobytes / 1024.0));
+        }
+      }
+    } catch (IOException | RuntimeException notLinux) {
+      // no figure
+    }
+    return "-";
+  }
+
+  /**
+   * The resident memory the JVM does not account for, in MB: {@code VmRSS} less the total the JVM's
+   * native memory tracking says it committed (run with {@code -XX:NativeMemoryTracking=summary};
+   * "-" without it). What is left is mostly the native libraries' own: DuckDB's allocations (what
+   * its allocator keeps of freed memory too) and its library's mapped code.
+   */
+  private static String outsideJvm() {
+    try {
+      String summary =
+          (String)
+              ManagementFactory.getPlatformMBeanServer()
+                  .invoke(
+                      new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"),
+                      "vmNativeMemory",
+                      new Object[] {new String[] {"summary"}},
+                      new String[] {String[].class.getName()});
+      java.util.regex.Matcher total =
+          java.util.regex.Pattern.compile("Total: reserved=\\d+KB, committed=(\\d+)KB")
+              .matcher(summary);
+      String rss = processStatus("VmRSS");
+      if (!total.find() || rss.equals("-")) {
+        return "-";
+      }
+      return Long.toString(
+          Long.parseLong(rss) - Math.round(Long.parseLong(total.group(1)) / 1024.0));
+    } catch (Exception notTracked) {
+      return "-";
+    }
+  }
+
+  /**
+   * What DuckDB says it holds ({@code duckdb_memory()}: its buffer pool and allocations it tracks,
+   * not what its allocator keeps of freed memory), in MB; "-" for another store.
+   */
+  private static String storeMemory(LogStore store) {
+    if (store.kind() != LogStore.Kind.DUCKDB) {
+      return "-";
+    }
+    try (Connection connection = store.connection();
+        Statement statement = connection.createStatement();
+        ResultSet tags =
+            statement.executeQuery(
+                "SELECT tag, memory_usage_bytes FROM duckdb_memory()"
+                    + " WHERE memory_usage_bytes > 0 ORDER BY memory_usage_bytes DESC")) {
+      long total = 0;
+      StringBuilder largest = new StringBuilder();
+      while (tags.next()) {
+        long bytes = tags.getLong(2);
+        total += bytes;
+        if (bytes >= 1048576) {
+          largest.append(largest.isEmpty() ? "" : ", ").append(tags.getString(1));
+          largest.append(' ').append(Math.round(bytes / 1048576.0));
+        }
+      }
+      return Math.round(total / 1048576.0) + (largest.isEmpty() ? "" : " (" + largest + ")");
+    } catch (SQLException e) {
+      return "-";
     }
   }
 

@@ -326,8 +326,13 @@ public final class LogStore implements AutoCloseable {
    */
   public static final String DUCKDB_MEMORY_LIMIT = "128MB";
 
-  /** The embedded store's DuckDB threads (its default: one per core). */
-  public static final int DUCKDB_THREADS = 2;
+  /**
+   * The embedded store's DuckDB threads (its default: one per core). One: DuckDB then works on the
+   * calling thread only (the log's writer, or the request that asks for analytics), with no worker
+   * of its own beside it. With two, the writer's own CPU per record was the same and DuckDB's
+   * worker spent about 5 µs a record more beside it (docs/benchmarks.md, 2026-12-08).
+   */
+  public static final int DUCKDB_THREADS = 1;
 
   private static IllegalStateException cannotOpen(Path file, RuntimeException failure) {
     for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
