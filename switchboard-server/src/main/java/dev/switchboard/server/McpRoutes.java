@@ -15,13 +15,18 @@ import dev.switchboard.mcp.McpCaller;
 import dev.switchboard.mcp.McpGateway;
 import dev.switchboard.mcp.ToolPins;
 import dev.switchboard.state.mcpservers.SavedMcpServers;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.function.BiConsumer;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpURI;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
 
 /**
  * The MCP gateway's routes: {@code /mcp} and {@code /mcp/{server}} (Streamable HTTP, served by
@@ -66,7 +71,7 @@ final class McpRoutes {
    * The Jetty handler the SDK's servlets live in (the gateway made on first use): started and
    * stopped with the route gate.
    */
-  org.eclipse.jetty.server.Handler handler() {
+  Handler handler() {
     return mcp;
   }
 
@@ -138,35 +143,20 @@ final class McpRoutes {
         return;
       }
     }
-    java.net.URI target;
+    URI target;
     try {
       HttpURI uri = request.getHttpURI();
       target =
           mcp.gateway()
               .authorization()
               .begin(
-                  server,
-                  ticket,
-                  caller,
-                  java.net.URI.create(uri.getScheme() + "://" + uri.getAuthority()));
-    } catch (IllegalArgumentException refused) {
-      LogsRoutes.writeError(
+                  server, ticket, caller, URI.create(uri.getScheme() + "://" + uri.getAuthority()));
+    } catch (IllegalArgumentException | IllegalStateException failure) {
+      writeAuthorizationError(
+          failure,
+          "The authorization server of MCP server '" + server + "' could not be used: ",
           response,
-          callback,
-          ErrorResponses.gateway(400, refused.getMessage(), "invalid_request_error", null));
-      return;
-    } catch (IllegalStateException unreachable) {
-      LogsRoutes.writeError(
-          response,
-          callback,
-          ErrorResponses.gateway(
-              502,
-              "The authorization server of MCP server '"
-                  + server
-                  + "' could not be used: "
-                  + unreachable.getMessage(),
-              "api_error",
-              null));
+          callback);
       return;
     }
     response.setStatus(302);
@@ -176,44 +166,49 @@ final class McpRoutes {
   }
 
   /**
+   * An authorization step that could not go on, in OpenAI's error shape: 400 when the caller's
+   * request was refused ({@link IllegalArgumentException}: an unknown server, a bad or spent
+   * state), 502 when the authorization server could not be used ({@link IllegalStateException}),
+   * its message after {@code unreachablePrefix}.
+   */
+  private static void writeAuthorizationError(
+      RuntimeException failure, String unreachablePrefix, Response response, Callback callback) {
+    LogsRoutes.writeError(
+        response,
+        callback,
+        failure instanceof IllegalArgumentException
+            ? ErrorResponses.gateway(400, failure.getMessage(), "invalid_request_error", null)
+            : ErrorResponses.gateway(
+                502, unreachablePrefix + failure.getMessage(), "api_error", null));
+  }
+
+  /**
    * {@code GET /v1/mcp/oauth/callback}: where the authorization server sends the user back; the
    * code is exchanged for the caller's tokens, kept sealed in the vault.
    */
   void oauthCallback(Route.Match match, Request request, Response response, Callback callback) {
     RouteGate.closeIfBodyUnread(request, response);
-    org.eclipse.jetty.util.Fields query = LogsRoutes.queryFields(request);
+    Fields query = LogsRoutes.queryFields(request);
     String server;
     try {
       server =
           mcp.gateway()
               .authorization()
               .complete(query.getValue("state"), query.getValue("code"), query.getValue("error"));
-    } catch (IllegalArgumentException refused) {
-      LogsRoutes.writeError(
-          response,
-          callback,
-          ErrorResponses.gateway(400, refused.getMessage(), "invalid_request_error", null));
-      return;
-    } catch (IllegalStateException unreachable) {
-      LogsRoutes.writeError(
-          response,
-          callback,
-          ErrorResponses.gateway(
-              502,
-              "The authorization could not be finished: " + unreachable.getMessage(),
-              "api_error",
-              null));
+    } catch (IllegalArgumentException | IllegalStateException failure) {
+      writeAuthorizationError(
+          failure, "The authorization could not be finished: ", response, callback);
       return;
     }
     byte[] page =
         ("<!doctype html><title>Authorized</title><p>The gateway may now call the MCP server '"
                 + server
                 + "' on your behalf. You can close this page and call the tool again.</p>\n")
-            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            .getBytes(StandardCharsets.UTF_8);
     response.setStatus(200);
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/html; charset=utf-8");
     response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
-    response.write(true, java.nio.ByteBuffer.wrap(page), callback);
+    response.write(true, ByteBuffer.wrap(page), callback);
   }
 
   /**

@@ -43,6 +43,9 @@ final class FakeAuthorizationServer implements AutoCloseable {
   volatile String signInAs = "alice";
   volatile long tokenLifetimeSeconds = 3600;
 
+  /** While set, the token endpoint closes each connection without an answer. */
+  volatile boolean tokenEndpointBreaksOff;
+
   /** The grant types asked for at the token endpoint, in order. */
   final List<String> grantsAsked = new CopyOnWriteArrayList<>();
 
@@ -142,6 +145,10 @@ final class FakeAuthorizationServer implements AutoCloseable {
   }
 
   private void token(HttpExchange exchange) throws IOException {
+    if (tokenEndpointBreaksOff) {
+      exchange.close();
+      return;
+    }
     Map<String, String> form =
         form(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
     String grantType = form.get("grant_type");

@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.server.OtlpReceiver;
 import io.modelcontextprotocol.client.McpSyncClient;
@@ -202,6 +203,31 @@ class McpUpstreamOAuthTest {
       assertThat(forged.statusCode()).isEqualTo(400);
       assertThat(JSON.readTree(forged.body()).path("error").path("type").asText())
           .isEqualTo("invalid_request_error");
+    }
+  }
+
+  @Test
+  void aTokenEndpointThatBreaksOffAnswersTheCallback502NotTheCallersFault() throws Exception {
+    try (McpSyncClient client = harness.client("/mcp", harness.key(null))) {
+      HttpResponse<String> toAuthorizationServer = get(link(client));
+      assertThat(toAuthorizationServer.statusCode()).isEqualTo(302);
+      HttpResponse<String> backToGateway =
+          get(URI.create(toAuthorizationServer.headers().firstValue("Location").orElseThrow()));
+      URI callback = URI.create(backToGateway.headers().firstValue("Location").orElseThrow());
+      HttpResponse<String> done;
+      authorizationServer.tokenEndpointBreaksOff = true;
+      try {
+        done = get(callback);
+      } finally {
+        authorizationServer.tokenEndpointBreaksOff = false;
+      }
+      assertThat(done.statusCode()).as(done.body()).isEqualTo(502);
+      JsonNode error = JSON.readTree(done.body()).path("error");
+      assertThat(error.path("type").asText()).isEqualTo("api_error");
+      assertThat(error.path("message").asText())
+          .startsWith("The authorization could not be finished: the token endpoint ")
+          .endsWith(" could not be reached");
+      assertThat(done.body()).doesNotContain(CANARY);
     }
   }
 
