@@ -7,6 +7,7 @@ import dev.switchboard.access.KeyScopes;
 import dev.switchboard.access.Permission;
 import dev.switchboard.access.Principal;
 import dev.switchboard.access.admin.AccessAdmin;
+import dev.switchboard.server.OtlpReceiver;
 import dev.switchboard.server.SwitchboardServer;
 import dev.switchboard.server.cli.SettingsLoader;
 import io.modelcontextprotocol.client.McpClient;
@@ -46,6 +47,22 @@ final class McpHarness implements AutoCloseable {
    */
   McpHarness(Path data, ObjectNode mcp, String upstreamToken) throws Exception {
     this(data, mcp, upstreamToken, Map.of());
+  }
+
+  /**
+   * Starts the same gateway exporting its traces to {@code collector}, in batches every 50 ms (the
+   * OpenTelemetry SDK reads its settings from system properties when the gateway starts).
+   */
+  static McpHarness tracedTo(
+      OtlpReceiver collector, Path data, ObjectNode mcp, String upstreamToken) throws Exception {
+    System.setProperty("otel.exporter.otlp.endpoint", collector.endpoint());
+    System.setProperty("otel.bsp.schedule.delay", "50");
+    try {
+      return new McpHarness(data, mcp, upstreamToken);
+    } finally {
+      System.clearProperty("otel.exporter.otlp.endpoint");
+      System.clearProperty("otel.bsp.schedule.delay");
+    }
   }
 
   /** The same, with {@code more} settings ({@code name: value}) besides. */

@@ -71,14 +71,7 @@ class McpOperationsTest {
                 }}
                 """
                     .formatted(lib.url()));
-    System.setProperty("otel.exporter.otlp.endpoint", collector.endpoint());
-    System.setProperty("otel.bsp.schedule.delay", "50");
-    try {
-      harness = new McpHarness(data, mcp, TOKEN);
-    } finally {
-      System.clearProperty("otel.exporter.otlp.endpoint");
-      System.clearProperty("otel.bsp.schedule.delay");
-    }
+    harness = McpHarness.tracedTo(collector, data, mcp, TOKEN);
   }
 
   @AfterAll

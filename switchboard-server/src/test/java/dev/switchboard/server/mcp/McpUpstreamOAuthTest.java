@@ -85,14 +85,7 @@ class McpUpstreamOAuthTest {
                 }}
                 """
                     .formatted(team.url(), personal.url()));
-    System.setProperty("otel.exporter.otlp.endpoint", collector.endpoint());
-    System.setProperty("otel.bsp.schedule.delay", "50");
-    try {
-      harness = new McpHarness(data, mcp, CANARY);
-    } finally {
-      System.clearProperty("otel.exporter.otlp.endpoint");
-      System.clearProperty("otel.bsp.schedule.delay");
-    }
+    harness = McpHarness.tracedTo(collector, data, mcp, CANARY);
   }
 
   @AfterAll
